@@ -1,0 +1,20 @@
+"""optswitch: one optax transformation that switches among candidate optimizers during training."""
+
+from optswitch import handoff, selectors
+from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
+from optswitch.signals import Signals
+from optswitch.telemetry import Summary, active, set_active, summary
+
+__all__ = [
+    "Signals",
+    "Summary",
+    "SwitchLog",
+    "SwitchState",
+    "SwitchTransformation",
+    "active",
+    "handoff",
+    "selectors",
+    "set_active",
+    "summary",
+    "switch",
+]

@@ -1,0 +1,96 @@
+"""Deterministic properties of the compiled update: conditionals, copies, temporary memory."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import optax
+import pytest
+from helpers import candidates, hlo_stats
+
+import optswitch
+from optswitch import selectors
+
+# About 50M float32 parameters, in the shapes of a wide MLP; only abstract values: nothing is allocated.
+SHAPES = {"w1": (4096, 8192), "b1": (8192,), "w2": (8192, 2048), "b2": (2048,)}
+ABSTRACT = {name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in SHAPES.items()}
+PARAM_BYTES = sum(4 * math.prod(shape) for shape in SHAPES.values())
+SLACK = 1 << 20  # scalars and the switch log; far below one parameter-sized buffer (200 MB)
+
+
+def compile_step(tx, fused=False):
+    if fused:
+
+        def step(p, state, g):
+            return tx.update_and_apply(g, state, p)
+    else:
+
+        def step(p, state, g):
+            updates, state = tx.update(g, state, p)
+            return optax.apply_updates(p, updates), state
+
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    return jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+
+
+def test_param_bytes_is_about_fifty_million_floats():
+    assert 49e6 < PARAM_BYTES / 4 < 51e6
+
+
+def assert_no_copies_on_the_way(stats, on_switch):
+    """No parameter-sized copy, but where a reset's zero momentum makes SGD's new trace equal the gradient."""
+    assert stats["conditionals"] == 1
+    n = len(candidates())
+    if on_switch == "resume":
+        assert stats["big_copies"] == 0 and stats["copies_by_branch"] == [0] * n
+    else:
+        # Branch k < n runs candidate k; branch n + k runs its handoff first: only that may copy (on a switch).
+        assert stats["copies_by_branch"][:n] == [0] * n
+        assert stats["big_copies"] == sum(stats["copies_by_branch"][n:])
+
+
+@pytest.mark.parametrize("on_switch", ["resume", "reset"])
+def test_update_path_holds_at_most_one_param_sized_temporary(on_switch):
+    compiled = compile_step(optswitch.switch(candidates(), on_switch=on_switch))
+    # The updates that leave the conditional, to be applied outside it: one buffer, nothing per candidate.
+    assert compiled.memory_analysis().temp_size_in_bytes <= PARAM_BYTES + SLACK
+    assert_no_copies_on_the_way(hlo_stats(compiled), on_switch)
+
+
+@pytest.mark.parametrize("on_switch", ["resume", "reset"])
+def test_fused_path_holds_no_param_sized_temporary(on_switch):
+    compiled = compile_step(optswitch.switch(candidates(), on_switch=on_switch), fused=True)
+    assert compiled.memory_analysis().temp_size_in_bytes <= SLACK
+    assert_no_copies_on_the_way(hlo_stats(compiled), on_switch)
+
+
+def test_plain_optimizer_for_comparison_holds_no_temporary():
+    compiled = compile_step(optax.adam(1e-3))
+    assert compiled.memory_analysis().temp_size_in_bytes <= SLACK
+    assert hlo_stats(compiled)["conditionals"] == 0 and hlo_stats(compiled)["big_copies"] == 0
+
+
+def test_one_candidate_compiles_without_a_conditional():
+    compiled = compile_step(optswitch.switch({"adam": optax.adam(1e-3)}), fused=True)
+    assert hlo_stats(compiled)["conditionals"] == 0
+    assert compiled.memory_analysis().temp_size_in_bytes <= SLACK
+
+
+def test_track_mode_runs_every_candidate_without_routing():
+    compiled = compile_step(optswitch.switch(candidates(), inactive="track"), fused=True)
+    assert hlo_stats(compiled)["conditionals"] == 0 and hlo_stats(compiled)["big_copies"] == 0
+
+
+def _big_reductions(tx):
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    text = jax.jit(tx.update).lower(ABSTRACT, state, ABSTRACT).as_text()
+    return sum("stablehlo.reduce" in line and "4096x8192" in line for line in text.splitlines())
+
+
+def test_a_selector_that_reads_no_reduction_adds_none():
+    assert _big_reductions(optswitch.switch(candidates(), selectors.schedule({0: "adam", 9: "sgd"}))) == 0
+    # One per candidate branch for each of |g|^2, |u|^2 and u.g, on the largest leaf.
+    reads_all = selectors.custom(lambda n: (), lambda signals, state: (signals.active, state))
+    assert _big_reductions(optswitch.switch(candidates(), reads_all)) == 3 * 3
+    reads_one = selectors.custom(lambda n: (), lambda signals, state: (signals.active, state), reads=["grad_sq_norm"])
+    assert _big_reductions(optswitch.switch(candidates(), reads_one)) == 3

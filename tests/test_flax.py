@@ -1,0 +1,108 @@
+"""In Flax: nnx.Optimizer (with value=) and a linen TrainState train step, jitted, compiled once."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import linen, nnx
+from flax.training import train_state
+from helpers import candidates
+
+import optswitch
+from optswitch import selectors
+
+X = jax.random.normal(jax.random.key(0), (32, 8))
+Y = jnp.sin(X[:, :2])
+
+
+def loss_below(threshold):
+    """A selector that reads the loss: hand over to sgd once it falls below ``threshold``."""
+    return selectors.custom(
+        lambda n: (),
+        lambda signals, state: (jnp.where(signals.loss < threshold, 1, signals.active), state),
+        needs_value=True,
+        reads=[],
+    )
+
+
+class NnxModel(nnx.Module):
+    def __init__(self, rngs):
+        self.hidden = nnx.Linear(8, 16, rngs=rngs)
+        self.out = nnx.Linear(16, 2, rngs=rngs)
+
+    def __call__(self, x):
+        return self.out(nnx.tanh(self.hidden(x)))
+
+
+def test_nnx_optimizer_forwards_value_and_switches_inside_jit():
+    model = NnxModel(nnx.Rngs(0))
+    tx = optswitch.switch(candidates(), loss_below(0.3))
+    optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
+    traces = []
+
+    @nnx.jit
+    def train_step(model, optimizer):
+        traces.append(None)
+        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
+        optimizer.update(model, grads, value=loss)
+        return loss
+
+    losses = [float(train_step(model, optimizer)) for _ in range(60)]
+    summary = optswitch.summary(optimizer)
+    first_below = next(t for t, loss in enumerate(losses) if loss < 0.3)
+    assert summary.switches == [(first_below + 1, "adam", "sgd")]
+    optswitch.set_active(optimizer, "rmsprop")  # in place, as nnx objects are
+    assert optswitch.active(optimizer) == "rmsprop"
+    train_step(model, optimizer)
+    assert optswitch.summary(optimizer).steps["rmsprop"] == 1
+    assert len(traces) == 1
+
+
+def test_nnx_without_value_gets_the_clear_error():
+    model = NnxModel(nnx.Rngs(0))
+    optimizer = nnx.Optimizer(model, optswitch.switch(candidates(), loss_below(0.3)), wrt=nnx.Param)
+    grads = nnx.grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
+    try:
+        optimizer.update(model, grads)
+    except ValueError as error:
+        assert "optimizer.update(model, grads, value=loss)" in str(error)
+    else:
+        raise AssertionError("expected a ValueError")
+
+
+class LinenModel(linen.Module):
+    @linen.compact
+    def __call__(self, x):
+        return linen.Dense(2)(linen.tanh(linen.Dense(16)(x)))
+
+
+def test_linen_train_state_step_matches_the_hand_run_schedule():
+    model = LinenModel()
+    variables = model.init(jax.random.key(0), X)
+    schedule = selectors.schedule({0: "adam", 10: "sgd", 20: "adam"})
+    state = train_state.TrainState.create(
+        apply_fn=model.apply, params=variables["params"], tx=optswitch.switch(candidates(), schedule)
+    )
+    traces = []
+
+    @jax.jit
+    def train_step(state):
+        traces.append(None)
+        grads = jax.grad(lambda p: jnp.mean((state.apply_fn({"params": p}, X) - Y) ** 2))(state.params)
+        return state.apply_gradients(grads=grads)
+
+    for _ in range(30):
+        state = train_step(state)
+    assert len(traces) == 1
+    assert optswitch.summary(state.opt_state).switches == [(10, "adam", "sgd"), (20, "sgd", "adam")]
+
+    opts = candidates()
+    params = variables["params"]
+    ref = {name: opt.init(params) for name, opt in opts.items()}
+    for t in range(30):
+        name = "sgd" if 10 <= t < 20 else "adam"
+        grads = jax.grad(lambda p: jnp.mean((model.apply({"params": p}, X) - Y) ** 2))(params)
+        updates, ref[name] = opts[name].update(grads, ref[name], params)
+        params = optax.apply_updates(params, updates)
+    for actual, expected in zip(jax.tree.leaves(state.params), jax.tree.leaves(params), strict=True):
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,306 @@
+"""The switch combinator: exact trajectories, frozen and tracked states, compile counts, composition."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from helpers import assert_trees_equal, avals, candidates, grads_at, params
+
+import optswitch
+from optswitch import selectors
+
+DTYPES = [jnp.float32, jnp.bfloat16]
+
+
+def run_switch(tx, steps, dtype=jnp.float32, state=None, **extra_args):
+    """Runs ``steps`` jitted updates on the fixed gradient sequence; returns per-step (updates, state) and params."""
+    step_fn = jax.jit(lambda g, s, p: tx.update(g, s, p, **extra_args))
+    p = params(dtype)
+    state = tx.init(p) if state is None else state
+    trace = []
+    for t in range(steps):
+        updates, state = step_fn(grads_at(t, dtype), state, p)
+        p = optax.apply_updates(p, updates)
+        trace.append((updates, state))
+    return trace, p
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
+def test_one_candidate_is_that_optimizer_bit_for_bit(name, dtype):
+    opt = candidates()[name]
+    trace, final = run_switch(optswitch.switch({name: opt}), 20, dtype)
+    reference = jax.jit(opt.update)
+    p = params(dtype)
+    state = opt.init(p)
+    for t in range(20):
+        updates, state = reference(grads_at(t, dtype), state, p)
+        p = optax.apply_updates(p, updates)
+        assert_trees_equal(trace[t][0], updates)
+        assert_trees_equal(trace[t][1].candidate_states[0], state)
+    assert_trees_equal(final, p)
+
+
+def hand_run(segments, dtype=jnp.float32, reset=False):
+    """The reference: each (name, steps) segment runs that optimizer alone, jitted, resuming (or restarting)."""
+    opts = candidates()
+    p = params(dtype)
+    states = {name: opt.init(p) for name, opt in opts.items()}
+    t, out = 0, []
+    for name, steps in segments:
+        if reset:
+            states[name] = opts[name].init(p)
+        update = jax.jit(opts[name].update)
+        for _ in range(steps):
+            updates, states[name] = update(grads_at(t, dtype), states[name], p)
+            p = optax.apply_updates(p, updates)
+            out.append((updates, dict(states)))
+            t += 1
+    return out, p
+
+
+@pytest.mark.parametrize("on_switch", ["resume", "reset"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_schedule_matches_hand_run_reference(on_switch, dtype):
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 5: "sgd", 12: "adam"}), on_switch=on_switch)
+    trace, final = run_switch(tx, 20, dtype)
+    expected, expected_final = hand_run([("adam", 5), ("sgd", 7), ("adam", 8)], dtype, reset=on_switch == "reset")
+    names = list(candidates())
+    for (updates, state), (ref_updates, ref_states) in zip(trace, expected, strict=True):
+        assert_trees_equal(updates, ref_updates)
+        for k, name in enumerate(names):
+            assert_trees_equal(state.candidate_states[k], ref_states[name])
+    assert_trees_equal(final, expected_final)
+    summary = optswitch.summary(trace[-1][1])
+    assert summary.switches == [(5, "adam", "sgd"), (12, "sgd", "adam")]
+    assert summary.steps == {"adam": 13, "sgd": 7, "rmsprop": 0}
+
+
+def test_reset_differs_from_resume():
+    tx = lambda on_switch: optswitch.switch(
+        candidates(), selectors.schedule({0: "adam", 3: "sgd", 6: "adam"}), on_switch=on_switch
+    )
+    (_, resumed), (_, reset) = run_switch(tx("resume"), 8), run_switch(tx("reset"), 8)
+    assert not np.array_equal(resumed["w"], reset["w"])
+
+
+def test_inactive_states_are_bitwise_frozen():
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 4: "sgd", 9: "rmsprop"}))
+    trace, _ = run_switch(tx, 12)
+    runs = {0: range(0, 4), 1: range(4, 9), 2: range(9, 12)}
+    initial = tx.init(params()).candidate_states
+    for k, active_steps in runs.items():
+        for t in range(12):
+            before = trace[t - 1][1].candidate_states[k] if t else initial[k]
+            after = trace[t][1].candidate_states[k]
+            if t not in active_steps:
+                assert_trees_equal(after, before)
+
+
+def test_track_equals_running_each_candidate_separately():
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 3: "sgd", 7: "rmsprop"}), inactive="track")
+    step_fn = jax.jit(tx.update)
+    p = params()
+    state = tx.init(p)
+    opts = candidates()
+    refs = {name: opt.init(p) for name, opt in opts.items()}
+    active_by_step = ["adam"] * 3 + ["sgd"] * 4 + ["rmsprop"] * 3
+    for t, active_name in enumerate(active_by_step):
+        g = grads_at(t)
+        updates, state = step_fn(g, state, p)
+        ref_updates = {}
+        for name, opt in opts.items():
+            ref_updates[name], refs[name] = jax.jit(opt.update)(g, refs[name], p)
+        assert_trees_equal(updates, ref_updates[active_name])
+        for k, name in enumerate(opts):
+            assert_trees_equal(state.candidate_states[k], refs[name])
+        p = optax.apply_updates(p, updates)
+
+
+def test_update_and_apply_matches_each_optimizer_applied_in_one_jit():
+    # The reference applies the update in the same jitted function, as the fused path does: XLA may then
+    # contract the multiply-add into an FMA, so a reference applied outside the jit could differ in the last bit.
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "rmsprop", 2: "sgd", 5: "adam"}))
+    fused = jax.jit(tx.update_and_apply)
+    p = ref_p = params()
+    state = tx.init(p)
+    opts = candidates()
+    ref_states = {name: opt.init(p) for name, opt in opts.items()}
+    for t, name in enumerate(["rmsprop"] * 2 + ["sgd"] * 3 + ["adam"] * 3):
+        p, state = fused(grads_at(t), state, p)
+
+        @jax.jit
+        def reference(g, s, p, opt=opts[name]):
+            updates, s = opt.update(g, s, p)
+            return optax.apply_updates(p, updates), s
+
+        ref_p, ref_states[name] = reference(grads_at(t), ref_states[name], ref_p)
+        assert_trees_equal(p, ref_p)
+        for k, candidate in enumerate(opts):
+            assert_trees_equal(state.candidate_states[k], ref_states[candidate])
+
+
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_compiles_once_across_selector_and_host_switches(inactive):
+    traces = []
+    tx = optswitch.switch(
+        candidates(),
+        selectors.schedule({0: "adam", 10: "sgd", 20: "rmsprop", 30: "adam"}),
+        inactive=inactive,
+        on_switch="reset",
+    )
+
+    @functools.partial(jax.jit, donate_argnums=(0, 1))
+    def train_step(p, state, g):
+        traces.append(None)
+        updates, state = tx.update(g, state, p)
+        return optax.apply_updates(p, updates), state
+
+    p = params()
+    state = tx.init(p)
+    host_switches = {15: "rmsprop", 40: "sgd", 45: "adam"}
+    for t in range(60):
+        if t in host_switches:
+            state = optswitch.set_active(state, host_switches[t])
+        p, state = train_step(p, state, grads_at(t))
+    # The schedule's switch to rmsprop at 20 finds rmsprop already active (set from the host at 15).
+    assert optswitch.summary(state).switches == [
+        (10, "adam", "sgd"),
+        (15, "sgd", "rmsprop"),
+        (30, "rmsprop", "adam"),
+        (40, "adam", "sgd"),
+        (45, "sgd", "adam"),
+    ]
+    assert len(traces) == 1
+    assert train_step._cache_size() == 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_state_types_are_stable_through_every_update(dtype, inactive):
+    opts = dict(candidates(), injected=optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9))
+    tx = optswitch.switch(
+        opts,
+        selectors.schedule({0: "adam", 2: "injected", 4: "rmsprop", 6: "sgd"}),
+        inactive=inactive,
+        on_switch="reset",
+    )
+    p = params(dtype)
+    state = tx.init(p)
+    expected = avals(state)
+    update = jax.jit(tx.update)
+    for t in range(8):
+        updates, state = update(grads_at(t, dtype), state, p)
+        assert avals(state) == expected
+        assert avals(updates) == avals(p)
+
+
+def test_composes_inside_chain_after_clipping():
+    inner = optswitch.switch(candidates(), selectors.schedule({0: "sgd", 3: "adam"}))
+    tx = optax.chain(optax.clip_by_global_norm(0.5), inner)
+    p = params()
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    clip = optax.clip_by_global_norm(0.5)
+    opts = candidates()
+    ref = {name: opt.init(p) for name, opt in opts.items()}
+    for t in range(6):
+        updates, state = update(grads_at(t), state, p)
+        clipped, _ = clip.update(grads_at(t), clip.init(p))
+        name = "sgd" if t < 3 else "adam"
+        ref_updates, ref[name] = opts[name].update(clipped, ref[name], p)
+        np.testing.assert_allclose(updates["w"], ref_updates["w"], rtol=1e-6)
+    assert optswitch.active(state) == "adam"
+    assert optswitch.summary(state).switches == [(3, "sgd", "adam")]
+
+
+def test_inject_hyperparams_candidate_can_be_retuned_from_the_host():
+    injected = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+    tx = optswitch.switch({"adam": optax.adam(1e-3), "sgd": injected}, initial="sgd")
+    p = params()
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    updates, state = update(grads_at(0), state, p)
+    np.testing.assert_allclose(updates["w"], -0.1 * grads_at(0)["w"], rtol=1e-6)
+    state = optax.tree.set(state, learning_rate=jnp.asarray(0.5, jnp.float32))
+    updates, state = update(grads_at(1), state, p)
+    np.testing.assert_allclose(updates["w"], -0.5 * grads_at(1)["w"], rtol=1e-6)
+    assert update._cache_size() == 1
+
+
+def test_under_multisteps_the_switch_sees_accumulated_gradients():
+    inner = optswitch.switch(candidates(), selectors.schedule({0: "sgd", 2: "adam"}))
+    tx = optax.MultiSteps(inner, every_k_schedule=3)
+    p = params()
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    for t in range(12):
+        updates, state = update(grads_at(t), state, p)
+        p = optax.apply_updates(p, updates)
+    summary = optswitch.summary(state)
+    assert summary.step == 4  # 12 micro-batches, every 3 -> 4 switch updates
+    assert summary.steps == {"adam": 2, "sgd": 2, "rmsprop": 0}
+    assert optswitch.active(state) == "adam"
+
+
+def test_under_apply_if_finite_a_nan_gradient_makes_no_update():
+    tx = optax.apply_if_finite(optswitch.switch(candidates(), selectors.schedule({0: "sgd", 2: "adam"})), 3)
+    p = params()
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    bad = jax.tree.map(lambda g: g.at[0].set(jnp.nan), grads_at(0))
+    updates, state = update(bad, state, p)
+    assert all(np.all(np.asarray(u) == 0) for u in jax.tree.leaves(updates))
+    assert optswitch.summary(state).step == 0
+    updates, state = update(grads_at(1), state, p)
+    assert optswitch.summary(state).step == 1
+
+
+def test_candidate_that_needs_value_gets_it_and_unknown_extra_args_are_ignored():
+    plateau_sgd = optax.chain(optax.sgd(0.1), optax.contrib.reduce_on_plateau(patience=1, factor=0.5))
+    tx = optswitch.switch({"plateau_sgd": plateau_sgd, "adam": optax.adam(1e-3)})
+    p = params()
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    for t in range(4):
+        _, state = update(grads_at(t), state, p, value=jnp.asarray(1.0), unrelated=jnp.ones(7))
+    scale = optax.tree.get(state, "scale")
+    assert float(scale) < 1.0  # the loss never improved, so reduce_on_plateau cut the step
+    with pytest.raises(TypeError, match="value"):
+        update(grads_at(0), state, p)
+
+
+def test_params_none_where_candidates_allow_it():
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 1: "sgd"}), on_switch="reset")
+    state = tx.init(params())
+    update = jax.jit(lambda g, s: tx.update(g, s))
+    for t in range(3):
+        _, state = update(grads_at(t), state)
+    assert optswitch.summary(state).steps == {"adam": 1, "sgd": 2, "rmsprop": 0}
+
+
+def test_the_log_keeps_the_latest_switches_after_wrapping():
+    # Alternate every update: 30 switches through a log of 8.
+    alternate = selectors.custom(lambda n: (), lambda signals, state: (1 - signals.active, state), reads=[])
+    tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.adam(0.1)}, alternate, history=8)
+    trace, _ = run_switch(tx, 31)
+    summary = optswitch.summary(trace[-1][1])
+    assert summary.num_switches == 31
+    assert summary.steps == {"a": 16, "b": 15}
+    names = ["a", "b"]
+    assert summary.switches == [(t, names[(t - 1) % 2], names[t % 2]) for t in range(24, 32)]
+    # Segments start at the oldest switch the log kept; the last switch (to "b") has made no update yet.
+    assert summary.segments() == [(t, t + 1, names[t % 2]) for t in range(24, 31)]
+
+
+def test_summary_segments_and_text():
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 5: "sgd", 12: "adam"}))
+    trace, _ = run_switch(tx, 20)
+    summary = optswitch.summary(trace[-1][1])
+    assert summary.segments() == [(0, 5, "adam"), (5, 12, "sgd"), (12, 20, "adam")]
+    text = str(summary)
+    assert "3 candidates, 20 updates, 2 switches, active: adam" in text
+    assert "       5: adam -> sgd" in text and "      12: sgd -> adam" in text
