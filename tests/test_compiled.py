@@ -94,3 +94,31 @@ def test_a_selector_that_reads_no_reduction_adds_none():
     assert _big_reductions(optswitch.switch(candidates(), reads_all)) == 3 * 3
     reads_one = selectors.custom(lambda n: (), lambda signals, state: (signals.active, state), reads=["grad_sq_norm"])
     assert _big_reductions(optswitch.switch(candidates(), reads_one)) == 3
+
+
+def compile_train_step(tx, fused=False):
+    """A train step whose gradients are born inside the program, as in real training."""
+    batch = jax.ShapeDtypeStruct((64, SHAPES["w1"][0]), jnp.float32)
+
+    def loss(p, x):
+        return jnp.mean(jnp.tanh(x @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"])
+
+    def step(p, state, x):
+        grads = jax.grad(loss)(p, x)
+        if fused:
+            return tx.update_and_apply(grads, state, p)
+        updates, state = tx.update(grads, state, p)
+        return optax.apply_updates(p, updates), state
+
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    return jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, batch).compile()
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["update", "update_and_apply"])
+def test_train_step_needs_no_more_temporary_memory_than_the_plain_optimizer(fused):
+    # On the update path the updates overwrite the dead gradients (see _switch_in_place): no extra buffer.
+    plain = compile_train_step(optax.adam(1e-3)).memory_analysis().temp_size_in_bytes
+    compiled = compile_train_step(optswitch.switch(candidates()), fused=fused)
+    assert compiled.memory_analysis().temp_size_in_bytes <= plain + SLACK
+    stats = hlo_stats(compiled)
+    assert stats["conditionals"] == 1 and stats["big_copies"] == 0

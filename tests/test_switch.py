@@ -304,3 +304,37 @@ def test_summary_segments_and_text():
     text = str(summary)
     assert "3 candidates, 20 updates, 2 switches, active: adam" in text
     assert "       5: adam -> sgd" in text and "      12: sgd -> adam" in text
+
+
+def test_train_step_with_gradients_born_inside_matches_the_hand_run_bit_for_bit():
+    # Gradients computed in the same program take the in-place route (_switch_in_place): same numbers.
+    def loss(p, t):
+        target = grads_at(t)
+        return sum(jnp.sum(jnp.sin(p[k]) * target[k]) for k in p)
+
+    def make_step(update, barrier=False):
+        # The reference puts barriers where the conditional puts its boundaries, so that XLA fuses (and
+        # contracts multiply-adds into FMAs) the same way in both.
+        fence = jax.lax.optimization_barrier if barrier else lambda tree: tree
+
+        @jax.jit
+        def step(p, state, t):
+            updates, state = update(fence(jax.grad(loss)(p, t)), state, p)
+            return optax.apply_updates(p, fence(updates)), state
+
+        return step
+
+    tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 3: "sgd", 6: "rmsprop"}), on_switch="reset")
+    step = make_step(tx.update)
+    opts = candidates()
+    ref_steps = {name: make_step(opt.update, barrier=True) for name, opt in opts.items()}
+    p = ref_p = params()
+    state = tx.init(p)
+    ref_state = None
+    for t, name in enumerate(["adam"] * 3 + ["sgd"] * 3 + ["rmsprop"] * 3):
+        p, state = step(p, state, t)
+        if t % 3 == 0:  # each candidate starts fresh (on_switch="reset"; adam from init)
+            ref_state = opts[name].init(ref_p)
+        ref_p, ref_state = ref_steps[name](ref_p, ref_state, t)
+        assert_trees_equal(p, ref_p)
+        assert_trees_equal(state.candidate_states[list(opts).index(name)], ref_state)

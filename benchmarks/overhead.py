@@ -1,0 +1,321 @@
+"""What the switch costs against the plain active optimizer: step time, compile time, compiled memory.
+
+Every figure is a ratio of two programs measured side by side in one process: compiled, warmed up, then
+timed in interleaved rounds (so that a slow patch of the machine hits every variant alike), each call ended
+by ``block_until_ready``, with buffers donated as a real train step donates them. The median over all timed
+calls is reported; temp memory comes from XLA's ``memory_analysis`` and is exact.
+
+Run (about 5 minutes on 2 CPU cores)::
+
+    python benchmarks/overhead.py
+
+It writes ``benchmarks/results/overhead.json`` and the table between the ``overhead`` markers of
+``benchmarks/README.md``.
+"""
+
+import argparse
+import functools
+import json
+import math
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import jaxlib
+import optax
+
+import optswitch
+
+HERE = Path(__file__).resolve().parent
+# An MLP of about 5.2M parameters: 1024 -> 2048 -> 1536 -> 10.
+LAYERS = (1024, 2048, 1536, 10)
+BATCH = 256
+# For the memory figures: about 50M parameters, abstract (nothing is allocated).
+SHAPES_50M = {"w1": (4096, 8192), "b1": (8192,), "w2": (8192, 2048), "b2": (2048,)}
+
+
+def candidates():
+    return {
+        "adam": optax.adam(1e-3),
+        "sgd": optax.sgd(1e-2, momentum=0.9),
+        "rmsprop": optax.rmsprop(1e-3),
+    }
+
+
+def init_mlp(key):
+    params = {}
+    for i, (fan_in, fan_out) in enumerate(zip(LAYERS[:-1], LAYERS[1:], strict=True)):
+        params[f"w{i}"] = jax.random.normal(jax.random.fold_in(key, i), (fan_in, fan_out)) / math.sqrt(fan_in)
+        params[f"b{i}"] = jnp.zeros(fan_out)
+    return params
+
+
+def mlp_loss(params, x, y):
+    h = x
+    for i in range(len(LAYERS) - 1):
+        h = h @ params[f"w{i}"] + params[f"b{i}"]
+        if i < len(LAYERS) - 2:
+            h = jax.nn.relu(h)
+    return optax.softmax_cross_entropy_with_integer_labels(h, y).mean()
+
+
+# The programs compared. Each returns (step, state): step(params, state, batch) -> (params, state).
+
+
+def plain_update(opt):
+    def step(params, state, grads):
+        updates, state = opt.update(grads, state, params)
+        return optax.apply_updates(params, updates), state
+
+    return step
+
+
+def switch_update(tx):
+    return plain_update(tx)
+
+
+def switch_fused(tx):
+    def step(params, state, grads):
+        return tx.update_and_apply(grads, state, params)
+
+    return step
+
+
+def where_select(opts):
+    """The baseline a user would write: run every candidate, keep the active one's results with jnp.where."""
+
+    def step(params, state, grads):
+        active, states = state
+        results = [opt.update(grads, s, params) for opt, s in zip(opts, states, strict=True)]
+        updates = jax.tree.map(lambda *u: jnp.select([active == k for k in range(len(u))], u), *[u for u, _ in results])
+        states = tuple(
+            jax.tree.map(lambda new, old, k=k: jnp.where(active == k, new, old), new_state, old_state)
+            for k, ((_, new_state), old_state) in enumerate(zip(results, states, strict=True))
+        )
+        return optax.apply_updates(params, updates), (active, states)
+
+    return step
+
+
+def train_step(update_step):
+    """A whole train step: gradients born and consumed inside one program."""
+
+    def step(params, state, batch):
+        grads = jax.grad(mlp_loss)(params, *batch)
+        return update_step(params, state, grads)
+
+    return step
+
+
+def time_interleaved(programs, rounds, calls_per_round):
+    """Median seconds per call of each ``programs[name] = (step, params, state, arg)``, interleaved."""
+    live, times = {}, {name: [] for name in programs}
+    for name, (step, params, state, arg) in programs.items():
+        params, state = jax.tree.map(jnp.copy, (params, state))
+        for _ in range(3):  # compile and warm up
+            params, state = step(params, state, arg)
+        jax.block_until_ready((params, state))
+        live[name] = [step, params, state, arg]
+    for _ in range(rounds):
+        for name, entry in live.items():
+            step, params, state, arg = entry
+            for _ in range(calls_per_round):
+                start = time.perf_counter()
+                params, state = step(params, state, arg)
+                jax.block_until_ready((params, state))
+                times[name].append(time.perf_counter() - start)
+            entry[1], entry[2] = params, state
+    return {name: statistics.median(samples) for name, samples in times.items()}, times
+
+
+def compile_seconds(fn, *args, repeats=3):
+    """Median seconds to lower and compile ``jit(fn)`` on these arguments (a fresh compile each time)."""
+    samples = []
+    for _ in range(repeats):
+        jax.clear_caches()  # else an identical program is served from the in-memory cache
+        start = time.perf_counter()
+        jax.jit(fn, donate_argnums=(0, 1)).lower(*args).compile()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def temp_bytes(fn, params, state, arg):
+    compiled = jax.jit(fn, donate_argnums=(0, 1)).lower(params, state, arg).compile()
+    return compiled.memory_analysis().temp_size_in_bytes
+
+
+def measure(rounds, calls_per_round):
+    key = jax.random.key(0)
+    params = init_mlp(key)
+    n_params = sum(p.size for p in jax.tree.leaves(params))
+    grads = jax.tree.map(lambda p: 1e-3 * jnp.ones_like(p), params)
+    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
+    opts = candidates()
+    donated = functools.partial(jax.jit, donate_argnums=(0, 1))
+    results = {"update": {}, "train_step": {}, "compile": {}, "temp_bytes_50m": {}}
+
+    for k, name in enumerate(opts):
+        tx = optswitch.switch(opts, initial=name)
+        base = opts[name]
+        where_state = (jnp.int32(k), tuple(opt.init(params) for opt in opts.values()))
+        medians, _ = time_interleaved(
+            {
+                "plain": (donated(plain_update(base)), params, base.init(params), grads),
+                "switch": (donated(switch_update(tx)), params, tx.init(params), grads),
+                "switch_fused": (donated(switch_fused(tx)), params, tx.init(params), grads),
+                "where_select": (donated(where_select(tuple(opts.values()))), params, where_state, grads),
+            },
+            rounds,
+            calls_per_round,
+        )
+        results["update"][name] = medians
+        print(f"update, {name} active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
+
+        medians, _ = time_interleaved(
+            {
+                "plain": (donated(train_step(plain_update(base))), params, base.init(params), batch),
+                "switch": (donated(train_step(switch_update(tx))), params, tx.init(params), batch),
+                "switch_fused": (donated(train_step(switch_fused(tx))), params, tx.init(params), batch),
+            },
+            max(2, rounds // 3),
+            calls_per_round,
+        )
+        results["train_step"][name] = medians
+        print(f"train step, {name} active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
+
+    # Signals: a selector that reads all three reductions, against one that reads none (adam active).
+    reads_all = optswitch.selectors.custom(lambda n: (), lambda signals, state: (signals.active, state))
+    tx_signals = optswitch.switch(opts, reads_all)
+    tx = optswitch.switch(opts)
+    medians, _ = time_interleaved(
+        {
+            "plain": (donated(plain_update(opts["adam"])), params, opts["adam"].init(params), grads),
+            "switch": (donated(switch_update(tx)), params, tx.init(params), grads),
+            "switch_all_signals": (donated(switch_update(tx_signals)), params, tx_signals.init(params), grads),
+        },
+        rounds,
+        calls_per_round,
+    )
+    results["signals"] = medians
+    print("signals: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
+
+    tx = optswitch.switch(opts)
+    for label, fn, state in [
+        ("plain adam", train_step(plain_update(opts["adam"])), opts["adam"].init(params)),
+        ("switch", train_step(switch_update(tx)), tx.init(params)),
+        ("switch_fused", train_step(switch_fused(tx)), tx.init(params)),
+    ]:
+        results["compile"][label] = compile_seconds(fn, params, state, batch)
+    print("compile seconds: " + ", ".join(f"{k}={v:.2f}" for k, v in results["compile"].items()))
+
+    abstract = {name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in SHAPES_50M.items()}
+    param_bytes_50m = sum(4 * math.prod(shape) for shape in SHAPES_50M.values())
+    tx = optswitch.switch(opts)
+    abstract_state = jax.eval_shape(tx.init, abstract)
+    for label, fn, state in [
+        ("plain adam", plain_update(opts["adam"]), jax.eval_shape(opts["adam"].init, abstract)),
+        ("switch", switch_update(tx), abstract_state),
+        ("switch_fused", switch_fused(tx), abstract_state),
+    ]:
+        results["temp_bytes_50m"][label] = temp_bytes(fn, abstract, state, abstract)
+    results["param_bytes_50m"] = param_bytes_50m
+    results["params"] = n_params
+    return results
+
+
+def environment():
+    cpu = "unknown"
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "jax": jax.__version__,
+        "jaxlib": jaxlib.__version__,
+        "optax": optax.__version__,
+        "python": platform.python_version(),
+        "device": str(jax.devices()[0].device_kind),
+        "cpu": cpu,
+        "cores": jax.local_device_count() and __import__("os").cpu_count(),
+    }
+
+
+def table(results, env):
+    ratio = lambda row, variant: row[variant] / row["plain"]  # noqa: E731
+    lines = [
+        f"Measured on {env['cpu']} ({env['cores']} cores), jax {env['jax']}, jaxlib {env['jaxlib']}, "
+        f"optax {env['optax']}; {results['params'] / 1e6:.1f}M f32 parameters, batch {BATCH}. Ratios to the "
+        f"plain active optimizer, median of interleaved donated calls after warm-up.",
+        "",
+        "| active | update: switch | update: fused | update: all + jnp.where | train step: switch "
+        "| train step: fused | plain update (ms) | plain train step (ms) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in results["update"].items():
+        train = results["train_step"][name]
+        lines.append(
+            f"| {name} | {ratio(row, 'switch'):.2f}x | {ratio(row, 'switch_fused'):.2f}x "
+            f"| {ratio(row, 'where_select'):.2f}x | {ratio(train, 'switch'):.3f}x | {ratio(train, 'switch_fused'):.3f}x "
+            f"| {row['plain'] * 1e3:.2f} | {train['plain'] * 1e3:.1f} |"
+        )
+    signals = results["signals"]
+    compile_times = results["compile"]
+    temp = results["temp_bytes_50m"]
+    param_mb = results["param_bytes_50m"] / 2**20
+    lines += [
+        "",
+        f"Signals (adam active): a selector reading |g|², |u|² and u·g costs "
+        f"{ratio(signals, 'switch_all_signals'):.2f}x against {ratio(signals, 'switch'):.2f}x for one reading none "
+        f"(each reduction is one more pass over parameter-sized arrays; a selector pays only for what it reads).",
+        "",
+        "| compile (train step) | seconds | ratio |",
+        "|---|---|---|",
+    ]
+    for label, seconds in compile_times.items():
+        lines.append(f"| {label} | {seconds:.2f} | {seconds / compile_times['plain adam']:.2f}x |")
+    lines += [
+        "",
+        f"| compiled temp memory, {results['param_bytes_50m'] / 4e6:.0f}M params (update + apply) | MiB "
+        f"| in params-sized buffers |",
+        "|---|---|---|",
+    ]
+    for label, size in temp.items():
+        lines.append(f"| {label} | {size / 2**20:.1f} | {size / 2**20 / param_mb:.2f} |")
+    return "\n".join(lines)
+
+
+def write_readme_table(text, readme=HERE / "README.md"):
+    start, end = "<!-- overhead:start -->", "<!-- overhead:end -->"
+    content = readme.read_text()
+    before, rest = content.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{text}\n{end}{after}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per comparison")
+    parser.add_argument("--calls", type=int, default=20, help="timed calls per program per round")
+    parser.add_argument("--quick", action="store_true", help="a few rounds only, to check that it runs")
+    parser.add_argument("--no-write", action="store_true", help="print, but do not write results or README")
+    args = parser.parse_args()
+    rounds, calls = (2, 5) if args.quick else (args.rounds, args.calls)
+    env = environment()
+    results = measure(rounds, calls)
+    text = table(results, env)
+    print(text)
+    if not args.no_write:
+        (HERE / "results").mkdir(exist_ok=True)
+        (HERE / "results" / "overhead.json").write_text(json.dumps({"environment": env, **results}, indent=2))
+        write_readme_table(text)
+
+
+if __name__ == "__main__":
+    main()
