@@ -14,7 +14,9 @@ It writes ``benchmarks/results/overhead.json`` and the table between the ``overh
 """
 
 import argparse
+import contextlib
 import functools
+import itertools
 import json
 import math
 import platform
@@ -47,7 +49,7 @@ def candidates():
 
 def init_mlp(key):
     params = {}
-    for i, (fan_in, fan_out) in enumerate(zip(LAYERS[:-1], LAYERS[1:], strict=True)):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(LAYERS)):
         params[f"w{i}"] = jax.random.normal(jax.random.fold_in(key, i), (fan_in, fan_out)) / math.sqrt(fan_in)
         params[f"b{i}"] = jnp.zeros(fan_out)
     return params
@@ -228,14 +230,12 @@ def measure(rounds, calls_per_round):
 
 def environment():
     cpu = "unknown"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     return {
         "jax": jax.__version__,
         "jaxlib": jaxlib.__version__,
@@ -248,7 +248,7 @@ def environment():
 
 
 def table(results, env):
-    ratio = lambda row, variant: row[variant] / row["plain"]  # noqa: E731
+    ratio = lambda row, variant: row[variant] / row["plain"]
     lines = [
         f"Measured on {env['cpu']} ({env['cores']} cores), jax {env['jax']}, jaxlib {env['jaxlib']}, "
         f"optax {env['optax']}; {results['params'] / 1e6:.1f}M f32 parameters, batch {BATCH}. Ratios to the "
@@ -262,7 +262,8 @@ def table(results, env):
         train = results["train_step"][name]
         lines.append(
             f"| {name} | {ratio(row, 'switch'):.2f}x | {ratio(row, 'switch_fused'):.2f}x "
-            f"| {ratio(row, 'where_select'):.2f}x | {ratio(train, 'switch'):.3f}x | {ratio(train, 'switch_fused'):.3f}x "
+            f"| {ratio(row, 'where_select'):.2f}x | {ratio(train, 'switch'):.3f}x "
+            f"| {ratio(train, 'switch_fused'):.3f}x "
             f"| {row['plain'] * 1e3:.2f} | {train['plain'] * 1e3:.1f} |"
         )
     signals = results["signals"]
