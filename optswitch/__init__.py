@@ -2,6 +2,7 @@
 
 from optswitch import handoff, selectors
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
+from optswitch.sharding import state_shardings
 from optswitch.signals import Signals
 from optswitch.telemetry import Summary, active, set_active, summary
 
@@ -15,6 +16,7 @@ __all__ = [
     "handoff",
     "selectors",
     "set_active",
+    "state_shardings",
     "summary",
     "switch",
 ]
