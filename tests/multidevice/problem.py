@@ -105,14 +105,13 @@ def data_mesh() -> jax.sharding.Mesh:
     return jax.make_mesh((DEVICES,), ("data",), axis_types=(jax.sharding.AxisType.Auto,))
 
 
-def global_run(mesh, steps=STEPS, host_switches=None):
-    """The problem on a global mesh ``("data",)``, from one process or several: each process places its shards.
+def sharded_start(mesh):
+    """The problem placed on a global mesh ``("data",)``, by one process or several: each places its own shards.
 
-    ``w``'s rows and the batch are split over the devices, ``b`` is replicated. ``host_switches`` maps an update
-    index to a candidate that :func:`optswitch.set_active` makes active before that update, in every process.
+    ``w``'s rows and the batch are split over the devices, ``b`` is replicated, the state follows the params.
 
     Returns:
-        (params, state, the active candidate after each update, the number of compiles of the step).
+        (tx, init, params, state, x, y), where ``init`` is the jitted ``tx.init`` that places the state.
     """
     x, y = data()
 
@@ -121,9 +120,21 @@ def global_run(mesh, steps=STEPS, host_switches=None):
         return jax.make_array_from_callback(value.shape, NamedSharding(mesh, spec), lambda index: value[index])
 
     params = {"w": place(init_params()["w"], P("data")), "b": place(init_params()["b"], P())}
-    x, y = place(x, P("data")), place(y, P("data"))
     tx = make_tx()
-    state = jax.jit(tx.init, out_shardings=optswitch.state_shardings(tx, params))(params)
+    init = jax.jit(tx.init, out_shardings=optswitch.state_shardings(tx, params))
+    return tx, init, params, init(params), place(x, P("data")), place(y, P("data"))
+
+
+def global_run(mesh, steps=STEPS, host_switches=None):
+    """:func:`sharded_start`, then ``steps`` updates.
+
+    ``host_switches`` maps an update index to a candidate that :func:`optswitch.set_active` makes active before
+    that update, in every process.
+
+    Returns:
+        (params, state, the active candidate after each update, the number of compiles of the step).
+    """
+    tx, _, params, state, x, y = sharded_start(mesh)
     step = jax.jit(train_step(tx), donate_argnums=(0, 1))
     actives = []
     for t in range(steps):
