@@ -207,3 +207,27 @@ def test_under_pmap(axis_name, reference):
     if not axis_name:
         # pmap does not type values by their variance: nothing can tell, and each replica follows its own loss.
         assert len({optswitch.active(replica_state) for _, replica_state in replicas}) == 3
+
+
+def bytes_per_device(tree) -> list[int]:
+    totals = dict.fromkeys(range(jax.device_count()), 0)
+    for leaf in jax.tree.leaves(tree):
+        for shard in leaf.addressable_shards:
+            totals[shard.device.id] += shard.data.nbytes
+    return list(totals.values())
+
+
+def test_the_candidate_states_take_the_candidates_own_bytes_split_evenly():
+    params = place(
+        DATA, {"w": np.ones((64, 8), np.float32), "b": np.ones(8, np.float32)}, {"w": P("data"), "b": P("data")}
+    )
+    tx = problem.make_tx()
+    state = jax.jit(tx.init, out_shardings=optswitch.state_shardings(tx, params))(params)
+    own = [
+        bytes_per_device(jax.jit(opt.init, out_shardings=optswitch.state_shardings(opt, params))(params))
+        for opt in problem.candidates().values()
+    ]
+    # Adam's moments (2), SGD's trace (1), RMSProp's average (1): 4 times the 65 floats of params each device holds,
+    # and Adam's replicated count.
+    assert bytes_per_device(state.candidate_states) == [sum(column) for column in zip(*own, strict=True)]
+    assert bytes_per_device(state.candidate_states) == [4 * 4 * (64 * 8 + 8) // 8 + 4] * 8
