@@ -12,7 +12,7 @@ from jax import lax
 from optswitch import _names
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
-from optswitch.signals import MEASURED, Signals, combine, measure, varying_axes
+from optswitch.signals import MEASURED, Signals, as_axes, combine, measure, varying_axes
 
 
 class SwitchLog(NamedTuple):
@@ -387,7 +387,7 @@ class _Router:
         loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, jnp.float32)
         measured = combine(measured, self.axis_name)
         if self.axis_name is not None and value is not None:
-            loss = lax.pmean(loss, self.axis_name)
+            loss = lax.pmean(loss, as_axes(self.axis_name))
         last = (log.num_switches - 1) % self.history
         switched_before = log.num_switches > 0
         signals = Signals(
@@ -430,8 +430,7 @@ class _Router:
     def _check_same_on_every_device(self, following):
         varying = varying_axes(following)
         if varying:
-            named = self.axis_name if isinstance(self.axis_name, tuple) else (self.axis_name,)
-            axes = tuple(sorted(varying | {axis for axis in named if axis is not None}))
+            axes = tuple(sorted(varying | set(as_axes(self.axis_name))))
             suggestion = repr(axes[0]) if len(axes) == 1 else repr(axes)
             raise ValueError(
                 f"switch: inside shard_map, the {self.selector.name} selector's choice differs from device to "

@@ -52,7 +52,8 @@ def varying_axes(x) -> frozenset[str]:
     return frozenset(manual.varying if manual is not None else getattr(aval, "vma", ()))
 
 
-def _axes(axis_name) -> tuple:
+def as_axes(axis_name) -> tuple:
+    """``switch(axis_name=...)`` as a tuple of mesh axes (empty for None)."""
     if axis_name is None:
         return ()
     return tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
@@ -68,7 +69,7 @@ def measure(grads, updates, wanted: frozenset[str], axis_name=None) -> dict[str,
         name -> {axes: the sum over the leaves whose gradient varies over ``axes``}; without ``axis_name``
         a single group ``()``, which is the whole sum.
     """
-    axes = _axes(axis_name)
+    axes = as_axes(axis_name)
     groups = [tuple(axis for axis in axes if axis in varying_axes(leaf)) for leaf in jax.tree.leaves(grads)]
 
     def grouped_sum(fn, *trees):
@@ -96,9 +97,10 @@ def combine(measured: dict[str, dict[tuple, jax.Array]], axis_name=None) -> dict
     when the gradients were reduced over the axis, and makes the devices agree where JAX cannot tell
     (``pmap``, ``check_vma=False``). Without ``axis_name``, the sums are the values.
     """
-    axes = _axes(axis_name)
+    axes = as_axes(axis_name)
     totals = {}
-    for group in {group for partial in measured.values() for group in partial}:
+    # In the order the leaves came, never a set's: every process must trace the same collectives in the same order.
+    for group in dict.fromkeys(group for partial in measured.values() for group in partial):
         parts = {name: partial[group] for name, partial in measured.items() if group in partial}
         if group:
             parts = lax.psum(parts, group)

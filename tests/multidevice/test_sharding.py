@@ -2,6 +2,7 @@
 the same choice; and every way of running matches the single-device run."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 import problem
@@ -231,3 +232,44 @@ def test_the_candidate_states_take_the_candidates_own_bytes_split_evenly():
     # and Adam's replicated count.
     assert bytes_per_device(state.candidate_states) == [sum(column) for column in zip(*own, strict=True)]
     assert bytes_per_device(state.candidate_states) == [4 * 4 * (64 * 8 + 8) // 8 + 4] * 8
+
+
+def test_under_shard_map_over_two_axes_each_leaf_is_reduced_by_how_it_is_split():
+    # Data parallel over "data" (4), w's columns and b split over "model" (2), and a scale replicated over both:
+    # the sums of w and b add up over "model" and agree over "data"; the scale's agree over both.
+    mesh = jax.make_mesh((4, 2), ("data", "model"), axis_types=(AxisType.Auto,) * 2)
+    x, y = problem.data()
+    start = dict(problem.init_params(), scale=np.ones([], np.float32))
+
+    def loss_fn(params, x, y):
+        return jnp.mean((jnp.tanh(params["scale"] * (x @ params["w"]) + params["b"]) - y) ** 2) * 10
+
+    def train_step(tx, grads_scale=1.0):
+        def step(params, state, x, y):
+            loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+            grads = jax.tree.map(lambda g: g * grads_scale, grads)
+            return tx.update_and_apply(grads, state, params, value=loss)
+
+        return step
+
+    reference_tx = problem.make_tx()
+    reference_step = jax.jit(train_step(reference_tx))
+    reference = (start, reference_tx.init(start))
+
+    tx = problem.make_tx(axis_name=("data", "model"))
+    param_specs = {"w": P(None, "model"), "b": P("model"), "scale": P()}
+    params = place(mesh, start, param_specs)
+    state_shardings = optswitch.state_shardings(tx, params)
+    state = jax.jit(tx.init, out_shardings=state_shardings)(params)
+    specs = (param_specs, jax.tree.map(lambda sharding: sharding.spec, state_shardings))
+    # jax.grad sums each leaf's gradient over the axes that leaf is replicated on; the loss is the mean of 8.
+    mapped = jax.shard_map(
+        train_step(tx, grads_scale=1 / 8), mesh=mesh, in_specs=(*specs, P("data"), P("data", "model")), out_specs=specs
+    )
+    step = jax.jit(mapped)
+    x_sharded, y_sharded = place(mesh, (x, y), (P("data"), P("data", "model")))
+    for _ in range(problem.STEPS):
+        reference = reference_step(*reference, x, y)
+        params, state = step(params, state, x_sharded, y_sharded)
+        problem.assert_same_run((params, state), reference)
+    assert optswitch.summary(state).num_switches >= 1
