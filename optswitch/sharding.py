@@ -20,10 +20,13 @@ def state_shardings(tx: optax.GradientTransformation, params) -> Any:
 
     The shardings come from JAX's own propagation: ``tx.init`` is traced abstractly with the parameters'
     shardings as types (``jax.sharding.AxisType.Explicit``), so a leaf made by ``zeros_like``, ``full_like``
-    and the like (Adam's moments, a momentum trace, RMSProp's average) gets its parameter's sharding, and
-    every other leaf (step counters, the switch's index and log, a state of another shape such as L-BFGS's
-    memory) is replicated over the mesh. Nothing is allocated, so ``params`` may be abstract. Works for any
-    optax transformation, not only a switch.
+    and the like (Adam's moments, a momentum trace, RMSProp's average) gets its parameter's sharding, one
+    computed from a sharded parameter gets what the types say (Adafactor's factored moments follow the rows
+    they average), and every other leaf (step counters, the switch's index and log) is replicated over the
+    mesh. Nothing is allocated, so ``params`` may be abstract. Works for any optax transformation, not only
+    a switch. A leaf that no type ties to a parameter but that an update writes from one (L-BFGS's memory,
+    ``[history, *shape]``) is replicated too, and XLA may move it on the first update: give the train step
+    these shardings as ``out_shardings`` as well to keep it where it was born.
 
     Args:
         tx: the optax transformation whose state is wanted, e.g. an :func:`optswitch.switch`.

@@ -201,7 +201,8 @@ def test_under_pmap(axis_name, reference):
     x, y = (a.reshape(problem.DEVICES, -1, a.shape[-1]) for a in problem.data())
     for t in range(problem.STEPS if axis_name else 1):
         params, state = step(params, state, x, y)
-        replicas = [jax.tree.map(lambda leaf, d=d: leaf[d], (params, state)) for d in range(problem.DEVICES)]
+        on_host = jax.tree.map(np.asarray, (params, state))
+        replicas = [jax.tree.map(lambda leaf, d=d: leaf[d], on_host) for d in range(problem.DEVICES)]
         if axis_name:
             for replica in replicas:
                 problem.assert_same_run(replica, reference[t])
@@ -273,3 +274,45 @@ def test_under_shard_map_over_two_axes_each_leaf_is_reduced_by_how_it_is_split()
         params, state = step(params, state, x_sharded, y_sharded)
         problem.assert_same_run((params, state), reference)
     assert optswitch.summary(state).num_switches >= 1
+
+
+@pytest.mark.parametrize(
+    "tx",
+    [
+        optax.adafactor(1e-3, min_dim_size_to_factor=8),
+        optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3)),
+        optax.MultiSteps(optax.adam(1e-3), every_k_schedule=2),
+        optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9),
+        optswitch.switch({"lion": optax.lion(1e-3), "adafactor": optax.adafactor(1e-3, min_dim_size_to_factor=8)}),
+        optax.lbfgs(),
+    ],
+    ids=["adafactor", "chain", "multisteps", "inject_hyperparams", "switch", "lbfgs"],
+)
+def test_state_shardings_agree_with_an_eager_init_and_with_what_an_update_gives_back(tx):
+    params = place(DATA, {"w": np.ones((64, 16), np.float32), "b": np.ones(16, np.float32)}, {"w": P("data"), "b": P()})
+    shardings = optswitch.state_shardings(tx, params)
+    # An eager init keeps the params' sharding on the leaves it derives from them (zeros_like on a sharded
+    # array): an oracle that shares nothing with state_shardings' tracing.
+    for leaf, sharding in zip(jax.tree.leaves(tx.init(params)), jax.tree.leaves(shardings), strict=True):
+        if isinstance(leaf.sharding, NamedSharding):
+            assert sharding.is_equivalent_to(leaf.sharding, leaf.ndim)
+    state = jax.jit(tx.init, out_shardings=shardings)(params)
+    loss_fn = lambda p: sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(p))
+
+    def update(params, state):
+        value, grads = jax.value_and_grad(loss_fn)(params)
+        extra_args = {"value": value, "grad": grads, "value_fn": loss_fn}
+        return optax.with_extra_args_support(tx).update(grads, state, params, **extra_args)[1]
+
+    free = jax.tree.leaves(jax.jit(update)(params, state))
+    pinned = jax.tree.leaves(jax.jit(update, out_shardings=shardings)(params, state))
+    for free_leaf, pinned_leaf, sharding in zip(free, pinned, jax.tree.leaves(shardings), strict=True):
+        assert pinned_leaf.sharding == sharding
+        if free_leaf.ndim == 3:
+            # L-BFGS's memory, [history, *param shape]: no type ties it to a parameter, so state_shardings
+            # replicates it, while XLA, left free, moves it along the parameter's split: pin the step's
+            # out_shardings to keep it where it was born (else the step compiles a second time).
+            assert sharding.is_fully_replicated and not free_leaf.sharding.is_fully_replicated
+        else:
+            # Every other leaf (adafactor's factored moments too, which follow the rows of w) stays put.
+            assert free_leaf.sharding.is_equivalent_to(sharding, free_leaf.ndim)
