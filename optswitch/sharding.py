@@ -62,7 +62,7 @@ def state_shardings(tx: optax.GradientTransformation, params) -> Any:
             f"state_shardings: the parameters are sharded over {len(meshes)} different meshes; a state can "
             f"follow them only if they share one. Place every parameter on the same mesh."
         )
-    if named and len(named) == sum(sharding is not None for sharding in shardings):
+    if named:
         return _follow_mesh(tx, params, named[0].mesh)
     placed = set(shardings)
     if len(placed) == 1 and None not in placed and shardings[0].is_fully_replicated:

@@ -86,8 +86,12 @@ def test_init_and_shardings_from_abstract_params():
     assert optswitch.state_shardings(tx, abstract) == optswitch.state_shardings(tx, params)
 
 
-def test_state_shardings_rejects_params_without_a_common_mesh():
+def test_state_shardings_of_params_off_the_mesh():
     tx = problem.make_tx()
+    mesh = jax.make_mesh((8,), ("a",), axis_types=(AxisType.Auto,))
+    partly = {"w": jax.device_put(problem.init_params()["w"], NamedSharding(mesh, P("a"))), "b": jnp.zeros(8)}
+    adam = optswitch.state_shardings(tx, partly).candidate_states[0][0]
+    assert adam.mu["w"] == NamedSharding(mesh, P("a")) and adam.mu["b"] == NamedSharding(mesh, P())
     unplaced = jax.tree.map(lambda p: jax.ShapeDtypeStruct(p.shape, p.dtype), problem.init_params())
     with pytest.raises(ValueError, match="carry no common sharding"):
         optswitch.state_shardings(tx, unplaced)
