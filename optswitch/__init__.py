@@ -2,6 +2,8 @@
 
 from optswitch import handoff, selectors
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
+from optswitch.checkpoint import check_candidates
+from optswitch.sharding import state_shardings
 from optswitch.signals import Signals
 from optswitch.telemetry import Summary, active, set_active, summary
 
@@ -12,9 +14,11 @@ __all__ = [
     "SwitchState",
     "SwitchTransformation",
     "active",
+    "check_candidates",
     "handoff",
     "selectors",
     "set_active",
+    "state_shardings",
     "summary",
     "switch",
 ]

@@ -13,7 +13,7 @@ from jax import lax
 from optswitch import _names
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
-from optswitch.signals import MEASURED, Signals, measure
+from optswitch.signals import MEASURED, Signals, as_axes, combine, measure, varying_axes
 
 
 class SwitchLog(NamedTuple):
@@ -122,8 +122,11 @@ def switch(
         on_switch: what the incoming candidate starts from: ``"resume"`` (its state as it was when it was
             last active), ``"reset"`` (a fresh ``init``), or a handoff ``fn(from_state, to_state, context)
             -> to_state`` (see :mod:`optswitch.handoff`). It runs only on the update after a switch.
-        axis_name: under ``shard_map`` or ``pmap``, the axis over which the signals are averaged so that
-            every replica makes the same choice.
+        axis_name: under ``shard_map`` or ``pmap``, the mesh axis (or tuple of axes) along which every
+            device must make the same choice: the loss is averaged over it and the measured signals are
+            summed over the shards it splits (see :func:`optswitch.signals.combine`). Inside ``shard_map``
+            a choice that still differs from device to device raises an error; under ``pmap`` or
+            ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge.
         history: how many of the latest switches the log keeps, at least 1.
 
     Returns:
@@ -299,7 +302,7 @@ class _Router:
             new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
             new_updates = optax.tree.cast_like(new_updates, updates)
             candidate_states = _replace(candidate_states, k, self._conform(k, new_state, candidate_states[k]))
-            measured = measure(updates, new_updates, self.measured)
+            measured = measure(updates, new_updates, self.measured, self.axis_name)
             out = optax.apply_updates(params, new_updates) if apply else new_updates
             return out, candidate_states, measured
 
@@ -343,7 +346,7 @@ class _Router:
             self._conform(k, new_state, old_state)
             for k, ((_, new_state), old_state) in enumerate(zip(results, candidate_states, strict=True))
         )
-        measured = measure(updates, new_updates, self.measured)
+        measured = measure(updates, new_updates, self.measured, self.axis_name)
         out = optax.apply_updates(params, new_updates) if apply else new_updates
         return out, candidate_states, measured
 
@@ -390,8 +393,9 @@ class _Router:
         active, step = state.active, state.step
         value = extra_args.get("value")
         loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, jnp.float32)
-        if self.axis_name is not None:
-            loss, measured = lax.pmean((loss, measured), self.axis_name)
+        measured = combine(measured, self.axis_name)
+        if self.axis_name is not None and value is not None:
+            loss = lax.pmean(loss, as_axes(self.axis_name))
         last = (log.num_switches - 1) % self.history
         switched_before = log.num_switches > 0
         signals = Signals(
@@ -408,6 +412,7 @@ class _Router:
         finite = jnp.all(jnp.isfinite(jnp.stack(checked))) if checked else jnp.asarray(True)
         valid = (choice >= 0) & (choice < n)
         following = jnp.where(finite & valid, choice, active)
+        self._check_same_on_every_device(following)
         switched = following != active
         position = log.num_switches % self.history
         record = lambda ring, entry: ring.at[position].set(jnp.where(switched, entry, ring[position]))
@@ -429,6 +434,20 @@ class _Router:
             log=log,
             names=state.names,
         )
+
+    def _check_same_on_every_device(self, following):
+        varying = varying_axes(following)
+        if varying:
+            axes = tuple(sorted(varying | set(as_axes(self.axis_name))))
+            suggestion = repr(axes[0]) if len(axes) == 1 else repr(axes)
+            raise ValueError(
+                f"switch: inside shard_map, the {self.selector.name} selector's choice differs from device to "
+                f"device along mesh axes {sorted(varying)}: it reads values that each device computes from its "
+                f"own data (the loss, gradients, or an extra argument), so each device would run its own "
+                f"candidate, and the replicas would silently diverge, or deadlock in a candidate that holds a "
+                f"collective (jax#40823). Pass switch(..., axis_name={suggestion}) "
+                f"so that the signals are reduced over those axes and every device makes the same choice."
+            )
 
 
 def _computed_in_this_program(tree) -> bool:
