@@ -476,8 +476,8 @@ def _switch_in_place(index, branches, updates, candidate_states, params):
         trips, updates, candidate_states, _ = carry
         return trips + 1, *lax.switch(index, branches, updates, candidate_states, params)
 
-    nan = jnp.full([], jnp.nan, jnp.float32)
-    carry = (jnp.zeros([], jnp.int32), updates, candidate_states, dict.fromkeys(sorted(MEASURED), nan))
+    measured = jax.eval_shape(branches[0], updates, candidate_states, params)[2]
+    carry = (jnp.zeros([], jnp.int32), updates, candidate_states, optax.tree.zeros_like(measured))
     _, updates, candidate_states, measured = lax.while_loop(lambda carry: carry[0] < once, body, carry)
     return updates, candidate_states, measured
 
