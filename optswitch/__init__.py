@@ -2,10 +2,11 @@
 
 from optswitch import handoff, selectors
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
-from optswitch.signals import Signals
+from optswitch.signals import Probe, Signals
 from optswitch.telemetry import Summary, active, set_active, summary
 
 __all__ = [
+    "Probe",
     "Signals",
     "Summary",
     "SwitchLog",

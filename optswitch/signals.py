@@ -1,6 +1,6 @@
 """The cheap per-update numbers that selectors read."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import jax
@@ -9,14 +9,16 @@ import jax.numpy as jnp
 #: Signals computed from the parameter-sized trees; each is a reduction that a selector must ask for.
 MEASURED = frozenset({"grad_sq_norm", "update_sq_norm", "update_dot_grad"})
 #: Every signal a selector can ask for (step, active and steps_in_active are always there, for free).
-REQUESTABLE = MEASURED | {"loss"}
+#: ``"probe"`` is the output of the selector's own :class:`optswitch.selectors.Probe`.
+REQUESTABLE = MEASURED | {"loss", "probe"}
 
 
 class Signals(NamedTuple):
     """What a selector sees after each update, all scalars computed on device.
 
-    A signal the selector did not ask for (see :attr:`optswitch.selectors.Selector.reads`) is not computed: it
-    holds NaN, so that reading it by mistake cannot go unnoticed.
+    A signal the selector did not ask for (see :attr:`optswitch.selectors.Selector.reads`), or did not ask for
+    while the candidate that made the update is active, is not computed: it holds NaN, so that reading it by
+    mistake cannot go unnoticed.
 
     Attributes:
         step: int32 ``[]``, index of the update just made (0 for the first update).
@@ -24,10 +26,13 @@ class Signals(NamedTuple):
         steps_in_active: int32 ``[]``, updates made by ``active`` since it was last switched to, this one
             included.
         loss: float32 ``[]``, the ``value`` passed to ``update`` (NaN when none was passed).
-        grad_sq_norm: float32 ``[]``, squared global norm of the incoming gradient, ``|g|^2``.
-        update_sq_norm: float32 ``[]``, squared global norm of the update the candidate returned, ``|u|^2``.
-        update_dot_grad: float32 ``[]``, inner product ``u . g`` (negative when the update descends).
+        grad_sq_norm: ``[]``, squared global norm of the incoming gradient, ``|g|^2``, accumulated in float32
+            (in float64 for float64 gradients).
+        update_sq_norm: ``[]``, squared global norm of the update the candidate returned, ``|u|^2``, likewise.
+        update_dot_grad: ``[]``, inner product ``u . g`` (negative when the update descends), likewise.
         extra: the other keyword arguments passed to ``update``, by name, as given.
+        probe: what the selector's :class:`optswitch.selectors.Probe` measured (a pytree of scalars), or
+            ``()`` for a selector without one.
     """
 
     step: jax.Array
@@ -38,23 +43,56 @@ class Signals(NamedTuple):
     update_sq_norm: jax.Array
     update_dot_grad: jax.Array
     extra: Mapping[str, Any]
+    probe: Any = ()
 
 
-def _sum_f32(fn, *trees) -> jax.Array:
-    """Sums ``fn`` over matching leaves in float32: one fused pass, no parameter-sized temporary."""
+class Probe(NamedTuple):
+    """A measurement a selector asks for beyond the core signals, with a state of its own.
+
+    It runs inside the branch of the candidate that makes the update, and only for the candidates whose
+    :attr:`~optswitch.selectors.Selector.reads` include ``"probe"``: a selector that has none, or a
+    candidate for which it is not read, costs nothing. Its state lives in
+    :attr:`optswitch.SwitchState.probe_state`, and only when a selector with a probe is used. A probe whose
+    state is parameter-sized (a moving average of the gradient, the previous update) must say so, with its
+    size in bytes, in the selector's docstring.
+
+    Attributes:
+        init: ``init(params) -> state``, a pytree of arrays.
+        measure: ``measure(grads, updates, state) -> (values, state)``: ``values`` is a pytree of float
+            scalars, which the selector reads as :attr:`Signals.probe`; ``grads`` is the gradient the
+            switch received and ``updates`` what the active candidate returned, in the gradient's dtypes.
+            When its input is not finite, ``measure`` must return ``state`` unchanged and non-finite
+            ``values`` (the switch then skips the selector for this update, and does not select between
+            two parameter-sized probe states, which would cost one more pass over them).
+    """
+
+    init: Callable[[Any], Any]
+    measure: Callable[[Any, Any, Any], tuple[Any, Any]]
+
+
+def accumulator(tree) -> jnp.dtype:
+    """The dtype the reductions of ``tree`` are summed in: float32, or float64 if a leaf is float64."""
+    return jnp.dtype(jnp.result_type(jnp.float32, *(jnp.result_type(leaf) for leaf in jax.tree.leaves(tree))))
+
+
+def _sum(fn, dtype, *trees) -> jax.Array:
+    """Sums ``fn`` over matching leaves in ``dtype``: one fused pass, no parameter-sized temporary."""
     leaves = [
-        jnp.sum(fn(*(leaf.astype(jnp.float32) for leaf in group)))
+        jnp.sum(fn(*(leaf.astype(dtype) for leaf in group)))
         for group in zip(*(jax.tree.leaves(tree) for tree in trees), strict=True)
     ]
-    return sum(leaves, start=jnp.zeros([], jnp.float32))
+    return sum(leaves, start=jnp.zeros([], dtype))
 
 
 def measure(grads, updates, wanted: frozenset[str]) -> dict[str, jax.Array]:
-    """Computes the reductions in ``wanted`` (a subset of :data:`MEASURED`); the others are NaN."""
-    nan = jnp.full([], jnp.nan, jnp.float32)
+    """Computes the reductions in ``wanted`` (a subset of :data:`MEASURED`); the others are NaN.
+
+    ``updates`` must have the dtypes of ``grads``, so that every branch of the switch returns the same types.
+    """
+    dtype = accumulator(grads)
     formulas = {
-        "grad_sq_norm": lambda: _sum_f32(jnp.square, grads),
-        "update_sq_norm": lambda: _sum_f32(jnp.square, updates),
-        "update_dot_grad": lambda: _sum_f32(jnp.multiply, updates, grads),
+        "grad_sq_norm": lambda: _sum(jnp.square, dtype, grads),
+        "update_sq_norm": lambda: _sum(jnp.square, dtype, updates),
+        "update_dot_grad": lambda: _sum(jnp.multiply, dtype, updates, grads),
     }
-    return {name: formula() if name in wanted else nan for name, formula in formulas.items()}
+    return {name: formula() if name in wanted else jnp.full([], jnp.nan, dtype) for name, formula in formulas.items()}
