@@ -739,19 +739,22 @@ class NoiseScaleState(NamedTuple):
         target: int32 ``[]``, index of the candidate switched to.
         noise: ``[]``, moving average of the per-update noise term (see :func:`noise_scale`).
         signal: ``[]``, moving average of the per-update signal term.
-        ratio: ``[]``, the latest estimate of ``rho = tr(Sigma) / |G|^2`` (0 while the signal estimate is not
-            positive); ``B_simple = batch_size * ratio``.
         steps: int32 ``[]``, updates of ``source`` seen.
-        switched: bool ``[]``, whether the selector has made its switch.
+        switched: bool ``[]``, whether the selector has made its switch; ``noise`` and ``signal`` stay as
+            they were then.
     """
 
     source: jax.Array
     target: jax.Array
     noise: jax.Array
     signal: jax.Array
-    ratio: jax.Array
     steps: jax.Array
     switched: jax.Array
+
+    @property
+    def ratio(self) -> jax.Array:
+        """The estimate of ``rho = tr(Sigma) / (B |G|^2) = noise / signal``; ``inf`` while ``signal <= 0``."""
+        return jnp.where(self.signal > 0, self.noise / jnp.where(self.signal > 0, self.signal, 1), jnp.inf)
 
 
 def noise_scale(
@@ -782,10 +785,11 @@ def noise_scale(
         ``signal_t = |mhat_t|^2 - c_t |g_t|^2`` (expected ``(1 - c_t) |G|^2``),
 
     their moving averages with decay ``smoothing`` are ``noise`` and ``signal``, and
-    ``rho = noise / signal``. The selector switches at the first update of ``source``, after ``warmup`` of
-    them, with ``signal > 0`` and ``rho > threshold``, once. Where ``G`` drifts over the ``~(1 + beta) / (1 -
-    beta)`` updates the average spans, the drift counts as noise, which errs toward a larger ``rho`` and an
-    earlier switch.
+    ``rho = noise / signal`` (``state.ratio``). The selector switches once, at the first update of
+    ``source``, after ``warmup`` of them, with ``noise > 0`` and ``noise > threshold * signal``: ``rho >
+    threshold``, or a ``signal`` that is no longer positive, the true gradient lost in the noise. Where ``G``
+    drifts over the ``~(1 + beta) / (1 - beta)`` updates the average spans, the drift counts as noise, which
+    errs toward a larger ``rho`` and an earlier switch.
 
     Memory: the moving average ``m`` is a parameter-sized buffer, in float32 (float64 for float64
     parameters): 4 bytes per parameter, held in :attr:`optswitch.SwitchState.probe_state` (a
@@ -862,7 +866,6 @@ def noise_scale(
             target=jnp.asarray(target_index, jnp.int32),
             noise=zero,
             signal=zero,
-            ratio=zero,
             steps=jnp.zeros([], jnp.int32),
             switched=jnp.zeros([], bool),
         )
@@ -873,10 +876,8 @@ def noise_scale(
         steps = optax.safe_increment(state.steps)
         noise = smoothing * state.noise + (1 - smoothing) * signals.probe["noise"].astype(dtype)
         signal = smoothing * state.signal + (1 - smoothing) * signals.probe["signal"].astype(dtype)
-        resolved = signal > 0
-        ratio = jnp.where(resolved, noise / jnp.where(resolved, signal, 1), 0)
-        switch_now = watching & (steps >= warmup) & resolved & (ratio > threshold)
-        watched = state._replace(noise=noise, signal=signal, ratio=ratio, steps=steps, switched=switch_now)
+        switch_now = watching & (steps >= warmup) & (noise > 0) & (noise > threshold * signal)
+        watched = state._replace(noise=noise, signal=signal, steps=steps, switched=switch_now)
         new_state = jax.tree.map(lambda w, s: jnp.where(watching, w, s), watched, state)
         return jnp.where(switch_now, state.target, signals.active), new_state
 
