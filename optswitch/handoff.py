@@ -165,6 +165,8 @@ def chain(*handoffs) -> Handoff:
         >>> import optax
         >>> from optswitch import handoff
         >>> def halve_rate(from_state, to_state, context):
+        ...     if context.names[context.target] != "sgd":  # the other candidates have no learning_rate
+        ...         return to_state
         ...     return optax.tree.set(to_state, learning_rate=0.5 * optax.tree.get(to_state, "learning_rate"))
         >>> both = handoff.chain(handoff.transfer_momentum(), halve_rate)
         >>> both.reads_source
