@@ -492,3 +492,49 @@ def test_noise_scale_on_digits_switches_once_the_ratio_crosses_the_threshold():
     assert summary.switches[0][0] > 150 and float(state.selector_state.ratio) > 4.0
     assert int(state.probe_state.count) == summary.switches[0][0]  # the probe ran only on Adam's updates
     assert np.all(np.isfinite(np.asarray(losses)))
+
+
+# the protocol: reads per candidate
+
+
+def keep(signals, state):
+    return signals.active, state
+
+
+def test_reads_per_candidate_are_checked_when_the_switch_is_built():
+    candidates = {"adam": optax.adam(1e-3), "sgd": optax.sgd(0.1)}
+    cases = [
+        ({"adam": {"grad_norm"}}, None, r"unknown signals \['grad_norm'\]"),
+        ({"lion": {"loss"}}, None, r"mine reads: unknown candidate 'lion'"),
+        (frozenset({"probe"}), None, "reads 'probe' but has no probe"),
+    ]
+    for reads, probe, match in cases:
+        selector = selectors.Selector(init=lambda names: (), select=keep, reads=reads, name="mine", probe=probe)
+        with pytest.raises(ValueError, match=match):
+            optswitch.switch(candidates, selector)
+    with pytest.raises(ValueError, match="pass probe= together with 'probe' in reads="):
+        selectors.custom(lambda n: (), keep, reads=["probe"])
+
+
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_signals_and_their_finite_check_follow_the_active_candidates_reads(inactive):
+    # The selector records what it saw; it reads the loss and |u|^2 only after "a"'s updates.
+    def record(signals, state):
+        return signals.active, (signals.update_sq_norm, signals.loss)
+
+    nan = jnp.full([], jnp.nan, jnp.float32)
+    selector = selectors.Selector(
+        init=lambda names: (nan, nan), select=record, reads={"a": {"loss", "update_sq_norm"}}, name="record"
+    )
+    assert selector.needs_value
+    tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.2)}, selector, inactive=inactive)
+    update = jax.jit(lambda state, loss: tx.update(grads_at(0), state, params(), value=loss)[1])
+    state = update(tx.init(params()), jnp.nan)
+    assert optswitch.summary(state).skipped == 1  # "a" reads the loss, which was NaN
+    state = update(state, 2.0)
+    seen, loss = state.selector_state
+    assert np.isfinite(float(seen)) and float(loss) == 2.0
+    state = update(optswitch.set_active(state, "b"), jnp.nan)
+    seen, _ = state.selector_state
+    assert optswitch.summary(state).skipped == 1  # "b" reads nothing: its NaN loss is not a bad update
+    assert np.isnan(float(seen))  # and |u|^2 was not computed for it
