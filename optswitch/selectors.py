@@ -519,7 +519,12 @@ def swats(
         found = optax.tree_utils.tree_get_all_with_path(to_state, "learning_rate")
         rates = [value for _, value in found if hasattr(value, "dtype")]  # a schedule adds its own state
         if len(found) != 1 or len(rates) != 1:
-            why = "is a schedule" if rates else "is not injectable" if not found else "is ambiguous"
+            if not rates:
+                why = "is not injectable"
+            elif len(rates) == 1:
+                why = "is a schedule"
+            else:
+                why = f"is ambiguous ({len(rates)} learning rates in its state)"
             raise ValueError(
                 f"swats: the learning_rate of the SGD candidate {name!r} {why}, so SWATS cannot set it at the "
                 f"switch; build it as optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum={beta1})."
