@@ -4,10 +4,11 @@ from optswitch import handoff, selectors
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
 from optswitch.sharding import state_shardings
-from optswitch.signals import Signals
+from optswitch.signals import Probe, Signals
 from optswitch.telemetry import Summary, active, set_active, summary
 
 __all__ = [
+    "Probe",
     "Signals",
     "Summary",
     "SwitchLog",

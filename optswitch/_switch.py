@@ -52,6 +52,8 @@ class SwitchState(NamedTuple):
         step: int32 ``[]``, updates made so far.
         candidate_states: tuple with every candidate's optax state, in candidate order.
         selector_state: the selector's state.
+        probe_state: the state of the selector's :class:`optswitch.Probe` (e.g. a moving average of the
+            gradient, parameter-sized), or ``()`` for a selector without one.
         log: the :class:`SwitchLog`.
         names: uint8 ``[N, L]``, the candidates' names as zero-padded UTF-8, so that the state alone says
             which candidate index ``k`` is (see :func:`optswitch.summary`).
@@ -62,6 +64,7 @@ class SwitchState(NamedTuple):
     step: jax.Array
     candidate_states: tuple
     selector_state: Any
+    probe_state: Any
     log: SwitchLog
     names: jax.Array
 
@@ -121,7 +124,8 @@ def switch(
             a switch lands on a warm state).
         on_switch: what the incoming candidate starts from: ``"resume"`` (its state as it was when it was
             last active), ``"reset"`` (a fresh ``init``), or a handoff ``fn(from_state, to_state, context)
-            -> to_state`` (see :mod:`optswitch.handoff`). It runs only on the update after a switch.
+            -> to_state`` (see :mod:`optswitch.handoff`). It runs only on the update after a switch, followed
+            by the selector's own handoff if it has one (:attr:`optswitch.selectors.Selector.handoff`).
         axis_name: under ``shard_map`` or ``pmap``, the mesh axis (or tuple of axes) along which every
             device must make the same choice: the loss is averaged over it and the measured signals are
             summed over the shards it splits (see :func:`optswitch.signals.combine`). Inside ``shard_map``
@@ -205,12 +209,15 @@ class _Router:
         if inactive not in ("freeze", "track"):
             raise ValueError(f"switch: inactive={inactive!r}; use 'freeze' or 'track'.")
         self.track = inactive == "track"
-        self.handoff = handoff_lib.resolve(on_switch)
+        handoffs = [handoff for handoff in (handoff_lib.resolve(on_switch), self.selector.handoff) if handoff]
+        self.handoff = handoff_lib.chain(*handoffs) if handoffs else None
         if not isinstance(history, int) or isinstance(history, bool) or history < 1:
             raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
         self.history = history
         self.axis_name = axis_name
-        self.measured = self.selector.reads & MEASURED
+        self.reads = self.selector.reads_for(self.names)
+        self.measured_layout = frozenset().union(*self.reads) & MEASURED
+        self.probe = self.selector.probe
         # Build the selector's state once now, abstractly, so that its configuration errors surface here.
         jax.eval_shape(lambda: self.selector.init(self.names))
         self.initial = self._initial(initial)
@@ -232,12 +239,13 @@ class _Router:
         # Separate buffers each, so that a train step may donate the whole state.
         ring = lambda: jnp.zeros([self.history], jnp.int32)
         scalar = lambda value: jnp.asarray(value, jnp.int32)
-        return SwitchState(
+        state = SwitchState(
             active=scalar(self.initial),
             previous=scalar(self.initial),
             step=scalar(0),
             candidate_states=tuple(_strong(c.init(params)) for c in self.candidates),
             selector_state=_strong(self.selector.init(self.names)),
+            probe_state=() if self.probe is None else _strong(self.probe.init(params)),
             log=SwitchLog(
                 counts=jnp.zeros([n], jnp.int32),
                 num_switches=scalar(0),
@@ -249,6 +257,11 @@ class _Router:
             ),
             names=jnp.asarray(_names.encode(self.names)),
         )
+        if self.handoff is not None and n > 1:
+            # Trace every handoff now, abstractly, so that one that cannot run fails at init, not mid-training.
+            hand_over_all = lambda s: [self._hand_over(k, s.candidate_states, s, params, params) for k in range(n)]
+            jax.eval_shape(hand_over_all, state)
+        return state
 
     def update(self, updates, state: SwitchState, params=None, **extra_args):
         return self._step(updates, state, params, apply=False, **extra_args)
@@ -262,11 +275,9 @@ class _Router:
 
     def _step(self, updates, state: SwitchState, params, *, apply: bool, **extra_args):
         self._check(state, extra_args)
-        if self.track:
-            out, candidate_states, measured = self._route_tracking(updates, state, params, apply, extra_args)
-        else:
-            out, candidate_states, measured = self._route(updates, state, params, apply, extra_args)
-        return out, self._decide(state, candidate_states, measured, extra_args)
+        route = self._route_tracking if self.track else self._route
+        out, candidate_states, probe_state, measured = route(updates, state, params, apply, extra_args)
+        return out, self._decide(state, candidate_states, probe_state, measured, extra_args)
 
     def _check(self, state, extra_args):
         if not isinstance(state, SwitchState):
@@ -296,17 +307,30 @@ class _Router:
         """The computation of candidate ``k``, after its handoff if ``handoff``."""
         candidate = self.candidates[k]
 
-        def branch(updates, candidate_states, params):
+        def branch(updates, candidate_states, probe_state, params):
             if handoff:
                 candidate_states = self._hand_over(k, candidate_states, state, params, updates)
             new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
             new_updates = optax.tree.cast_like(new_updates, updates)
             candidate_states = _replace(candidate_states, k, self._conform(k, new_state, candidate_states[k]))
-            measured = measure(updates, new_updates, self.measured, self.axis_name)
+            measured, probe_state = self._measure(self.reads[k], updates, new_updates, probe_state)
             out = optax.apply_updates(params, new_updates) if apply else new_updates
-            return out, candidate_states, measured
+            return out, candidate_states, probe_state, measured
 
         return branch
+
+    def _measure(self, reads, grads, updates, probe_state):
+        """The signals in ``reads`` as partial sums (NaN for the others), and the probe's new state."""
+        measured = measure(grads, updates, reads & MEASURED, self.axis_name, layout=self.measured_layout)
+        if self.probe is None:
+            return measured, probe_state
+        if "probe" in reads:
+            values, new_probe_state = self.probe.measure(grads, updates, probe_state)
+            measured["probe"] = values
+            return measured, _strong(optax.tree.cast_like(new_probe_state, probe_state))
+        shapes = jax.eval_shape(self.probe.measure, grads, updates, probe_state)[0]
+        measured["probe"] = jax.tree.map(lambda shape: jnp.full(shape.shape, jnp.nan, shape.dtype), shapes)
+        return measured, probe_state
 
     def _route(self, updates, state, params, apply, extra_args):
         n = len(self.candidates)
@@ -317,7 +341,7 @@ class _Router:
             handoffs.append(True)
             index = index + n * _pending(state)
         branches = [self._branch(k, handoff, apply, state, extra_args) for handoff in handoffs for k in range(n)]
-        operands = (updates, state.candidate_states, params)
+        operands = (updates, state.candidate_states, state.probe_state, params)
         if apply or n == 1 or not _computed_in_this_program(updates):
             return lax.switch(index, branches, *operands)
         return lax.platform_dependent(
@@ -346,18 +370,26 @@ class _Router:
             self._conform(k, new_state, old_state)
             for k, ((_, new_state), old_state) in enumerate(zip(results, candidate_states, strict=True))
         )
-        measured = measure(updates, new_updates, self.measured, self.axis_name)
+        # Every candidate runs, so measure what any of them reads, then keep what the active one reads.
+        measured, probe_state = self._measure(frozenset().union(*self.reads), updates, new_updates, state.probe_state)
+        reading = lambda name: jnp.asarray([name in reads for reads in self.reads])[state.active]
+        measured = {
+            name: jax.tree.map(lambda value, name=name: jnp.where(reading(name), value, jnp.nan), values)
+            for name, values in measured.items()
+        }
+        probe_state = optax.tree.where(reading("probe"), probe_state, state.probe_state)
         out = optax.apply_updates(params, new_updates) if apply else new_updates
-        return out, candidate_states, measured
+        return out, candidate_states, probe_state, measured
 
     def _hand_over(self, k, candidate_states, state, params, updates) -> tuple:
         """The candidates' states after the handoff from ``state.previous`` into candidate ``k``."""
         context = handoff_lib.Context(
             step=state.step,
             source=state.previous,
-            target=jnp.asarray(k, jnp.int32),
+            target=k,
             selector_state=state.selector_state,
             fresh_state=_strong(self.candidates[k].init(updates if params is None else params)),
+            names=self.names,
         )
         to_state = candidate_states[k]
 
@@ -387,15 +419,18 @@ class _Router:
 
     # The decision.
 
-    def _decide(self, state, candidate_states, measured, extra_args) -> SwitchState:
+    def _decide(self, state, candidate_states, probe_state, measured, extra_args) -> SwitchState:
         n = len(self.candidates)
         log = state.log
         active, step = state.active, state.step
         value = extra_args.get("value")
         loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, jnp.float32)
+        probe = measured.pop("probe", ())
         measured = combine(measured, self.axis_name)
-        if self.axis_name is not None and value is not None:
-            loss = lax.pmean(loss, as_axes(self.axis_name))
+        if self.axis_name is not None:
+            probe = lax.pmean(probe, as_axes(self.axis_name))
+            if value is not None:
+                loss = lax.pmean(loss, as_axes(self.axis_name))
         last = (log.num_switches - 1) % self.history
         switched_before = log.num_switches > 0
         signals = Signals(
@@ -404,12 +439,13 @@ class _Router:
             steps_in_active=jnp.where(switched_before, step - log.steps[last] + 1, step + 1),
             loss=loss,
             extra={name: arg for name, arg in extra_args.items() if name != "value"},
+            probe=probe,
             **measured,
         )
         choice, selector_state = self.selector.select(signals, state.selector_state)
+        selector_state = optax.tree.cast_like(selector_state, state.selector_state)
         choice = _as_index(choice, self.selector.name)
-        checked = [getattr(signals, name) for name in sorted(self.selector.reads)]
-        finite = jnp.all(jnp.isfinite(jnp.stack(checked))) if checked else jnp.asarray(True)
+        finite = self._finite(signals, active)
         valid = (choice >= 0) & (choice < n)
         following = jnp.where(finite & valid, choice, active)
         self._check_same_on_every_device(following)
@@ -431,6 +467,7 @@ class _Router:
             step=optax.safe_increment(step),
             candidate_states=candidate_states,
             selector_state=_strong(optax.tree.where(finite, selector_state, state.selector_state)),
+            probe_state=probe_state,
             log=log,
             names=state.names,
         )
@@ -449,6 +486,18 @@ class _Router:
                 f"so that the signals are reduced over those axes and every device makes the same choice."
             )
 
+    def _finite(self, signals: Signals, active) -> jax.Array:
+        """Whether every signal that the selector reads while ``active`` is active is finite."""
+        values, read_by = [], []
+        for name in sorted(frozenset().union(*self.reads)):
+            for value in jax.tree.leaves(getattr(signals, name)):
+                values.append(value)
+                read_by.append([name in reads for reads in self.reads])
+        if not values:
+            return jnp.asarray(True)
+        read_now = jnp.asarray(np.array(read_by, bool).T)[active]
+        return jnp.all(jnp.isfinite(jnp.stack(values)) | ~read_now)
+
 
 def _computed_in_this_program(tree) -> bool:
     """Whether every leaf was computed by an operation of the program being traced (not one of its inputs).
@@ -459,7 +508,7 @@ def _computed_in_this_program(tree) -> bool:
     return all(getattr(leaf, "parent", None) is not None for leaf in jax.tree.leaves(tree))
 
 
-def _switch_in_place(index, branches, updates, candidate_states, params):
+def _switch_in_place(index, branches, updates, candidate_states, probe_state, params):
     """``lax.switch``, run as the body of a one-trip ``while_loop`` so the updates overwrite the gradients.
 
     The updates that leave a conditional get a buffer of their own, allocated on every update. On CPU that
@@ -473,13 +522,13 @@ def _switch_in_place(index, branches, updates, candidate_states, params):
     once = lax.optimization_barrier(jnp.ones([], jnp.int32))
 
     def body(carry):
-        trips, updates, candidate_states, _ = carry
-        return trips + 1, *lax.switch(index, branches, updates, candidate_states, params)
+        trips, updates, candidate_states, probe_state, _ = carry
+        return trips + 1, *lax.switch(index, branches, updates, candidate_states, probe_state, params)
 
-    measured = jax.eval_shape(branches[0], updates, candidate_states, params)[2]
-    carry = (jnp.zeros([], jnp.int32), updates, candidate_states, optax.tree.zeros_like(measured))
-    _, updates, candidate_states, measured = lax.while_loop(lambda carry: carry[0] < once, body, carry)
-    return updates, candidate_states, measured
+    measured = jax.eval_shape(branches[0], updates, candidate_states, probe_state, params)[3]
+    carry = (jnp.zeros([], jnp.int32), updates, candidate_states, probe_state, optax.tree.zeros_like(measured))
+    _, *routed = lax.while_loop(lambda carry: carry[0] < once, body, carry)
+    return tuple(routed)
 
 
 def _pending(state: SwitchState) -> jax.Array:

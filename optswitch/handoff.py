@@ -2,12 +2,22 @@
 
 A handoff runs only on the update that follows a switch, inside the branch of the incoming candidate (a
 branch of the same ``lax.switch`` that routes every update), so a run that never switches never pays for it.
+Pass one as ``switch(on_switch=...)``: ``"resume"`` (the default: nothing to do), ``"reset"``,
+:func:`transfer_momentum`, your own function ``fn(from_state, to_state, context) -> to_state``, or several
+of them in a :func:`chain`. A selector may bring a handoff of its own (SWATS sets the learning rate of its
+SGD candidate), which runs after ``on_switch``.
+
+Handoffs find what they change by name with :func:`optax.tree.get` and :func:`optax.tree.set`, so they
+work on candidates that are chains (``optax.chain(optax.clip(1.0), optax.adam(1e-3))``) or wrapped (in
+``optax.inject_hyperparams``, say). The switch traces every handoff when its state is initialised, so a
+handoff that cannot run (a field it needs is missing) fails at ``init``.
 """
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
+import optax
 
 
 class Context(NamedTuple):
@@ -16,17 +26,20 @@ class Context(NamedTuple):
     Attributes:
         step: int32 ``[]``, index of the first update the incoming candidate makes.
         source: int32 ``[]``, index of the outgoing candidate.
-        target: int32 ``[]``, index of the incoming candidate.
+        target: int, index of the incoming candidate: a Python int, since each candidate has a branch of
+            its own, so a handoff can specialise on it while tracing (``names[target] == "sgd"``).
         selector_state: the selector's state as it was when it chose the switch (e.g. SWATS's learning rate
             estimate).
         fresh_state: the incoming candidate's state as its ``init`` makes it (computed only if read).
+        names: the candidates' names, in order.
     """
 
     step: jax.Array
     source: jax.Array
-    target: jax.Array
+    target: int
     selector_state: Any
     fresh_state: Any
+    names: tuple[str, ...] = ()
 
 
 class Handoff(NamedTuple):
@@ -47,11 +60,133 @@ def reset() -> Handoff:
     return Handoff(lambda from_state, to_state, context: context.fresh_state, reads_source=False)
 
 
+#: Names of first-moment buffers in optax states: ``mu`` (adam, adamw, nadam, lion, adabelief, ...) and
+#: ``trace`` (the momentum of ``sgd``, ``optax.trace``, ``rmsprop(momentum=...)``).
+FIRST_MOMENTS = ("mu", "trace")
+
+
+def first_moment(state) -> tuple[str, Any] | None:
+    """The ``(name, buffer)`` of the one first-moment buffer in an optax state, or None if it has none.
+
+    Args:
+        state: a candidate's optax state, chains and wrappers included.
+
+    Returns:
+        ``("mu", tree)`` or ``("trace", tree)``, or None.
+
+    Raises:
+        ValueError: when the state holds several first-moment buffers, which one to use being ambiguous.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax
+        >>> from optswitch import handoff
+        >>> state = optax.chain(optax.clip(1.0), optax.sgd(0.1, momentum=0.9)).init({"w": jnp.zeros(2)})
+        >>> handoff.first_moment(state)
+        ('trace', {'w': Array([0., 0.], dtype=float32)})
+        >>> handoff.first_moment(optax.rmsprop(0.1).init({"w": jnp.zeros(2)})) is None
+        True
+    """
+    found = [
+        (name, value) for name in FIRST_MOMENTS for _, value in optax.tree_utils.tree_get_all_with_path(state, name)
+    ]
+    if len(found) > 1:
+        raise ValueError(
+            f"transfer_momentum: the state holds {len(found)} first-moment buffers "
+            f"({', '.join(name for name, _ in found)}); write a handoff of your own that picks one, e.g. with "
+            f"optax.tree.get(state, 'mu', filtering=...)."
+        )
+    return found[0] if found else None
+
+
+def _same_shapes(a, b) -> bool:
+    return jax.tree.structure(a) == jax.tree.structure(b) and all(
+        jax.numpy.shape(x) == jax.numpy.shape(y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
+    )
+
+
+def transfer_momentum(scale: float = 1.0) -> Handoff:
+    """Carries the outgoing candidate's first-moment buffer into the incoming one, where the shapes match.
+
+    Adam's ``mu`` becomes SGD's momentum ``trace`` and back, or more generally whichever of ``mu`` and
+    ``trace`` (see :data:`FIRST_MOMENTS`) each state holds, found by name anywhere inside it. Where either
+    candidate has no first moment (plain ``sgd``, ``rmsprop``), or the buffers' structures or shapes differ,
+    the incoming candidate resumes from its own state. Nothing else changes: Adam's step count and second
+    moment stay as they were.
+
+    The two buffers measure the gradient on different scales: ``mu`` is an average of past gradients,
+    ``mu = b1 mu + (1 - b1) g``, while SGD's ``trace = momentum trace + g`` is a sum, about
+    ``g / (1 - momentum)`` when the gradient is steady. ``scale`` multiplies the buffer on its way, e.g.
+    ``1 / (1 - momentum)`` from Adam into SGD; the default copies it as it is.
+
+    Args:
+        scale: factor applied to the buffer.
+
+    Returns:
+        A :class:`Handoff` for ``switch(on_switch=...)``.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp, optax, optswitch
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(0.1), "sgd": optax.sgd(0.1, momentum=0.9)},
+        ...     optswitch.selectors.schedule({0: "adam", 2: "sgd"}),
+        ...     on_switch=optswitch.handoff.transfer_momentum())
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for _ in range(3):
+        ...     _, state = tx.update(params, state, params)
+        >>> adam_mu = 0.19 * params["w"]  # after two Adam updates, mu = 0.9 (0.1 g) + 0.1 g
+        >>> sgd_trace = optax.tree.get(state.candidate_states[1], "trace")["w"]
+        >>> bool(jnp.allclose(sgd_trace, 0.9 * adam_mu + params["w"]))  # SGD's first update, from mu
+        True
+    """
+
+    def fn(from_state, to_state, context):
+        del context
+        source, target = first_moment(from_state), first_moment(to_state)
+        if source is None or target is None or not _same_shapes(source[1], target[1]):
+            return to_state
+        moved = jax.tree.map(lambda s, t: (scale * s).astype(t.dtype), source[1], target[1])
+        return optax.tree.set(to_state, **{target[0]: moved})
+
+    return Handoff(fn)
+
+
+def chain(*handoffs) -> Handoff:
+    """Runs handoffs one after the other, each on the incoming state the previous one returned.
+
+    Args:
+        *handoffs: :class:`Handoff` objects, functions ``fn(from_state, to_state, context) -> to_state``, or
+            ``"reset"``.
+
+    Returns:
+        A :class:`Handoff`.
+
+    Examples:
+        >>> import optax
+        >>> from optswitch import handoff
+        >>> def halve_rate(from_state, to_state, context):
+        ...     if context.names[context.target] != "sgd":  # the other candidates have no learning_rate
+        ...         return to_state
+        ...     return optax.tree.set(to_state, learning_rate=0.5 * optax.tree.get(to_state, "learning_rate"))
+        >>> both = handoff.chain(handoff.transfer_momentum(), halve_rate)
+        >>> both.reads_source
+        True
+    """
+    parts = [part for part in map(resolve, handoffs) if part is not None]
+
+    def fn(from_state, to_state, context):
+        for part in parts:
+            to_state = part.fn(from_state, to_state, context)
+        return to_state
+
+    return Handoff(fn, reads_source=any(part.reads_source for part in parts))
+
+
 def resolve(on_switch) -> Handoff | None:
     """Turns ``switch(on_switch=...)`` into a :class:`Handoff`, or None for ``"resume"`` (nothing to do)."""
-    if on_switch == "resume":
+    if isinstance(on_switch, str) and on_switch == "resume":
         return None
-    if on_switch == "reset":
+    if isinstance(on_switch, str) and on_switch == "reset":
         return reset()
     if isinstance(on_switch, Handoff):
         return on_switch
@@ -59,6 +194,6 @@ def resolve(on_switch) -> Handoff | None:
         return Handoff(on_switch)
     raise ValueError(
         f"switch: on_switch={on_switch!r} is not a handoff; use 'resume' (the incoming candidate continues "
-        f"from its frozen state), 'reset' (it restarts from init), or a callable "
-        f"on_switch(from_state, to_state, context) -> to_state."
+        f"from its frozen state), 'reset' (it restarts from init), a handoff such as "
+        f"optswitch.handoff.transfer_momentum(), or a callable on_switch(from_state, to_state, context) -> to_state."
     )

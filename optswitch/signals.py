@@ -1,6 +1,6 @@
 """The cheap per-update numbers that selectors read."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import jax
@@ -10,14 +10,16 @@ from jax import lax
 #: Signals computed from the parameter-sized trees; each is a reduction that a selector must ask for.
 MEASURED = frozenset({"grad_sq_norm", "update_sq_norm", "update_dot_grad"})
 #: Every signal a selector can ask for (step, active and steps_in_active are always there, for free).
-REQUESTABLE = MEASURED | {"loss"}
+#: ``"probe"`` is the output of the selector's own :class:`optswitch.selectors.Probe`.
+REQUESTABLE = MEASURED | {"loss", "probe"}
 
 
 class Signals(NamedTuple):
     """What a selector sees after each update, all scalars computed on device.
 
-    A signal the selector did not ask for (see :attr:`optswitch.selectors.Selector.reads`) is not computed: it
-    holds NaN, so that reading it by mistake cannot go unnoticed.
+    A signal the selector did not ask for (see :attr:`optswitch.selectors.Selector.reads`), or did not ask for
+    while the candidate that made the update is active, is not computed: it holds NaN, so that reading it by
+    mistake cannot go unnoticed.
 
     Attributes:
         step: int32 ``[]``, index of the update just made (0 for the first update).
@@ -25,10 +27,13 @@ class Signals(NamedTuple):
         steps_in_active: int32 ``[]``, updates made by ``active`` since it was last switched to, this one
             included.
         loss: float32 ``[]``, the ``value`` passed to ``update`` (NaN when none was passed).
-        grad_sq_norm: float32 ``[]``, squared global norm of the incoming gradient, ``|g|^2``.
-        update_sq_norm: float32 ``[]``, squared global norm of the update the candidate returned, ``|u|^2``.
-        update_dot_grad: float32 ``[]``, inner product ``u . g`` (negative when the update descends).
+        grad_sq_norm: ``[]``, squared global norm of the incoming gradient, ``|g|^2``, accumulated in float32
+            (in float64 for float64 gradients).
+        update_sq_norm: ``[]``, squared global norm of the update the candidate returned, ``|u|^2``, likewise.
+        update_dot_grad: ``[]``, inner product ``u . g`` (negative when the update descends), likewise.
         extra: the other keyword arguments passed to ``update``, by name, as given.
+        probe: what the selector's :class:`optswitch.selectors.Probe` measured (a pytree of scalars), or
+            ``()`` for a selector without one.
     """
 
     step: jax.Array
@@ -39,6 +44,37 @@ class Signals(NamedTuple):
     update_sq_norm: jax.Array
     update_dot_grad: jax.Array
     extra: Mapping[str, Any]
+    probe: Any = ()
+
+
+class Probe(NamedTuple):
+    """A measurement a selector asks for beyond the core signals, with a state of its own.
+
+    It runs inside the branch of the candidate that makes the update, and only for the candidates whose
+    :attr:`~optswitch.selectors.Selector.reads` include ``"probe"``: a selector that has none, or a
+    candidate for which it is not read, costs nothing. Its state lives in
+    :attr:`optswitch.SwitchState.probe_state`, and only when a selector with a probe is used. A probe whose
+    state is parameter-sized (a moving average of the gradient, the previous update) must say so, with its
+    size in bytes, in the selector's docstring.
+
+    Attributes:
+        init: ``init(params) -> state``, a pytree of arrays.
+        measure: ``measure(grads, updates, state) -> (values, state)``: ``values`` is a pytree of float
+            scalars, which the selector reads as :attr:`Signals.probe`; ``grads`` is the gradient the
+            switch received and ``updates`` what the active candidate returned, in the gradient's dtypes.
+            When its input is not finite, ``measure`` must return ``state`` unchanged and non-finite
+            ``values`` (the switch then skips the selector for this update, and does not select between
+            two parameter-sized probe states, which would cost one more pass over them). Under
+            ``switch(axis_name=...)`` the values are averaged over the axis.
+    """
+
+    init: Callable[[Any], Any]
+    measure: Callable[[Any, Any, Any], tuple[Any, Any]]
+
+
+def accumulator(tree) -> jnp.dtype:
+    """The dtype the reductions of ``tree`` are summed in: float32, or float64 if a leaf is float64."""
+    return jnp.dtype(jnp.result_type(jnp.float32, *(jnp.result_type(leaf) for leaf in jax.tree.leaves(tree))))
 
 
 def varying_axes(x) -> frozenset[str]:
@@ -59,23 +95,35 @@ def as_axes(axis_name) -> tuple:
     return tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
 
 
-def measure(grads, updates, wanted: frozenset[str], axis_name=None) -> dict[str, dict[tuple, jax.Array]]:
+def measure(
+    grads, updates, wanted: frozenset[str], axis_name=None, layout: frozenset[str] | None = None
+) -> dict[str, dict[tuple, jax.Array]]:
     """Computes the reductions in ``wanted`` (a subset of :data:`MEASURED`) on this device, as partial sums.
 
-    Each sum is taken in float32, one fused pass per leaf, with no parameter-sized temporary. Leaves are
-    grouped by the axes of ``axis_name`` over which their gradient varies (see :func:`combine`).
+    Each sum is taken in :func:`accumulator`'s dtype, one fused pass per leaf, with no parameter-sized
+    temporary. Leaves are grouped by the axes of ``axis_name`` over which their gradient varies (see
+    :func:`combine`). ``updates`` must have the dtypes of ``grads``.
+
+    Args:
+        grads: the gradient the switch received.
+        updates: what the active candidate returned.
+        wanted: the reductions to compute.
+        axis_name: as for :func:`optswitch.switch`.
+        layout: the names to return (default ``wanted``); those not wanted hold NaN, so that every branch
+            of the switch returns the same structure whatever its candidate reads.
 
     Returns:
         name -> {axes: the sum over the leaves whose gradient varies over ``axes``}; without ``axis_name``
         a single group ``()``, which is the whole sum.
     """
     axes = as_axes(axis_name)
+    dtype = accumulator(grads)
     groups = [tuple(axis for axis in axes if axis in varying_axes(leaf)) for leaf in jax.tree.leaves(grads)]
 
     def grouped_sum(fn, *trees):
         sums = {}
         for group, leaves in zip(groups, zip(*(jax.tree.leaves(tree) for tree in trees), strict=True), strict=True):
-            term = jnp.sum(fn(*(leaf.astype(jnp.float32) for leaf in leaves)))
+            term = jnp.sum(fn(*(leaf.astype(dtype) for leaf in leaves)))
             sums[group] = sums[group] + term if group in sums else term
         return sums
 
@@ -84,7 +132,12 @@ def measure(grads, updates, wanted: frozenset[str], axis_name=None) -> dict[str,
         "update_sq_norm": lambda: grouped_sum(jnp.square, updates),
         "update_dot_grad": lambda: grouped_sum(jnp.multiply, updates, grads),
     }
-    return {name: formula() for name, formula in formulas.items() if name in wanted}
+    nans = {group: jnp.full([], jnp.nan, dtype) for group in groups}
+    return {
+        name: formula() if name in wanted else nans
+        for name, formula in formulas.items()
+        if name in (wanted if layout is None else layout)
+    }
 
 
 def combine(measured: dict[str, dict[tuple, jax.Array]], axis_name=None) -> dict[str, jax.Array]:
@@ -109,5 +162,6 @@ def combine(measured: dict[str, dict[tuple, jax.Array]], axis_name=None) -> dict
             parts = lax.pmean(parts, rest)
         for name, part in parts.items():
             totals[name] = totals[name] + part if name in totals else part
-    zero, nan = jnp.zeros([], jnp.float32), jnp.full([], jnp.nan, jnp.float32)
+    dtype = next((total.dtype for total in totals.values()), jnp.dtype(jnp.float32))
+    zero, nan = jnp.zeros([], dtype), jnp.full([], jnp.nan, dtype)
     return {name: totals.get(name, zero if name in measured else nan) for name in sorted(MEASURED)}

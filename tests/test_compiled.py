@@ -122,3 +122,31 @@ def test_train_step_needs_no_more_temporary_memory_than_the_plain_optimizer(fuse
     assert compiled.memory_analysis().temp_size_in_bytes <= plain + SLACK
     stats = hlo_stats(compiled)
     assert stats["conditionals"] == 1 and stats["big_copies"] == 0
+
+
+def swats_candidates():
+    sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum=0.9)
+    return {"adam": optax.adam(1e-3), "sgd": sgd, "rmsprop": optax.rmsprop(1e-3)}
+
+
+def test_a_selector_reading_after_one_candidate_reduces_only_in_its_branches():
+    # SWATS reads p.p and p.g after Adam's updates only: in Adam's branch and in its handoff branch (n + 0).
+    assert _big_reductions(optswitch.switch(swats_candidates(), selectors.swats("adam", "sgd"))) == 2 * 2
+    after_every = selectors.custom(
+        lambda n: (), lambda s, st: (s.active, st), reads=["update_sq_norm", "update_dot_grad"]
+    )
+    assert _big_reductions(optswitch.switch(swats_candidates(), after_every)) == 2 * 3
+
+
+def test_a_probe_runs_only_in_its_candidates_branch_and_its_buffer_adds_no_temporary():
+    tx = optswitch.switch(swats_candidates(), selectors.noise_scale("adam", "sgd"))
+    assert _big_reductions(tx) == 2  # |g|^2 and |m|^2, in Adam's branch
+    compiled = compile_step(tx, fused=True)
+    stats = hlo_stats(compiled)
+    assert stats["conditionals"] == 1 and stats["big_copies"] == 0
+    # XLA:CPU holds one parameter-sized temporary in the fused path as soon as a branch reduces |g|^2, probe or
+    # not (measured: 1.0x the parameters, with the core's grad_sq_norm too); the moving average adds none.
+    reads_grad = selectors.custom(lambda n: (), lambda s, st: (s.active, st), reads=["grad_sq_norm"])
+    baseline = compile_step(optswitch.switch(swats_candidates(), reads_grad), fused=True)
+    temp = compiled.memory_analysis().temp_size_in_bytes
+    assert temp <= baseline.memory_analysis().temp_size_in_bytes + SLACK <= PARAM_BYTES + 2 * SLACK

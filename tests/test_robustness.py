@@ -1,0 +1,178 @@
+"""Non-finite losses and gradients, determinism, checkpoints, and switching one group of parameters."""
+
+import functools
+import importlib.util
+import pathlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+import pytest
+from helpers import assert_trees_equal, grads_at, params
+
+import optswitch
+from optswitch import selectors
+
+STEPS = 60
+BAD = sorted({*range(5, STEPS, 7), 30, 31, 32})  # updates of the run with injected non-finite values
+POISONS = [jnp.nan, jnp.inf, -jnp.inf]
+
+
+def losses(count):
+    rng = np.random.default_rng(0)
+    return (1.0 / (1.0 + 0.05 * np.arange(count)) * (1 + 0.1 * rng.standard_normal(count))).astype(np.float32)
+
+
+@functools.cache
+def good_grads(i):
+    """A true gradient of 1 under noise that grows with ``i``: SWATS settles, the noise ratio rises."""
+    return jax.tree.map(lambda g: 1.0 + 0.05 * i * g, grads_at(i))
+
+
+def guarded(opt):
+    # A candidate that skips non-finite gradients keeps its state, so the runs with and without bad updates see
+    # the same candidate states: what differs is only what the selector is shown.
+    return optax.apply_if_finite(opt, max_consecutive_errors=10**6)
+
+
+SELECTORS = {
+    "plateau": lambda: selectors.plateau(patience=2, cycle=True),
+    "swats": lambda: selectors.swats("adam", "sgd", atol=0.0, rtol=1e-4),
+    "bandit": lambda: selectors.bandit(window=4, strategy="thompson", seed=2),
+    "noise_scale": lambda: selectors.noise_scale("adam", "sgd", threshold=0.5, smoothing=0.8, warmup=10),
+}
+
+
+def make_switch(selector):
+    sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.05, momentum=0.9)
+    return optswitch.switch({"adam": guarded(optax.adam(1e-2)), "sgd": guarded(sgd)}, selector)
+
+
+@functools.cache
+def updater(tx):
+    return jax.jit(lambda g, state, loss: tx.update(g, state, params(), value=loss)[1])
+
+
+def run(tx, feed, state=None):
+    """Feeds ``(grads, loss)`` pairs; returns who made each update and the final state."""
+    update = updater(tx)
+    state = tx.init(params()) if state is None else state
+    made = []
+    for grads, loss in feed:
+        made.append(int(state.active))
+        state = update(grads, state, loss)
+    return made, state
+
+
+@pytest.mark.parametrize("name", list(SELECTORS))
+def test_non_finite_updates_are_as_if_skipped(name):
+    loss = losses(STEPS)
+    feed, good, i = [], [], 0
+    for t in range(STEPS):
+        if t in BAD:
+            poison = POISONS[t % 3]
+            feed.append((jax.tree.map(lambda g, poison=poison: g.at[0].set(poison), good_grads(i)), poison))
+        else:
+            feed.append((good_grads(i), loss[i]))
+            good.append(t)
+            i += 1
+    selector = SELECTORS[name]()
+    tx = make_switch(selector)
+    made, state = run(tx, feed)
+    made_skipping, state_skipping = run(tx, [(good_grads(i), loss[i]) for i in range(i)])
+
+    assert [made[t] for t in good] == made_skipping
+    assert len(set(made_skipping)) == 2  # the runs did switch
+    assert_trees_equal(state.selector_state, state_skipping.selector_state)
+    assert_trees_equal(state.probe_state, state_skipping.probe_state)
+    assert all(np.all(np.isfinite(np.asarray(leaf, float))) for leaf in jax.tree.leaves(state.selector_state))
+    # Skipped: the bad updates made by a candidate after whose updates the selector reads something.
+    reads = selector.reads_for(("adam", "sgd"))
+    skipped = optswitch.summary(state).skipped
+    assert skipped == sum(bool(reads[made[t]]) for t in BAD) and skipped >= 2
+
+
+def test_a_selector_is_shown_only_what_it_reads():
+    # plateau reads the loss alone: a non-finite gradient with a finite loss is an update like any other for it.
+    tx = make_switch(selectors.plateau(patience=2))
+    bad_grads = jax.tree.map(lambda g: g.at[0].set(jnp.nan), grads_at(0))
+    _, state = run(tx, [(bad_grads, 1.0), (grads_at(1), 1.0)])
+    assert optswitch.summary(state).skipped == 0 and int(state.selector_state.plateau_count) == 1
+
+
+@pytest.mark.parametrize("name", list(SELECTORS))
+def test_same_inputs_same_switches_across_runs_and_a_checkpoint_round_trip(name, tmp_path):
+    loss = losses(STEPS)
+    feed = [(good_grads(i), loss[i]) for i in range(STEPS)]
+    tx = make_switch(SELECTORS[name]())
+    made, state = run(tx, feed)
+    made_again, state_again = run(tx, feed)
+    assert made == made_again
+    assert_trees_equal(state, state_again)
+
+    # Stop half-way, checkpoint with orbax, restore into a fresh process's abstract state, and go on.
+    half = STEPS // 2
+    _, state_half = run(tx, feed[:half])
+    checkpointer = ocp.StandardCheckpointer()
+    checkpointer.save(tmp_path / "state", state_half)
+    checkpointer.wait_until_finished()
+    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, jax.eval_shape(tx.init, params()))
+    _, restored = run(tx, feed[half:], checkpointer.restore(tmp_path / "state", abstract))
+    assert_trees_equal(restored, state)
+    assert optswitch.summary(restored).switches == optswitch.summary(state).switches
+
+
+def test_the_seed_decides_the_bandits_draws():
+    loss = losses(STEPS)
+    feed = [(good_grads(i), loss[i]) for i in range(STEPS)]
+    switches = {
+        seed: optswitch.summary(run(make_switch(selectors.bandit(window=4, strategy="thompson", seed=seed)), feed)[1])
+        for seed in (0, 1)
+    }
+    assert switches[0].switches != switches[1].switches
+
+
+def load_example():
+    path = pathlib.Path(__file__).parent.parent / "examples" / "per_group_switching.py"
+    spec = importlib.util.spec_from_file_location("per_group_switching", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def adam_then_sgd(switch_at):
+    """The hidden layer's reference, without optswitch: Adam for ``switch_at`` updates, then SGD with momentum."""
+    adam, sgd = optax.adam(3e-3), optax.sgd(0.05, momentum=0.9)
+
+    def update(updates, state, params=None, **extra_args):
+        adam_state, sgd_state, count = state
+
+        def run_adam():
+            new_updates, new_state = adam.update(updates, adam_state, params)
+            return new_updates, (new_state, sgd_state)
+
+        def run_sgd():
+            new_updates, new_state = sgd.update(updates, sgd_state, params)
+            return new_updates, (adam_state, new_state)
+
+        new_updates, (adam_state, sgd_state) = jax.lax.cond(count < switch_at, run_adam, run_sgd)
+        return new_updates, (adam_state, sgd_state, count + 1)
+
+    return optax.GradientTransformation(lambda p: (adam.init(p), sgd.init(p), jnp.zeros([], jnp.int32)), update)
+
+
+def test_per_group_switching_with_optax_partition_switches_only_that_group():
+    example = load_example()
+    final, state, seen = example.train(steps=450)
+    summary = optswitch.summary(state)
+    assert summary.switches == [(360, "adam", "sgd")]
+    assert summary.steps == {"adam": 360, "sgd": 90}
+
+    # The output layer on Adam throughout; the hidden layer on Adam, then SGD from update 360, each group on its
+    # own parameters only: the same losses and parameters.
+    reference_final, _, reference_seen = example.train(steps=450, hidden=adam_then_sgd(360))
+    np.testing.assert_allclose(np.asarray(seen), np.asarray(reference_seen), rtol=1e-6)
+    jax.tree.map(lambda a, e: np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6), final, reference_final)
+    assert example.full_loss(final) < 0.1

@@ -1,0 +1,540 @@
+"""Built-in selectors: exact switch steps on hand-built signals, references computed another way, real runs."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from helpers import grads_at, params
+from problems import full_loss, train
+
+import optswitch
+from optswitch import Signals, selectors
+
+NAN = float("nan")
+
+
+def signals(step, active, loss=NAN, grad_sq_norm=NAN, update_sq_norm=NAN, update_dot_grad=NAN, probe=()):
+    scalar = lambda x: jnp.asarray(x, jnp.float32)
+    return Signals(
+        step=jnp.asarray(step, jnp.int32),
+        active=jnp.asarray(active, jnp.int32),
+        steps_in_active=jnp.asarray(1, jnp.int32),
+        loss=scalar(loss),
+        grad_sq_norm=scalar(grad_sq_norm),
+        update_sq_norm=scalar(update_sq_norm),
+        update_dot_grad=scalar(update_dot_grad),
+        extra={},
+        probe=jax.tree.map(scalar, probe),
+    )
+
+
+def drive(selector, names, steps, observe, initial=0):
+    """Runs ``selector`` in a closed loop: ``observe(t, active)`` gives the signals' fields after update ``t``.
+
+    Returns the active candidate of every update (one more than ``steps``: the one chosen last) and the state.
+    """
+    select = jax.jit(selector.select)
+    state = selector.init(names)
+    active = [initial]
+    for t in range(steps):
+        choice, state = select(signals(t, active[-1], **observe(t, active[-1])), state)
+        active.append(int(choice))
+    return active, state
+
+
+def moves(active):
+    """The updates at which a new candidate takes over."""
+    return [t for t in range(1, len(active)) if active[t] != active[t - 1]]
+
+
+# plateau
+
+
+def noisy_losses(steps, seed):
+    rng = np.random.default_rng(seed)
+    trend = 1.0 / (1.0 + 0.05 * np.arange(steps))
+    return (trend * (1 + 0.1 * rng.standard_normal(steps))).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("patience", "cooldown", "accumulation_size", "rtol", "atol"),
+    [(3, 0, 1, 1e-4, 0.0), (2, 2, 1, 0.05, 0.0), (4, 1, 3, 0.0, 0.01), (1, 0, 2, 1e-3, 1e-3)],
+)
+def test_plateau_moves_exactly_when_reduce_on_plateau_reduces(patience, cooldown, accumulation_size, rtol, atol):
+    losses = noisy_losses(240, seed=patience)
+    config = dict(patience=patience, cooldown=cooldown, accumulation_size=accumulation_size, rtol=rtol, atol=atol)
+    reference = optax.contrib.reduce_on_plateau(factor=0.5, **config)
+    ref_update = jax.jit(lambda state, loss: reference.update(jnp.ones([]), state, value=loss)[1])
+    ref_state, scales = reference.init(jnp.ones([])), []
+    for loss in losses:
+        ref_state = ref_update(ref_state, loss)
+        scales.append(float(ref_state.scale))
+    # reduce_on_plateau reduces the scale of update t itself; the selector's move applies from update t + 1.
+    expected = [t + 1 for t in range(len(scales)) if scales[t] < (scales[t - 1] if t else 1.0)]
+    assert len(expected) >= 3
+
+    selector = selectors.plateau(cycle=True, **config)
+    active, _ = drive(selector, ("a", "b", "c"), len(losses), lambda t, active: {"loss": losses[t]})
+    assert moves(active) == expected
+    assert active[expected[0]] == 1 and active[expected[1]] == 2 and active[expected[2]] == 0  # cycling
+
+    # The same through the switch: its log records the first update of each new candidate.
+    tx = optswitch.switch([optax.sgd(0.1)] * 3, selector, history=len(losses))
+    update = jax.jit(lambda state, loss: tx.update(grads_at(0), state, params(), value=loss)[1])
+    state = tx.init(params())
+    for loss in losses:
+        state = update(state, loss)
+    assert [first for first, _, _ in optswitch.summary(state).switches] == expected
+
+
+def test_plateau_stays_at_the_last_candidate_and_follows_its_order():
+    selector = selectors.plateau(["sgd", "adam"], patience=2)
+    names = ("adam", "sgd")
+    assert selector.initial(names) == 1
+    active, state = drive(selector, names, 12, lambda t, active: {"loss": 1.0}, initial=1)
+    # Evaluations: t=0 improves on inf; t=1, 2 do not -> move at 2; t=3, 4 -> at the last one, stays.
+    assert moves(active) == [3]
+    assert active[3:] == [0] * 10
+    assert int(state.position) == 1 and float(state.best) == 1.0
+
+
+def test_plateau_rejects_bad_configuration():
+    with pytest.raises(ValueError, match="patience=0; it must be an int >= 1"):
+        selectors.plateau(patience=0)
+    with pytest.raises(ValueError, match="rtol and atol are both 0"):
+        selectors.plateau(patience=3, rtol=0.0)
+    with pytest.raises(ValueError, match="order='adam'"):
+        selectors.plateau("adam", patience=3)
+    with pytest.raises(ValueError, match="a candidate is named twice"):
+        optswitch.switch({"adam": optax.adam(1e-3), "sgd": optax.sgd(0.1)}, selectors.plateau(["adam", 0], patience=3))
+
+
+def test_plateau_on_digits_moves_when_the_rule_says_and_the_next_candidate_takes_over():
+    # SGD at a tiny learning rate stalls; the plateau hands over to Adam.
+    tx = optswitch.switch(
+        {"slow": optax.sgd(1e-3), "adam": optax.adam(3e-3)},
+        selectors.plateau(patience=3, accumulation_size=10, rtol=0.02),
+    )
+    final, state, losses = train(tx, 300)
+    losses = np.asarray(losses)
+    # Replay the rule on the losses the run recorded, in NumPy float32 as the selector averages them.
+    best, plateau_count, switch_at, count, average = np.float32(np.inf), 0, None, 0, np.float32(0)
+    for t, loss in enumerate(losses):
+        average = (np.float32(count) * average + loss) / np.float32(count + 1)
+        count += 1
+        if count < 10:
+            continue
+        if average < np.float32(1 - 0.02) * best:
+            best, plateau_count = average, 0
+        else:
+            plateau_count += 1
+        count, average = 0, np.float32(0)
+        if plateau_count == 3:
+            switch_at = t + 1
+            break
+    summary = optswitch.summary(state)
+    assert summary.switches == [(switch_at, "slow", "adam")]
+    assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[switch_at - 20 : switch_at])
+    assert full_loss(final) < 0.5
+
+
+# swats
+
+
+def test_swats_switches_at_the_step_the_paper_gives_on_hand_built_signals():
+    # gamma = p.p / -p.g is 2 for Adam's first update and 1 after, so Lambda_k - 1 = (1 - b2) b2^(k-1) / (1 - b2^k):
+    # with b2 = 0.5, below atol = 1e-3 first at k = 10. Updates by another candidate and updates with p.g = 0 are
+    # not counted as Adam steps or do not move the average.
+    selector = selectors.swats("adam", "sgd", beta2=0.5, atol=1e-3)
+
+    def observe(t, active):
+        gamma = 2.0 if t == 0 else 1.0
+        return {"update_sq_norm": gamma, "update_dot_grad": -1.0}
+
+    active, state = drive(selector, ("adam", "sgd"), 15, observe)
+    assert moves(active) == [10] and active[10:] == [1] * 6
+    assert int(state.count) == 10 and bool(state.switched)
+    expected = 1 + 0.5 * 0.5**9 / (1 - 0.5**10)
+    np.testing.assert_allclose(float(state.estimate), expected, rtol=1e-6)
+    assert float(state.estimate) - 1 <= 1e-3 < (1 + 0.5 * 0.5**8 / (1 - 0.5**9)) - 1
+
+    # With p.g = 0 on updates 3 and 4, gamma is undefined there: the average skips them, k does not.
+    def with_gaps(t, active):
+        return {
+            "update_sq_norm": 0.0 if t in (3, 4) else 2.0 if t == 0 else 1.0,
+            "update_dot_grad": 0.0 if t in (3, 4) else -1.0,
+        }
+
+    active, state = drive(selector, ("adam", "sgd"), 15, with_gaps)
+    lam, switch_at = 0.0, None
+    for k in range(1, 16):
+        if k - 1 in (3, 4):
+            continue
+        lam = 0.5 * lam + 0.5 * (2.0 if k == 1 else 1.0)
+        if k > 1 and abs(lam / (1 - 0.5**k) - 1.0) <= 1e-3:
+            switch_at = k
+            break
+    assert moves(active) == [switch_at]
+
+    # From the host, SGD runs updates 3 to 6: SWATS keeps it, and counts only Adam's updates toward k = 10.
+    select = jax.jit(selector.select)
+    state, choices, adam_updates = selector.init(("adam", "sgd")), [], 0
+    for t in range(16):
+        running = {0: 0, 3: 1, 7: 0}.get(t, choices[-1] if choices else 0)
+        gamma = 2.0 if adam_updates == 0 else 1.0
+        adam_updates += running == 0
+        choice, state = select(signals(t, running, update_sq_norm=gamma, update_dot_grad=-1.0), state)
+        choices.append(int(choice))
+    assert choices[3:7] == [1] * 4 and choices.index(1, 7) == 13  # the 10th Adam update is update 13
+
+
+def swats_reference(grad_fn, w, steps, lr, b1, b2, eps, atol, rtol):
+    """Keskar & Socher's Algorithm 1 in NumPy, with Adam's step as optax.adam takes it (Kingma & Ba's form)."""
+    m, a, v = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
+    lam, k, phase, switch_at, estimate = 0.0, 0, "adam", None, None
+    for t in range(steps):
+        g = grad_fn(w)
+        if phase == "sgd":
+            v = b1 * v + g
+            w = w - (1 - b1) * estimate * v
+            continue
+        k += 1
+        m = b1 * m + (1 - b1) * g
+        a = b2 * a + (1 - b2) * g * g
+        p = -lr * (m / (1 - b1**k)) / (np.sqrt(a / (1 - b2**k)) + eps)
+        w = w + p
+        if p @ g != 0:
+            gamma = (p @ p) / -(p @ g)
+            lam = b2 * lam + (1 - b2) * gamma
+            big_lambda = lam / (1 - b2**k)
+            if k > 1 and big_lambda > 0 and abs(big_lambda - gamma) <= atol + rtol * abs(gamma):
+                phase, switch_at, estimate, v = "sgd", t + 1, big_lambda, np.zeros_like(w)
+    return w, switch_at, estimate
+
+
+@pytest.mark.parametrize(("atol", "rtol"), [(1e-9, 1e-4), (5e-7, 0.0)])
+def test_swats_matches_a_numpy_implementation_of_the_paper_in_float64(atol, rtol):
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(size=(64, 8))
+    labels = (inputs @ rng.normal(size=8) + 0.5 * rng.normal(size=64) > 0).astype(np.float64)
+
+    def numpy_grad(w):
+        return inputs.T @ (1 / (1 + np.exp(-(inputs @ w))) - labels) / len(labels)
+
+    lr, steps = 1e-3, 400
+    expected_w, expected_switch, expected_estimate = swats_reference(
+        numpy_grad, np.zeros(8), steps, lr, 0.9, 0.999, 1e-8, atol, rtol
+    )
+    assert expected_switch is not None and expected_switch < steps - 100
+
+    with jax.enable_x64(True):
+        x, y = jnp.asarray(inputs), jnp.asarray(labels)
+        loss = lambda w: jnp.mean(jnp.logaddexp(0, x @ w) - y * (x @ w))
+        sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum=0.9)
+        tx = optswitch.switch(
+            {"adam": optax.adam(lr), "sgd": sgd}, selectors.swats("adam", "sgd", atol=atol, rtol=rtol)
+        )
+
+        @jax.jit
+        def run(w):
+            def step(carry, _):
+                w, state = carry
+                updates, state = tx.update(jax.grad(loss)(w), state, w)
+                return (optax.apply_updates(w, updates), state), None
+
+            return jax.lax.scan(step, (w, tx.init(w)), length=steps)[0]
+
+        w, state = run(jnp.zeros(8))
+        assert w.dtype == jnp.float64 and state.selector_state.estimate.dtype == jnp.float64
+        assert optswitch.summary(state).switches == [(expected_switch, "adam", "sgd")]
+        np.testing.assert_allclose(float(state.selector_state.estimate), expected_estimate, rtol=1e-12)
+        np.testing.assert_allclose(float(optax.tree.get(state, "learning_rate")), 0.1 * expected_estimate, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(w), expected_w, rtol=1e-10, atol=1e-12)
+
+
+def test_swats_reads_its_reductions_only_after_adam_updates():
+    selector = selectors.swats("adam", "sgd")
+    assert selector.reads_for(("sgd", "adam")) == (frozenset(), frozenset({"update_sq_norm", "update_dot_grad"}))
+    assert not selector.needs_value
+
+
+def test_swats_on_digits_hands_its_estimate_to_sgd_and_starts_its_momentum_from_zero():
+    sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum=0.9)
+    tx = optswitch.switch({"adam": optax.adam(3e-3), "sgd": sgd}, selectors.swats("adam", "sgd", rtol=1e-2))
+    _, state, losses = train(tx, 120)
+    summary = optswitch.summary(state)
+    assert len(summary.switches) == 1 and summary.switches[0][1:] == ("adam", "sgd")
+    switch_at = summary.switches[0][0]
+    assert summary.steps == {"adam": switch_at, "sgd": 120 - switch_at}
+    estimate = float(state.selector_state.estimate)
+    assert estimate > 0 and abs(estimate - float(state.selector_state.gamma)) <= 1e-2 * abs(estimate) + 1e-9
+    assert float(optax.tree.get(state, "learning_rate")) == np.float32(0.1 * np.float32(estimate))
+    assert np.all(np.isfinite(np.asarray(losses))) and float(losses[-10:].mean()) < float(losses[:10].mean())
+
+
+# bandit
+
+
+def bandit_reference(rates, num, steps, window, strategy, discount, seed, exploration, epsilon, initial=0):
+    """The bandit in NumPy: the active candidate ``k``'s loss falls by ``rates(t, k)`` in log at update ``t``."""
+    sums, weights, squares = np.zeros(num), np.zeros(num), np.zeros(num)
+    active, log_loss, trace, window_logs, windows = initial, 0.0, [initial], [], 0
+    for t in range(steps):
+        log_loss -= rates(t, active)
+        window_logs.append(log_loss)
+        if len(window_logs) == window:
+            x = np.arange(window) - (window - 1) / 2
+            reward = -(x @ np.asarray(window_logs)) / (window * (window**2 - 1) / 12)
+            sums, weights, squares = discount * sums, discount * weights, discount * squares
+            sums[active] += reward
+            weights[active] += 1
+            squares[active] += reward**2
+            tried = weights > 0
+            count = np.where(tried, weights, 1)
+            mean = sums / count
+            total = weights.sum()
+            spread = np.sqrt(max(squares.sum() / total - (sums.sum() / total) ** 2, 0))
+            key = jax.random.fold_in(jax.random.key(seed), windows)
+            if strategy == "ucb":
+                score = mean + exploration * spread * np.sqrt(2 * np.log(total) / count)
+            elif strategy == "thompson":
+                score = mean + exploration * spread * np.asarray(jax.random.normal(key, [num])) / np.sqrt(count)
+            else:
+                explore_key, pick_key = jax.random.split(key)
+                explore = float(jax.random.uniform(explore_key)) < epsilon
+                score = np.asarray(jax.random.uniform(pick_key, [num])) if explore else mean
+            active = int(np.argmax(np.where(tried, score, np.inf)))
+            window_logs, windows = [], windows + 1
+        trace.append(active)
+    return trace
+
+
+def phased_rates(t, k):
+    """Candidate 0 is fastest early, candidate 2 late, candidate 1 never: the best one changes as training goes."""
+    late = t > 600
+    return [0.02 if not late else 0.002, 0.005, 0.004 if not late else 0.01][k]
+
+
+@pytest.mark.parametrize("strategy", ["ucb", "thompson", "epsilon_greedy"])
+def test_bandit_decisions_match_a_numpy_reference(strategy):
+    config = dict(window=20, strategy=strategy, discount=0.8, seed=3, exploration=0.5, epsilon=0.2)
+    selector = selectors.bandit(**config)
+    state = {"log_loss": 0.0}
+
+    def observe(t, active):
+        state["log_loss"] -= phased_rates(t, active)
+        return {"loss": math.exp(state["log_loss"])}
+
+    steps = 1200
+    active, _ = drive(selector, ("a", "b", "c"), steps, observe)
+    expected = bandit_reference(phased_rates, 3, steps, **config)
+    assert active == expected
+    first_windows = [active[20 * w] for w in range(4)]
+    assert first_windows == [0, 1, 2, first_windows[3]]  # every candidate is tried first, in order
+    runs = np.bincount(active[:600], minlength=3), np.bincount(active[700:], minlength=3)
+    assert runs[0].argmax() == 0 and runs[1].argmax() == 2  # it follows the best candidate as that changes
+
+
+def test_bandit_greedy_on_hand_built_losses_switches_at_the_window_boundaries():
+    selector = selectors.bandit(window=5, exploration=0.0)
+    rates = [0.1, 0.01]
+    state = {"log_loss": 0.0}
+
+    def observe(t, active):
+        state["log_loss"] -= rates[active]
+        return {"loss": math.exp(state["log_loss"])}
+
+    active, bandit_state = drive(selector, ("adam", "sgd"), 30, observe)
+    assert moves(active) == [5, 10]  # tries sgd after adam's window, then goes back for good
+    np.testing.assert_allclose(float(bandit_state.last_reward), 0.1, rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(bandit_state.reward_sums / bandit_state.weights), rates, rtol=1e-4)
+
+
+def test_bandit_ignores_non_positive_losses_and_restarts_a_window_after_a_host_switch():
+    selector = selectors.bandit(window=3)
+    select = jax.jit(selector.select)
+    state = selector.init(("a", "b"))
+    for t, (active, loss) in enumerate([(0, 1.0), (0, 0.0), (0, -1.0), (0, 0.9), (1, 0.8), (1, 0.7)]):
+        _, state = select(signals(t, active, loss=loss), state)
+        assert np.all(np.isfinite(np.asarray(state.trend)))
+    # The zero and negative losses did not count; b's window began afresh after two updates by a.
+    assert int(state.windows) == 0 and int(state.steps) == 2 and int(state.arm) == 1
+
+
+def test_bandit_rejects_bad_configuration():
+    with pytest.raises(ValueError, match="window=1"):
+        selectors.bandit(window=1)
+    with pytest.raises(ValueError, match=r"strategy='greedy'; choose from \['ucb', 'thompson', 'epsilon_greedy'\]"):
+        selectors.bandit(window=5, strategy="greedy")
+    with pytest.raises(ValueError, match="discount=0.0"):
+        selectors.bandit(window=5, discount=0.0)
+
+
+def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
+    candidates = {"adam": optax.adam(3e-3), "sgd": optax.sgd(0.1, momentum=0.9), "slow": optax.sgd(1e-3)}
+    tx = optswitch.switch(candidates, selectors.bandit(window=25, strategy="thompson", seed=1))
+    _, state, losses = train(tx, 400)
+    summary = optswitch.summary(state)
+    assert all(count >= 25 for count in summary.steps.values())
+    assert summary.steps["slow"] < summary.steps["sgd"]  # the stalled candidate is not kept
+
+    # Replay: the decisions follow from the losses alone.
+    selector = selectors.bandit(window=25, strategy="thompson", seed=1)
+    segments = summary.segments()
+    names = list(candidates)
+    by_update = [names.index(name) for first, stop, name in segments for _ in range(first, stop)]
+    active, _ = drive(selector, tuple(names), 400, lambda t, active: {"loss": float(losses[t])})
+    assert active[:400] == by_update
+
+
+# noise_scale
+
+
+def test_noise_scale_switches_at_the_first_update_past_warmup_with_the_ratio_over_threshold():
+    smoothing = 0.5
+
+    def probe(t):
+        return {"noise": 1.0, "signal": 2.0} if t < 30 else {"noise": 5.0, "signal": 1.0}
+
+    selector = selectors.noise_scale("adam", "sgd", threshold=1.5, smoothing=smoothing, warmup=10)
+    active, state = drive(selector, ("adam", "sgd"), 50, lambda t, active: {"probe": probe(t)})
+    noise = signal = 0.0
+    for t in range(50):
+        noise = smoothing * noise + (1 - smoothing) * probe(t)["noise"]
+        signal = smoothing * signal + (1 - smoothing) * probe(t)["signal"]
+        if noise / signal > 1.5:
+            break
+    assert t == 30 and moves(active) == [31]
+    np.testing.assert_allclose(float(state.ratio), noise / signal, rtol=1e-6)
+
+    # Warm-up holds the switch back. A signal estimate that is not positive means the true gradient is lost in
+    # the noise: the ratio is infinite and the switch follows, if the noise estimate is positive.
+    late = selectors.noise_scale("adam", "sgd", threshold=1.5, warmup=40)
+    assert moves(drive(late, ("adam", "sgd"), 50, lambda t, active: {"probe": probe(10 + t)})[0]) == [40]
+    for noise, signal, expected in [(1.0, -1.0, [5]), (1.0, 0.0, [5]), (-1.0, -1.0, []), (-1.0, 1.0, [])]:
+        constant = lambda t, active, noise=noise, signal=signal: {"probe": {"noise": noise, "signal": signal}}
+        active, state = drive(selectors.noise_scale("adam", "sgd", warmup=5), ("adam", "sgd"), 20, constant)
+        assert moves(active) == expected
+        assert (float(state.ratio) == np.inf) == (signal <= 0)
+
+
+def test_noise_scale_probe_computes_the_paper_terms_from_a_moving_average_of_the_gradient():
+    beta = 0.8
+    probe = selectors.noise_scale("a", "b", beta=beta).probe
+    grads = [{"w": np.random.default_rng(t).normal(size=(5, 3)).astype(np.float32)} for t in range(6)]
+    state = probe.init({"w": jnp.zeros((5, 3))})
+    mean = np.zeros((5, 3))
+    for t, g in enumerate(grads, start=1):
+        values, state = jax.jit(probe.measure)(g, g, state)
+        mean = beta * mean + (1 - beta) * g["w"]
+        mean_sq = np.sum((mean / (1 - beta**t)) ** 2)
+        grad_sq = np.sum(g["w"] ** 2)
+        overlap = (1 - beta) * (1 + beta**t) / ((1 + beta) * (1 - beta**t))
+        np.testing.assert_allclose(float(values["noise"]), grad_sq - mean_sq, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(float(values["signal"]), mean_sq - overlap * grad_sq, rtol=1e-5, atol=1e-5)
+    assert int(state.count) == 6
+    np.testing.assert_allclose(np.asarray(state.mean["w"]), mean, rtol=1e-5)
+
+
+def test_noise_scale_estimates_the_noise_of_digits_minibatch_gradients():
+    # At fixed parameters, the true gradient G is the full-batch gradient and the noise of a minibatch gradient
+    # is measured directly over many minibatches: the selector's ratio must agree with tr(Sigma_B) / |G|^2.
+    from problems import batches, digits, init_mlp, loss_fn
+
+    inputs, labels = digits()
+    params_now = init_mlp(0)
+    grad = jax.jit(jax.grad(loss_fn))
+    full = grad(params_now, inputs, labels)
+    indices = batches(600, 32, seed=5)
+    minibatch = jax.jit(jax.vmap(lambda batch: grad(params_now, inputs[batch], labels[batch])))(indices)
+    noise = sum(
+        float(jnp.mean(jnp.sum((g - f) ** 2, axis=tuple(range(1, g.ndim)))))
+        for g, f in zip(jax.tree.leaves(minibatch), jax.tree.leaves(full), strict=True)
+    )
+    true_ratio = noise / sum(float(jnp.sum(f**2)) for f in jax.tree.leaves(full))
+
+    selector = selectors.noise_scale(0, 1, smoothing=0.995, warmup=10**6)  # never switches
+    tx = optswitch.switch([optax.sgd(0.0), optax.sgd(0.0)], selector)
+
+    @jax.jit
+    def run(state):
+        step = lambda state, g: (tx.update(g, state, params_now)[1], None)
+        return jax.lax.scan(step, state, minibatch)[0]
+
+    estimate = float(run(tx.init(params_now)).selector_state.ratio)
+    assert 0.2 < true_ratio < 5
+    np.testing.assert_allclose(estimate, true_ratio, rtol=0.1)  # measured: 1.098 against 1.085
+
+
+def test_noise_scale_buffer_is_one_float32_per_parameter_and_only_with_this_selector():
+    p = params()
+    num = sum(leaf.size for leaf in jax.tree.leaves(p))
+    with_probe = optswitch.switch([optax.adam(1e-3), optax.sgd(0.1)], selectors.noise_scale(0, 1)).init(p)
+    probe_bytes = sum(leaf.nbytes for leaf in jax.tree.leaves(with_probe.probe_state))
+    assert probe_bytes == 4 * num + 4  # the moving average, and its count
+    assert optswitch.switch([optax.adam(1e-3), optax.sgd(0.1)], selectors.plateau(patience=2)).init(p).probe_state == ()
+    bf16 = jax.tree.map(lambda x: x.astype(jnp.bfloat16), p)
+    state = optswitch.switch([optax.adam(1e-3), optax.sgd(0.1)], selectors.noise_scale(0, 1)).init(bf16)
+    assert all(leaf.dtype == jnp.float32 for leaf in jax.tree.leaves(state.probe_state.mean))
+
+
+def test_noise_scale_on_digits_switches_once_the_ratio_crosses_the_threshold():
+    tx = optswitch.switch(
+        {"adam": optax.adam(3e-3), "sgd": optax.sgd(0.05, momentum=0.9)},
+        selectors.noise_scale("adam", "sgd", threshold=4.0, warmup=100),
+    )
+    _, state, losses = train(tx, 400, batch_size=32)
+    summary = optswitch.summary(state)
+    assert len(summary.switches) == 1 and summary.switches[0][1:] == ("adam", "sgd")
+    assert summary.switches[0][0] > 150 and float(state.selector_state.ratio) > 4.0
+    assert int(state.probe_state.count) == summary.switches[0][0]  # the probe ran only on Adam's updates
+    assert np.all(np.isfinite(np.asarray(losses)))
+
+
+# the protocol: reads per candidate
+
+
+def keep(signals, state):
+    return signals.active, state
+
+
+def test_reads_per_candidate_are_checked_when_the_switch_is_built():
+    candidates = {"adam": optax.adam(1e-3), "sgd": optax.sgd(0.1)}
+    cases = [
+        ({"adam": {"grad_norm"}}, None, r"unknown signals \['grad_norm'\]"),
+        ({"lion": {"loss"}}, None, r"mine reads: unknown candidate 'lion'"),
+        (frozenset({"probe"}), None, "reads 'probe' but has no probe"),
+    ]
+    for reads, probe, match in cases:
+        selector = selectors.Selector(init=lambda names: (), select=keep, reads=reads, name="mine", probe=probe)
+        with pytest.raises(ValueError, match=match):
+            optswitch.switch(candidates, selector)
+    with pytest.raises(ValueError, match="pass probe= together with 'probe' in reads="):
+        selectors.custom(lambda n: (), keep, reads=["probe"])
+
+
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_signals_and_their_finite_check_follow_the_active_candidates_reads(inactive):
+    # The selector records what it saw; it reads the loss and |u|^2 only after "a"'s updates.
+    def record(signals, state):
+        return signals.active, (signals.update_sq_norm, signals.loss)
+
+    nan = jnp.full([], jnp.nan, jnp.float32)
+    selector = selectors.Selector(
+        init=lambda names: (nan, nan), select=record, reads={"a": {"loss", "update_sq_norm"}}, name="record"
+    )
+    assert selector.needs_value
+    tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.2)}, selector, inactive=inactive)
+    update = jax.jit(lambda state, loss: tx.update(grads_at(0), state, params(), value=loss)[1])
+    state = update(tx.init(params()), jnp.nan)
+    assert optswitch.summary(state).skipped == 1  # "a" reads the loss, which was NaN
+    state = update(state, 2.0)
+    seen, loss = state.selector_state
+    assert np.isfinite(float(seen)) and float(loss) == 2.0
+    state = update(optswitch.set_active(state, "b"), jnp.nan)
+    seen, _ = state.selector_state
+    assert optswitch.summary(state).skipped == 1  # "b" reads nothing: its NaN loss is not a bad update
+    assert np.isnan(float(seen))  # and |u|^2 was not computed for it
