@@ -33,6 +33,7 @@ class Target:
         rule: the rule, in words.
         seeds: the seeds of the runs that set it.
         budget: the step budget of those runs; a target holds only for runs of the same budget.
+        best_metrics: each fixed candidate's best validation metric on each of those seeds (NaN: diverged).
     """
 
     value: float
@@ -43,6 +44,7 @@ class Target:
     rule: str
     seeds: tuple[int, ...]
     budget: int
+    best_metrics: dict[str, tuple[float, ...]] = dataclasses.field(default_factory=dict)
 
     def reached(self, metric: float) -> bool:
         """Whether ``metric`` reaches the target (False for NaN)."""
@@ -105,6 +107,7 @@ def set_target(
         ),
         seeds=tuple(int(seed) for seed in seeds),
         budget=int(budget),
+        best_metrics={name: tuple(float(value) for value in values) for name, values in best_metrics.items()},
     )
 
 

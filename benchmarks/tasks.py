@@ -183,7 +183,7 @@ def mnist1d_cnn(*, quick: bool = False) -> Task:
         init,
         apply,
         batch=100,
-        budget=400 if quick else 6000,
+        budget=400 if quick else 4000,
         eval_every=50,
         description="MNIST-1D, 4000 train / 1000 val; CNN 3x conv(32, k5, s2) + linear; batch 100",
     )
@@ -285,7 +285,7 @@ def shakespeare_char(*, quick: bool = False, text: str | Path | None = None) -> 
         evaluate,
         "val loss (nats/char)",
         False,
-        budget=300 if quick else 2000,
+        budget=200 if quick else 2000,
         eval_every=50,
         description=(
             f"Tiny Shakespeare, 90/10 split; transformer {depth} blocks, width {width}, {heads} heads, "

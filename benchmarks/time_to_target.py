@@ -70,6 +70,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help=f"output folder (default: {DEFAULT_OUT}, or its quick/ with --quick)")
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt for shakespeare-char")
     parser.add_argument("--readme", type=Path, help="also write the tables into this markdown file, between markers")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="score and plot the runs stored in this time_to_target.json (or calibration.json) instead of running",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     args.tasks = _choose(args.tasks, tasks_lib.TASKS, "--tasks", parser)
@@ -172,19 +177,32 @@ def load_targets(path: Path, tasks: dict[str, tasks_lib.Task]) -> dict[str, scor
     for name, task in tasks.items():
         if name not in stored:
             raise SystemExit(f"{path} has no target for {name}; run with --calibrate --tasks {name} to set one.")
-        target = scoring.Target(**{**stored[name], "seeds": tuple(stored[name]["seeds"])})
-        if target.budget != task.budget or target.higher_is_better != task.higher_is_better:
+        entry = dict(stored[name])
+        set_on = entry.pop("task")
+        entry["seeds"] = tuple(entry["seeds"])
+        entry["best_metrics"] = {
+            contender: tuple(math.nan if value is None else value for value in values)
+            for contender, values in entry.get("best_metrics", {}).items()
+        }
+        target = scoring.Target(**entry)
+        if (set_on, target.budget) != (task.description, task.budget):
             raise SystemExit(
-                f"{path}: the target of {name} was set for a budget of {target.budget} steps, the task now has "
-                f"{task.budget}; recalibrate with --calibrate --tasks {name}."
+                f"{path}: the target of {name} was set on {set_on!r} with a budget of {target.budget} steps; the "
+                f"task is now {task.description!r} with {task.budget}. Recalibrate: --calibrate --tasks {name}."
             )
         targets[name] = target
     return targets
 
 
-def write_targets(path: Path, targets: dict[str, scoring.Target]) -> None:
+def write_targets(path: Path, tasks: dict[str, tasks_lib.Task], targets: dict[str, scoring.Target]) -> None:
+    """Writes the targets, each with the description of the task it was set on, keeping other tasks' targets."""
     stored = json.loads(path.read_text()) if path.is_file() else {}
-    stored.update({name: dataclasses.asdict(target) for name, target in targets.items()})
+    stored.update(
+        {
+            name: _finite_or_none({"task": tasks[name].description, **dataclasses.asdict(target)})
+            for name, target in targets.items()
+        }
+    )
     path.write_text(json.dumps(stored, indent=2) + "\n")
 
 
@@ -280,6 +298,35 @@ def profiles(results, contender_names) -> dict:
 
 
 # Writing the results.
+
+
+def runs_json(runs: Sequence[harness.Run]) -> list[dict]:
+    """The runs as JSON-ready dicts (:func:`load_runs` reads them back), metrics to 6 significant digits."""
+    return [
+        {
+            **dataclasses.asdict(run),
+            "metric": _rounded(run.metric),
+            "seconds": _rounded(run.seconds, 4),
+            "train_loss": _rounded(run.train_loss),
+        }
+        for run in runs
+    ]
+
+
+def load_runs(entries: Sequence[dict]) -> list[harness.Run]:
+    """The runs that :func:`runs_json` wrote (a missing value, written as null, is NaN again)."""
+    nan_for_none = lambda values: [math.nan if value is None else value for value in values]
+    return [
+        harness.Run(
+            **{
+                **entry,
+                "metric": nan_for_none(entry["metric"]),
+                "train_loss": nan_for_none(entry["train_loss"]),
+                "switches": [tuple(switch) for switch in entry["switches"]],
+            }
+        )
+        for entry in entries
+    ]
 
 
 def _finite_or_none(value):
@@ -401,44 +448,66 @@ def write_readme(path: Path, block: str) -> None:
     path.write_text(text)
 
 
+def gather(args, tasks, contender_names, seeds) -> tuple[list[harness.Run], dict]:
+    """The runs, made now or read back from ``--from-json``, and the meta data of the session that made them."""
+    if args.from_json is None:
+        started = time.perf_counter()
+        runs = execute(tasks, contender_names, seeds, progress=not args.no_progress)
+        meta = {
+            "command": "python benchmarks/time_to_target.py " + " ".join(args.argv),
+            "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "environment": environment(),
+            "quick": args.quick,
+            "total_seconds": time.perf_counter() - started,
+        }
+        return runs, meta
+    stored = json.loads(args.from_json.read_text())
+    runs = [
+        run
+        for run in load_runs(stored["runs"])
+        if run.task in tasks and run.contender in contender_names and run.seed in seeds
+    ]
+    missing = {(t, c) for t in tasks for c in contender_names} - {(run.task, run.contender) for run in runs}
+    if missing:
+        raise SystemExit(f"{args.from_json} holds no runs of {sorted(missing)} with seeds {list(seeds)}.")
+    return runs, {**stored["meta"], "rescored": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     args = parse_args(argv)
-    started = time.perf_counter()
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         tasks = build_tasks(args.tasks, quick=args.quick, text=args.text)
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
+    args.out.mkdir(parents=True, exist_ok=True)
 
     if args.calibrate:
         fixed = [name for name, c in contenders_lib.CONTENDERS.items() if not c.is_switch]
         seeds = list(range(CALIBRATION_SEED, CALIBRATION_SEED + args.seeds))
-        runs = execute(tasks, fixed, seeds, progress=not args.no_progress)
+        runs, meta = gather(args, tasks, fixed, seeds)
         targets = targets_from_runs(tasks, runs, seeds)
-        write_targets(args.targets, targets)
+        write_targets(args.targets, tasks, targets)
+        calibration = {"meta": meta, "runs": runs_json(runs)}
+        (args.out / "calibration.json").write_text(json.dumps(_finite_or_none(calibration), indent=1) + "\n")
         for name, target in targets.items():
             print(f"{name}: target {target.value:.5g} ({target.best_fixed}, median best {target.median_best:.5g})")
-        print(f"wrote {args.targets}")
+        print(f"wrote {args.targets} and {args.out / 'calibration.json'}")
         return {"targets": targets}
 
     targets = None if args.quick else load_targets(args.targets, tasks)
     seeds = list(range(args.seeds))
-    runs = execute(tasks, args.contenders, seeds, progress=not args.no_progress)
+    runs, meta = gather(args, tasks, args.contenders, seeds)
     if targets is None:
         targets = targets_from_runs(tasks, runs, seeds)
+    meta |= {
+        "seeds": len(seeds),
+        "targets_set": "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)",
+    }
     results = summarize(tasks, args.contenders, runs, targets)
     profile_by_clock = profiles(results, args.contenders)
     goal_checks = goals(tasks, results, args.contenders)
-    meta = {
-        "command": "python benchmarks/time_to_target.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "environment": environment(),
-        "seeds": len(seeds),
-        "quick": args.quick,
-        "targets_set": "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)",
-        "total_seconds": time.perf_counter() - started,
-    }
 
-    args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "meta": meta,
         "tasks": {
@@ -462,15 +531,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "results": results,
         "profile": {"r_max": 4.0, **profile_by_clock},
         "goals": goal_checks,
-        "runs": [
-            {
-                **dataclasses.asdict(run),
-                "metric": _rounded(run.metric),
-                "seconds": _rounded(run.seconds, 4),
-                "train_loss": _rounded(run.train_loss),
-            }
-            for run in runs
-        ],
+        "runs": runs_json(runs),
     }
     (args.out / "time_to_target.json").write_text(json.dumps(_finite_or_none(report), indent=1) + "\n")
     table = markdown(tasks, args.contenders, results, targets, profile_by_clock, goal_checks, meta)
