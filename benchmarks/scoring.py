@@ -165,7 +165,7 @@ def performance_ratios(times: Mapping[str, Mapping[str, float]]) -> dict[str, di
 def profile(ratios: Mapping[str, Mapping[str, float]], contender: str, taus: Sequence[float]) -> np.ndarray:
     """``rho(tau)`` of ``contender``: the fraction of tasks on which its ratio is at most ``tau``."""
     own = np.asarray([by_contender[contender] for by_contender in ratios.values()])
-    return np.asarray([np.mean(own <= tau) for tau in taus])
+    return np.mean(own[None, :] <= np.asarray(taus, float)[:, None], axis=1)
 
 
 def score(ratios: Mapping[str, Mapping[str, float]], contender: str, r_max: float = 4.0) -> float:

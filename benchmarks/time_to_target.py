@@ -229,6 +229,10 @@ def summarize(tasks, contender_names, runs, targets) -> dict:
                 "diverged": sum(run.diverged for run in own),
                 "median_switches": float(np.median([len(run.switches) for run in own])),
                 "median_compile_seconds": float(np.median([run.compile_seconds for run in own])),
+                # Training time per step after the compile, over the whole run.
+                "median_ms_per_step": float(
+                    np.median([1e3 * (run.seconds[-1] - run.compile_seconds) / run.steps[-1] for run in own])
+                ),
             }
     return results
 
@@ -301,12 +305,12 @@ def profiles(results, contender_names) -> dict:
 
 
 def runs_json(runs: Sequence[harness.Run]) -> list[dict]:
-    """The runs as JSON-ready dicts (:func:`load_runs` reads them back), metrics to 6 significant digits."""
+    """The runs as JSON-ready dicts (:func:`load_runs` reads them back), floats to 6 significant digits."""
     return [
         {
             **dataclasses.asdict(run),
             "metric": _rounded(run.metric),
-            "seconds": _rounded(run.seconds, 4),
+            "seconds": _rounded(run.seconds),
             "train_loss": _rounded(run.train_loss),
         }
         for run in runs
@@ -351,11 +355,21 @@ def environment() -> dict:
         "jaxlib": importlib.metadata.version("jaxlib"),
         "optax": optax.__version__,
         "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
+        "processor": _cpu_model(),
         "cpu_count": os.cpu_count(),
         "device": str(jax.devices()[0].device_kind),
         "backend": jax.default_backend(),
     }
+
+
+def _cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else the machine type."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _fmt_time(value: float, digits: int = 3) -> str:
@@ -385,8 +399,8 @@ def markdown(tasks, contender_names, results, targets, profile_by_clock, goal_ch
             "",
             "| contender | reached | steps to target | seconds to target | final "
             + task.metric
-            + " | switches | compile s |",
-            "|---|---|---|---|---|---|---|",
+            + " | switches | compile s | ms/step |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for contender in contender_names:
             r = results[name][contender]
@@ -398,7 +412,7 @@ def markdown(tasks, contender_names, results, targets, profile_by_clock, goal_ch
             lines.append(
                 f"| {contender} | {r['reached']}/{r['runs']} | {_fmt_time(r['median_steps_to_target'], 4)} | "
                 f"{_fmt_time(r['median_seconds_to_target'])} | {final} | {switches} | "
-                f"{r['median_compile_seconds']:.2f} |"
+                f"{r['median_compile_seconds']:.2f} | {r['median_ms_per_step']:.3g} |"
             )
         lines.append("")
     lines += [

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax
 import numpy as np
 import optax
 import pytest
@@ -81,6 +82,14 @@ def test_target_for_a_loss_relaxes_upwards_and_ignores_diverged_candidates():
     assert scoring.time_to_target([0, 10, 20], [2.0, 1.31, 1.29], target) == 20.0
 
 
+@pytest.mark.parametrize(("length", "channels_in"), [(40, 1), (20, 32), (5, 3)])
+def test_strided_convolution_matches_lax(length, channels_in):
+    x = jax.random.normal(jax.random.key(0), (4, length, channels_in))
+    w = jax.random.normal(jax.random.key(1), (5, channels_in, 8))
+    expected = jax.lax.conv_general_dilated(x, w, (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+    np.testing.assert_allclose(tasks._conv1d_stride2(x, w), expected, rtol=1e-5, atol=1e-5)
+
+
 def tiny_quadratic():
     return tasks.noisy_quadratic(quick=True)._replace(budget=40, eval_every=10)
 
@@ -145,7 +154,7 @@ def test_cli_quick_run_end_to_end(tmp_path, capsys):
     argv = ["--quick", "--tasks", "noisy-quadratic", "--contenders", "adam,sgd,schedule", "--out", str(tmp_path)]
     argv += ["--no-progress", "--readme", str(readme)]
     time_to_target.main(argv)
-    time_to_target.main(argv)  # a second run replaces the block in the README instead of adding one
+    ran = time_to_target.main(argv)  # a second run replaces the block in the README instead of adding one
 
     def no_nan_or_inf(constant):
         raise AssertionError(f"{constant} in the JSON")
@@ -167,6 +176,16 @@ def test_cli_quick_run_end_to_end(tmp_path, capsys):
     assert text.startswith("# Benchmarks\n\nThe lead's section.\n")
     assert text.count(time_to_target.README_BEGIN) == 1 and "#### noisy-quadratic" in text
     assert "| schedule | " in capsys.readouterr().out
+
+    # Re-scored from the JSON, without running: the same times to target.
+    rescored = time_to_target.main(
+        [*argv[:5], "--out", str(tmp_path / "rescored"), "--from-json", str(tmp_path / "time_to_target.json")]
+    )
+    for name in ("adam", "sgd", "schedule"):
+        again, before = rescored["results"]["noisy-quadratic"][name], ran["results"]["noisy-quadratic"][name]
+        assert again["steps_to_target"] == before["steps_to_target"]
+        assert again["seconds_to_target"] == pytest.approx(before["seconds_to_target"], rel=1e-5)
+    assert rescored["meta"]["date"] == report["meta"]["date"] and "rescored" in rescored["meta"]
 
 
 def test_cli_rejects_unknown_names_and_stale_targets(tmp_path, capsys):
