@@ -1,0 +1,95 @@
+"""The contenders: each candidate optimizer alone, and the switch with each selector over the same candidates.
+
+The candidates keep the same hyperparameters on every task: what a user picks without tuning (the defaults of
+Keras, and the learning rate of Adam's paper). A contender builds its optimizer from the task, so a selector may
+depend on the step budget (a schedule switching halfway).
+
+Adding a contender is one entry in :data:`CONTENDERS`, e.g. for a selector of :mod:`optswitch.selectors`::
+
+    switcher("plateau", lambda task: selectors.plateau(patience=200)),
+"""
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import optax
+
+import optswitch
+from benchmarks.tasks import Task
+from optswitch import selectors
+
+
+def candidates() -> dict[str, optax.GradientTransformation]:
+    """The three candidates, by name, in the order the switch indexes them."""
+    return {
+        "adam": optax.adam(1e-3),
+        "sgd": optax.sgd(1e-2, momentum=0.9),
+        "rmsprop": optax.rmsprop(1e-3),
+    }
+
+
+#: The candidates' hyperparameters as the README states them.
+HYPERPARAMETERS = {
+    "adam": "optax.adam(1e-3): b1 0.9, b2 0.999, eps 1e-8",
+    "sgd": "optax.sgd(1e-2, momentum=0.9): heavy ball, no Nesterov",
+    "rmsprop": "optax.rmsprop(1e-3): decay 0.9, eps 1e-8, no momentum",
+}
+
+
+class Contender(NamedTuple):
+    """An optimizer in the race.
+
+    Attributes:
+        name: its name in tables, plots and on the command line.
+        make: ``make(task) -> optax.GradientTransformation``, built afresh for every run.
+        is_switch: whether it is an :func:`optswitch.switch` (its runs record the switches).
+        description: one line for the README.
+    """
+
+    name: str
+    make: Callable[[Task], optax.GradientTransformation]
+    is_switch: bool
+    description: str
+
+
+def fixed(name: str) -> Contender:
+    """Candidate ``name`` of :func:`candidates` alone, for the whole run."""
+    return Contender(name, lambda task: candidates()[name], False, HYPERPARAMETERS[name])
+
+
+def switcher(
+    name: str,
+    selector: Callable[[Task], selectors.Selector],
+    *,
+    description: str = "",
+    make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]] = candidates,
+    **switch_options,
+) -> Contender:
+    """:func:`optswitch.switch` over the candidates, with the selector ``selector(task)`` builds.
+
+    Args:
+        name: the contender's name.
+        selector: ``selector(task) -> Selector``, so that it may read the task's step budget.
+        description: one line for the README.
+        make_candidates: the candidates (default :func:`candidates`); a selector that needs its own version of
+            one (SWATS's SGD with an injectable learning rate) passes them here.
+        **switch_options: passed to :func:`optswitch.switch` (``on_switch=``, ``inactive=``, ...).
+    """
+    make = lambda task: optswitch.switch(make_candidates(), selector(task), **switch_options)
+    return Contender(name, make, True, description)
+
+
+#: Every contender, by name, in the order of the tables: the fixed candidates first.
+CONTENDERS: dict[str, Contender] = {
+    contender.name: contender
+    for contender in [
+        fixed("adam"),
+        fixed("sgd"),
+        fixed("rmsprop"),
+        switcher(
+            "schedule",
+            lambda task: selectors.schedule({0: "adam", task.budget // 2: "sgd"}),
+            description="adam for the first half of the budget, then sgd (resuming its momentum, zero at first)",
+        ),
+    ]
+}

@@ -1,0 +1,167 @@
+"""One training run of a task with an optimizer: a jitted, donated train loop that evaluates every k steps.
+
+The loop is built the way a fast JAX training loop is: the data live on device and each batch is drawn there,
+one compiled program makes ``eval_every`` steps (a ``lax.scan`` of the train step, its carry donated), and the
+host waits for the device only at evaluations. The clock counts what AlgoPerf counts: the training time,
+compile included, and not the evaluations.
+"""
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import optax
+
+import optswitch
+from benchmarks.tasks import Task
+
+
+@dataclasses.dataclass
+class Run:
+    """What one run recorded; every list has one entry per evaluation, the first at step 0.
+
+    Attributes:
+        task: the task's name.
+        contender: the contender's name.
+        seed: the seed of the initialization and of the batches (the same for every contender, so runs pair up).
+        steps: steps made at each evaluation.
+        metric: the validation metric at each evaluation.
+        seconds: training seconds at each evaluation, compile included, evaluations excluded.
+        train_loss: the mean training loss over the steps since the previous evaluation (NaN at step 0).
+        active: the candidate that makes the next step, at each evaluation ("" for a fixed optimizer).
+        compile_seconds: time to compile the train loop (included in ``seconds``).
+        switches: ``(first_update, from, to)`` for each switch, from :func:`optswitch.summary`.
+        steps_per_candidate: updates each candidate made, from :func:`optswitch.summary` (empty when fixed).
+        diverged: whether the run stopped early on a non-finite loss or metric.
+    """
+
+    task: str
+    contender: str
+    seed: int
+    steps: list[int]
+    metric: list[float]
+    seconds: list[float]
+    train_loss: list[float]
+    active: list[str]
+    compile_seconds: float
+    switches: list[tuple[int, str, str]]
+    steps_per_candidate: dict[str, int]
+    diverged: bool
+
+    @property
+    def final_metric(self) -> float:
+        """The validation metric at the end of the budget; NaN when the run diverged."""
+        return math.nan if self.diverged else self.metric[-1]
+
+
+def train_loop(task: Task, tx: optax.GradientTransformation, steps: int) -> Callable:
+    """``loop(carry, data) -> (carry, losses)``: ``steps`` train steps of ``task`` with ``tx``, unjitted.
+
+    The carry is ``(params, opt_state, step, data_key)``; batch ``t`` is drawn with ``fold_in(data_key, t)``, so
+    it depends on the seed and the step only, never on the optimizer. A switch applies its update inside its
+    routing branch (:meth:`optswitch.SwitchTransformation.update_and_apply`), which saves a pass over the
+    parameters; other optimizers go through ``update`` and ``optax.apply_updates``, which XLA fuses.
+    """
+    tx = optax.with_extra_args_support(tx)
+    fused = getattr(tx, "update_and_apply", None)
+
+    def train_step(carry, data):
+        params, opt_state, step, data_key = carry
+        batch = task.sample(data, jax.random.fold_in(data_key, step))
+        loss, grads = jax.value_and_grad(task.loss)(params, batch)
+        if fused is not None:
+            params, opt_state = fused(grads, opt_state, params, value=loss)
+        else:
+            updates, opt_state = tx.update(grads, opt_state, params, value=loss)
+            params = optax.apply_updates(params, updates)
+        return (params, opt_state, step + 1, data_key), loss
+
+    def loop(carry, data):
+        return jax.lax.scan(lambda carry, _: train_step(carry, data), carry, length=steps)
+
+    return loop
+
+
+def run(
+    task: Task,
+    tx: optax.GradientTransformation,
+    seed: int,
+    *,
+    contender: str = "",
+    evaluate: Callable | None = None,
+    on_eval: Callable[[int, float], None] | None = None,
+) -> Run:
+    """Trains ``task`` with ``tx`` for ``task.budget`` steps, evaluating every ``task.eval_every`` steps.
+
+    Args:
+        task: the task.
+        tx: the optimizer, built for this run (its state starts from ``tx.init``).
+        seed: seeds the initialization and the batches.
+        contender: the name recorded in the result.
+        evaluate: ``task.evaluate`` jitted, to share one compile across runs (its time is not counted);
+            default: jitted here.
+        on_eval: called as ``on_eval(steps_since_last_call, metric)`` at each evaluation after the first, for a
+            progress bar.
+
+    Returns:
+        The :class:`Run`.
+    """
+    if task.budget % task.eval_every:
+        raise ValueError(f"{task.name}: budget {task.budget} is not a multiple of eval_every {task.eval_every}.")
+    evaluate = jax.jit(task.evaluate) if evaluate is None else evaluate
+    init_key, data_key = jax.random.split(jax.random.key(seed))
+    params = task.init(init_key)
+    carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
+    is_switch = _has_switch(carry[1])
+
+    started = time.perf_counter()
+    # A fresh closure per run, so every run compiles (and is charged for it) as a new process would.
+    loop = jax.jit(train_loop(task, tx, task.eval_every), donate_argnums=0).lower(carry, task.data).compile()
+    compile_seconds = time.perf_counter() - started
+
+    result = Run(
+        task=task.name,
+        contender=contender,
+        seed=seed,
+        steps=[0],
+        metric=[float(evaluate(carry[0], task.data))],
+        seconds=[0.0],
+        train_loss=[math.nan],
+        active=[optswitch.active(carry[1]) if is_switch else ""],
+        compile_seconds=compile_seconds,
+        switches=[],
+        steps_per_candidate={},
+        diverged=False,
+    )
+    elapsed = compile_seconds
+    for chunk in range(1, task.budget // task.eval_every + 1):
+        started = time.perf_counter()
+        carry, losses = loop(carry, task.data)
+        jax.block_until_ready(carry)
+        elapsed += time.perf_counter() - started
+        metric = float(evaluate(carry[0], task.data))
+        result.steps.append(chunk * task.eval_every)
+        result.metric.append(metric)
+        result.seconds.append(elapsed)
+        result.train_loss.append(float(jnp.mean(losses)))
+        result.active.append(optswitch.active(carry[1]) if is_switch else "")
+        if on_eval is not None:
+            on_eval(task.eval_every, metric)
+        if not (math.isfinite(metric) and math.isfinite(result.train_loss[-1])):
+            result.diverged = True
+            if on_eval is not None:
+                on_eval(task.budget - chunk * task.eval_every, metric)
+            break
+    if is_switch:
+        summary = optswitch.summary(carry[1])
+        result.switches = summary.switches
+        result.steps_per_candidate = summary.steps
+    return result
+
+
+def _has_switch(opt_state) -> bool:
+    is_switch = lambda node: isinstance(node, optswitch.SwitchState)
+    return any(is_switch(node) for node in jax.tree.leaves(opt_state, is_leaf=is_switch))

@@ -1,0 +1,211 @@
+"""The time-to-target suite: scoring against hand-computed examples, the harness, and the CLI end to end."""
+
+import dataclasses
+import doctest
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import numpy as np
+import optax
+import pytest
+
+import optswitch
+from benchmarks import harness, scoring, tasks, time_to_target
+from optswitch import selectors
+
+INF = math.inf
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_scoring_examples_hold():
+    assert doctest.testmod(scoring).failed == 0
+
+
+def test_profile_and_score_match_the_hand_computed_example():
+    # Times to target on three tasks; "c" misses task2 and is beyond r_max = 4 on task3.
+    times = {
+        "task1": {"a": 10.0, "b": 20.0, "c": 15.0},
+        "task2": {"a": 30.0, "b": 10.0, "c": INF},
+        "task3": {"a": 5.0, "b": 5.0, "c": 25.0},
+    }
+    ratios = scoring.performance_ratios(times)
+    assert ratios == {
+        "task1": {"a": 1.0, "b": 2.0, "c": 1.5},
+        "task2": {"a": 3.0, "b": 1.0, "c": INF},
+        "task3": {"a": 1.0, "b": 1.0, "c": 5.0},
+    }
+    np.testing.assert_array_equal(scoring.profile(ratios, "a", [1.0, 2.9, 3.0, 4.0]), [2 / 3, 2 / 3, 1.0, 1.0])
+    np.testing.assert_array_equal(scoring.profile(ratios, "c", [1.0, 1.5, 4.0, 100.0]), [0.0, 1 / 3, 1 / 3, 2 / 3])
+    # Score: the mean over tasks of (4 - r) / 3 for r <= 4, else 0.
+    assert scoring.score(ratios, "a") == pytest.approx((3 / 3 + 1 / 3 + 3 / 3) / 3)
+    assert scoring.score(ratios, "b") == pytest.approx((2 / 3 + 3 / 3 + 3 / 3) / 3)
+    assert scoring.score(ratios, "c") == pytest.approx((2.5 / 3 + 0 + 0) / 3)
+    # The score is the area under the profile: a fine Riemann sum agrees.
+    taus = np.linspace(1.0, 4.0, 300_001)
+    for name in "abc":
+        area = np.mean(scoring.profile(ratios, name, taus))
+        assert area == pytest.approx(scoring.score(ratios, name), abs=1e-4)
+
+
+def test_a_task_nobody_finishes_scores_zero_for_everyone():
+    ratios = scoring.performance_ratios({"t": {"a": INF, "b": INF}, "u": {"a": 1.0, "b": 2.0}})
+    assert ratios["t"] == {"a": INF, "b": INF}
+    assert scoring.score(ratios, "a") == pytest.approx(0.5)
+    assert scoring.score(ratios, "b") == pytest.approx(1 / 3)
+
+
+def test_median_time_is_infinite_when_half_the_runs_miss():
+    assert scoring.median_time([3.0, 1.0, 2.0]) == 2.0
+    assert scoring.median_time([1.0, 2.0, 3.0, 4.0]) == 2.5
+    assert scoring.median_time([1.0, INF, 2.0, INF, 3.0]) == 3.0
+    assert scoring.median_time([1.0, INF, INF, 2.0]) == INF
+    assert scoring.median_time([1.0, INF, INF]) == INF
+
+
+def test_target_for_a_loss_relaxes_upwards_and_ignores_diverged_candidates():
+    target = scoring.set_target(
+        {"adam": [1.0, 1.2, 1.1], "sgd": [0.5, math.nan, math.nan], "rmsprop": [1.3, 1.4, 1.5]},
+        higher_is_better=False,
+        seeds=[7, 8, 9],
+        budget=50,
+    )
+    # sgd diverged on two of three seeds, so its median counts as the worst; adam's median is best.
+    assert target.best_fixed == "adam"
+    assert target.median_best == pytest.approx(1.1)
+    assert target.margin == pytest.approx(2 * 0.1)
+    assert target.value == pytest.approx(1.3)
+    assert target.reached(1.3) and not target.reached(1.3001) and not target.reached(math.nan)
+    assert scoring.time_to_target([0, 10, 20], [2.0, 1.31, 1.29], target) == 20.0
+
+
+@pytest.mark.parametrize(("length", "channels_in"), [(40, 1), (20, 32), (5, 3)])
+def test_strided_convolution_matches_lax(length, channels_in):
+    x = jax.random.normal(jax.random.key(0), (4, length, channels_in))
+    w = jax.random.normal(jax.random.key(1), (5, channels_in, 8))
+    expected = jax.lax.conv_general_dilated(x, w, (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+    np.testing.assert_allclose(tasks._conv1d_stride2(x, w), expected, rtol=1e-5, atol=1e-5)
+
+
+def tiny_quadratic():
+    return tasks.noisy_quadratic(quick=True)._replace(budget=40, eval_every=10)
+
+
+def test_run_records_curves_switches_and_pairs_batches_across_contenders():
+    task = tiny_quadratic()
+    schedule = optswitch.switch(
+        {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9)}, selectors.schedule({0: "adam", 20: "sgd"})
+    )
+    switched = harness.run(task, schedule, seed=3, contender="schedule")
+    assert switched.steps == [0, 10, 20, 30, 40]
+    assert len(switched.metric) == len(switched.seconds) == len(switched.train_loss) == len(switched.active) == 5
+    assert switched.switches == [(20, "adam", "sgd")]
+    assert switched.steps_per_candidate == {"adam": 20, "sgd": 20}
+    assert switched.active == ["adam", "adam", "sgd", "sgd", "sgd"]
+    assert switched.compile_seconds > 0 and switched.seconds[1] >= switched.compile_seconds
+    assert all(later >= earlier for earlier, later in zip(switched.seconds, switched.seconds[1:], strict=False))
+    assert not switched.diverged and switched.final_metric == switched.metric[-1]
+
+    # Same seed, same initialization and batches: Adam alone matches the switch until the switch.
+    alone = harness.run(task, optax.adam(1e-3), seed=3, contender="adam")
+    assert alone.switches == [] and alone.active == [""] * 5
+    np.testing.assert_allclose(alone.metric[:3], switched.metric[:3], rtol=1e-6)
+    assert alone.metric[3] != switched.metric[3]
+    again = harness.run(task, optax.adam(1e-3), seed=3)
+    assert again.metric == alone.metric
+    other_seed = harness.run(task, optax.adam(1e-3), seed=4)
+    assert other_seed.metric[0] != alone.metric[0]
+
+
+def test_a_diverged_run_stops_and_never_reaches_a_target():
+    task = tiny_quadratic()
+    result = harness.run(task, optax.sgd(1e4), seed=0)
+    assert result.diverged
+    assert len(result.steps) < 5 and not math.isfinite(result.metric[-1])
+    assert math.isnan(result.final_metric)
+    target = scoring.Target(1.0, False, "adam", 1.0, 0.0, "", (0,), 40)  # above the initial loss (4.6): missed
+    assert scoring.time_to_target(result.steps, result.metric, target) == INF
+
+
+def test_budget_must_be_a_multiple_of_the_evaluation_interval():
+    with pytest.raises(ValueError, match="budget 45 is not a multiple of eval_every 10"):
+        harness.run(tiny_quadratic()._replace(budget=45), optax.adam(1e-3), seed=0)
+
+
+def test_missing_shakespeare_text_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--text PATH"):
+        tasks.shakespeare_char(text=tmp_path / "absent.txt")
+
+
+def test_shakespeare_task_reads_any_text(tmp_path):
+    path = tmp_path / "text.txt"
+    path.write_text("To be, or not to be, that is the question. " * 200)
+    task = tasks.shakespeare_char(quick=True, text=path)._replace(budget=4, eval_every=2)
+    result = harness.run(task, optax.adam(1e-3), seed=0)
+    assert result.steps == [0, 2, 4] and all(math.isfinite(m) for m in result.metric)
+
+
+def test_cli_quick_run_end_to_end(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\nThe lead's section.\n")
+    argv = ["--quick", "--tasks", "noisy-quadratic", "--contenders", "adam,sgd,schedule", "--out", str(tmp_path)]
+    argv += ["--no-progress", "--readme", str(readme)]
+    time_to_target.main(argv)
+    ran = time_to_target.main(argv)  # a second run replaces the block in the README instead of adding one
+
+    def no_nan_or_inf(constant):
+        raise AssertionError(f"{constant} in the JSON")
+
+    report = json.loads((tmp_path / "time_to_target.json").read_text(), parse_constant=no_nan_or_inf)
+    target = report["tasks"]["noisy-quadratic"]["target"]
+    assert target["seeds"] == [0] and target["budget"] == 300 and target["margin"] == 0.0
+    results = report["results"]["noisy-quadratic"]
+    best = results[target["best_fixed"]]
+    assert best["reached"] == 1 and best["median_steps_to_target"] is not None
+    assert [(run["contender"], run["seed"]) for run in report["runs"]] == [("adam", 0), ("sgd", 0), ("schedule", 0)]
+    assert report["runs"][2]["switches"] == [[150, "adam", "sgd"]]
+    assert report["contenders"]["schedule"]["is_switch"] and not report["contenders"]["adam"]["is_switch"]
+    assert set(report["profile"]["seconds"]["scores"]) == {"adam", "sgd", "schedule"}
+    assert set(report["goals"]) == {"schedule"}
+    for name in ("validation_curves.png", "performance_profile.png", "time_to_target.md"):
+        assert (tmp_path / name).stat().st_size > 0
+    text = readme.read_text()
+    assert text.startswith("# Benchmarks\n\nThe lead's section.\n")
+    assert text.count(time_to_target.README_BEGIN) == 1 and "#### noisy-quadratic" in text
+    assert "| schedule | " in capsys.readouterr().out
+
+    # Re-scored from the JSON, without running: the same times to target.
+    rescored = time_to_target.main(
+        [*argv[:5], "--out", str(tmp_path / "rescored"), "--from-json", str(tmp_path / "time_to_target.json")]
+    )
+    for name in ("adam", "sgd", "schedule"):
+        again, before = rescored["results"]["noisy-quadratic"][name], ran["results"]["noisy-quadratic"][name]
+        assert again["steps_to_target"] == before["steps_to_target"]
+        assert again["seconds_to_target"] == pytest.approx(before["seconds_to_target"], rel=1e-5)
+    assert rescored["meta"]["date"] == report["meta"]["date"] and "rescored" in rescored["meta"]
+
+
+def test_cli_rejects_unknown_names_and_stale_targets(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        time_to_target.main(["--tasks", "imagenet"])
+    assert "--tasks: unknown ['imagenet']" in capsys.readouterr().err
+    stale = tmp_path / "targets.json"
+    stale.write_text(json.dumps({"noisy-quadratic": {"task": "an older task", **_target()}}))
+    with pytest.raises(SystemExit, match="Recalibrate: --calibrate --tasks noisy-quadratic"):
+        time_to_target.main(["--tasks", "noisy-quadratic", "--targets", str(stale), "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="--calibrate"):
+        time_to_target.main(["--tasks", "noisy-quadratic", "--targets", str(tmp_path / "none.json")])
+
+
+def _target():
+    return dataclasses.asdict(scoring.Target(0.1, False, "adam", 0.09, 0.01, "rule", (100,), 300))
+
+
+def test_cli_help_runs_as_a_script():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/time_to_target.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "--quick" in result.stdout and "noisy-quadratic" in result.stdout
