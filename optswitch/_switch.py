@@ -1,6 +1,5 @@
 """switch(): one optax transformation that routes each update to one of several candidate optimizers."""
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -341,14 +340,7 @@ class _Router:
             handoffs.append(True)
             index = index + n * _pending(state)
         branches = [self._branch(k, handoff, apply, state, extra_args) for handoff in handoffs for k in range(n)]
-        operands = (updates, state.candidate_states, state.probe_state, params)
-        if apply or n == 1 or not _computed_in_this_program(updates):
-            return lax.switch(index, branches, *operands)
-        return lax.platform_dependent(
-            *operands,
-            cpu=functools.partial(_switch_in_place, index, branches),
-            default=functools.partial(lax.switch, index, branches),
-        )
+        return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
     def _route_tracking(self, updates, state, params, apply, extra_args):
         n = len(self.candidates)
@@ -497,38 +489,6 @@ class _Router:
             return jnp.asarray(True)
         read_now = jnp.asarray(np.array(read_by, bool).T)[active]
         return jnp.all(jnp.isfinite(jnp.stack(values)) | ~read_now)
-
-
-def _computed_in_this_program(tree) -> bool:
-    """Whether every leaf was computed by an operation of the program being traced (not one of its inputs).
-
-    Reads a tracer's ``parent`` (the equation that made it), a JAX internal; where it is missing, the answer
-    is False and the switch takes its plain path, which is only slower.
-    """
-    return all(getattr(leaf, "parent", None) is not None for leaf in jax.tree.leaves(tree))
-
-
-def _switch_in_place(index, branches, updates, candidate_states, probe_state, params):
-    """``lax.switch``, run as the body of a one-trip ``while_loop`` so the updates overwrite the gradients.
-
-    The updates that leave a conditional get a buffer of their own, allocated on every update. On CPU that
-    costs more than the pass over it: an allocation over glibc's mmap threshold (32 MiB at most) is returned
-    to the OS when freed, so each step page-faults it back in (a 5M-parameter train step measured 1.39x the
-    plain optimizer, 1.08x with ``MALLOC_MMAP_THRESHOLD_`` raised). A while loop's carry is updated in place,
-    so the updates take over the buffer of the gradients, which die here when this program computed them.
-    The trip count goes through an optimization barrier because XLA inlines loops it can count. Not used on
-    other platforms: their allocators pool device memory, and a loop's predicate costs a device-to-host sync.
-    """
-    once = lax.optimization_barrier(jnp.ones([], jnp.int32))
-
-    def body(carry):
-        trips, updates, candidate_states, probe_state, _ = carry
-        return trips + 1, *lax.switch(index, branches, updates, candidate_states, probe_state, params)
-
-    measured = jax.eval_shape(branches[0], updates, candidate_states, probe_state, params)[3]
-    carry = (jnp.zeros([], jnp.int32), updates, candidate_states, probe_state, optax.tree.zeros_like(measured))
-    _, *routed = lax.while_loop(lambda carry: carry[0] < once, body, carry)
-    return tuple(routed)
 
 
 def _pending(state: SwitchState) -> jax.Array:

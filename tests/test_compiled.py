@@ -114,14 +114,17 @@ def compile_train_step(tx, fused=False):
     return jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, batch).compile()
 
 
-@pytest.mark.parametrize("fused", [False, True], ids=["update", "update_and_apply"])
-def test_train_step_needs_no_more_temporary_memory_than_the_plain_optimizer(fused):
-    # On the update path the updates overwrite the dead gradients (see _switch_in_place): no extra buffer.
+def test_train_step_temporary_memory_against_the_plain_optimizer():
+    # The fused path adds nothing; the update path adds the one buffer of updates that leaves the conditional.
     plain = compile_train_step(optax.adam(1e-3)).memory_analysis().temp_size_in_bytes
-    compiled = compile_train_step(optswitch.switch(candidates()), fused=fused)
-    assert compiled.memory_analysis().temp_size_in_bytes <= plain + SLACK
-    stats = hlo_stats(compiled)
-    assert stats["conditionals"] == 1 and stats["big_copies"] == 0
+    fused = compile_train_step(optswitch.switch(candidates()), fused=True)
+    update = compile_train_step(optswitch.switch(candidates()))
+    assert fused.memory_analysis().temp_size_in_bytes <= plain + SLACK
+    # (XLA overlaps the updates' buffer a little with the activations, so "one buffer" is at least 0.9 of one.)
+    assert plain + 0.9 * PARAM_BYTES <= update.memory_analysis().temp_size_in_bytes <= plain + PARAM_BYTES + SLACK
+    for compiled in (fused, update):
+        stats = hlo_stats(compiled)
+        assert stats["conditionals"] == 1 and stats["big_copies"] == 0
 
 
 def swats_candidates():

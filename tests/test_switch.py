@@ -307,7 +307,6 @@ def test_summary_segments_and_text():
 
 
 def test_train_step_with_gradients_born_inside_matches_the_hand_run_bit_for_bit():
-    # Gradients computed in the same program take the in-place route (_switch_in_place): same numbers.
     def loss(p, t):
         target = grads_at(t)
         return sum(jnp.sum(jnp.sin(p[k]) * target[k]) for k in p)
