@@ -106,3 +106,42 @@ def test_linen_train_state_step_matches_the_hand_run_schedule():
         params = optax.apply_updates(params, updates)
     for actual, expected in zip(jax.tree.leaves(state.params), jax.tree.leaves(params), strict=True):
         np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_optswitch_nnx_optimizer_matches_nnx_optimizer_to_rounding():
+    import optswitch.nnx
+
+    def run(optimizer_class):
+        model = NnxModel(nnx.Rngs(0))
+        tx = optswitch.switch(candidates(), loss_below(0.3))
+        optimizer = optimizer_class(model, tx, wrt=nnx.Param)
+        traces = []
+
+        @nnx.jit
+        def train_step(model, optimizer):
+            traces.append(None)
+            loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
+            optimizer.update(model, grads, value=loss)
+
+        for _ in range(40):
+            train_step(model, optimizer)
+        assert len(traces) == 1
+        return model, optimizer
+
+    fused_model, fused = run(optswitch.nnx.Optimizer)
+    model, plain = run(nnx.Optimizer)
+    assert optswitch.summary(fused).switches == optswitch.summary(plain).switches != []
+    assert int(fused.step[...]) == int(plain.step[...]) == 40
+    # Applied inside the branch, XLA may contract the multiply-add differently: equal to float32 rounding.
+    for a, b in zip(jax.tree.leaves(nnx.state(fused_model)), jax.tree.leaves(nnx.state(model)), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_optswitch_nnx_optimizer_with_another_transformation_is_nnx_optimizer():
+    import optswitch.nnx
+
+    model = NnxModel(nnx.Rngs(0))
+    optimizer = optswitch.nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)
+    grads = nnx.grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
+    optimizer.update(model, grads)
+    assert int(optimizer.step[...]) == 1

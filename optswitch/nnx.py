@@ -1,0 +1,56 @@
+"""Flax nnx: an ``nnx.Optimizer`` that applies a switch's update inside its routing branch.
+
+``nnx.Optimizer.update`` calls ``tx.update`` and then ``optax.apply_updates``, so with a switch the updates
+leave the conditional in a buffer of their own and are read again to be applied (the "update" rows of
+``benchmarks/README.md``). :class:`Optimizer` calls :meth:`optswitch.SwitchTransformation.update_and_apply`
+instead, which applies them in the branch. Needs flax (``pip install optswitch[flax]``).
+"""
+
+from flax import nnx
+
+from optswitch._switch import SwitchTransformation
+
+
+class Optimizer(nnx.Optimizer):
+    """``flax.nnx.Optimizer``, fused with the switch it holds.
+
+    Same constructor, same state and same switches as ``nnx.Optimizer``, the same parameters up to float
+    rounding (the multiply-adds fuse differently), and one pass over the parameters less per update when
+    ``tx`` is an :func:`optswitch.switch`. With any other transformation it is ``nnx.Optimizer``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> from flax import nnx
+        >>> import optswitch.nnx
+        >>> model = nnx.Linear(2, 1, rngs=nnx.Rngs(0))
+        >>> tx = optswitch.switch({"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)})
+        >>> optimizer = optswitch.nnx.Optimizer(model, tx, wrt=nnx.Param)
+        >>> grads = nnx.grad(lambda m: jnp.mean(m(jnp.ones((4, 2))) ** 2))(model)
+        >>> optimizer.update(model, grads)
+        >>> optswitch.summary(optimizer).steps
+        {'adam': 1, 'sgd': 0}
+    """
+
+    def update(self, model, grads, /, **kwargs):
+        """Updates the model's parameters and the optimizer state from ``grads``.
+
+        Args:
+            model: the model whose ``wrt`` variables are updated in place.
+            grads: the gradients, as ``nnx.grad`` returns them.
+            **kwargs: extra arguments for the transformation, e.g. ``value=loss``.
+
+        Returns:
+            None: unlike ``nnx.Optimizer.update``, the updates are never materialised, so there are none to
+            return.
+        """
+        if not isinstance(self.tx, SwitchTransformation):
+            super().update(model, grads, **kwargs)
+            return
+        params = nnx.as_pure(nnx.state(model, self.wrt, graph=self.graph))
+        grad_arrays = nnx.as_pure(nnx.state(grads, self.wrt, graph=self.graph))
+        new_params, new_opt_state = self.tx.update_and_apply(
+            grad_arrays, nnx.as_pure(self.opt_state), params, **nnx.as_pure(kwargs)
+        )
+        nnx.update(model, new_params)
+        nnx.update(self.opt_state, nnx.state(new_opt_state, graph=self.graph))
+        self.step[...] += 1
