@@ -65,7 +65,9 @@ class Probe(NamedTuple):
             When its input is not finite, ``measure`` must return ``state`` unchanged and non-finite
             ``values`` (the switch then skips the selector for this update, and does not select between
             two parameter-sized probe states, which would cost one more pass over them). Under
-            ``switch(axis_name=...)`` the values are averaged over the axis.
+            ``switch(axis_name=...)`` the values are averaged over the axis: right where every device holds
+            whole parameters (data parallelism), not where parameters are sharded over the axis, whose
+            partial sums would have to be added instead (the core signals are, see :func:`combine`).
     """
 
     init: Callable[[Any], Any]
