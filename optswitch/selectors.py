@@ -918,9 +918,6 @@ def race(
 
     def select(signals, state):
         dtype = state.mean.dtype
-        num, legs = state.standing.shape[0], 2 * state.order.shape[0]
-        candidates = jnp.arange(num)
-        raced = jnp.any(candidates[:, None] == state.order[None, :], axis=1)
         loss = signals.loss.astype(dtype)
         usable = loss > 0
         log_loss = jnp.log(jnp.where(usable, loss, 1))
@@ -935,97 +932,111 @@ def race(
         mean = mean + deviation / (seen + 1)
         squares = squares + deviation * (log_loss - mean)
         products = products + index_deviation * (log_loss - mean)
-        count = count + 1
+        going = state._replace(
+            arm=signals.active,
+            count=count + 1,
+            mean=mean,
+            squares=squares,
+            products=products,
+            updates=optax.safe_increment(state.updates),
+        )
+        # The decisions run only where a window ends: one conditional, and one branch per phase within it.
+        end = lambda: end_of_window(signals.active, going)
+        carry_on = lambda: (going, signals.active.astype(jnp.int32))
+        new_state, choice = jax.lax.cond(going.count >= going.length, end, carry_on)
+        new_state = jax.tree.map(lambda new, old: jnp.where(usable, new, old), new_state, state)
+        return jnp.where(usable, choice, signals.active), new_state
+
+    def end_of_window(active, state):
+        dtype = state.mean.dtype
+        num, legs = state.standing.shape[0], 2 * state.order.shape[0]
+        candidates = jnp.arange(num)
+        raced = jnp.any(candidates[:, None] == state.order[None, :], axis=1)
         size = state.length.astype(dtype)
         spread_of_index = size * (size**2 - 1) / 12
-        rate = -products / spread_of_index
-        variance = jnp.maximum(squares - products**2 / spread_of_index, 0) / ((size - 2) * spread_of_index)
-        complete = count >= state.length
-        seen_updates = optax.safe_increment(state.updates)
-        updates = seen_updates.astype(dtype)
+        rate = -state.products / spread_of_index
+        variance = jnp.maximum(state.squares - state.products**2 / spread_of_index, 0) / ((size - 2) * spread_of_index)
+        updates = state.updates.astype(dtype)
         next_duel = jnp.ceil(growth * updates).astype(jnp.int32)
 
-        # The race: legs in order, then in reverse.
-        credited = candidates == signals.active
-        race_rates = state.race_rates + jnp.where(credited, rate, 0)
-        race_variances = state.race_variances + jnp.where(credited, variance, 0)
-        leg = state.leg + 1
-        over = leg == legs
-        score = jnp.where(raced, race_rates / 2, -jnp.inf)
-        winner = jnp.argmax(score).astype(jnp.int32)
-        following_leg = state.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
-        racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
-        finished = racing._replace(
-            phase=jnp.asarray(LEADING, jnp.int32),
-            leader=winner,
-            challenger=winner,
-            standing=jnp.where(raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
-            next_duel=next_duel,
-        )
-        raced_state = jax.tree.map(lambda a, b: jnp.where(over, a, b), finished, racing)
-        raced_next = jnp.where(over, winner, following_leg)
-
-        # The leader's window: the rate before a duel, and whether one begins.
-        rivals = jnp.where(candidates == state.leader, -jnp.inf, state.standing)
-        runner_up = jnp.argmax(rivals).astype(jnp.int32)
-        begin = (seen_updates >= state.next_duel) & (rivals[runner_up] > -jnp.inf)
-        led_state = state._replace(
-            phase=jnp.where(begin, CHALLENGING, LEADING).astype(jnp.int32),
-            challenger=jnp.where(begin, runner_up, state.challenger),
-            before=rate,
-            before_variance=variance,
-        )
-        led_next = jnp.where(begin, runner_up, state.leader)
-
-        def settle(takeover, leader_rate, challenge):
-            standing = state.standing.at[state.challenger].set(ratio(challenge, leader_rate))
-            relative = standing[state.challenger]
-            standing = jnp.where(takeover & raced, ratio(standing, relative), standing)
-            new_leader = jnp.where(takeover, state.challenger, state.leader)
-            return state._replace(
+        def race_leg():
+            credited = candidates == active
+            race_rates = state.race_rates + jnp.where(credited, rate, 0)
+            race_variances = state.race_variances + jnp.where(credited, variance, 0)
+            leg = state.leg + 1
+            racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
+            following = state.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
+            score = jnp.where(raced, race_rates / 2, -jnp.inf)
+            winner = jnp.argmax(score).astype(jnp.int32)
+            finished = racing._replace(
                 phase=jnp.asarray(LEADING, jnp.int32),
-                leader=new_leader,
-                standing=jnp.where(raced, standing, -jnp.inf).at[new_leader].set(1),
+                leader=winner,
+                challenger=winner,
+                standing=jnp.where(raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
+                next_duel=next_duel,
+            )
+            over = leg == legs
+            return jax.tree.map(lambda a, b: jnp.where(over, a, b), finished, racing), jnp.where(
+                over, winner, following
+            )
+
+        def leader_window():
+            rivals = jnp.where(candidates == state.leader, -jnp.inf, state.standing)
+            runner_up = jnp.argmax(rivals).astype(jnp.int32)
+            begin = (state.updates >= state.next_duel) & (rivals[runner_up] > -jnp.inf)
+            led = state._replace(
+                phase=jnp.where(begin, CHALLENGING, LEADING).astype(jnp.int32),
+                challenger=jnp.where(begin, runner_up, state.challenger),
+                before=rate,
+                before_variance=variance,
+            )
+            return led, jnp.where(begin, runner_up, state.leader)
+
+        def settle(takeover, leader_rate, challenge, challenge_variance):
+            standing = state.standing.at[state.challenger].set(ratio(challenge, leader_rate))
+            standing = jnp.where(takeover & raced, ratio(standing, standing[state.challenger]), standing)
+            leader = jnp.where(takeover, state.challenger, state.leader)
+            settled = state._replace(
+                phase=jnp.asarray(LEADING, jnp.int32),
+                leader=leader,
+                standing=jnp.where(raced, standing, -jnp.inf).at[leader].set(1),
                 challenge=challenge,
+                challenge_variance=challenge_variance,
                 next_duel=next_duel,
                 duels=state.duels + 1,
             )
+            return settled, leader
 
-        # The challenger's window: a takeover at once if it beats the leader's earlier rate.
-        early = rate - state.before > confidence * jnp.sqrt(variance + state.before_variance)
-        won = settle(True, state.before, rate)._replace(challenge_variance=variance)
-        closing = state._replace(phase=jnp.asarray(CLOSING, jnp.int32), challenge=rate, challenge_variance=variance)
-        challenged_state = jax.tree.map(lambda a, b: jnp.where(early, a, b), won, closing)
-        challenged_next = jnp.where(early, state.challenger, state.leader)
+        def challenger_window():
+            # A takeover at once if the challenger beats the leader's earlier rate.
+            early = rate - state.before > confidence * jnp.sqrt(variance + state.before_variance)
+            won, leader = settle(True, state.before, rate, variance)
+            closing = state._replace(phase=jnp.asarray(CLOSING, jnp.int32), challenge=rate, challenge_variance=variance)
+            return jax.tree.map(lambda a, b: jnp.where(early, a, b), won, closing), jnp.where(
+                early, leader, state.leader
+            )
 
-        # The leader's window after the challenger's: its rate brackets the challenger's with the one before.
-        leader_rate = (state.before + rate) / 2
-        leader_variance = (state.before_variance + variance) / 4
-        takeover = state.challenge - leader_rate > confidence * jnp.sqrt(state.challenge_variance + leader_variance)
-        closed_state = settle(takeover, leader_rate, state.challenge)
-        closed_next = jnp.where(takeover, state.challenger, state.leader)
+        def closing_window():
+            # The leader's window after the challenger's: its rate brackets the challenger's with the one before.
+            leader_rate = (state.before + rate) / 2
+            leader_variance = (state.before_variance + variance) / 4
+            margin = confidence * jnp.sqrt(state.challenge_variance + leader_variance)
+            return settle(
+                state.challenge - leader_rate > margin, leader_rate, state.challenge, state.challenge_variance
+            )
 
-        ended = jax.tree.map(
-            lambda *branches: jnp.stack(branches)[state.phase], raced_state, led_state, challenged_state, closed_state
-        )
-        choice = jnp.stack([raced_next, led_next, challenged_next, closed_next])[state.phase].astype(jnp.int32)
+        ended, choice = jax.lax.switch(state.phase, [race_leg, leader_window, challenger_window, closing_window])
         longer = jnp.maximum(window, jnp.round(fraction * updates)).astype(jnp.int32)
         length = jnp.where(ended.phase == RACING, window, jnp.where(ended.phase == CLOSING, state.length, longer))
         ended = ended._replace(
-            arm=choice,
+            arm=choice.astype(jnp.int32),
             length=length.astype(jnp.int32),
-            count=jnp.zeros_like(count),
-            mean=jnp.zeros_like(mean),
-            squares=jnp.zeros_like(squares),
-            products=jnp.zeros_like(products),
-            updates=seen_updates,
+            count=jnp.zeros_like(state.count),
+            mean=jnp.zeros_like(state.mean),
+            squares=jnp.zeros_like(state.squares),
+            products=jnp.zeros_like(state.products),
         )
-        going = state._replace(
-            arm=signals.active, count=count, mean=mean, squares=squares, products=products, updates=seen_updates
-        )
-        new_state = jax.tree.map(lambda e, g: jnp.where(complete, e, g), ended, going)
-        new_state = jax.tree.map(lambda new, old: jnp.where(usable, new, old), new_state, state)
-        return jnp.where(usable & complete, choice, signals.active), new_state
+        return ended, choice.astype(jnp.int32)
 
     return Selector(
         init=init,
