@@ -28,6 +28,11 @@ def candidates() -> dict[str, optax.GradientTransformation]:
     }
 
 
+def swats_candidates() -> dict[str, optax.GradientTransformation]:
+    """:func:`candidates` with SGD's learning rate injectable (the same value), which SWATS sets at its switch."""
+    return {**candidates(), "sgd": optax.inject_hyperparams(optax.sgd)(learning_rate=1e-2, momentum=0.9)}
+
+
 #: The candidates' hyperparameters as the README states them.
 HYPERPARAMETERS = {
     "adam": "optax.adam(1e-3): b1 0.9, b2 0.999, eps 1e-8",
@@ -90,6 +95,46 @@ CONTENDERS: dict[str, Contender] = {
             "schedule",
             lambda task: selectors.schedule({0: "adam", task.budget // 2: "sgd"}),
             description="adam for the first half of the budget, then sgd (resuming its momentum, zero at first)",
+        ),
+        switcher(
+            "plateau",
+            lambda task: selectors.plateau(patience=2, accumulation_size=task.budget // 40, rtol=0.01),
+            description="adam, then sgd, then rmsprop, each move after 2 evaluations of the loss averaged over "
+            "budget/40 updates without a 1% improvement",
+        ),
+        switcher(
+            "swats",
+            lambda task: selectors.swats("adam", "sgd"),
+            make_candidates=swats_candidates,
+            description="adam to sgd at the paper's test, |Lambda - gamma| < 1e-9; sgd then steps with "
+            "(1 - 0.9) Lambda",
+        ),
+        switcher(
+            "swats-rtol",
+            lambda task: selectors.swats("adam", "sgd", rtol=1e-3),
+            make_candidates=swats_candidates,
+            description="as swats, with the test relaxed to |Lambda - gamma| <= 1e-3 |gamma|",
+        ),
+        switcher(
+            "bandit-ucb",
+            lambda task: selectors.bandit(window=task.budget // 40, strategy="ucb"),
+            description="discounted UCB (discount 0.9) over windows of budget/40 updates",
+        ),
+        switcher(
+            "bandit-thompson",
+            lambda task: selectors.bandit(window=task.budget // 40, strategy="thompson"),
+            description="Thompson sampling (discount 0.9) over windows of budget/40 updates",
+        ),
+        switcher(
+            "noise_scale",
+            lambda task: selectors.noise_scale("adam", "sgd", threshold=1.0, warmup=task.budget // 10),
+            description="adam to sgd once the gradient noise scale B_simple / B exceeds 1, after budget/10 updates",
+        ),
+        switcher(
+            "race",
+            lambda task: selectors.race(window=max(task.budget // 100, 3)),
+            description="legs of budget/100 updates (adam sgd rmsprop rmsprop sgd adam), then the winner; duels "
+            "with the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1",
         ),
     ]
 }

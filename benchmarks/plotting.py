@@ -13,7 +13,10 @@ from benchmarks import scoring
 from benchmarks.harness import Run
 
 #: One color per contender, stable across figures: the fixed candidates first, then the switches.
-_COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974"]
+_COLORS = [
+    "#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860",
+    "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD", "#000000", "#B8860B",
+]  # fmt: skip
 
 
 def colors(contenders: Sequence[str]) -> dict[str, str]:
@@ -41,25 +44,31 @@ def draw_curves(
     higher_is_better: bool,
     target: scoring.Target | None = None,
     log_scale: bool = False,
+    palette: Mapping[str, str] | None = None,
 ) -> None:
     """Draws each contender's median validation curve on ``ax``, a marker at each switch of each seed.
 
     A marker sits on the curve at the step the new candidate starts, pointing down, labelled once with the
-    candidate switched to.
+    candidate switched to. Fixed optimizers are dashed, switches solid; ``palette`` maps contenders to colors
+    (default :func:`colors` of ``runs_by_contender``'s keys).
     """
-    palette = colors(list(runs_by_contender))
+    palette = colors(list(runs_by_contender)) if palette is None else palette
     shown = []
     for name, runs in runs_by_contender.items():
         steps, curve = median_curve(runs)
         label = name if len(runs) == 1 else f"{name} (median of {len(runs)})"
-        ax.plot(steps, curve, color=palette[name], label=label, linewidth=1.6)
+        is_switch = any(run.active[0] for run in runs)  # a fixed optimizer records no active candidate
+        ax.plot(steps, curve, color=palette[name], label=label, linewidth=1.6, linestyle="-" if is_switch else "--")
         shown.append(curve[len(curve) // 10 :])
         labelled = set()
+        # Many switches (a bandit's) would bury the curves under markers: draw them small and unlabelled.
+        many = sum(len(run.switches) for run in runs) > 25
         for run in runs:
             for step, _, to in run.switches:
                 y = np.interp(step, steps, curve)
-                ax.plot(step, y, marker="v", color=palette[name], markeredgecolor="black", markersize=7, zorder=5)
-                if (step, to) not in labelled and len(labelled) < 6:
+                size = 3 if many else 7
+                ax.plot(step, y, marker="v", color=palette[name], markeredgecolor="black", markersize=size, zorder=5)
+                if not many and (step, to) not in labelled and len(labelled) < 6:
                     labelled.add((step, to))
                     ax.annotate(f"→{to}", (step, y), textcoords="offset points", xytext=(3, 6), fontsize=7)
     if target is not None:

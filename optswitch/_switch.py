@@ -189,6 +189,24 @@ def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTra
     return names, tuple(optax.with_extra_args_support(transform) for transform in transforms)
 
 
+def _unshared(tree):
+    """``tree`` with every leaf an array of its own: a leaf met again (the same object) is copied.
+
+    An ``init`` may put one array in two fields (``zero`` for two averages); XLA refuses to donate a buffer
+    twice ("Attempt to donate the same buffer twice"), so a train step that donates the state would fail.
+    Done before :func:`_strong`, whose conversions may wrap one buffer in two objects.
+    """
+    seen = set()
+
+    def own(leaf):
+        if id(leaf) in seen:
+            return jnp.copy(leaf)
+        seen.add(id(leaf))
+        return leaf
+
+    return jax.tree.map(own, tree)
+
+
 def _strong(tree):
     """Drops weak types, so that an update that returns strongly typed leaves does not retrace the step."""
     return jax.tree.map(lambda x: lax.convert_element_type(x, jnp.result_type(x)), tree)
@@ -238,13 +256,20 @@ class _Router:
         # Separate buffers each, so that a train step may donate the whole state.
         ring = lambda: jnp.zeros([self.history], jnp.int32)
         scalar = lambda value: jnp.asarray(value, jnp.int32)
+        candidate_states, selector_state, probe_state = _unshared(
+            (
+                tuple(c.init(params) for c in self.candidates),
+                self.selector.init(self.names),
+                () if self.probe is None else self.probe.init(params),
+            )
+        )
         state = SwitchState(
             active=scalar(self.initial),
             previous=scalar(self.initial),
             step=scalar(0),
-            candidate_states=tuple(_strong(c.init(params)) for c in self.candidates),
-            selector_state=_strong(self.selector.init(self.names)),
-            probe_state=() if self.probe is None else _strong(self.probe.init(params)),
+            candidate_states=_strong(candidate_states),
+            selector_state=_strong(selector_state),
+            probe_state=_strong(probe_state),
             log=SwitchLog(
                 counts=jnp.zeros([n], jnp.int32),
                 num_switches=scalar(0),

@@ -2,9 +2,11 @@
 
 Run it as ``python -m optswitch.demo`` (about 20 seconds on 2 CPU cores). It trains the same MLP from the same
 initialization on the same batches with Adam, SGD with momentum and RMSProp alone, and with
-``optswitch.switch`` over the three, then prints the steps each took to reach the target validation accuracy,
-the final accuracy and the switches, shows which candidate ran when, and saves the curves with the switch points
-marked to a PNG. It needs the ``bench`` extra (scikit-learn, matplotlib, tqdm).
+``optswitch.switch`` over the three driven by :func:`optswitch.selectors.race` (the selector with the best
+performance-profile score in the time-to-target suite, benchmarks/README.md), then prints the steps each took to
+reach the target validation accuracy, the final accuracy and the switches, shows which candidate ran when, and
+saves the curves with the switch points marked to a PNG. It needs the ``bench`` extra (scikit-learn,
+matplotlib, tqdm).
 """
 
 import argparse
@@ -31,10 +33,12 @@ def candidates() -> dict[str, optax.GradientTransformation]:
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
-    """The fixed candidates, and the switch over them: Adam's fast start, then SGD with momentum."""
+    """The fixed candidates, and the switch over them, which the run drives: a race of legs of 1% of the steps
+    (Adam, SGD, RMSProp, RMSProp, SGD, Adam), then the winner, re-checked against the runner-up now and then. The
+    suite's settings (benchmarks/contenders.py), the same on every task."""
     return {
         **candidates(),
-        "switch": optswitch.switch(candidates(), selectors.schedule({0: "adam", steps // 2: "sgd"})),
+        "switch": optswitch.switch(candidates(), selectors.race(window=max(steps // 100, 3))),
     }
 
 
@@ -160,9 +164,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
         reached = "not reached" if reached is None else reached
         switches = ""
         if name == "switch":
-            switches = ", ".join(
-                f"{source}->{to} at {first}" for first, source, to in optswitch.summary(opt_state).switches
-            )
+            log = optswitch.summary(opt_state).switches
+            switches = f"{len(log)}: " + ", ".join(f"{source}->{to} at {first}" for first, source, to in log)
         print(f"{name:<10} {reached:>13} {history['accuracy'][-1]:>15.2%}  {switches}")
 
     history, opt_state = results["switch"]

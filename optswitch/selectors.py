@@ -6,8 +6,9 @@ to the candidate it returns.
 
 Built in: :func:`manual` and :func:`schedule` (decided in advance), :func:`plateau` (the loss stopped
 improving), :func:`swats` (Adam to SGD when Adam's step settles, Keskar & Socher 2017), :func:`bandit` (the
-candidate that has been reducing the loss fastest) and :func:`noise_scale` (the gradient becomes mostly
-noise, McCandlish et al. 2018); :func:`custom` makes one from two functions.
+candidate that has been reducing the loss fastest), :func:`noise_scale` (the gradient becomes mostly noise,
+McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
+and then); :func:`custom` makes one from two functions.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
@@ -721,6 +722,329 @@ def bandit(
         return jnp.where(usable & complete, choice, signals.active), new_state
 
     return Selector(init=init, select=select, reads=frozenset({"loss"}), name=f"bandit({strategy})")
+
+
+RACING, LEADING, CHALLENGING, CLOSING = 0, 1, 2, 3
+
+
+class RaceState(NamedTuple):
+    """State of :func:`race`.
+
+    Attributes:
+        order: int32 ``[K]``, the raced candidates' indices, in race order.
+        phase: int32 ``[]``, what the current window is for: ``0`` a leg of the race, ``1`` the leader
+            training, ``2`` the challenger's window of a duel, ``3`` the leader's window that closes a duel.
+        leg: int32 ``[]``, legs of the race completed.
+        leader: int32 ``[]``, index of the leading candidate (``order[0]`` until the race ends).
+        challenger: int32 ``[]``, index of the candidate of the current or latest duel (``leader`` before any).
+        arm: int32 ``[]``, the candidate the current window measures (-1 before the first update).
+        length: int32 ``[]``, updates in the current window.
+        count: int32 ``[]``, updates of the current window seen so far.
+        mean: ``[]``, the mean of ``log(loss)`` over them.
+        squares: ``[]``, the sum of squared deviations of ``log(loss)`` from ``mean``.
+        products: ``[]``, ``sum_i (i - mean index) (log(loss_i) - mean)``, the co-moment of index and log loss.
+        race_rates: ``[N]``, each candidate's rates in the race, summed over its two legs.
+        race_variances: ``[N]``, the variances of those rates, summed.
+        standing: ``[N]``, each candidate's rate over the leader's, measured at the same time (the leader: 1;
+            a candidate outside ``order``: ``-inf``).
+        before: ``[]``, the leader's rate in its window before the current or latest duel.
+        before_variance: ``[]``, its variance.
+        challenge: ``[]``, the challenger's rate in the current or latest duel.
+        challenge_variance: ``[]``, its variance.
+        updates: int32 ``[]``, updates seen (those with a finite, positive loss): the selector's clock.
+        next_duel: int32 ``[]``, the value of ``updates`` from which the next duel may begin.
+        duels: int32 ``[]``, duels completed.
+    """
+
+    order: jax.Array
+    phase: jax.Array
+    leg: jax.Array
+    leader: jax.Array
+    challenger: jax.Array
+    arm: jax.Array
+    length: jax.Array
+    count: jax.Array
+    mean: jax.Array
+    squares: jax.Array
+    products: jax.Array
+    race_rates: jax.Array
+    race_variances: jax.Array
+    standing: jax.Array
+    before: jax.Array
+    before_variance: jax.Array
+    challenge: jax.Array
+    challenge_variance: jax.Array
+    updates: jax.Array
+    next_duel: jax.Array
+    duels: jax.Array
+
+
+def race(
+    order: Sequence[str | int] | None = None,
+    *,
+    window: int,
+    growth: float = 2.0,
+    fraction: float = 0.125,
+    confidence: float = 1.0,
+) -> Selector:
+    """Races the candidates for a few updates each, then trains with the winner and re-checks it now and then.
+
+    Every decision compares *rates*: a candidate's rate over a window of ``W`` consecutive updates of its own is
+    minus the least-squares slope of ``log(loss)`` against the update index ``i = 0 .. W-1``, about the
+    fraction of the loss removed per update (the reward of :func:`bandit`), and its variance is that of a
+    regression slope, from the scatter of ``log(loss)`` about the line:
+
+        ``r = -sum_i (i - (W-1)/2) log(loss_i) / S``, ``S = W (W^2 - 1) / 12``,
+        ``var(r) = RSS / ((W - 2) S)``,
+
+    ``RSS`` the residual sum of squares. Since the minibatch loss is noisy, a rate is known only to within its
+    standard deviation, and the selector changes candidate only on evidence: one rate beating another by more
+    than ``confidence`` standard deviations of their difference.
+
+    1. **Race.** The candidates of ``order`` take turns for ``window`` updates each, in ``order`` and then in
+       reverse (``a b c c b a``), so that a decline of the rates that is linear in time weighs on every candidate
+       alike. A candidate's score is the mean of its two rates; the best becomes the leader, and each
+       candidate's *standing* is its score over the leader's.
+    2. **Lead.** The leader trains, in windows of ``max(window, fraction * t)`` updates, ``t`` the updates
+       made so far: the rates fall as training goes on, so later windows are longer to measure them as well.
+       (``t`` counts the updates the selector saw: those with a finite, positive loss.)
+    3. **Duel**, at the end of the first leader window past update ``growth * T``, ``T`` the update at which the
+       race or the latest duel ended. The candidate of the highest standing (the runner-up) trains for one
+       window of the leader's window length, with rate ``c``; then the leader trains for one, with rate ``a``.
+       With ``b`` the leader's rate in its window before the duel, the challenger takes over if
+
+           ``c - (a + b) / 2 > confidence * sqrt(var(c) + (var(a) + var(b)) / 4)``,
+
+       the leader's two windows bracketing the challenger's so that a linear decline cancels; or at once,
+       after its own window, if ``c - b > confidence * sqrt(var(c) + var(b))``, the leader's earlier rate
+       being the higher while rates fall. The challenger's standing becomes ``c`` over the leader's rate
+       (``b``, or ``(a + b) / 2``), and on a takeover every standing is re-expressed relative to the new
+       leader. Duels come at updates that grow geometrically, so there are about ``log(T_end / T_race) /
+       log(growth)`` of them, each costing one window of the runner-up.
+
+    Why: a switch pays off only where the candidates' rates differ by more than the noise of measuring them,
+    which on minibatch losses is early in training, and every window spent on a worse candidate is lost.
+    The race spends ``2 (K - 1)`` windows on the non-winners, once; the duels re-check only the runner-up,
+    whose standing was measured against the leader at the same time, so the general slowing of training
+    does not make a stale measurement of another candidate look better than the leader's fresh one (the
+    weakness of comparing windows run at different times, as :func:`bandit` does). The leader changes when
+    the runner-up has become faster, e.g. after the candidate that was quickest at first (SGD with momentum
+    on an ill-conditioned problem, clearing the directions of high curvature) has run out of easy progress.
+
+    Updates with a non-positive loss (whose logarithm is undefined) are ignored, as are non-finite ones. A
+    switch from the host (:func:`optswitch.set_active`) restarts the current window with the new candidate,
+    and what that window measures is credited to it.
+
+    Args:
+        order: the candidates to race, by name or index; default every candidate, in order. The first makes
+            update 0; a candidate left out never runs (unless set from the host).
+        window: updates per leg of the race, and the shortest window; an int >= 3 (a slope and its scatter
+            need three points).
+        growth: ratio of the update counts at which successive duels may begin, > 1.
+        fraction: the windows after the race last ``fraction`` of the updates made so far (at least
+            ``window``), >= 0; 0 keeps every window at ``window`` updates.
+        confidence: how many standard deviations of the difference of two rates a challenger must win by,
+            >= 0.
+
+    Returns:
+        A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, optswitch.selectors.race(window=3))
+        >>> params = {"w": jnp.ones(3)}
+        >>> state = tx.init(params)
+        >>> loss = 1.0
+        >>> for t in range(14):  # SGD's updates remove 20% of the loss, Adam's 10%
+        ...     name = optswitch.active(state)
+        ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
+        ...     loss *= 0.8 if name == "sgd" else 0.9
+        >>> optswitch.summary(state).switches  # legs: adam, sgd, sgd, adam; then the winner
+        [(3, 'adam', 'sgd'), (9, 'sgd', 'adam'), (12, 'adam', 'sgd')]
+        >>> print(f"{float(state.selector_state.standing[0]):.3f}")  # log(0.9) / log(0.8)
+        0.472
+
+    References:
+        Maron & Moore, "Hoeffding Races: Accelerating Model Selection Search for Classification and Function
+        Approximation", NeurIPS 1993 (racing candidates, deciding on confidence bounds); the explore-then-commit
+        strategy of bandits with switching costs, with checks at geometrically growing times.
+    """
+    if not isinstance(window, int) or isinstance(window, bool) or window < 3:
+        raise ValueError(f"race: window={window!r}; it must be an int >= 3 (a slope and its scatter need 3 updates).")
+    if not growth > 1.0 or not fraction >= 0.0 or not confidence >= 0.0:
+        raise ValueError(
+            f"race: growth={growth}, fraction={fraction}, confidence={confidence}; growth must be > 1, fraction "
+            f"and confidence >= 0."
+        )
+    if order is not None and (isinstance(order, str) or not isinstance(order, Sequence) or not order):
+        raise ValueError(f"race: order={order!r}; pass a non-empty list of candidate names, e.g. ['adam', 'sgd'].")
+
+    def indices(names):
+        return _resolve_all(range(len(names)) if order is None else order, names, "race order")
+
+    def init(names):
+        raced = indices(names)
+        n, dtype = len(names), _float()
+        index = lambda value: jnp.asarray(value, jnp.int32)
+        zero = lambda: jnp.zeros([], dtype)
+        return RaceState(
+            order=jnp.asarray(raced, jnp.int32),
+            phase=index(RACING),
+            leg=index(0),
+            leader=index(raced[0]),
+            challenger=index(raced[0]),
+            arm=index(-1),
+            length=index(window),
+            count=index(0),
+            mean=zero(),
+            squares=zero(),
+            products=zero(),
+            race_rates=jnp.zeros([n], dtype),
+            race_variances=jnp.zeros([n], dtype),
+            standing=jnp.zeros([n], dtype),
+            before=zero(),
+            before_variance=zero(),
+            challenge=zero(),
+            challenge_variance=zero(),
+            updates=index(0),
+            next_duel=index(0),
+            duels=index(0),
+        )
+
+    def ratio(a, b):
+        """``a / b``, as a standing: a rate over a leader's rate that made no progress is inf if higher, else 0."""
+        return jnp.where(b > 0, a / jnp.where(b > 0, b, 1), jnp.where(a > b, jnp.inf, 0.0))
+
+    def select(signals, state):
+        dtype = state.mean.dtype
+        loss = signals.loss.astype(dtype)
+        usable = loss > 0
+        log_loss = jnp.log(jnp.where(usable, loss, 1))
+
+        # Welford's updates of the window's mean, squared deviations and co-moment with the index 0, 1, ...
+        restart = signals.active != state.arm
+        count = jnp.where(restart, 0, state.count)
+        mean, squares, products = (jnp.where(restart, 0, x) for x in (state.mean, state.squares, state.products))
+        seen = count.astype(dtype)
+        index_deviation = jnp.where(count > 0, (seen + 1) / 2, 0)  # i - mean of the earlier indices
+        deviation = log_loss - mean
+        mean = mean + deviation / (seen + 1)
+        squares = squares + deviation * (log_loss - mean)
+        products = products + index_deviation * (log_loss - mean)
+        going = state._replace(
+            arm=signals.active,
+            count=count + 1,
+            mean=mean,
+            squares=squares,
+            products=products,
+            updates=optax.safe_increment(state.updates),
+        )
+        # The decisions run only where a window ends: one conditional, and one branch per phase within it.
+        end = lambda: end_of_window(signals.active, going)
+        carry_on = lambda: (going, signals.active.astype(jnp.int32))
+        new_state, choice = jax.lax.cond(going.count >= going.length, end, carry_on)
+        new_state = jax.tree.map(lambda new, old: jnp.where(usable, new, old), new_state, state)
+        return jnp.where(usable, choice, signals.active), new_state
+
+    def end_of_window(active, state):
+        dtype = state.mean.dtype
+        num, legs = state.standing.shape[0], 2 * state.order.shape[0]
+        candidates = jnp.arange(num)
+        raced = jnp.any(candidates[:, None] == state.order[None, :], axis=1)
+        size = state.length.astype(dtype)
+        spread_of_index = size * (size**2 - 1) / 12
+        rate = -state.products / spread_of_index
+        variance = jnp.maximum(state.squares - state.products**2 / spread_of_index, 0) / ((size - 2) * spread_of_index)
+        updates = state.updates.astype(dtype)
+        next_duel = jnp.ceil(growth * updates).astype(jnp.int32)
+
+        def race_leg():
+            credited = candidates == active
+            race_rates = state.race_rates + jnp.where(credited, rate, 0)
+            race_variances = state.race_variances + jnp.where(credited, variance, 0)
+            leg = state.leg + 1
+            racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
+            following = state.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
+            score = jnp.where(raced, race_rates / 2, -jnp.inf)
+            winner = jnp.argmax(score).astype(jnp.int32)
+            finished = racing._replace(
+                phase=jnp.asarray(LEADING, jnp.int32),
+                leader=winner,
+                challenger=winner,
+                standing=jnp.where(raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
+                next_duel=next_duel,
+            )
+            over = leg == legs
+            return jax.tree.map(lambda a, b: jnp.where(over, a, b), finished, racing), jnp.where(
+                over, winner, following
+            )
+
+        def leader_window():
+            rivals = jnp.where(candidates == state.leader, -jnp.inf, state.standing)
+            runner_up = jnp.argmax(rivals).astype(jnp.int32)
+            begin = (state.updates >= state.next_duel) & (rivals[runner_up] > -jnp.inf)
+            led = state._replace(
+                phase=jnp.where(begin, CHALLENGING, LEADING).astype(jnp.int32),
+                challenger=jnp.where(begin, runner_up, state.challenger),
+                before=rate,
+                before_variance=variance,
+            )
+            return led, jnp.where(begin, runner_up, state.leader)
+
+        def settle(takeover, leader_rate, challenge, challenge_variance):
+            standing = state.standing.at[state.challenger].set(ratio(challenge, leader_rate))
+            standing = jnp.where(takeover & raced, ratio(standing, standing[state.challenger]), standing)
+            leader = jnp.where(takeover, state.challenger, state.leader)
+            settled = state._replace(
+                phase=jnp.asarray(LEADING, jnp.int32),
+                leader=leader,
+                standing=jnp.where(raced, standing, -jnp.inf).at[leader].set(1),
+                challenge=challenge,
+                challenge_variance=challenge_variance,
+                next_duel=next_duel,
+                duels=state.duels + 1,
+            )
+            return settled, leader
+
+        def challenger_window():
+            # A takeover at once if the challenger beats the leader's earlier rate.
+            early = rate - state.before > confidence * jnp.sqrt(variance + state.before_variance)
+            won, leader = settle(True, state.before, rate, variance)
+            closing = state._replace(phase=jnp.asarray(CLOSING, jnp.int32), challenge=rate, challenge_variance=variance)
+            return jax.tree.map(lambda a, b: jnp.where(early, a, b), won, closing), jnp.where(
+                early, leader, state.leader
+            )
+
+        def closing_window():
+            # The leader's window after the challenger's: its rate brackets the challenger's with the one before.
+            leader_rate = (state.before + rate) / 2
+            leader_variance = (state.before_variance + variance) / 4
+            margin = confidence * jnp.sqrt(state.challenge_variance + leader_variance)
+            return settle(
+                state.challenge - leader_rate > margin, leader_rate, state.challenge, state.challenge_variance
+            )
+
+        ended, choice = jax.lax.switch(state.phase, [race_leg, leader_window, challenger_window, closing_window])
+        longer = jnp.maximum(window, jnp.round(fraction * updates)).astype(jnp.int32)
+        length = jnp.where(ended.phase == RACING, window, jnp.where(ended.phase == CLOSING, state.length, longer))
+        ended = ended._replace(
+            arm=choice.astype(jnp.int32),
+            length=length.astype(jnp.int32),
+            count=jnp.zeros_like(state.count),
+            mean=jnp.zeros_like(state.mean),
+            squares=jnp.zeros_like(state.squares),
+            products=jnp.zeros_like(state.products),
+        )
+        return ended, choice.astype(jnp.int32)
+
+    return Selector(
+        init=init,
+        select=select,
+        reads=frozenset({"loss"}),
+        initial=lambda names: indices(names)[0],
+        name="race",
+    )
 
 
 class NoiseProbeState(NamedTuple):

@@ -32,7 +32,13 @@ def execute(path: Path) -> nbformat.NotebookNode:
 @pytest.mark.parametrize(
     ("name", "printed"),
     [
-        ("quickstart", ["       300: adam -> sgd", "       600: sgd -> rmsprop", "compiles of train_step: 1"]),
+        (
+            "quickstart",
+            [
+                *["       300: adam -> sgd", "       600: sgd -> rmsprop", "compiles of train_step: 1"],
+                *["        20: adam -> sgd", "       100: sgd -> adam"],  # the race's first and last leg
+            ],
+        ),
         ("flax", ["       300: adam -> sgd", "active now: sgd"]),
     ],
 )

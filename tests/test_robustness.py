@@ -42,6 +42,7 @@ SELECTORS = {
     "swats": lambda: selectors.swats("adam", "sgd", atol=0.0, rtol=1e-4),
     "bandit": lambda: selectors.bandit(window=4, strategy="thompson", seed=2),
     "noise_scale": lambda: selectors.noise_scale("adam", "sgd", threshold=0.5, smoothing=0.8, warmup=10),
+    "race": lambda: selectors.race(window=4, fraction=0.0),
 }
 
 

@@ -390,6 +390,171 @@ def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
     assert active[:400] == by_update
 
 
+# race
+
+
+def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence):
+    """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``."""
+
+    def fit(logs):
+        x = np.arange(len(logs))
+        slope, intercept = np.polyfit(x, logs, 1)
+        rss = np.sum((logs - (slope * x + intercept)) ** 2)
+        return -slope, rss / ((len(logs) - 2) * len(logs) * (len(logs) ** 2 - 1) / 12)
+
+    def ratio(a, b):
+        return a / b if b > 0 else (math.inf if a > b else 0.0)
+
+    legs = list(order) + list(reversed(order))
+    active, phase, leg, logs, length = order[0], "race", 0, [], window
+    race_rates = {k: [] for k in order}
+    leader = challenger = order[0]
+    standing, next_duel, before, challenge = {}, 0, (0.0, 0.0), (0.0, 0.0)
+    trace = []
+    for t in range(steps):
+        trace.append(active)
+        logs.append(math.log(losses_of(t, active)))
+        if len(logs) < length:
+            continue
+        rate, variance = fit(np.asarray(logs))
+        logs, updates = [], t + 1
+        choice = leader
+        if phase == "race":
+            race_rates[active].append((rate, variance))
+            leg += 1
+            if leg < len(legs):
+                choice = legs[leg]
+            else:
+                scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
+                leader = choice = max(order, key=lambda k: (scores[k], -order.index(k)))
+                standing = {k: ratio(scores[k], scores[leader]) for k in order}
+                standing[leader] = 1.0
+                phase, next_duel = "lead", math.ceil(growth * updates)
+        elif phase == "lead":
+            before = (rate, variance)
+            rivals = [k for k in order if k != leader]
+            if updates >= next_duel and rivals:
+                challenger = choice = max(rivals, key=lambda k: (standing[k], -k))
+                phase = "challenge"
+        else:
+            if phase == "challenge":
+                challenge = (rate, variance)
+                leader_rate, leader_variance = before
+                decided = challenge[0] - before[0] > confidence * math.sqrt(challenge[1] + before[1])
+            else:
+                leader_rate = (before[0] + rate) / 2
+                leader_variance = (before[1] + variance) / 4
+                decided = True
+            takeover = challenge[0] - leader_rate > confidence * math.sqrt(challenge[1] + leader_variance)
+            if phase == "challenge" and not decided:
+                phase, choice = "close", leader
+            else:
+                standing[challenger] = ratio(challenge[0], leader_rate)
+                if takeover:
+                    relative = standing[challenger]
+                    standing = {k: ratio(v, relative) for k, v in standing.items()}
+                    leader = challenger
+                standing[leader] = 1.0
+                choice, phase, next_duel = leader, "lead", math.ceil(growth * updates)
+        if phase == "race":
+            length = window
+        elif phase != "close":
+            length = max(window, int(np.round(fraction * updates)))
+        active = choice
+    trace.append(active)
+    return trace
+
+
+def phased_losses(rates, noise=0.0, seed=0):
+    """``losses_of(t, active)``: the loss falls by ``rates(t, active)`` in log per update, times lognormal noise."""
+    rng = np.random.default_rng(seed)
+    log_loss = {"value": 0.0}
+
+    def losses_of(t, active):
+        observed = math.exp(log_loss["value"] + noise * rng.standard_normal())
+        log_loss["value"] -= rates(t, active)
+        return observed
+
+    return losses_of
+
+
+def race_rates(t, k):
+    """Candidate 0 is fastest until update 100, then nearly stalls; 1 is steady; 2 is slow throughout."""
+    return [0.05 if t < 100 else 0.001, 0.02, 0.005][k]
+
+
+def test_race_switches_at_the_steps_the_rule_gives_on_exact_rates():
+    selector = selectors.race(window=10, growth=2.0, fraction=0.125)
+    losses_of = phased_losses(race_rates)
+    active, state = drive(selector, ("a", "b", "c"), 400, lambda t, active: {"loss": losses_of(t, active)})
+    # The race: legs a b c | c b a, 10 updates each; a wins (0.05 against 0.02 and 0.005) and keeps running, in
+    # windows of max(10, round(t / 8)) updates: 60-70-80-90-101-114-128. The first to end past 2 x 60 = 120
+    # starts a duel: the runner-up b trains for 16 updates and, a having stalled at update 100, takes over at
+    # once (at 144: b is already running). Leader windows 144-162-182-205-231-260-292 end past 2 x 144; a
+    # challenges for round(36.5) = 36 updates, loses, and b closes the duel for 36 more.
+    assert moves(active) == [10, 20, 40, 50, 128, 292, 328]
+    assert int(state.leader) == 1 and int(state.duels) == 2
+    # Standings over b's rate: a's from the last duel, c's from the race (0.005 / 0.05) carried over b's takeover.
+    np.testing.assert_allclose(np.asarray(state.standing), [0.001 / 0.02, 1.0, 0.1 * 0.001 / 0.02], rtol=1e-3)
+    np.testing.assert_allclose(float(state.before), 0.02, rtol=1e-4)
+
+
+@pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
+def test_race_decisions_match_a_python_reference_on_noisy_losses(confidence, fraction, seed):
+    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
+    selector = selectors.race(**config)
+    observed = phased_losses(rates, noise=0.02, seed=seed)
+    losses = {}
+
+    def observe(t, active):
+        losses[t] = observed(t, active)
+        return {"loss": losses[t]}
+
+    active, _ = drive(selector, ("a", "b", "c"), 900, observe, initial=2)
+    replayed = race_reference(lambda t, active: losses[t], 3, 900, **config)
+    assert active == replayed
+    assert len(moves(active)) >= 6  # the race, and duels that change the leader as the rates cross
+
+
+def test_race_ignores_non_positive_losses_and_restarts_a_window_after_a_host_switch():
+    select = jax.jit(selectors.race(window=3).select)
+    state = selectors.race(window=3).init(("a", "b"))
+    for t, (active, loss) in enumerate([(0, 1.0), (0, 0.0), (0, -1.0), (0, 0.9), (1, 0.8), (1, 0.7)]):
+        choice, state = select(signals(t, active, loss=loss), state)
+        assert int(choice) == active
+    # The zero and negative losses did not count; b's window began afresh, set from the host after two of a's.
+    assert int(state.leg) == 0 and int(state.count) == 2 and int(state.arm) == 1
+
+
+def test_race_rejects_bad_configuration():
+    with pytest.raises(ValueError, match="window=2"):
+        selectors.race(window=2)
+    with pytest.raises(ValueError, match="growth must be > 1"):
+        selectors.race(window=5, growth=1.0)
+    with pytest.raises(ValueError, match="order='adam'"):
+        selectors.race("adam", window=5)
+    with pytest.raises(ValueError, match="named twice"):
+        optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.1)}, selectors.race(["a", "a"], window=5))
+
+
+def test_race_on_digits_keeps_the_fast_candidates_and_replays_exactly():
+    candidates = {"adam": optax.adam(3e-3), "sgd": optax.sgd(0.1, momentum=0.9), "slow": optax.sgd(1e-3)}
+    tx = optswitch.switch(candidates, selectors.race(window=20))
+    _, state, losses = train(tx, 600)
+    summary = optswitch.summary(state)
+    assert summary.switches[:4] == [(20, "adam", "sgd"), (40, "sgd", "slow"), (80, "slow", "sgd"), (100, "sgd", "adam")]
+    assert summary.steps["slow"] == 40  # its two legs of the race, and never again
+    assert int(state.selector_state.leader) != 2 and float(state.selector_state.standing[2]) < 0.5
+
+    # Replay: the decisions follow from the losses alone.
+    segments = summary.segments()
+    names = list(candidates)
+    by_update = [names.index(name) for first, stop, name in segments for _ in range(first, stop)]
+    active, _ = drive(selectors.race(window=20), tuple(names), 600, lambda t, active: {"loss": float(losses[t])})
+    assert active[:600] == by_update
+
+
 # noise_scale
 
 

@@ -337,3 +337,19 @@ def test_train_step_with_gradients_born_inside_matches_the_hand_run_bit_for_bit(
         ref_p, ref_state = ref_steps[name](ref_p, ref_state, t)
         assert_trees_equal(p, ref_p)
         assert_trees_equal(state.candidate_states[list(opts).index(name)], ref_state)
+
+
+@pytest.mark.parametrize("name", ["custom", "swats"])
+def test_a_state_can_be_donated_when_an_init_puts_one_array_in_two_fields(name):
+    zero = jnp.zeros([])
+    selector = {
+        "custom": lambda: selectors.custom(lambda n: (zero, zero), lambda signals, state: (signals.active, state)),
+        "swats": lambda: selectors.swats("adam", "sgd"),  # its init shares one zero among three fields
+    }[name]()
+    sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9)
+    tx = optswitch.switch({"adam": optax.adam(1e-2), "sgd": sgd}, selector)
+    step = jax.jit(lambda p, state, g: tx.update(g, state, p)[1], donate_argnums=1)
+    state = tx.init(params())
+    for t in range(2):  # XLA would refuse: "Attempt to donate the same buffer twice"
+        state = step(params(), state, grads_at(t))
+    assert int(state.step) == 2
