@@ -14,7 +14,7 @@ import optax
 import pytest
 
 import optswitch
-from benchmarks import harness, scoring, tasks, time_to_target
+from benchmarks import harness, rate_noise, scoring, tasks, time_to_target
 from optswitch import selectors
 
 INF = math.inf
@@ -209,3 +209,14 @@ def test_cli_help_runs_as_a_script():
         [sys.executable, "benchmarks/time_to_target.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert "--quick" in result.stdout and "noisy-quadratic" in result.stdout
+
+
+def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
+    updates = np.arange(400)
+    decay = 2.0 * np.exp(-0.01 * updates)  # 1% of the loss removed per update, exactly
+    for rate, error in rate_noise.window_rates(decay, window=20):
+        assert rate == pytest.approx(0.01, rel=1e-9) and error == pytest.approx(0.0, abs=1e-9)
+    noisy = decay * np.exp(np.random.default_rng(0).normal(0.0, 0.05, updates.size))
+    errors = [error for _, error in rate_noise.window_rates(noisy, window=20)]
+    # The standard error of a slope fitted to 20 points with noise 0.05: 0.05 / sqrt(20 (20^2 - 1) / 12).
+    assert all(0.5 < error / (0.05 / math.sqrt(20 * 399 / 12)) < 1.5 for error in errors)
