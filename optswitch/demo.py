@@ -1,6 +1,6 @@
 """The quick comparison: each optimizer alone against optswitch's switch among them, on scikit-learn's digits.
 
-Run it as ``python -m optswitch.demo`` (about 20 seconds on 2 CPU cores). It trains the same MLP from the same
+Run it as ``python -m optswitch.demo`` (about 10 seconds on 2 CPU cores). It trains the same MLP from the same
 initialization on the same batches with Adam, SGD with momentum and RMSProp alone, and with
 ``optswitch.switch`` over the three driven by :func:`optswitch.selectors.race` (the selector with the best
 performance-profile score in the time-to-target suite, benchmarks/README.md), then prints the steps each took to
