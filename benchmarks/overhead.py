@@ -157,17 +157,13 @@ def temp_bytes(fn, params, state, arg):
     return compiled.memory_analysis().temp_size_in_bytes
 
 
-def adam_train_step(rounds, calls_per_round):
-    """Median seconds per train step at 5.3M parameters, adam active: plain, switch and switch_fused."""
-    key = jax.random.key(0)
-    params = init_mlp(key)
-    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
-    opts = candidates()
-    tx, adam = optswitch.switch(opts), opts["adam"]
+def train_step_medians(opts, name, params, batch, rounds, calls_per_round):
+    """Median seconds per train step with candidate ``name`` active: plain, switch and switch_fused."""
+    tx, base = optswitch.switch(opts, initial=name), opts[name]
     donated = functools.partial(jax.jit, donate_argnums=(0, 1))
     medians, _ = time_interleaved(
         {
-            "plain": (donated(train_step(plain_update(adam))), params, adam.init(params), batch),
+            "plain": (donated(train_step(plain_update(base))), params, base.init(params), batch),
             "switch": (donated(train_step(switch_update(tx))), params, tx.init(params), batch),
             "switch_fused": (donated(train_step(switch_fused(tx))), params, tx.init(params), batch),
         },
@@ -175,6 +171,13 @@ def adam_train_step(rounds, calls_per_round):
         calls_per_round,
     )
     return medians
+
+
+def adam_train_step(rounds, calls_per_round):
+    """:func:`train_step_medians` at 5.3M parameters, adam active."""
+    key = jax.random.key(0)
+    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
+    return train_step_medians(candidates(), "adam", init_mlp(key), batch, rounds, calls_per_round)
 
 
 def adam_train_step_on_the_heap(rounds, calls_per_round):
@@ -212,31 +215,14 @@ def measure(rounds, calls_per_round):
         results["update"][name] = medians
         print(f"update, {name} active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
 
-        medians, _ = time_interleaved(
-            {
-                "plain": (donated(train_step(plain_update(base))), params, base.init(params), batch),
-                "switch": (donated(train_step(switch_update(tx))), params, tx.init(params), batch),
-                "switch_fused": (donated(train_step(switch_fused(tx))), params, tx.init(params), batch),
-            },
-            max(2, rounds // 3),
-            calls_per_round,
-        )
+        medians = train_step_medians(opts, name, params, batch, max(2, rounds // 3), calls_per_round)
         results["train_step"][name] = medians
         print(f"train step, {name} active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
 
     # The same train step at about 21M parameters, adam active: there the plain step's own temporaries pass
     # glibc's 32 MiB mmap threshold too, so both pay the same per-step page faults (see the README).
     big = init_mlp(key, LAYERS_21M)
-    tx = optswitch.switch(opts)
-    medians, _ = time_interleaved(
-        {
-            "plain": (donated(train_step(plain_update(opts["adam"]))), big, opts["adam"].init(big), batch),
-            "switch": (donated(train_step(switch_update(tx))), big, tx.init(big), batch),
-            "switch_fused": (donated(train_step(switch_fused(tx))), big, tx.init(big), batch),
-        },
-        max(2, rounds // 3),
-        max(2, calls_per_round // 4),
-    )
+    medians = train_step_medians(opts, "adam", big, batch, max(2, rounds // 3), max(2, calls_per_round // 4))
     results["train_step_21m"] = {"params": sum(p.size for p in jax.tree.leaves(big)), **medians}
     del big
     print("train step 21M, adam active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
