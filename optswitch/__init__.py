@@ -1,11 +1,12 @@
 """optswitch: one optax transformation that switches among candidate optimizers during training."""
 
 from optswitch import handoff, selectors
+from optswitch._control import set_active
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
 from optswitch.sharding import state_shardings
 from optswitch.signals import Probe, Signals
-from optswitch.telemetry import Summary, active, set_active, summary
+from optswitch.telemetry import Summary, active, summary
 
 __all__ = [
     "Probe",

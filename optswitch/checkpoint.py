@@ -12,27 +12,18 @@ state carries (:attr:`optswitch.SwitchState.names`).
 
 from typing import Any
 
-import jax
 import optax
 
-from optswitch import _names
-from optswitch._switch import SwitchState, _Router
-from optswitch.telemetry import _host, _unwrap
+from optswitch._find import find_all, names_of
+from optswitch._switch import SwitchTransformation
 
-
-def _switch_states(opt_state) -> list[SwitchState]:
-    return [
-        node
-        for node in jax.tree.leaves(_unwrap(opt_state), is_leaf=lambda node: isinstance(node, SwitchState))
-        if isinstance(node, SwitchState)
-    ]
+__all__ = ["check_candidates"]
 
 
 def _candidates_of(tx) -> list[tuple[str, ...]]:
     """The candidates' names of each switch in ``tx``, in the order its state flattens."""
-    router = getattr(getattr(tx, "update", None), "__self__", None)
-    if isinstance(router, _Router):
-        return [router.names]
+    if isinstance(tx, SwitchTransformation):
+        return [tx.names]
     try:
         # The names do not depend on the parameters, so an empty tree finds them at no cost (as
         # optax.tree_map_params finds the parameters' place in a state).
@@ -42,7 +33,7 @@ def _candidates_of(tx) -> list[tuple[str, ...]]:
             f"check_candidates: could not find the switch inside this {type(tx).__name__}, whose init rejects an "
             f"empty parameter tree ({type(error).__name__}: {error}); pass the optswitch.switch(...) itself."
         ) from error
-    return [_names.decode(_host(switch_state.names)) for switch_state in _switch_states(state)]
+    return [names_of(switch_state) for _, switch_state in find_all(state)]
 
 
 def check_candidates(opt_state: Any, tx: optax.GradientTransformation) -> Any:
@@ -76,7 +67,7 @@ def check_candidates(opt_state: Any, tx: optax.GradientTransformation) -> Any:
         Traceback (most recent call last):
         ValueError: check_candidates: the state was made for the candidates ['fast', 'slow'], but this switch ...
     """
-    found = _switch_states(opt_state)
+    found = [switch_state for _, switch_state in find_all(opt_state)]
     expected = _candidates_of(tx)
     if len(found) != len(expected):
         raise ValueError(
@@ -84,7 +75,7 @@ def check_candidates(opt_state: Any, tx: optax.GradientTransformation) -> Any:
             f"{len(expected)} switches; it was made by another transformation."
         )
     for switch_state, names in zip(found, expected, strict=True):
-        held = _names.decode(_host(switch_state.names))
+        held = names_of(switch_state)
         if held != names:
             raise ValueError(
                 f"check_candidates: the state was made for the candidates {list(held)}, but this switch has "

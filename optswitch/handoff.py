@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 import jax
 import optax
 
+__all__ = ["FIRST_MOMENTS", "Context", "Handoff", "chain", "first_moment", "reset", "transfer_momentum"]
+
 
 class Context(NamedTuple):
     """What a handoff knows besides the two candidates' states.
@@ -172,7 +174,7 @@ def chain(*handoffs) -> Handoff:
         >>> both.reads_source
         True
     """
-    parts = [part for part in map(resolve, handoffs) if part is not None]
+    parts = [part for part in map(_resolve, handoffs) if part is not None]
 
     def fn(from_state, to_state, context):
         for part in parts:
@@ -182,7 +184,7 @@ def chain(*handoffs) -> Handoff:
     return Handoff(fn, reads_source=any(part.reads_source for part in parts))
 
 
-def resolve(on_switch) -> Handoff | None:
+def _resolve(on_switch) -> Handoff | None:
     """Turns ``switch(on_switch=...)`` into a :class:`Handoff`, or None for ``"resume"`` (nothing to do)."""
     if isinstance(on_switch, str) and on_switch == "resume":
         return None

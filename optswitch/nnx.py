@@ -10,6 +10,8 @@ from flax import nnx
 
 from optswitch._switch import SwitchTransformation
 
+__all__ = ["Optimizer"]
+
 
 class Optimizer(nnx.Optimizer):
     """``flax.nnx.Optimizer``, fused with the switch it holds.
@@ -27,7 +29,7 @@ class Optimizer(nnx.Optimizer):
         >>> optimizer = optswitch.nnx.Optimizer(model, tx, wrt=nnx.Param)
         >>> grads = nnx.grad(lambda m: jnp.mean(m(jnp.ones((4, 2))) ** 2))(model)
         >>> optimizer.update(model, grads)
-        >>> optswitch.summary(optimizer).steps
+        >>> optswitch.summary(optimizer).updates
         {'adam': 1, 'sgd': 0}
     """
 

@@ -7,6 +7,8 @@ import jax.numpy as jnp
 import optax
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
+__all__ = ["state_shardings"]
+
 
 def state_shardings(tx: optax.GradientTransformation, params) -> Any:
     """The sharding of every leaf of ``tx.init(params)``, derived from the shardings of ``params``.

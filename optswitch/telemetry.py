@@ -1,56 +1,16 @@
-"""Reading a switch's state on the host: which candidate is active, which ran when, and changing it.
+"""Reading a switch's state on the host: which candidate is active, and which ran when.
 
 Every function here finds the :class:`optswitch.SwitchState` wherever it sits in a larger optimizer state
 (inside ``optax.chain``, ``optax.MultiSteps``, ``optax.inject_hyperparams``, a train state, or a flax
-``nnx.Optimizer``), and only reads it, except :func:`set_active`, which returns a changed copy.
+``nnx.Optimizer``), and only reads it. :func:`optswitch.set_active` changes it.
 """
 
 import dataclasses
 from typing import Any
 
-import jax
-import numpy as np
+from optswitch._find import find_one, names_of, on_host, tree_on_host
 
-from optswitch import _names
-from optswitch._switch import SwitchState
-
-
-def _unwrap(opt_state):
-    """The optax state inside a flax ``nnx.Optimizer``, or ``opt_state`` itself."""
-    if hasattr(opt_state, "opt_state") and hasattr(opt_state, "tx"):
-        return opt_state.opt_state
-    return opt_state
-
-
-def _locate(opt_state, path: str | None) -> tuple[Any, SwitchState]:
-    """The (key path, SwitchState) of the one switch in ``opt_state`` (or the one at ``path``)."""
-    found = [
-        (jax.tree_util.keystr(key), node)
-        for key, node in jax.tree_util.tree_flatten_with_path(
-            _unwrap(opt_state), is_leaf=lambda node: isinstance(node, SwitchState)
-        )[0]
-        if isinstance(node, SwitchState)
-    ]
-    if path is not None:
-        found = [(key, node) for key, node in found if key == path]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        where = "" if path is None else f" at path {path!r}"
-        raise ValueError(
-            f"no optswitch.SwitchState found{where} in this {type(opt_state).__name__}; pass the state of an "
-            f"optimizer built with optswitch.switch (or an nnx.Optimizer holding one)."
-        )
-    raise ValueError(f"found {len(found)} SwitchStates, at paths {[key for key, _ in found]}; name one with path=...")
-
-
-def _host(leaf) -> np.ndarray:
-    """A leaf as a NumPy array, from a jax.Array (sharded or on other hosts too) or an nnx Variable."""
-    if hasattr(leaf, "get_value"):
-        leaf = leaf.get_value()
-    if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
-        leaf = leaf.addressable_data(0)  # The switch's scalars are replicated: any shard is the whole.
-    return np.asarray(leaf)
+__all__ = ["Summary", "active", "summary"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +21,7 @@ class Summary:
         names: the candidates' names, in order.
         active: name of the candidate that makes the next update.
         step: updates made.
-        steps: name -> updates that candidate made.
+        updates: name -> updates that candidate made.
         switches: the latest switches, oldest first, as ``(first_update, from_name, to_name)``: from update
             ``first_update`` on, ``to_name`` runs.
         num_switches: switches made in all (more than ``len(switches)`` once the log has wrapped).
@@ -73,7 +33,7 @@ class Summary:
     names: tuple[str, ...]
     active: str
     step: int
-    steps: dict[str, int]
+    updates: dict[str, int]
     switches: list[tuple[int, str, str]]
     num_switches: int
     skipped: int
@@ -104,7 +64,7 @@ class Summary:
         lines.append(f"  {'candidate':<{width}}  updates")
         for name in self.names:
             marked = name + ("*" if name == self.active else "")
-            lines.append(f"  {marked:<{width}}  {self.steps[name]:>7}")
+            lines.append(f"  {marked:<{width}}  {self.updates[name]:>7}")
         if self.switches:
             dropped = self.num_switches - len(self.switches)
             lines.append(
@@ -129,25 +89,25 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
     Returns:
         A :class:`Summary`; ``print`` it for a table.
     """
-    _, state = _locate(opt_state, path)
-    names = _names.decode(_host(state.names))
-    log = jax.tree.map(_host, state.log, is_leaf=lambda leaf: hasattr(leaf, "get_value"))
+    _, state = find_one(opt_state, path)
+    names = names_of(state)
+    log = tree_on_host(state.log)
     num_switches = int(log.num_switches)
-    history = len(log.steps)
+    history = len(log.first_updates)
     kept = range(max(0, num_switches - history), num_switches)
     return Summary(
         names=names,
-        active=names[int(_host(state.active))],
-        step=int(_host(state.step)),
-        steps={name: int(count) for name, count in zip(names, log.counts, strict=True)},
+        active=names[int(on_host(state.active))],
+        step=int(on_host(state.step)),
+        updates={name: int(count) for name, count in zip(names, log.counts, strict=True)},
         switches=[
-            (int(log.steps[s % history]), names[log.sources[s % history]], names[log.targets[s % history]])
+            (int(log.first_updates[s % history]), names[log.sources[s % history]], names[log.targets[s % history]])
             for s in kept
         ],
         num_switches=num_switches,
         skipped=int(log.skipped),
         invalid=int(log.invalid),
-        selector_state=jax.tree.map(_host, state.selector_state, is_leaf=lambda leaf: hasattr(leaf, "get_value")),
+        selector_state=tree_on_host(state.selector_state),
     )
 
 
@@ -158,67 +118,5 @@ def active(opt_state, *, path: str | None = None) -> str:
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.
         path: which switch, when there are several (see :func:`summary`).
     """
-    _, state = _locate(opt_state, path)
-    return _names.decode(_host(state.names))[int(_host(state.active))]
-
-
-def _assign(old, value):
-    """``value`` in place of leaf ``old``, with its dtype and sharding, so a jitted step does not recompile."""
-    value = np.asarray(value, dtype=_host(old).dtype)
-    if hasattr(old, "set_value"):
-        old.set_value(_assign(old.get_value(), value))
-        return old
-    if isinstance(old, jax.Array):
-        # jit keys its cache on whether an argument is committed to its devices, so keep that too.
-        if getattr(old, "_committed", True):
-            return jax.make_array_from_callback(value.shape, old.sharding, lambda index: value[index])
-        return jax.numpy.asarray(value)
-    return value
-
-
-def set_active(opt_state, name: str | int, *, path: str | None = None):
-    """Makes ``name`` the candidate for the next update, from the host, and logs the switch.
-
-    The handoff (``on_switch``) runs in the next update, as for a switch the selector makes. The arrays
-    keep their dtypes and shardings, so feeding the result to a jitted step does not recompile it.
-
-    Args:
-        opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``
-            (changed in place, as nnx objects are).
-        name: the candidate's name or index.
-        path: which switch, when there are several (see :func:`summary`).
-
-    Returns:
-        The optimizer state with the switch made (for an ``nnx.Optimizer``, the same object).
-    """
-    _, state = _locate(opt_state, path)
-    names = _names.decode(_host(state.names))
-    target = _names.resolve(name, names, what="set_active")
-    source = int(_host(state.active))
-    if target == source:
-        return opt_state
-    log = state.log
-    num_switches = int(_host(log.num_switches))
-    position = num_switches % len(_host(log.steps))
-
-    def entry(ring, value):
-        ring_values = _host(ring).copy()
-        ring_values[position] = value
-        return _assign(ring, ring_values)
-
-    changed = state._replace(
-        active=_assign(state.active, target),
-        log=log._replace(
-            num_switches=_assign(log.num_switches, num_switches + 1),
-            steps=entry(log.steps, int(_host(state.step))),
-            sources=entry(log.sources, source),
-            targets=entry(log.targets, target),
-        ),
-    )
-    if hasattr(opt_state, "opt_state") and hasattr(opt_state, "tx"):
-        return opt_state  # nnx Variables were set in place by _assign.
-    return jax.tree_util.tree_map(
-        lambda node: changed if node is state else node,
-        opt_state,
-        is_leaf=lambda node: isinstance(node, SwitchState),
-    )
+    _, state = find_one(opt_state, path)
+    return names_of(state)[int(on_host(state.active))]

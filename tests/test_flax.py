@@ -54,7 +54,7 @@ def test_nnx_optimizer_forwards_value_and_switches_inside_jit():
     optswitch.set_active(optimizer, "rmsprop")  # in place, as nnx objects are
     assert optswitch.active(optimizer) == "rmsprop"
     train_step(model, optimizer)
-    assert optswitch.summary(optimizer).steps["rmsprop"] == 1
+    assert optswitch.summary(optimizer).updates["rmsprop"] == 1
     assert len(traces) == 1
 
 

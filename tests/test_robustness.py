@@ -169,7 +169,7 @@ def test_per_group_switching_with_optax_partition_switches_only_that_group():
     final, state, seen = example.train(steps=450)
     summary = optswitch.summary(state)
     assert summary.switches == [(360, "adam", "sgd")]
-    assert summary.steps == {"adam": 360, "sgd": 90}
+    assert summary.updates == {"adam": 360, "sgd": 90}
 
     # The output layer on Adam throughout; the hidden layer on Adam, then SGD from update 360, each group on its
     # own parameters only: the same losses and parameters.

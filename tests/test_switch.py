@@ -76,7 +76,7 @@ def test_schedule_matches_hand_run_reference(on_switch, dtype):
     assert_trees_equal(final, expected_final)
     summary = optswitch.summary(trace[-1][1])
     assert summary.switches == [(5, "adam", "sgd"), (12, "sgd", "adam")]
-    assert summary.steps == {"adam": 13, "sgd": 7, "rmsprop": 0}
+    assert summary.updates == {"adam": 13, "sgd": 7, "rmsprop": 0}
 
 
 def test_reset_differs_from_resume():
@@ -242,7 +242,7 @@ def test_under_multisteps_the_switch_sees_accumulated_gradients():
         p = optax.apply_updates(p, updates)
     summary = optswitch.summary(state)
     assert summary.step == 4  # 12 micro-batches, every 3 -> 4 switch updates
-    assert summary.steps == {"adam": 2, "sgd": 2, "rmsprop": 0}
+    assert summary.updates == {"adam": 2, "sgd": 2, "rmsprop": 0}
     assert optswitch.active(state) == "adam"
 
 
@@ -279,7 +279,7 @@ def test_params_none_where_candidates_allow_it():
     update = jax.jit(lambda g, s: tx.update(g, s))
     for t in range(3):
         _, state = update(grads_at(t), state)
-    assert optswitch.summary(state).steps == {"adam": 1, "sgd": 2, "rmsprop": 0}
+    assert optswitch.summary(state).updates == {"adam": 1, "sgd": 2, "rmsprop": 0}
 
 
 def test_the_log_keeps_the_latest_switches_after_wrapping():
@@ -289,7 +289,7 @@ def test_the_log_keeps_the_latest_switches_after_wrapping():
     trace, _ = run_switch(tx, 31)
     summary = optswitch.summary(trace[-1][1])
     assert summary.num_switches == 31
-    assert summary.steps == {"a": 16, "b": 15}
+    assert summary.updates == {"a": 16, "b": 15}
     names = ["a", "b"]
     assert summary.switches == [(t, names[(t - 1) % 2], names[t % 2]) for t in range(24, 32)]
     # Segments start at the oldest switch the log kept; the last switch (to "b") has made no update yet.

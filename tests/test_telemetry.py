@@ -61,7 +61,7 @@ def test_set_active_logs_the_switch_and_the_next_update_runs_it():
     assert optswitch.summary(state).switches == [(1, "adam", "sgd")]
     before = state.candidate_states
     _, state = update(grads_at(1), state, params())
-    assert optswitch.summary(state).steps == {"adam": 1, "sgd": 1, "rmsprop": 0}
+    assert optswitch.summary(state).updates == {"adam": 1, "sgd": 1, "rmsprop": 0}
     np.testing.assert_array_equal(state.candidate_states[0][0].mu["w"], before[0][0].mu["w"])
     assert optswitch.set_active(state, "sgd") is state  # already active: nothing to log
 

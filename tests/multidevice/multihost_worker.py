@@ -24,7 +24,7 @@ def main(process_id: int, port: int, output: str) -> None:
     assert not params["w"].is_fully_addressable
     summary = optswitch.summary(state)
     params = multihost_utils.process_allgather(params, tiled=True)
-    log = {"actives": actives, "switches": summary.switches, "steps": summary.steps, "compiles": compiles}
+    log = {"actives": actives, "switches": summary.switches, "updates": summary.updates, "compiles": compiles}
     np.savez(output, log=json.dumps(log), **{name: np.asarray(value) for name, value in params.items()})
     jax.distributed.shutdown()
 

@@ -93,7 +93,7 @@ def assert_same_run(actual, expected, rtol=1e-4, atol=1e-5):
     actual_params, actual_state = actual
     expected_params, expected_state = expected
     assert optswitch.summary(actual_state).switches == optswitch.summary(expected_state).switches
-    assert optswitch.summary(actual_state).steps == optswitch.summary(expected_state).steps
+    assert optswitch.summary(actual_state).updates == optswitch.summary(expected_state).updates
     for leaf, reference in zip(
         jax.tree.leaves((actual_params, actual_state)), jax.tree.leaves((expected_params, expected_state)), strict=True
     ):

@@ -1,0 +1,121 @@
+"""The configuration of one switch: what :func:`optswitch.switch` was given, checked and resolved once."""
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import jax
+import optax
+
+from optswitch import _names
+from optswitch import handoff as handoff_lib
+from optswitch import selectors as selectors_lib
+from optswitch.signals import MEASURED
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Config:
+    """Everything the update path needs to know about a switch, fixed when it is built.
+
+    Attributes:
+        names: the candidates' names, in order.
+        candidates: the candidates, each with extra-argument support.
+        selector: the selector.
+        track: whether every candidate steps on every gradient (``inactive="track"``).
+        handoff: the handoff that runs on the update after a switch (``on_switch`` then the selector's own),
+            or None when there is nothing to do.
+        history: how many switches the log keeps.
+        axis_name: the mesh axes along which every device makes the same choice, or None.
+        reads: per candidate, the signals the selector reads while it is active.
+        measured_layout: the measured signals any candidate reads: every branch returns these.
+        probe: the selector's probe, or None.
+        initial: index of the candidate that makes the first update.
+    """
+
+    names: tuple[str, ...]
+    candidates: tuple[optax.GradientTransformationExtraArgs, ...]
+    selector: selectors_lib.Selector
+    track: bool
+    handoff: handoff_lib.Handoff | None
+    history: int
+    axis_name: object
+    reads: tuple[frozenset[str], ...]
+    measured_layout: frozenset[str]
+    probe: object
+    initial: int
+
+
+def configure(candidates, selector, initial, inactive, on_switch, axis_name, history) -> Config:
+    """Checks the arguments of :func:`optswitch.switch` and resolves them into a :class:`Config`.
+
+    Raises:
+        TypeError, ValueError: naming the argument and how to fix it.
+    """
+    names, transforms = _as_candidates(candidates)
+    selector = selectors_lib.manual() if selector is None else selector
+    if not isinstance(selector, selectors_lib.Selector):
+        raise TypeError(
+            f"switch: selector must be an optswitch.selectors.Selector (e.g. selectors.schedule(...), or "
+            f"selectors.custom(init_fn, select_fn) for your own rule); got {type(selector).__name__}."
+        )
+    if inactive not in ("freeze", "track"):
+        raise ValueError(f"switch: inactive={inactive!r}; use 'freeze' or 'track'.")
+    handoffs = [handoff for handoff in (handoff_lib._resolve(on_switch), selector.handoff) if handoff]
+    if not isinstance(history, int) or isinstance(history, bool) or history < 1:
+        raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
+    reads = selector.reads_for(names)
+    # Build the selector's state once now, abstractly, so that its configuration errors surface here.
+    jax.eval_shape(lambda: selector.init(names))
+    return Config(
+        names=names,
+        candidates=transforms,
+        selector=selector,
+        track=inactive == "track",
+        handoff=handoff_lib.chain(*handoffs) if handoffs else None,
+        history=history,
+        axis_name=axis_name,
+        reads=reads,
+        measured_layout=frozenset().union(*reads) & MEASURED,
+        probe=selector.probe,
+        initial=_initial(initial, selector, names),
+    )
+
+
+def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTransformationExtraArgs, ...]]:
+    if isinstance(candidates, Mapping):
+        names, transforms = tuple(candidates.keys()), tuple(candidates.values())
+        bad = [name for name in names if not isinstance(name, str) or not name]
+        if bad:
+            raise TypeError(f"switch: candidate names must be non-empty strings; got {bad}.")
+    elif isinstance(candidates, Sequence) and not isinstance(candidates, str):
+        transforms = tuple(candidates)
+        names = tuple(str(k) for k in range(len(transforms)))
+    else:
+        raise TypeError(
+            f"switch: candidates must be a mapping name -> optax transformation or a sequence of them; got "
+            f"{type(candidates).__name__}."
+        )
+    if not transforms:
+        raise ValueError(
+            "switch: no candidates; pass at least one optax transformation, e.g. "
+            "switch({'adam': optax.adam(1e-3), 'sgd': optax.sgd(1e-2)})."
+        )
+    for name, transform in zip(names, transforms, strict=True):
+        if not (callable(getattr(transform, "init", None)) and callable(getattr(transform, "update", None))):
+            raise TypeError(
+                f"switch: candidate {name!r} is a {type(transform).__name__}, not an optax "
+                f"GradientTransformation; pass e.g. optax.adam(1e-3), not optax.adam."
+            )
+    return names, tuple(optax.with_extra_args_support(transform) for transform in transforms)
+
+
+def _initial(initial, selector: selectors_lib.Selector, names: tuple[str, ...]) -> int:
+    preferred = selector.initial(names)
+    if initial is None:
+        return 0 if preferred is None else preferred
+    index = _names.resolve(initial, names, what="switch(initial=...)")
+    if preferred is not None and preferred != index:
+        raise ValueError(
+            f"switch: initial={initial!r} conflicts with the {selector.name} selector, which starts "
+            f"with {names[preferred]!r}; drop one of the two."
+        )
+    return index

@@ -1,0 +1,144 @@
+"""One ``lax.switch`` per update: the branches, their handoffs, their dtypes, and what each measures.
+
+Every function takes the switch's :class:`optswitch._config.Config` first and knows nothing of any selector
+beyond the signals it reads.
+"""
+
+import jax
+import jax.numpy as jnp
+import optax
+from jax import lax
+
+from optswitch import handoff as handoff_lib
+from optswitch._config import Config
+from optswitch._reduce import measure
+from optswitch._trees import replace_at, strong
+from optswitch.signals import MEASURED
+
+
+def route(config: Config, updates, state, params, apply: bool, extra_args):
+    """Runs the active candidate (after its handoff, on the update after a switch) in one ``lax.switch``.
+
+    Returns:
+        ``(out, candidate_states, probe_state, measured)``: ``out`` is the updates, or the updated params if
+        ``apply``; ``measured`` holds :func:`optswitch._reduce.measure`'s partial sums and the probe's values.
+    """
+    n = len(config.candidates)
+    index = state.active
+    handoffs = [False]
+    if config.handoff is not None and n > 1:
+        # Branch n + k runs candidate k after its handoff: still one conditional per update.
+        handoffs.append(True)
+        index = index + n * pending(state)
+    branches = [_branch(config, k, handoff, apply, state, extra_args) for handoff in handoffs for k in range(n)]
+    return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
+
+
+def route_tracking(config: Config, updates, state, params, apply: bool, extra_args):
+    """As :func:`route` for ``inactive="track"``: every candidate steps, the active one's updates are kept."""
+    n = len(config.candidates)
+    candidate_states = state.candidate_states
+    if config.handoff is not None and n > 1:
+        into = lambda k: lambda states: hand_over(config, k, states, state, params, updates)
+        keep = lambda states: states
+        index = pending(state) * (state.active + 1)
+        candidate_states = lax.switch(index, [keep] + [into(k) for k in range(n)], candidate_states)
+    results = [
+        candidate.update(updates, candidate_state, params, **extra_args)
+        for candidate, candidate_state in zip(config.candidates, candidate_states, strict=True)
+    ]
+    new_updates = jax.tree.map(
+        lambda *leaves: lax.select_n(state.active, *leaves),
+        *[optax.tree.cast_like(candidate_updates, updates) for candidate_updates, _ in results],
+    )
+    candidate_states = tuple(
+        conform(config, k, new_state, old_state)
+        for k, ((_, new_state), old_state) in enumerate(zip(results, candidate_states, strict=True))
+    )
+    # Every candidate runs, so measure what any of them reads, then keep what the active one reads.
+    measured, probe_state = measure_branch(
+        config, frozenset().union(*config.reads), updates, new_updates, state.probe_state
+    )
+    reading = lambda name: jnp.asarray([name in reads for reads in config.reads])[state.active]
+    measured = {
+        name: jax.tree.map(lambda value, name=name: jnp.where(reading(name), value, jnp.nan), values)
+        for name, values in measured.items()
+    }
+    probe_state = optax.tree.where(reading("probe"), probe_state, state.probe_state)
+    out = optax.apply_updates(params, new_updates) if apply else new_updates
+    return out, candidate_states, probe_state, measured
+
+
+def _branch(config: Config, k: int, handoff: bool, apply: bool, state, extra_args):
+    """The computation of candidate ``k``, after its handoff if ``handoff``."""
+    candidate = config.candidates[k]
+
+    def branch(updates, candidate_states, probe_state, params):
+        if handoff:
+            candidate_states = hand_over(config, k, candidate_states, state, params, updates)
+        new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
+        new_updates = optax.tree.cast_like(new_updates, updates)
+        candidate_states = replace_at(candidate_states, k, conform(config, k, new_state, candidate_states[k]))
+        measured, probe_state = measure_branch(config, config.reads[k], updates, new_updates, probe_state)
+        out = optax.apply_updates(params, new_updates) if apply else new_updates
+        return out, candidate_states, probe_state, measured
+
+    return branch
+
+
+def measure_branch(config: Config, reads: frozenset[str], grads, updates, probe_state):
+    """The signals in ``reads`` as partial sums (NaN for the others), and the probe's new state."""
+    measured = measure(grads, updates, reads & MEASURED, config.axis_name, layout=config.measured_layout)
+    probe = config.probe
+    if probe is None:
+        return measured, probe_state
+    if "probe" in reads:
+        values, new_probe_state = probe.measure(grads, updates, probe_state)
+        measured["probe"] = values
+        return measured, strong(optax.tree.cast_like(new_probe_state, probe_state))
+    shapes = jax.eval_shape(probe.measure, grads, updates, probe_state)[0]
+    measured["probe"] = jax.tree.map(lambda shape: jnp.full(shape.shape, jnp.nan, shape.dtype), shapes)
+    return measured, probe_state
+
+
+def hand_over(config: Config, k: int, candidate_states: tuple, state, params, updates) -> tuple:
+    """The candidates' states after the handoff from ``state.previous`` into candidate ``k``."""
+    context = handoff_lib.Context(
+        step=state.step,
+        source=state.previous,
+        target=k,
+        selector_state=state.selector_state,
+        fresh_state=strong(config.candidates[k].init(updates if params is None else params)),
+        names=config.names,
+    )
+    to_state = candidate_states[k]
+
+    def from_source(j):
+        if j == k:  # Never taken: a handoff into k comes from another candidate.
+            return lambda: to_state
+        handed = lambda: config.handoff.fn(candidate_states[j], to_state, context)
+        return lambda: conform(config, k, handed(), to_state, "handoff")
+
+    if config.handoff.reads_source:
+        new_state = lax.switch(state.previous, [from_source(j) for j in range(len(config.candidates))])
+    else:
+        new_state = conform(config, k, config.handoff.fn(None, to_state, context), to_state, "handoff")
+    return replace_at(candidate_states, k, new_state)
+
+
+def conform(config: Config, k: int, new_state, old_state, what: str = "update"):
+    """``new_state`` with the dtypes of ``old_state``: ``lax.switch`` needs every branch to agree."""
+    if jax.tree.structure(new_state) != jax.tree.structure(old_state) or any(
+        jnp.shape(new) != jnp.shape(old)
+        for new, old in zip(jax.tree.leaves(new_state), jax.tree.leaves(old_state), strict=True)
+    ):
+        raise ValueError(
+            f"switch: the {what} of candidate {config.names[k]!r} changed the structure or shapes of its "
+            f"state; a state must keep its structure, shapes and dtypes from one update to the next."
+        )
+    return jax.tree.map(lambda new, old: lax.convert_element_type(new, jnp.result_type(old)), new_state, old_state)
+
+
+def pending(state) -> jax.Array:
+    """1 on the update after a switch, whose handoff has yet to run; else 0."""
+    return (state.active != state.previous).astype(jnp.int32)
