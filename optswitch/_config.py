@@ -9,7 +9,7 @@ import optax
 from optswitch import _names
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
-from optswitch.signals import MEASURED
+from optswitch.signals import MEASURED, Probe
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -37,10 +37,10 @@ class Config:
     track: bool
     handoff: handoff_lib.Handoff | None
     history: int
-    axis_name: object
+    axis_name: str | tuple[str, ...] | None
     reads: tuple[frozenset[str], ...]
     measured_layout: frozenset[str]
-    probe: object
+    probe: Probe | None
     initial: int
 
 

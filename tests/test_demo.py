@@ -15,7 +15,8 @@ def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     # The race: legs of max(40 // 100, 3) = 3 updates, adam sgd rmsprop | rmsprop sgd adam; then its winner leads.
     race = [(3, "adam", "sgd"), (6, "sgd", "rmsprop"), (12, "rmsprop", "sgd"), (15, "sgd", "adam")]
     assert summary.switches[:4] == race
-    assert all(summary.updates[name] >= 6 for name in ("adam", "sgd", "rmsprop")) and sum(summary.updates.values()) == 40
+    assert all(summary.updates[name] >= 6 for name in ("adam", "sgd", "rmsprop"))
+    assert sum(summary.updates.values()) == 40
     # Later, the candidate changes only where the race ends (18) or in a duel, from 2 x 18 = 36 on.
     assert all(first == 18 or first >= 36 for first, _, _ in summary.switches[4:])
     # The same initialization for every optimizer.

@@ -198,6 +198,18 @@ def test_state_types_are_stable_through_every_update(dtype, inactive):
         assert avals(updates) == avals(p)
 
 
+def test_a_rebuilt_transformation_keeps_its_fused_step_and_names():
+    # flax nnx flattens the transformation an Optimizer holds and builds it again from its leaves.
+    tx = optswitch.switch(candidates())
+    rebuilt = jax.tree.map(lambda leaf: leaf, tx)
+    assert isinstance(rebuilt, optswitch.SwitchTransformation) and isinstance(rebuilt, optax.GradientTransformation)
+    assert rebuilt.names == ("adam", "sgd", "rmsprop")
+    state = tx.init(params())
+    assert_trees_equal(
+        rebuilt.update_and_apply(grads_at(0), state, params()), tx.update_and_apply(grads_at(0), state, params())
+    )
+
+
 def test_composes_inside_chain_after_clipping():
     inner = optswitch.switch(candidates(), selectors.schedule({0: "sgd", 3: "adam"}))
     tx = optax.chain(optax.clip_by_global_norm(0.5), inner)

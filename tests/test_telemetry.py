@@ -66,6 +66,19 @@ def test_set_active_logs_the_switch_and_the_next_update_runs_it():
     assert optswitch.set_active(state, "sgd") is state  # already active: nothing to log
 
 
+def test_set_active_logs_a_switch_as_the_selector_does():
+    # The same switch, adam -> sgd from update 1 on, made on device by a schedule and from the host: same log.
+    params_ = params()
+    by_selector = optswitch.switch(candidates(), selectors.schedule({0: "adam", 1: "sgd"}), history=2)
+    _, selected = by_selector.update(grads_at(0), by_selector.init(params_), params_)
+    by_host = optswitch.switch(candidates(), history=2)
+    _, state = by_host.update(grads_at(0), by_host.init(params_), params_)
+    hosted = optswitch.set_active(state, "sgd")
+    for field in optswitch.SwitchLog._fields:
+        np.testing.assert_array_equal(getattr(hosted.log, field), getattr(selected.log, field), err_msg=field)
+    assert int(hosted.active) == int(selected.active) == 1
+
+
 def test_set_active_errors():
     state = optswitch.switch(candidates()).init(params())
     with pytest.raises(ValueError, match=r"set_active: unknown candidate 'lion'; the candidates are \['adam'"):
