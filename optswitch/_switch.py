@@ -104,8 +104,8 @@ class SwitchTransformation(optax.GradientTransformationExtraArgs):
     """
 
     # No __slots__: besides the (init, update) pair that optax sees, an instance keeps its configuration,
-    # which update_and_apply runs on. It is also the pytree's static data, so that a rebuilt copy (flax nnx
-    # flattens the transformation it holds) keeps it.
+    # which update_and_apply runs on. JAX flattens any NamedTuple as a pytree, so the configuration is
+    # registered as its static data below: a copy that a tree map rebuilds keeps it.
 
     def __new__(cls, init, update, config: _config.Config | None = None):
         transformation = super().__new__(cls, init, update)

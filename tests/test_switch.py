@@ -199,7 +199,7 @@ def test_state_types_are_stable_through_every_update(dtype, inactive):
 
 
 def test_a_rebuilt_transformation_keeps_its_fused_step_and_names():
-    # flax nnx flattens the transformation an Optimizer holds and builds it again from its leaves.
+    # JAX flattens a NamedTuple as a pytree; a tree map over anything holding the transformation rebuilds it.
     tx = optswitch.switch(candidates())
     rebuilt = jax.tree.map(lambda leaf: leaf, tx)
     assert isinstance(rebuilt, optswitch.SwitchTransformation) and isinstance(rebuilt, optax.GradientTransformation)
