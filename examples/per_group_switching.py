@@ -14,17 +14,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from sklearn.datasets import load_digits
 
 import optswitch
+from optswitch.demo import digits as load_digits
 
 LABELS = {"hidden": {"w": "hidden", "b": "hidden"}, "output": {"w": "output", "b": "output"}}
 
 
 @functools.cache
 def digits():
-    inputs, labels = load_digits(return_X_y=True)
-    return jnp.asarray(inputs / 16.0, jnp.float32), jnp.asarray(labels, jnp.int32)
+    """scikit-learn's digits (the demo's loader) as device arrays: inputs scaled to [0, 1], labels."""
+    return jax.tree.map(jnp.asarray, load_digits())
 
 
 def init_params(seed=0, hidden=32):

@@ -6,14 +6,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from sklearn.datasets import load_digits
+
+from optswitch import demo
 
 
 @functools.cache
 def digits():
-    """The 1797 8x8 digit images, scaled to [0, 1], as (inputs, labels)."""
-    inputs, labels = load_digits(return_X_y=True)
-    return jnp.asarray(inputs / 16.0, jnp.float32), jnp.asarray(labels, jnp.int32)
+    """The 1797 8x8 digit images, scaled to [0, 1], as device arrays (inputs, labels)."""
+    return jax.tree.map(jnp.asarray, demo.digits())
 
 
 def init_mlp(seed=0, hidden=32):
@@ -42,19 +42,20 @@ def batches(steps, batch_size, seed=0):
 
 
 def train(tx, steps, batch_size=64, seed=0, params=None):
-    """Trains the MLP with ``tx`` (given ``value=loss``) in one jitted scan; returns (params, state, losses)."""
+    """Trains the MLP with ``tx`` (given ``value=loss``; :func:`optswitch.demo.train_step`) in one jitted scan over
+    the minibatches of :func:`batches`; returns (params, state, losses)."""
     inputs, labels = digits()
     params = init_mlp(seed) if params is None else params
 
+    step = demo.train_step(lambda params, batch: loss_fn(params, inputs[batch], labels[batch]), tx)
+
     @jax.jit
     def run(params, state, indices):
-        def step(carry, batch):
-            params, state = carry
-            loss, grads = jax.value_and_grad(loss_fn)(params, inputs[batch], labels[batch])
-            updates, state = tx.update(grads, state, params, value=loss)
-            return (optax.apply_updates(params, updates), state), loss
+        def one(carry, batch):
+            params, state, loss = step(*carry, batch)
+            return (params, state), loss
 
-        (params, state), losses = jax.lax.scan(step, (params, state), indices)
+        (params, state), losses = jax.lax.scan(one, (params, state), indices)
         return params, state, losses
 
     return run(params, tx.init(params), batches(steps, batch_size, seed))

@@ -7,7 +7,7 @@ the same on every machine; the compiled sharded step's memory analysis (per devi
 
 Run from the repository root (it makes 8 CPU devices itself, before importing jax):
 
-    python benchmarks/state_bytes.py
+    python -m benchmarks.micro.state_bytes
 
 It writes benchmarks/results/state_bytes.json and .md, and exits with status 1 if the goal is missed.
 """
@@ -16,9 +16,9 @@ import os
 import sys
 
 if "jax" in sys.modules:
-    raise RuntimeError("state_bytes.py must set XLA_FLAGS before jax is imported; run it as a script.")
+    raise RuntimeError("state_bytes must set XLA_FLAGS before jax is imported: python -m benchmarks.micro.state_bytes")
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=8").strip()
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 import collections
 import json
@@ -32,15 +32,12 @@ from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
 import optswitch
+from optswitch.demo import candidates
 
 DEVICES = 8
 # An embedding and an MLP block, about 2.6M float32 params; every leaf splits evenly along its first axis.
 SHAPES = {"embed": (8192, 256), "w1": (256, 1024), "b1": (1024,), "w2": (1024, 256), "b2": (256,)}
-RESULTS = Path(__file__).parent / "results"
-
-
-def candidates() -> dict[str, optax.GradientTransformation]:
-    return {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9), "rmsprop": optax.rmsprop(1e-3)}
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
 def bytes_per_device(tree) -> list[int]:
@@ -117,7 +114,7 @@ def main() -> int:
 
     lines = [
         f"State bytes over {DEVICES} CPU devices, {results['param_count']:,} float32 params split along their "
-        f"first axis (`python benchmarks/state_bytes.py`).",
+        f"first axis (`python -m benchmarks.micro.state_bytes`).",
         "",
         "| what | bytes per device (min / max) | total over the devices | x params |",
         "|---|---:|---:|---:|",

@@ -16,8 +16,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from optswitch import demo
+
 #: Where the Shakespeare text is in a checkout: ``../shared/data/`` next to the repository.
-DEFAULT_TEXT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tinyshakespeare.txt"
+DEFAULT_TEXT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "tinyshakespeare.txt"
 
 
 class Task(NamedTuple):
@@ -110,32 +112,19 @@ def _classification(name, x_train, y_train, x_val, y_val, init, apply, *, batch,
 def digits_mlp(*, quick: bool = False) -> Task:
     """scikit-learn's 8x8 digits (1,797 images): an MLP 64-128-128-10 (ReLU), batch 64.
 
-    A fixed split, the same for every seed: 1,197 training images and 600 for validation.
+    A fixed split, the same for every seed: 1,197 training images and 600 for validation. The problem of
+    ``python -m optswitch.demo``, whose data, model and loop this task shares (:mod:`optswitch.demo`).
     """
-    from sklearn.datasets import load_digits
-
-    x, y = load_digits(return_X_y=True)
-    order = np.random.default_rng(0).permutation(len(y))
-    x, y = x[order] / 16.0, y[order]
-    widths = [64, 128, 128, 10]
-
-    def init(key):
-        keys = jax.random.split(key, len(widths) - 1)
-        return [_dense_init(k, a, b) for k, a, b in zip(keys, widths[:-1], widths[1:], strict=True)]
-
-    def apply(params, x):
-        for layer in params[:-1]:
-            x = jax.nn.relu(_dense(layer, x))
-        return _dense(params[-1], x)
+    (x_train, y_train), (x_val, y_val) = demo.split_digits(600)
 
     return _classification(
         "digits-mlp",
-        x[600:],
-        y[600:],
-        x[:600],
-        y[:600],
-        init,
-        apply,
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        demo.init_mlp,
+        demo.mlp,
         batch=64,
         budget=300 if quick else 1500,
         eval_every=25,

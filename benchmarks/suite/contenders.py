@@ -15,17 +15,9 @@ from typing import NamedTuple
 import optax
 
 import optswitch
-from benchmarks.tasks import Task
+from benchmarks.suite.tasks import Task
 from optswitch import selectors
-
-
-def candidates() -> dict[str, optax.GradientTransformation]:
-    """The three candidates, by name, in the order the switch indexes them."""
-    return {
-        "adam": optax.adam(1e-3),
-        "sgd": optax.sgd(1e-2, momentum=0.9),
-        "rmsprop": optax.rmsprop(1e-3),
-    }
+from optswitch.demo import candidates
 
 
 def swats_candidates() -> dict[str, optax.GradientTransformation]:

@@ -10,7 +10,7 @@ This is not the time-to-target suite; it shows what each selector does on one pr
 SWATS's relaxed tolerance and noise_scale were chosen so that each switches within the run; SWATS with the
 paper's tolerance is there too (it does not switch on these minibatch gradients).
 
-Run: ``python benchmarks/selectors_evidence.py`` (about a minute on 2 CPU cores); it writes
+Run: ``python -m benchmarks.diagnostics.selectors_evidence`` (about a minute on 2 CPU cores); it writes
 ``benchmarks/results/selectors_evidence.json`` and prints a table.
 """
 
@@ -25,13 +25,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from sklearn.datasets import load_digits
 
 import optswitch
 from optswitch import selectors
+from optswitch.demo import split_digits, train_step
 
 STEPS, BATCH, SEEDS, HELD_OUT = 1000, 32, (0, 1, 2), 300
-RESULTS = pathlib.Path(__file__).parent / "results" / "selectors_evidence.json"
+RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results" / "selectors_evidence.json"
 
 
 def candidates():
@@ -57,10 +57,8 @@ RUNS = {
 
 @functools.cache
 def data():
-    inputs, labels = load_digits(return_X_y=True)
-    order = np.random.default_rng(0).permutation(len(labels))
-    inputs, labels = jnp.asarray(inputs[order] / 16.0, jnp.float32), jnp.asarray(labels[order], jnp.int32)
-    return (inputs[HELD_OUT:], labels[HELD_OUT:]), (inputs[:HELD_OUT], labels[:HELD_OUT])
+    """The digits as device arrays: ((train inputs, labels), (held-out inputs, labels))."""
+    return jax.tree.map(jnp.asarray, split_digits(HELD_OUT))
 
 
 def init_params(seed):
@@ -88,15 +86,15 @@ def train(tx, seed):
     order = np.concatenate([rng.permutation(len(labels)) for _ in range(epochs)])
     batches = jnp.asarray(order[: STEPS * BATCH].reshape(STEPS, BATCH))
 
+    step = train_step(lambda params, batch: loss_fn(params, inputs[batch], labels[batch]), tx)
+
     @jax.jit
     def run(params, state):
-        def step(carry, batch):
-            params, state = carry
-            loss, grads = jax.value_and_grad(loss_fn)(params, inputs[batch], labels[batch])
-            updates, state = tx.update(grads, state, params, value=loss)
-            return (optax.apply_updates(params, updates), state), None
+        def one(carry, batch):
+            params, state, _ = step(*carry, batch)
+            return (params, state), None
 
-        return jax.lax.scan(step, (params, state), batches)[0]
+        return jax.lax.scan(one, (params, state), batches)[0]
 
     params = init_params(seed)
     return jax.block_until_ready(run(params, tx.init(params)))

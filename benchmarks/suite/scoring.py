@@ -183,3 +183,54 @@ def score(ratios: Mapping[str, Mapping[str, float]], contender: str, r_max: floa
         raise ValueError(f"score: r_max={r_max} must exceed 1.")
     own = [by_contender[contender] for by_contender in ratios.values()]
     return float(np.mean([(r_max - r) / (r_max - 1) if r <= r_max else 0.0 for r in own]))
+
+
+def summarize(targets: Mapping[str, Target], contenders: Sequence[str], runs: Sequence) -> dict:
+    """Per task and contender: runs reaching the target, median times, final metrics, switches.
+
+    Args:
+        targets: task name -> its :class:`Target`; the tasks scored, in order.
+        contenders: the contenders scored, in order.
+        runs: the :class:`benchmarks.suite.harness.Run` records.
+    """
+    results = {}
+    for name, target in targets.items():
+        results[name] = {}
+        for contender in contenders:
+            own = [run for run in runs if (run.task, run.contender) == (name, contender)]
+            steps = [time_to_target(run.steps, run.metric, target) for run in own]
+            seconds = [time_to_target(run.seconds, run.metric, target) for run in own]
+            finals = [run.final_metric for run in own]
+            results[name][contender] = {
+                "runs": len(own),
+                "reached": sum(math.isfinite(s) for s in steps),
+                "steps_to_target": steps,
+                "seconds_to_target": seconds,
+                "median_steps_to_target": median_time(steps),
+                "median_seconds_to_target": median_time(seconds),
+                "final_metric": finals,
+                "median_final_metric": float(np.median(finals)),
+                "diverged": sum(run.diverged for run in own),
+                "median_switches": float(np.median([len(run.switches) for run in own])),
+                "median_compile_seconds": float(np.median([run.compile_seconds for run in own])),
+                # Training time per step after the compile, over the whole run.
+                "median_ms_per_step": float(
+                    np.median([1e3 * (run.seconds[-1] - run.compile_seconds) / run.steps[-1] for run in own])
+                ),
+            }
+    return results
+
+
+#: The clocks a time to target is read on: training seconds with compile (AlgoPerf's), and steps.
+CLOCKS = ("seconds", "steps")
+
+
+def profiles(results: Mapping[str, Mapping[str, dict]], contenders: Sequence[str], r_max: float = 4.0) -> dict:
+    """For each clock of :data:`CLOCKS`: the performance ratios and each contender's score, from
+    :func:`summarize`'s ``results``."""
+    by_clock = {}
+    for clock in CLOCKS:
+        times = {task: {c: by_c[c][f"median_{clock}_to_target"] for c in contenders} for task, by_c in results.items()}
+        ratios = performance_ratios(times)
+        by_clock[clock] = {"ratios": ratios, "scores": {name: score(ratios, name, r_max) for name in contenders}}
+    return by_clock

@@ -7,7 +7,7 @@ budget/40 updates at 0, 25, 50 and 75% of the budget, the script fits a line to 
 is as large as the differences between the candidates' rates, no rule that reads the loss can rank them from one
 window. Takes about 2 minutes on 2 CPU cores:
 
-    python benchmarks/rate_noise.py --text ../shared/data/tinyshakespeare.txt
+    python -m benchmarks.diagnostics.rate_noise --text ../shared/data/tinyshakespeare.txt
 """
 
 import argparse
@@ -16,13 +16,14 @@ import sys
 from pathlib import Path
 
 if __package__ in (None, ""):  # Run as a script: make the repository importable.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks import contenders, harness, tasks
+from benchmarks.suite import tasks
+from optswitch.demo import candidates, train_loop
 
 FRACTIONS = (0.0, 0.25, 0.5, 0.75)
 
@@ -43,18 +44,18 @@ def window_rates(losses: np.ndarray, window: int) -> list[tuple[float, float]]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "rate_noise.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "rate_noise.json")
     args = parser.parse_args(argv)
     results = {}
     for name, build in tasks.TASKS.items():
         task = build(**({"text": args.text} if name == "shakespeare-char" else {}))
         window = task.budget // 40
         results[name] = {"window": window}
-        for candidate, tx in contenders.candidates().items():
+        for candidate, tx in candidates().items():
             init_key, data_key = jax.random.split(jax.random.key(0))
             params = task.init(init_key)
             carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
-            _, losses = jax.jit(harness.train_loop(task, tx, task.budget))(carry, task.data)
+            _, losses = jax.jit(train_loop(task.loss, task.sample, tx, task.budget))(carry, task.data)
             results[name][candidate] = window_rates(np.asarray(losses, np.float64), window)
     lines = [
         "| task (window) | candidate | " + " | ".join(f"rate ± s.e. at {f:.0%}" for f in FRACTIONS) + " |",

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from benchmarks import scoring
-from benchmarks.harness import Run
+from benchmarks.suite import scoring
+from benchmarks.suite.harness import Run
 
 #: One color per contender, stable across figures: the fixed candidates first, then the switches.
 _COLORS = [

@@ -7,14 +7,13 @@ calls is reported; temp memory comes from XLA's ``memory_analysis`` and is exact
 
 Run (about 5 minutes on 2 CPU cores)::
 
-    python benchmarks/overhead.py
+    python -m benchmarks.micro.overhead
 
 It writes ``benchmarks/results/overhead.json`` and the table between the ``overhead`` markers of
 ``benchmarks/README.md``.
 """
 
 import argparse
-import contextlib
 import functools
 import itertools
 import json
@@ -29,12 +28,14 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import jaxlib
 import optax
 
 import optswitch
+from benchmarks import records
+from optswitch.demo import candidates
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
+README_BEGIN, README_END = "<!-- overhead:start -->", "<!-- overhead:end -->"
 # An MLP of about 5.2M parameters: 1024 -> 2048 -> 1536 -> 10; and one of about 21M for the train step.
 LAYERS = (1024, 2048, 1536, 10)
 LAYERS_21M = (1024, 4096, 4096, 10)
@@ -44,14 +45,6 @@ BATCH = 256
 HEAP_ONLY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296"
 # For the memory figures: about 50M parameters, abstract (nothing is allocated).
 SHAPES_50M = {"w1": (4096, 8192), "b1": (8192,), "w2": (8192, 2048), "b2": (2048,)}
-
-
-def candidates():
-    return {
-        "adam": optax.adam(1e-3),
-        "sgd": optax.sgd(1e-2, momentum=0.9),
-        "rmsprop": optax.rmsprop(1e-3),
-    }
 
 
 def init_mlp(key, layers=LAYERS):
@@ -182,9 +175,10 @@ def adam_train_step(rounds, calls_per_round):
 
 def adam_train_step_on_the_heap(rounds, calls_per_round):
     """:func:`adam_train_step` in a fresh process whose glibc never maps fresh pages (``HEAP_ONLY``)."""
-    command = [sys.executable, __file__, "--train-step-only", "--rounds", str(rounds), "--calls", str(calls_per_round)]
+    command = [sys.executable, "-m", "benchmarks.micro.overhead", "--train-step-only"]
+    command += ["--rounds", str(rounds), "--calls", str(calls_per_round)]
     env = {**os.environ, "GLIBC_TUNABLES": HEAP_ONLY}
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command, env=env, cwd=HERE.parent, capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -275,29 +269,10 @@ def measure(rounds, calls_per_round):
     return results
 
 
-def environment():
-    cpu = "unknown"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return {
-        "jax": jax.__version__,
-        "jaxlib": jaxlib.__version__,
-        "optax": optax.__version__,
-        "python": platform.python_version(),
-        "device": str(jax.devices()[0].device_kind),
-        "cpu": cpu,
-        "cores": jax.local_device_count() and __import__("os").cpu_count(),
-    }
-
-
 def table(results, env):
     ratio = lambda row, variant: row[variant] / row["plain"]
     lines = [
-        f"Measured on {env['cpu']} ({env['cores']} cores), jax {env['jax']}, jaxlib {env['jaxlib']}, "
+        f"Measured on {env['processor']} ({env['cpu_count']} cores), jax {env['jax']}, jaxlib {env['jaxlib']}, "
         f"optax {env['optax']}; {results['params'] / 1e6:.1f}M f32 parameters, batch {BATCH}. Ratios to the "
         f"plain active optimizer, median of interleaved donated calls after warm-up.",
         "",
@@ -350,14 +325,6 @@ def table(results, env):
     return "\n".join(lines)
 
 
-def write_readme_table(text, readme=HERE / "README.md"):
-    start, end = "<!-- overhead:start -->", "<!-- overhead:end -->"
-    content = readme.read_text()
-    before, rest = content.split(start, 1)
-    _, after = rest.split(end, 1)
-    readme.write_text(f"{before}{start}\n{text}\n{end}{after}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per comparison")
@@ -370,14 +337,14 @@ def main():
     if args.train_step_only:
         print(json.dumps(adam_train_step(rounds, calls)))
         return
-    env = environment()
+    env = records.environment()
     results = measure(rounds, calls)
     text = table(results, env)
     print(text)
     if not args.no_write:
         (HERE / "results").mkdir(exist_ok=True)
         (HERE / "results" / "overhead.json").write_text(json.dumps({"environment": env, **results}, indent=2))
-        write_readme_table(text)
+        records.write_between_markers(HERE / "README.md", text, README_BEGIN, README_END)
 
 
 if __name__ == "__main__":
