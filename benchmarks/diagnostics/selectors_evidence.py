@@ -115,7 +115,7 @@ def measure(name, make_selector, seed):
         "run": name,
         "seed": seed,
         "switches": summary.switches,
-        "updates": summary.steps,
+        "updates": summary.updates,
         "train_loss": float(loss_fn(params, train_inputs, train_labels)),
         "test_loss": float(loss_fn(params, test_inputs, test_labels)),
         "test_accuracy": float(jnp.mean(jnp.argmax(logits_of(params, test_inputs), -1) == test_labels)),

@@ -17,6 +17,7 @@ import optax
 
 import optswitch
 from benchmarks.suite.tasks import Task
+from optswitch._find import find_all
 from optswitch.demo import train_loop
 
 
@@ -88,7 +89,7 @@ def run(
     init_key, data_key = jax.random.split(jax.random.key(seed))
     params = task.init(init_key)
     carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
-    is_switch = _has_switch(carry[1])
+    is_switch = bool(find_all(carry[1]))
 
     started = time.perf_counter()
     # A fresh closure per run, so every run compiles (and is charged for it) as a new process would.
@@ -132,12 +133,5 @@ def run(
     if is_switch:
         summary = optswitch.summary(carry[1])
         result.switches = summary.switches
-        result.steps_per_candidate = summary.steps
+        result.steps_per_candidate = summary.updates
     return result
-
-
-def _has_switch(opt_state) -> bool:
-    """Whether ``opt_state`` holds an :class:`optswitch.SwitchState` anywhere in its tree (its own search, the one
-    place the harness looks into a state; to be replaced by the package's finder of switch states)."""
-    is_switch = lambda node: isinstance(node, optswitch.SwitchState)
-    return any(is_switch(node) for node in jax.tree.leaves(opt_state, is_leaf=is_switch))
