@@ -1,5 +1,7 @@
 """optswitch: one optax transformation that switches among candidate optimizers during training."""
 
+__version__ = "0.1.0"
+
 from optswitch import handoff, selectors
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
