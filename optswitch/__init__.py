@@ -1,5 +1,7 @@
 """optswitch: one optax transformation that switches among candidate optimizers during training."""
 
+__version__ = "0.1.0"
+
 from optswitch import handoff, selectors
 from optswitch._control import set_active
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch

@@ -32,9 +32,9 @@ def state_shardings(tx: optax.GradientTransformation, params) -> Any:
 
     Args:
         tx: the optax transformation whose state is wanted, e.g. an :func:`optswitch.switch`.
-        params: the parameters, as ``jax.Array``s, or as ``jax.ShapeDtypeStruct``s with a ``sharding``
+        params: the parameters, as ``jax.Array`` leaves, or as ``jax.ShapeDtypeStruct`` leaves with a ``sharding``
             (e.g. ``jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=s)`` for a model too large to create
-            before it is sharded). ``NamedSharding``s over one mesh; a leaf without one is replicated.
+            before it is sharded). ``NamedSharding`` instances over one mesh; a leaf without one is replicated.
 
     Returns:
         A pytree with the structure of ``tx.init(params)`` and a ``jax.sharding.Sharding`` at each leaf.
