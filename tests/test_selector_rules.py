@@ -61,6 +61,13 @@ def test_plateau_patience_counts_evaluations_in_a_row():
     assert optswitch.summary(state).switches == [(5, "a", "b")]
 
 
+def test_plateau_averages_three_losses_into_one_evaluation():
+    # Evaluations: mean(3, 1, 2) = 2; mean(1, 0.5, 1.4) = 0.9667 < 0.5 * 2; mean(1, 1, 1) = 1, none.
+    state = run(TWO, selectors.plateau(rtol=0.5, patience=1, accumulation_size=3), [3.0, 1.0, 2.0, 1.0, 0.5, 1.4] + [1.0] * 3)
+    assert optswitch.summary(state).switches == [(9, "a", "b")]
+    assert float(state.selector_state.best) == pytest.approx(2.9 / 3)
+
+
 def test_plateau_averages_accumulation_size_losses_into_one_evaluation():
     # Evaluations: mean(3, 1) = 2; mean(1.2, 0.7) = 0.95 < 0.5 * 2, an improvement; mean(1, 1) = 1, none.
     state = run(TWO, selectors.plateau(rtol=0.5, patience=1, accumulation_size=2), [3.0, 1.0, 1.2, 0.7, 1.0, 1.0])
@@ -189,11 +196,18 @@ def test_race_first_duel_waits_for_the_update_count_rounded_up():
     assert int(state.selector_state.next_duel) == 16
 
 
-def test_race_leader_windows_grow_with_fraction():
-    # After the race (12 updates), windows last max(3, round(0.5 t)): 6 at t = 12, 9 at t = 18 (duel at 18 on).
-    state = race_run(selectors.race(window=3, growth=1.2, fraction=0.5), 19, {"a": 0.8, "b": 0.9})
-    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (18, "a", "b")]
-    assert int(state.selector_state.length) == 9
+def test_race_a_duel_begins_at_the_window_that_ends_exactly_on_the_update_count():
+    # 12 * 1.25 = 15: the leader window that ends at 15 starts the duel.
+    state = race_run(selectors.race(window=3, growth=1.25, fraction=0.0), 16, {"a": 0.8, "b": 0.9})
+    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (15, "a", "b")]
+
+
+def test_race_leader_windows_last_fraction_of_the_updates_rounded():
+    # After the race (12 updates) windows last max(3, round(0.3 t)): 4 at t = 12 (3.6), so the leader's window
+    # ends at 16 >= ceil(1.2 * 12) = 15 and the duel begins; then 5 (4.8) for the challenger, who loses and
+    # hands back at 21.
+    state = race_run(selectors.race(window=3, growth=1.2, fraction=0.3), 22, {"a": 0.8, "b": 0.9})
+    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (16, "a", "b"), (21, "b", "a")]
 
 
 def window_losses(rate, noise):
