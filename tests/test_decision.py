@@ -137,7 +137,9 @@ TRACKED = {"adam": optax.adam(0.1), "sgd": optax.sgd(0.1, momentum=0.9), "rmspro
 
 @pytest.mark.parametrize("target", ["sgd", "rmsprop"])
 def test_track_with_reset_resets_the_candidate_switched_to(target):
-    tx = optswitch.switch(TRACKED, optswitch.selectors.schedule({0: "adam", 3: target}), inactive="track", on_switch="reset")
+    tx = optswitch.switch(
+        TRACKED, optswitch.selectors.schedule({0: "adam", 3: target}), inactive="track", on_switch="reset"
+    )
     state = tx.init(PARAMS)
     states = {name: candidate.init(PARAMS) for name, candidate in TRACKED.items()}
     for t in range(6):
@@ -150,7 +152,9 @@ def test_track_with_reset_resets_the_candidate_switched_to(target):
         active = "adam" if t < 3 else target
         np.testing.assert_allclose(updates["w"], outputs[active]["w"], rtol=1e-6)
     for k, name in enumerate(TRACKED):
-        for actual, expected in zip(jax.tree.leaves(state.candidate_states[k]), jax.tree.leaves(states[name]), strict=True):
+        for actual, expected in zip(
+            jax.tree.leaves(state.candidate_states[k]), jax.tree.leaves(states[name]), strict=True
+        ):
             np.testing.assert_allclose(actual, expected, rtol=1e-6, err_msg=name)
 
 

@@ -57,7 +57,9 @@ def test_a_host_switch_back_with_reset_restarts_the_candidate_from_init():
     updates, state = tx.update(grads_at(3), state, PARAMS)
     expected_updates, expected_state = adam.update(grads_at(3), adam.init(PARAMS), PARAMS)
     np.testing.assert_allclose(updates["w"], expected_updates["w"], rtol=1e-6)
-    for actual, expected in zip(jax.tree.leaves(state.candidate_states[0]), jax.tree.leaves(expected_state), strict=True):
+    for actual, expected in zip(
+        jax.tree.leaves(state.candidate_states[0]), jax.tree.leaves(expected_state), strict=True
+    ):
         np.testing.assert_allclose(actual, expected, rtol=1e-6)
     # sgd's momentum started from zero too, at its first update after the first host switch.
     _, sgd_state = sgd.update(grads_at(2), sgd.init(PARAMS), PARAMS)

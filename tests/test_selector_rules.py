@@ -45,7 +45,10 @@ def test_plateau_atol_is_subtracted():
     assert optswitch.summary(state).switches == [(2, "a", "b")]
 
 
-@pytest.mark.parametrize("cycle, expected", [(True, [(2, "a", "b"), (3, "b", "c"), (4, "c", "a"), (5, "a", "b")]), (False, [(2, "a", "b"), (3, "b", "c")])])
+@pytest.mark.parametrize(
+    "cycle, expected",
+    [(True, [(2, "a", "b"), (3, "b", "c"), (4, "c", "a"), (5, "a", "b")]), (False, [(2, "a", "b"), (3, "b", "c")])],
+)
 def test_plateau_moves_through_the_order_and_wraps_only_with_cycle(cycle, expected):
     state = run(THREE, selectors.plateau(patience=1, cycle=cycle), [1.0] * 5)
     assert optswitch.summary(state).switches == expected
@@ -63,7 +66,9 @@ def test_plateau_patience_counts_evaluations_in_a_row():
 
 def test_plateau_averages_three_losses_into_one_evaluation():
     # Evaluations: mean(3, 1, 2) = 2; mean(1, 0.5, 1.4) = 0.9667 < 0.5 * 2; mean(1, 1, 1) = 1, none.
-    state = run(TWO, selectors.plateau(rtol=0.5, patience=1, accumulation_size=3), [3.0, 1.0, 2.0, 1.0, 0.5, 1.4] + [1.0] * 3)
+    state = run(
+        TWO, selectors.plateau(rtol=0.5, patience=1, accumulation_size=3), [3.0, 1.0, 2.0, 1.0, 0.5, 1.4] + [1.0] * 3
+    )
     assert optswitch.summary(state).switches == [(9, "a", "b")]
     assert float(state.selector_state.best) == pytest.approx(2.9 / 3)
 
@@ -104,9 +109,18 @@ def choices(selector, probes, active=0):
 
 @pytest.mark.parametrize(
     "threshold, noise, signal, expected",
-    [(2.0, -1.0, -1.0, 0), (1.0, 1.0, 1.0, 0), (1.0, 1.0, 0.999, 1), (2.0, 1.0, 0.4, 1), (2.0, 1.0, 0.5, 0), (1.0, 0.0, -1.0, 0)],
+    [
+        (2.0, -1.0, -1.0, 0),
+        (1.0, 1.0, 1.0, 0),
+        (1.0, 1.0, 0.999, 1),
+        (2.0, 1.0, 0.4, 1),
+        (2.0, 1.0, 0.5, 0),
+        (1.0, 0.0, -1.0, 0),
+    ],
 )
-def test_noise_scale_switches_only_on_positive_noise_strictly_above_threshold_times_signal(threshold, noise, signal, expected):
+def test_noise_scale_switches_only_on_positive_noise_strictly_above_threshold_times_signal(
+    threshold, noise, signal, expected
+):
     made, _ = choices(selectors.noise_scale("a", "b", threshold=threshold, smoothing=0.0, warmup=1), [(noise, signal)])
     assert made == [expected]
 
@@ -124,7 +138,9 @@ def test_noise_scale_ignores_updates_of_other_candidates():
 
 
 def test_noise_scale_smooths_the_probe_values():
-    made, state = choices(selectors.noise_scale("a", "b", threshold=1.5, smoothing=0.5, warmup=1), [(2.0, 1.0), (0.0, 2.0)])
+    made, state = choices(
+        selectors.noise_scale("a", "b", threshold=1.5, smoothing=0.5, warmup=1), [(2.0, 1.0), (0.0, 2.0)]
+    )
     assert made == [1, 0]  # noise 1 > 1.5 * 0.5 at once; then it watches no more, and its state stays
     assert (float(state.noise), float(state.signal)) == (1.0, 0.5)
 
@@ -147,7 +163,9 @@ def test_noise_scale_estimates_match_a_float64_reference():
         overlap = (1 - beta) * (1 + beta**t) / ((1 + beta) * (1 - beta**t))
         noise = smoothing * noise + (1 - smoothing) * (g @ g - mhat_sq)
         signal = smoothing * signal + (1 - smoothing) * (mhat_sq - overlap * (g @ g))
-    np.testing.assert_allclose([float(state.selector_state.noise), float(state.selector_state.signal)], [noise, signal], rtol=1e-4)
+    np.testing.assert_allclose(
+        [float(state.selector_state.noise), float(state.selector_state.signal)], [noise, signal], rtol=1e-4
+    )
     assert int(state.probe_state.count) == 5
 
 

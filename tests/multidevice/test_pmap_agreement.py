@@ -54,7 +54,9 @@ def loss_selector():
     )
 
 
-@pytest.mark.parametrize("make", [grad_norm_selector, probe_selector, loss_selector], ids=["grad_sq_norm", "probe", "loss"])
+@pytest.mark.parametrize(
+    "make", [grad_norm_selector, probe_selector, loss_selector], ids=["grad_sq_norm", "probe", "loss"]
+)
 def test_under_pmap_replicas_with_different_gradients_choose_alike(make):
     assert jax.device_count() == DEVICES
     tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.2)}, make(), axis_name="replica")
