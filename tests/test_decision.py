@@ -175,3 +175,35 @@ def test_track_keeps_the_probe_state_of_the_source_only():
             mean = beta * mean + (1 - beta) * np.asarray(grads_at(t)["w"], np.float64)
     assert int(state.probe_state.count) == 2
     np.testing.assert_allclose(state.probe_state.mean["w"], mean, rtol=1e-6)
+
+
+def test_a_signal_read_only_after_another_candidate_is_not_checked_while_this_one_runs():
+    reads_after_a = Selector(
+        init=lambda names: (),
+        select=lambda signals, state: (signals.active, state),
+        reads={"a": frozenset({"loss"})},
+        name="reads_after_a",
+    )
+    tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.2)}, reads_after_a)
+    state = optswitch.set_active(tx.init(PARAMS), "b")
+    for t in range(2):
+        _, state = tx.update(grads_at(t), state, PARAMS, value=jnp.asarray(jnp.nan))
+    state = optswitch.set_active(state, "a")
+    _, state = tx.update(grads_at(2), state, PARAMS, value=jnp.asarray(jnp.nan))
+    summary = optswitch.summary(state)
+    assert (summary.skipped, summary.steps) == (1, {"a": 1, "b": 2})
+
+
+def test_the_log_counts_each_candidates_updates_and_the_first_update_after_each_switch():
+    tx = optswitch.switch(
+        {"a": optax.sgd(0.1), "b": optax.sgd(0.2), "c": optax.sgd(0.3)},
+        optswitch.selectors.schedule({0: "a", 2: "c", 5: "b"}),
+    )
+    state = tx.init(PARAMS)
+    for t in range(7):
+        _, state = tx.update(grads_at(t), state, PARAMS)
+    summary = optswitch.summary(state)
+    assert summary.steps == {"a": 2, "b": 2, "c": 3}
+    assert summary.switches == [(2, "a", "c"), (5, "c", "b")]
+    assert summary.segments() == [(0, 2, "a"), (2, 5, "c"), (5, 7, "b")]
+    assert (summary.step, summary.active) == (7, "b")
