@@ -37,7 +37,7 @@ def test_a_choice_just_out_of_range_is_invalid_and_the_active_candidate_stays(ch
         _, state = tx.update(grads_at(t), state, PARAMS)
     assert int(state.active) == 0
     summary = optswitch.summary(state)
-    assert (summary.invalid, summary.skipped, summary.num_switches, summary.steps) == (3, 0, 0, {"a": 3, "b": 0})
+    assert (summary.invalid, summary.skipped, summary.num_switches, summary.updates) == (3, 0, 0, {"a": 3, "b": 0})
 
 
 def test_a_choice_of_the_first_candidate_is_valid():
@@ -46,7 +46,7 @@ def test_a_choice_of_the_first_candidate_is_valid():
     for t in range(2):
         _, state = tx.update(grads_at(t), state, PARAMS)
     summary = optswitch.summary(state)
-    assert (summary.invalid, summary.switches, summary.steps) == (0, [(1, "b", "a")], {"a": 1, "b": 1})
+    assert (summary.invalid, summary.switches, summary.updates) == (0, [(1, "b", "a")], {"a": 1, "b": 1})
 
 
 def test_an_out_of_range_choice_on_a_nan_loss_counts_as_skipped_not_invalid():
@@ -191,7 +191,7 @@ def test_a_signal_read_only_after_another_candidate_is_not_checked_while_this_on
     state = optswitch.set_active(state, "a")
     _, state = tx.update(grads_at(2), state, PARAMS, value=jnp.asarray(jnp.nan))
     summary = optswitch.summary(state)
-    assert (summary.skipped, summary.steps) == (1, {"a": 1, "b": 2})
+    assert (summary.skipped, summary.updates) == (1, {"a": 1, "b": 2})
 
 
 def test_the_log_counts_each_candidates_updates_and_the_first_update_after_each_switch():
@@ -203,7 +203,7 @@ def test_the_log_counts_each_candidates_updates_and_the_first_update_after_each_
     for t in range(7):
         _, state = tx.update(grads_at(t), state, PARAMS)
     summary = optswitch.summary(state)
-    assert summary.steps == {"a": 2, "b": 2, "c": 3}
+    assert summary.updates == {"a": 2, "b": 2, "c": 3}
     assert summary.switches == [(2, "a", "c"), (5, "c", "b")]
     assert summary.segments() == [(0, 2, "a"), (2, 5, "c"), (5, 7, "b")]
     assert (summary.step, summary.active) == (7, "b")

@@ -41,7 +41,7 @@ def test_a_host_switch_logs_the_first_update_of_the_new_candidate():
     _, state = tx.update(grads_at(3), state, PARAMS)
     summary = optswitch.summary(state)
     assert summary.switches == [(0, "a", "b"), (3, "b", "a")]
-    assert summary.steps == {"a": 1, "b": 3}
+    assert summary.updates == {"a": 1, "b": 3}
     assert summary.segments() == [(0, 3, "b"), (3, 4, "a")]
 
 
