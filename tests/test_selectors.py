@@ -361,7 +361,7 @@ def test_bandit_ignores_non_positive_losses_and_restarts_a_window_after_a_host_s
         _, state = select(signals(t, active, loss=loss), state)
         assert np.all(np.isfinite(np.asarray(state.trend)))
     # The zero and negative losses did not count; b's window began afresh after two updates by a.
-    assert int(state.windows) == 0 and int(state.steps) == 2 and int(state.arm) == 1
+    assert int(state.windows) == 0 and int(state.window_updates) == 2 and int(state.arm) == 1
 
 
 def test_bandit_rejects_bad_configuration():
@@ -678,7 +678,7 @@ def test_reads_per_candidate_are_checked_when_the_switch_is_built():
         with pytest.raises(ValueError, match=match):
             optswitch.switch(candidates, selector)
     with pytest.raises(ValueError, match="pass probe= together with 'probe' in reads="):
-        selectors.custom(lambda n: (), keep, reads=["probe"])
+        selectors.custom(lambda names: (), keep, reads=["probe"])
 
 
 @pytest.mark.parametrize("inactive", ["freeze", "track"])
