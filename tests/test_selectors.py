@@ -614,7 +614,7 @@ def test_each_race_phase_function_decides_as_the_python_reference(confidence, fr
         expected = as_race_state(after, num, order)
         phase = REFERENCE_PHASES[before["phase"]]
         seen.add(phase)
-        facts = selectors_race.facts(state, config)
+        facts = selectors_race.facts_of(state, config)
         decided, chosen = phases[phase](state, jnp.float32(rate), jnp.float32(variance), config, facts)
         assert int(chosen) == choice, (phase, before, after)
         # The reference keeps no challenger outside a duel.

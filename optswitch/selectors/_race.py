@@ -118,7 +118,7 @@ def next_duel(updates: jax.Array, config: RaceConfig) -> jax.Array:
     return jnp.ceil(config.growth * updates).astype(jnp.int32)
 
 
-def facts(state: RaceState, config: RaceConfig) -> Facts:
+def facts_of(state: RaceState, config: RaceConfig) -> Facts:
     """The :class:`Facts` of ``state``."""
     return Facts(*roster(state), next_duel(state.updates.astype(state.mean.dtype), config))
 
