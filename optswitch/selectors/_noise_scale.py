@@ -136,6 +136,7 @@ def noise_scale(
     def probe_measure(grads, updates, state):
         del updates
         dtype = accumulator(grads)
+        # Its own sums, not signals.measure's or optax.tree.update_moment: either reorders the compiled ops.
         squared_norm = lambda tree: sum(
             (jnp.sum(jnp.square(x.astype(dtype))) for x in jax.tree.leaves(tree)), jnp.zeros([], dtype)
         )
