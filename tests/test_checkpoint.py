@@ -24,7 +24,7 @@ def by_gradient_norm():
         is_large = signals.grad_sq_norm > 15.0
         return jnp.where(is_large, 0, 1), large + is_large.astype(jnp.int32)
 
-    return selectors.custom(lambda n: jnp.zeros([], jnp.int32), select, reads=["grad_sq_norm"])
+    return selectors.custom(lambda names: jnp.zeros([], jnp.int32), select, reads=["grad_sq_norm"])
 
 
 def start(tx):

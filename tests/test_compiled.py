@@ -90,9 +90,9 @@ def _big_reductions(tx):
 def test_a_selector_that_reads_no_reduction_adds_none():
     assert _big_reductions(optswitch.switch(candidates(), selectors.schedule({0: "adam", 9: "sgd"}))) == 0
     # One per candidate branch for each of |g|^2, |u|^2 and u.g, on the largest leaf.
-    reads_all = selectors.custom(lambda n: (), lambda signals, state: (signals.active, state))
+    reads_all = selectors.custom(lambda names: (), lambda signals, state: (signals.active, state))
     assert _big_reductions(optswitch.switch(candidates(), reads_all)) == 3 * 3
-    reads_one = selectors.custom(lambda n: (), lambda signals, state: (signals.active, state), reads=["grad_sq_norm"])
+    reads_one = selectors.custom(lambda names: (), lambda s, st: (s.active, st), reads=["grad_sq_norm"])
     assert _big_reductions(optswitch.switch(candidates(), reads_one)) == 3
 
 
@@ -136,7 +136,7 @@ def test_a_selector_reading_after_one_candidate_reduces_only_in_its_branches():
     # SWATS reads p.p and p.g after Adam's updates only: in Adam's branch and in its handoff branch (n + 0).
     assert _big_reductions(optswitch.switch(swats_candidates(), selectors.swats("adam", "sgd"))) == 2 * 2
     after_every = selectors.custom(
-        lambda n: (), lambda s, st: (s.active, st), reads=["update_sq_norm", "update_dot_grad"]
+        lambda names: (), lambda s, st: (s.active, st), reads=["update_sq_norm", "update_dot_grad"]
     )
     assert _big_reductions(optswitch.switch(swats_candidates(), after_every)) == 2 * 3
 
@@ -149,7 +149,7 @@ def test_a_probe_runs_only_in_its_candidates_branch_and_its_buffer_adds_no_tempo
     assert stats["conditionals"] == 1 and stats["big_copies"] == 0
     # XLA:CPU holds one parameter-sized temporary in the fused path as soon as a branch reduces |g|^2, probe or
     # not (measured: 1.0x the parameters, with the core's grad_sq_norm too); the moving average adds none.
-    reads_grad = selectors.custom(lambda n: (), lambda s, st: (s.active, st), reads=["grad_sq_norm"])
+    reads_grad = selectors.custom(lambda names: (), lambda s, st: (s.active, st), reads=["grad_sq_norm"])
     baseline = compile_step(optswitch.switch(swats_candidates(), reads_grad), fused=True)
     temp = compiled.memory_analysis().temp_size_in_bytes
     assert temp <= baseline.memory_analysis().temp_size_in_bytes + SLACK <= PARAM_BYTES + 2 * SLACK

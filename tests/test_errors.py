@@ -11,7 +11,7 @@ from optswitch import selectors
 
 
 def needs_loss():
-    return selectors.custom(lambda n: (), lambda signals, state: (signals.active, state), needs_value=True, reads=[])
+    return selectors.custom(lambda names: (), lambda signals, state: (signals.active, state), reads=["loss"])
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_schedule_rejects_bad_boundaries(boundaries, match):
 
 def test_custom_rejects_unknown_signal_names():
     with pytest.raises(ValueError, match=r"unknown signals \['grad_norm'\]"):
-        selectors.custom(lambda n: (), lambda s, st: (s.active, st), reads=["grad_norm"])
+        selectors.custom(lambda names: (), lambda s, st: (s.active, st), reads=["grad_norm"])
 
 
 def test_selector_that_needs_value_called_without_it():
@@ -80,7 +80,7 @@ def test_state_of_another_switch_is_rejected():
 
 
 def test_selector_returning_a_non_integer_is_an_error():
-    floaty = selectors.custom(lambda n: (), lambda s, st: (jnp.float32(1.0), st), reads=[])
+    floaty = selectors.custom(lambda names: (), lambda s, st: (jnp.float32(1.0), st), reads=[])
     tx = optswitch.switch(candidates(), floaty)
     with pytest.raises(TypeError, match="must return a scalar integer candidate index, got float32"):
         tx.update(grads_at(0), tx.init(params()), params())
@@ -88,7 +88,7 @@ def test_selector_returning_a_non_integer_is_an_error():
 
 def test_out_of_range_choice_is_ignored_and_counted_never_clamped():
     wild = selectors.custom(
-        lambda n: (), lambda s, st: (jnp.where(s.step == 1, 7, jnp.where(s.step == 2, -3, 1)), st), reads=[]
+        lambda names: (), lambda s, st: (jnp.where(s.step == 1, 7, jnp.where(s.step == 2, -3, 1)), st), reads=[]
     )
     tx = optswitch.switch(candidates(), wild)
     update = jax.jit(tx.update)

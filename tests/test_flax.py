@@ -18,10 +18,9 @@ Y = jnp.sin(X[:, :2])
 def loss_below(threshold):
     """A selector that reads the loss: hand over to sgd once it falls below ``threshold``."""
     return selectors.custom(
-        lambda n: (),
+        lambda names: (),
         lambda signals, state: (jnp.where(signals.loss < threshold, 1, signals.active), state),
-        needs_value=True,
-        reads=[],
+        reads=["loss"],
     )
 
 

@@ -12,6 +12,9 @@ from problems import full_loss, train
 
 import optswitch
 from optswitch import Signals, selectors
+from optswitch.selectors import _line_fit as line_fit
+from optswitch.selectors import _race as selectors_race
+from optswitch.selectors._race import Phase
 
 NAN = float("nan")
 
@@ -361,7 +364,7 @@ def test_bandit_ignores_non_positive_losses_and_restarts_a_window_after_a_host_s
         _, state = select(signals(t, active, loss=loss), state)
         assert np.all(np.isfinite(np.asarray(state.trend)))
     # The zero and negative losses did not count; b's window began afresh after two updates by a.
-    assert int(state.windows) == 0 and int(state.steps) == 2 and int(state.arm) == 1
+    assert int(state.windows) == 0 and int(state.window_updates) == 2 and int(state.arm) == 1
 
 
 def test_bandit_rejects_bad_configuration():
@@ -393,8 +396,12 @@ def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
 # race
 
 
-def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence):
-    """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``."""
+def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence, record=None):
+    """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
+
+    ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
+    before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
+    """
 
     def fit(logs):
         x = np.arange(len(logs))
@@ -411,6 +418,22 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
     leader = challenger = order[0]
     standing, next_duel, before, challenge = {}, 0, (0.0, 0.0), (0.0, 0.0)
     trace = []
+
+    def snapshot():
+        return dict(
+            phase=phase,
+            leg=leg,
+            race_rates={k: list(r) for k, r in race_rates.items()},
+            leader=leader,
+            challenger=challenger,
+            standing=dict(standing),
+            next_duel=next_duel,
+            before=before,
+            challenge=challenge,
+            updates=updates,
+            arm=active,
+        )
+
     for t in range(steps):
         trace.append(active)
         logs.append(math.log(losses_of(t, active)))
@@ -418,6 +441,7 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
             continue
         rate, variance = fit(np.asarray(logs))
         logs, updates = [], t + 1
+        before_decision = snapshot()
         choice = leader
         if phase == "race":
             race_rates[active].append((rate, variance))
@@ -456,6 +480,8 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
                     leader = challenger
                 standing[leader] = 1.0
                 choice, phase, next_duel = leader, "lead", math.ceil(growth * updates)
+        if record is not None:
+            record(before_decision, rate, variance, snapshot(), choice)
         if phase == "race":
             length = window
         elif phase != "close":
@@ -515,6 +541,91 @@ def test_race_decisions_match_a_python_reference_on_noisy_losses(confidence, fra
     replayed = race_reference(lambda t, active: losses[t], 3, 900, **config)
     assert active == replayed
     assert len(moves(active)) >= 6  # the race, and duels that change the leader as the rates cross
+
+
+@pytest.mark.parametrize("size", [3, 7, 40])
+def test_line_fit_gives_the_slope_and_its_variance_of_a_least_squares_line(size):
+    logs = np.log(noisy_losses(size, seed=size)).astype(np.float64)
+    with jax.enable_x64(True):
+        fit = line_fit.empty(jnp.float64)
+        for y in logs:
+            fit = line_fit.add(fit, jnp.asarray(y))
+        rate, variance = line_fit.rate_and_variance(fit)
+    index = np.arange(size)
+    slope, intercept = np.polyfit(index, logs, 1)
+    rss = np.sum((logs - slope * index - intercept) ** 2)
+    assert int(fit.count) == size
+    np.testing.assert_allclose(float(rate), -slope, rtol=1e-9)
+    np.testing.assert_allclose(float(variance), rss / ((size - 2) * size * (size**2 - 1) / 12), rtol=1e-6)
+
+
+REFERENCE_PHASES = {"race": Phase.RACING, "lead": Phase.LEADING, "challenge": Phase.CHALLENGING, "close": Phase.CLOSING}
+
+
+def as_race_state(snap, num, order):
+    """The reference's state ``snap`` as a :class:`selectors.RaceState` (the window's running sums left at 0)."""
+    race_rates, race_variances = np.zeros(num), np.zeros(num)
+    for k, legs in snap["race_rates"].items():
+        race_rates[k] = sum(rate for rate, _ in legs)
+        race_variances[k] = sum(variance for _, variance in legs)
+    standing = np.zeros(num) if snap["phase"] == "race" else np.full(num, -np.inf)
+    for k, value in snap["standing"].items():
+        standing[k] = value
+    index = lambda value: jnp.asarray(value, jnp.int32)
+    scalar = lambda value: jnp.asarray(value, jnp.float32)
+    return selectors.RaceState(
+        order=index(order),
+        phase=index(REFERENCE_PHASES[snap["phase"]]),
+        leg=index(snap["leg"]),
+        leader=index(snap["leader"]),
+        challenger=index(snap["challenger"]),
+        arm=index(snap["arm"]),
+        length=index(0),
+        count=index(0),
+        mean=scalar(0),
+        squares=scalar(0),
+        products=scalar(0),
+        race_rates=scalar(race_rates),
+        race_variances=scalar(race_variances),
+        standing=scalar(standing),
+        before=scalar(snap["before"][0]),
+        before_variance=scalar(snap["before"][1]),
+        challenge=scalar(snap["challenge"][0]),
+        challenge_variance=scalar(snap["challenge"][1]),
+        updates=index(snap["updates"]),
+        next_duel=index(snap["next_duel"]),
+        duels=index(0),
+    )
+
+
+@pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
+def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, seed):
+    order, num = [2, 0, 1], 3
+    config = selectors_race.RaceConfig(window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
+    windows = []
+    race_reference(
+        phased_losses(rates, noise=0.02, seed=seed), num, 900, order, *config, record=lambda *end: windows.append(end)
+    )
+    phases = [jax.jit(phase, static_argnums=3) for phase in selectors_race.PHASES]
+    seen = set()
+    for before, rate, variance, after, choice in windows:
+        state = as_race_state(before, num, order)
+        expected = as_race_state(after, num, order)
+        phase = REFERENCE_PHASES[before["phase"]]
+        seen.add(phase)
+        facts = selectors_race.facts_of(state, config)
+        decided, chosen = phases[phase](state, jnp.float32(rate), jnp.float32(variance), config, facts)
+        assert int(chosen) == choice, (phase, before, after)
+        # The reference keeps no challenger outside a duel.
+        in_duel = ("challenger",) if after["phase"] in ("challenge", "close") else ()
+        for field in ("phase", "leg", "leader", "next_duel", *in_duel):
+            assert int(getattr(decided, field)) == int(getattr(expected, field)), (field, phase, before, after)
+        for field in ("race_rates", "race_variances", "standing", "before", "before_variance"):
+            np.testing.assert_allclose(getattr(decided, field), getattr(expected, field), rtol=1e-5, err_msg=field)
+        if after["phase"] != "close" and phase in (Phase.CHALLENGING, Phase.CLOSING):
+            np.testing.assert_allclose(decided.challenge, expected.challenge, rtol=1e-5)
+    assert seen == set(Phase)  # every phase function was checked
 
 
 def test_race_ignores_non_positive_losses_and_restarts_a_window_after_a_host_switch():
@@ -678,7 +789,7 @@ def test_reads_per_candidate_are_checked_when_the_switch_is_built():
         with pytest.raises(ValueError, match=match):
             optswitch.switch(candidates, selector)
     with pytest.raises(ValueError, match="pass probe= together with 'probe' in reads="):
-        selectors.custom(lambda n: (), keep, reads=["probe"])
+        selectors.custom(lambda names: (), keep, reads=["probe"])
 
 
 @pytest.mark.parametrize("inactive", ["freeze", "track"])

@@ -296,7 +296,7 @@ def test_params_none_where_candidates_allow_it():
 
 def test_the_log_keeps_the_latest_switches_after_wrapping():
     # Alternate every update: 30 switches through a log of 8.
-    alternate = selectors.custom(lambda n: (), lambda signals, state: (1 - signals.active, state), reads=[])
+    alternate = selectors.custom(lambda names: (), lambda signals, state: (1 - signals.active, state), reads=[])
     tx = optswitch.switch({"a": optax.sgd(0.1), "b": optax.adam(0.1)}, alternate, history=8)
     trace, _ = run_switch(tx, 31)
     summary = optswitch.summary(trace[-1][1])
@@ -355,7 +355,7 @@ def test_train_step_with_gradients_born_inside_matches_the_hand_run_bit_for_bit(
 def test_a_state_can_be_donated_when_an_init_puts_one_array_in_two_fields(name):
     zero = jnp.zeros([])
     selector = {
-        "custom": lambda: selectors.custom(lambda n: (zero, zero), lambda signals, state: (signals.active, state)),
+        "custom": lambda: selectors.custom(lambda names: (zero, zero), lambda signals, state: (signals.active, state)),
         "swats": lambda: selectors.swats("adam", "sgd"),  # its init shares one zero among three fields
     }[name]()
     sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9)

@@ -59,7 +59,11 @@ def candidates() -> dict[str, optax.GradientTransformation]:
 
 
 def make_tx(axis_name=None) -> optax.GradientTransformationExtraArgs:
-    selector = optswitch.selectors.custom(lambda n: Seen(*[jnp.zeros([], jnp.float32)] * 4), by_loss, needs_value=True)
+    selector = optswitch.selectors.custom(
+        lambda names: Seen(*[jnp.zeros([], jnp.float32)] * 4),
+        by_loss,
+        reads=["loss", "grad_sq_norm", "update_sq_norm", "update_dot_grad"],
+    )
     return optswitch.switch(candidates(), selector, axis_name=axis_name)
 
 

@@ -1,0 +1,46 @@
+"""Selectors: the rules that pick, on device, which candidate makes the next update.
+
+A selector is a pure function of :class:`optswitch.Signals` and its own state. It knows nothing of optax
+states; the switch feeds it the signals it asks for (see :attr:`Selector.reads`) and routes the next update
+to the candidate it returns.
+
+Built in: :func:`manual` and :func:`schedule` (decided in advance), :func:`plateau` (the loss stopped
+improving), :func:`swats` (Adam to SGD when Adam's step settles, Keskar & Socher 2017), :func:`bandit` (the
+candidate that has been reducing the loss fastest), :func:`noise_scale` (the gradient becomes mostly noise,
+McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
+and then); :func:`custom` makes one from two functions.
+
+Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
+skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
+count the updates it saw, which ``Signals.step`` does not.
+"""
+
+from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit
+from optswitch.selectors._base import Reads, Selector, SelectorState, custom, manual
+from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
+from optswitch.selectors._plateau import PlateauState, plateau
+from optswitch.selectors._race import RaceState, race
+from optswitch.selectors._schedule import ScheduleState, schedule
+from optswitch.selectors._swats import SwatsState, swats
+
+__all__ = [
+    "STRATEGIES",
+    "BanditState",
+    "NoiseProbeState",
+    "NoiseScaleState",
+    "PlateauState",
+    "RaceState",
+    "Reads",
+    "ScheduleState",
+    "Selector",
+    "SelectorState",
+    "SwatsState",
+    "bandit",
+    "custom",
+    "manual",
+    "noise_scale",
+    "plateau",
+    "race",
+    "schedule",
+    "swats",
+]

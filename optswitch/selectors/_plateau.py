@@ -1,0 +1,142 @@
+"""``plateau``: moves to the next candidate when the loss stops improving."""
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from optswitch.selectors._base import Selector, default_float
+from optswitch.selectors._settings import check_count, check_order, resolve_order
+
+
+class PlateauState(NamedTuple):
+    """State of :func:`plateau`.
+
+    Attributes:
+        order: int32 ``[K]``, the indices of the candidates in the order the selector moves through them.
+        position: int32 ``[]``, where in ``order`` the selector is: its last move went to
+            ``order[position]``.
+        best: ``[]``, the best averaged loss so far (``inf`` at first).
+        plateau_count: int32 ``[]``, evaluations since the loss last improved.
+        cooldown_count: int32 ``[]``, evaluations left to wait after a move.
+        count: int32 ``[]``, losses accumulated toward the next evaluation.
+        average: ``[]``, their mean.
+    """
+
+    order: jax.Array
+    position: jax.Array
+    best: jax.Array
+    plateau_count: jax.Array
+    cooldown_count: jax.Array
+    count: jax.Array
+    average: jax.Array
+
+
+def plateau(
+    order: Sequence[str | int] | None = None,
+    *,
+    patience: int,
+    rtol: float = 1e-4,
+    atol: float = 0.0,
+    cooldown: int = 0,
+    accumulation_size: int = 1,
+    cycle: bool = False,
+) -> Selector:
+    """Moves to the next candidate when the loss stops improving.
+
+    The rule of ``optax.contrib.reduce_on_plateau``, with "reduce the learning rate" replaced by "move to the
+    next candidate": the loss (``value=``) is averaged over ``accumulation_size`` updates, and each average
+    ``L`` is an evaluation. An evaluation improves when
+
+        ``L < (1 - rtol) * best - atol``,
+
+    and then ``best = L``. After ``patience`` evaluations in a row without improvement, the selector moves
+    to the next candidate of ``order`` and waits ``cooldown`` evaluations (which count no plateau) before it
+    watches again. At the last candidate it stays, or wraps around to the first when ``cycle=True``. As in
+    ``reduce_on_plateau``, ``best`` carries over a move: the next candidate has to beat the loss the previous
+    one reached.
+
+    Args:
+        order: the candidates to move through, by name or index; default every candidate, in order. The
+            first makes update 0.
+        patience: evaluations without improvement before a move, an int >= 1.
+        rtol: relative improvement an evaluation needs, in ``[0, 1]``.
+        atol: absolute improvement an evaluation needs, >= 0 (``rtol`` and ``atol`` not both 0).
+        cooldown: evaluations to wait after a move, an int >= 0.
+        accumulation_size: updates averaged into one evaluation, an int >= 1; more than 1 for a noisy
+            minibatch loss.
+        cycle: whether to go back to the first candidate after the last.
+
+    Returns:
+        A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, optswitch.selectors.plateau(patience=3))
+        >>> params = {"w": jnp.ones(3)}
+        >>> state = tx.init(params)
+        >>> for _ in range(6):  # the loss never improves on its first value
+        ...     _, state = tx.update(params, state, params, value=jnp.asarray(1.0))
+        >>> optswitch.summary(state).switches
+        [(4, 'adam', 'sgd')]
+
+    References:
+        ``optax.contrib.reduce_on_plateau``; Keras ``ReduceLROnPlateau``.
+    """
+    check_count("plateau", "patience", patience, 1)
+    check_count("plateau", "cooldown", cooldown, 0)
+    check_count("plateau", "accumulation_size", accumulation_size, 1)
+    if not 0.0 <= rtol <= 1.0 or atol < 0.0:
+        raise ValueError(f"plateau: rtol={rtol} and atol={atol}; rtol must be in [0, 1] and atol >= 0.")
+    if rtol == 0.0 and atol == 0.0:
+        raise ValueError("plateau: rtol and atol are both 0, so any noise counts as improvement; make one positive.")
+    check_order("plateau", order)
+
+    def indices(names):
+        return resolve_order(order, names, "plateau order")
+
+    def init(names):
+        dtype = default_float()
+        zero = lambda dtype=jnp.int32: jnp.zeros([], dtype)
+        return PlateauState(
+            order=jnp.asarray(indices(names), jnp.int32),
+            position=zero(),
+            best=jnp.full([], jnp.inf, dtype),
+            plateau_count=zero(),
+            cooldown_count=zero(),
+            count=zero(),
+            average=zero(dtype),
+        )
+
+    def select(signals, state):
+        count = optax.safe_increment(state.count)
+        average = (state.count * state.average + signals.loss.astype(state.average.dtype)) / count
+        evaluate = count == accumulation_size
+        improved = average < (1 - rtol) * state.best - atol
+        plateau_count = jnp.where(improved, 0, optax.safe_increment(state.plateau_count))
+        cooling = state.cooldown_count > 0
+        move = evaluate & ~cooling & (plateau_count == patience)
+        last = len(state.order) - 1
+        following = state.position + 1
+        following = jnp.where(following > last, 0 if cycle else last, following)
+        position = jnp.where(move, following, state.position)
+        evaluated = PlateauState(
+            order=state.order,
+            position=position,
+            best=jnp.where(improved, average, state.best),
+            plateau_count=jnp.where(cooling | move, 0, plateau_count),
+            cooldown_count=jnp.where(cooling, state.cooldown_count - 1, jnp.where(move, cooldown, 0)),
+            count=jnp.zeros_like(count),
+            average=jnp.zeros_like(average),
+        )
+        accumulated = state._replace(count=count, average=average)
+        new_state = optax.tree.where(evaluate, evaluated, accumulated)
+        return jnp.where(move, state.order[position], signals.active), new_state
+
+    def initial(names):
+        return indices(names)[0]
+
+    return Selector(init=init, select=select, reads=frozenset({"loss"}), initial=initial, name="plateau")

@@ -1,0 +1,78 @@
+"""``schedule``: switches at fixed update indices."""
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from optswitch import _names
+from optswitch.selectors._base import Selector
+from optswitch.selectors._settings import is_count
+
+
+class ScheduleState(NamedTuple):
+    """State of :func:`schedule`.
+
+    Attributes:
+        boundaries: int32 ``[K]``, the update indices at which the schedule acts, ascending.
+        targets: int32 ``[K]``, the index of the candidate that makes updates from each boundary on.
+    """
+
+    boundaries: jax.Array
+    targets: jax.Array
+
+
+def schedule(boundaries: Mapping[int, str | int]) -> Selector:
+    """Switches at fixed update indices.
+
+    ``schedule({0: "adam", 5: "sgd", 12: "adam"})`` has Adam make updates 0 to 4, SGD updates 5 to 11 and
+    Adam every update from 12 on. The schedule acts only at its boundaries, so a switch made from the host
+    with :func:`optswitch.set_active` holds until the next boundary. A boundary at 0 sets the candidate of
+    the first update; without one, ``switch(initial=...)`` does.
+
+    Args:
+        boundaries: mapping from update index (an int >= 0) to the name or index of the candidate that makes
+            the updates from that index on.
+
+    Returns:
+        A :class:`Selector` that reads no signal.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp, optax, optswitch
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)},
+        ...     optswitch.selectors.schedule({0: "adam", 2: "sgd"}))
+        >>> params = {"w": jnp.ones(3)}
+        >>> state = tx.init(params)
+        >>> for _ in range(3):
+        ...     updates, state = tx.update(params, state, params)
+        >>> optswitch.summary(state).switches
+        [(2, 'adam', 'sgd')]
+    """
+    if not isinstance(boundaries, Mapping) or not boundaries:
+        raise ValueError(
+            f"schedule: expected a non-empty mapping from update index to candidate, e.g. "
+            f"{{0: 'adam', 1000: 'sgd'}}; got {boundaries!r}."
+        )
+    for step in boundaries:
+        if not is_count(step, 0):
+            raise ValueError(
+                f"schedule: boundary {step!r} is not an update index; boundaries are ints >= 0, the index of "
+                f"the first update a candidate makes."
+            )
+    steps = sorted(boundaries)
+
+    def init(names):
+        targets = [_names.resolve(boundaries[step], names, what=f"schedule at step {step}") for step in steps]
+        return ScheduleState(jnp.asarray(steps, jnp.int32), jnp.asarray(targets, jnp.int32))
+
+    def select(signals, state):
+        at_boundary = state.boundaries == signals.step + 1
+        target = state.targets[jnp.argmax(at_boundary)]
+        return jnp.where(jnp.any(at_boundary), target, signals.active), state
+
+    def initial(names):
+        return _names.resolve(boundaries[0], names, what="schedule at step 0") if 0 in boundaries else None
+
+    return Selector(init=init, select=select, initial=initial, name="schedule")

@@ -1,0 +1,36 @@
+"""Window bookkeeping shared by :func:`bandit` and :func:`race`, which measure candidates over windows of updates.
+
+A window measures one candidate (its ``arm``): when the active candidate is not the arm (a switch made from the
+host), the window starts over with the new one. Only updates with a positive loss count, since the rate is read
+from ``log(loss)``; on any other update the selector's state and choice are left as they were.
+"""
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+def usable(loss: jax.Array) -> jax.Array:
+    """Whether an update counts: a positive loss (a non-finite one never reaches the selector)."""
+    return loss > 0
+
+
+def log_loss(loss: jax.Array, counts: jax.Array) -> jax.Array:
+    """``log(loss)``, with 0 in place of an update that does not count."""
+    return jnp.log(jnp.where(counts, loss, 1))
+
+
+def restarts(active: jax.Array, arm: jax.Array) -> jax.Array:
+    """Whether the window starts over: the active candidate is not the one it measures."""
+    return active != arm
+
+
+def fresh(restart: jax.Array, sums):
+    """``sums``, a pytree of the window's running sums, zeroed where the window starts over."""
+    return jax.tree.map(lambda x: jnp.where(restart, 0, x), sums)
+
+
+def settle(counts: jax.Array, choice: jax.Array, new_state, state, active: jax.Array):
+    """``(choice, new_state)`` for an update that counts, ``(active, state)`` for one that does not."""
+    new_state = optax.tree.where(counts, new_state, state)
+    return jnp.where(counts, choice, active), new_state
