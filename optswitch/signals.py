@@ -11,7 +11,7 @@ __all__ = ["MEASURED", "REQUESTABLE", "Probe", "Signals", "accumulator"]
 #: Signals computed from the parameter-sized trees; each is a reduction that a selector must ask for.
 MEASURED = frozenset({"grad_sq_norm", "update_sq_norm", "update_dot_grad"})
 #: Every signal a selector can ask for (step, active and steps_in_active are always there, for free).
-#: ``"probe"`` is the output of the selector's own :class:`optswitch.selectors.Probe`.
+#: ``"probe"`` is the output of the selector's own :class:`optswitch.Probe`.
 REQUESTABLE = MEASURED | {"loss", "probe"}
 
 
@@ -33,7 +33,7 @@ class Signals(NamedTuple):
         update_sq_norm: ``[]``, squared global norm of the update the candidate returned, ``|u|^2``, likewise.
         update_dot_grad: ``[]``, inner product ``u . g`` (negative when the update descends), likewise.
         extra: the other keyword arguments passed to ``update``, by name, as given.
-        probe: what the selector's :class:`optswitch.selectors.Probe` measured (a pytree of scalars), or
+        probe: what the selector's :class:`optswitch.Probe` measured (a pytree of scalars), or
             ``()`` for a selector without one.
     """
 

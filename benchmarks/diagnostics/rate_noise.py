@@ -24,20 +24,26 @@ import numpy as np
 
 from benchmarks.suite import tasks
 from optswitch.demo import candidates, train_loop
+from optswitch.selectors import _line_fit as line_fit
 
 FRACTIONS = (0.0, 0.25, 0.5, 0.75)
 
 
 def window_rates(losses: np.ndarray, window: int) -> list[tuple[float, float]]:
-    """(rate, standard error) of ``log(loss)`` over ``window`` updates from each fraction of the run."""
+    """(rate, standard error) of ``log(loss)`` over ``window`` updates from each fraction of the run.
+
+    The fit is the selectors' own (:mod:`optswitch.selectors._line_fit`), run in float64.
+    """
     out = []
-    for fraction in FRACTIONS:
-        start = int(fraction * len(losses))
-        logs = np.log(np.maximum(losses[start : start + window], 1e-12))  # the quadratic's loss can be <= 0
-        index = np.arange(window)
-        slope, intercept = np.polyfit(index, logs, 1)
-        rss = np.sum((logs - slope * index - intercept) ** 2)
-        out.append((-slope, float(np.sqrt(rss / ((window - 2) * window * (window**2 - 1) / 12)))))
+    with jax.enable_x64(True):
+        for fraction in FRACTIONS:
+            start = int(fraction * len(losses))
+            logs = np.log(np.maximum(losses[start : start + window], 1e-12))  # the quadratic's loss can be <= 0
+            fit = line_fit.empty(np.float64)
+            for y in logs:
+                fit = line_fit.add(fit, y)
+            rate, variance = line_fit.rate_and_variance(fit)
+            out.append((float(rate), float(np.sqrt(variance))))
     return out
 
 

@@ -230,7 +230,7 @@ def measure(rounds, calls_per_round):
         )
 
     # Signals: a selector that reads all three reductions, against one that reads none (adam active).
-    reads_all = optswitch.selectors.custom(lambda n: (), lambda signals, state: (signals.active, state))
+    reads_all = optswitch.selectors.custom(lambda names: (), lambda signals, state: (signals.active, state))
     tx_signals = optswitch.switch(opts, reads_all)
     tx = optswitch.switch(opts)
     medians, _ = time_interleaved(
