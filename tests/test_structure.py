@@ -9,9 +9,8 @@ import pytest
 import optswitch
 
 PACKAGE = pathlib.Path(optswitch.__file__).parent
-# demo is a script (python -m optswitch.demo), not an API. selectors.py is being split into the selectors/
-# package, whose __init__ has the __all__ (issue 9); until it lands the old module is left out.
-UNCHECKED = {"demo"} | (set() if (PACKAGE / "selectors").is_dir() else {"selectors"})
+# demo is a script (python -m optswitch.demo), not an API.
+UNCHECKED = {"demo"}
 PUBLIC = sorted(module.name for module in pkgutil.iter_modules(optswitch.__path__) if not module.name.startswith("_"))
 PUBLIC = ["optswitch"] + [f"optswitch.{name}" for name in PUBLIC if name not in UNCHECKED]
 
@@ -25,10 +24,5 @@ def test_every_public_module_exports_a_list_of_names_it_has(name):
 
 
 def test_no_module_is_longer_than_350_lines():
-    # selectors.py is being split into the selectors/ package (issue 9): the rule holds for the files it becomes.
-    lengths = {
-        str(path.relative_to(PACKAGE)): len(path.read_text().splitlines())
-        for path in PACKAGE.rglob("*.py")
-        if path.name != "selectors.py"
-    }
+    lengths = {str(path.relative_to(PACKAGE)): len(path.read_text().splitlines()) for path in PACKAGE.rglob("*.py")}
     assert {path: n for path, n in lengths.items() if n > 350} == {}
