@@ -271,7 +271,7 @@ def test_swats_on_digits_hands_its_estimate_to_sgd_and_starts_its_momentum_from_
     summary = optswitch.summary(state)
     assert len(summary.switches) == 1 and summary.switches[0][1:] == ("adam", "sgd")
     switch_at = summary.switches[0][0]
-    assert summary.steps == {"adam": switch_at, "sgd": 120 - switch_at}
+    assert summary.updates == {"adam": switch_at, "sgd": 120 - switch_at}
     estimate = float(state.selector_state.estimate)
     assert estimate > 0 and abs(estimate - float(state.selector_state.gamma)) <= 1e-2 * abs(estimate) + 1e-9
     assert float(optax.tree.get(state, "learning_rate")) == np.float32(0.1 * np.float32(estimate))
@@ -381,8 +381,8 @@ def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
     tx = optswitch.switch(candidates, selectors.bandit(window=25, strategy="thompson", seed=1))
     _, state, losses = train(tx, 400)
     summary = optswitch.summary(state)
-    assert all(count >= 25 for count in summary.steps.values())
-    assert summary.steps["slow"] < summary.steps["sgd"]  # the stalled candidate is not kept
+    assert all(count >= 25 for count in summary.updates.values())
+    assert summary.updates["slow"] < summary.updates["sgd"]  # the stalled candidate is not kept
 
     # Replay: the decisions follow from the losses alone.
     selector = selectors.bandit(window=25, strategy="thompson", seed=1)
@@ -655,7 +655,7 @@ def test_race_on_digits_keeps_the_fast_candidates_and_replays_exactly():
     _, state, losses = train(tx, 600)
     summary = optswitch.summary(state)
     assert summary.switches[:4] == [(20, "adam", "sgd"), (40, "sgd", "slow"), (80, "slow", "sgd"), (100, "sgd", "adam")]
-    assert summary.steps["slow"] == 40  # its two legs of the race, and never again
+    assert summary.updates["slow"] == 40  # its two legs of the race, and never again
     assert int(state.selector_state.leader) != 2 and float(state.selector_state.standing[2]) < 0.5
 
     # Replay: the decisions follow from the losses alone.
