@@ -8,7 +8,7 @@ Every function here finds the :class:`optswitch.SwitchState` wherever it sits in
 import dataclasses
 from typing import Any
 
-from optswitch._find import find_one, names_of, on_host, tree_on_host
+from optswitch._find import check_on_host, find_one, names_of, on_host, tree_on_host
 
 __all__ = ["Summary", "active", "summary"]
 
@@ -89,7 +89,8 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
     Returns:
         A :class:`Summary`; ``print`` it for a table.
     """
-    _, state = find_one(opt_state, path)
+    _, state = find_one(opt_state, path, what="summary")
+    check_on_host(state, what="summary")
     names = names_of(state)
     log = tree_on_host(state.log)
     num_switches = int(log.num_switches)
@@ -118,5 +119,6 @@ def active(opt_state, *, path: str | None = None) -> str:
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.
         path: which switch, when there are several (see :func:`summary`).
     """
-    _, state = find_one(opt_state, path)
+    _, state = find_one(opt_state, path, what="active")
+    check_on_host(state, what="active")
     return names_of(state)[int(on_host(state.active))]
