@@ -17,7 +17,8 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
     A pytree (an optax state, a flax linen ``TrainState``, an ``nnx.State`` from ``nnx.state`` or
     ``nnx.split``, a dict) is left as it is and a new one is returned, with the switch made: store it, e.g.
     ``train_state = optswitch.set_active(train_state, "sgd")``. A flax nnx object (an ``nnx.Optimizer``) is
-    changed in place, as nnx objects are, and returned.
+    changed in place, as nnx objects are, and returned. In a batch of switches (``pmap``'s replicas, a
+    ``vmap``-ed ensemble: ``active`` has a leading axis), every member is switched, each logging its own switch.
 
     Args:
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an object holding one.
@@ -29,24 +30,25 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
 
     Raises:
         TypeError: inside ``jit``: a switch from inside a step is a selector's (see :mod:`optswitch.selectors`).
-        ValueError: for an unknown name, or a batch of switches (a ``vmap``-ed state): pass one member.
+        ValueError: for an unknown name.
     """
     _, node = _find.locate_one(opt_state, path, what="set_active")
     state = _find.as_state(node)
-    _find.check_on_host(
-        state,
-        what="set_active",
-        inside_jit="a selector makes the switches: see optswitch.selectors",
-        batch_fix=", and put it back with jax.tree.map(lambda leaf, new: leaf.at[i].set(new), opt_state, "
-        "optswitch.set_active(member, name))",
-    )
+    hint = "a selector makes the switches: see optswitch.selectors"
+    _find.check_on_host(state, what="set_active", inside_jit=hint, one=False)
     target = _names.resolve(_as_key(name), _find.names_of(state), what="set_active")
-    source = int(_find.on_host(state.active))
-    if target == source:
+    sources = _find.on_host(state.active)
+    if np.all(sources == target):
         return opt_state
-    log = jax.tree.map(jnp.asarray, _find.tree_on_host(state.log))
-    recorded = log.record(jnp.asarray(True), int(_find.on_host(state.step)), source, target)
-    changes = {("active",): target, **{("log", field): getattr(recorded, field) for field in log._fields}}
+    # A batch of switches (pmap's replicas, a vmap-ed ensemble) has one log per member: each records its own.
+    batch = sources.shape
+    members = lambda leaf: jnp.asarray(leaf).reshape(-1, *np.shape(leaf)[len(batch) :])
+    record = lambda log, step, source: log.record(source != target, step, source, target)
+    recorded = jax.vmap(record)(
+        jax.tree.map(members, _find.tree_on_host(state.log)), members(_find.on_host(state.step)), members(sources)
+    )
+    recorded = jax.tree.map(lambda leaf: np.reshape(leaf, batch + leaf.shape[1:]), recorded)
+    changes = {("active",): np.full(batch, target), **{("log", f): getattr(recorded, f) for f in recorded._fields}}
     # Where the leaves are nnx Variables of a live object, set them in place; elsewhere build new ones.
     in_place = isinstance(node, SwitchState) and hasattr(state.active, "set_value")
 

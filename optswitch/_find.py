@@ -144,13 +144,13 @@ def value_of(leaf):
 
 
 def check_on_host(
-    state: SwitchState, *, what: str, inside_jit: str = "read opt_state.active", batch_fix: str = ""
+    state: SwitchState, *, what: str, inside_jit: str = "read opt_state.active", one: bool = True
 ) -> None:
-    """Raises unless ``state`` is one switch's concrete state, as the host-side helpers need.
+    """Raises unless ``state`` is concrete (and one switch's, when ``one``), as the host-side helpers need.
 
     Raises:
         TypeError: inside ``jit`` (or ``vmap``, ``grad``): the arrays are tracers, whose values are unknown.
-        ValueError: for a batch of switches (a ``vmap``-ed ``init``): each member has its own candidate.
+        ValueError: for a batch of switches (``pmap``'s replicas, a ``vmap``-ed ``init``) when ``one``.
     """
     active = value_of(state.active)
     if isinstance(active, jax.core.Tracer):
@@ -158,11 +158,11 @@ def check_on_host(
             f"{what} is host-only: call it outside jit (inside jit, {inside_jit}); it was given a traced "
             f"state, from inside jit, vmap or another JAX transformation."
         )
-    if np.ndim(active):
+    if one and np.ndim(active):
         raise ValueError(
             f"{what}: this state holds a batch of switches (active has shape {np.shape(active)}, as from "
-            f"jax.vmap(tx.init)), each with its own active candidate; pass one member: member = "
-            f"jax.tree.map(lambda leaf: leaf[i], opt_state){batch_fix}."
+            f"jax.vmap(tx.init) or jax.pmap), each with its own active candidate; pass one member: "
+            f"jax.tree.map(lambda leaf: leaf[i], opt_state)."
         )
 
 
@@ -180,5 +180,6 @@ def tree_on_host(tree) -> Any:
 
 
 def names_of(state: SwitchState) -> tuple[str, ...]:
-    """The candidates' names, from the state alone."""
-    return _names.decode(on_host(state.names))
+    """The candidates' names, from the state alone (of its first member, in a batch of switches)."""
+    table = on_host(state.names)
+    return _names.decode(table.reshape(-1, *table.shape[-2:])[0])

@@ -208,20 +208,38 @@ def test_a_switch_among_the_candidates_of_another_is_reached_by_path():
 # Batches of switches (vmap).
 
 
-def test_a_vmapped_ensemble_names_the_member_to_pass():
+def test_a_vmapped_ensemble_is_read_member_by_member_and_switched_as_a_whole():
     tx = optswitch.switch(candidates())
+    update = jax.jit(jax.vmap(tx.update))
     ensemble = jax.vmap(tx.init)(jax.tree.map(lambda leaf: jnp.stack([leaf] * 4), params()))
-    for helper in (optswitch.active, optswitch.summary, lambda s: optswitch.set_active(s, "sgd")):
+    for helper in (optswitch.active, optswitch.summary):
         with pytest.raises(ValueError, match=r"holds a batch of switches \(active has shape \(4,\).*leaf\[i\]"):
             helper(ensemble)
-    # The fix the message gives, for member 2.
-    i, name = 2, "sgd"
-    member = jax.tree.map(lambda leaf: leaf[i], ensemble)
-    ensemble = jax.tree.map(lambda leaf, new: leaf.at[i].set(new), ensemble, optswitch.set_active(member, name))
-    assert [int(index) for index in ensemble.active] == [0, 0, 1, 0]
+    member = lambda i: jax.tree.map(lambda leaf: leaf[i], ensemble)
+    # One member switched (its own state indexed and put back), then every member.
+    ensemble = jax.tree.map(lambda leaf, new: leaf.at[2].set(new), ensemble, optswitch.set_active(member(2), "sgd"))
+    batch_of = lambda tree: jax.tree.map(lambda leaf: jnp.stack([leaf] * 4), tree)
+    _, ensemble = update(batch_of(grads_at(0)), ensemble, batch_of(params()))
+    ensemble = optswitch.set_active(ensemble, "rmsprop")
+    _, ensemble = update(batch_of(grads_at(1)), ensemble, batch_of(params()))
+    assert update._cache_size() == 1
+    assert [optswitch.summary(member(i)).switches for i in (0, 2)] == [
+        [(1, "adam", "rmsprop")],
+        [(0, "adam", "sgd"), (1, "sgd", "rmsprop")],
+    ]
+    assert optswitch.summary(member(3)).updates == {"adam": 1, "sgd": 0, "rmsprop": 1}
     assert optswitch.check_candidates(ensemble, tx) is ensemble
     with pytest.raises(ValueError, match=r"made for the candidates \['adam', 'sgd', 'rmsprop'\]"):
         optswitch.check_candidates(ensemble, optswitch.switch({"a": optax.sgd(1.0), "b": optax.sgd(1.0)}))
+
+
+def test_pmap_replicas_are_switched_together():
+    tx = optswitch.switch(candidates())
+    replicated = lambda tree: jax.tree.map(lambda leaf: leaf[None], tree)
+    update = jax.pmap(tx.update)
+    state = jax.pmap(tx.init)(replicated(params()))
+    _, state = update(replicated(grads_at(0)), optswitch.set_active(state, "sgd"), replicated(params()))
+    assert optswitch.summary(jax.tree.map(lambda leaf: leaf[0], state)).updates == {"adam": 0, "sgd": 1, "rmsprop": 0}
 
 
 # Candidate keys and other arguments.
