@@ -1,8 +1,9 @@
 """Reading a switch's state on the host: which candidate is active, and which ran when.
 
 Every function here finds the :class:`optswitch.SwitchState` wherever it sits in a larger optimizer state
-(inside ``optax.chain``, ``optax.MultiSteps``, ``optax.inject_hyperparams``, a train state, or a flax
-``nnx.Optimizer``), and only reads it. :func:`optswitch.set_active` changes it.
+(inside ``optax.chain``, ``optax.MultiSteps``, ``optax.inject_hyperparams``, a flax linen ``TrainState``, a
+flax ``nnx.Optimizer`` or its ``nnx.State``, another switch's candidates), and only reads it, on the host:
+outside ``jit``. :func:`optswitch.set_active` changes it.
 """
 
 import dataclasses
@@ -83,11 +84,15 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
 
     Args:
         opt_state: an optimizer state holding one :class:`optswitch.SwitchState` anywhere inside it, or a
-            flax ``nnx.Optimizer``.
+            flax ``nnx.Optimizer`` or ``nnx.State`` holding one.
         path: where the switch is, as ``jax.tree_util.keystr`` writes it, when the state holds several.
 
     Returns:
         A :class:`Summary`; ``print`` it for a table.
+
+    Raises:
+        ValueError: when no switch is found, or several and no ``path``, or a batch of them (pass one member).
+        TypeError: inside ``jit``, where the state's values are not known (read ``opt_state.active`` there).
     """
     _, state = find_one(opt_state, path, what="summary")
     check_on_host(state, what="summary")
@@ -118,6 +123,9 @@ def active(opt_state, *, path: str | None = None) -> str:
     Args:
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.
         path: which switch, when there are several (see :func:`summary`).
+
+    Raises:
+        As :func:`summary`.
     """
     _, state = find_one(opt_state, path, what="active")
     check_on_host(state, what="active")

@@ -126,6 +126,19 @@ def test_optswitch_nnx_optimizer_update_returns_the_updates_as_nnx_optimizer_doe
     assert other.update(other_model, nnx.grad(nnx_loss)(other_model)) is not None
 
 
+def test_a_checkpoint_restored_without_a_target_is_read_and_switched(tmp_path):
+    tx = optswitch.switch(candidates())
+    state = optswitch.set_active(tx.init(params()), "sgd")
+    checkpointer = ocp.StandardCheckpointer()
+    checkpointer.save(tmp_path / "checkpoint", state)
+    checkpointer.wait_until_finished()
+    restored = checkpointer.restore(tmp_path / "checkpoint")  # nested dicts, as orbax writes them
+    assert isinstance(restored, dict)
+    assert optswitch.summary(restored) == optswitch.summary(state)
+    assert optswitch.active(optswitch.set_active(restored, "rmsprop")) == "rmsprop"
+    assert optswitch.check_candidates(restored, tx) is restored
+
+
 # Inside jit.
 
 
