@@ -144,19 +144,33 @@ def value_of(leaf):
 
 
 def check_on_host(
-    state: SwitchState, *, what: str, inside_jit: str = "read opt_state.active", one: bool = True
+    state: SwitchState, *, what: str, inside_jit: str | None = "read opt_state.active", one: bool = True
 ) -> None:
-    """Raises unless ``state`` is concrete (and one switch's, when ``one``), as the host-side helpers need.
+    """Raises unless ``state`` holds concrete arrays (of one switch, when ``one``), as the host-side helpers need.
 
     Raises:
-        TypeError: inside ``jit`` (or ``vmap``, ``grad``): the arrays are tracers, whose values are unknown.
-        ValueError: for a batch of switches (``pmap``'s replicas, a ``vmap``-ed ``init``) when ``one``.
+        TypeError: inside ``jit`` (or ``vmap``, ``grad``): the arrays are tracers, whose values are unknown;
+            or abstract (``jax.ShapeDtypeStruct``).
+        ValueError: for arrays deleted by donation, or a batch of switches (``pmap``'s replicas, a ``vmap``-ed
+            ``init``) when ``one``.
     """
     active = value_of(state.active)
     if isinstance(active, jax.core.Tracer):
+        where = "" if inside_jit is None else f" (inside jit, {inside_jit})"
         raise TypeError(
-            f"{what} is host-only: call it outside jit (inside jit, {inside_jit}); it was given a traced "
-            f"state, from inside jit, vmap or another JAX transformation."
+            f"{what} is host-only: call it outside jit{where}; it was given a traced state, from inside jit, "
+            f"vmap or another JAX transformation."
+        )
+    if isinstance(active, jax.ShapeDtypeStruct):
+        raise TypeError(
+            f"{what}: this state is abstract (jax.ShapeDtypeStruct leaves, as jax.eval_shape makes); pass one "
+            f"that holds arrays: made by init or update, or restored from a checkpoint."
+        )
+    bookkeeping = jax.tree.leaves((state.active, state.step, state.log, state.names), is_leaf=_is_variable)
+    if any(isinstance(leaf := value_of(x), jax.Array) and leaf.is_deleted() for x in bookkeeping):
+        raise ValueError(
+            f"{what}: this state's arrays have been deleted: it was donated to a jitted step (donate_argnums), "
+            f"which consumed it; pass the state the step returned."
         )
     if one and np.ndim(active):
         raise ValueError(
@@ -164,6 +178,10 @@ def check_on_host(
             f"jax.vmap(tx.init) or jax.pmap), each with its own active candidate; pass one member: "
             f"jax.tree.map(lambda leaf: leaf[i], opt_state)."
         )
+
+
+def _is_variable(leaf) -> bool:
+    return hasattr(leaf, "get_value")
 
 
 def on_host(leaf) -> np.ndarray:
@@ -176,7 +194,7 @@ def on_host(leaf) -> np.ndarray:
 
 def tree_on_host(tree) -> Any:
     """Every leaf of ``tree`` (nnx Variables included) as a NumPy array."""
-    return jax.tree.map(on_host, tree, is_leaf=lambda leaf: hasattr(leaf, "get_value"))
+    return jax.tree.map(on_host, tree, is_leaf=_is_variable)
 
 
 def names_of(state: SwitchState) -> tuple[str, ...]:

@@ -12,10 +12,9 @@ state carries (:attr:`optswitch.SwitchState.names`).
 
 from typing import Any
 
-import jax
 import optax
 
-from optswitch._find import find_all, locate_one, names_of, on_host, value_of
+from optswitch._find import check_on_host, find_all, locate_one, names_of, on_host
 from optswitch._names import decode
 from optswitch._switch import SwitchTransformation
 
@@ -104,10 +103,7 @@ def check_candidates(opt_state: Any, tx: optax.GradientTransformation, *, path: 
             + (f" (the state's switches are at paths {[key for key, _ in found]})." if found else ".")
         )
     for (_, switch_state), names in zip(found, expected, strict=True):
-        if isinstance(value_of(switch_state.names), jax.core.Tracer):
-            raise TypeError(
-                "check_candidates is host-only: call it outside jit, on the restored state, before training on."
-            )
+        check_on_host(switch_state, what="check_candidates", inside_jit=None, one=False)
         # A batch of switches (a vmap-ed init) holds one table of names per member.
         tables = on_host(switch_state.names)
         for held in dict.fromkeys(decode(table) for table in tables.reshape(-1, *tables.shape[-2:])):

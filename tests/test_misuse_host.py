@@ -164,6 +164,30 @@ def test_the_host_helpers_inside_nnx_jit_say_so():
         nnx.jit(optswitch.active)(optimizer)
 
 
+HELPERS = {
+    "active": optswitch.active,
+    "summary": optswitch.summary,
+    "set_active": lambda state: optswitch.set_active(state, "sgd"),
+    "check_candidates": lambda state: optswitch.check_candidates(state, optswitch.switch(candidates())),
+}
+
+
+@pytest.mark.parametrize("name", HELPERS)
+def test_an_abstract_state_is_named(name):
+    abstract = jax.eval_shape(optswitch.switch(candidates()).init, params())
+    with pytest.raises(TypeError, match=f"{name}: this state is abstract \\(jax.ShapeDtypeStruct leaves"):
+        HELPERS[name](abstract)
+
+
+@pytest.mark.parametrize("name", HELPERS)
+def test_a_state_donated_to_a_step_is_named(name):
+    tx = optswitch.switch(candidates())
+    state = tx.init(params())
+    jax.jit(tx.update, donate_argnums=1)(grads_at(0), state, params())
+    with pytest.raises(ValueError, match=f"{name}: this state's arrays have been deleted: it was donated"):
+        HELPERS[name](state)
+
+
 # Several switches: optax.partition, nesting.
 
 
@@ -278,6 +302,8 @@ def test_the_transformation_passed_for_its_state_and_a_holder_passed_for_tx_are_
     _, optimizer = nnx_optimizer(tx)
     with pytest.raises(TypeError, match=r"tx must be the optax transformation .* got Optimizer; .* its \.tx"):
         optswitch.check_candidates(optimizer, optimizer)
+    with pytest.raises(TypeError, match=r"tx must be the optax transformation .* got function"):
+        optswitch.check_candidates(optimizer, optax.adam)
     assert optswitch.check_candidates(optimizer, optimizer.tx) is optimizer
 
 
