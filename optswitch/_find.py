@@ -129,7 +129,7 @@ def find_one(opt_state, path: str | None = None, *, what: str = "optswitch") -> 
 def _hint(opt_state) -> str:
     if isinstance(opt_state, optax.GradientTransformation):
         return "this is the transformation: pass its state (what init and update return)."
-    if hasattr(opt_state, "opt_state"):
+    if hasattr(opt_state, "opt_state") and jax.tree_util.treedef_is_leaf(jax.tree.structure(opt_state)):
         return (
             f"a {type(opt_state).__name__} is not a pytree, so its opt_state can be neither found nor replaced: "
             f"pass holder.opt_state (and store what set_active returns back into it), or register the class "

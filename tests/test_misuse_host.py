@@ -63,6 +63,9 @@ def test_a_holder_registered_as_a_pytree_is_rebuilt_and_a_plain_one_is_refused()
     with pytest.raises(ValueError, match=r"set_active: .* a PlainHolder is not a pytree, .* pass holder.opt_state"):
         optswitch.set_active(plain, "sgd")
     assert optswitch.active(plain.opt_state) == "adam"
+    without = make_train_state(optax.adam(1e-2))
+    with pytest.raises(ValueError, match="no optswitch.SwitchState found in this TrainState; pass the state of an"):
+        optswitch.set_active(without, "sgd")
 
 
 # nnx: the Optimizer (in place) and its State (functional).
