@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optswitch import _find, _names
+from optswitch._switch import SwitchState
 
 
 def set_active(opt_state, name: str | int, *, path: str | None = None):
@@ -13,29 +14,73 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
     The handoff (``on_switch``) runs in the next update, as for a switch the selector makes. The arrays
     keep their dtypes and shardings, so feeding the result to a jitted step does not recompile it.
 
+    A pytree (an optax state, a flax linen ``TrainState``, an ``nnx.State`` from ``nnx.state`` or
+    ``nnx.split``, a dict) is left as it is and a new one is returned, with the switch made: store it, e.g.
+    ``train_state = optswitch.set_active(train_state, "sgd")``. A flax nnx object (an ``nnx.Optimizer``) is
+    changed in place, as nnx objects are, and returned. In a batch of switches (``pmap``'s replicas, a
+    ``vmap``-ed ensemble: ``active`` has a leading axis), every member is switched, each logging its own switch.
+
     Args:
-        opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``
-            (changed in place, as nnx objects are).
-        name: the candidate's name or index.
+        opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an object holding one.
+        name: the candidate's name or index (a Python, NumPy or JAX integer).
         path: which switch, when there are several (see :func:`optswitch.summary`).
 
     Returns:
-        The optimizer state with the switch made (for an ``nnx.Optimizer``, the same object).
+        The optimizer state with the switch made (for an nnx object, the same object).
+
+    Raises:
+        TypeError: inside ``jit``: a switch from inside a step is a selector's (see :mod:`optswitch.selectors`).
+        ValueError: for an unknown name.
     """
-    _, state = _find.find_one(opt_state, path)
-    target = _names.resolve(name, _find.names_of(state), what="set_active")
-    source = int(_find.on_host(state.active))
-    if target == source:
+    _, node = _find.locate_one(opt_state, path, what="set_active")
+    state = _find.as_state(node)
+    hint = "a selector makes the switches: see optswitch.selectors"
+    _find.check_on_host(state, what="set_active", inside_jit=hint, one=False)
+    target = _names.resolve(_as_key(name), _find.names_of(state), what="set_active")
+    sources = _find.on_host(state.active)
+    if np.all(sources == target):
         return opt_state
-    log = jax.tree.map(jnp.asarray, _find.tree_on_host(state.log))
-    recorded = log.record(jnp.asarray(True), int(_find.on_host(state.step)), source, target)
-    changed = state._replace(
-        active=_assign(state.active, target),
-        log=jax.tree.map(_assign, state.log, recorded, is_leaf=lambda leaf: hasattr(leaf, "set_value")),
+    # A batch of switches (pmap's replicas, a vmap-ed ensemble) has one log per member: each records its own.
+    batch = sources.shape
+    members = lambda leaf: jnp.asarray(leaf).reshape(-1, *np.shape(leaf)[len(batch) :])
+    record = lambda log, step, source: log.record(source != target, step, source, target)
+    recorded = jax.vmap(record)(
+        jax.tree.map(members, _find.tree_on_host(state.log)), members(_find.on_host(state.step)), members(sources)
     )
-    if _find.is_nnx_optimizer(opt_state):
-        return opt_state  # nnx Variables were set in place by _assign.
-    return _find.replace(opt_state, state, changed)
+    recorded = jax.tree.map(lambda leaf: np.reshape(leaf, batch + leaf.shape[1:]), recorded)
+    changes = {("active",): np.full(batch, target), **{("log", f): getattr(recorded, f) for f in recorded._fields}}
+    # Where the leaves are nnx Variables of a live object, set them in place; elsewhere build new ones.
+    in_place = isinstance(node, SwitchState) and hasattr(state.active, "set_value")
+
+    def write(key, leaf):
+        names = tuple(getattr(entry, "name", getattr(entry, "key", None)) for entry in key)
+        for field, value in changes.items():
+            if names[: len(field)] == field:
+                return _assign(leaf, value)
+        return leaf
+
+    is_variable = (lambda leaf: hasattr(leaf, "set_value")) if in_place else None
+    changed = jax.tree_util.tree_map_with_path(write, node, is_leaf=is_variable)
+    if in_place:
+        return opt_state
+    if _find.is_nnx_object(opt_state):
+        raise TypeError(
+            f"set_active: the switch state in this {type(opt_state).__name__} holds arrays, not nnx Variables, "
+            f"so it cannot be changed in place; set_active on the state itself and assign the result."
+        )
+    return jax.tree.map(lambda leaf: changed if leaf is node else leaf, opt_state, is_leaf=lambda leaf: leaf is node)
+
+
+def _as_key(name):
+    """A 0-d integer array (NumPy or JAX) as a Python int, which :func:`_names.resolve` takes."""
+    if isinstance(name, (jax.Array, np.ndarray)) and np.ndim(name) == 0 and jnp.issubdtype(name.dtype, jnp.integer):
+        if isinstance(name, jax.core.Tracer):
+            raise TypeError(
+                "set_active is host-only: the candidate's index is traced (inside jit); a selector makes the "
+                "switches there: see optswitch.selectors."
+            )
+        return int(name)
+    return name
 
 
 def _assign(old, value):

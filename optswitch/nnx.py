@@ -6,6 +6,7 @@ leave the conditional in a buffer of their own and are read again to be applied 
 instead, which applies them in the branch. Needs flax (``pip install optswitch[flax]``).
 """
 
+import jax
 from flax import nnx
 
 from optswitch._switch import SwitchTransformation
@@ -28,7 +29,7 @@ class Optimizer(nnx.Optimizer):
         >>> tx = optswitch.switch({"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)})
         >>> optimizer = optswitch.nnx.Optimizer(model, tx, wrt=nnx.Param)
         >>> grads = nnx.grad(lambda m: jnp.mean(m(jnp.ones((4, 2))) ** 2))(model)
-        >>> optimizer.update(model, grads)
+        >>> updates = optimizer.update(model, grads)
         >>> optswitch.summary(optimizer).updates
         {'adam': 1, 'sgd': 0}
     """
@@ -42,12 +43,12 @@ class Optimizer(nnx.Optimizer):
             **kwargs: extra arguments for the transformation, e.g. ``value=loss``.
 
         Returns:
-            None: unlike ``nnx.Optimizer.update``, the updates are never materialised, so there are none to
-            return.
+            The updates applied to the parameters, as ``nnx.Optimizer.update`` returns them: with a switch,
+            the change of each parameter (new minus old; the updates up to the rounding of adding them), which
+            under ``jit`` costs nothing unless it is used.
         """
         if not isinstance(self.tx, SwitchTransformation):
-            super().update(model, grads, **kwargs)
-            return
+            return super().update(model, grads, **kwargs)
         params = nnx.as_pure(nnx.state(model, self.wrt, graph=self.graph))
         grad_arrays = nnx.as_pure(nnx.state(grads, self.wrt, graph=self.graph))
         new_params, new_opt_state = self.tx.update_and_apply(
@@ -56,3 +57,4 @@ class Optimizer(nnx.Optimizer):
         nnx.update(model, new_params)
         nnx.update(self.opt_state, nnx.state(new_opt_state, graph=self.graph))
         self.step[...] += 1
+        return jax.tree.map(lambda new, old: new - old, new_params, params)

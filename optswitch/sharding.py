@@ -20,6 +20,11 @@ def state_shardings(tx: optax.GradientTransformation, params) -> Any:
 
         state = jax.jit(tx.init, out_shardings=optswitch.state_shardings(tx, params))(params)
 
+    On one device, commit the parameters first (``params = jax.device_put(params, jax.devices()[0])``):
+    ``jit`` keys its cache on whether each argument is committed to a device, the state above is, and so are
+    a step's outputs; parameters fresh from ``jnp`` are not, and the step would compile again when its own
+    outputs come back.
+
     The shardings come from JAX's own propagation: ``tx.init`` is traced abstractly with the parameters'
     shardings as types (``jax.sharding.AxisType.Explicit``), so a leaf made by ``zeros_like``, ``full_like``
     and the like (Adam's moments, a momentum trace, RMSProp's average) gets its parameter's sharding, one

@@ -1,14 +1,15 @@
 """Reading a switch's state on the host: which candidate is active, and which ran when.
 
 Every function here finds the :class:`optswitch.SwitchState` wherever it sits in a larger optimizer state
-(inside ``optax.chain``, ``optax.MultiSteps``, ``optax.inject_hyperparams``, a train state, or a flax
-``nnx.Optimizer``), and only reads it. :func:`optswitch.set_active` changes it.
+(inside ``optax.chain``, ``optax.MultiSteps``, ``optax.inject_hyperparams``, a flax linen ``TrainState``, a
+flax ``nnx.Optimizer`` or its ``nnx.State``, another switch's candidates), and only reads it, on the host:
+outside ``jit``. :func:`optswitch.set_active` changes it.
 """
 
 import dataclasses
 from typing import Any
 
-from optswitch._find import find_one, names_of, on_host, tree_on_host
+from optswitch._find import check_on_host, find_one, names_of, on_host, tree_on_host
 
 __all__ = ["Summary", "active", "summary"]
 
@@ -83,13 +84,18 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
 
     Args:
         opt_state: an optimizer state holding one :class:`optswitch.SwitchState` anywhere inside it, or a
-            flax ``nnx.Optimizer``.
+            flax ``nnx.Optimizer`` or ``nnx.State`` holding one.
         path: where the switch is, as ``jax.tree_util.keystr`` writes it, when the state holds several.
 
     Returns:
         A :class:`Summary`; ``print`` it for a table.
+
+    Raises:
+        ValueError: when no switch is found, or several and no ``path``, or a batch of them (pass one member).
+        TypeError: inside ``jit``, where the state's values are not known (read ``opt_state.active`` there).
     """
-    _, state = find_one(opt_state, path)
+    _, state = find_one(opt_state, path, what="summary")
+    check_on_host(state, what="summary")
     names = names_of(state)
     log = tree_on_host(state.log)
     num_switches = int(log.num_switches)
@@ -117,6 +123,10 @@ def active(opt_state, *, path: str | None = None) -> str:
     Args:
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.
         path: which switch, when there are several (see :func:`summary`).
+
+    Raises:
+        As :func:`summary`.
     """
-    _, state = find_one(opt_state, path)
+    _, state = find_one(opt_state, path, what="active")
+    check_on_host(state, what="active")
     return names_of(state)[int(on_host(state.active))]
