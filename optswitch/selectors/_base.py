@@ -39,6 +39,11 @@ class Selector(NamedTuple):
             candidate's state (SWATS sets SGD's learning rate). None for none.
         probe: a :class:`optswitch.Probe`, a measurement beyond the core signals, which ``select`` reads as
             ``signals.probe`` after the updates of the candidates whose ``reads`` include ``"probe"``.
+        bind: ``bind(names) -> Selector``, for a selector whose settings name candidates (an ``order``, a
+            schedule's targets): the selector for these candidates, its settings resolved to indices and
+            closed over, so that they are decided by the transformation and never read from a state (a state
+            carries only progress). :func:`optswitch.switch` binds its selector once, to its names; to call
+            ``select`` yourself, use :meth:`bound`. None for a selector that needs no names.
     """
 
     init: Callable[[tuple[str, ...]], SelectorState]
@@ -48,6 +53,11 @@ class Selector(NamedTuple):
     name: str = "selector"
     handoff: Handoff | None = None
     probe: Probe | None = None
+    bind: Callable[[tuple[str, ...]], "Selector"] | None = None
+
+    def bound(self, names: Sequence[str]) -> "Selector":
+        """This selector for the candidates ``names`` (in order): the one whose ``select`` the switch runs."""
+        return self if self.bind is None else self.bind(tuple(names))
 
     @property
     def needs_value(self) -> bool:
@@ -75,6 +85,28 @@ class Selector(NamedTuple):
             if "probe" in wanted and self.probe is None:
                 raise ValueError(f"{self.name}: reads 'probe' but has no probe; give the Selector a Probe.")
         return tuple(per_candidate)
+
+
+def for_names(build: Callable[[tuple[str, ...]], Selector]) -> Selector:
+    """A selector whose settings name candidates: ``build(names)`` makes it for given names (see ``Selector.bind``).
+
+    The selector returned works before it is bound wherever names are given (``init``, ``initial``); its
+    ``select``, which is given no names, raises until :meth:`Selector.bound` has resolved them.
+    """
+    template = build(None)
+
+    def unbound(signals, state):
+        raise TypeError(
+            f"{template.name}: select needs the candidates' names to resolve its settings; call "
+            f"selector.bound(names).select(signals, state), as optswitch.switch does."
+        )
+
+    return template._replace(
+        init=lambda names: build(tuple(names)).init(names),
+        select=unbound,
+        initial=lambda names: build(tuple(names)).initial(names),
+        bind=build,
+    )
 
 
 def default_float() -> jnp.dtype:
