@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optswitch import _find, _names
+from optswitch.selectors import _swats as swats
 
 
 def set_active(opt_state, name: str | int, *, path: str | None = None):
@@ -27,6 +28,7 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
     source = int(_find.on_host(state.active))
     if target == source:
         return opt_state
+    swats.warn_if_no_rate(state, target, stacklevel=3)
     log = jax.tree.map(jnp.asarray, _find.tree_on_host(state.log))
     recorded = log.record(jnp.asarray(True), int(_find.on_host(state.step)), source, target)
     changed = state._replace(

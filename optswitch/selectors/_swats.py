@@ -1,11 +1,14 @@
 """``swats``: switches once from Adam to SGD when Adam's projected step settles (Keskar & Socher 2017)."""
 
+import warnings
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
+from optswitch import _find
 from optswitch import handoff as handoff_lib
 from optswitch.handoff import Context, Handoff
 from optswitch.selectors import _one_way
@@ -179,3 +182,23 @@ def swats(
         )
 
     return for_names(build)
+
+
+def warn_if_no_rate(state, target: int, stacklevel: int) -> None:
+    """Warns when a switch made from the host to ``target`` leaves SGD at SWATS's placeholder rate of 0.
+
+    That is: the switch's selector is SWATS, which has no estimate yet (no Adam update with ``p . g != 0``), and
+    ``target``'s state holds a ``learning_rate`` of 0, which only SWATS's handoff would have set.
+    """
+    selector_state = _find.tree_on_host(state.selector_state)
+    if not isinstance(selector_state, SwatsState) or selector_state.estimate > 0:
+        return
+    found = optax.tree_utils.tree_get_all_with_path(state.candidate_states[target], "learning_rate")
+    if any(hasattr(rate, "dtype") and np.all(_find.on_host(rate) == 0) for _, rate in found):
+        name = _find.names_of(state)[target]
+        warnings.warn(
+            f"set_active: {name!r} has learning_rate 0, the placeholder SWATS replaces with its estimate at its "
+            f"switch, and SWATS has no estimate yet (it needs an Adam update first), so {name!r} would make zero "
+            f"updates. Let Adam make some updates before switching, or give {name!r} a rate of its own.",
+            stacklevel=stacklevel,
+        )

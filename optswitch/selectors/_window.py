@@ -46,5 +46,6 @@ def fresh(restart: jax.Array, sums):
 
 def settle(counts: jax.Array, choice: jax.Array, new_state, state, active: jax.Array):
     """``(choice, new_state)`` for an update that counts, ``(active, state)`` for one that does not (counted)."""
-    new_state = optax.tree.where(counts, new_state, state._replace(ignored_losses=optax.safe_increment(state.ignored_losses)))
+    ignored = state._replace(ignored_losses=optax.safe_increment(state.ignored_losses))
+    new_state = optax.tree.where(counts, new_state, ignored)
     return jnp.where(counts, choice, active), new_state
