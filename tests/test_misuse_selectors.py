@@ -294,3 +294,10 @@ def test_custom_reads_a_single_signal_given_as_a_string():
 def test_a_selector_built_by_hand_with_reads_as_a_string_reads_that_signal():
     selector = selectors.Selector(init=lambda names: (), select=lambda s, state: (s.active, state), reads="loss")
     assert selector.needs_value and selector.reads_for(("a", "b")) == (frozenset({"loss"}),) * 2
+
+
+def test_custom_given_something_other_than_functions_says_what_it_takes():
+    with pytest.raises(TypeError, match=r"custom: init_fn is a tuple, not a function.*init_fn\(names\) -> state"):
+        selectors.custom((), lambda signals, state: (signals.active, state))
+    with pytest.raises(TypeError, match=r"custom: select_fn is a NoneType, not a function"):
+        selectors.custom(lambda names: (), None)

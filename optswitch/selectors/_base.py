@@ -179,6 +179,12 @@ def custom(
         >>> optswitch.active(state)
         '1'
     """
+    for label, fn in (("init_fn", init_fn), ("select_fn", select_fn)):
+        if not callable(fn):
+            raise TypeError(
+                f"custom: {label} is a {type(fn).__name__}, not a function; pass custom(init_fn, select_fn), "
+                f"init_fn(names) -> state and select_fn(signals, state) -> (next_index, state)."
+            )
     wanted = as_signals(MEASURED if reads is None else reads)
     unknown = wanted - REQUESTABLE
     if unknown:

@@ -18,7 +18,8 @@ def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
 
     Outside jit, the first loss <= 0 a selector sees also warns (``warned`` holds whether it has).
     """
-    if not warned and not isinstance(loss, jax.core.Tracer) and float(loss) <= 0:
+    concrete = not isinstance(loss, jax.core.Tracer) and getattr(loss, "is_fully_addressable", True)
+    if not warned and concrete and float(loss) <= 0:
         warned.append(True)
         warnings.warn(
             f"{selector}: update() was given value={float(loss)}, a loss <= 0, which has no log: the {selector} "
