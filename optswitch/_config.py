@@ -57,6 +57,7 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
             f"switch: selector must be an optswitch.selectors.Selector (e.g. selectors.schedule(...), or "
             f"selectors.custom(init_fn, select_fn) for your own rule); got {type(selector).__name__}."
         )
+    selector = selector.bound(names)  # its settings resolved for these names, so that no state overrides them
     if inactive not in ("freeze", "track"):
         raise ValueError(f"switch: inactive={inactive!r}; use 'freeze' or 'track'.")
     handoffs = [handoff for handoff in (handoff_lib._resolve(on_switch), selector.handoff) if handoff]

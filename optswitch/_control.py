@@ -6,6 +6,7 @@ import numpy as np
 
 from optswitch import _find, _names
 from optswitch._switch import SwitchState
+from optswitch.selectors import _swats as swats
 
 
 def set_active(opt_state, name: str | int, *, path: str | None = None):
@@ -40,6 +41,7 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
     sources = _find.on_host(state.active)
     if np.all(sources == target):
         return opt_state
+    swats.warn_if_no_rate(state, target, stacklevel=3)
     # A batch of switches (pmap's replicas, a vmap-ed ensemble) has one log per member: each records its own.
     batch = sources.shape
     members = lambda leaf: jnp.asarray(leaf).reshape(-1, *np.shape(leaf)[len(batch) :])

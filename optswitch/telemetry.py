@@ -29,6 +29,8 @@ class Summary:
         skipped: updates whose signals were not finite, which the selector did not see.
         invalid: out-of-range choices of the selector, ignored.
         selector_state: the selector's state as NumPy arrays: why it chose what it chose.
+        ignored_losses: updates whose loss was ``<= 0``, which a selector that reads ``log(loss)`` (race,
+            bandit) ignored: a run whose loss can reach 0 or go negative stalls such a selector.
     """
 
     names: tuple[str, ...]
@@ -40,6 +42,7 @@ class Summary:
     skipped: int
     invalid: int
     selector_state: Any
+    ignored_losses: int = 0
 
     def segments(self) -> list[tuple[int, int, str]]:
         """The runs of consecutive updates as ``(first, stop, name)``: updates ``first <= t < stop``.
@@ -76,6 +79,11 @@ class Summary:
             lines.append(f"  {self.skipped} updates had non-finite signals; the selector skipped them")
         if self.invalid:
             lines.append(f"  warning: the selector chose {self.invalid} out-of-range indices, which were ignored")
+        if self.ignored_losses:
+            lines.append(
+                f"  warning: {self.ignored_losses} updates had a loss <= 0, which the selector ignored (it reads "
+                f"log(loss)); pass a loss that stays > 0, e.g. value=loss - floor"
+            )
         return "\n".join(lines)
 
 
@@ -98,6 +106,7 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
     check_on_host(state, what="summary")
     names = names_of(state)
     log = tree_on_host(state.log)
+    selector_state = tree_on_host(state.selector_state)
     num_switches = int(log.num_switches)
     history = len(log.first_updates)
     kept = range(max(0, num_switches - history), num_switches)
@@ -113,7 +122,8 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
         num_switches=num_switches,
         skipped=int(log.skipped),
         invalid=int(log.invalid),
-        selector_state=tree_on_host(state.selector_state),
+        selector_state=selector_state,
+        ignored_losses=int(getattr(selector_state, "ignored_losses", 0)),
     )
 
 

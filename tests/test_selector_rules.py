@@ -102,7 +102,7 @@ def choices(selector, probes, active=0):
     state = selector.init(("a", "b"))
     made = []
     for noise, signal in probes:
-        choice, state = selector.select(signals_with(noise, signal, active), state)
+        choice, state = selector.bound(("a", "b")).select(signals_with(noise, signal, active), state)
         made.append(int(choice))
     return made, state
 

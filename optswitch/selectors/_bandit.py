@@ -8,7 +8,7 @@ import optax
 
 from optswitch.selectors import _window
 from optswitch.selectors._base import Selector, default_float
-from optswitch.selectors._settings import check_count
+from optswitch.selectors._settings import check_count, check_number, is_count
 
 
 class BanditState(NamedTuple):
@@ -24,6 +24,7 @@ class BanditState(NamedTuple):
         window_updates: int32 ``[]``, updates in the current window so far.
         trend: ``[]``, ``sum_i (i - (W - 1) / 2) log(loss_i)`` over the current window's updates.
         last_reward: ``[]``, the reward of the latest complete window.
+        ignored_losses: int32 ``[]``, updates ignored for a loss ``<= 0`` (see :func:`bandit`).
     """
 
     reward_sums: jax.Array
@@ -34,6 +35,7 @@ class BanditState(NamedTuple):
     window_updates: jax.Array
     trend: jax.Array
     last_reward: jax.Array
+    ignored_losses: jax.Array
 
 
 STRATEGIES = ("ucb", "thompson", "epsilon_greedy")
@@ -65,7 +67,10 @@ def bandit(
     * ``"thompson"``: ``m_k + exploration s z_k / sqrt(n_k)`` with ``z_k`` standard normal;
     * ``"epsilon_greedy"``: ``m_k``, except with probability ``epsilon`` a candidate drawn uniformly.
 
-    Updates with a non-positive loss are ignored, as are non-finite ones. Randomness comes from
+    Updates with a non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
+    has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
+    first time outside jit. For a loss that can reach 0 or go negative, pass ``value=loss - floor``, ``floor``
+    below any loss the run can reach. Randomness comes from
     ``jax.random.key(seed)`` folded with the window count. A window interrupted by a switch from the host
     starts over with the new candidate. Why the reward is fair to candidates run at different times, and
     where it is not: ``docs/selectors.md``.
@@ -102,10 +107,12 @@ def bandit(
     check_count("bandit", "window", window, 2, " (a slope needs two updates)")
     if strategy not in STRATEGIES:
         raise ValueError(f"bandit: strategy={strategy!r}; choose from {list(STRATEGIES)}.")
-    if not 0.0 < discount <= 1.0:
-        raise ValueError(f"bandit: discount={discount}; it must be in (0, 1].")
-    if exploration < 0.0 or not 0.0 <= epsilon <= 1.0:
-        raise ValueError(f"bandit: exploration={exploration} must be >= 0 and epsilon={epsilon} in [0, 1].")
+    check_number("bandit", "discount", discount, 0.0, 1.0, open_low=True)
+    check_number("bandit", "exploration", exploration, 0.0)
+    check_number("bandit", "epsilon", epsilon, 0.0, 1.0)
+    if not is_count(seed, -(2**63)):
+        raise ValueError(f"bandit: seed={seed!r}; it must be an int, the seed of jax.random.key.")
+    warned = []
     # The window's length is fixed, so the slope is a centred sum; the race's windows vary and use _line_fit.
     spread_of_index = window * (window**2 - 1) / 12
 
@@ -120,6 +127,7 @@ def bandit(
             window_updates=jnp.zeros([], jnp.int32),
             trend=jnp.zeros([], dtype),
             last_reward=jnp.zeros([], dtype),
+            ignored_losses=jnp.zeros([], jnp.int32),
         )
 
     def choose(reward_sums, weights, square_sums, windows):
@@ -143,7 +151,7 @@ def bandit(
     def select(signals, state):
         dtype = state.trend.dtype
         loss = signals.loss.astype(dtype)
-        counts = _window.usable(loss)
+        counts = _window.usable(loss, "bandit", warned)
         restart = _window.restarts(signals.active, state.arm)
         updates = jnp.where(restart, 0, state.window_updates)
         position = updates.astype(dtype) - (window - 1) / 2
@@ -165,10 +173,10 @@ def bandit(
             window_updates=jnp.zeros_like(updates),
             trend=jnp.zeros_like(trend),
             last_reward=reward,
+            ignored_losses=state.ignored_losses,
         )
         going = state._replace(arm=signals.active, window_updates=updates, trend=trend)
         new_state = optax.tree.where(complete, ended, going)
-        new_state = optax.tree.where(counts, new_state, state)
-        return jnp.where(counts & complete, choice, signals.active), new_state
+        return _window.settle(counts, jnp.where(complete, choice, signals.active), new_state, state, signals.active)
 
     return Selector(init=init, select=select, reads=frozenset({"loss"}), name=f"bandit({strategy})")

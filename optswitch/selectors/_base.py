@@ -1,6 +1,6 @@
 """The selector protocol, and the two selectors that need no rule of their own: :func:`manual` and :func:`custom`."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jax
@@ -39,6 +39,11 @@ class Selector(NamedTuple):
             candidate's state (SWATS sets SGD's learning rate). None for none.
         probe: a :class:`optswitch.Probe`, a measurement beyond the core signals, which ``select`` reads as
             ``signals.probe`` after the updates of the candidates whose ``reads`` include ``"probe"``.
+        bind: ``bind(names) -> Selector``, for a selector whose settings name candidates (an ``order``, a
+            schedule's targets): the selector for these candidates, its settings resolved to indices and
+            closed over, so that they are decided by the transformation and never read from a state (a state
+            carries only progress). :func:`optswitch.switch` binds its selector once, to its names; to call
+            ``select`` yourself, use :meth:`bound`. None for a selector that needs no names.
     """
 
     init: Callable[[tuple[str, ...]], SelectorState]
@@ -48,13 +53,18 @@ class Selector(NamedTuple):
     name: str = "selector"
     handoff: Handoff | None = None
     probe: Probe | None = None
+    bind: Callable[[tuple[str, ...]], "Selector"] | None = None
+
+    def bound(self, names: Sequence[str]) -> "Selector":
+        """This selector for the candidates ``names`` (in order): the one whose ``select`` the switch runs."""
+        return self if self.bind is None else self.bind(tuple(names))
 
     @property
     def needs_value(self) -> bool:
         """Whether ``update`` must be given the loss as ``value=``: ``"loss"`` is in :attr:`reads`."""
         if isinstance(self.reads, Mapping):
-            return any("loss" in wanted for wanted in self.reads.values())
-        return "loss" in self.reads
+            return any("loss" in as_signals(wanted) for wanted in self.reads.values())
+        return "loss" in as_signals(self.reads)
 
     def reads_for(self, names: Sequence[str]) -> tuple[frozenset[str], ...]:
         """What ``select`` reads after an update by each candidate, in the candidates' order.
@@ -65,9 +75,9 @@ class Selector(NamedTuple):
         if isinstance(self.reads, Mapping):
             per_candidate = [frozenset()] * len(names)
             for key, wanted in self.reads.items():
-                per_candidate[_names.resolve(key, names, what=f"{self.name} reads")] |= frozenset(wanted)
+                per_candidate[_names.resolve(key, names, what=f"{self.name} reads")] |= as_signals(wanted)
         else:
-            per_candidate = [frozenset(self.reads)] * len(names)
+            per_candidate = [as_signals(self.reads)] * len(names)
         for wanted in per_candidate:
             unknown = wanted - REQUESTABLE
             if unknown:
@@ -75,6 +85,37 @@ class Selector(NamedTuple):
             if "probe" in wanted and self.probe is None:
                 raise ValueError(f"{self.name}: reads 'probe' but has no probe; give the Selector a Probe.")
         return tuple(per_candidate)
+
+
+def as_signals(reads) -> frozenset[str]:
+    """``reads`` as a set of signal names: a string is one signal (``"loss"``), not its letters."""
+    if isinstance(reads, str):
+        return frozenset({reads})
+    if not isinstance(reads, Iterable):
+        raise TypeError(f"reads={reads!r}; pass a signal's name or a list of them, e.g. ['loss', 'grad_sq_norm'].")
+    return frozenset(reads)
+
+
+def for_names(build: Callable[[tuple[str, ...]], Selector]) -> Selector:
+    """A selector whose settings name candidates: ``build(names)`` makes it for given names (see ``Selector.bind``).
+
+    The selector returned works before it is bound wherever names are given (``init``, ``initial``); its
+    ``select``, which is given no names, raises until :meth:`Selector.bound` has resolved them.
+    """
+    template = build(None)
+
+    def unbound(signals, state):
+        raise TypeError(
+            f"{template.name}: select needs the candidates' names to resolve its settings; call "
+            f"selector.bound(names).select(signals, state), as optswitch.switch does."
+        )
+
+    return template._replace(
+        init=lambda names: build(tuple(names)).init(names),
+        select=unbound,
+        initial=lambda names: build(tuple(names)).initial(names),
+        bind=build,
+    )
 
 
 def default_float() -> jnp.dtype:
@@ -116,8 +157,8 @@ def custom(
         select_fn: ``select_fn(signals, state) -> (next_index, state)``; the index chosen after update ``t``
             is the candidate for update ``t + 1``. An index out of range is ignored (the active candidate
             stays) and counted in the switch log, never clamped into a wrong route.
-        reads: which signals ``select_fn`` reads (default: all of ``grad_sq_norm``, ``update_sq_norm`` and
-            ``update_dot_grad``); name fewer to skip their reductions. Name ``"loss"`` to read
+        reads: which signals ``select_fn`` reads, a name or a list of names (default: all of ``grad_sq_norm``,
+            ``update_sq_norm`` and ``update_dot_grad``); name fewer to skip their reductions. Name ``"loss"`` to read
             ``signals.loss``: then ``update`` must be given ``value=``. Name ``"probe"`` to read what
             ``probe`` measures.
         probe: a :class:`optswitch.Probe`, for a measurement beyond the core signals.
@@ -138,16 +179,39 @@ def custom(
         >>> optswitch.active(state)
         '1'
     """
-    wanted = frozenset(MEASURED if reads is None else reads)
+    for label, fn in (("init_fn", init_fn), ("select_fn", select_fn)):
+        if not callable(fn):
+            raise TypeError(
+                f"custom: {label} is a {type(fn).__name__}, not a function; pass custom(init_fn, select_fn), "
+                f"init_fn(names) -> state and select_fn(signals, state) -> (next_index, state)."
+            )
+    wanted = as_signals(MEASURED if reads is None else reads)
     unknown = wanted - REQUESTABLE
     if unknown:
         raise ValueError(f"custom: unknown signals {sorted(unknown)}; choose from {sorted(REQUESTABLE)}.")
     if ("probe" in wanted) != (probe is not None):
         raise ValueError("custom: pass probe= together with 'probe' in reads=, or neither.")
-    return Selector(
-        init=init_fn,
-        select=select_fn,
-        reads=wanted,
-        name=getattr(select_fn, "__name__", "custom"),
-        probe=probe,
-    )
+    name = getattr(select_fn, "__name__", "custom")
+
+    def select(signals, state):
+        chosen = select_fn(signals, state)
+        if not isinstance(chosen, tuple | list) or len(chosen) != 2:
+            raise TypeError(
+                f"custom: select_fn {name} returned {_describe(chosen)}; it must return a pair (next_index, "
+                f"new_state), e.g. return jnp.where(signals.loss < 1.0, 1, signals.active), state."
+            )
+        index = chosen[0]
+        if isinstance(index, str) or (not hasattr(index, "dtype") and not isinstance(index, int)):
+            raise TypeError(
+                f"custom: select_fn {name} returned {index!r} as next_index; it must be a candidate's index, an "
+                f"integer scalar: for a name, look its index up in init_fn's names (names.index({index!r}))."
+            )
+        return tuple(chosen)
+
+    return Selector(init=init_fn, select=select, reads=wanted, name=name, probe=probe)
+
+
+def _describe(value) -> str:
+    """What ``value`` is, briefly, for an error message."""
+    shape = getattr(value, "shape", None)
+    return f"a {type(value).__name__}" + ("" if shape is None else f" of shape {tuple(shape)}")

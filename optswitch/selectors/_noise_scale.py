@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import optax
 
 from optswitch.selectors import _one_way
-from optswitch.selectors._base import Selector, default_float
-from optswitch.selectors._settings import check_count, resolve_all
+from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._settings import check_count, check_number, resolve_all
 from optswitch.signals import Probe, accumulator
 
 
@@ -29,8 +29,6 @@ class NoiseScaleState(NamedTuple):
     """State of :func:`noise_scale`.
 
     Attributes:
-        source: int32 ``[]``, index of the candidate switched from.
-        target: int32 ``[]``, index of the candidate switched to.
         noise: ``[]``, moving average of the per-update noise term (see :func:`noise_scale`).
         signal: ``[]``, moving average of the per-update signal term.
         steps: int32 ``[]``, updates of ``source`` seen.
@@ -38,8 +36,6 @@ class NoiseScaleState(NamedTuple):
             they were then.
     """
 
-    source: jax.Array
-    target: jax.Array
     noise: jax.Array
     signal: jax.Array
     steps: jax.Array
@@ -119,11 +115,9 @@ def noise_scale(
         McCandlish, Kaplan, Amodei et al., "An Empirical Model of Large-Batch Training", 2018,
         arXiv:1812.06162 (Appendix A).
     """
-    if threshold <= 0.0 or not 0.0 < beta < 1.0 or not 0.0 <= smoothing < 1.0:
-        raise ValueError(
-            f"noise_scale: threshold={threshold}, beta={beta}, smoothing={smoothing}; threshold must be > 0, "
-            f"beta in (0, 1) and smoothing in [0, 1)."
-        )
+    check_number("noise_scale", "threshold", threshold, 0.0, open_low=True)
+    check_number("noise_scale", "beta", beta, 0.0, 1.0, open_low=True, open_high=True)
+    check_number("noise_scale", "smoothing", smoothing, 0.0, 1.0, open_high=True)
     check_count("noise_scale", "warmup", warmup, 1)
 
     def indices(names):
@@ -153,33 +147,36 @@ def noise_scale(
         return values, NoiseProbeState(mean, count)
 
     def init(names):
-        source_index, target_index = indices(names)
+        indices(names)
         zero = jnp.zeros([], default_float())
         return NoiseScaleState(
-            source=jnp.asarray(source_index, jnp.int32),
-            target=jnp.asarray(target_index, jnp.int32),
             noise=zero,
             signal=zero,
             steps=jnp.zeros([], jnp.int32),
             switched=jnp.zeros([], bool),
         )
 
-    def select(signals, state):
+    def select(signals, state, source_index, target_index):
         dtype = state.noise.dtype
-        watching = _one_way.watching(signals.active, state.source, state.switched)
+        watching = _one_way.watching(signals.active, source_index, state.switched)
         steps = optax.safe_increment(state.steps)
         noise = smoothing * state.noise + (1 - smoothing) * signals.probe["noise"].astype(dtype)
         signal = smoothing * state.signal + (1 - smoothing) * signals.probe["signal"].astype(dtype)
         switch_now = watching & (steps >= warmup) & (noise > 0) & (noise > threshold * signal)
         watched = state._replace(noise=noise, signal=signal, steps=steps, switched=switch_now)
         new_state = optax.tree.where(watching, watched, state)
-        return _one_way.choose(switch_now, state.target, signals.active), new_state
+        return _one_way.choose(switch_now, target_index, signals.active), new_state
 
-    return Selector(
-        init=init,
-        select=select,
-        reads={source: frozenset({"probe"})},
-        initial=lambda names: indices(names)[0],
-        name="noise_scale",
-        probe=Probe(probe_init, probe_measure),
-    )
+    def build(names):
+        source_index, target_index = (None, None) if names is None else indices(names)
+        return Selector(
+            init=init,
+            select=lambda signals, state: select(signals, state, source_index, target_index),
+            reads={source: frozenset({"probe"})},
+            initial=lambda names: source_index,
+            name="noise_scale",
+            probe=Probe(probe_init, probe_measure),
+            bind=build,
+        )
+
+    return for_names(build)

@@ -7,17 +7,14 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch.selectors._base import Selector, default_float
-from optswitch.selectors._settings import check_count, check_order, resolve_order
+from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._settings import check_count, check_number, check_order, resolve_order
 
 
 class PlateauState(NamedTuple):
     """State of :func:`plateau`.
 
     Attributes:
-        order: int32 ``[K]``, the indices of the candidates in the order the selector moves through them.
-        position: int32 ``[]``, where in ``order`` the selector is: its last move went to
-            ``order[position]``.
         best: ``[]``, the best averaged loss so far (``inf`` at first).
         plateau_count: int32 ``[]``, evaluations since the loss last improved.
         cooldown_count: int32 ``[]``, evaluations left to wait after a move.
@@ -25,8 +22,6 @@ class PlateauState(NamedTuple):
         average: ``[]``, their mean.
     """
 
-    order: jax.Array
-    position: jax.Array
     best: jax.Array
     plateau_count: jax.Array
     cooldown_count: jax.Array
@@ -54,7 +49,9 @@ def plateau(
 
     and then ``best = L``. After ``patience`` evaluations in a row without improvement, the selector moves
     to the next candidate of ``order`` and waits ``cooldown`` evaluations (which count no plateau) before it
-    watches again. At the last candidate it stays, or wraps around to the first when ``cycle=True``. As in
+    watches again. A move goes from the candidate active now, so after a switch made from the host with
+    :func:`optswitch.set_active` the selector carries on from that candidate (to the first of ``order`` if it
+    is not in ``order``). At the last candidate it stays, or wraps around to the first when ``cycle=True``. As in
     ``reduce_on_plateau``, ``best`` carries over a move: the next candidate has to beat the loss the previous
     one reached.
 
@@ -89,21 +86,53 @@ def plateau(
     check_count("plateau", "patience", patience, 1)
     check_count("plateau", "cooldown", cooldown, 0)
     check_count("plateau", "accumulation_size", accumulation_size, 1)
-    if not 0.0 <= rtol <= 1.0 or atol < 0.0:
-        raise ValueError(f"plateau: rtol={rtol} and atol={atol}; rtol must be in [0, 1] and atol >= 0.")
+    check_number("plateau", "rtol", rtol, 0.0, 1.0)
+    check_number("plateau", "atol", atol, 0.0)
     if rtol == 0.0 and atol == 0.0:
         raise ValueError("plateau: rtol and atol are both 0, so any noise counts as improvement; make one positive.")
     check_order("plateau", order)
 
-    def indices(names):
-        return resolve_order(order, names, "plateau order")
+    def build(names):
+        sequence = None if names is None else resolve_order(order, names, "plateau order")
+
+        def select(signals, state):
+            count = optax.safe_increment(state.count)
+            average = (state.count * state.average + signals.loss.astype(state.average.dtype)) / count
+            evaluate = count == accumulation_size
+            improved = average < (1 - rtol) * state.best - atol
+            plateau_count = jnp.where(improved, 0, optax.safe_increment(state.plateau_count))
+            cooling = state.cooldown_count > 0
+            move = evaluate & ~cooling & (plateau_count == patience)
+            # Where the active candidate is in the order (-1 if it is not in it): a move goes on from there.
+            in_order = jnp.asarray(sequence, jnp.int32)
+            at = in_order == signals.active
+            following = jnp.where(jnp.any(at), jnp.argmax(at), -1) + 1
+            last = len(sequence) - 1
+            following = jnp.where(following > last, 0 if cycle else last, following)
+            evaluated = PlateauState(
+                best=jnp.where(improved, average, state.best),
+                plateau_count=jnp.where(cooling | move, 0, plateau_count),
+                cooldown_count=jnp.where(cooling, state.cooldown_count - 1, jnp.where(move, cooldown, 0)),
+                count=jnp.zeros_like(count),
+                average=jnp.zeros_like(average),
+            )
+            accumulated = state._replace(count=count, average=average)
+            new_state = optax.tree.where(evaluate, evaluated, accumulated)
+            return jnp.where(move, in_order[following], signals.active), new_state
+
+        return Selector(
+            init=init,
+            select=select,
+            reads=frozenset({"loss"}),
+            initial=lambda names: sequence[0],
+            name="plateau",
+            bind=build,
+        )
 
     def init(names):
         dtype = default_float()
         zero = lambda dtype=jnp.int32: jnp.zeros([], dtype)
         return PlateauState(
-            order=jnp.asarray(indices(names), jnp.int32),
-            position=zero(),
             best=jnp.full([], jnp.inf, dtype),
             plateau_count=zero(),
             cooldown_count=zero(),
@@ -111,32 +140,4 @@ def plateau(
             average=zero(dtype),
         )
 
-    def select(signals, state):
-        count = optax.safe_increment(state.count)
-        average = (state.count * state.average + signals.loss.astype(state.average.dtype)) / count
-        evaluate = count == accumulation_size
-        improved = average < (1 - rtol) * state.best - atol
-        plateau_count = jnp.where(improved, 0, optax.safe_increment(state.plateau_count))
-        cooling = state.cooldown_count > 0
-        move = evaluate & ~cooling & (plateau_count == patience)
-        last = len(state.order) - 1
-        following = state.position + 1
-        following = jnp.where(following > last, 0 if cycle else last, following)
-        position = jnp.where(move, following, state.position)
-        evaluated = PlateauState(
-            order=state.order,
-            position=position,
-            best=jnp.where(improved, average, state.best),
-            plateau_count=jnp.where(cooling | move, 0, plateau_count),
-            cooldown_count=jnp.where(cooling, state.cooldown_count - 1, jnp.where(move, cooldown, 0)),
-            count=jnp.zeros_like(count),
-            average=jnp.zeros_like(average),
-        )
-        accumulated = state._replace(count=count, average=average)
-        new_state = optax.tree.where(evaluate, evaluated, accumulated)
-        return jnp.where(move, state.order[position], signals.active), new_state
-
-    def initial(names):
-        return indices(names)[0]
-
-    return Selector(init=init, select=select, reads=frozenset({"loss"}), initial=initial, name="plateau")
+    return for_names(build)

@@ -10,11 +10,12 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from optswitch.selectors import _line_fit, _window
-from optswitch.selectors._base import Selector, default_float
-from optswitch.selectors._settings import check_count, check_order, resolve_order
+from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._settings import check_count, check_number, check_order, resolve_order
 
 
 class Phase(enum.IntEnum):
@@ -39,10 +40,7 @@ class RaceState(NamedTuple):
     """State of :func:`race`.
 
     Attributes:
-        order: int32 ``[K]``, the raced candidates' indices, in race order.
-        phase: int32 ``[]``, what the current window is for, a :class:`Phase`: ``0`` a leg of the race,
-            ``1`` the leader training, ``2`` the challenger's window of a duel, ``3`` the leader's window that
-            closes a duel.
+        phase: int32 ``[]``, what the current window is for, a :class:`Phase` (``0`` a leg of the race).
         leg: int32 ``[]``, legs of the race completed.
         leader: int32 ``[]``, index of the leading candidate (``order[0]`` until the race ends).
         challenger: int32 ``[]``, index of the candidate of the current or latest duel (``leader`` before any).
@@ -63,9 +61,9 @@ class RaceState(NamedTuple):
         updates: int32 ``[]``, updates seen (those with a finite, positive loss): the selector's clock.
         next_duel: int32 ``[]``, the value of ``updates`` from which the next duel may begin.
         duels: int32 ``[]``, duels completed.
+        ignored_losses: int32 ``[]``, updates ignored for a loss ``<= 0`` (see :func:`race`).
     """
 
-    order: jax.Array
     phase: jax.Array
     leg: jax.Array
     leader: jax.Array
@@ -86,6 +84,7 @@ class RaceState(NamedTuple):
     updates: jax.Array
     next_duel: jax.Array
     duels: jax.Array
+    ignored_losses: jax.Array
 
 
 def ratio(a: jax.Array, b: jax.Array) -> jax.Array:
@@ -97,20 +96,16 @@ class Facts(NamedTuple):
     """What the decisions at the end of a window read besides the state, the window's rate and the settings.
 
     Attributes:
+        order: int32 ``[K]``, the raced candidates' indices, in race order (``race``'s ``order``).
         candidates: int32 ``[N]``, ``0 .. N-1``.
-        raced: bool ``[N]``, which candidates are in ``state.order``.
+        raced: bool ``[N]``, which candidates are in ``order``.
         next_duel: int32 ``[]``, the update count from which the next duel may begin, if a race or duel ends now.
     """
 
+    order: jax.Array
     candidates: jax.Array
     raced: jax.Array
     next_duel: jax.Array
-
-
-def roster(state: RaceState) -> tuple[jax.Array, jax.Array]:
-    """``(candidates, raced)`` of :class:`Facts`."""
-    candidates = jnp.arange(state.standing.shape[0])
-    return candidates, jnp.any(candidates[:, None] == state.order[None, :], axis=1)
 
 
 def next_duel(updates: jax.Array, config: RaceConfig) -> jax.Array:
@@ -118,21 +113,23 @@ def next_duel(updates: jax.Array, config: RaceConfig) -> jax.Array:
     return jnp.ceil(config.growth * updates).astype(jnp.int32)
 
 
-def facts_of(state: RaceState, config: RaceConfig) -> Facts:
-    """The :class:`Facts` of ``state``."""
-    return Facts(*roster(state), next_duel(state.updates.astype(state.mean.dtype), config))
+def facts_of(state: RaceState, config: RaceConfig, order: Sequence[int]) -> Facts:
+    """The :class:`Facts` of ``state``, racing the candidates of indices ``order``."""
+    candidates = np.arange(state.standing.shape[0])
+    known = jnp.asarray(order, jnp.int32), jnp.asarray(candidates), jnp.asarray(np.isin(candidates, order))
+    return Facts(*known, next_duel(state.updates.astype(state.mean.dtype), config))
 
 
 def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
     """The end of a leg of the race: credit ``state.arm`` its rate; at the last leg, the winner leads."""
     del config
-    legs = 2 * state.order.shape[0]
+    legs = 2 * facts.order.shape[0]
     credited = facts.candidates == state.arm
     race_rates = state.race_rates + jnp.where(credited, rate, 0)
     race_variances = state.race_variances + jnp.where(credited, variance, 0)
     leg = state.leg + 1
     racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
-    following = state.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
+    following = facts.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
     score = jnp.where(facts.raced, race_rates / 2, -jnp.inf)
     winner = jnp.argmax(score).astype(jnp.int32)
     finished = racing._replace(
@@ -201,29 +198,28 @@ def closing_window(state: RaceState, rate, variance, config: RaceConfig, facts: 
 PHASES = (race_leg, leader_window, challenger_window, closing_window)
 
 
-def end_of_window(state: RaceState, config: RaceConfig) -> tuple[RaceState, jax.Array]:
+def host_lead(state: RaceState, active: jax.Array, raced: jax.Array) -> RaceState:
+    """After the race, a candidate set from the host leads from now on (a duel in progress is dropped)."""
+    scale = state.standing[active]  # standings are re-expressed relative to it, where that can be done
+    standing = jnp.where(scale > 0, jnp.where(raced, ratio(state.standing, scale), -jnp.inf), state.standing)
+    lead = jnp.asarray(Phase.LEADING, jnp.int32)
+    return state._replace(phase=lead, leader=active, challenger=active, standing=standing.at[active].set(1))
+
+
+def end_of_window(state: RaceState, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
     """The decision of the phase ``state.phase`` on the window that just ended, and a fresh window for ``choice``."""
-    # The facts are computed before the phase's conditional, not in each branch: the compiled program stays as it
-    # was when the phases were nested functions.
-    candidates, raced = roster(state)
     fit = _line_fit.LineFit(state.count, state.mean, state.squares, state.products)
     rate, variance = _line_fit.rate_and_variance(fit, state.length)
     updates = state.updates.astype(state.mean.dtype)
-    known = Facts(candidates, raced, next_duel(updates, config))
+    known = facts._replace(next_duel=next_duel(updates, config))
     branches = [lambda phase=phase: phase(state, rate, variance, config, known) for phase in PHASES]
     ended, choice = jax.lax.switch(state.phase, branches)
     longer = jnp.maximum(config.window, jnp.round(config.fraction * updates)).astype(jnp.int32)
     length = jnp.where(
         ended.phase == Phase.RACING, config.window, jnp.where(ended.phase == Phase.CLOSING, state.length, longer)
     )
-    ended = ended._replace(
-        arm=choice.astype(jnp.int32),
-        length=length.astype(jnp.int32),
-        count=jnp.zeros_like(state.count),
-        mean=jnp.zeros_like(state.mean),
-        squares=jnp.zeros_like(state.squares),
-        products=jnp.zeros_like(state.products),
-    )
+    fresh = _line_fit.empty(state.mean.dtype)._asdict()
+    ended = ended._replace(arm=choice.astype(jnp.int32), length=length.astype(jnp.int32), **fresh)
     return ended, choice.astype(jnp.int32)
 
 
@@ -253,9 +249,12 @@ def race(
        ``c - (a + b) / 2 > confidence * sqrt(var(c) + (var(a) + var(b)) / 4)``. Standings are then
        re-expressed relative to the leader.
 
-    Updates with a non-positive or non-finite loss are ignored. A switch from the host restarts the current
-    window with the new candidate, credited with what it measures. Why this design, and what it costs:
-    ``docs/selectors.md``.
+    Updates with a non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
+    has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
+    first time outside jit. For a loss that can reach 0 or go negative, pass ``value=loss - floor``, ``floor``
+    below any loss the run can reach. A switch from the host restarts the current window with the new
+    candidate: during the race, credited with what it measures; after it, as the leader (a duel in progress
+    is dropped). Why this design, and what it costs: ``docs/selectors.md``.
 
     Args:
         order: the candidates to race, by name or index; default every candidate, in order. The first makes
@@ -292,51 +291,30 @@ def race(
         Approximation", NeurIPS 1993; the explore-then-commit strategy of bandits with switching costs.
     """
     check_count("race", "window", window, 3, " (a slope and its scatter need 3 updates)")
-    if not growth > 1.0 or not fraction >= 0.0 or not confidence >= 0.0:
-        raise ValueError(
-            f"race: growth={growth}, fraction={fraction}, confidence={confidence}; growth must be > 1, fraction "
-            f"and confidence >= 0."
-        )
+    check_number("race", "growth", growth, 1.0, open_low=True)
+    check_number("race", "fraction", fraction, 0.0)
+    check_number("race", "confidence", confidence, 0.0)
     check_order("race", order)
-    config = RaceConfig(window, growth, fraction, confidence)
-
-    def indices(names):
-        return resolve_order(order, names, "race order")
+    config, warned = RaceConfig(int(window), growth, fraction, confidence), []
 
     def init(names):
-        raced = indices(names)
-        n, dtype = len(names), default_float()
-        index = lambda value: jnp.asarray(value, jnp.int32)
-        zero = lambda: jnp.zeros([], dtype)
+        raced, n, dtype = resolve_order(order, names, "race order"), len(names), default_float()
+        counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1, length=window)
+        counters |= dict.fromkeys(("count", "updates", "next_duel", "duels", "ignored_losses"), 0)
+        sums = ("mean", "squares", "products", "before", "before_variance", "challenge", "challenge_variance")
         return RaceState(
-            order=jnp.asarray(raced, jnp.int32),
-            phase=index(Phase.RACING),
-            leg=index(0),
-            leader=index(raced[0]),
-            challenger=index(raced[0]),
-            arm=index(-1),
-            length=index(window),
-            count=index(0),
-            mean=zero(),
-            squares=zero(),
-            products=zero(),
-            race_rates=jnp.zeros([n], dtype),
-            race_variances=jnp.zeros([n], dtype),
-            standing=jnp.zeros([n], dtype),
-            before=zero(),
-            before_variance=zero(),
-            challenge=zero(),
-            challenge_variance=zero(),
-            updates=index(0),
-            next_duel=index(0),
-            duels=index(0),
+            **{field: jnp.asarray(value, jnp.int32) for field, value in counters.items()},
+            **dict.fromkeys(sums, jnp.zeros([], dtype)),
+            **dict.fromkeys(("race_rates", "race_variances", "standing"), jnp.zeros([n], dtype)),
         )
 
-    def select(signals, state):
-        loss = signals.loss.astype(state.mean.dtype)
-        counts = _window.usable(loss)
+    def select(signals, before, facts):
+        loss = signals.loss.astype(before.mean.dtype)
+        counts = _window.usable(loss, "race", warned)
         log_loss = _window.log_loss(loss, counts)
-        restart = _window.restarts(signals.active, state.arm)
+        restart = _window.restarts(signals.active, before.arm)
+        from_host = restart & (before.arm >= 0) & (before.phase != Phase.RACING)
+        state = optax.tree.where(from_host, host_lead(before, signals.active, facts.raced), before)
         fit = _window.fresh(restart, _line_fit.LineFit(state.count, state.mean, state.squares, state.products))
         fit = _line_fit.add(fit, log_loss)
         going = state._replace(
@@ -348,15 +326,21 @@ def race(
             updates=optax.safe_increment(state.updates),
         )
         # The decisions run only where a window ends: one conditional, and one branch per phase within it.
-        end = lambda: end_of_window(going, config)
+        end = lambda: end_of_window(going, config, facts)
         carry_on = lambda: (going, signals.active.astype(jnp.int32))
         new_state, choice = jax.lax.cond(going.count >= going.length, end, carry_on)
-        return _window.settle(counts, choice, new_state, state, signals.active)
+        return _window.settle(counts, choice, new_state, before, signals.active)
 
-    return Selector(
-        init=init,
-        select=select,
-        reads=frozenset({"loss"}),
-        initial=lambda names: indices(names)[0],
-        name="race",
-    )
+    def build(names):
+        raced = None if names is None else resolve_order(order, names, "race order")
+        facts = None if names is None else facts_of(init(names), config, raced)
+        return Selector(
+            init=init,
+            select=lambda signals, state: select(signals, state, facts),
+            reads=frozenset({"loss"}),
+            initial=lambda names: raced[0],
+            name="race",
+            bind=build,
+        )
+
+    return for_names(build)

@@ -3,24 +3,19 @@
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 
 from optswitch import _names
-from optswitch.selectors._base import Selector
-from optswitch.selectors._settings import is_count
+from optswitch.selectors._base import Selector, for_names
+from optswitch.selectors._settings import MAX_STEP, is_count
 
 
 class ScheduleState(NamedTuple):
-    """State of :func:`schedule`.
+    """State of :func:`schedule`: empty, since a schedule keeps no progress of its own.
 
-    Attributes:
-        boundaries: int32 ``[K]``, the update indices at which the schedule acts, ascending.
-        targets: int32 ``[K]``, the index of the candidate that makes updates from each boundary on.
+    Its boundaries and targets are settings of the transformation (so a run resumed under an edited schedule
+    follows the edit), not part of the state.
     """
-
-    boundaries: jax.Array
-    targets: jax.Array
 
 
 def schedule(boundaries: Mapping[int, str | int]) -> Selector:
@@ -61,18 +56,31 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
                 f"schedule: boundary {step!r} is not an update index; boundaries are ints >= 0, the index of "
                 f"the first update a candidate makes."
             )
-    steps = sorted(boundaries)
+        if step > MAX_STEP:
+            raise ValueError(
+                f"schedule: boundary {step} is past the last update index an int32 step counter reaches "
+                f"({MAX_STEP}); pass a boundary <= {MAX_STEP}."
+            )
+    steps = [int(step) for step in sorted(boundaries)]
+    by_step = {int(step): target for step, target in boundaries.items()}
 
-    def init(names):
-        targets = [_names.resolve(boundaries[step], names, what=f"schedule at step {step}") for step in steps]
-        return ScheduleState(jnp.asarray(steps, jnp.int32), jnp.asarray(targets, jnp.int32))
+    def build(names):
+        if names is None:
+            targets = None
+        else:
+            targets = [_names.resolve(by_step[step], names, what=f"schedule at step {step}") for step in steps]
 
-    def select(signals, state):
-        at_boundary = state.boundaries == signals.step + 1
-        target = state.targets[jnp.argmax(at_boundary)]
-        return jnp.where(jnp.any(at_boundary), target, signals.active), state
+        def select(signals, state):
+            at_boundary = jnp.asarray(steps, jnp.int32) == signals.step + 1
+            target = jnp.asarray(targets, jnp.int32)[jnp.argmax(at_boundary)]
+            return jnp.where(jnp.any(at_boundary), target, signals.active), state
 
-    def initial(names):
-        return _names.resolve(boundaries[0], names, what="schedule at step 0") if 0 in boundaries else None
+        return Selector(
+            init=lambda names: ScheduleState(),
+            select=select,
+            initial=lambda names: targets[0] if steps[0] == 0 else None,
+            name="schedule",
+            bind=build,
+        )
 
-    return Selector(init=init, select=select, initial=initial, name="schedule")
+    return for_names(build)

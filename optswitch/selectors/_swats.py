@@ -1,24 +1,25 @@
 """``swats``: switches once from Adam to SGD when Adam's projected step settles (Keskar & Socher 2017)."""
 
+import warnings
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
+from optswitch import _find
 from optswitch import handoff as handoff_lib
 from optswitch.handoff import Context, Handoff
 from optswitch.selectors import _one_way
-from optswitch.selectors._base import Selector, default_float
-from optswitch.selectors._settings import resolve_all
+from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._settings import check_number, resolve_all
 
 
 class SwatsState(NamedTuple):
     """State of :func:`swats`.
 
     Attributes:
-        adam: int32 ``[]``, index of the Adam candidate.
-        sgd: int32 ``[]``, index of the SGD candidate.
         count: int32 ``[]``, Adam updates seen, ``k``.
         average: ``[]``, ``lambda_k``, the moving average of the projected step sizes ``gamma``.
         estimate: ``[]``, ``Lambda_k = lambda_k / (1 - beta2^k)``, SWATS's estimate of the learning rate
@@ -27,8 +28,6 @@ class SwatsState(NamedTuple):
         switched: bool ``[]``, whether SWATS has made its switch.
     """
 
-    adam: jax.Array
-    sgd: jax.Array
     count: jax.Array
     average: jax.Array
     estimate: jax.Array
@@ -66,7 +65,10 @@ def swats(
 
     The signals ``p . p`` and ``p . g`` are two reductions over the parameters; SWATS asks for them only
     after Adam's updates, so once on SGD it costs nothing. It acts only when it switches: a candidate set
-    from the host with :func:`optswitch.set_active` stays, and its estimate only moves while Adam runs.
+    from the host with :func:`optswitch.set_active` stays, and its estimate only moves while Adam runs. A
+    switch to SGD made from the host runs the same handoff with the estimate so far, so SGD never steps at
+    the placeholder rate once Adam has made an update with ``p . g != 0``; before that there is no estimate,
+    and :func:`optswitch.set_active` warns that SGD would make zero updates.
 
     Args:
         adam: name or index of the Adam candidate (any candidate whose update is ``p``; SWATS starts with
@@ -101,21 +103,18 @@ def swats(
         Keskar & Socher, "Improving Generalization Performance by Switching from Adam to SGD", 2017,
         arXiv:1712.07628 (Algorithm 1).
     """
-    for label, beta in (("beta1", beta1), ("beta2", beta2)):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"swats: {label}={beta}; it must be in [0, 1).")
-    if atol < 0.0 or rtol < 0.0:
-        raise ValueError(f"swats: atol={atol} and rtol={rtol} must be >= 0.")
+    check_number("swats", "beta1", beta1, 0.0, 1.0, open_high=True)
+    check_number("swats", "beta2", beta2, 0.0, 1.0, open_high=True)
+    check_number("swats", "atol", atol, 0.0)
+    check_number("swats", "rtol", rtol, 0.0)
 
     def indices(names):
         return resolve_all([adam, sgd], names, "swats(adam, sgd)")
 
     def init(names):
-        adam_index, sgd_index = indices(names)
+        indices(names)
         zero = jnp.zeros([], default_float())
         return SwatsState(
-            adam=jnp.asarray(adam_index, jnp.int32),
-            sgd=jnp.asarray(sgd_index, jnp.int32),
             count=jnp.zeros([], jnp.int32),
             average=zero,
             estimate=zero,
@@ -123,9 +122,9 @@ def swats(
             switched=jnp.zeros([], bool),
         )
 
-    def select(signals, state):
+    def select(signals, state, adam_index, sgd_index):
         dtype = state.average.dtype
-        watching = _one_way.watching(signals.active, state.adam, state.switched)
+        watching = _one_way.watching(signals.active, adam_index, state.switched)
         p_dot_g = signals.update_dot_grad.astype(dtype)
         defined = watching & (p_dot_g != 0)
         count = jnp.where(watching, optax.safe_increment(state.count), state.count)
@@ -141,7 +140,7 @@ def swats(
             gamma=jnp.where(defined, gamma, state.gamma),
             switched=state.switched | switch_now,
         )
-        return _one_way.choose(switch_now, state.sgd, signals.active), new_state
+        return _one_way.choose(switch_now, sgd_index, signals.active), new_state
 
     def handoff(from_state, to_state, context: Context):
         del from_state
@@ -167,13 +166,39 @@ def swats(
         moment = handoff_lib.first_moment(changed)
         if moment is not None:
             changed = optax.tree.set(changed, **{moment[0]: jax.tree.map(jnp.zeros_like, moment[1])})
-        return optax.tree.where(state.switched, changed, to_state)
+        # SWATS's own switch always has an estimate > 0; a switch from the host uses the estimate so far.
+        return optax.tree.where(state.estimate > 0, changed, to_state)
 
-    return Selector(
-        init=init,
-        select=select,
-        reads={adam: frozenset({"update_sq_norm", "update_dot_grad"})},
-        initial=lambda names: indices(names)[0],
-        name="swats",
-        handoff=Handoff(handoff, reads_source=False),
-    )
+    def build(names):
+        adam_index, sgd_index = (None, None) if names is None else indices(names)
+        return Selector(
+            init=init,
+            select=lambda signals, state: select(signals, state, adam_index, sgd_index),
+            reads={adam: frozenset({"update_sq_norm", "update_dot_grad"})},
+            initial=lambda names: adam_index,
+            name="swats",
+            handoff=Handoff(handoff, reads_source=False),
+            bind=build,
+        )
+
+    return for_names(build)
+
+
+def warn_if_no_rate(state, target: int, stacklevel: int) -> None:
+    """Warns when a switch made from the host to ``target`` leaves SGD at SWATS's placeholder rate of 0.
+
+    That is: the switch's selector is SWATS, which has no estimate yet (no Adam update with ``p . g != 0``), and
+    ``target``'s state holds a ``learning_rate`` of 0, which only SWATS's handoff would have set.
+    """
+    selector_state = _find.tree_on_host(state.selector_state)
+    if not isinstance(selector_state, SwatsState) or np.all(selector_state.estimate > 0):
+        return
+    found = optax.tree_utils.tree_get_all_with_path(state.candidate_states[target], "learning_rate")
+    if any(hasattr(rate, "dtype") and np.all(_find.on_host(rate) == 0) for _, rate in found):
+        name = _find.names_of(state)[target]
+        warnings.warn(
+            f"set_active: {name!r} has learning_rate 0, the placeholder SWATS replaces with its estimate at its "
+            f"switch, and SWATS has no estimate yet (it needs an Adam update first), so {name!r} would make zero "
+            f"updates. Let Adam make some updates before switching, or give {name!r} a rate of its own.",
+            stacklevel=stacklevel,
+        )

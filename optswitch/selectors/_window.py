@@ -2,16 +2,31 @@
 
 A window measures one candidate (its ``arm``): when the active candidate is not the arm (a switch made from the
 host), the window starts over with the new one. Only updates with a positive loss count, since the rate is read
-from ``log(loss)``; on any other update the selector's state and choice are left as they were.
+from ``log(loss)``; on any other update the selector's choice is the active candidate and its state is left as
+it was, but for its count of them, ``ignored_losses``.
 """
+
+import warnings
 
 import jax
 import jax.numpy as jnp
 import optax
 
 
-def usable(loss: jax.Array) -> jax.Array:
-    """Whether an update counts: a positive loss (a non-finite one never reaches the selector)."""
+def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
+    """Whether an update counts: a positive loss (a non-finite one never reaches the selector).
+
+    Outside jit, the first loss <= 0 a selector sees also warns (``warned`` holds whether it has).
+    """
+    concrete = not isinstance(loss, jax.core.Tracer) and getattr(loss, "is_fully_addressable", True)
+    if not warned and concrete and float(loss) <= 0:
+        warned.append(True)
+        warnings.warn(
+            f"{selector}: update() was given value={float(loss)}, a loss <= 0, which has no log: the {selector} "
+            f"selector ignores such updates (optswitch.summary counts them) and cannot switch on them. Pass a "
+            f"loss that stays > 0, e.g. value=loss - floor with floor below any loss the run can reach.",
+            stacklevel=2,
+        )
     return loss > 0
 
 
@@ -31,6 +46,7 @@ def fresh(restart: jax.Array, sums):
 
 
 def settle(counts: jax.Array, choice: jax.Array, new_state, state, active: jax.Array):
-    """``(choice, new_state)`` for an update that counts, ``(active, state)`` for one that does not."""
-    new_state = optax.tree.where(counts, new_state, state)
+    """``(choice, new_state)`` for an update that counts, ``(active, state)`` for one that does not (counted)."""
+    ignored = state._replace(ignored_losses=optax.safe_increment(state.ignored_losses))
+    new_state = optax.tree.where(counts, new_state, ignored)
     return jnp.where(counts, choice, active), new_state
