@@ -44,6 +44,8 @@ SELECTORS = {
     "noise_scale": lambda: selectors.noise_scale("adam", "sgd", threshold=0.5, smoothing=0.8, warmup=10),
     "race": lambda: selectors.race(window=4, fraction=0.0),
     "trials": lambda: selectors.trials(STEPS),
+    "min_dwell": lambda: selectors.min_dwell(selectors.race(window=4, fraction=0.0), 6),
+    "revert_if_worse": lambda: selectors.revert_if_worse(selectors.plateau(patience=2, cycle=True), 4),
 }
 
 
