@@ -62,7 +62,7 @@ def test_min_dwell_is_its_plain_python_reference(seed, updates):
     made = run(optswitch.switch(candidates(), selectors.min_dwell(wanting(table), updates)), lambda k, t: 1.0)
     assert made == reference_dwell(table, updates)
     if updates == 1:
-        assert made == [0] + table[:-1]  # no veto: the inner selector's choices, one update later
+        assert made == [0, *table[:-1]]  # no veto: the inner selector's choices, one update later
 
 
 def reference_revert(table, loss_of, window, confidence, hold):
