@@ -166,7 +166,10 @@ def switch(
             "1", ...). Extra arguments given to ``update`` reach every candidate that accepts them (those
             built as ``GradientTransformationExtraArgs``) and the selector.
         selector: picks the candidate; default :func:`optswitch.selectors.manual` (changes only through
-            :func:`optswitch.set_active`).
+            :func:`optswitch.set_active`). A selector with :class:`~optswitch.selectors.Snapshots`
+            (:func:`~optswitch.selectors.trials`) restores the parameters at the ends of its windows: it needs
+            ``params``, and through ``update`` it returns ``snapshot - params``, so the switch must then be
+            the last transformation of a chain (one after it would scale or clip the restore).
         initial: name or index of the candidate that makes the first update; default the selector's own
             choice, if it has one, else the first candidate.
         inactive: ``"freeze"`` (only the active candidate's state changes) or ``"track"`` (every candidate
