@@ -95,7 +95,9 @@ def trials(
     momentum and RMSProp on float32 parameters ``P``: ``2 * 4P + 4 * 4P = 24P`` bytes), plus ``trial_length // 2``
     floats. The switch keeps them in :attr:`optswitch.SwitchState.snapshots`, sharded like the parameters.
     It needs ``params`` in ``update`` (or use ``update_and_apply``); with ``update``, the switch must be the
-    last transformation of a chain, since it lands on the snapshot by returning ``snapshot - params``.
+    last transformation of a chain, since it lands on the snapshot by returning ``snapshot - params``. Keep
+    ``switch(on_switch="resume")``, the default: any other handoff also runs at the start of each trial and
+    when the winner comes back, and would change the end point it kept.
 
     Args:
         run_length: the number of updates the run will make; the other settings default to fractions of it.
