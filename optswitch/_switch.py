@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import _config, _decision, _names, _routing
+from optswitch import _config, _decision, _names, _routing, _snapshot
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch._trees import strong, unshared
@@ -79,6 +79,9 @@ class SwitchState(NamedTuple):
         log: the :class:`SwitchLog`.
         names: uint8 ``[N, L]``, the candidates' names as zero-padded UTF-8, so that the state alone says
             which candidate index ``k`` is (see :func:`optswitch.summary`).
+        snapshots: the parameter snapshots of a selector that declares
+            :class:`optswitch.selectors.Snapshots` (``slots`` trees like the parameters, and a copy of the
+            candidates' states if it asks for one), or ``()`` for every other selector.
     """
 
     active: jax.Array
@@ -89,6 +92,7 @@ class SwitchState(NamedTuple):
     probe_state: Any
     log: SwitchLog
     names: jax.Array
+    snapshots: Any = ()
 
 
 class SwitchTransformation(optax.GradientTransformationExtraArgs):
@@ -162,7 +166,10 @@ def switch(
             "1", ...). Extra arguments given to ``update`` reach every candidate that accepts them (those
             built as ``GradientTransformationExtraArgs``) and the selector.
         selector: picks the candidate; default :func:`optswitch.selectors.manual` (changes only through
-            :func:`optswitch.set_active`).
+            :func:`optswitch.set_active`). A selector with :class:`~optswitch.selectors.Snapshots`
+            (:func:`~optswitch.selectors.trials`) restores the parameters at the ends of its windows: it needs
+            ``params``, and through ``update`` it returns ``snapshot - params``, so the switch must then be
+            the last transformation of a chain (one after it would scale or clip the restore).
         initial: name or index of the candidate that makes the first update; default the selector's own
             choice, if it has one, else the first candidate.
         inactive: ``"freeze"`` (only the active candidate's state changes) or ``"track"`` (every candidate
@@ -236,6 +243,7 @@ def switch(
             ),
             names=jnp.asarray(_names.encode(config.names)),
         )
+        state = state._replace(snapshots=_snapshot.init(config, params, state.candidate_states))
         if config.handoff is not None and n > 1:
             # Trace every handoff now, abstractly, so that one that cannot run fails at init, not mid-training.
             hand_over = _routing.hand_over
@@ -251,13 +259,14 @@ def switch(
 
 def _step(config: _config.Config, updates, state: SwitchState, params, *, apply: bool, **extra_args):
     """One update: route it to the active candidate, then decide which candidate makes the next one."""
-    _check(config, state, extra_args)
+    _check(config, state, params, extra_args)
     route = _routing.route_tracking if config.track else _routing.route
     out, candidate_states, probe_state, measured = route(config, updates, state, params, apply, extra_args)
-    return out, _decision.decide(config, state, candidate_states, probe_state, measured, extra_args)
+    new_state = _decision.decide(config, state, candidate_states, probe_state, measured, extra_args)
+    return _snapshot.apply(config, state, new_state, out, params, apply)
 
 
-def _check(config: _config.Config, state, extra_args) -> None:
+def _check(config: _config.Config, state, params, extra_args) -> None:
     if not isinstance(state, SwitchState):
         raise TypeError(
             f"switch: expected the SwitchState made by this transformation's init, got "
@@ -267,6 +276,11 @@ def _check(config: _config.Config, state, extra_args) -> None:
         raise ValueError(
             f"switch: the state holds {len(state.candidate_states)} candidate states but this switch has "
             f"{len(config.candidates)} candidates {list(config.names)}; it was made by another switch."
+        )
+    if config.selector.snapshots is not None and params is None:
+        raise ValueError(
+            f"switch: the {config.selector.name} selector restores the parameters from snapshots, which "
+            f"needs them; pass tx.update(grads, state, params), or use tx.update_and_apply(grads, state, params)."
         )
     if config.selector.needs_value and extra_args.get("value") is None:
         raise ValueError(

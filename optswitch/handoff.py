@@ -19,7 +19,18 @@ from typing import Any, NamedTuple
 import jax
 import optax
 
-__all__ = ["FIRST_MOMENTS", "Context", "Handoff", "chain", "first_moment", "reset", "transfer_momentum"]
+__all__ = [
+    "FIRST_MOMENTS",
+    "SECOND_MOMENT",
+    "Context",
+    "Handoff",
+    "chain",
+    "first_moment",
+    "reset",
+    "second_moment",
+    "transfer_momentum",
+    "transfer_second_moment",
+]
 
 
 class Context(NamedTuple):
@@ -149,6 +160,108 @@ def transfer_momentum(scale: float = 1.0) -> Handoff:
             return to_state
         moved = jax.tree.map(lambda s, t: (scale * s).astype(t.dtype), source[1], target[1])
         return optax.tree.set(to_state, **{target[0]: moved})
+
+    return Handoff(fn)
+
+
+#: The name of the second-moment buffer in optax states: ``nu`` (adam, adamw, nadam, adabelief, rmsprop, ...).
+SECOND_MOMENT = "nu"
+
+
+def second_moment(state):
+    """The one state inside ``state`` (chains and wrappers included) that holds a ``nu`` field, or None.
+
+    Args:
+        state: a candidate's optax state.
+
+    Returns:
+        The NamedTuple holding ``nu`` (e.g. ``ScaleByAdamState``, whose ``count`` drives Adam's bias
+        correction, or ``ScaleByRmsState``), or None.
+
+    Raises:
+        ValueError: when several states hold one, which one to use being ambiguous.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax
+        >>> from optswitch import handoff
+        >>> type(handoff.second_moment(optax.adam(0.1).init({"w": jnp.zeros(2)}))).__name__
+        'ScaleByAdamState'
+        >>> handoff.second_moment(optax.sgd(0.1, momentum=0.9).init({"w": jnp.zeros(2)})) is None
+        True
+    """
+    found = []
+
+    def visit(node):
+        if hasattr(node, "_fields") and SECOND_MOMENT in node._fields:
+            found.append(node)
+        elif isinstance(node, (tuple, list)):
+            for child in node:
+                visit(child)
+        elif isinstance(node, dict):
+            for child in node.values():
+                visit(child)
+
+    visit(state)
+    if len(found) > 1:
+        raise ValueError(
+            f"transfer_second_moment: the state holds {len(found)} second-moment buffers ({SECOND_MOMENT}); "
+            f"write a handoff of your own that picks one."
+        )
+    return found[0] if found else None
+
+
+def transfer_second_moment(scale: float = 1.0, b2: float | None = None) -> Handoff:
+    """Carries the outgoing candidate's second moment ``nu`` into the incoming one, where the shapes match.
+
+    Adam's ``nu`` becomes RMSProp's and back (both are averages of the squared gradient), found by name
+    anywhere inside each state. Where either candidate has none (SGD), or the shapes differ, the incoming
+    candidate resumes from its own state. Nothing else changes.
+
+    The two average with different weights, and Adam divides its ``nu`` by ``1 - b2**count`` (bias
+    correction, ``count`` being its own update count), RMSProp does not. Early in a run Adam's raw ``nu``
+    is therefore small (after 150 updates at ``b2 = 0.999``, 14% of the average it estimates), and an Adam
+    that has never run would multiply what it receives by about ``1 / (1 - b2)``. Pass Adam's ``b2`` to
+    carry the estimate instead: the moment is divided by ``1 - b2**count`` on its way out of a state that
+    holds a ``count`` beside ``nu``, and multiplied by ``1 - b2**(count + 1)`` on its way into one.
+
+    Args:
+        scale: factor applied to the moment.
+        b2: the decay of the candidates whose ``nu`` is bias-corrected by a ``count`` beside it (Adam's
+            ``b2``), or None to copy the buffer as it is.
+
+    Returns:
+        A :class:`Handoff` for ``switch(on_switch=...)``; chain it with :func:`transfer_momentum` to carry
+        both moments.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp, optax, optswitch
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(0.1), "rmsprop": optax.rmsprop(0.1)},
+        ...     optswitch.selectors.schedule({0: "adam", 2: "rmsprop"}),
+        ...     on_switch=optswitch.handoff.transfer_second_moment())
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for _ in range(3):
+        ...     _, state = tx.update(params, state, params)
+        >>> adam_nu = 0.001999 * params["w"] ** 2  # after two Adam updates, nu = 0.999 (0.001 g^2) + 0.001 g^2
+        >>> rms_nu = optax.tree.get(state.candidate_states[1], "nu")["w"]
+        >>> bool(jnp.allclose(rms_nu, 0.9 * adam_nu + 0.1 * params["w"] ** 2))  # RMSProp's first update
+        True
+    """
+
+    def fn(from_state, to_state, context):
+        del context
+        source, target = second_moment(from_state), second_moment(to_state)
+        if source is None or target is None or not _same_shapes(source.nu, target.nu):
+            return to_state
+        factor = jax.numpy.asarray(scale, jax.numpy.float32)
+        if b2 is not None and "count" in source._fields:
+            debias = 1 - b2 ** source.count.astype(jax.numpy.float32)
+            factor = factor / jax.numpy.where(source.count > 0, debias, 1.0)
+        if b2 is not None and "count" in target._fields:
+            factor = factor * (1 - b2 ** (target.count.astype(jax.numpy.float32) + 1))
+        moved = jax.tree.map(lambda s, t: (factor * s).astype(t.dtype), source.nu, target.nu)
+        return optax.tree.set(to_state, nu=moved)
 
     return Handoff(fn)
 

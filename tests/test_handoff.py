@@ -189,3 +189,59 @@ def test_a_handoff_that_changes_the_state_structure_fails_at_init():
     tx = optswitch.switch({"adam": optax.adam(1e-3), "sgd": optax.sgd(0.1)}, on_switch=grows)
     with pytest.raises(ValueError, match="the handoff of candidate 'adam' changed the structure"):
         tx.init(params())
+
+
+RMSPROP_FORMS = {
+    "rmsprop": lambda: optax.rmsprop(1e-2),
+    "chain": lambda: optax.chain(optax.clip_by_global_norm(10.0), optax.rmsprop(1e-2)),
+}
+
+
+@pytest.mark.parametrize("rmsprop_form", list(RMSPROP_FORMS))
+@pytest.mark.parametrize("adam_form", list(ADAM_FORMS))
+def test_transfer_second_moment_carries_adams_nu_into_rmsprops_and_back(adam_form, rmsprop_form):
+    adam, rmsprop = ADAM_FORMS[adam_form], RMSPROP_FORMS[rmsprop_form]
+    tx = optswitch.switch(
+        {"adam": adam(), "rmsprop": rmsprop()},
+        selectors.schedule({0: "adam", 3: "rmsprop", 5: "adam"}),
+        on_switch=handoff.transfer_second_moment(),
+    )
+    updates, state = run(tx, 6)
+
+    _, adam_state = hand_run(adam(), 3)
+    rms_state = optax.tree.set(rmsprop().init(params()), nu=optax.tree.get(adam_state, "nu"))
+    _, rms_state = hand_run(rmsprop(), 2, rms_state, start=3)
+    adam_state = optax.tree.set(adam_state, nu=optax.tree.get(rms_state, "nu"))
+    ref_updates, adam_state = hand_run(adam(), 1, adam_state, start=5)
+    assert_trees_equal(state.candidate_states, (adam_state, rms_state))
+    assert_trees_equal(updates, ref_updates)
+    assert int(optax.tree.get(state.candidate_states[0], "count")) == 4  # Adam's count and mu stay its own
+
+
+def test_transfer_second_moment_with_b2_carries_adams_bias_corrected_estimate():
+    b2 = 0.999
+    tx = optswitch.switch(
+        {"adam": optax.adam(1e-2, b2=b2), "rmsprop": optax.rmsprop(1e-2), "sgd": optax.sgd(0.1, momentum=0.9)},
+        selectors.schedule({0: "adam", 3: "rmsprop", 5: "adam", 6: "sgd"}),
+        on_switch=handoff.transfer_second_moment(scale=2.0, b2=b2),
+    )
+    _, state = run(tx, 7)
+
+    _, adam_state = hand_run(optax.adam(1e-2, b2=b2), 3)
+    carried = jax.tree.map(lambda nu: 2.0 * nu / (1 - b2**3), optax.tree.get(adam_state, "nu"))
+    _, rms_state = hand_run(optax.rmsprop(1e-2), 2, optax.tree.set(optax.rmsprop(1e-2).init(params()), nu=carried), 3)
+    back = jax.tree.map(lambda nu: 2.0 * nu * (1 - b2**4), optax.tree.get(rms_state, "nu"))
+    _, adam_state = hand_run(optax.adam(1e-2, b2=b2), 1, optax.tree.set(adam_state, nu=back), start=5)
+    # 1 - b2**3 is 0.003: float32's rounding of b2**3 (the switch's) weighs ~20x more in it than in b2**3.
+    close = lambda a, e: np.testing.assert_allclose(a, e, rtol=1e-4)
+    jax.tree.map(close, state.candidate_states[1], rms_state)
+    jax.tree.map(close, state.candidate_states[0], adam_state)
+    # SGD has no second moment: it starts from its own state.
+    assert_trees_equal(state.candidate_states[2], hand_run(optax.sgd(0.1, momentum=0.9), 1, start=6)[1])
+
+
+def test_second_moment_is_found_by_name_and_ambiguity_is_an_error():
+    assert handoff.second_moment(optax.sgd(0.1).init(params())) is None
+    both = optax.chain(optax.scale_by_adam(), optax.scale_by_rms())
+    with pytest.raises(ValueError, match="2 second-moment buffers"):
+        handoff.second_moment(both.init(params()))

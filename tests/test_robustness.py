@@ -43,6 +43,9 @@ SELECTORS = {
     "bandit": lambda: selectors.bandit(window=4, strategy="thompson", seed=2),
     "noise_scale": lambda: selectors.noise_scale("adam", "sgd", threshold=0.5, smoothing=0.8, warmup=10),
     "race": lambda: selectors.race(window=4, fraction=0.0),
+    "trials": lambda: selectors.trials(STEPS),
+    "min_dwell": lambda: selectors.min_dwell(selectors.race(window=4, fraction=0.0), 6),
+    "revert_if_worse": lambda: selectors.revert_if_worse(selectors.plateau(patience=2, cycle=True), 4),
 }
 
 
@@ -88,6 +91,7 @@ def test_non_finite_updates_are_as_if_skipped(name):
     assert len(set(made_skipping)) == 2  # the runs did switch
     assert_trees_equal(state.selector_state, state_skipping.selector_state)
     assert_trees_equal(state.probe_state, state_skipping.probe_state)
+    assert_trees_equal(getattr(state.snapshots, "params", ()), getattr(state_skipping.snapshots, "params", ()))
     assert all(np.all(np.isfinite(np.asarray(leaf, float))) for leaf in jax.tree.leaves(state.selector_state))
     # Skipped: the bad updates made by a candidate after whose updates the selector reads something.
     reads = selector.reads_for(("adam", "sgd"))

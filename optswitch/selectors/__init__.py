@@ -8,7 +8,9 @@ Built in: :func:`manual` and :func:`schedule` (decided in advance), :func:`plate
 improving), :func:`swats` (Adam to SGD when Adam's step settles, Keskar & Socher 2017), :func:`bandit` (the
 candidate that has been reducing the loss fastest), :func:`noise_scale` (the gradient becomes mostly noise,
 McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
-and then); :func:`custom` makes one from two functions.
+and then), :func:`trials` (every candidate run for the same updates from a common start, the winner kept);
+:func:`custom` makes one from two functions. Guards wrap a selector and veto some of its switches:
+:func:`min_dwell` and :func:`revert_if_worse`.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
@@ -16,31 +18,41 @@ count the updates it saw, which ``Signals.step`` does not.
 """
 
 from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit
-from optswitch.selectors._base import Reads, Selector, SelectorState, custom, manual
+from optswitch.selectors._base import Reads, Selector, SelectorState, SnapshotRequest, Snapshots, custom, manual
+from optswitch.selectors._guards import DwellState, RevertState, min_dwell, revert_if_worse
 from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
 from optswitch.selectors._schedule import ScheduleState, schedule
 from optswitch.selectors._swats import SwatsState, swats
+from optswitch.selectors._trials import TrialsState, trials
 
 __all__ = [
     "STRATEGIES",
     "BanditState",
+    "DwellState",
     "NoiseProbeState",
     "NoiseScaleState",
     "PlateauState",
     "RaceState",
     "Reads",
+    "RevertState",
     "ScheduleState",
     "Selector",
     "SelectorState",
+    "SnapshotRequest",
+    "Snapshots",
     "SwatsState",
+    "TrialsState",
     "bandit",
     "custom",
     "manual",
+    "min_dwell",
     "noise_scale",
     "plateau",
     "race",
+    "revert_if_worse",
     "schedule",
     "swats",
+    "trials",
 ]

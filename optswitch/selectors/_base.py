@@ -14,6 +14,47 @@ SelectorState = Any
 Reads = frozenset[str] | Mapping[str | int, frozenset[str]]
 
 
+class SnapshotRequest(NamedTuple):
+    """What a selector asks the switch to do with its snapshots after an update (see :class:`Snapshots`).
+
+    Attributes:
+        save: int32 ``[]``, the slot into which the parameters after this update are saved, or -1 for none.
+        load: int32 ``[]``, the slot from which the parameters are then loaded (after ``save``), or -1 for
+            none: the next update starts from them.
+        keep_states: bool ``[]``, whether to keep a copy of every candidate's state as it is after this update.
+        restore_states: bool ``[N]``, per candidate, whether its state goes back to the kept copy.
+    """
+
+    save: jax.Array
+    load: jax.Array
+    keep_states: jax.Array
+    restore_states: jax.Array
+
+
+class Snapshots(NamedTuple):
+    """A selector's request for parameter snapshots: slots the switch keeps, saved and loaded at its word.
+
+    Opt-in and parameter-sized: a selector that declares none costs nothing. After each update whose signals
+    are finite, the switch reads ``request(selector_state)`` from the selector's new state and, only when it
+    asks for something, runs it under one ``lax.cond``: first ``save`` (the parameters after the update into
+    a slot), then ``load`` (the next update starts from a slot's parameters), then the candidates' states
+    (keep a copy of all of them; put some back). With ``update_and_apply`` a load writes the parameters; with
+    ``update`` it returns ``snapshot - params`` as the update, which lands on the snapshot up to the rounding
+    of ``params + (snapshot - params)``, and only when nothing after the switch changes its updates (see
+    :func:`optswitch.switch`).
+
+    Attributes:
+        slots: how many parameter-sized snapshots the switch keeps, at least 1.
+        request: ``request(selector_state) -> SnapshotRequest``, a pure function of the selector's state.
+        candidate_states: whether the switch keeps one copy of every candidate's state, for
+            ``SnapshotRequest.keep_states`` and ``restore_states``.
+    """
+
+    slots: int
+    request: Callable[[Any], SnapshotRequest]
+    candidate_states: bool = False
+
+
 class Selector(NamedTuple):
     """A rule that picks the candidate for the next update, run on device after each update.
 
@@ -44,6 +85,8 @@ class Selector(NamedTuple):
             closed over, so that they are decided by the transformation and never read from a state (a state
             carries only progress). :func:`optswitch.switch` binds its selector once, to its names; to call
             ``select`` yourself, use :meth:`bound`. None for a selector that needs no names.
+        snapshots: :class:`Snapshots`, for a selector that saves and restores the parameters (and the
+            candidates' states) at the ends of its windows; None for none.
     """
 
     init: Callable[[tuple[str, ...]], SelectorState]
@@ -54,6 +97,7 @@ class Selector(NamedTuple):
     handoff: Handoff | None = None
     probe: Probe | None = None
     bind: Callable[[tuple[str, ...]], "Selector"] | None = None
+    snapshots: Snapshots | None = None
 
     def bound(self, names: Sequence[str]) -> "Selector":
         """This selector for the candidates ``names`` (in order): the one whose ``select`` the switch runs."""

@@ -320,3 +320,55 @@ def test_state_shardings_agree_with_an_eager_init_and_with_what_an_update_gives_
         else:
             # Every other leaf (adafactor's factored moments too, which follow the rows of w) stays put.
             assert free_leaf.sharding.is_equivalent_to(sharding, free_leaf.ndim)
+
+
+# selectors.trials: parameter-sized snapshots, saved and loaded at the ends of its trials.
+
+TRIAL_STEPS = 40  # two rounds of three trials of 4 updates, from update 10 and 20
+
+
+def trials_tx(axis_name=None):
+    return optswitch.switch(problem.candidates(), optswitch.selectors.trials(100, trial_length=4), axis_name=axis_name)
+
+
+def trials_reference():
+    tx = trials_tx()
+    step = jax.jit(problem.train_step(tx))
+    x, y = problem.data()
+    params = problem.init_params()
+    state = tx.init(params)
+    for _ in range(TRIAL_STEPS):
+        params, state, _ = step(params, state, x, y)
+    return params, state
+
+
+def assert_sharded_like(tree, params):
+    assert all(
+        jax.tree.leaves(jax.tree.map(lambda leaf, p: leaf.sharding.is_equivalent_to(p.sharding, p.ndim), tree, params))
+    )
+
+
+def test_trials_snapshots_are_sharded_like_the_params_and_the_run_matches_one_device():
+    _, params, (x, y) = sharded_problem(AxisType.Auto)
+    tx = trials_tx()
+    shardings = optswitch.state_shardings(tx, params)
+    for slot in shardings.snapshots.params:
+        assert all(jax.tree.leaves(jax.tree.map(lambda s, p: s.is_equivalent_to(p.sharding, p.ndim), slot, params)))
+    assert shardings.snapshots.candidate_states == shardings.candidate_states
+    state = jax.jit(tx.init, out_shardings=shardings)(params)
+    step = jax.jit(problem.train_step(tx), donate_argnums=(0, 1))
+    for _ in range(TRIAL_STEPS):
+        params, state, _ = step(params, state, x, y)
+    for slot in state.snapshots.params:
+        assert_sharded_like(slot, params)
+    assert optswitch.summary(state).num_switches >= 4
+    problem.assert_same_run((params, state), trials_reference())
+    assert step._cache_size() == 1
+
+
+@pytest.mark.parametrize("check_vma", [True, False])
+def test_trials_under_shard_map_with_axis_name_make_the_run_of_one_device(check_vma):
+    _, trace = run_data_parallel(trials_tx(axis_name="data"), check_vma, steps=TRIAL_STEPS)
+    assert all((choices == choices[0]).all() for _, _, choices in trace)
+    params, state, _ = trace[-1]
+    problem.assert_same_run((params, state), trials_reference())

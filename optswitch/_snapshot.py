@@ -1,0 +1,110 @@
+"""Parameter snapshots for selectors that compare candidates from a common start (see ``Selector.snapshots``).
+
+The buffers exist only for a selector that declares :class:`optswitch.selectors.Snapshots`; the switch runs a
+request under one ``lax.cond``, so an update at which the selector asks for nothing pays one predicate.
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+from jax import lax
+
+from optswitch._config import Config
+from optswitch._reduce import varying_axes
+from optswitch._trees import strong
+
+
+class SnapshotState(NamedTuple):
+    """The snapshots a switch keeps for its selector (:attr:`optswitch.SwitchState.snapshots`).
+
+    Attributes:
+        params: tuple of ``slots`` trees shaped, typed and sharded like the parameters.
+        candidate_states: a copy of every candidate's state (the tuple of ``candidate_states``), or ``()``
+            when the selector keeps none.
+    """
+
+    params: tuple
+    candidate_states: Any
+
+
+def init(config: Config, params, candidate_states):
+    """The snapshots' initial state, or ``()`` for a selector without snapshots."""
+    snapshots = config.selector.snapshots
+    if snapshots is None:
+        return ()
+    if not isinstance(snapshots.slots, int) or isinstance(snapshots.slots, bool) or snapshots.slots < 1:
+        raise ValueError(
+            f"switch: the {config.selector.name} selector asks for {snapshots.slots!r} snapshot slots; "
+            f"Snapshots.slots must be an int >= 1."
+        )
+    # zeros_like, not a copy of params: under state_shardings' explicit types it carries the params' sharding,
+    # and the buffers are written before they are read.
+    slots = tuple(jax.tree.map(jnp.zeros_like, params) for _ in range(snapshots.slots))
+    kept = jax.tree.map(jnp.copy, candidate_states) if snapshots.candidate_states else ()
+    return SnapshotState(params=slots, candidate_states=strong(kept))
+
+
+def apply(config: Config, old_state, new_state, out, params, applied: bool):
+    """Runs the selector's snapshot request after the decision; returns ``(out, new_state)``.
+
+    Args:
+        config: the switch's configuration.
+        old_state: the :class:`optswitch.SwitchState` the update started from.
+        new_state: the state after the decision.
+        out: the updates, or the updated parameters if ``applied``.
+        params: the parameters the update started from.
+        applied: whether ``out`` holds parameters (``update_and_apply``) rather than updates.
+    """
+    snapshots = config.selector.snapshots
+    if snapshots is None:
+        return out, new_state
+    request = snapshots.request(new_state.selector_state)
+    n, slots = len(config.candidates), snapshots.slots
+    save, load = jnp.asarray(request.save, jnp.int32), jnp.asarray(request.load, jnp.int32)
+    keep, restore = jnp.asarray(request.keep_states, bool), jnp.asarray(request.restore_states, bool)
+    if jnp.shape(restore) != (n,):
+        raise ValueError(
+            f"switch: the {config.selector.name} selector's SnapshotRequest.restore_states has shape "
+            f"{jnp.shape(restore)}; it must be bool [{n}], one flag per candidate."
+        )
+    varying = frozenset().union(*(varying_axes(x) for x in (save, load, keep, restore)))
+    if varying:
+        raise ValueError(
+            f"switch: inside shard_map, the {config.selector.name} selector's snapshot request differs from "
+            f"device to device along mesh axes {sorted(varying)}; pass switch(..., axis_name=...) so that "
+            f"the signals it is computed from are the same on every device."
+        )
+    # A skipped update leaves the selector's state, and so its request, as it was: it must not run twice.
+    finite = new_state.log.skipped == old_state.log.skipped
+    acting = finite & ((save >= 0) | (load >= 0) | keep | jnp.any(restore))
+
+    def act(operands):
+        out, saved, candidate_states = operands
+        after = out if applied else optax.apply_updates(params, out)
+        written = tuple(_select(save == s, after, slot) for s, slot in enumerate(saved.params))
+        options = [lambda: out] + [_loaded(slot, params, out, applied) for slot in written]
+        out = lax.switch(jnp.clip(load + 1, 0, slots), options)
+        kept = saved.candidate_states
+        if snapshots.candidate_states:
+            kept = tuple(_select(keep, now, copy) for now, copy in zip(candidate_states, kept, strict=True))
+            candidate_states = tuple(
+                _select(restore[k], copy, now) for k, (now, copy) in enumerate(zip(candidate_states, kept, strict=True))
+            )
+        return out, SnapshotState(written, kept), candidate_states
+
+    operands = (out, new_state.snapshots, new_state.candidate_states)
+    out, saved, candidate_states = lax.cond(acting, act, lambda operands: operands, operands)
+    return out, new_state._replace(snapshots=saved, candidate_states=candidate_states)
+
+
+def _select(predicate, on_true, on_false):
+    return lax.cond(predicate, lambda: on_true, lambda: on_false)
+
+
+def _loaded(slot, params, out, applied: bool):
+    if applied:
+        return lambda: slot
+    # The update that takes params to the snapshot, in the dtypes of the updates (lax.switch needs them equal).
+    return lambda: jax.tree.map(lambda s, p, u: (s - p).astype(jnp.result_type(u)), slot, params, out)

@@ -1,0 +1,199 @@
+"""Guards: selectors that wrap another and veto some of its switches (:func:`min_dwell`, :func:`revert_if_worse`)."""
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._settings import check_count
+
+
+def _check_wrappable(guard: str, selector) -> None:
+    if not isinstance(selector, Selector):
+        raise TypeError(f"{guard}: expected an optswitch.selectors.Selector to guard, got {type(selector).__name__}.")
+    if selector.snapshots is not None:
+        raise ValueError(
+            f"{guard}: the {selector.name} selector restores parameters from snapshots at the ends of its "
+            f"trials, and vetoing one of its switches would break a trial; use it unguarded."
+        )
+
+
+class DwellState(NamedTuple):
+    """State of :func:`min_dwell`.
+
+    Attributes:
+        inner: the guarded selector's state.
+    """
+
+    inner: Any
+
+
+def min_dwell(selector: Selector, updates: int) -> Selector:
+    """``selector``, except that a candidate switched to stays for at least ``updates`` updates.
+
+    A choice to leave the active candidate earlier is ignored (the guarded selector's state still advances,
+    and it sees the signals of the candidate actually active). Switches made with
+    :func:`optswitch.set_active` are not vetoed.
+
+    Args:
+        selector: the selector to guard.
+        updates: the fewest updates a candidate makes after being switched to, at least 1.
+
+    Returns:
+        A :class:`Selector` with the guarded one's reads, probe and handoff.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> every_update = optswitch.selectors.custom(lambda names: (), lambda s, st: (1 - s.active, st), reads=[])
+        >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.min_dwell(every_update, 3))
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for _ in range(7):
+        ...     _, state = tx.update(params, state, params)
+        >>> [first for first, _, _ in optswitch.summary(state).switches]
+        [3, 6]
+    """
+    _check_wrappable("min_dwell", selector)
+    check_count("min_dwell", "updates", updates, 1)
+    if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
+        return for_names(lambda names: _dwell(selector.bound(names) if names else selector, updates))
+    return _dwell(selector, updates)
+
+
+def _dwell(selector: Selector, updates: int) -> Selector:
+    def select(signals, state: DwellState):
+        choice, inner = selector.select(signals, state.inner)
+        held = signals.steps_in_active < updates
+        return jnp.where(held, signals.active, choice).astype(jnp.int32), DwellState(inner)
+
+    return selector._replace(
+        init=lambda names: DwellState(selector.init(names)),
+        select=select,
+        name=f"min_dwell({selector.name})",
+        bind=None,
+    )
+
+
+class RevertState(NamedTuple):
+    """State of :func:`revert_if_worse`.
+
+    Attributes:
+        inner: the guarded selector's state.
+        recent: ``[W]``, the latest ``W = window`` losses, a ring buffer.
+        seen: int32 ``[]``, losses seen since the latest switch (by the guarded selector, or a revert).
+        watching: bool ``[]``, whether the updates since the latest switch are being compared with those before.
+        source: int32 ``[]``, the candidate switched away from.
+        before_mean: ``[]``, the mean loss over the ``window`` updates before the switch.
+        before_variance: ``[]``, their sample variance.
+        held_until: int32 ``[]``, after a revert, the update (of those seen) before which the guarded selector's
+            choices are ignored.
+        updates: int32 ``[]``, losses seen: the guard's clock.
+    """
+
+    inner: Any
+    recent: jax.Array
+    seen: jax.Array
+    watching: jax.Array
+    source: jax.Array
+    before_mean: jax.Array
+    before_variance: jax.Array
+    held_until: jax.Array
+    updates: jax.Array
+
+
+def revert_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, hold: int | None = None) -> Selector:
+    """``selector``, except that a switch after which the loss got worse than before it is undone.
+
+    After each switch made by the guarded selector, the mean loss over the ``window`` updates that follow is
+    compared with the mean over the ``window`` updates before it; when it is higher by more than
+    ``confidence`` standard errors of the difference (from the two windows' variances), the switch is undone:
+    the candidate switched away from comes back, and the guarded selector's choices are ignored for ``hold``
+    updates. The loss falls as training goes on, so a switch is undone only for a bump larger than its noise.
+
+    Args:
+        selector: the selector to guard.
+        window: updates on each side of a switch, at least 2.
+        confidence: standard errors by which the loss after must exceed the loss before.
+        hold: updates during which, after a revert, the guarded selector's choices are ignored; default
+            ``4 * window``.
+
+    Returns:
+        A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
+        ``value=``).
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> at_10 = optswitch.selectors.schedule({0: 0, 10: 1})
+        >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.revert_if_worse(at_10, 4))
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for t in range(20):  # the loss doubles after the switch
+        ...     loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
+        ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
+        >>> optswitch.summary(state).switches
+        [(10, '0', '1'), (14, '1', '0')]
+    """
+    _check_wrappable("revert_if_worse", selector)
+    check_count("revert_if_worse", "window", window, 2, " (a variance needs two losses)")
+    hold = 4 * window if hold is None else hold
+    check_count("revert_if_worse", "hold", hold, 0)
+    if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
+        return for_names(lambda names: _revert(selector.bound(names) if names else selector, window, confidence, hold))
+    return _revert(selector, window, confidence, hold)
+
+
+def _revert(selector: Selector, window: int, confidence: float, hold: int) -> Selector:
+    if isinstance(selector.reads, Mapping):
+        reads = frozenset().union(*map(frozenset, selector.reads.values())) | {"loss"}
+    else:
+        reads = frozenset(selector.reads) | {"loss"}
+
+    def init(names):
+        dtype = default_float()
+        scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
+        return RevertState(
+            inner=selector.init(names),
+            recent=jnp.zeros([window], dtype),
+            seen=scalar(0),
+            watching=scalar(False, bool),
+            source=scalar(0),
+            before_mean=scalar(0, dtype),
+            before_variance=scalar(0, dtype),
+            held_until=scalar(0),
+            updates=scalar(0),
+        )
+
+    def select(signals, state: RevertState):
+        choice, inner = selector.select(signals, state.inner)
+        dtype = state.recent.dtype
+        loss, active = signals.loss.astype(dtype), signals.active
+        recent = state.recent.at[state.updates % window].set(loss)
+        updates, seen = state.updates + 1, state.seen + 1
+        mean = jnp.mean(recent)
+        variance = jnp.var(recent) * window / (window - 1)
+        judged = state.watching & (seen == window)
+        error = jnp.sqrt((variance + state.before_variance) / window)
+        revert = judged & (mean - state.before_mean > confidence * error)
+        held = updates < state.held_until
+        choice = jnp.where(held, active, choice)
+        switching = ~revert & (choice != active)
+        # A switch is watched only with a full window of losses before it, all of this candidate's.
+        watch = switching & (seen >= window)
+        new_state = RevertState(
+            inner=inner,
+            recent=recent,
+            seen=jnp.where(switching | revert, 0, seen),
+            watching=watch | (state.watching & ~judged & ~switching),
+            source=jnp.where(watch, active, state.source),
+            before_mean=jnp.where(watch, mean, state.before_mean).astype(dtype),
+            before_variance=jnp.where(watch, variance, state.before_variance).astype(dtype),
+            held_until=jnp.where(revert, updates + hold, state.held_until),
+            updates=updates,
+        )
+        return jnp.where(revert, state.source, choice).astype(jnp.int32), new_state
+
+    return selector._replace(
+        init=init, select=select, reads=reads, name=f"revert_if_worse({selector.name})", bind=None
+    )
