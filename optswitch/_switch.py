@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import _config, _decision, _names, _routing
+from optswitch import _config, _decision, _names, _routing, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch._trees import strong, unshared
@@ -149,6 +149,7 @@ def switch(
     on_switch: str | handoff_lib.Handoff | Any = "resume",
     axis_name: str | None = None,
     history: int = 64,
+    on_event: events.OnEvent = None,
 ) -> SwitchTransformation:
     """Carries several optimizers and routes each update to the one a selector picks, inside jit.
 
@@ -178,6 +179,12 @@ def switch(
             a choice that still differs from device to device raises an error; under ``pmap`` or
             ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge.
         history: how many of the latest switches the log keeps, at least 1.
+        on_event: what to do with each switch the selector makes (see :mod:`optswitch.events`): ``True``
+            logs it at INFO to the ``"optswitch"`` logger, e.g. ``update 50: adam -> sgd, scheduled at
+            50``; a ``logging.Logger`` logs it there; a callable receives an
+            :class:`optswitch.events.SwitchEvent`. A host callback runs on the update that switches, inside
+            the conditional that only that update takes, so the others cost nothing more; under ``pmap``
+            or ``shard_map`` each process gets one event per switch. Default None: no events.
 
     Returns:
         A :class:`SwitchTransformation` (an ``optax.GradientTransformationExtraArgs``).
@@ -204,7 +211,7 @@ def switch(
           switches (first update: from -> to):
                 50: adam -> sgd
     """
-    config = _config.configure(candidates, selector, initial, inactive, on_switch, axis_name, history)
+    config = _config.configure(candidates, selector, initial, inactive, on_switch, axis_name, history, on_event)
 
     def init_fn(params) -> SwitchState:
         n = len(config.candidates)

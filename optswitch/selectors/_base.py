@@ -39,6 +39,11 @@ class Selector(NamedTuple):
             candidate's state (SWATS sets SGD's learning rate). None for none.
         probe: a :class:`optswitch.Probe`, a measurement beyond the core signals, which ``select`` reads as
             ``signals.probe`` after the updates of the candidates whose ``reads`` include ``"probe"``.
+        explain: ``explain(signals, before, after) -> (numbers, text)``, why the selector switched, for
+            ``switch(on_event=...)``: traced only on the update where it switches, it returns a pytree of
+            arrays read from ``signals`` and the selector's states before and after ``select``, and
+            ``text(numbers, names) -> str``, run on the host with ``numbers`` as NumPy arrays (e.g.
+            ``"scheduled at 50"``). None: the event says which selector chose.
     """
 
     init: Callable[[tuple[str, ...]], SelectorState]
@@ -48,6 +53,7 @@ class Selector(NamedTuple):
     name: str = "selector"
     handoff: Handoff | None = None
     probe: Probe | None = None
+    explain: Callable[[Signals, SelectorState, SelectorState], tuple[Any, Callable[..., str]]] | None = None
 
     @property
     def needs_value(self) -> bool:

@@ -182,4 +182,23 @@ def noise_scale(
         initial=lambda names: indices(names)[0],
         name="noise_scale",
         probe=Probe(probe_init, probe_measure),
+        explain=explainer(threshold),
     )
+
+
+def explainer(threshold: float):
+    """Why :func:`noise_scale` switched (:attr:`Selector.explain`): ``"rho = 1.02 > 1 after 110 updates"``."""
+
+    def explain(signals, before: NoiseScaleState, after: NoiseScaleState):
+        del signals, before
+        return {"rho": after.ratio, "steps": after.steps}, lambda numbers, names: (
+            f"rho = {float(numbers['rho']):.3g} > {threshold:g} after {int(numbers['steps'])} updates"
+        )
+
+    return explain
+
+
+def key_numbers(state: NoiseScaleState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`noise_scale`: ``rho``, the noise-to-signal ratio."""
+    del names
+    return {"rho": state.ratio}

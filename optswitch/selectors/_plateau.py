@@ -139,4 +139,32 @@ def plateau(
     def initial(names):
         return indices(names)[0]
 
-    return Selector(init=init, select=select, reads=frozenset({"loss"}), initial=initial, name="plateau")
+    return Selector(
+        init=init,
+        select=select,
+        reads=frozenset({"loss"}),
+        initial=initial,
+        name="plateau",
+        explain=explainer(patience, accumulation_size),
+    )
+
+
+def explainer(patience: int, accumulation_size: int):
+    """Why :func:`plateau` moved (:attr:`Selector.explain`): ``"no improvement in 2 evaluations, best 0.412"``."""
+    evaluations = f"{patience} evaluation{'' if patience == 1 else 's'}"
+    if accumulation_size > 1:
+        evaluations += f" of {accumulation_size} updates"
+
+    def explain(signals, before: PlateauState, after: PlateauState):
+        del signals, before
+        return {"best": after.best}, lambda numbers, names: (
+            f"no improvement in {evaluations}, best {float(numbers['best']):.4g}"
+        )
+
+    return explain
+
+
+def key_numbers(state: PlateauState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`plateau`: the best loss, evaluations since."""
+    del names
+    return {"best": state.best, "evaluations_without_improvement": state.plateau_count}

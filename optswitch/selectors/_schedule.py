@@ -75,4 +75,16 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
     def initial(names):
         return _names.resolve(boundaries[0], names, what="schedule at step 0") if 0 in boundaries else None
 
-    return Selector(init=init, select=select, initial=initial, name="schedule")
+    return Selector(init=init, select=select, initial=initial, name="schedule", explain=explain)
+
+
+def explain(signals, before: ScheduleState, after: ScheduleState):
+    """Why :func:`schedule` switched (:attr:`Selector.explain`): ``"scheduled at 50"``."""
+    del before, after
+    return {"update": signals.step + 1}, lambda numbers, names: f"scheduled at {int(numbers['update'])}"
+
+
+def key_numbers(state: ScheduleState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`schedule`: none, the schedule is fixed."""
+    del state, names
+    return {}

@@ -176,4 +176,20 @@ def swats(
         initial=lambda names: indices(names)[0],
         name="swats",
         handoff=Handoff(handoff, reads_source=False),
+        explain=explain,
     )
+
+
+def explain(signals, before: SwatsState, after: SwatsState):
+    """Why :func:`swats` switched (:attr:`Selector.explain`): ``"|Lambda - gamma| = 3e-10, Lambda = 0.022"``."""
+    del signals, before
+    numbers = {"gap": jnp.abs(after.estimate - after.gamma), "estimate": after.estimate}
+    return numbers, lambda numbers, names: (
+        f"|Lambda - gamma| = {float(numbers['gap']):.2g}, Lambda = {float(numbers['estimate']):.3g}"
+    )
+
+
+def key_numbers(state: SwatsState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`swats`: ``Lambda`` and the latest ``gamma``."""
+    del names
+    return {"Lambda": state.estimate, "gamma": state.gamma}
