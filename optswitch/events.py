@@ -75,7 +75,9 @@ class Emitter:
     """Sends the events of one switch: traced into the update, delivered on the host.
 
     Under ``pmap`` or ``shard_map`` the callback runs once per device; the emitter delivers the first of the
-    copies that one process receives and drops the rest, so each process logs a switch once.
+    copies that one process receives and drops the rest, so each process logs a switch once. Under ``jit``
+    over the devices of several processes, XLA would run it once in all, on the first device, so there it
+    runs on every device, and each process delivers one of its own copies.
     """
 
     def __init__(self, deliver: Callable[[SwitchEvent], Any], names: tuple[str, ...], selector) -> None:
@@ -87,13 +89,13 @@ class Emitter:
 
     def __call__(self, switched, update, source, target, signals, before, after, axis_name) -> None:
         """Traced: on the update where ``switched``, and only there, a callback delivers the event."""
-        copies = _local_copies(axis_name)
+        copies, partitioned = _local_copies(axis_name)
         explain = self.selector.explain
 
         def send():
             numbers, text = explain(signals, before, after) if explain else ({}, None)
             host = lambda update, source, target, numbers: self._receive(update, source, target, numbers, text, copies)
-            jax.debug.callback(host, update, source, target, numbers)
+            jax.debug.callback(host, update, source, target, numbers, partitioned=partitioned)
 
         lax.cond(switched, send, lambda: None)
 
@@ -113,10 +115,17 @@ class Emitter:
         self.deliver(SwitchEvent(key[0], self.names[key[1]], self.names[key[2]], reason))
 
 
-def _local_copies(axis_name) -> int:
-    """How many devices of this process run the callback: every local device of the mapped computation."""
-    if axis_name is None:
-        return 1
-    mesh = jax.sharding.get_abstract_mesh()
-    devices = mesh.size if not mesh.empty else lax.axis_size(axis_name)
-    return max(1, devices // jax.process_count())
+def _local_copies(axis_name) -> tuple[int, bool]:
+    """How many devices of this process run the callback, and whether it must be asked to run on each.
+
+    Under ``pmap`` and ``shard_map`` every device of the mapped computation runs it. Under ``jit`` in one
+    process, one device does. Under ``jit`` over several processes, where the computation spans every device
+    (as a global mesh does), every device is asked to, so that each process has its copies.
+    """
+    if axis_name is not None:
+        mesh = jax.sharding.get_abstract_mesh()
+        devices = mesh.size if not mesh.empty else lax.axis_size(axis_name)
+        return max(1, devices // jax.process_count()), False
+    if jax.process_count() > 1:
+        return jax.local_device_count(), True
+    return 1, False

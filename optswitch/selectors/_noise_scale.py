@@ -191,9 +191,8 @@ def explainer(threshold: float):
 
     def explain(signals, before: NoiseScaleState, after: NoiseScaleState):
         del signals, before
-        return {"rho": after.ratio, "steps": after.steps}, lambda numbers, names: (
-            f"rho = {float(numbers['rho']):.3g} > {threshold:g} after {int(numbers['steps'])} updates"
-        )
+        text = lambda numbers, names: f"rho = {numbers['rho']:.3g} > {threshold:g} after {numbers['steps']} updates"
+        return {"rho": after.ratio, "steps": after.steps}, text
 
     return explain
 

@@ -157,9 +157,8 @@ def explainer(patience: int, accumulation_size: int):
 
     def explain(signals, before: PlateauState, after: PlateauState):
         del signals, before
-        return {"best": after.best}, lambda numbers, names: (
-            f"no improvement in {evaluations}, best {float(numbers['best']):.4g}"
-        )
+        text = lambda numbers, names: f"no improvement in {evaluations}, best {numbers['best']:.4g}"
+        return {"best": after.best}, text
 
     return explain
 

@@ -184,9 +184,8 @@ def explain(signals, before: SwatsState, after: SwatsState):
     """Why :func:`swats` switched (:attr:`Selector.explain`): ``"|Lambda - gamma| = 3e-10, Lambda = 0.022"``."""
     del signals, before
     numbers = {"gap": jnp.abs(after.estimate - after.gamma), "estimate": after.estimate}
-    return numbers, lambda numbers, names: (
-        f"|Lambda - gamma| = {float(numbers['gap']):.2g}, Lambda = {float(numbers['estimate']):.3g}"
-    )
+    text = lambda numbers, names: f"|Lambda - gamma| = {numbers['gap']:.2g}, Lambda = {numbers['estimate']:.3g}"
+    return numbers, text
 
 
 def key_numbers(state: SwatsState, names: tuple[str, ...]) -> dict[str, jax.Array]:
