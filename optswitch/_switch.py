@@ -116,7 +116,9 @@ class SwitchTransformation(optax.GradientTransformationExtraArgs):
     def names(self) -> tuple[str, ...]:
         return self._config.names
 
-    def update_and_apply(self, grads, state: SwitchState, params, **extra_args) -> tuple[Any, SwitchState]:
+    def update_and_apply(
+        self, grads: Any, state: SwitchState, params: Any, **extra_args: Any
+    ) -> tuple[Any, SwitchState]:
         """Returns ``(optax.apply_updates(params, updates), new_state)`` for ``update(grads, state, params)``.
 
         Args:

@@ -69,7 +69,7 @@ class Selector(NamedTuple):
             ValueError: for an unknown signal or candidate, or ``"probe"`` read by a selector without one.
         """
         if isinstance(self.reads, Mapping):
-            per_candidate = [frozenset()] * len(names)
+            per_candidate: list[frozenset[str]] = [frozenset()] * len(names)
             for key, wanted in self.reads.items():
                 per_candidate[_names.resolve(key, names, what=f"{self.name} reads")] |= frozenset(wanted)
         else:

@@ -22,7 +22,7 @@ class NoiseProbeState(NamedTuple):
     """
 
     mean: Any
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
 
 
 class NoiseScaleState(NamedTuple):

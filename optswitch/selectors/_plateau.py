@@ -30,7 +30,7 @@ class PlateauState(NamedTuple):
     best: jax.Array
     plateau_count: jax.Array
     cooldown_count: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     average: jax.Array
 
 

@@ -72,7 +72,7 @@ class RaceState(NamedTuple):
     challenger: jax.Array
     arm: jax.Array
     length: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     mean: jax.Array
     squares: jax.Array
     products: jax.Array

@@ -29,7 +29,7 @@ class SwatsState(NamedTuple):
 
     adam: jax.Array
     sgd: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     average: jax.Array
     estimate: jax.Array
     gamma: jax.Array
