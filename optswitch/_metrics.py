@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from optswitch import _find
-from optswitch.selectors import _bandit, _noise_scale, _plateau, _race, _schedule, _swats
+from optswitch.selectors import _bandit, _noise_scale, _plateau, _race, _race_events, _schedule, _swats
 
 __all__ = ["metrics"]
 
@@ -16,7 +16,7 @@ _KEY_NUMBERS: dict[type, tuple[str, Callable[[Any, tuple[str, ...]], dict[str, j
     _bandit.BanditState: ("bandit", _bandit.key_numbers),
     _noise_scale.NoiseScaleState: ("noise_scale", _noise_scale.key_numbers),
     _plateau.PlateauState: ("plateau", _plateau.key_numbers),
-    _race.RaceState: ("race", _race.key_numbers),
+    _race.RaceState: ("race", _race_events.key_numbers),
     _schedule.ScheduleState: ("schedule", _schedule.key_numbers),
     _swats.SwatsState: ("swats", _swats.key_numbers),
 }
