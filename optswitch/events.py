@@ -1,9 +1,10 @@
 """Switch events: one record per switch, with its reason, sent from inside jit to Python logging or a callable.
 
-``switch(..., on_event=True)`` puts a host callback on the update where the choice changes, behind the same
-conditional, so an update without a switch runs no callback and copies nothing to the host. The record says
-which update the new candidate makes first, from which candidate to which, and why, in the words of the
-selector (its :attr:`~optswitch.selectors.Selector.explain`). :func:`optswitch.set_active` sends its own.
+``switch(..., on_event=True)`` puts a host callback inside a conditional that only the update where the choice
+changes takes, so an update without a switch runs no callback and copies nothing to the host (on GPU, XLA reads
+the conditional's predicate on the host: one more scalar per update). The record says which update the new
+candidate makes first, from which candidate to which, and why, in the words of the selector (its
+:attr:`~optswitch.selectors.Selector.explain`). :func:`optswitch.set_active` sends its own.
 """
 
 import logging
@@ -16,6 +17,8 @@ import numpy as np
 from jax import lax
 
 __all__ = ["LOGGER", "OnEvent", "SwitchEvent", "log_event"]
+
+_PENDING_LIMIT = 1024
 
 #: The name of the logger that events go to by default: ``logging.getLogger("optswitch")``.
 LOGGER = "optswitch"
@@ -30,6 +33,11 @@ class SwitchEvent(NamedTuple):
         target: name of the candidate switched to.
         reason: why, in the selector's words (e.g. ``"scheduled at 50"``), or ``"set_active"`` for a switch
             made from the host.
+
+    Examples:
+        >>> from optswitch.events import SwitchEvent
+        >>> str(SwitchEvent(5000, "adam", "sgd", "scheduled at 5000"))  # the log line
+        'update 5000: adam -> sgd, scheduled at 5000'
     """
 
     update: int
@@ -108,6 +116,8 @@ class Emitter:
                 self._pending.pop(key, None)
             else:
                 self._pending[key] = seen
+                if len(self._pending) > _PENDING_LIMIT:  # copies that never came: forget the oldest
+                    self._pending.pop(next(iter(self._pending)))
         if seen > 1:
             return
         numbers = jax.tree.map(np.asarray, numbers)
