@@ -2,8 +2,9 @@
 
 __version__ = "0.1.0"
 
-from optswitch import handoff, selectors
+from optswitch import events, handoff, selectors
 from optswitch._control import set_active
+from optswitch._metrics import metrics
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
 from optswitch.sharding import state_shardings
@@ -19,7 +20,9 @@ __all__ = [
     "SwitchTransformation",
     "active",
     "check_candidates",
+    "events",
     "handoff",
+    "metrics",
     "selectors",
     "set_active",
     "state_shardings",

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 import jax
 import optax
 
-from optswitch import _names
+from optswitch import _names, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch.signals import MEASURED, Probe
@@ -29,6 +29,7 @@ class Config:
         measured_layout: the measured signals any candidate reads: every branch returns these.
         probe: the selector's probe, or None.
         initial: index of the candidate that makes the first update.
+        emitter: what sends an event on each switch (``switch(on_event=...)``), or None.
     """
 
     names: tuple[str, ...]
@@ -42,9 +43,10 @@ class Config:
     measured_layout: frozenset[str]
     probe: Probe | None
     initial: int
+    emitter: events.Emitter | None = None
 
 
-def configure(candidates, selector, initial, inactive, on_switch, axis_name, history) -> Config:
+def configure(candidates, selector, initial, inactive, on_switch, axis_name, history, on_event=None) -> Config:
     """Checks the arguments of :func:`optswitch.switch` and resolves them into a :class:`Config`.
 
     Raises:
@@ -78,6 +80,7 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         measured_layout=frozenset().union(*reads) & MEASURED,
         probe=selector.probe,
         initial=_initial(initial, selector, names),
+        emitter=_emitter(on_event, names, selector),
     )
 
 
@@ -120,3 +123,8 @@ def _initial(initial, selector: selectors_lib.Selector, names: tuple[str, ...]) 
             f"with {names[preferred]!r}; drop one of the two."
         )
     return index
+
+
+def _emitter(on_event, names: tuple[str, ...], selector: selectors_lib.Selector) -> events.Emitter | None:
+    deliver = events.sink(on_event, "switch")
+    return None if deliver is None else events.Emitter(deliver, names, selector)

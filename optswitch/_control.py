@@ -1,15 +1,17 @@
 """Changing a switch's state from the host: :func:`set_active`."""
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optswitch import _find, _names
+from optswitch import _find, _names, events
 from optswitch._switch import SwitchState
 from optswitch.selectors import _swats as swats
 
 
-def set_active(opt_state, name: str | int, *, path: str | None = None):
+def set_active(opt_state: Any, name: str | int, *, path: str | None = None, on_event: events.OnEvent = True) -> Any:
     """Makes ``name`` the candidate for the next update, from the host, and logs the switch.
 
     The handoff (``on_switch``) runs in the next update, as for a switch the selector makes. The arrays
@@ -25,6 +27,9 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
         opt_state: an optimizer state holding a :class:`optswitch.SwitchState`, or an object holding one.
         name: the candidate's name or index (a Python, NumPy or JAX integer).
         path: which switch, when there are several (see :func:`optswitch.summary`).
+        on_event: where the event of this switch goes, as for ``switch(on_event=...)``, with the reason
+            ``"set_active"``; default True, the ``"optswitch"`` logger at INFO. Pass the ``on_event`` given
+            to the switch to send both kinds of switch to one place, or None for no event.
 
     Returns:
         The optimizer state with the switch made (for an nnx object, the same object).
@@ -38,6 +43,7 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
     hint = "a selector makes the switches: see optswitch.selectors"
     _find.check_on_host(state, what="set_active", inside_jit=hint, one=False)
     target = _names.resolve(_as_key(name), _find.names_of(state), what="set_active")
+    deliver = events.sink(on_event, "set_active")
     sources = _find.on_host(state.active)
     if np.all(sources == target):
         return opt_state
@@ -61,6 +67,11 @@ def set_active(opt_state, name: str | int, *, path: str | None = None):
                 return _assign(leaf, value)
         return leaf
 
+    if deliver is not None:
+        names, steps = _find.names_of(state), np.broadcast_to(_find.on_host(state.step), batch)
+        for member in np.ndindex(batch):
+            if sources[member] != target:
+                deliver(events.SwitchEvent(int(steps[member]), names[sources[member]], names[target], "set_active"))
     is_variable = (lambda leaf: hasattr(leaf, "set_value")) if in_place else None
     changed = jax.tree_util.tree_map_with_path(write, node, is_leaf=is_variable)
     if in_place:

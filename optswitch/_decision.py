@@ -58,6 +58,9 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
     switched = following != active
     log = log._replace(counts=log.counts.at[active].set(optax.safe_increment(log.counts[active])))
     log = log.record(switched, step + 1, active, following)
+    if config.emitter is not None:
+        before, after = state.selector_state, selector_state
+        config.emitter(switched, step + 1, active, following, signals, before, after, config.axis_name)
     return state._replace(
         active=following,
         previous=active,

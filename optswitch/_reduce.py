@@ -1,5 +1,7 @@
 """Reductions of the parameter-sized trees into the measured signals, on one device and across devices."""
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -51,7 +53,7 @@ def measure(
     groups = [tuple(axis for axis in axes if axis in varying_axes(leaf)) for leaf in jax.tree.leaves(grads)]
 
     def grouped_sum(fn, *trees):
-        sums = {}
+        sums: dict[Any, Any] = {}
         for group, leaves in zip(groups, zip(*(jax.tree.leaves(tree) for tree in trees), strict=True), strict=True):
             term = jnp.sum(fn(*(leaf.astype(dtype) for leaf in leaves)))
             sums[group] = sums[group] + term if group in sums else term
@@ -81,7 +83,7 @@ def combine(measured: dict[str, dict[tuple, jax.Array]], axis_name=None) -> dict
     (``pmap``, ``check_vma=False``). Without ``axis_name``, the sums are the values.
     """
     axes = as_axes(axis_name)
-    totals = {}
+    totals: dict[Any, Any] = {}
     # In the order the leaves came, never a set's: every process must trace the same collectives in the same order.
     for group in dict.fromkeys(group for partial in measured.values() for group in partial):
         parts = {name: partial[group] for name, partial in measured.items() if group in partial}

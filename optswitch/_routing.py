@@ -112,23 +112,25 @@ def hand_over(config: Config, k: int, candidate_states: tuple, state, params, up
         names=config.names,
     )
     to_state = candidate_states[k]
+    handoff = config.handoff
+    assert handoff is not None, "hand_over runs only for a switch with a handoff"
 
     def from_source(j):
         if j == k:  # Never taken: a handoff into k comes from another candidate.
             return lambda: to_state
-        handed = lambda: config.handoff.fn(candidate_states[j], to_state, context)
+        handed = lambda: handoff.fn(candidate_states[j], to_state, context)
         return lambda: conform(config, k, handed(), to_state, "handoff")
 
-    if config.handoff.reads_source:
+    if handoff.reads_source:
         new_state = lax.switch(state.previous, [from_source(j) for j in range(len(config.candidates))])
     else:
-        new_state = conform(config, k, config.handoff.fn(None, to_state, context), to_state, "handoff")
+        new_state = conform(config, k, handoff.fn(None, to_state, context), to_state, "handoff")
     return replace_at(candidate_states, k, new_state)
 
 
 def conform(config: Config, k: int, new_state, old_state, what: str = "update"):
     """``new_state`` with the dtypes of ``old_state``: ``lax.switch`` needs every branch to agree."""
-    if jax.tree.structure(new_state) != jax.tree.structure(old_state) or any(
+    if jax.tree.structure(new_state) != jax.tree.structure(old_state) or any(  # type: ignore[operator]
         jnp.shape(new) != jnp.shape(old)
         for new, old in zip(jax.tree.leaves(new_state), jax.tree.leaves(old_state), strict=True)
     ):

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import _config, _decision, _names, _routing, _snapshot
+from optswitch import _config, _decision, _names, _routing, _snapshot, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch._trees import strong, unshared
@@ -120,7 +120,9 @@ class SwitchTransformation(optax.GradientTransformationExtraArgs):
     def names(self) -> tuple[str, ...]:
         return self._config.names
 
-    def update_and_apply(self, grads, state: SwitchState, params, **extra_args) -> tuple[Any, SwitchState]:
+    def update_and_apply(
+        self, grads: Any, state: SwitchState, params: Any, **extra_args: Any
+    ) -> tuple[Any, SwitchState]:
         """Returns ``(optax.apply_updates(params, updates), new_state)`` for ``update(grads, state, params)``.
 
         Args:
@@ -153,6 +155,7 @@ def switch(
     on_switch: str | handoff_lib.Handoff | Any = "resume",
     axis_name: str | None = None,
     history: int = 64,
+    on_event: events.OnEvent = None,
 ) -> SwitchTransformation:
     """Carries several optimizers and routes each update to the one a selector picks, inside jit.
 
@@ -185,6 +188,12 @@ def switch(
             a choice that still differs from device to device raises an error; under ``pmap`` or
             ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge.
         history: how many of the latest switches the log keeps, at least 1.
+        on_event: what to do with each switch the selector makes (see :mod:`optswitch.events`): ``True``
+            logs it at INFO to the ``"optswitch"`` logger, e.g. ``update 50: adam -> sgd, scheduled at
+            50``; a ``logging.Logger`` logs it there; a callable receives an
+            :class:`optswitch.events.SwitchEvent`. A host callback runs on the update that switches, inside
+            the conditional that only that update takes, so the others cost nothing more; under ``pmap``
+            or ``shard_map`` each process gets one event per switch. Default None: no events.
 
     Returns:
         A :class:`SwitchTransformation` (an ``optax.GradientTransformationExtraArgs``).
@@ -211,7 +220,7 @@ def switch(
           switches (first update: from -> to):
                 50: adam -> sgd
     """
-    config = _config.configure(candidates, selector, initial, inactive, on_switch, axis_name, history)
+    config = _config.configure(candidates, selector, initial, inactive, on_switch, axis_name, history, on_event)
 
     def init_fn(params) -> SwitchState:
         n = len(config.candidates)

@@ -166,7 +166,7 @@ def train(tx, train_set, val_set, *, steps: int, eval_every: int, seed: int, bat
     init_key, data_key = jax.random.split(jax.random.key(seed))
     params = init_mlp(init_key)
     carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
-    history = {"step": [0], "accuracy": [float(accuracy(params))], "loss": [math.nan]}
+    history: dict[str, list[float]] = {"step": [0], "accuracy": [float(accuracy(params))], "loss": [math.nan]}
     for start in range(0, steps, eval_every):
         carry, losses = run_chunk(carry, data)
         history["step"].append(start + eval_every)

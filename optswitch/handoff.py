@@ -78,7 +78,7 @@ def reset() -> Handoff:
 FIRST_MOMENTS = ("mu", "trace")
 
 
-def first_moment(state) -> tuple[str, Any] | None:
+def first_moment(state: Any) -> tuple[str, Any] | None:
     """The ``(name, buffer)`` of the one first-moment buffer in an optax state, or None if it has none.
 
     Args:
@@ -112,7 +112,7 @@ def first_moment(state) -> tuple[str, Any] | None:
 
 
 def _same_shapes(a, b) -> bool:
-    return jax.tree.structure(a) == jax.tree.structure(b) and all(
+    return jax.tree.structure(a) == jax.tree.structure(b) and all(  # type: ignore[operator]
         jax.numpy.shape(x) == jax.numpy.shape(y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
     )
 
@@ -266,7 +266,7 @@ def transfer_second_moment(scale: float = 1.0, b2: float | None = None) -> Hando
     return Handoff(fn)
 
 
-def chain(*handoffs) -> Handoff:
+def chain(*handoffs: Handoff | Callable[..., Any] | str) -> Handoff:
     """Runs handoffs one after the other, each on the incoming state the previous one returned.
 
     Args:

@@ -1,6 +1,6 @@
 """Placing an optimizer's state on devices: its shardings, derived from the parameters' shardings."""
 
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -10,7 +10,7 @@ from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 __all__ = ["state_shardings"]
 
 
-def state_shardings(tx: optax.GradientTransformation, params) -> Any:
+def state_shardings(tx: optax.GradientTransformation, params: Any) -> Any:
     """The sharding of every leaf of ``tx.init(params)``, derived from the shardings of ``params``.
 
     ``jax.jit(tx.init)(params)`` puts the whole state on one device, however the parameters are sharded: the
@@ -70,9 +70,9 @@ def state_shardings(tx: optax.GradientTransformation, params) -> Any:
             f"follow them only if they share one. Place every parameter on the same mesh."
         )
     if named:
-        return _follow_mesh(tx, params, named[0].mesh)
-    placed = set(shardings)
-    if len(placed) == 1 and None not in placed and shardings[0].is_fully_replicated:
+        return _follow_mesh(tx, params, cast(Mesh, named[0].mesh))  # concrete arrays: a concrete mesh
+    placed, first = set(shardings), shardings[0]
+    if len(placed) == 1 and first is not None and first.is_fully_replicated:
         # Parameters all on one device (or all replicated alike): so is every leaf of the state.
         return jax.tree.map(lambda _: shardings[0], jax.eval_shape(tx.init, params))
     raise ValueError(

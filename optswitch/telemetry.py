@@ -87,7 +87,7 @@ class Summary:
         return "\n".join(lines)
 
 
-def summary(opt_state, *, path: str | None = None) -> Summary:
+def summary(opt_state: Any, *, path: str | None = None) -> Summary:
     """Reads which candidate ran when from the state of a switch.
 
     Args:
@@ -127,7 +127,7 @@ def summary(opt_state, *, path: str | None = None) -> Summary:
     )
 
 
-def active(opt_state, *, path: str | None = None) -> str:
+def active(opt_state: Any, *, path: str | None = None) -> str:
     """Name of the candidate that makes the next update.
 
     Args:

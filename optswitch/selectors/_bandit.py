@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from optswitch.selectors import _window
@@ -179,4 +180,35 @@ def bandit(
         new_state = optax.tree.where(complete, ended, going)
         return _window.settle(counts, jnp.where(complete, choice, signals.active), new_state, state, signals.active)
 
-    return Selector(init=init, select=select, reads=frozenset({"loss"}), name=f"bandit({strategy})")
+    return Selector(
+        init=init, select=select, reads=frozenset({"loss"}), name=f"bandit({strategy})", explain=explainer(strategy)
+    )
+
+
+def estimates(state: BanditState) -> jax.Array:
+    """``[N]``, each candidate's discounted mean reward, NaN for one never tried."""
+    return jnp.where(state.weights > 0, state.reward_sums / jnp.where(state.weights > 0, state.weights, 1), jnp.nan)
+
+
+def explainer(strategy: str):
+    """Why :func:`bandit` switched (:attr:`Selector.explain`): ``"ucb after 12 windows, mean rates adam 0.01, ..."``."""
+
+    def explain(signals, before: BanditState, after: BanditState):
+        del signals, before
+
+        def text(numbers, names):
+            rates = ", ".join(
+                f"{name} {rate:.2g}" if np.isfinite(rate) else f"{name} untried"
+                for name, rate in zip(names, numbers["estimates"], strict=True)
+            )
+            return f"{strategy} after {int(numbers['windows'])} windows, mean rates {rates}"
+
+        return {"estimates": estimates(after), "windows": after.windows}, text
+
+    return explain
+
+
+def key_numbers(state: BanditState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`bandit`: each candidate's mean rate, windows run."""
+    mean = estimates(state)
+    return {"windows": state.windows, **{f"rate/{name}": mean[k] for k, name in enumerate(names)}}

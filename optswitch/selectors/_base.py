@@ -87,6 +87,11 @@ class Selector(NamedTuple):
             ``select`` yourself, use :meth:`bound`. None for a selector that needs no names.
         snapshots: :class:`Snapshots`, for a selector that saves and restores the parameters (and the
             candidates' states) at the ends of its windows; None for none.
+        explain: ``explain(signals, before, after) -> (numbers, text)``, why the selector switched, for
+            ``switch(on_event=...)``: traced only on the update where it switches, it returns a pytree of
+            arrays read from ``signals`` and the selector's states before and after ``select``, and
+            ``text(numbers, names) -> str``, run on the host with ``numbers`` as NumPy arrays (e.g.
+            ``"scheduled at 50"``). None: the event says which selector chose.
     """
 
     init: Callable[[tuple[str, ...]], SelectorState]
@@ -98,6 +103,7 @@ class Selector(NamedTuple):
     probe: Probe | None = None
     bind: Callable[[tuple[str, ...]], "Selector"] | None = None
     snapshots: Snapshots | None = None
+    explain: Callable[[Signals, SelectorState, SelectorState], tuple[Any, Callable[..., str]]] | None = None
 
     def bound(self, names: Sequence[str]) -> "Selector":
         """This selector for the candidates ``names`` (in order): the one whose ``select`` the switch runs."""
@@ -117,7 +123,7 @@ class Selector(NamedTuple):
             ValueError: for an unknown signal or candidate, or ``"probe"`` read by a selector without one.
         """
         if isinstance(self.reads, Mapping):
-            per_candidate = [frozenset()] * len(names)
+            per_candidate: list[frozenset[str]] = [frozenset()] * len(names)
             for key, wanted in self.reads.items():
                 per_candidate[_names.resolve(key, names, what=f"{self.name} reads")] |= as_signals(wanted)
         else:

@@ -32,7 +32,7 @@ class LineFit(NamedTuple):
         products: ``[]``, ``sum_i (i - mean index) (y_i - mean)``, the co-moment of index and value.
     """
 
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     mean: jax.Array
     squares: jax.Array
     products: jax.Array

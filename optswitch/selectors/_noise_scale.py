@@ -22,7 +22,7 @@ class NoiseProbeState(NamedTuple):
     """
 
     mean: Any
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
 
 
 class NoiseScaleState(NamedTuple):
@@ -176,7 +176,25 @@ def noise_scale(
             initial=lambda names: source_index,
             name="noise_scale",
             probe=Probe(probe_init, probe_measure),
+            explain=explainer(threshold),
             bind=build,
         )
 
     return for_names(build)
+
+
+def explainer(threshold: float):
+    """Why :func:`noise_scale` switched (:attr:`Selector.explain`): ``"rho = 1.02 > 1 after 110 updates"``."""
+
+    def explain(signals, before: NoiseScaleState, after: NoiseScaleState):
+        del signals, before
+        text = lambda numbers, names: f"rho = {numbers['rho']:.3g} > {threshold:g} after {numbers['steps']} updates"
+        return {"rho": after.ratio, "steps": after.steps}, text
+
+    return explain
+
+
+def key_numbers(state: NoiseScaleState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`noise_scale`: ``rho``, the noise-to-signal ratio."""
+    del names
+    return {"rho": state.ratio}

@@ -25,7 +25,7 @@ class PlateauState(NamedTuple):
     best: jax.Array
     plateau_count: jax.Array
     cooldown_count: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     average: jax.Array
 
 
@@ -126,6 +126,7 @@ def plateau(
             reads=frozenset({"loss"}),
             initial=lambda names: sequence[0],
             name="plateau",
+            explain=explainer(patience, accumulation_size),
             bind=build,
         )
 
@@ -141,3 +142,23 @@ def plateau(
         )
 
     return for_names(build)
+
+
+def explainer(patience: int, accumulation_size: int):
+    """Why :func:`plateau` moved (:attr:`Selector.explain`): ``"no improvement in 2 evaluations, best 0.412"``."""
+    evaluations = f"{patience} evaluation{'' if patience == 1 else 's'}"
+    if accumulation_size > 1:
+        evaluations += f" of {accumulation_size} updates"
+
+    def explain(signals, before: PlateauState, after: PlateauState):
+        del signals, before
+        text = lambda numbers, names: f"no improvement in {evaluations}, best {numbers['best']:.4g}"
+        return {"best": after.best}, text
+
+    return explain
+
+
+def key_numbers(state: PlateauState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`plateau`: the best loss, evaluations since."""
+    del names
+    return {"best": state.best, "evaluations_without_improvement": state.plateau_count}

@@ -70,7 +70,7 @@ class RaceState(NamedTuple):
     challenger: jax.Array
     arm: jax.Array
     length: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     mean: jax.Array
     squares: jax.Array
     products: jax.Array
@@ -297,6 +297,8 @@ def race(
     check_order("race", order)
     config, warned = RaceConfig(int(window), growth, fraction, confidence), []
 
+    from optswitch.selectors import _race_events  # here: it imports this module
+
     def init(names):
         raced, n, dtype = resolve_order(order, names, "race order"), len(names), default_float()
         counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1, length=window)
@@ -340,6 +342,7 @@ def race(
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
+            explain=_race_events.explainer(len(raced)) if raced is not None else None,
             bind=build,
         )
 

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 from optswitch import _names
@@ -80,7 +81,20 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
             select=select,
             initial=lambda names: targets[0] if steps[0] == 0 else None,
             name="schedule",
+            explain=explain,
             bind=build,
         )
 
     return for_names(build)
+
+
+def explain(signals, before: ScheduleState, after: ScheduleState):
+    """Why :func:`schedule` switched (:attr:`Selector.explain`): ``"scheduled at 50"``."""
+    del before, after
+    return {"update": signals.step + 1}, lambda numbers, names: f"scheduled at {int(numbers['update'])}"
+
+
+def key_numbers(state: ScheduleState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`schedule`: none, the schedule is fixed."""
+    del state, names
+    return {}

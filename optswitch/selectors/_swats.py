@@ -28,7 +28,7 @@ class SwatsState(NamedTuple):
         switched: bool ``[]``, whether SWATS has made its switch.
     """
 
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     average: jax.Array
     estimate: jax.Array
     gamma: jax.Array
@@ -178,6 +178,7 @@ def swats(
             initial=lambda names: adam_index,
             name="swats",
             handoff=Handoff(handoff, reads_source=False),
+            explain=explain,
             bind=build,
         )
 
@@ -202,3 +203,17 @@ def warn_if_no_rate(state, target: int, stacklevel: int) -> None:
             f"updates. Let Adam make some updates before switching, or give {name!r} a rate of its own.",
             stacklevel=stacklevel,
         )
+
+
+def explain(signals, before: SwatsState, after: SwatsState):
+    """Why :func:`swats` switched (:attr:`Selector.explain`): ``"|Lambda - gamma| = 3e-10, Lambda = 0.022"``."""
+    del signals, before
+    numbers = {"gap": jnp.abs(after.estimate - after.gamma), "estimate": after.estimate}
+    text = lambda numbers, names: f"|Lambda - gamma| = {numbers['gap']:.2g}, Lambda = {numbers['estimate']:.3g}"
+    return numbers, text
+
+
+def key_numbers(state: SwatsState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`swats`: ``Lambda`` and the latest ``gamma``."""
+    del names
+    return {"Lambda": state.estimate, "gamma": state.gamma}

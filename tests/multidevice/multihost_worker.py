@@ -20,11 +20,16 @@ def main(process_id: int, port: int, output: str) -> None:
     import optswitch
 
     assert jax.process_count() == 2 and jax.device_count() == 8 and jax.local_device_count() == 4
-    params, state, actives, compiles = problem.global_run(problem.data_mesh(), host_switches=problem.HOST_SWITCHES)
+    events = []
+    params, state, actives, compiles = problem.global_run(
+        problem.data_mesh(), host_switches=problem.HOST_SWITCHES, on_event=events.append
+    )
+    jax.effects_barrier()
     assert not params["w"].is_fully_addressable
     summary = optswitch.summary(state)
     params = multihost_utils.process_allgather(params, tiled=True)
     log = {"actives": actives, "switches": summary.switches, "updates": summary.updates, "compiles": compiles}
+    log["events"] = [str(event) for event in events]
     np.savez(output, log=json.dumps(log), **{name: np.asarray(value) for name, value in params.items()})
     jax.distributed.shutdown()
 

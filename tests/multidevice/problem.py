@@ -58,13 +58,13 @@ def candidates() -> dict[str, optax.GradientTransformation]:
     return {"adam": optax.adam(0.05), "sgd": optax.sgd(0.05, momentum=0.9), "rmsprop": optax.rmsprop(0.01)}
 
 
-def make_tx(axis_name=None) -> optax.GradientTransformationExtraArgs:
+def make_tx(axis_name=None, on_event=None) -> optax.GradientTransformationExtraArgs:
     selector = optswitch.selectors.custom(
         lambda names: Seen(*[jnp.zeros([], jnp.float32)] * 4),
         by_loss,
         reads=["loss", "grad_sq_norm", "update_sq_norm", "update_dot_grad"],
     )
-    return optswitch.switch(candidates(), selector, axis_name=axis_name)
+    return optswitch.switch(candidates(), selector, axis_name=axis_name, on_event=on_event)
 
 
 def train_step(tx):
@@ -109,7 +109,7 @@ def data_mesh() -> jax.sharding.Mesh:
     return jax.make_mesh((DEVICES,), ("data",), axis_types=(jax.sharding.AxisType.Auto,))
 
 
-def sharded_start(mesh):
+def sharded_start(mesh, on_event=None):
     """The problem placed on a global mesh ``("data",)``, by one process or several: each places its own shards.
 
     ``w``'s rows and the batch are split over the devices, ``b`` is replicated, the state follows the params.
@@ -124,26 +124,26 @@ def sharded_start(mesh):
         return jax.make_array_from_callback(value.shape, NamedSharding(mesh, spec), lambda index: value[index])
 
     params = {"w": place(init_params()["w"], P("data")), "b": place(init_params()["b"], P())}
-    tx = make_tx()
+    tx = make_tx(on_event=on_event)
     init = jax.jit(tx.init, out_shardings=optswitch.state_shardings(tx, params))
     return tx, init, params, init(params), place(x, P("data")), place(y, P("data"))
 
 
-def global_run(mesh, steps=STEPS, host_switches=None):
+def global_run(mesh, steps=STEPS, host_switches=None, on_event=None):
     """:func:`sharded_start`, then ``steps`` updates.
 
     ``host_switches`` maps an update index to a candidate that :func:`optswitch.set_active` makes active before
-    that update, in every process.
+    that update, in every process. ``on_event`` goes to the switch and to ``set_active``.
 
     Returns:
         (params, state, the active candidate after each update, the number of compiles of the step).
     """
-    tx, _, params, state, x, y = sharded_start(mesh)
+    tx, _, params, state, x, y = sharded_start(mesh, on_event)
     step = jax.jit(train_step(tx), donate_argnums=(0, 1))
     actives = []
     for t in range(steps):
         if t in (host_switches or {}):
-            state = optswitch.set_active(state, host_switches[t])
+            state = optswitch.set_active(state, host_switches[t], on_event=on_event)
         params, state, _ = step(params, state, x, y)
         actives.append(optswitch.active(state))
     return params, state, actives, step._cache_size()

@@ -73,6 +73,13 @@ def test_two_processes_make_the_switches_of_one_process(tmp_path):
         [13, "rmsprop", "sgd"],
     ]
     assert log["compiles"] == compiles == 1
+    # Each process logs each switch once, with the selector's reason (a custom selector's: its function's name).
+    assert log["events"] == [
+        "update 3: adam -> rmsprop, chosen by the by_loss selector",
+        "update 5: rmsprop -> sgd, chosen by the by_loss selector",
+        "update 12: sgd -> rmsprop, set_active",
+        "update 13: rmsprop -> sgd, chosen by the by_loss selector",
+    ]
     for name, value in params.items():
         np.testing.assert_array_equal(first[name], second[name])
         np.testing.assert_allclose(first[name], np.asarray(value), rtol=1e-5, atol=1e-6)
