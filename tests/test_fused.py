@@ -69,7 +69,7 @@ def test_chain_needs_a_switch_last():
     with pytest.raises(ValueError, match=r"last link must be an optswitch.switch .* use optax.chain"):
         optswitch.chain(optswitch.switch(candidates()), optax.scale(0.5))
     nested = optswitch.chain(optax.scale(0.5), optswitch.chain(optax.clip(1.0), optswitch.switch(candidates())))
-    p, state = nested.update_and_apply(grads_at(0), nested.init(params()), params())
+    _, state = nested.update_and_apply(grads_at(0), nested.init(params()), params())
     assert optswitch.summary(state).updates["adam"] == 1
 
 
