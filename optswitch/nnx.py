@@ -59,9 +59,7 @@ class Optimizer(nnx.Optimizer):
             return
         params = nnx.as_pure(nnx.state(model, self.wrt, graph=self.graph))
         grad_arrays = nnx.as_pure(nnx.state(grads, self.wrt, graph=self.graph))
-        new_params, new_opt_state = fused(
-            grad_arrays, nnx.as_pure(self.opt_state), params, **nnx.as_pure(kwargs)
-        )
+        new_params, new_opt_state = fused(grad_arrays, nnx.as_pure(self.opt_state), params, **nnx.as_pure(kwargs))
         nnx.update(model, new_params)
         nnx.update(self.opt_state, nnx.state(new_opt_state, graph=self.graph))
         self.step[...] += 1

@@ -234,6 +234,8 @@ def test_sync_schedules_puts_every_candidate_on_the_run_clock(inactive):
 
 def test_without_sync_schedules_a_frozen_candidate_keeps_its_own_clock():
     rate = optax.linear_schedule(1.0, 0.0, 100)
-    tx = optswitch.switch({"adam": optax.adam(rate), "sgd": optax.sgd(rate)}, selectors.schedule({0: "adam", 59: "sgd"}))
+    tx = optswitch.switch(
+        {"adam": optax.adam(rate), "sgd": optax.sgd(rate)}, selectors.schedule({0: "adam", 59: "sgd"})
+    )
     updates, _ = run(tx, 60)
     np.testing.assert_allclose(-updates["w"] / grads_at(59)["w"], rate(0), rtol=1e-6)  # the 0.91 for 0.41
