@@ -21,6 +21,7 @@ PUBLIC = {
     ],
     "optswitch.handoff": ["Context", "Handoff", "reset", "transfer_momentum", "chain", "first_moment"],
     "optswitch.nnx": ["Optimizer"],
+    "optswitch.linen": ["TrainState"],
 }  # fmt: skip
 
 
