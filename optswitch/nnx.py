@@ -37,8 +37,8 @@ class Optimizer(nnx.Optimizer):
         {'adam': 1, 'sgd': 0}
     """
 
-    def __init__(self, model, tx, *, wrt, **kwargs):
-        super().__init__(model, tx, wrt=wrt, **kwargs)
+    def __init__(self, model, tx, **kwargs):
+        super().__init__(model, tx, **kwargs)
         fused_step(tx, nnx.as_pure(self.opt_state), "optswitch.nnx.Optimizer")  # warns if it cannot fuse
 
     def update(self, model, grads, /, **kwargs):
