@@ -4,8 +4,6 @@ Every function takes the switch's :class:`optswitch._config.Config` first and kn
 beyond the signals it reads.
 """
 
-import math
-
 import jax
 import jax.numpy as jnp
 import optax
@@ -41,12 +39,8 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
 
-# Leaves a handoff may change and still run in every update: a select over them costs nothing that counts.
-_SCALAR_SIZE = 64
-
-
 def _changes_only_scalars(config: Config, state, params, updates) -> bool:
-    """Whether every handoff leaves every big leaf as it was and never reads the outgoing candidate's state."""
+    """Whether every handoff changes only scalars (rank 0) and never reads the outgoing candidate's state."""
     if config.handoff.reads_source:
         return False  # it would select the outgoing state in a conditional of its own, on every update
     for k in range(len(config.candidates)):
@@ -55,7 +49,7 @@ def _changes_only_scalars(config: Config, state, params, updates) -> bool:
         ).jaxpr
         kept = {id(var) for var in jaxpr.invars}
         changed = [var for var in jaxpr.outvars if id(var) not in kept]
-        if any(math.prod(var.aval.shape) > _SCALAR_SIZE for var in changed):
+        if any(var.aval.shape != () for var in changed):
             return False
     return True
 
