@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 from optswitch import events, handoff, selectors
 from optswitch._control import set_active
+from optswitch._fused import Chain, chain
 from optswitch._metrics import metrics
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
@@ -12,6 +13,7 @@ from optswitch.signals import Probe, Signals
 from optswitch.telemetry import Summary, active, summary
 
 __all__ = [
+    "Chain",
     "Probe",
     "Signals",
     "Summary",
@@ -19,6 +21,7 @@ __all__ = [
     "SwitchState",
     "SwitchTransformation",
     "active",
+    "chain",
     "check_candidates",
     "events",
     "handoff",
@@ -29,3 +32,20 @@ __all__ = [
     "summary",
     "switch",
 ]
+
+# The Flax integrations import flax, an optional extra: load them on first use, as `optswitch.nnx`.
+_FLAX_MODULES = ("nnx", "linen")
+
+
+def __getattr__(name: str):
+    if name not in _FLAX_MODULES:
+        raise AttributeError(f"module 'optswitch' has no attribute {name!r}")
+    import importlib
+
+    try:
+        import flax  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            f"optswitch.{name} needs flax, which is not installed; install the extra: pip install 'optswitch[flax]'."
+        ) from error
+    return importlib.import_module(f"optswitch.{name}")

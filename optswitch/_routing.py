@@ -27,11 +27,31 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
     index = state.active
     handoffs = [False]
     if config.handoff is not None and n > 1:
-        # Branch n + k runs candidate k after its handoff: still one conditional per update.
-        handoffs.append(True)
-        index = index + n * pending(state)
+        if _changes_only_scalars(config, state, params, updates):
+            # A handoff that only sets a few scalars (schedule counts, a learning rate) runs in every update and
+            # is kept by a select on them when a switch is pending: N branches to compile instead of 2N.
+            handoffs = ["select"]
+        else:
+            # Branch n + k runs candidate k after its handoff: still one conditional per update.
+            handoffs.append(True)
+            index = index + n * pending(state)
     branches = [_branch(config, k, handoff, apply, state, extra_args) for handoff in handoffs for k in range(n)]
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
+
+
+def _changes_only_scalars(config: Config, state, params, updates) -> bool:
+    """Whether every handoff changes only scalars (rank 0) and never reads the outgoing candidate's state."""
+    if config.handoff.reads_source:
+        return False  # it would select the outgoing state in a conditional of its own, on every update
+    for k in range(len(config.candidates)):
+        jaxpr = jax.make_jaxpr(lambda states, k=k: hand_over(config, k, states, state, params, updates)[k])(
+            state.candidate_states
+        ).jaxpr
+        kept = {id(var) for var in jaxpr.invars}
+        changed = [var for var in jaxpr.outvars if id(var) not in kept]
+        if any(var.aval.shape != () for var in changed):
+            return False
+    return True
 
 
 def route_tracking(config: Config, updates, state, params, apply: bool, extra_args):
@@ -74,7 +94,12 @@ def _branch(config: Config, k: int, handoff: bool, apply: bool, state, extra_arg
     candidate = config.candidates[k]
 
     def branch(updates, candidate_states, probe_state, params):
-        if handoff:
+        if handoff == "select":
+            handed = hand_over(config, k, candidate_states, state, params, updates)[k]
+            on_switch = pending(state).astype(bool)
+            keep = lambda new, old: old if new is old else jnp.where(on_switch, new, old)
+            candidate_states = replace_at(candidate_states, k, jax.tree.map(keep, handed, candidate_states[k]))
+        elif handoff:
             candidate_states = hand_over(config, k, candidate_states, state, params, updates)
         new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
         new_updates = optax.tree.cast_like(new_updates, updates)

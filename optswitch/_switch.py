@@ -182,6 +182,10 @@ def switch(
             last active), ``"reset"`` (a fresh ``init``), or a handoff ``fn(from_state, to_state, context)
             -> to_state`` (see :mod:`optswitch.handoff`). It runs only on the update after a switch, followed
             by the selector's own handoff if it has one (:attr:`optswitch.selectors.Selector.handoff`).
+            With ``"freeze"``, a schedule inside a candidate (``optax.sgd(schedule)``, ``inject_hyperparams``)
+            stands still while the candidate is inactive, so it runs on the candidate's own clock; for
+            schedules on the run's clock, the recommended setting, pass
+            ``on_switch=optswitch.handoff.sync_schedules()`` (it leaves Adam's bias-correction count alone).
         axis_name: under ``shard_map`` or ``pmap``, the mesh axis (or tuple of axes) along which every
             device must make the same choice: the loss is averaged over it and the measured signals are
             summed over the shards it splits. Inside ``shard_map``
@@ -296,7 +300,8 @@ def _check(config: _config.Config, state, params, extra_args) -> None:
             f"switch: the {config.selector.name} selector reads the loss, but update() was called without "
             f"value=. Pass it: tx.update(grads, state, params, value=loss), or with flax "
             f"nnx.Optimizer: optimizer.update(model, grads, value=loss). Flax linen's "
-            f"TrainState.apply_gradients forwards no extra arguments: call tx.update yourself there."
+            f"TrainState.apply_gradients forwards no extra arguments: use optswitch.linen.TrainState, whose "
+            f"apply_gradients(grads=grads, value=loss) does."
         )
     if "value" in extra_args and extra_args["value"] is not None and jnp.ndim(extra_args["value"]) != 0:
         raise ValueError(

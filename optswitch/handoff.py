@@ -2,10 +2,11 @@
 
 A handoff runs only on the update that follows a switch, inside the branch of the incoming candidate (a
 branch of the same ``lax.switch`` that routes every update), so a run that never switches never pays for it.
-Pass one as ``switch(on_switch=...)``: ``"resume"`` (the default: nothing to do), ``"reset"``,
-:func:`transfer_momentum`, your own function ``fn(from_state, to_state, context) -> to_state``, or several
-of them in a :func:`chain`. A selector may bring a handoff of its own (SWATS sets the learning rate of its
-SGD candidate), which runs after ``on_switch``.
+(One that changes only scalars runs on every update, kept by a select when a switch is pending: as cheap, and
+half the branches to compile.) Pass one as ``switch(on_switch=...)``: ``"resume"`` (the default: nothing to
+do), ``"reset"``, :func:`transfer_momentum`, :func:`sync_schedules`, your own function
+``fn(from_state, to_state, context) -> to_state``, or several of them in a :func:`chain`. A selector may bring
+a handoff of its own (SWATS sets the learning rate of its SGD candidate), which runs after ``on_switch``.
 
 Handoffs find what they change by name with :func:`optax.tree.get` and :func:`optax.tree.set`, so they
 work on candidates that are chains (``optax.chain(optax.clip(1.0), optax.adam(1e-3))``) or wrapped (in
@@ -17,10 +18,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import optax
 
 __all__ = [
     "FIRST_MOMENTS",
+    "SCHEDULE_STATES",
     "SECOND_MOMENT",
     "Context",
     "Handoff",
@@ -28,6 +31,7 @@ __all__ = [
     "first_moment",
     "reset",
     "second_moment",
+    "sync_schedules",
     "transfer_momentum",
     "transfer_second_moment",
 ]
@@ -264,6 +268,61 @@ def transfer_second_moment(scale: float = 1.0, b2: float | None = None) -> Hando
         return optax.tree.set(to_state, nu=moved)
 
     return Handoff(fn)
+
+
+#: The optax states whose ``count`` is a schedule's clock: ``scale_by_schedule`` (what ``optax.sgd(schedule)``
+#: and ``optax.adam(schedule)`` build) and ``inject_hyperparams`` (its own count and, in optax >= 0.2.5, each
+#: scheduled hyperparameter's). Other counts (Adam's bias correction in ``ScaleByAdamState``) count the
+#: candidate's own updates and are left alone.
+SCHEDULE_STATES = (
+    optax.ScaleByScheduleState,
+    optax.InjectHyperparamsState,
+    optax.InjectStatefulHyperparamsState,
+    *[getattr(optax.schedules._inject, "WrappedScheduleState", ())],  # private in optax 0.2.8, so looked up
+)
+
+
+def sync_schedules() -> Handoff:
+    """Puts the incoming candidate's schedules on the run's clock: their counts become the global update.
+
+    With ``inactive="freeze"`` an inactive candidate's state stands still, its schedule counts included, so
+    a schedule inside a candidate runs on the candidate's own clock: a candidate that takes over at update
+    800 would start its warmup + cosine at its peak rate. This handoff sets the ``count`` of every
+    :data:`SCHEDULE_STATES` state in the incoming candidate to the index of the update it is about to make,
+    so each candidate's rate at update ``t`` is ``schedule(t)``, as a user of schedules expects. Adam's
+    bias-correction count, which counts the candidate's own moment updates, is left alone. Combine it with
+    other handoffs in :func:`chain`.
+
+    Returns:
+        A :class:`Handoff` for ``switch(on_switch=...)``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> rate = optax.linear_schedule(1.0, 0.0, 100)
+        >>> tx = optswitch.switch(
+        ...     {"adam": optax.adam(rate), "sgd": optax.sgd(rate)},
+        ...     optswitch.selectors.schedule({0: "adam", 60: "sgd"}),
+        ...     on_switch=optswitch.handoff.sync_schedules())
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for _ in range(61):
+        ...     updates, state = tx.update(params, state, params)
+        >>> round(float(-updates["w"][0]), 6)  # SGD's first update, at update 60: schedule(60), not schedule(0)
+        0.4
+    """
+
+    def on_run_clock(node, step):
+        if isinstance(node, SCHEDULE_STATES):
+            # Inside: an injected optimizer's own schedules, and the scheduled hyperparameters' clocks.
+            inside = {field: on_run_clock(getattr(node, field), step) for field in node._fields if field != "count"}
+            return node._replace(count=jnp.asarray(step, jnp.result_type(node.count)), **inside)
+        return jax.tree.map(
+            lambda leaf: on_run_clock(leaf, step) if isinstance(leaf, SCHEDULE_STATES) else leaf,
+            node,
+            is_leaf=lambda leaf: isinstance(leaf, SCHEDULE_STATES),
+        )
+
+    return Handoff(lambda from_state, to_state, context: on_run_clock(to_state, context.step), reads_source=False)
 
 
 def chain(*handoffs: Handoff | Callable[..., Any] | str) -> Handoff:

@@ -3,13 +3,14 @@
 ``nnx.Optimizer.update`` calls ``tx.update`` and then ``optax.apply_updates``, so with a switch the updates
 leave the conditional in a buffer of their own and are read again to be applied (the "update" rows of
 ``benchmarks/README.md``). :class:`Optimizer` calls :meth:`optswitch.SwitchTransformation.update_and_apply`
-instead, which applies them in the branch. Needs flax (``pip install optswitch[flax]``).
+instead, which applies them in the branch, also when the switch is the last link of an
+:func:`optswitch.chain`. Needs flax (``pip install optswitch[flax]``).
 """
 
 import jax
 from flax import nnx
 
-from optswitch._switch import SwitchTransformation
+from optswitch._fused import fused_step
 
 __all__ = ["Optimizer"]
 
@@ -19,7 +20,10 @@ class Optimizer(nnx.Optimizer):
 
     Same constructor, same state and same switches as ``nnx.Optimizer``, the same parameters up to float
     rounding (the multiply-adds fuse differently), and one pass over the parameters less per update when
-    ``tx`` is an :func:`optswitch.switch`. With any other transformation it is ``nnx.Optimizer``.
+    ``tx`` is an :func:`optswitch.switch` or an :func:`optswitch.chain` ending in one (clipping first, say).
+    With any other transformation it is ``nnx.Optimizer``, and it warns at construction when that
+    transformation holds a switch it cannot fuse with (a switch inside ``optax.chain``: use
+    :func:`optswitch.chain`).
 
     Examples:
         >>> import jax.numpy as jnp, optax, optswitch
@@ -34,6 +38,10 @@ class Optimizer(nnx.Optimizer):
         {'adam': 1, 'sgd': 0}
     """
 
+    def __init__(self, model, tx, **kwargs):
+        super().__init__(model, tx, **kwargs)
+        fused_step(tx, nnx.as_pure(self.opt_state), "optswitch.nnx.Optimizer")  # warns if it cannot fuse
+
     def update(self, model, grads, /, **kwargs):
         """Updates the model's parameters and the optimizer state from ``grads``.
 
@@ -47,13 +55,12 @@ class Optimizer(nnx.Optimizer):
             the change of each parameter (new minus old; the updates up to the rounding of adding them), which
             under ``jit`` costs nothing unless it is used.
         """
-        if not isinstance(self.tx, SwitchTransformation):
+        fused = getattr(self.tx, "update_and_apply", None)
+        if fused is None:
             return super().update(model, grads, **kwargs)
         params = nnx.as_pure(nnx.state(model, self.wrt, graph=self.graph))
         grad_arrays = nnx.as_pure(nnx.state(grads, self.wrt, graph=self.graph))
-        new_params, new_opt_state = self.tx.update_and_apply(
-            grad_arrays, nnx.as_pure(self.opt_state), params, **nnx.as_pure(kwargs)
-        )
+        new_params, new_opt_state = fused(grad_arrays, nnx.as_pure(self.opt_state), params, **nnx.as_pure(kwargs))
         nnx.update(model, new_params)
         nnx.update(self.opt_state, nnx.state(new_opt_state, graph=self.graph))
         self.step[...] += 1

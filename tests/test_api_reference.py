@@ -22,6 +22,7 @@ PUBLIC = {
     "optswitch.handoff": ["Context", "Handoff", "reset", "transfer_momentum", "chain", "first_moment"],
     "optswitch.nnx": ["Optimizer"],
     "optswitch.events": [],
+    "optswitch.linen": ["TrainState"],
 }  # fmt: skip
 
 

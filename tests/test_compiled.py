@@ -1,6 +1,7 @@
 """Deterministic properties of the compiled update: conditionals, copies, temporary memory."""
 
 import math
+import re
 
 import jax
 import jax.numpy as jnp
@@ -153,3 +154,21 @@ def test_a_probe_runs_only_in_its_candidates_branch_and_its_buffer_adds_no_tempo
     baseline = compile_step(optswitch.switch(swats_candidates(), reads_grad), fused=True)
     temp = compiled.memory_analysis().temp_size_in_bytes
     assert temp <= baseline.memory_analysis().temp_size_in_bytes + SLACK <= PARAM_BYTES + 2 * SLACK
+
+
+def _branches(tx):
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    text = jax.jit(tx.update).lower(ABSTRACT, state, ABSTRACT).compile().as_text()
+    return [len(found.split(",")) for found in re.findall(r"branch_computations=\{([^}]*)\}", text)]
+
+
+def test_a_handoff_that_sets_only_scalars_compiles_no_second_set_of_branches():
+    # sync_schedules only sets schedule counts: it runs in every update under a select, so 3 branches, not 6.
+    schedule = optax.linear_schedule(1e-2, 0.0, 100)
+    scheduled = {"adam": optax.adam(schedule), "sgd": optax.sgd(schedule, momentum=0.9), "rmsprop": optax.rmsprop(1e-3)}
+    assert _branches(optswitch.switch(scheduled, on_switch=optswitch.handoff.sync_schedules())) == [3]
+    assert _branches(optswitch.switch(scheduled)) == [3]
+    # A handoff that writes parameter-sized buffers keeps them out of the other updates: branch n + k (and
+    # transfer_momentum picks the outgoing candidate in small conditionals of its own, inside those branches).
+    assert _branches(optswitch.switch(scheduled, on_switch="reset")) == [6]
+    assert _branches(optswitch.switch(scheduled, on_switch=optswitch.handoff.transfer_momentum()))[-1] == 6

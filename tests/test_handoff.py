@@ -245,3 +245,53 @@ def test_second_moment_is_found_by_name_and_ambiguity_is_an_error():
     both = optax.chain(optax.scale_by_adam(), optax.scale_by_rms())
     with pytest.raises(ValueError, match="2 second-moment buffers"):
         handoff.second_moment(both.init(params()))
+
+
+WARMUP_COSINE = optax.warmup_cosine_decay_schedule(0.0, 1.0, warmup_steps=10, decay_steps=60, end_value=0.05)
+
+
+def schedule_candidates():
+    """Three ways to put a schedule in a candidate; each one's rate is readable from its update or state."""
+    return {
+        "sgd": optax.sgd(WARMUP_COSINE),  # scale_by_schedule: the update is -rate * g
+        "injected": optax.inject_hyperparams(optax.sgd)(learning_rate=WARMUP_COSINE),
+        "adam": optax.adam(WARMUP_COSINE),  # its bias correction must keep counting adam's own updates
+    }
+
+
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_sync_schedules_puts_every_candidate_on_the_run_clock(inactive):
+    switches = {0: "sgd", 8: "injected", 13: "adam", 29: "sgd", 41: "injected", 55: "adam", 62: "sgd"}
+    tx = optswitch.switch(
+        schedule_candidates(), selectors.schedule(switches), inactive=inactive, on_switch=handoff.sync_schedules()
+    )
+    update = jax.jit(tx.update)
+    p = params()
+    state = tx.init(p)
+    adam_updates = 0
+    for t in range(70):
+        g = grads_at(t)
+        active = optswitch.active(state)
+        updates, state = update(g, state, p)
+        expected = WARMUP_COSINE(t)
+        if active == "sgd":
+            np.testing.assert_allclose(-updates["w"] / g["w"], expected, rtol=1e-6, atol=1e-9)
+        elif active == "injected":
+            rate = state.candidate_states[1].hyperparams["learning_rate"]
+            np.testing.assert_allclose(rate, expected, rtol=1e-6)  # (jitted and eager cosines differ by an ulp)
+            np.testing.assert_allclose(-updates["w"] / g["w"], expected, rtol=1e-6, atol=1e-9)
+        else:
+            adam_updates += 1
+            schedule_state, adam_state = optax.tree.get_all_with_path(state.candidate_states[2], "count")[::-1]
+            assert int(schedule_state[1]) == t + 1  # the count after the update at t, which used schedule(t)
+            assert int(adam_state[1]) == (t + 1 if inactive == "track" else adam_updates)  # its own updates
+    assert len(optswitch.summary(state).switches) == len(switches) - 1
+
+
+def test_without_sync_schedules_a_frozen_candidate_keeps_its_own_clock():
+    rate = optax.linear_schedule(1.0, 0.0, 100)
+    tx = optswitch.switch(
+        {"adam": optax.adam(rate), "sgd": optax.sgd(rate)}, selectors.schedule({0: "adam", 59: "sgd"})
+    )
+    updates, _ = run(tx, 60)
+    np.testing.assert_allclose(-updates["w"] / grads_at(59)["w"], rate(0), rtol=1e-6)  # the issue's 0.91 for 0.41
