@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
-from helpers import grads_at, params
+from helpers import bandit_reference, grads_at, params, race_reference
 from problems import full_loss, train
 
 import optswitch
@@ -271,7 +271,7 @@ def test_swats_on_digits_hands_its_estimate_to_sgd_and_starts_its_momentum_from_
     summary = optswitch.summary(state)
     assert len(summary.switches) == 1 and summary.switches[0][1:] == ("adam", "sgd")
     switch_at = summary.switches[0][0]
-    assert summary.steps == {"adam": switch_at, "sgd": 120 - switch_at}
+    assert summary.updates == {"adam": switch_at, "sgd": 120 - switch_at}
     estimate = float(state.selector_state.estimate)
     assert estimate > 0 and abs(estimate - float(state.selector_state.gamma)) <= 1e-2 * abs(estimate) + 1e-9
     assert float(optax.tree.get(state, "learning_rate")) == np.float32(0.1 * np.float32(estimate))
@@ -279,40 +279,6 @@ def test_swats_on_digits_hands_its_estimate_to_sgd_and_starts_its_momentum_from_
 
 
 # bandit
-
-
-def bandit_reference(rates, num, steps, window, strategy, discount, seed, exploration, epsilon, initial=0):
-    """The bandit in NumPy: the active candidate ``k``'s loss falls by ``rates(t, k)`` in log at update ``t``."""
-    sums, weights, squares = np.zeros(num), np.zeros(num), np.zeros(num)
-    active, log_loss, trace, window_logs, windows = initial, 0.0, [initial], [], 0
-    for t in range(steps):
-        log_loss -= rates(t, active)
-        window_logs.append(log_loss)
-        if len(window_logs) == window:
-            x = np.arange(window) - (window - 1) / 2
-            reward = -(x @ np.asarray(window_logs)) / (window * (window**2 - 1) / 12)
-            sums, weights, squares = discount * sums, discount * weights, discount * squares
-            sums[active] += reward
-            weights[active] += 1
-            squares[active] += reward**2
-            tried = weights > 0
-            count = np.where(tried, weights, 1)
-            mean = sums / count
-            total = weights.sum()
-            spread = np.sqrt(max(squares.sum() / total - (sums.sum() / total) ** 2, 0))
-            key = jax.random.fold_in(jax.random.key(seed), windows)
-            if strategy == "ucb":
-                score = mean + exploration * spread * np.sqrt(2 * np.log(total) / count)
-            elif strategy == "thompson":
-                score = mean + exploration * spread * np.asarray(jax.random.normal(key, [num])) / np.sqrt(count)
-            else:
-                explore_key, pick_key = jax.random.split(key)
-                explore = float(jax.random.uniform(explore_key)) < epsilon
-                score = np.asarray(jax.random.uniform(pick_key, [num])) if explore else mean
-            active = int(np.argmax(np.where(tried, score, np.inf)))
-            window_logs, windows = [], windows + 1
-        trace.append(active)
-    return trace
 
 
 def phased_rates(t, k):
@@ -333,7 +299,8 @@ def test_bandit_decisions_match_a_numpy_reference(strategy):
 
     steps = 1200
     active, _ = drive(selector, ("a", "b", "c"), steps, observe)
-    expected = bandit_reference(phased_rates, 3, steps, **config)
+    state["log_loss"] = 0.0
+    expected = bandit_reference(lambda t, active: observe(t, active)["loss"], 3, steps, **config)
     assert active == expected
     first_windows = [active[20 * w] for w in range(4)]
     assert first_windows == [0, 1, 2, first_windows[3]]  # every candidate is tried first, in order
@@ -381,8 +348,8 @@ def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
     tx = optswitch.switch(candidates, selectors.bandit(window=25, strategy="thompson", seed=1))
     _, state, losses = train(tx, 400)
     summary = optswitch.summary(state)
-    assert all(count >= 25 for count in summary.steps.values())
-    assert summary.steps["slow"] < summary.steps["sgd"]  # the stalled candidate is not kept
+    assert all(count >= 25 for count in summary.updates.values())
+    assert summary.updates["slow"] < summary.updates["sgd"]  # the stalled candidate is not kept
 
     # Replay: the decisions follow from the losses alone.
     selector = selectors.bandit(window=25, strategy="thompson", seed=1)
@@ -394,101 +361,6 @@ def test_bandit_on_digits_tries_every_candidate_and_replays_exactly():
 
 
 # race
-
-
-def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence, record=None):
-    """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
-
-    ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
-    before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
-    """
-
-    def fit(logs):
-        x = np.arange(len(logs))
-        slope, intercept = np.polyfit(x, logs, 1)
-        rss = np.sum((logs - (slope * x + intercept)) ** 2)
-        return -slope, rss / ((len(logs) - 2) * len(logs) * (len(logs) ** 2 - 1) / 12)
-
-    def ratio(a, b):
-        return a / b if b > 0 else (math.inf if a > b else 0.0)
-
-    legs = list(order) + list(reversed(order))
-    active, phase, leg, logs, length = order[0], "race", 0, [], window
-    race_rates = {k: [] for k in order}
-    leader = challenger = order[0]
-    standing, next_duel, before, challenge = {}, 0, (0.0, 0.0), (0.0, 0.0)
-    trace = []
-
-    def snapshot():
-        return dict(
-            phase=phase,
-            leg=leg,
-            race_rates={k: list(r) for k, r in race_rates.items()},
-            leader=leader,
-            challenger=challenger,
-            standing=dict(standing),
-            next_duel=next_duel,
-            before=before,
-            challenge=challenge,
-            updates=updates,
-            arm=active,
-        )
-
-    for t in range(steps):
-        trace.append(active)
-        logs.append(math.log(losses_of(t, active)))
-        if len(logs) < length:
-            continue
-        rate, variance = fit(np.asarray(logs))
-        logs, updates = [], t + 1
-        before_decision = snapshot()
-        choice = leader
-        if phase == "race":
-            race_rates[active].append((rate, variance))
-            leg += 1
-            if leg < len(legs):
-                choice = legs[leg]
-            else:
-                scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
-                leader = choice = max(order, key=lambda k: (scores[k], -order.index(k)))
-                standing = {k: ratio(scores[k], scores[leader]) for k in order}
-                standing[leader] = 1.0
-                phase, next_duel = "lead", math.ceil(growth * updates)
-        elif phase == "lead":
-            before = (rate, variance)
-            rivals = [k for k in order if k != leader]
-            if updates >= next_duel and rivals:
-                challenger = choice = max(rivals, key=lambda k: (standing[k], -k))
-                phase = "challenge"
-        else:
-            if phase == "challenge":
-                challenge = (rate, variance)
-                leader_rate, leader_variance = before
-                decided = challenge[0] - before[0] > confidence * math.sqrt(challenge[1] + before[1])
-            else:
-                leader_rate = (before[0] + rate) / 2
-                leader_variance = (before[1] + variance) / 4
-                decided = True
-            takeover = challenge[0] - leader_rate > confidence * math.sqrt(challenge[1] + leader_variance)
-            if phase == "challenge" and not decided:
-                phase, choice = "close", leader
-            else:
-                standing[challenger] = ratio(challenge[0], leader_rate)
-                if takeover:
-                    relative = standing[challenger]
-                    standing = {k: ratio(v, relative) for k, v in standing.items()}
-                    leader = challenger
-                standing[leader] = 1.0
-                choice, phase, next_duel = leader, "lead", math.ceil(growth * updates)
-        if record is not None:
-            record(before_decision, rate, variance, snapshot(), choice)
-        if phase == "race":
-            length = window
-        elif phase != "close":
-            length = max(window, int(np.round(fraction * updates)))
-        active = choice
-    trace.append(active)
-    return trace
 
 
 def phased_losses(rates, noise=0.0, seed=0):
@@ -655,7 +527,7 @@ def test_race_on_digits_keeps_the_fast_candidates_and_replays_exactly():
     _, state, losses = train(tx, 600)
     summary = optswitch.summary(state)
     assert summary.switches[:4] == [(20, "adam", "sgd"), (40, "sgd", "slow"), (80, "slow", "sgd"), (100, "sgd", "adam")]
-    assert summary.steps["slow"] == 40  # its two legs of the race, and never again
+    assert summary.updates["slow"] == 40  # its two legs of the race, and never again
     assert int(state.selector_state.leader) != 2 and float(state.selector_state.standing[2]) < 0.5
 
     # Replay: the decisions follow from the losses alone.
