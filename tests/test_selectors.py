@@ -387,7 +387,7 @@ def test_bandit_on_digits_tries_every_candidate_and_decides_as_the_reference():
     by_update = [names.index(name) for first, stop, name in summary.segments() for _ in range(first, stop)]
     config = dict(window=25, strategy="thompson", discount=0.9, seed=1, exploration=1.0, epsilon=0.1)
     expected = bandit_reference(lambda t, active: float(losses[t]), 3, 400, **config)
-    assert by_update + [names.index(summary.active)] == expected
+    assert [*by_update, names.index(summary.active)] == expected
 
 
 # race
@@ -564,7 +564,7 @@ def test_race_on_digits_keeps_the_fast_candidates_and_decides_as_the_reference()
     names = list(candidates)
     by_update = [names.index(name) for first, stop, name in summary.segments() for _ in range(first, stop)]
     expected = race_reference(lambda t, active: float(losses[t]), 3, 600, [0, 1, 2], 20, 2.0, 0.125, 1.0)
-    assert by_update + [names.index(summary.active)] == expected
+    assert [*by_update, names.index(summary.active)] == expected
 
 
 # noise_scale
