@@ -1,4 +1,4 @@
-"""Shared test fixtures: small parameter trees, candidate sets, and compiled-HLO inspection."""
+"""Shared test fixtures: small parameter trees, candidate sets, compiled-HLO inspection, selector references."""
 
 import math
 import re

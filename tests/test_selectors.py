@@ -530,6 +530,31 @@ def test_each_race_phase_function_decides_as_the_python_reference(confidence, fr
     assert seen == set(Phase)  # every phase function was checked
 
 
+@pytest.mark.parametrize(("challenge", "takeover"), [(0.0185, True), (0.0165, False)])
+def test_race_closing_a_duel_weighs_the_mean_of_the_leaders_two_windows(challenge, takeover):
+    # The leader's windows before and after the challenger's: rates 0.01 and 0.01, variances 1e-4 each. Their
+    # mean has variance (1e-4 + 1e-4) / 4 = 5e-5, so the challenger (variance 0) takes over above
+    # 0.01 + sqrt(5e-5) = 0.01707: at 0.0185, not at 0.0165.
+    snap = dict(
+        phase="close",
+        leg=4,
+        race_rates={0: [(0.01, 0.0)] * 2, 1: [(0.005, 0.0)] * 2},
+        leader=0,
+        challenger=1,
+        standing={0: 1.0, 1: 0.5},
+        next_duel=100,
+        before=(0.01, 1e-4),
+        challenge=(challenge, 0.0),
+        updates=90,
+        arm=0,
+    )
+    state = as_race_state(snap, 2, [0, 1])
+    config = selectors_race.RaceConfig(window=10, growth=2.0, fraction=0.125, confidence=1.0)
+    facts = selectors_race.facts_of(state, config)
+    decided, chosen = selectors_race.closing_window(state, jnp.float32(0.01), jnp.float32(1e-4), config, facts)
+    assert int(chosen) == int(decided.leader) == (1 if takeover else 0)
+
+
 def test_race_ignores_non_positive_losses_and_restarts_a_window_after_a_host_switch():
     select = jax.jit(selectors.race(window=3).select)
     state = selectors.race(window=3).init(("a", "b"))

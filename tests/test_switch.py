@@ -204,6 +204,29 @@ def test_state_types_are_stable_through_every_update(dtype, inactive):
         assert avals(updates) == avals(p)
 
 
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_updates_keep_the_gradients_dtype_when_a_candidate_returns_another(inactive):
+    # A candidate whose updates come out in float32 from bfloat16 gradients: every branch must still return the
+    # gradients' dtype (else lax.switch refuses branches that disagree), with the candidate's values rounded.
+    in_float32 = optax.stateless(lambda updates, params: jax.tree.map(lambda u: u.astype(jnp.float32), updates))
+    widening = optax.chain(optax.sgd(0.1), in_float32)
+    tx = optswitch.switch(
+        {"adam": optax.adam(1e-2), "widening": widening},
+        selectors.schedule({0: "widening", 2: "adam"}),
+        inactive=inactive,
+    )
+    p = params(jnp.bfloat16)
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    for t in range(3):
+        g = grads_at(t, jnp.bfloat16)
+        updates, state = update(g, state, p)
+        assert avals(updates) == avals(g)
+        if t < 2:
+            expected, _ = widening.update(g, widening.init(p), p)
+            assert_trees_equal(updates, jax.tree.map(lambda u: u.astype(jnp.bfloat16), expected))
+
+
 def test_a_rebuilt_transformation_keeps_its_fused_step_and_names():
     # JAX flattens a NamedTuple as a pytree; a tree map over anything holding the transformation rebuilds it.
     tx = optswitch.switch(candidates())
