@@ -1,5 +1,6 @@
-"""Shared test fixtures: small parameter trees, candidate sets, and compiled-HLO inspection."""
+"""Shared test fixtures: small parameter trees, candidate sets, compiled-HLO inspection, selector references."""
 
+import math
 import re
 
 import jax
@@ -75,3 +76,139 @@ def hlo_stats(compiled, size=1024):
         "big_copies": sum(copies.values()),
         "copies_by_branch": [reachable(name, set()) for name in branch_names],
     }
+
+
+# References for the selectors, written from their docstrings, in NumPy float64.
+
+
+def bandit_reference(losses_of, num, steps, window, strategy, discount, seed, exploration, epsilon, initial=0):
+    """:func:`optswitch.selectors.bandit`'s rule in NumPy float64: ``losses_of(t, k)`` is the loss of update ``t``,
+    made by candidate ``k``. Returns the candidate of every update, and the one chosen after the last."""
+    sums, weights, squares = np.zeros(num), np.zeros(num), np.zeros(num)
+    active, trace, window_logs, windows = initial, [initial], [], 0
+    for t in range(steps):
+        loss = losses_of(t, active)
+        if loss <= 0:  # no log: the update does not count
+            trace.append(active)
+            continue
+        window_logs.append(math.log(loss))
+        if len(window_logs) == window:
+            x = np.arange(window) - (window - 1) / 2
+            reward = -(x @ np.asarray(window_logs)) / (window * (window**2 - 1) / 12)
+            sums, weights, squares = discount * sums, discount * weights, discount * squares
+            sums[active] += reward
+            weights[active] += 1
+            squares[active] += reward**2
+            tried = weights > 0
+            count = np.where(tried, weights, 1)
+            mean = sums / count
+            total = weights.sum()
+            spread = np.sqrt(max(squares.sum() / total - (sums.sum() / total) ** 2, 0))
+            key = jax.random.fold_in(jax.random.key(seed), windows)
+            if strategy == "ucb":
+                score = mean + exploration * spread * np.sqrt(2 * np.log(total) / count)
+            elif strategy == "thompson":
+                score = mean + exploration * spread * np.asarray(jax.random.normal(key, [num])) / np.sqrt(count)
+            else:
+                explore_key, pick_key = jax.random.split(key)
+                explore = float(jax.random.uniform(explore_key)) < epsilon
+                score = np.asarray(jax.random.uniform(pick_key, [num])) if explore else mean
+            active = int(np.argmax(np.where(tried, score, np.inf)))
+            window_logs, windows = [], windows + 1
+        trace.append(active)
+    return trace
+
+
+def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence, record=None):
+    """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
+
+    ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
+    before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
+    """
+
+    def fit(logs):
+        x = np.arange(len(logs))
+        slope, intercept = np.polyfit(x, logs, 1)
+        rss = np.sum((logs - (slope * x + intercept)) ** 2)
+        return -slope, rss / ((len(logs) - 2) * len(logs) * (len(logs) ** 2 - 1) / 12)
+
+    def ratio(a, b):
+        return a / b if b > 0 else (math.inf if a > b else 0.0)
+
+    legs = list(order) + list(reversed(order))
+    active, phase, leg, logs, length = order[0], "race", 0, [], window
+    race_rates = {k: [] for k in order}
+    leader = challenger = order[0]
+    standing, next_duel, before, challenge = {}, 0, (0.0, 0.0), (0.0, 0.0)
+    trace = []
+
+    def snapshot():
+        return dict(
+            phase=phase,
+            leg=leg,
+            race_rates={k: list(r) for k, r in race_rates.items()},
+            leader=leader,
+            challenger=challenger,
+            standing=dict(standing),
+            next_duel=next_duel,
+            before=before,
+            challenge=challenge,
+            updates=updates,
+            arm=active,
+        )
+
+    for t in range(steps):
+        trace.append(active)
+        logs.append(math.log(losses_of(t, active)))
+        if len(logs) < length:
+            continue
+        rate, variance = fit(np.asarray(logs))
+        logs, updates = [], t + 1
+        before_decision = snapshot()
+        choice = leader
+        if phase == "race":
+            race_rates[active].append((rate, variance))
+            leg += 1
+            if leg < len(legs):
+                choice = legs[leg]
+            else:
+                scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
+                leader = choice = max(order, key=lambda k: (scores[k], -order.index(k)))
+                standing = {k: ratio(scores[k], scores[leader]) for k in order}
+                standing[leader] = 1.0
+                phase, next_duel = "lead", math.ceil(growth * updates)
+        elif phase == "lead":
+            before = (rate, variance)
+            rivals = [k for k in order if k != leader]
+            if updates >= next_duel and rivals:
+                challenger = choice = max(rivals, key=lambda k: (standing[k], -k))
+                phase = "challenge"
+        else:
+            if phase == "challenge":
+                challenge = (rate, variance)
+                leader_rate, leader_variance = before
+                decided = challenge[0] - before[0] > confidence * math.sqrt(challenge[1] + before[1])
+            else:
+                leader_rate = (before[0] + rate) / 2
+                leader_variance = (before[1] + variance) / 4
+                decided = True
+            takeover = challenge[0] - leader_rate > confidence * math.sqrt(challenge[1] + leader_variance)
+            if phase == "challenge" and not decided:
+                phase, choice = "close", leader
+            else:
+                standing[challenger] = ratio(challenge[0], leader_rate)
+                if takeover:
+                    relative = standing[challenger]
+                    standing = {k: ratio(v, relative) for k, v in standing.items()}
+                    leader = challenger
+                standing[leader] = 1.0
+                choice, phase, next_duel = leader, "lead", math.ceil(growth * updates)
+        if record is not None:
+            record(before_decision, rate, variance, snapshot(), choice)
+        if phase == "race":
+            length = window
+        elif phase != "close":
+            length = max(window, int(np.round(fraction * updates)))
+        active = choice
+    trace.append(active)
+    return trace

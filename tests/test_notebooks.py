@@ -4,19 +4,29 @@ They are stored with their outputs, so that a reader sees the switch log and the
 Refresh the stored outputs after editing a notebook with ``python tests/test_notebooks.py``.
 """
 
+import json
 import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from helpers import race_reference
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NAMES = ["adam", "sgd", "rmsprop"]
 
 
-def execute(path: Path) -> nbformat.NotebookNode:
-    """Runs the notebook at ``path`` in a fresh ``python3`` kernel (ipykernel's, on this interpreter)."""
+def execute(path: Path, check: str = "") -> nbformat.NotebookNode:
+    """Runs the notebook at ``path`` in a fresh ``python3`` kernel (ipykernel's, on this interpreter).
+
+    ``check``, if given, is the source of one more cell, run last (it is not stored). A cell that raises makes
+    ``execute`` raise ``nbclient``'s ``CellExecutionError``, which names the cell and the error.
+    """
     notebook = nbformat.read(path, as_version=4)
+    if check:
+        notebook.cells.append(nbformat.v4.new_code_cell(check))
     # jupyter_client starts a "python" kernelspec with sys.executable, so the kernel sees this environment.
     client = NotebookClient(
         notebook,
@@ -29,27 +39,66 @@ def execute(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+def report_runs(runs: dict[str, tuple[str, str]]) -> str:
+    """A cell that prints, as JSON after ``RUNS``, each loss-driven run's losses and switches.
+
+    ``runs`` maps a label to the notebook's names of (the list of losses, the run's summary).
+    """
+    items = ", ".join(f"{label!r}: ({curve}, {summary})" for label, (curve, summary) in runs.items())
+    return (
+        "import json\n"
+        f"print('RUNS ' + json.dumps({{label: {{'losses': [float(v) for v in curve], 'switches': summary.switches}} "
+        f"for label, (curve, summary) in {{{items}}}.items()}}))"
+    )
+
+
+def switches_of(trace: list[int]) -> list[list]:
+    """The log's switches ``[first update, from, to]`` of a reference's candidate per update."""
+    return [[t, NAMES[trace[t - 1]], NAMES[trace[t]]] for t in range(1, len(trace)) if trace[t] != trace[t - 1]]
+
+
+def first_below(losses: list[float], threshold: float) -> int:
+    """The first update whose loss, in float32 as the selector compares it, is below ``threshold``."""
+    return next(t for t, loss in enumerate(losses) if np.float32(loss) < np.float32(threshold))
+
+
 @pytest.mark.parametrize(
-    ("name", "printed"),
+    ("name", "printed", "runs"),
     [
         (
             "quickstart",
-            [
-                *["       300: adam -> sgd", "       600: sgd -> rmsprop", "compiles of train_step: 1"],
-                *["        20: adam -> sgd", "       100: sgd -> adam"],  # the race's first and last leg
-            ],
+            ["       300: adam -> sgd", "       600: sgd -> rmsprop", "compiles of train_step: 1"],
+            {"race": ("raced", "raced_summary"), "below": ("decided", "decided_summary")},
         ),
-        ("flax", ["       300: adam -> sgd", "active now: sgd"]),
+        (
+            "flax",
+            ["       300: adam -> sgd", "active now: sgd"],
+            {"nnx below": ("nnx_losses", "nnx_summary"), "linen below": ("decided_losses", "decided_summary")},
+        ),
     ],
 )
-def test_notebook_runs_and_switches(name, printed):
-    notebook = execute(NOTEBOOKS / f"{name}.ipynb")
+def test_notebook_runs_and_switches(name, printed, runs):
+    notebook = execute(NOTEBOOKS / f"{name}.ipynb", check=report_runs(runs))
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
-    assert not [output for output in outputs if output.output_type == "error"]
     text = "".join(output.get("text", "") for output in outputs if output.output_type == "stream")
     for line in printed:
         assert line in text
     assert any("image/png" in output.get("data", {}) for output in outputs)  # the plot was drawn
+
+    # Each loss-driven run switched where its rule, computed here on the losses it recorded, says.
+    reported = json.loads(text.split("RUNS ", 1)[1])
+    for label, run in reported.items():
+        losses = run["losses"]
+        if label == "race":  # race(window=20) with its defaults
+            expected = switches_of(
+                race_reference(
+                    lambda t, active, losses=losses: losses[t], 3, len(losses), [0, 1, 2], 20, 2.0, 0.125, 1.0
+                )
+            )
+            assert len(expected) >= 4
+        else:  # hand_over_below(0.01, to=1): from Adam to SGD after the first loss below 0.01
+            expected = [[first_below(losses, 0.01) + 1, "adam", "sgd"]]
+        assert run["switches"] == expected, label
 
 
 if __name__ == "__main__":

@@ -45,6 +45,13 @@ def test_plateau_atol_is_subtracted():
     assert optswitch.summary(state).switches == [(2, "a", "b")]
 
 
+@pytest.mark.parametrize(("loss", "improved"), [(0.39, True), (0.42, False)])
+def test_plateau_atol_is_subtracted_after_rtol_scales_the_best(loss, improved):
+    # (1 - 0.5) * 1.0 - 0.1 = 0.4, as optax.contrib.reduce_on_plateau; (1 - 0.5) * (1.0 - 0.1) would be 0.45.
+    state = run(TWO, selectors.plateau(rtol=0.5, atol=0.1, patience=1), [1.0, loss])
+    assert optswitch.summary(state).switches == ([] if improved else [(2, "a", "b")])
+
+
 @pytest.mark.parametrize(
     "cycle, expected",
     [(True, [(2, "a", "b"), (3, "b", "c"), (4, "c", "a"), (5, "a", "b")]), (False, [(2, "a", "b"), (3, "b", "c")])],

@@ -79,11 +79,17 @@ def test_schedule_matches_hand_run_reference(on_switch, dtype):
     assert summary.updates == {"adam": 13, "sgd": 7, "rmsprop": 0}
 
 
-def test_reset_differs_from_resume():
+def test_reset_restarts_adam_where_resume_continues_it():
     tx = lambda on_switch: optswitch.switch(
         candidates(), selectors.schedule({0: "adam", 3: "sgd", 6: "adam"}), on_switch=on_switch
     )
-    (_, resumed), (_, reset) = run_switch(tx("resume"), 8), run_switch(tx("reset"), 8)
+    (resumed_trace, resumed), (reset_trace, reset) = run_switch(tx("resume"), 8), run_switch(tx("reset"), 8)
+    # Back on Adam at update 6: resumed, its count goes on from 3; reset, it starts again from 0.
+    assert int(resumed_trace[-1][1].candidate_states[0][0].count) == 5
+    assert int(reset_trace[-1][1].candidate_states[0][0].count) == 2
+    for on_switch, final in (("resume", resumed), ("reset", reset)):
+        _, expected = hand_run([("adam", 3), ("sgd", 3), ("adam", 2)], reset=on_switch == "reset")
+        assert_trees_equal(final, expected)
     assert not np.array_equal(resumed["w"], reset["w"])
 
 
@@ -198,6 +204,29 @@ def test_state_types_are_stable_through_every_update(dtype, inactive):
         assert avals(updates) == avals(p)
 
 
+@pytest.mark.parametrize("inactive", ["freeze", "track"])
+def test_updates_keep_the_gradients_dtype_when_a_candidate_returns_another(inactive):
+    # A candidate whose updates come out in float32 from bfloat16 gradients: every branch must still return the
+    # gradients' dtype (else lax.switch refuses branches that disagree), with the candidate's values rounded.
+    in_float32 = optax.stateless(lambda updates, params: jax.tree.map(lambda u: u.astype(jnp.float32), updates))
+    widening = optax.chain(optax.sgd(0.1), in_float32)
+    tx = optswitch.switch(
+        {"adam": optax.adam(1e-2), "widening": widening},
+        selectors.schedule({0: "widening", 2: "adam"}),
+        inactive=inactive,
+    )
+    p = params(jnp.bfloat16)
+    state = tx.init(p)
+    update = jax.jit(tx.update)
+    for t in range(3):
+        g = grads_at(t, jnp.bfloat16)
+        updates, state = update(g, state, p)
+        assert avals(updates) == avals(g)
+        if t < 2:
+            expected, _ = widening.update(g, widening.init(p), p)
+            assert_trees_equal(updates, jax.tree.map(lambda u: u.astype(jnp.bfloat16), expected))
+
+
 def test_a_rebuilt_transformation_keeps_its_fused_step_and_names():
     # JAX flattens a NamedTuple as a pytree; a tree map over anything holding the transformation rebuilds it.
     tx = optswitch.switch(candidates())
@@ -246,12 +275,22 @@ def test_inject_hyperparams_candidate_can_be_retuned_from_the_host():
 def test_under_multisteps_the_switch_sees_accumulated_gradients():
     inner = optswitch.switch(candidates(), selectors.schedule({0: "sgd", 2: "adam"}))
     tx = optax.MultiSteps(inner, every_k_schedule=3)
-    p = params()
+    p = ref_p = params()
     state = tx.init(p)
     update = jax.jit(tx.update)
+    opts = candidates()
+    ref_states = {name: opt.init(p) for name, opt in opts.items()}
     for t in range(12):
         updates, state = update(grads_at(t), state, p)
         p = optax.apply_updates(p, updates)
+        if t % 3 == 2:  # the reference: the candidate of the moment, on the mean of the last 3 gradients
+            name = "sgd" if t < 6 else "adam"
+            mean = jax.tree.map(lambda *g: sum(g) / 3, *[grads_at(s) for s in range(t - 2, t + 1)])
+            ref_updates, ref_states[name] = jax.jit(opts[name].update)(mean, ref_states[name], ref_p)
+            ref_p = optax.apply_updates(ref_p, ref_updates)
+            jax.tree.map(lambda a, e: np.testing.assert_allclose(a, e, rtol=1e-6, atol=1e-7), p, ref_p)
+        else:
+            assert all(np.all(np.asarray(u) == 0) for u in jax.tree.leaves(updates))
     summary = optswitch.summary(state)
     assert summary.step == 4  # 12 micro-batches, every 3 -> 4 switch updates
     assert summary.updates == {"adam": 2, "sgd": 2, "rmsprop": 0}
@@ -289,8 +328,14 @@ def test_params_none_where_candidates_allow_it():
     tx = optswitch.switch(candidates(), selectors.schedule({0: "adam", 1: "sgd"}), on_switch="reset")
     state = tx.init(params())
     update = jax.jit(lambda g, s: tx.update(g, s))
-    for t in range(3):
-        _, state = update(grads_at(t), state)
+    opts = candidates()
+    reference = {name: opt.init(params()) for name, opt in opts.items()}
+    for t, name in enumerate(["adam", "sgd", "sgd"]):
+        updates, state = update(grads_at(t), state)
+        expected, reference[name] = jax.jit(lambda g, s, opt=opts[name]: opt.update(g, s))(grads_at(t), reference[name])
+        assert_trees_equal(updates, expected)
+    for k, name in enumerate(opts):
+        assert_trees_equal(state.candidate_states[k], reference[name])
     assert optswitch.summary(state).updates == {"adam": 1, "sgd": 2, "rmsprop": 0}
 
 

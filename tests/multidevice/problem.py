@@ -92,8 +92,13 @@ def single_device_run(steps=STEPS) -> list[tuple[dict, optswitch.SwitchState]]:
     return trace
 
 
-def assert_same_run(actual, expected, rtol=1e-4, atol=1e-5):
-    """Same switches at the same updates, and the same numbers up to the order of floating point sums."""
+def assert_same_run(actual, expected, rtol=2e-5):
+    """Same switches at the same updates, the same integers, and the same floats up to the order of their sums.
+
+    A float leaf may differ by ``rtol`` times its largest magnitude: a sum's rounding scales with its terms, not
+    with the one entry compared, so an entry near zero gets no looser bound than the rest of its leaf. Measured
+    over the tests of this folder: at most 5.1e-6 (the two-axes shard_map), 1.1e-6 elsewhere.
+    """
     actual_params, actual_state = actual
     expected_params, expected_state = expected
     assert optswitch.summary(actual_state).switches == optswitch.summary(expected_state).switches
@@ -101,7 +106,13 @@ def assert_same_run(actual, expected, rtol=1e-4, atol=1e-5):
     for leaf, reference in zip(
         jax.tree.leaves((actual_params, actual_state)), jax.tree.leaves((expected_params, expected_state)), strict=True
     ):
-        np.testing.assert_allclose(np.asarray(leaf), np.asarray(reference), rtol=rtol, atol=atol)
+        leaf, reference = np.asarray(leaf), np.asarray(reference)
+        assert leaf.dtype == reference.dtype and leaf.shape == reference.shape
+        if not np.issubdtype(reference.dtype, np.floating):
+            np.testing.assert_array_equal(leaf, reference)
+            continue
+        scale = float(np.max(np.abs(reference), initial=0.0))
+        np.testing.assert_allclose(leaf, reference, rtol=0, atol=rtol * scale)
 
 
 def data_mesh() -> jax.sharding.Mesh:
