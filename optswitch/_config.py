@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 import jax
 import optax
 
-from optswitch import _names, events
+from optswitch import _handoff_base, _names, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch.signals import MEASURED, Probe
@@ -62,7 +62,7 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
     selector = selector.bound(names)  # its settings resolved for these names, so that no state overrides them
     if inactive not in ("freeze", "track"):
         raise ValueError(f"switch: inactive={inactive!r}; use 'freeze' or 'track'.")
-    handoffs = [handoff for handoff in (handoff_lib._resolve(on_switch), selector.handoff) if handoff]
+    handoffs = [handoff for handoff in (_handoff_base.resolve(on_switch), selector.handoff) if handoff]
     if not isinstance(history, int) or isinstance(history, bool) or history < 1:
         raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
     reads = selector.reads_for(names)

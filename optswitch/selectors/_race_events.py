@@ -18,7 +18,7 @@ def explainer(raced: int):
         loss = signals.loss.astype(before.mean.dtype)
         fit = _line_fit.LineFit(before.count, before.mean, before.squares, before.products)
         fit = _window.fresh(_window.restarts(signals.active, before.arm), fit)
-        fit = _line_fit.add(fit, _window.log_loss(loss, _window.usable(loss)))
+        fit = _line_fit.add(fit, _window.log_loss(loss, _window.usable(loss, "race", warned=[True])))
         closing, closing_variance = _line_fit.rate_and_variance(fit, before.length)
         numbers = {
             "phases": jnp.stack([before.phase, after.phase]),
