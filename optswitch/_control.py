@@ -56,7 +56,8 @@ def set_active(opt_state: Any, name: str | int, *, path: str | None = None, on_e
         jax.tree.map(members, _find.tree_on_host(state.log)), members(_find.on_host(state.step)), members(sources)
     )
     recorded = jax.tree.map(lambda leaf: np.reshape(leaf, batch + leaf.shape[1:]), recorded)
-    changes = {("active",): np.full(batch, target), **{("log", f): getattr(recorded, f) for f in recorded._fields}}
+    changes: dict[tuple[str, ...], Any] = {("log", f): getattr(recorded, f) for f in recorded._fields}
+    changes[("active",)] = np.full(batch, target)
     # Where the leaves are nnx Variables of a live object, set them in place; elsewhere build new ones.
     in_place = isinstance(node, SwitchState) and hasattr(state.active, "set_value")
 

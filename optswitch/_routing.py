@@ -25,7 +25,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
     """
     n = len(config.candidates)
     index = state.active
-    handoffs = [False]
+    handoffs: list[bool | str] = [False]
     if config.handoff is not None and n > 1:
         if _changes_only_scalars(config, state, params, updates):
             # A handoff that only sets a few scalars (schedule counts, a learning rate) runs in every update and
@@ -41,6 +41,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
 
 def _changes_only_scalars(config: Config, state, params, updates) -> bool:
     """Whether every handoff changes only scalars (rank 0) and never reads the outgoing candidate's state."""
+    assert config.handoff is not None
     if config.handoff.reads_source:
         return False  # it would select the outgoing state in a conditional of its own, on every update
     for k in range(len(config.candidates)):
@@ -49,7 +50,7 @@ def _changes_only_scalars(config: Config, state, params, updates) -> bool:
         ).jaxpr
         kept = {id(var) for var in jaxpr.invars}
         changed = [var for var in jaxpr.outvars if id(var) not in kept]
-        if any(var.aval.shape != () for var in changed):
+        if any(getattr(var.aval, "shape", ()) != () for var in changed):
             return False
     return True
 
@@ -89,7 +90,7 @@ def route_tracking(config: Config, updates, state, params, apply: bool, extra_ar
     return out, candidate_states, probe_state, measured
 
 
-def _branch(config: Config, k: int, handoff: bool, apply: bool, state, extra_args):
+def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, extra_args):
     """The computation of candidate ``k``, after its handoff if ``handoff``."""
     candidate = config.candidates[k]
 

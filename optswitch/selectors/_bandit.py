@@ -113,7 +113,7 @@ def bandit(
     check_number("bandit", "epsilon", epsilon, 0.0, 1.0)
     if not is_count(seed, -(2**63)):
         raise ValueError(f"bandit: seed={seed!r}; it must be an int, the seed of jax.random.key.")
-    warned = []
+    warned: list[bool] = []
     # The window's length is fixed, so the slope is a centred sum; the race's windows vary and use _line_fit.
     spread_of_index = window * (window**2 - 1) / 12
 

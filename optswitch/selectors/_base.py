@@ -146,7 +146,7 @@ def as_signals(reads) -> frozenset[str]:
     return frozenset(reads)
 
 
-def for_names(build: Callable[[tuple[str, ...]], Selector]) -> Selector:
+def for_names(build: Callable[[tuple[str, ...] | None], Selector]) -> Selector:
     """A selector whose settings name candidates: ``build(names)`` makes it for given names (see ``Selector.bind``).
 
     The selector returned works before it is bound wherever names are given (``init``, ``initial``); its

@@ -93,7 +93,7 @@ def plateau(
     check_order("plateau", order)
 
     def build(names):
-        sequence = None if names is None else resolve_order(order, names, "plateau order")
+        sequence: list[int] = [] if names is None else resolve_order(order, names, "plateau order")
 
         def select(signals, state):
             count = optax.safe_increment(state.count)

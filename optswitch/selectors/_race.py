@@ -295,7 +295,8 @@ def race(
     check_number("race", "fraction", fraction, 0.0)
     check_number("race", "confidence", confidence, 0.0)
     check_order("race", order)
-    config, warned = RaceConfig(int(window), growth, fraction, confidence), []
+    config = RaceConfig(int(window), growth, fraction, confidence)
+    warned: list[bool] = []
 
     from optswitch.selectors import _race_events  # here: it imports this module
 
@@ -334,7 +335,7 @@ def race(
         return _window.settle(counts, choice, new_state, before, signals.active)
 
     def build(names):
-        raced = None if names is None else resolve_order(order, names, "race order")
+        raced: list[int] = [] if names is None else resolve_order(order, names, "race order")
         facts = None if names is None else facts_of(init(names), config, raced)
         return Selector(
             init=init,
@@ -342,7 +343,7 @@ def race(
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
-            explain=_race_events.explainer(len(raced)) if raced is not None else None,
+            explain=_race_events.explainer(len(raced)),
             bind=build,
         )
 

@@ -67,7 +67,7 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
 
     def build(names):
         if names is None:
-            targets = None
+            targets: list[int] = []
         else:
             targets = [_names.resolve(by_step[step], names, what=f"schedule at step {step}") for step in steps]
 

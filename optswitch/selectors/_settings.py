@@ -12,7 +12,7 @@ MAX_STEP = 2**31 - 1
 
 def is_count(value, low: int) -> bool:
     """Whether ``value`` is an integer (a Python or NumPy int; a bool is not) of at least ``low``."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= low
 
 
 def check_number(selector: str, label: str, value, low=None, high=None, *, open_low=False, open_high=False) -> None:

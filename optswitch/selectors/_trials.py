@@ -39,7 +39,7 @@ class TrialsState(NamedTuple):
     rounds: jax.Array
     trialing: jax.Array
     position: jax.Array
-    count: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     incumbent: jax.Array
     winner: jax.Array
     winner_mean: jax.Array
