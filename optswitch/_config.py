@@ -29,6 +29,8 @@ class Config:
         measured_layout: the measured signals any candidate reads: every branch returns these.
         probe: the selector's probe, or None.
         initial: index of the candidate that makes the first update.
+        selector_state: the abstract shape of the selector's initial state (``jax.ShapeDtypeStruct`` leaves),
+            what a state must hold to be run by this switch.
     """
 
     names: tuple[str, ...]
@@ -42,6 +44,7 @@ class Config:
     measured_layout: frozenset[str]
     probe: Probe | None
     initial: int
+    selector_state: object
 
 
 def configure(candidates, selector, initial, inactive, on_switch, axis_name, history) -> Config:
@@ -62,9 +65,10 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
     handoffs = [handoff for handoff in (handoff_lib._resolve(on_switch), selector.handoff) if handoff]
     if not isinstance(history, int) or isinstance(history, bool) or history < 1:
         raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
+    _check_axis_name(axis_name)
     reads = selector.reads_for(names)
     # Build the selector's state once now, abstractly, so that its configuration errors surface here.
-    jax.eval_shape(lambda: selector.init(names))
+    selector_state = jax.eval_shape(lambda: selector.init(names))
     return Config(
         names=names,
         candidates=transforms,
@@ -77,7 +81,17 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         measured_layout=frozenset().union(*reads) & MEASURED,
         probe=selector.probe,
         initial=_initial(initial, selector, names),
+        selector_state=selector_state,
     )
+
+
+def _check_axis_name(axis_name) -> None:
+    axes = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+    if axis_name is not None and (not axes or not all(isinstance(axis, str) for axis in axes)):
+        raise TypeError(
+            f"switch: axis_name={axis_name!r}; pass the name of a mesh axis (a str) or a non-empty tuple of "
+            f"them, as given to shard_map or pmap, or None outside them."
+        )
 
 
 def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTransformationExtraArgs, ...]]:
@@ -86,6 +100,7 @@ def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTra
         bad = [name for name in names if not isinstance(name, str) or not name]
         if bad:
             raise TypeError(f"switch: candidate names must be non-empty strings; got {bad}.")
+        _names.check(names)
     elif isinstance(candidates, Sequence) and not isinstance(candidates, str):
         transforms = tuple(candidates)
         names = tuple(str(k) for k in range(len(transforms)))

@@ -30,7 +30,8 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
     log = state.log
     active, step = state.active, state.step
     value = extra_args.get("value")
-    loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, jnp.float32)
+    # The loss keeps its precision: float64 under jax_enable_x64 stays float64; lower ones are read in float32.
+    loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, _loss_dtype(value))
     probe = measured.pop("probe", ())
     measured = combine(measured, config.axis_name)
     if config.axis_name is not None:
@@ -70,6 +71,10 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
             invalid=log.invalid + (finite & ~valid).astype(jnp.int32),
         ),
     )
+
+
+def _loss_dtype(value) -> jnp.dtype:
+    return jnp.promote_types(jnp.result_type(value), jnp.float32)
 
 
 def _as_index(choice, selector_name: str) -> jax.Array:

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import _config, _decision, _names, _routing
+from optswitch import _checks, _config, _decision, _names, _routing
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch._trees import strong, unshared
@@ -251,32 +251,16 @@ def switch(
 
 def _step(config: _config.Config, updates, state: SwitchState, params, *, apply: bool, **extra_args):
     """One update: route it to the active candidate, then decide which candidate makes the next one."""
-    _check(config, state, extra_args)
+    _check(config, state, updates, params, extra_args)
     route = _routing.route_tracking if config.track else _routing.route
     out, candidate_states, probe_state, measured = route(config, updates, state, params, apply, extra_args)
     return out, _decision.decide(config, state, candidate_states, probe_state, measured, extra_args)
 
 
-def _check(config: _config.Config, state, extra_args) -> None:
+def _check(config: _config.Config, state, updates, params, extra_args) -> None:
     if not isinstance(state, SwitchState):
         raise TypeError(
             f"switch: expected the SwitchState made by this transformation's init, got "
             f"{type(state).__name__}; pass the state returned by init() or by the previous update()."
         )
-    if len(state.candidate_states) != len(config.candidates):
-        raise ValueError(
-            f"switch: the state holds {len(state.candidate_states)} candidate states but this switch has "
-            f"{len(config.candidates)} candidates {list(config.names)}; it was made by another switch."
-        )
-    if config.selector.needs_value and extra_args.get("value") is None:
-        raise ValueError(
-            f"switch: the {config.selector.name} selector reads the loss, but update() was called without "
-            f"value=. Pass it: tx.update(grads, state, params, value=loss), or with flax "
-            f"nnx.Optimizer: optimizer.update(model, grads, value=loss). Flax linen's "
-            f"TrainState.apply_gradients forwards no extra arguments: call tx.update yourself there."
-        )
-    if "value" in extra_args and extra_args["value"] is not None and jnp.ndim(extra_args["value"]) != 0:
-        raise ValueError(
-            f"switch: value must be the scalar loss, got shape {jnp.shape(extra_args['value'])}; "
-            f"reduce it first (e.g. loss.mean())."
-        )
+    _checks.check_update(config, state, updates if params is None else params, extra_args)
