@@ -6,6 +6,7 @@ import numpy as np
 import optax
 from jax import lax
 
+from optswitch import _dtypes
 from optswitch._config import Config
 from optswitch._reduce import as_axes, combine, varying_axes
 from optswitch._trees import strong
@@ -50,7 +51,9 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
         **measured,
     )
     choice, selector_state = config.selector.select(signals, state.selector_state)
-    selector_state = optax.tree.cast_like(selector_state, state.selector_state)
+    what = f"the {config.selector.name} selector's select"
+    _dtypes.check_tree(selector_state, state.selector_state, what)
+    selector_state = _dtypes.cast(selector_state, _dtypes.settled(state.selector_state, None, widen=False), what)
     choice = _as_index(choice, config.selector.name)
     finite = _finite(config, signals, active)
     valid = (choice >= 0) & (choice < n)
