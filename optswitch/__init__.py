@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from optswitch import handoff, selectors
+from optswitch._candidates import candidate_state
 from optswitch._control import set_active
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
@@ -18,6 +19,7 @@ __all__ = [
     "SwitchState",
     "SwitchTransformation",
     "active",
+    "candidate_state",
     "check_candidates",
     "handoff",
     "selectors",
