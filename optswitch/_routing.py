@@ -35,9 +35,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
         # Branch n + k runs candidate k after its handoff: still one conditional per update.
         handoffs.append(True)
         index = index + n * pending(state)
-    branches = [
-        _branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)
-    ]
+    branches = [_branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)]
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
 
