@@ -10,6 +10,9 @@ The rules, for a state leaf that holds ``old`` and receives ``new``:
 - otherwise (a narrower or equal dtype) the value is cast to the state's dtype, which loses nothing of it, or,
   for a handoff's or a selector's float written into a narrower float, rounds it to the state's precision.
 
+With one candidate there is one branch and no choice to make: the state takes exactly the dtypes its update
+returns, as plain optax's does.
+
 Updates: every branch returns the promotion of all candidates' update dtypes, so with one candidate the
 switch returns exactly that candidate's updates, and with several none is rounded below what it computed.
 """

@@ -94,6 +94,10 @@ def _layout(config: Config, updates, candidate_states, params, extra_args) -> _L
 def _settle(config: Config, candidate_states, results) -> _Layout:
     for name, (_, new_state), old_state in zip(config.names, results, candidate_states, strict=True):
         _dtypes.check_tree(new_state, old_state, f"the update of candidate {name!r}")
+    if len(results) == 1:
+        # One candidate: its own dtypes, narrower ones included, exactly as plain optax would keep them.
+        ((new_updates, new_state),) = results
+        return _Layout(updates=_dtypes.promoted([new_updates]), states=(_dtypes.promoted([new_state]),))
     return _Layout(
         updates=_dtypes.promoted([new_updates for new_updates, _ in results]),
         states=tuple(

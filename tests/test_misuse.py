@@ -163,6 +163,7 @@ def test_names_of_every_allowed_length_round_trip():
     tx = optswitch.switch(names)
     state = tx.init(params())
     assert state.names.shape == (3, 64)
+    assert optswitch.switch({"a": optax.sgd(0.1)}).init(params()).names.shape == (1, 64)  # any names, one shape
     assert optswitch.check_candidates(state, tx) is state
     assert optswitch.summary(state).names == tuple(names)
 

@@ -46,6 +46,7 @@ def test_mixed_precision_keeps_what_plain_optax_keeps(name, param_dtype, grad_dt
         for a, b in zip(ours, jax.tree.leaves((p, u, s)), strict=True):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
         # Several: updates at the promotion of the candidates' dtypes (sgd's are the gradients'), never below
-        # what this candidate computed; its state at the dtypes plain optax's settles to.
+        # what this candidate computed; its state never below the dtypes plain optax's settles to.
         assert dtypes(u_several) == [jnp.promote_types(d, grad_dtype) for d in dtypes(u)]
-        assert dtypes(s_several.candidate_states[0]) == dtypes(s)
+        held = dtypes(s_several.candidate_states[0])
+        assert all(jnp.promote_types(ours, theirs) == ours for ours, theirs in zip(held, dtypes(s), strict=True))
