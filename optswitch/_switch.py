@@ -77,8 +77,9 @@ class SwitchState(NamedTuple):
         probe_state: the state of the selector's :class:`optswitch.Probe` (e.g. a moving average of the
             gradient, parameter-sized), or ``()`` for a selector without one.
         log: the :class:`SwitchLog`.
-        names: uint8 ``[N, L]``, the candidates' names as zero-padded UTF-8, so that the state alone says
-            which candidate index ``k`` is (see :func:`optswitch.summary`).
+        names: uint8 ``[N, 64]``, the candidates' names as zero-padded UTF-8, so that the state alone says
+            which candidate index ``k`` is (see :func:`optswitch.summary`); of a fixed width, so that a
+            renamed candidate restores from a checkpoint and :func:`optswitch.check_candidates` names it.
     """
 
     active: jax.Array
@@ -176,7 +177,8 @@ def switch(
             device must make the same choice: the loss is averaged over it and the measured signals are
             summed over the shards it splits. Inside ``shard_map``
             a choice that still differs from device to device raises an error; under ``pmap`` or
-            ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge.
+            ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge. A str or a tuple
+            of str; ``update`` called where the axis is not bound raises, naming it.
         history: how many of the latest switches the log keeps, at least 1.
 
     Returns:
