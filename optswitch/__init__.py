@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from optswitch import events, handoff, selectors
+from optswitch._candidates import candidate_state
 from optswitch._control import set_active
 from optswitch._fused import Chain, chain
 from optswitch._metrics import metrics
@@ -21,6 +22,7 @@ __all__ = [
     "SwitchState",
     "SwitchTransformation",
     "active",
+    "candidate_state",
     "chain",
     "check_candidates",
     "events",

@@ -29,6 +29,8 @@ class Config:
         measured_layout: the measured signals any candidate reads: every branch returns these.
         probe: the selector's probe, or None.
         initial: index of the candidate that makes the first update.
+        selector_state: the abstract shape of the selector's initial state (``jax.ShapeDtypeStruct`` leaves),
+            what a state must hold to be run by this switch.
         emitter: what sends an event on each switch (``switch(on_event=...)``), or None.
     """
 
@@ -43,6 +45,7 @@ class Config:
     measured_layout: frozenset[str]
     probe: Probe | None
     initial: int
+    selector_state: object
     emitter: events.Emitter | None = None
 
 
@@ -65,9 +68,10 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
     handoffs = [handoff for handoff in (_handoff_base.resolve(on_switch), selector.handoff) if handoff]
     if not isinstance(history, int) or isinstance(history, bool) or history < 1:
         raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
+    _check_axis_name(axis_name)
     reads = selector.reads_for(names)
     # Build the selector's state once now, abstractly, so that its configuration errors surface here.
-    jax.eval_shape(lambda: selector.init(names))
+    selector_state = jax.eval_shape(lambda: selector.init(names))
     return Config(
         names=names,
         candidates=transforms,
@@ -81,7 +85,17 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         probe=selector.probe,
         initial=_initial(initial, selector, names),
         emitter=_emitter(on_event, names, selector),
+        selector_state=selector_state,
     )
+
+
+def _check_axis_name(axis_name) -> None:
+    axes = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+    if axis_name is not None and (not axes or not all(isinstance(axis, str) for axis in axes)):
+        raise TypeError(
+            f"switch: axis_name={axis_name!r}; pass the name of a mesh axis (a str) or a non-empty tuple of "
+            f"them, as given to shard_map or pmap, or None outside them."
+        )
 
 
 def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTransformationExtraArgs, ...]]:
@@ -90,6 +104,7 @@ def _as_candidates(candidates) -> tuple[tuple[str, ...], tuple[optax.GradientTra
         bad = [name for name in names if not isinstance(name, str) or not name]
         if bad:
             raise TypeError(f"switch: candidate names must be non-empty strings; got {bad}.")
+        _names.check(names)
     elif isinstance(candidates, Sequence) and not isinstance(candidates, str):
         transforms = tuple(candidates)
         names = tuple(str(k) for k in range(len(transforms)))

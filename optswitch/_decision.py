@@ -6,6 +6,7 @@ import numpy as np
 import optax
 from jax import lax
 
+from optswitch import _dtypes
 from optswitch._config import Config
 from optswitch._reduce import as_axes, combine, varying_axes
 from optswitch._trees import strong
@@ -30,7 +31,8 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
     log = state.log
     active, step = state.active, state.step
     value = extra_args.get("value")
-    loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, jnp.float32)
+    # The loss keeps its precision: float64 under jax_enable_x64 stays float64; lower ones are read in float32.
+    loss = jnp.full([], jnp.nan, jnp.float32) if value is None else jnp.asarray(value, _loss_dtype(value))
     probe = measured.pop("probe", ())
     measured = combine(measured, config.axis_name)
     if config.axis_name is not None:
@@ -49,7 +51,9 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
         **measured,
     )
     choice, selector_state = config.selector.select(signals, state.selector_state)
-    selector_state = optax.tree.cast_like(selector_state, state.selector_state)
+    what = f"the {config.selector.name} selector's select"
+    _dtypes.check_tree(selector_state, state.selector_state, what)
+    selector_state = _dtypes.cast(selector_state, _dtypes.settled(state.selector_state, None, widen=False), what)
     choice = _as_index(choice, config.selector.name)
     finite = _finite(config, signals, active)
     valid = (choice >= 0) & (choice < n)
@@ -73,6 +77,10 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
             invalid=log.invalid + (finite & ~valid).astype(jnp.int32),
         ),
     )
+
+
+def _loss_dtype(value) -> jnp.dtype:
+    return jnp.promote_types(jnp.result_type(value), jnp.float32)
 
 
 def _as_index(choice, selector_name: str) -> jax.Array:

@@ -26,10 +26,42 @@ def resolve(key: str | int, names: Sequence[str], *, what: str) -> int:
     raise TypeError(f"{what}: expected a candidate name or index, got {type(key).__name__} {key!r}.")
 
 
+#: Bytes per name in the state. Fixed, so that renaming a candidate never changes the state's shape: a
+#: checkpoint then restores under the new names and :func:`optswitch.check_candidates` names the change.
+NAME_BYTES = 64
+
+
+def check(names: Sequence[str]) -> None:
+    """Raises unless every name survives :func:`encode` and :func:`decode` unchanged.
+
+    Raises:
+        ValueError: for a name with a NUL character, a lone surrogate, or more than :data:`NAME_BYTES` bytes.
+    """
+    for name in names:
+        try:
+            size = len(name.encode())
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"switch: candidate name {name!r} is not valid Unicode (a lone surrogate); the state stores names "
+                f"as UTF-8, so pass a name made of printable characters."
+            ) from None
+        if "\0" in name:
+            raise ValueError(
+                f"switch: candidate name {name!r} holds a NUL character, which the state's zero-padded names "
+                f"cannot keep apart from padding; drop it from the name."
+            )
+        if size > NAME_BYTES:
+            raise ValueError(
+                f"switch: candidate name {name!r} is {size} bytes in UTF-8; the state keeps at most {NAME_BYTES} "
+                f"bytes per name, so pass a shorter one."
+            )
+
+
 def encode(names: Sequence[str]) -> np.ndarray:
-    """Names as a zero-padded uint8 matrix of UTF-8 bytes, one row per name, so the state holds only arrays."""
+    """Names as a zero-padded uint8 ``[N, NAME_BYTES]`` matrix of UTF-8 bytes, so the state holds only arrays."""
+    check(names)
     raw = [name.encode() for name in names]
-    table = np.zeros((len(raw), max(1, max(map(len, raw)))), np.uint8)
+    table = np.zeros((len(raw), NAME_BYTES), np.uint8)
     for row, name in zip(table, raw, strict=True):
         row[: len(name)] = np.frombuffer(name, np.uint8)
     return table

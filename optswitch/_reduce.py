@@ -55,14 +55,14 @@ def measure(
     def grouped_sum(fn, *trees):
         sums: dict[Any, Any] = {}
         for group, leaves in zip(groups, zip(*(jax.tree.leaves(tree) for tree in trees), strict=True), strict=True):
-            term = jnp.sum(fn(*(leaf.astype(dtype) for leaf in leaves)))
+            term = jnp.sum(fn(*(leaf.astype(_widened(leaf, dtype)) for leaf in leaves)))
             sums[group] = sums[group] + term if group in sums else term
         return sums
 
     formulas = {
-        "grad_sq_norm": lambda: grouped_sum(jnp.square, grads),
-        "update_sq_norm": lambda: grouped_sum(jnp.square, updates),
-        "update_dot_grad": lambda: grouped_sum(jnp.multiply, updates, grads),
+        "grad_sq_norm": lambda: grouped_sum(_sq_norm, grads),
+        "update_sq_norm": lambda: grouped_sum(_sq_norm, updates),
+        "update_dot_grad": lambda: grouped_sum(_dot, updates, grads),
     }
     nans = {group: jnp.full([], jnp.nan, dtype) for group in groups}
     return {
@@ -70,6 +70,23 @@ def measure(
         for name, formula in formulas.items()
         if name in (wanted if layout is None else layout)
     }
+
+
+def _widened(leaf, dtype) -> jnp.dtype:
+    """``dtype``, or its complex counterpart for a complex leaf, whose imaginary part must not be dropped."""
+    return jnp.promote_types(dtype, jnp.complex64) if jnp.iscomplexobj(leaf) else dtype
+
+
+def _sq_norm(x):
+    """``|x|^2`` elementwise: for complex ``x``, ``real(conj(x) * x)``, not ``x * x``."""
+    return jnp.real(jnp.conj(x) * x) if jnp.iscomplexobj(x) else jnp.square(x)
+
+
+def _dot(a, b):
+    """The terms of the real inner product ``real(conj(a) * b)``: complex leaves as pairs of real numbers."""
+    if jnp.iscomplexobj(a) or jnp.iscomplexobj(b):
+        return jnp.real(jnp.conj(a) * b)
+    return a * b
 
 
 def combine(measured: dict[str, dict[tuple, jax.Array]], axis_name=None) -> dict[str, jax.Array]:

@@ -4,11 +4,15 @@ Every function takes the switch's :class:`optswitch._config.Config` first and kn
 beyond the signals it reads.
 """
 
+import functools
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import optax
 from jax import lax
 
+from optswitch import _dtypes
 from optswitch import handoff as handoff_lib
 from optswitch._config import Config
 from optswitch._reduce import measure
@@ -24,6 +28,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
         ``apply``; ``measured`` holds :func:`optswitch._reduce.measure`'s partial sums and the probe's values.
     """
     n = len(config.candidates)
+    layout = _layout(config, updates, state.candidate_states, params, extra_args)
     index = state.active
     handoffs: list[bool | str] = [False]
     if config.handoff is not None and n > 1:
@@ -35,7 +40,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
             # Branch n + k runs candidate k after its handoff: still one conditional per update.
             handoffs.append(True)
             index = index + n * pending(state)
-    branches = [_branch(config, k, handoff, apply, state, extra_args) for handoff in handoffs for k in range(n)]
+    branches = [_branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)]
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
 
@@ -68,13 +73,14 @@ def route_tracking(config: Config, updates, state, params, apply: bool, extra_ar
         candidate.update(updates, candidate_state, params, **extra_args)
         for candidate, candidate_state in zip(config.candidates, candidate_states, strict=True)
     ]
+    layout = _settle(config, candidate_states, results)
     new_updates = jax.tree.map(
         lambda *leaves: lax.select_n(state.active, *leaves),
-        *[optax.tree.cast_like(candidate_updates, updates) for candidate_updates, _ in results],
+        *[_as_dtypes(candidate_updates, layout.updates) for candidate_updates, _ in results],
     )
     candidate_states = tuple(
-        conform(config, k, new_state, old_state)
-        for k, ((_, new_state), old_state) in enumerate(zip(results, candidate_states, strict=True))
+        _dtypes.cast(new_state, dtypes, f"the update of candidate {name!r}")
+        for name, (_, new_state), dtypes in zip(config.names, results, layout.states, strict=True)
     )
     # Every candidate runs, so measure what any of them reads, then keep what the active one reads.
     measured, probe_state = measure_branch(
@@ -90,7 +96,43 @@ def route_tracking(config: Config, updates, state, params, apply: bool, extra_ar
     return out, candidate_states, probe_state, measured
 
 
-def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, extra_args):
+class _Layout(NamedTuple):
+    """What every branch returns, by dtype: ``updates`` for the updates, ``states`` per candidate state."""
+
+    updates: object
+    states: tuple
+
+
+def _layout(config: Config, updates, candidate_states, params, extra_args) -> _Layout:
+    """The dtypes every branch returns, from each candidate's update traced abstractly (no computation)."""
+    results = [
+        jax.eval_shape(functools.partial(candidate.update, **extra_args), updates, candidate_state, params)
+        for candidate, candidate_state in zip(config.candidates, candidate_states, strict=True)
+    ]
+    return _settle(config, candidate_states, results)
+
+
+def _settle(config: Config, candidate_states, results) -> _Layout:
+    for name, (_, new_state), old_state in zip(config.names, results, candidate_states, strict=True):
+        _dtypes.check_tree(new_state, old_state, f"the update of candidate {name!r}")
+    if len(results) == 1:
+        # One candidate: its own dtypes, narrower ones included, exactly as plain optax would keep them.
+        ((new_updates, new_state),) = results
+        return _Layout(updates=_dtypes.promoted([new_updates]), states=(_dtypes.promoted([new_state]),))
+    return _Layout(
+        updates=_dtypes.promoted([new_updates for new_updates, _ in results]),
+        states=tuple(
+            _dtypes.settled(old_state, new_state, widen=True)
+            for (_, new_state), old_state in zip(results, candidate_states, strict=True)
+        ),
+    )
+
+
+def _as_dtypes(tree, dtypes):
+    return jax.tree.map(lax.convert_element_type, tree, dtypes)
+
+
+def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, extra_args, layout: _Layout):
     """The computation of candidate ``k``, after its handoff if ``handoff``."""
     candidate = config.candidates[k]
 
@@ -103,8 +145,13 @@ def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, ext
         elif handoff:
             candidate_states = hand_over(config, k, candidate_states, state, params, updates)
         new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
-        new_updates = optax.tree.cast_like(new_updates, updates)
-        candidate_states = replace_at(candidate_states, k, conform(config, k, new_state, candidate_states[k]))
+        new_updates = _as_dtypes(new_updates, layout.updates)
+        candidate_states = tuple(
+            _dtypes.cast(candidate_state, dtypes, f"the update of candidate {config.names[j]!r}")
+            for j, (candidate_state, dtypes) in enumerate(
+                zip(replace_at(candidate_states, k, new_state), layout.states, strict=True)
+            )
+        )
         measured, probe_state = measure_branch(config, config.reads[k], updates, new_updates, probe_state)
         out = optax.apply_updates(params, new_updates) if apply else new_updates
         return out, candidate_states, probe_state, measured
@@ -119,10 +166,10 @@ def measure_branch(config: Config, reads: frozenset[str], grads, updates, probe_
     if probe is None:
         return measured, probe_state
     if "probe" in reads:
-        values, new_probe_state = probe.measure(grads, updates, probe_state)
+        values, new_probe_state = probe.measure(grads, optax.tree.cast_like(updates, grads), probe_state)
         measured["probe"] = values
         return measured, strong(optax.tree.cast_like(new_probe_state, probe_state))
-    shapes = jax.eval_shape(probe.measure, grads, updates, probe_state)[0]
+    shapes = jax.eval_shape(probe.measure, grads, optax.tree.cast_like(updates, grads), probe_state)[0]
     measured["probe"] = jax.tree.map(lambda shape: jnp.full(shape.shape, jnp.nan, shape.dtype), shapes)
     return measured, probe_state
 
@@ -145,26 +192,24 @@ def hand_over(config: Config, k: int, candidate_states: tuple, state, params, up
         if j == k:  # Never taken: a handoff into k comes from another candidate.
             return lambda: to_state
         handed = lambda: handoff.fn(candidate_states[j], to_state, context)
-        return lambda: conform(config, k, handed(), to_state, "handoff")
+        return lambda: conform(config, k, handed(), to_state)
 
     if handoff.reads_source:
         new_state = lax.switch(state.previous, [from_source(j) for j in range(len(config.candidates))])
     else:
-        new_state = conform(config, k, handoff.fn(None, to_state, context), to_state, "handoff")
+        new_state = conform(config, k, handoff.fn(None, to_state, context), to_state)
     return replace_at(candidate_states, k, new_state)
 
 
-def conform(config: Config, k: int, new_state, old_state, what: str = "update"):
-    """``new_state`` with the dtypes of ``old_state``: ``lax.switch`` needs every branch to agree."""
-    if jax.tree.structure(new_state) != jax.tree.structure(old_state) or any(  # type: ignore[operator]
-        jnp.shape(new) != jnp.shape(old)
-        for new, old in zip(jax.tree.leaves(new_state), jax.tree.leaves(old_state), strict=True)
-    ):
-        raise ValueError(
-            f"switch: the {what} of candidate {config.names[k]!r} changed the structure or shapes of its "
-            f"state; a state must keep its structure, shapes and dtypes from one update to the next."
-        )
-    return jax.tree.map(lambda new, old: lax.convert_element_type(new, jnp.result_type(old)), new_state, old_state)
+def conform(config: Config, k: int, new_state, old_state):
+    """A handoff's ``new_state`` for candidate ``k``, with the structure, shapes and dtypes of ``old_state``.
+
+    Raises:
+        ValueError, TypeError: when the structure or shapes differ, or a leaf would be truncated.
+    """
+    what = f"the handoff of candidate {config.names[k]!r}"
+    _dtypes.check_tree(new_state, old_state, what)
+    return _dtypes.cast(new_state, _dtypes.settled(old_state, new_state, widen=False), what)
 
 
 def pending(state) -> jax.Array:

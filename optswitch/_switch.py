@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import _config, _decision, _names, _routing, _snapshot, events
+from optswitch import _checks, _config, _decision, _names, _routing, _snapshot, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch._trees import strong, unshared
@@ -77,8 +77,9 @@ class SwitchState(NamedTuple):
         probe_state: the state of the selector's :class:`optswitch.Probe` (e.g. a moving average of the
             gradient, parameter-sized), or ``()`` for a selector without one.
         log: the :class:`SwitchLog`.
-        names: uint8 ``[N, L]``, the candidates' names as zero-padded UTF-8, so that the state alone says
-            which candidate index ``k`` is (see :func:`optswitch.summary`).
+        names: uint8 ``[N, 64]``, the candidates' names as zero-padded UTF-8, so that the state alone says
+            which candidate index ``k`` is (see :func:`optswitch.summary`); of a fixed width, so that a
+            renamed candidate restores from a checkpoint and :func:`optswitch.check_candidates` names it.
         snapshots: the parameter snapshots of a selector that declares
             :class:`optswitch.selectors.Snapshots` (``slots`` trees like the parameters, and a copy of the
             candidates' states if it asks for one), or ``()`` for every other selector.
@@ -190,7 +191,8 @@ def switch(
             device must make the same choice: the loss is averaged over it and the measured signals are
             summed over the shards it splits. Inside ``shard_map``
             a choice that still differs from device to device raises an error; under ``pmap`` or
-            ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge.
+            ``check_vma=False`` JAX cannot tell, and the replicas would silently diverge. A str or a tuple
+            of str; ``update`` called where the axis is not bound raises, naming it.
         history: how many of the latest switches the log keeps, at least 1.
         on_event: what to do with each switch the selector makes (see :mod:`optswitch.events`): ``True``
             logs it at INFO to the ``"optswitch"`` logger, e.g. ``update 50: adam -> sgd, scheduled at
@@ -272,39 +274,22 @@ def switch(
 
 def _step(config: _config.Config, updates, state: SwitchState, params, *, apply: bool, **extra_args):
     """One update: route it to the active candidate, then decide which candidate makes the next one."""
-    _check(config, state, params, extra_args)
+    _check(config, state, updates, params, extra_args)
     route = _routing.route_tracking if config.track else _routing.route
     out, candidate_states, probe_state, measured = route(config, updates, state, params, apply, extra_args)
     new_state = _decision.decide(config, state, candidate_states, probe_state, measured, extra_args)
     return _snapshot.apply(config, state, new_state, out, params, apply)
 
 
-def _check(config: _config.Config, state, params, extra_args) -> None:
+def _check(config: _config.Config, state, updates, params, extra_args) -> None:
     if not isinstance(state, SwitchState):
         raise TypeError(
             f"switch: expected the SwitchState made by this transformation's init, got "
             f"{type(state).__name__}; pass the state returned by init() or by the previous update()."
         )
-    if len(state.candidate_states) != len(config.candidates):
-        raise ValueError(
-            f"switch: the state holds {len(state.candidate_states)} candidate states but this switch has "
-            f"{len(config.candidates)} candidates {list(config.names)}; it was made by another switch."
-        )
+    _checks.check_update(config, state, updates if params is None else params, extra_args)
     if config.selector.snapshots is not None and params is None:
         raise ValueError(
             f"switch: the {config.selector.name} selector restores the parameters from snapshots, which "
             f"needs them; pass tx.update(grads, state, params), or use tx.update_and_apply(grads, state, params)."
-        )
-    if config.selector.needs_value and extra_args.get("value") is None:
-        raise ValueError(
-            f"switch: the {config.selector.name} selector reads the loss, but update() was called without "
-            f"value=. Pass it: tx.update(grads, state, params, value=loss), or with flax "
-            f"nnx.Optimizer: optimizer.update(model, grads, value=loss). Flax linen's "
-            f"TrainState.apply_gradients forwards no extra arguments: use optswitch.linen.TrainState, whose "
-            f"apply_gradients(grads=grads, value=loss) does."
-        )
-    if "value" in extra_args and extra_args["value"] is not None and jnp.ndim(extra_args["value"]) != 0:
-        raise ValueError(
-            f"switch: value must be the scalar loss, got shape {jnp.shape(extra_args['value'])}; "
-            f"reduce it first (e.g. loss.mean())."
         )

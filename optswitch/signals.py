@@ -27,11 +27,13 @@ class Signals(NamedTuple):
         active: int32 ``[]``, index of the candidate that made it.
         steps_in_active: int32 ``[]``, updates made by ``active`` since it was last switched to, this one
             included.
-        loss: float32 ``[]``, the ``value`` passed to ``update`` (NaN when none was passed).
+        loss: ``[]``, the ``value`` passed to ``update`` (NaN when none was passed), in float32, or in its own
+            dtype if wider (a float64 loss under ``jax_enable_x64`` keeps its precision).
         grad_sq_norm: ``[]``, squared global norm of the incoming gradient, ``|g|^2``, accumulated in float32
             (in float64 for float64 gradients).
         update_sq_norm: ``[]``, squared global norm of the update the candidate returned, ``|u|^2``, likewise.
-        update_dot_grad: ``[]``, inner product ``u . g`` (negative when the update descends), likewise.
+        update_dot_grad: ``[]``, inner product ``u . g`` (negative when the update descends), likewise. For
+            complex parameters both are real inner products, ``sum(real(conj(a) * b))``.
         extra: the other keyword arguments passed to ``update``, by name, as given.
         probe: what the selector's :class:`optswitch.Probe` measured (a pytree of scalars), or
             ``()`` for a selector without one.
@@ -76,5 +78,7 @@ class Probe(NamedTuple):
 
 
 def accumulator(tree) -> jnp.dtype:
-    """The dtype the reductions of ``tree`` are summed in: float32, or float64 if a leaf is float64."""
-    return jnp.dtype(jnp.result_type(jnp.float32, *(jnp.result_type(leaf) for leaf in jax.tree.leaves(tree))))
+    """The dtype the reductions of ``tree`` are summed in: float32, or float64 if a leaf is float64 (or
+    complex128: complex leaves count as pairs of real numbers)."""
+    dtype = jnp.result_type(jnp.float32, *(jnp.result_type(leaf) for leaf in jax.tree.leaves(tree)))
+    return jnp.dtype(jnp.finfo(dtype).dtype)

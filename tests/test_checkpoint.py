@@ -128,3 +128,14 @@ def test_check_candidates_finds_switches_inside_other_transformations():
         optswitch.check_candidates(state, optax.chain(optax.clip_by_global_norm(1.0), reordered))
     with pytest.raises(ValueError, match="holds 0 switch states but the transformation has 1"):
         optswitch.check_candidates(optax.adam(1e-3).init(params()), inner)
+
+
+@pytest.mark.parametrize("new_name", ["s", "SGD", "stochastic_gd", "x" * 64, "日本語"])
+def test_a_rename_of_any_length_restores_and_check_candidates_names_it(tmp_path, new_name):
+    saved = {"fast": optax.adam(1e-2), "slow": optax.adam(1e-4), "sgd": optax.sgd(0.1)}
+    checkpointer = save(tmp_path, optswitch.switch(saved))
+    tx = optswitch.switch({"fast": optax.adam(1e-2), "slow": optax.adam(1e-4), new_name: optax.sgd(0.1)})
+    restored = restore(checkpointer, tmp_path, tx)  # the names' shape does not depend on their lengths
+    with pytest.raises(ValueError, match=rf"made for the candidates \['fast', 'slow', 'sgd'\], but this switch has "
+                       rf"\['fast', 'slow', '{new_name}'\]"):  # fmt: skip
+        optswitch.check_candidates(restored["opt_state"], tx)
