@@ -301,3 +301,11 @@ def test_custom_given_something_other_than_functions_says_what_it_takes():
         selectors.custom((), lambda signals, state: (signals.active, state))
     with pytest.raises(TypeError, match=r"custom: select_fn is a NoneType, not a function"):
         selectors.custom(lambda names: (), None)
+
+
+def test_swats_refuses_an_integer_learning_rate_that_would_truncate_its_estimate():
+    # inject_hyperparams(sgd)(learning_rate=0) stores an int32 rate: SWATS's estimate written into it would be 0.
+    sgd = optax.inject_hyperparams(optax.sgd)(learning_rate=0, momentum=0.9)
+    tx = optswitch.switch({"adam": optax.adam(1e-3), "sgd": sgd}, optswitch.selectors.swats("adam", "sgd"))
+    with pytest.raises(TypeError, match=r"swats: the learning_rate of the SGD candidate 'sgd' is an int32.*float"):
+        tx.init({"w": jnp.ones(3)})

@@ -160,6 +160,12 @@ def swats(
                 f"swats: the learning_rate of the SGD candidate {name!r} {why}, so SWATS cannot set it at the "
                 f"switch; build it as optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum={beta1})."
             )
+        if not jnp.issubdtype(jnp.result_type(rates[0]), jnp.inexact):
+            raise TypeError(
+                f"swats: the learning_rate of the SGD candidate {name!r} is an {jnp.result_type(rates[0])}, which "
+                f"would truncate SWATS's estimate (about 0.01) to 0; build it with a float rate: "
+                f"optax.inject_hyperparams(optax.sgd)(learning_rate=0.0, momentum={beta1})."
+            )
         state = context.selector_state
         rate = ((1 - beta1) * state.estimate).astype(jnp.result_type(rates[0]))
         changed = optax.tree.set(to_state, learning_rate=rate)
