@@ -88,7 +88,7 @@ def _check_origin(config: Config, state, params) -> None:
         )
     for name, candidate, candidate_state in zip(config.names, config.candidates, state.candidate_states, strict=True):
         expected = jax.eval_shape(candidate.init, params)
-        if jax.tree.structure(candidate_state) != jax.tree.structure(expected):
+        if jax.tree.structure(candidate_state) != jax.tree.structure(expected):  # type: ignore[operator]
             raise ValueError(
                 f"switch: this state was made by {made_by}, whose candidate at {name!r}'s place has a state of "
                 f"another type ({_kinds(candidate_state)}, where {name!r} has {_kinds(expected)}); {this}. Pass "
@@ -107,7 +107,7 @@ def _held_names(state) -> tuple[str, ...] | None:
 
 
 def _fits(tree, expected) -> bool:
-    return jax.tree.structure(tree) == jax.tree.structure(expected) and all(
+    return jax.tree.structure(tree) == jax.tree.structure(expected) and all(  # type: ignore[operator]
         jnp.shape(leaf) == jnp.shape(want)
         for leaf, want in zip(jax.tree.leaves(tree), jax.tree.leaves(expected), strict=True)
     )

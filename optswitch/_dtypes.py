@@ -28,7 +28,8 @@ def dtype_of(x) -> jnp.dtype:
 
 
 def _kind(dtype) -> int:
-    for rank, kind in enumerate((jnp.bool_, jnp.integer, jnp.floating, jnp.complexfloating)):
+    kinds: tuple = (jnp.bool_, jnp.integer, jnp.floating, jnp.complexfloating)
+    for rank, kind in enumerate(kinds):
         if jnp.issubdtype(dtype, kind):
             return rank
     return 0
@@ -41,7 +42,7 @@ def check_tree(new, old, what: str) -> None:
         new, old: pytrees of arrays (or of ``jax.ShapeDtypeStruct``).
         what: who made ``new``, for the message ("the update of candidate 'adam'").
     """
-    if jax.tree.structure(new) != jax.tree.structure(old) or any(
+    if jax.tree.structure(new) != jax.tree.structure(old) or any(  # type: ignore[operator]
         jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(new), jax.tree.leaves(old), strict=True)
     ):
         raise ValueError(
