@@ -17,7 +17,7 @@ import pytest
 
 import optswitch
 from benchmarks.diagnostics import rate_noise
-from benchmarks.suite import cli, contenders, harness, oracle, report, scoring, tasks
+from benchmarks.suite import cli, contenders, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
 INF = math.inf
@@ -251,7 +251,7 @@ def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
 
 def test_the_validation_tasks_run_only_when_asked():
     development = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    validation = ["breast-cancer-mlp", "diabetes-mlp", "adding-gru"]
+    validation = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
     assert [name for name, split in tasks.SPLITS.items() if split == "validation"] == validation
     assert set(tasks.SPLITS) == set(tasks.TASKS)
     assert cli.parse_args([]).tasks == development
@@ -282,12 +282,24 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", ["breast-cancer-mlp", "diabetes-mlp", "adding-gru"])
+@pytest.mark.parametrize("name", ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"])
 def test_validation_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all three
+    assert result.metric[-1] < result.metric[0]  # lower is better on all four
+
+
+def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
+    path = tmp_path / "calibration.json"
+    run = lambda task, seed: harness.Run(task, "adam", seed, [0], [1.0], [0.0], [math.nan], [""], 0.1, [], {}, False)
+    store.write_runs_keeping_other_tasks(path, {"command": "first"}, [run("a", 100), run("b", 100)])
+    store.write_runs_keeping_other_tasks(path, {"command": "second"}, [run("b", 101)])
+    written = json.loads(path.read_text())
+    assert written["meta"] == {"command": "second"} and written["earlier"] == [{"command": "first"}]
+    assert [(entry["task"], entry["seed"]) for entry in written["runs"]] == [("a", 100), ("b", 101)]
+    store.write_runs_keeping_other_tasks(path, {"command": "third"}, [run("a", 102), run("b", 102)])
+    assert "earlier" not in json.loads(path.read_text())
 
 
 def test_a_switch_selector_is_built_from_the_run_length():

@@ -134,7 +134,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    known = contenders_lib.contenders(args.candidates)
+    # A stored run may hold the contenders of either set; the large set's names include the default's.
+    known = contenders_lib.contenders("large" if args.from_json is not None else args.candidates)
     if args.tasks is not None:
         args.tasks = _choose(args.tasks, tasks_lib.TASKS, "--tasks", parser)
     if args.contenders is not None:
@@ -308,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "quick": args.quick,
         "seeds": len(seeds),
         "candidates": args.candidates,
-        "split": args.split if args.tasks is None else "as --tasks",
+        "splits": {name: tasks_lib.SPLITS[name] for name in tasks},
     }
     if args.tune_baseline:
         return tune_baseline(tasks, seeds, args, meta)
@@ -332,8 +333,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.calibrate:
         targets = targets_from_runs(tasks, runs, seeds, fixed)
         store.write_targets(args.targets, tasks, targets)
-        calibration = {"meta": meta, "runs": store.runs_json(runs)}
-        (args.out / "calibration.json").write_text(json.dumps(store.finite_or_none(calibration), indent=1) + "\n")
+        store.write_runs_keeping_other_tasks(args.out / "calibration.json", meta, runs)
         for task, target in targets.items():
             print(f"{task}: target {target.value:.5g} ({target.best_fixed}, median best {target.median_best:.5g})")
         print(f"wrote {args.targets} and {args.out / 'calibration.json'}")
@@ -380,9 +380,7 @@ def tune_baseline(tasks, seeds, args, meta) -> dict:
         )
     store.write_learning_rates(args.baseline, tasks, picks)
     runs_path = args.out / "baseline_tuning.json"
-    runs_path.write_text(
-        json.dumps(store.finite_or_none({"meta": meta, "runs": store.runs_json(runs)}), indent=1) + "\n"
-    )
+    store.write_runs_keeping_other_tasks(runs_path, meta, runs)
     print(f"wrote {args.baseline} and {runs_path}")
     return {"learning_rates": {name: pick["learning_rate"] for name, pick in picks.items()}}
 

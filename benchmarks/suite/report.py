@@ -111,7 +111,7 @@ def markdown(run_file: dict, scores: dict) -> str:
         target = run_file["targets"][name]
         direction = "≥" if task["higher_is_better"] else "≤"
         lines += [
-            f"#### {name}",
+            f"#### {name}" + (" (validation task)" if meta.get("splits", {}).get(name) == "validation" else ""),
             "",
             f"{task['description']}. Budget {task['budget']} steps, evaluated every {task['eval_every']}. Target: "
             f"{task['metric']} {direction} **{target.value:.4g}** ({target.best_fixed}'s median best "

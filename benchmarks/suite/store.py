@@ -112,6 +112,17 @@ def write_learning_rates(path: Path, tasks: Mapping, picks: Mapping[str, Mapping
     path.write_text(json.dumps(stored, indent=2) + "\n")
 
 
+def write_runs_keeping_other_tasks(path: Path, meta: Mapping, runs: Sequence[Run]) -> None:
+    """Writes ``{"meta", "runs"}`` to ``path``, keeping the runs of the other tasks it held (whose meta moves to
+    ``"earlier"``), so that calibrating or tuning one task leaves the record of the others."""
+    tasks = {run.task for run in runs}
+    stored = json.loads(path.read_text()) if path.is_file() else {"runs": []}
+    kept = [run for run in stored["runs"] if run["task"] not in tasks]
+    earlier = [*stored.get("earlier", []), stored["meta"]] if kept else []
+    written = {"meta": meta, **({"earlier": earlier} if earlier else {}), "runs": kept + runs_json(runs)}
+    path.write_text(json.dumps(finite_or_none(written), indent=1) + "\n")
+
+
 def finite_or_none(value):
     """``value`` with every inf or NaN float, at any depth, replaced by None (JSON's null)."""
     if isinstance(value, float) and not math.isfinite(value):
