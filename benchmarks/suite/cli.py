@@ -378,6 +378,8 @@ def tune_baseline(tasks, seeds, args, meta) -> dict:
             + ", ".join(f"{lr:g} -> {medians[lr]:.5g}" for lr in grid)
             + ")"
         )
+        if pick in (grid[0], grid[-1]):
+            print(f"  {name}: {pick:g} is at the grid's edge; a wider BASELINE_GRID may find a better learning rate")
     store.write_learning_rates(args.baseline, tasks, picks)
     runs_path = args.out / "baseline_tuning.json"
     store.write_runs_keeping_other_tasks(runs_path, meta, runs)
