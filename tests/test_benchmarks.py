@@ -356,6 +356,7 @@ def test_baseline_is_tuned_then_run_at_its_pick(tmp_path):
     assert runs["contenders"]["adamw-cosine"]["is_baseline"] and not runs["contenders"]["adam"]["is_baseline"]
     assert runs["tasks"]["diabetes-mlp"]["target"]["best_fixed"] == "adam"  # the baseline sets no target
     assert set(scores["profile"]["steps"]["scores"]) == {"adam", "adamw-cosine"}
+    assert scores["results"]["diabetes-mlp"]["adam"]["reached"] == 1  # its own best, as stored, is its target
     # A full run refuses a task whose learning rate was never tuned, naming the command that tunes it.
     with pytest.raises(SystemExit, match="--tune-baseline --tasks noisy-quadratic"):
         contenders.baseline({"diabetes-mlp": 1e-3}).make(tiny_quadratic())

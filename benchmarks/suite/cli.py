@@ -340,7 +340,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
         return {"targets": targets}
 
     if targets is None:
-        targets = targets_from_runs(tasks, runs, seeds, [name for name in fixed if name in contender_names])
+        # From the metrics as stored (6 digits), which the report reads: else the best fixed candidate's own best,
+        # the target of a one-seed run, could round to a value that misses it.
+        stored_runs = store.load_runs(store.runs_json(runs))
+        targets = targets_from_runs(tasks, stored_runs, seeds, [name for name in fixed if name in contender_names])
     meta["targets_set"] = "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)"
     path = args.out / "time_to_target.json"
     stored = run_file(tasks, chosen, targets, runs, meta)
@@ -399,10 +402,9 @@ def run_oracle(tasks, seeds, args, meta, names) -> dict:
             target = targets[name]
         else:
 
-            def target(runs_by_name, task=task):  # set within the run, as a --quick run sets it
-                return targets_from_runs(
-                    {task.name: task}, [r for rs in runs_by_name.values() for r in rs], seeds, list(runs_by_name)
-                )[task.name]
+            def target(runs_by_name, task=task):  # set within the run, as a --quick run sets it (stored metrics)
+                runs = store.load_runs(store.runs_json([r for rs in runs_by_name.values() for r in rs]))
+                return targets_from_runs({task.name: task}, runs, seeds, list(runs_by_name))[task.name]
 
         ceilings[name] = oracle.ceiling(
             task, target, make_candidates, names, seeds, fractions=args.oracle_fractions, progress=not args.no_progress
