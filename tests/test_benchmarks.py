@@ -17,7 +17,7 @@ import pytest
 
 import optswitch
 from benchmarks.diagnostics import rate_noise
-from benchmarks.suite import cli, harness, report, scoring, tasks
+from benchmarks.suite import cli, contenders, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
 INF = math.inf
@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_scoring_examples_hold():
     assert doctest.testmod(scoring).failed == 0
+
+
+def test_oracle_and_contenders_examples_hold():
+    assert doctest.testmod(oracle).failed == 0
+    assert doctest.testmod(contenders).failed == 0
 
 
 def test_profile_and_score_match_the_hand_computed_example():
@@ -247,3 +252,148 @@ def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
     errors = [error for _, error in rate_noise.window_rates(noisy, window=20)]
     # The standard error of a slope fitted to 20 points with noise 0.05: 0.05 / sqrt(20 (20^2 - 1) / 12).
     assert all(0.5 < error / (0.05 / math.sqrt(20 * 399 / 12)) < 1.5 for error in errors)
+
+
+def test_the_validation_tasks_run_only_when_asked():
+    development = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
+    validation = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
+    assert [name for name, split in tasks.SPLITS.items() if split == "validation"] == validation
+    assert set(tasks.SPLITS) == set(tasks.TASKS)
+    assert cli.parse_args([]).tasks == development
+    args = cli.parse_args(["--split", "validation"])
+    assert args.tasks == validation and args.out == cli.DEFAULT_OUT / "validation"
+    assert cli.parse_args(["--split", "all"]).tasks == development + validation
+    assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
+
+
+def test_validation_tasks_hold_the_data_their_docstrings_state():
+    cancer = tasks.breast_cancer_mlp()
+    assert cancer.data["x_train"].shape == (369, 30) and cancer.data["x_val"].shape == (200, 30)
+    # Standardized with the training rows' statistics: mean 0 and deviation 1 there, not on validation.
+    np.testing.assert_allclose(np.mean(cancer.data["x_train"], 0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(np.std(cancer.data["x_train"], 0), 1.0, atol=1e-4)
+    assert not cancer.higher_is_better
+    diabetes = tasks.diabetes_mlp()
+    assert diabetes.data["x_train"].shape == (300, 10) and diabetes.data["y_val"].shape == (142,)
+    assert abs(float(np.mean(diabetes.data["y_train"]))) < 1e-5
+    # Predicting the training mean (0) scores the validation variance around it, about 1.
+    zero = jax.tree.map(np.zeros_like, diabetes.init(jax.random.key(0)))
+    assert float(diabetes.evaluate(zero, diabetes.data)) == pytest.approx(np.mean(diabetes.data["y_val"] ** 2))
+    adding = tasks.adding_gru()
+    x, y = adding.sample(adding.data, jax.random.key(1))
+    markers = np.asarray(x[..., 1])
+    assert x.shape == (64, 20, 2) and np.all(markers[:, :10].sum(1) == 1) and np.all(markers[:, 10:].sum(1) == 1)
+    np.testing.assert_allclose(y, np.sum(np.asarray(x[..., 0]) * markers, 1), rtol=1e-6)
+    assert adding.data["x_val"].shape == (1000, 20, 2)
+
+
+@pytest.mark.parametrize("name", ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"])
+def test_validation_tasks_train(name):
+    task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
+    result = harness.run(task, optax.adam(1e-2), seed=0)
+    assert result.steps == [0, 10, 20] and not result.diverged
+    assert result.metric[-1] < result.metric[0]  # lower is better on all four
+
+
+def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
+    path = tmp_path / "calibration.json"
+    run = lambda task, seed: harness.Run(task, "adam", seed, [0], [1.0], [0.0], [math.nan], [""], 0.1, [], {}, False)
+    store.write_runs_keeping_other_tasks(path, {"command": "first"}, [run("a", 100), run("b", 100)])
+    store.write_runs_keeping_other_tasks(path, {"command": "second"}, [run("b", 101)])
+    written = json.loads(path.read_text())
+    assert written["meta"] == {"command": "second"} and written["earlier"] == [{"command": "first"}]
+    assert [(entry["task"], entry["seed"]) for entry in written["runs"]] == [("a", 100), ("b", 101)]
+    store.write_runs_keeping_other_tasks(path, {"command": "third"}, [run("a", 102), run("b", 102)])
+    assert "earlier" not in json.loads(path.read_text())
+
+
+def test_a_switch_selector_is_built_from_the_run_length():
+    lengths = []
+    contender = contenders.switcher("x", lambda run_length: lengths.append(run_length) or selectors.race(window=3))
+    contender.make(tiny_quadratic())
+    assert lengths == [40]
+
+
+def test_the_large_candidate_set_reaches_every_contender():
+    large = contenders.contenders("large")
+    names = ["adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop"]
+    assert [name for name, c in large.items() if not (c.is_switch or c.is_baseline)] == names
+    task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
+    for contender in large.values():
+        if contender.is_switch:
+            assert list(contender.make(task).names) == names, contender.name
+    args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
+    assert args.out == cli.DEFAULT_OUT / "large" and args.contenders == ["adam-3e-3", "race"]
+    with pytest.raises(ValueError, match="unknown candidate set 'huge'; pass one of default, large"):
+        contenders.contenders("huge")
+
+
+def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--oracle", "--tune-baseline"])
+    assert "--tune-baseline and --oracle do not combine" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--calibrate", "--candidates", "large"])
+    assert "from the default candidates" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--oracle", "--oracle-fractions", "0.5,1.5"])
+    assert "strictly between 0 and 1" in capsys.readouterr().err
+
+
+def test_baseline_is_tuned_then_run_at_its_pick(tmp_path):
+    common = ["--quick", "--tasks", "diabetes-mlp", "--no-progress", "--out", str(tmp_path)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        tuned = cli.main([*common, "--tune-baseline"])
+    stored = json.loads((tmp_path / "baseline.json").read_text())["diabetes-mlp"]
+    medians = stored["median_best"]
+    assert list(medians) == ["0.001", "0.003", "0.01"] and stored["seeds"] == [100]
+    assert stored["learning_rate"] == float(min(medians, key=medians.get))  # a loss: the lowest median wins
+    assert tuned == {"learning_rates": {"diabetes-mlp": stored["learning_rate"]}}
+    with contextlib.redirect_stdout(io.StringIO()):
+        scores = cli.main([*common, "--contenders", "adam,adamw-cosine", "--baseline", str(tmp_path / "baseline.json")])
+    runs = json.loads((tmp_path / "time_to_target.json").read_text())
+    assert runs["meta"]["baseline_learning_rates"] == {"diabetes-mlp": stored["learning_rate"]}
+    assert runs["contenders"]["adamw-cosine"]["is_baseline"] and not runs["contenders"]["adam"]["is_baseline"]
+    assert runs["tasks"]["diabetes-mlp"]["target"]["best_fixed"] == "adam"  # the baseline sets no target
+    assert set(scores["profile"]["steps"]["scores"]) == {"adam", "adamw-cosine"}
+    assert scores["results"]["diabetes-mlp"]["adam"]["reached"] == 1  # its own best, as stored, is its target
+    # A full run refuses a task whose learning rate was never tuned, naming the command that tunes it.
+    with pytest.raises(SystemExit, match="--tune-baseline --tasks noisy-quadratic"):
+        contenders.baseline({"diabetes-mlp": 1e-3}).make(tiny_quadratic())
+
+
+def test_cli_oracle_picks_the_fastest_single_switch_and_the_report_shows_it(tmp_path):
+    common = [
+        "--quick",
+        "--tasks",
+        "noisy-quadratic",
+        "--contenders",
+        "adam,sgd",
+        "--no-progress",
+        "--out",
+        str(tmp_path),
+    ]
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli.main([*common, "--oracle", "--oracle-fractions", "0.5"])
+    ceiling = oracle.load(json.loads((tmp_path / "oracle.json").read_text())["tasks"]["noisy-quadratic"])
+    grid = ceiling["grid"]
+    assert list(grid) == ["adam", "sgd", "adam, then sgd at 150", "sgd, then adam at 150"]
+    fastest = min(entry["median_steps"] for entry in grid.values())
+    assert grid[ceiling["pick"]]["median_steps"] == fastest
+    assert ceiling["best_fixed"] == min(["adam", "sgd"], key=lambda name: grid[name]["median_steps"])
+    assert ceiling["seeds"] == [0] and ceiling["fresh_seeds"] == [oracle.FRESH_SEED]
+    assert set(ceiling["fresh"]) == {"pick", "best_fixed"}
+    # A run in the same folder shows the ceiling under the task's table.
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli.main(common)
+    table = (tmp_path / "time_to_target.md").read_text()
+    assert oracle.sentence(ceiling) in table and f"**{ceiling['pick']}**" in table
+
+
+def test_oracle_grid_and_schedules():
+    entries = oracle.grid(["a", "b", "c"], 200)
+    assert len(entries) == 3 + 6 * 5 and entries["b, then c at 10"] == ("b", 10, "c")
+    tx = oracle.build(("adam", 20, "sgd"), contenders.candidates)
+    assert list(tx.names) == ["adam", "sgd"]
+    switched = harness.run(tiny_quadratic(), tx, seed=0)
+    assert switched.switches == [(20, "adam", "sgd")]

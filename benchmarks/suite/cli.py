@@ -2,9 +2,13 @@
 
 The protocol of MLCommons AlgoPerf and DeepOBS on four small offline tasks (see benchmarks/README.md):
 
-    python -m benchmarks.suite --calibrate   # once: sets the targets from the fixed candidates
-    python -m benchmarks.suite               # the full run: every task, contender and seed
-    python -m benchmarks.suite --quick       # a smoke run for CI, targets set within the run
+    python -m benchmarks.suite --calibrate        # once: sets the targets from the fixed candidates
+    python -m benchmarks.suite --tune-baseline    # once: tunes the baseline's learning rate per task
+    python -m benchmarks.suite                    # the full run: every development task, contender and seed
+    python -m benchmarks.suite --split validation # the tasks kept aside, with the defaults frozen
+    python -m benchmarks.suite --candidates large # every contender over five candidates
+    python -m benchmarks.suite --oracle           # the hindsight ceiling: the best single switch, re-run fresh
+    python -m benchmarks.suite --quick            # a smoke run for CI, targets set within the run
     python -m benchmarks.suite --from-json benchmarks/results/time_to_target.json   # report again, no runs
 
 A run writes time_to_target.json (the tasks with their targets, the contenders, every run's curves, times and
@@ -29,24 +33,50 @@ from tqdm.auto import tqdm
 
 from benchmarks import records
 from benchmarks.suite import contenders as contenders_lib
-from benchmarks.suite import harness, report, scoring, store
+from benchmarks.suite import harness, oracle, report, scoring, store
 from benchmarks.suite import tasks as tasks_lib
 
 BENCHMARKS = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = BENCHMARKS / "results"
 DEFAULT_TARGETS = BENCHMARKS / "targets.json"
+DEFAULT_BASELINE = BENCHMARKS / "baseline.json"
 #: Calibration seeds are disjoint from the evaluation seeds (0, 1, ...), so no run is scored against a target it set.
 CALIBRATION_SEED = 100
+#: The choices of ``--split``: the tasks of :data:`benchmarks.suite.tasks.SPLITS` of one kind, or all.
+SPLITS = ("development", "validation", "all")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.suite",
         description=__doc__.split("\n\n")[0],
-        epilog="Contenders: " + ", ".join(contenders_lib.CONTENDERS) + ". Tasks: " + ", ".join(tasks_lib.TASKS) + ".",
+        epilog=(
+            f"Contenders: {', '.join(contenders_lib.contenders('large'))}. Tasks: "
+            + "; ".join(
+                f"{split}: {', '.join(name for name in tasks_lib.TASKS if tasks_lib.SPLITS[name] == split)}"
+                for split in SPLITS[:2]
+            )
+            + "."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--tasks", help="comma-separated tasks (default: all, or all in --from-json)")
+    parser.add_argument(
+        "--tasks", help="comma-separated tasks, of either split (default: those of --split, or all in --from-json)"
+    )
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="development",
+        help="the tasks run when --tasks is not given: development (default), validation (the tasks kept aside), "
+        "or all",
+    )
+    parser.add_argument(
+        "--candidates",
+        choices=list(contenders_lib.CANDIDATE_SETS),
+        default="default",
+        help="the candidate set: the fixed candidates and what every switch switches among (default: adam, sgd, "
+        "rmsprop; large: also adam at 3e-4 and 3e-3)",
+    )
     parser.add_argument("--contenders", help="comma-separated contenders (default: all, or all in --from-json)")
     parser.add_argument("--seeds", type=int, help="seeds per task and contender (default: 5, or 1 with --quick)")
     parser.add_argument(
@@ -64,12 +94,36 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="run the fixed candidates on the calibration seeds and write the targets to --targets, then stop",
     )
     parser.add_argument(
+        "--tune-baseline",
+        action="store_true",
+        help="run the baseline (adamw-cosine) at each learning rate of its grid on the calibration seeds, write each "
+        "task's best to --baseline, then stop",
+    )
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="the hindsight ceiling: every fixed candidate and single switch {0: A, t: B} on the seeds, the fastest "
+        "re-run on fresh seeds; writes oracle.json and oracle.md to --out, which the report of a run there shows",
+    )
+    parser.add_argument(
+        "--oracle-fractions",
+        default=",".join(f"{f:g}" for f in oracle.FRACTIONS),
+        help="where in the budget --oracle's single switches happen, as fractions (default: %(default)s)",
+    )
+    parser.add_argument(
         "--targets", type=Path, default=DEFAULT_TARGETS, help=f"targets file (default: {DEFAULT_TARGETS})"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help=f"the baseline's learning rates per task (default: {DEFAULT_BASELINE}; with --quick --tune-baseline, "
+        "baseline.json in --out)",
     )
     parser.add_argument(
         "--out",
         type=Path,
-        help=f"output folder (default: {DEFAULT_OUT}, its quick/ with --quick; with --from-json, that file's folder)",
+        help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, validation/ or all/ with --split, "
+        "large/ with --candidates large; with --from-json, that file's folder)",
     )
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt for shakespeare-char")
     parser.add_argument("--readme", type=Path, help="also write the tables into this markdown file, between markers")
@@ -80,24 +134,41 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    # A stored run may hold the contenders of either set; the large set's names include the default's.
+    known = contenders_lib.contenders("large" if args.from_json is not None else args.candidates)
     if args.tasks is not None:
         args.tasks = _choose(args.tasks, tasks_lib.TASKS, "--tasks", parser)
     if args.contenders is not None:
-        args.contenders = _choose(args.contenders, contenders_lib.CONTENDERS, "--contenders", parser)
+        args.contenders = _choose(args.contenders, known, "--contenders", parser)
+    modes = [flag for flag in ("calibrate", "tune_baseline", "oracle", "from_json") if getattr(args, flag)]
+    if len(modes) > 1:
+        parser.error(" and ".join(f"--{mode.replace('_', '-')}" for mode in modes) + " do not combine; pass one")
     if args.from_json is not None:
-        if args.calibrate:
-            parser.error("--from-json reports stored runs; it does not combine with --calibrate")
         return args
-    args.tasks = args.tasks or list(tasks_lib.TASKS)
-    args.contenders = args.contenders or list(contenders_lib.CONTENDERS)
+    try:
+        args.oracle_fractions = [float(f) for f in args.oracle_fractions.split(",") if f.strip()]
+    except ValueError:
+        parser.error(f"--oracle-fractions: {args.oracle_fractions!r} is not a comma-separated list of numbers")
+    if not args.oracle_fractions or not all(0 < f < 1 for f in args.oracle_fractions):
+        parser.error("--oracle-fractions: pass fractions of the budget strictly between 0 and 1, e.g. 0.1,0.5")
+    args.tasks = args.tasks or [name for name in tasks_lib.TASKS if args.split in ("all", tasks_lib.SPLITS[name])]
+    args.contenders = args.contenders or list(known)
     if args.seeds is None:
         args.seeds = 1 if args.quick else 5
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
     if args.quick and args.calibrate:
         parser.error("--calibrate sets targets for the full budgets; it does not combine with --quick")
+    if args.calibrate and args.candidates != "default":
+        parser.error("--calibrate sets the targets from the default candidates, the same for every candidate set")
     if args.out is None:
         args.out = DEFAULT_OUT / "quick" if args.quick else DEFAULT_OUT
+        if args.split != "development":
+            args.out /= args.split
+        if args.candidates != "default":
+            args.out /= args.candidates
+    if args.baseline is None:
+        args.baseline = args.out / "baseline.json" if args.quick and args.tune_baseline else DEFAULT_BASELINE
     return args
 
 
@@ -122,10 +193,20 @@ def execute(
     contender_names: Sequence[str],
     seeds: Sequence[int],
     *,
+    contenders: dict[str, contenders_lib.Contender] | None = None,
     progress: bool = True,
 ) -> list[harness.Run]:
     """Every (task, seed, contender) run. Contenders alternate within a seed, so drifts in machine load spread
-    over all of them alike."""
+    over all of them alike.
+
+    Args:
+        tasks: the tasks by name.
+        contender_names: the contenders to run, keys of ``contenders``.
+        seeds: the seeds.
+        contenders: the contenders by name (default :data:`benchmarks.suite.contenders.CONTENDERS`).
+        progress: show a progress bar.
+    """
+    contenders = contenders_lib.CONTENDERS if contenders is None else contenders
     total = sum(task.budget for task in tasks.values()) * len(contender_names) * len(seeds)
     runs = []
     with tqdm(total=total, unit="step", disable=not progress, smoothing=0.05, dynamic_ncols=True) as bar:
@@ -134,7 +215,7 @@ def execute(
             for seed in seeds:
                 for name in contender_names:
                     bar.set_description(f"{task.name} {name} seed {seed}")
-                    contender = contenders_lib.CONTENDERS[name]
+                    contender = contenders[name]
                     runs.append(
                         harness.run(
                             task,
@@ -155,9 +236,8 @@ def best_metric(run: harness.Run, higher_is_better: bool) -> float:
     return float(np.nanmax(values) if higher_is_better else np.nanmin(values))
 
 
-def targets_from_runs(tasks, runs, seeds) -> dict[str, scoring.Target]:
-    """The target of each task, from the runs of the fixed candidates among ``runs``."""
-    fixed = [name for name, c in contenders_lib.CONTENDERS.items() if not c.is_switch]
+def targets_from_runs(tasks, runs, seeds, fixed: Sequence[str] = ("adam", "sgd", "rmsprop")) -> dict:
+    """The target of each task (a :class:`scoring.Target`), from the runs of the fixed candidates ``fixed``."""
     targets = {}
     for name, task in tasks.items():
         best = {
@@ -180,7 +260,7 @@ def targets_from_runs(tasks, runs, seeds) -> dict[str, scoring.Target]:
     return targets
 
 
-def run_file(tasks, contender_names, targets, runs, meta) -> dict:
+def run_file(tasks, contenders, targets, runs, meta) -> dict:
     """What a run writes to time_to_target.json: all the report reads."""
     return {
         "meta": meta,
@@ -197,18 +277,20 @@ def run_file(tasks, contender_names, targets, runs, meta) -> dict:
         },
         "contenders": {
             name: {
-                "is_switch": contenders_lib.CONTENDERS[name].is_switch,
-                "description": contenders_lib.CONTENDERS[name].description,
+                "is_switch": contender.is_switch,
+                "is_baseline": contender.is_baseline,
+                "description": contender.description,
             }
-            for name in contender_names
+            for name, contender in contenders.items()
         },
         "runs": store.runs_json(runs),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    """Runs (or, with ``--from-json``, only reports); returns :func:`benchmarks.suite.report.write`'s scores, or
-    ``{"targets": ...}`` with ``--calibrate``."""
+    """Runs (or, with ``--from-json``, only reports); returns :func:`benchmarks.suite.report.write`'s scores,
+    ``{"targets": ...}`` with ``--calibrate``, ``{"learning_rates": ...}`` with ``--tune-baseline``, or the
+    ceilings by task with ``--oracle``."""
     args = parse_args(argv)
     if args.from_json is not None:
         return report.write(args.from_json, args.out, readme=args.readme, tasks=args.tasks, contenders=args.contenders)
@@ -218,39 +300,127 @@ def main(argv: Sequence[str] | None = None) -> dict:
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
     args.out.mkdir(parents=True, exist_ok=True)
-    fixed = [name for name, contender in contenders_lib.CONTENDERS.items() if not contender.is_switch]
-    contender_names = fixed if args.calibrate else args.contenders
-    first = CALIBRATION_SEED if args.calibrate else args.first_seed
+    first = CALIBRATION_SEED if args.calibrate or args.tune_baseline else args.first_seed
     seeds = list(range(first, first + args.seeds))
-    targets = None if args.quick or args.calibrate else store.load_targets(args.targets, tasks)
-
-    started = time.perf_counter()
-    runs = execute(tasks, contender_names, seeds, progress=not args.no_progress)
     meta = {
         "command": command,
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "environment": records.environment(),
         "quick": args.quick,
-        "total_seconds": time.perf_counter() - started,
         "seeds": len(seeds),
+        "candidates": args.candidates,
+        "splits": {name: tasks_lib.SPLITS[name] for name in tasks},
     }
+    if args.tune_baseline:
+        return tune_baseline(tasks, seeds, args, meta)
+    known = contenders_lib.contenders(args.candidates)
+    fixed = [name for name, contender in known.items() if not (contender.is_switch or contender.is_baseline)]
+    if args.oracle:
+        return run_oracle(tasks, seeds, args, meta, [name for name in args.contenders if name in fixed] or fixed)
+    contender_names = fixed if args.calibrate else args.contenders
+    learning_rates = {}
+    if any(known[name].is_baseline for name in contender_names):
+        learning_rates = store.load_learning_rates(args.baseline, tasks, quick=args.quick)
+        meta["baseline_learning_rates"] = learning_rates
+    untuned = contenders_lib.UNTUNED_LEARNING_RATE if args.quick else None
+    chosen = contenders_lib.contenders(args.candidates, learning_rates, untuned_baseline=untuned)
+    chosen = {name: chosen[name] for name in contender_names}
+    targets = None if args.quick or args.calibrate else store.load_targets(args.targets, tasks)
+
+    started = time.perf_counter()
+    runs = execute(tasks, contender_names, seeds, contenders=chosen, progress=not args.no_progress)
+    meta["total_seconds"] = time.perf_counter() - started
     if args.calibrate:
-        targets = targets_from_runs(tasks, runs, seeds)
+        targets = targets_from_runs(tasks, runs, seeds, fixed)
         store.write_targets(args.targets, tasks, targets)
-        calibration = {"meta": meta, "runs": store.runs_json(runs)}
-        (args.out / "calibration.json").write_text(json.dumps(store.finite_or_none(calibration), indent=1) + "\n")
-        for name, target in targets.items():
-            print(f"{name}: target {target.value:.5g} ({target.best_fixed}, median best {target.median_best:.5g})")
+        store.write_runs_keeping_other_tasks(args.out / "calibration.json", meta, runs)
+        for task, target in targets.items():
+            print(f"{task}: target {target.value:.5g} ({target.best_fixed}, median best {target.median_best:.5g})")
         print(f"wrote {args.targets} and {args.out / 'calibration.json'}")
         return {"targets": targets}
 
     if targets is None:
-        targets = targets_from_runs(tasks, runs, seeds)
+        # From the metrics as stored (6 digits), which the report reads: else the best fixed candidate's own best,
+        # the target of a one-seed run, could round to a value that misses it.
+        stored_runs = store.load_runs(store.runs_json(runs))
+        targets = targets_from_runs(tasks, stored_runs, seeds, [name for name in fixed if name in contender_names])
     meta["targets_set"] = "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)"
     path = args.out / "time_to_target.json"
-    stored = run_file(tasks, contender_names, targets, runs, meta)
+    stored = run_file(tasks, chosen, targets, runs, meta)
     path.write_text(json.dumps(store.finite_or_none(stored), indent=1) + "\n")
     return report.write(path, args.out, readme=args.readme)
+
+
+def tune_baseline(tasks, seeds, args, meta) -> dict:
+    """The baseline at each learning rate of :data:`benchmarks.suite.contenders.BASELINE_GRID` on ``seeds``; per
+    task the one with the best median over seeds of the best validation metric (what a user tuning it would
+    read), written to ``args.baseline``."""
+    grid = contenders_lib.BASELINE_GRID
+    candidates = {f"adamw-cosine@{lr:g}": contenders_lib.baseline({}, untuned=lr) for lr in grid}
+    started = time.perf_counter()
+    runs = execute(tasks, list(candidates), seeds, contenders=candidates, progress=not args.no_progress)
+    meta["total_seconds"] = time.perf_counter() - started
+    picks = {}
+    for name, task in tasks.items():
+        sign = 1.0 if task.higher_is_better else -1.0
+        best = {
+            lr: [best_metric(run, task.higher_is_better) for run in runs if (run.task, run.contender) == (name, label)]
+            for lr, label in zip(grid, candidates, strict=True)
+        }
+        # A diverged run counts as the worst, as in the targets' rule.
+        medians = {lr: float(np.median(np.nan_to_num(values, nan=-sign * np.inf))) for lr, values in best.items()}
+        pick = max(grid, key=lambda lr: sign * medians[lr])
+        picks[name] = {
+            "learning_rate": pick,
+            "median_best": {f"{lr:g}": medians[lr] for lr in grid},
+            "seeds": seeds,
+            "budget": task.budget,
+        }
+        print(
+            f"{name}: learning rate {pick:g} (median best {task.metric}: "
+            + ", ".join(f"{lr:g} -> {medians[lr]:.5g}" for lr in grid)
+            + ")"
+        )
+        if pick in (grid[0], grid[-1]):
+            print(f"  {name}: {pick:g} is at the grid's edge; a wider BASELINE_GRID may find a better learning rate")
+    store.write_learning_rates(args.baseline, tasks, picks)
+    runs_path = args.out / "baseline_tuning.json"
+    store.write_runs_keeping_other_tasks(runs_path, meta, runs)
+    print(f"wrote {args.baseline} and {runs_path}")
+    return {"learning_rates": {name: pick["learning_rate"] for name, pick in picks.items()}}
+
+
+def run_oracle(tasks, seeds, args, meta, names) -> dict:
+    """:func:`benchmarks.suite.oracle.ceiling` for every task over the candidates ``names``; writes ``oracle.json``
+    and ``oracle.md`` to ``args.out``."""
+    make_candidates = contenders_lib.CANDIDATE_SETS[args.candidates]
+    targets = None if args.quick else store.load_targets(args.targets, tasks)
+    started = time.perf_counter()
+    ceilings = {}
+    for name, task in tasks.items():
+        if targets is not None:
+            target = targets[name]
+        else:
+
+            def target(runs_by_name, task=task):  # set within the run, as a --quick run sets it (stored metrics)
+                runs = store.load_runs(store.runs_json([r for rs in runs_by_name.values() for r in rs]))
+                return targets_from_runs({task.name: task}, runs, seeds, list(runs_by_name))[task.name]
+
+        ceilings[name] = oracle.ceiling(
+            task, target, make_candidates, names, seeds, fractions=args.oracle_fractions, progress=not args.no_progress
+        )
+    meta["total_seconds"] = time.perf_counter() - started
+    meta["targets_set"] = "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)"
+    (args.out / "oracle.json").write_text(
+        json.dumps(store.finite_or_none({"meta": meta, "tasks": ceilings}), indent=1) + "\n"
+    )
+    table = oracle.markdown(ceilings)
+    (args.out / "oracle.md").write_text(
+        table + "\n\n" + "\n\n".join(f"{name}: {oracle.sentence(entry)}" for name, entry in ceilings.items()) + "\n"
+    )
+    print(table)
+    print(f"wrote oracle.json and oracle.md to {args.out}")
+    return ceilings
 
 
 if __name__ == "__main__":

@@ -1,12 +1,18 @@
-"""The contenders: each candidate optimizer alone, and the switch with each selector over the same candidates.
+"""The contenders: each candidate optimizer alone, the switch with each selector over the same candidates, and the
+baseline a user would write.
 
 The candidates keep the same hyperparameters on every task: what a user picks without tuning (the defaults of
-Keras, and the learning rate of Adam's paper). A contender builds its optimizer from the task, so a selector may
-depend on the step budget (a schedule switching halfway).
+Keras, and the learning rate of Adam's paper). Two candidate sets (:data:`CANDIDATE_SETS`): ``default``, the three
+of :func:`optswitch.demo.candidates`, and ``large``, five where choosing matters more; every switch runs over the
+whole set. A switch's selector is built from the run's length (its step budget), so a selector may depend on it (a
+schedule switching halfway, a selector taking ``run_length``).
 
-Adding a contender is one entry in :data:`CONTENDERS`, e.g. for a selector of :mod:`optswitch.selectors`::
+The baseline, ``adamw-cosine``, is AdamW with linear warmup, cosine decay and gradient clipping at a learning rate
+tuned once per task (``python -m benchmarks.suite --tune-baseline``, picks in ``benchmarks/baseline.json``).
 
-    switcher("plateau", lambda task: selectors.plateau(patience=200)),
+Adding a contender is one entry in :func:`contenders`, e.g. for a selector of :mod:`optswitch.selectors`::
+
+    switcher("plateau", lambda run_length: selectors.plateau(patience=run_length // 10)),
 """
 
 from collections.abc import Callable, Mapping
@@ -20,17 +26,56 @@ from optswitch import selectors
 from optswitch.demo import candidates
 
 
+def large_candidates() -> dict[str, optax.GradientTransformation]:
+    """:func:`candidates` and Adam at a third and at three times its learning rate: five, where choosing matters more.
+
+    Adam at 1e-3 keeps its name, and comes first, so that the selectors that name ``"adam"`` and ``"sgd"``, or start
+    from the first candidate, work on either set.
+    """
+    default = candidates()
+    return {
+        "adam": default["adam"],
+        "adam-3e-4": optax.adam(3e-4),
+        "adam-3e-3": optax.adam(3e-3),
+        "sgd": default["sgd"],
+        "rmsprop": default["rmsprop"],
+    }
+
+
+#: The candidate sets by name (``--candidates``).
+CANDIDATE_SETS: dict[str, Callable[[], dict[str, optax.GradientTransformation]]] = {
+    "default": candidates,
+    "large": large_candidates,
+}
+
+
+def with_injectable_sgd(
+    make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]],
+) -> Callable[[], dict[str, optax.GradientTransformation]]:
+    """``make_candidates`` with SGD's learning rate injectable (the same value), which SWATS sets at its switch."""
+    return lambda: {**make_candidates(), "sgd": optax.inject_hyperparams(optax.sgd)(learning_rate=1e-2, momentum=0.9)}
+
+
 def swats_candidates() -> dict[str, optax.GradientTransformation]:
     """:func:`candidates` with SGD's learning rate injectable (the same value), which SWATS sets at its switch."""
-    return {**candidates(), "sgd": optax.inject_hyperparams(optax.sgd)(learning_rate=1e-2, momentum=0.9)}
+    return with_injectable_sgd(candidates)()
 
 
 #: The candidates' hyperparameters as the README states them.
 HYPERPARAMETERS = {
     "adam": "optax.adam(1e-3): b1 0.9, b2 0.999, eps 1e-8",
+    "adam-3e-4": "optax.adam(3e-4): b1 0.9, b2 0.999, eps 1e-8",
+    "adam-3e-3": "optax.adam(3e-3): b1 0.9, b2 0.999, eps 1e-8",
     "sgd": "optax.sgd(1e-2, momentum=0.9): heavy ball, no Nesterov",
     "rmsprop": "optax.rmsprop(1e-3): decay 0.9, eps 1e-8, no momentum",
 }
+
+#: The baseline's learning rates tried per task by ``--tune-baseline``. Around Adam's 1e-3 and above it, because the
+#: warmup and the cosine decay keep the mean rate near half the peak: on a first grid of 3e-4, 1e-3 and 3e-3 every
+#: validation task picked 3e-3, the grid's edge.
+BASELINE_GRID = (1e-3, 3e-3, 1e-2)
+#: The baseline's learning rate where no tuned one is stored, in ``--quick`` smoke runs only: the grid's middle.
+UNTUNED_LEARNING_RATE = 3e-3
 
 
 class Contender(NamedTuple):
@@ -38,95 +83,167 @@ class Contender(NamedTuple):
 
     Attributes:
         name: its name in tables, plots and on the command line.
-        make: ``make(task) -> optax.GradientTransformation``, built afresh for every run.
+        make: ``make(task) -> optax.GradientTransformation``, built afresh for every run (``task.budget`` is the
+            run's length).
         is_switch: whether it is an :func:`optswitch.switch` (its runs record the switches).
         description: one line for the README.
+        is_baseline: whether it is the tuned baseline (neither a fixed candidate nor a switch: it sets no target and
+            is not among the fixed candidates a switch's goals compare with).
     """
 
     name: str
     make: Callable[[Task], optax.GradientTransformation]
     is_switch: bool
     description: str
+    is_baseline: bool = False
 
 
-def fixed(name: str) -> Contender:
-    """Candidate ``name`` of :func:`candidates` alone, for the whole run."""
-    return Contender(name, lambda task: candidates()[name], False, HYPERPARAMETERS[name])
+def fixed(name: str, make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]] = candidates):
+    """Candidate ``name`` of ``make_candidates()`` (default :func:`candidates`) alone, for the whole run."""
+    return Contender(name, lambda task: make_candidates()[name], False, HYPERPARAMETERS[name])
+
+
+def adamw_cosine(learning_rate: float, run_length: int) -> optax.GradientTransformation:
+    """The baseline a user would write: AdamW (optax's defaults, weight decay 1e-4) with gradient clipping at global
+    norm 1, its learning rate rising linearly from 0 over the first 5% of the run, then decaying along a cosine to a
+    tenth of its peak at the run's end.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> tx = adamw_cosine(1e-3, run_length=100)
+        >>> state = tx.init({"w": jnp.ones(3)})
+    """
+    schedule = optax.warmup_cosine_decay_schedule(
+        init_value=0.0,
+        peak_value=learning_rate,
+        warmup_steps=max(run_length // 20, 1),
+        decay_steps=run_length,
+        end_value=learning_rate / 10,
+    )
+    return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(schedule))
+
+
+def baseline(
+    learning_rates: Mapping[str, float] | None = None, *, untuned: float | None = None, name: str = "adamw-cosine"
+) -> Contender:
+    """:func:`adamw_cosine` at the task's tuned learning rate, ``learning_rates[task.name]``.
+
+    Args:
+        learning_rates: task name -> learning rate, as ``--tune-baseline`` picks them.
+        untuned: the learning rate of a task with no tuned one; default: such a task is an error.
+        name: the contender's name.
+    """
+    learning_rates = dict(learning_rates or {})
+
+    def make(task):
+        learning_rate = learning_rates.get(task.name, untuned)
+        if learning_rate is None:
+            raise SystemExit(
+                f"{name}: no tuned learning rate for {task.name}; tune it once with "
+                f"python -m benchmarks.suite --tune-baseline --tasks {task.name}, or leave {name} out of --contenders."
+            )
+        return adamw_cosine(learning_rate, task.budget)
+
+    description = (
+        "optax.chain(clip_by_global_norm(1.0), adamw(schedule)): linear warmup over 5% of the budget, cosine decay "
+        "to a tenth; learning rate tuned per task over " + ", ".join(f"{lr:g}" for lr in BASELINE_GRID)
+    )
+    return Contender(name, make, False, description, is_baseline=True)
 
 
 def switcher(
     name: str,
-    selector: Callable[[Task], selectors.Selector],
+    selector: Callable[[int], selectors.Selector],
     *,
     description: str = "",
     make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]] = candidates,
     **switch_options,
 ) -> Contender:
-    """:func:`optswitch.switch` over the candidates, with the selector ``selector(task)`` builds.
+    """:func:`optswitch.switch` over the candidates, with the selector ``selector(run_length)`` builds.
 
     Args:
         name: the contender's name.
-        selector: ``selector(task) -> Selector``, so that it may read the task's step budget.
+        selector: ``selector(run_length) -> Selector``: the run's length is its step budget, so that a selector may
+            depend on it.
         description: one line for the README.
         make_candidates: the candidates (default :func:`candidates`); a selector that needs its own version of
             one (SWATS's SGD with an injectable learning rate) passes them here.
         **switch_options: passed to :func:`optswitch.switch` (``on_switch=``, ``inactive=``, ...).
     """
-    make = lambda task: optswitch.switch(make_candidates(), selector(task), **switch_options)
+    make = lambda task: optswitch.switch(make_candidates(), selector(task.budget), **switch_options)
     return Contender(name, make, True, description)
 
 
-#: Every contender, by name, in the order of the tables: the fixed candidates first.
-CONTENDERS: dict[str, Contender] = {
-    contender.name: contender
-    for contender in [
-        fixed("adam"),
-        fixed("sgd"),
-        fixed("rmsprop"),
-        switcher(
+def contenders(
+    candidate_set: str = "default",
+    learning_rates: Mapping[str, float] | None = None,
+    *,
+    untuned_baseline: float | None = None,
+) -> dict[str, Contender]:
+    """Every contender, by name, in the order of the tables: the fixed candidates, the baseline, then the switches.
+
+    Args:
+        candidate_set: a key of :data:`CANDIDATE_SETS`: the fixed candidates, and what every switch switches among.
+        learning_rates: the baseline's tuned learning rate per task (``benchmarks/baseline.json``).
+        untuned_baseline: the baseline's learning rate on a task without a tuned one (smoke runs); default: an error.
+    """
+    if candidate_set not in CANDIDATE_SETS:
+        known = ", ".join(CANDIDATE_SETS)
+        raise ValueError(f"contenders: unknown candidate set {candidate_set!r}; pass one of {known}.")
+    make_candidates = CANDIDATE_SETS[candidate_set]
+    switcher_ = lambda *args, **kwargs: switcher(*args, make_candidates=make_candidates, **kwargs)
+    swats_ = with_injectable_sgd(make_candidates)
+    listed = [
+        *(fixed(name, make_candidates) for name in make_candidates()),
+        baseline(learning_rates, untuned=untuned_baseline),
+        switcher_(
             "schedule",
-            lambda task: selectors.schedule({0: "adam", task.budget // 2: "sgd"}),
+            lambda run_length: selectors.schedule({0: "adam", run_length // 2: "sgd"}),
             description="adam for the first half of the budget, then sgd (resuming its momentum, zero at first)",
         ),
-        switcher(
+        switcher_(
             "plateau",
-            lambda task: selectors.plateau(patience=2, accumulation_size=task.budget // 40, rtol=0.01),
+            lambda run_length: selectors.plateau(patience=2, accumulation_size=run_length // 40, rtol=0.01),
             description="adam, then sgd, then rmsprop, each move after 2 evaluations of the loss averaged over "
             "budget/40 updates without a 1% improvement",
         ),
         switcher(
             "swats",
-            lambda task: selectors.swats("adam", "sgd"),
-            make_candidates=swats_candidates,
+            lambda run_length: selectors.swats("adam", "sgd"),
+            make_candidates=swats_,
             description="adam to sgd at the paper's test, |Lambda - gamma| < 1e-9; sgd then steps with "
             "(1 - 0.9) Lambda",
         ),
         switcher(
             "swats-rtol",
-            lambda task: selectors.swats("adam", "sgd", rtol=1e-3),
-            make_candidates=swats_candidates,
+            lambda run_length: selectors.swats("adam", "sgd", rtol=1e-3),
+            make_candidates=swats_,
             description="as swats, with the test relaxed to |Lambda - gamma| <= 1e-3 |gamma|",
         ),
-        switcher(
+        switcher_(
             "bandit-ucb",
-            lambda task: selectors.bandit(window=task.budget // 40, strategy="ucb"),
+            lambda run_length: selectors.bandit(window=run_length // 40, strategy="ucb"),
             description="discounted UCB (discount 0.9) over windows of budget/40 updates",
         ),
-        switcher(
+        switcher_(
             "bandit-thompson",
-            lambda task: selectors.bandit(window=task.budget // 40, strategy="thompson"),
+            lambda run_length: selectors.bandit(window=run_length // 40, strategy="thompson"),
             description="Thompson sampling (discount 0.9) over windows of budget/40 updates",
         ),
-        switcher(
+        switcher_(
             "noise_scale",
-            lambda task: selectors.noise_scale("adam", "sgd", threshold=1.0, warmup=task.budget // 10),
+            lambda run_length: selectors.noise_scale("adam", "sgd", threshold=1.0, warmup=run_length // 10),
             description="adam to sgd once the gradient noise scale B_simple / B exceeds 1, after budget/10 updates",
         ),
-        switcher(
+        switcher_(
             "race",
-            lambda task: selectors.race(window=max(task.budget // 100, 3)),
+            lambda run_length: selectors.race(window=max(run_length // 100, 3)),
             description="legs of budget/100 updates (adam sgd rmsprop rmsprop sgd adam), then the winner; duels "
             "with the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1",
         ),
     ]
-}
+    return {contender.name: contender for contender in listed}
+
+
+#: The contenders over the default candidates; the baseline here knows no tuned learning rate (the CLI passes them).
+CONTENDERS: dict[str, Contender] = contenders()

@@ -3,8 +3,10 @@
 Running writes ``time_to_target.json`` (the tasks, their targets, the contenders and every run); this module
 reads it back and writes, beside it or to another folder, ``scores.json`` (per task and contender results, the
 performance profile by each clock, the goal checks), ``time_to_target.md`` (the tables),
-``validation_curves.png``, ``validation_curves_best.png`` and ``performance_profile.png``. Nothing here runs a
-task, so a report can be redone at any time from the stored runs: ``python -m benchmarks.suite --from-json PATH``.
+``validation_curves.png``, ``validation_curves_best.png`` and ``performance_profile.png``; when an
+``oracle.json`` (``--oracle``) lies beside the run's file, each task's table is followed by its hindsight ceiling.
+Nothing here runs a task, so a report can be redone at any time from the stored runs:
+``python -m benchmarks.suite --from-json PATH``.
 """
 
 import datetime
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks import records
-from benchmarks.suite import goals, plots, scoring, store
+from benchmarks.suite import goals, oracle, plots, scoring, store
 
 README_BEGIN = "<!-- time_to_target: begin (written by python -m benchmarks.suite --readme) -->"
 README_END = "<!-- time_to_target: end -->"
@@ -41,10 +43,15 @@ def load(path: Path, tasks: Sequence[str] | None = None, contenders: Sequence[st
     }
 
 
+def _is_fixed(contender: dict) -> bool:
+    """Whether a contender of the run file is a fixed candidate: neither a switch nor the tuned baseline."""
+    return not (contender["is_switch"] or contender.get("is_baseline", False))
+
+
 def score(run_file: dict) -> dict:
     """Results per task and contender, the performance profile by each clock, and the goal checks."""
     contenders = list(run_file["contenders"])
-    fixed = [c for c in contenders if not run_file["contenders"][c]["is_switch"]]
+    fixed = [c for c in contenders if _is_fixed(run_file["contenders"][c])]
     switches = [c for c in contenders if run_file["contenders"][c]["is_switch"]]
     results = scoring.summarize(run_file["targets"], contenders, run_file["runs"])
     profile = scoring.profiles(results, contenders, R_MAX)
@@ -65,6 +72,10 @@ def write(path: Path, out: Path | None = None, *, readme: Path | None = None, **
     out = Path(path).parent if out is None else Path(out)
     out.mkdir(parents=True, exist_ok=True)
     run_file = load(path, **selection)
+    ceilings = Path(path).parent / "oracle.json"
+    if ceilings.is_file():
+        stored = json.loads(ceilings.read_text())["tasks"]
+        run_file["oracle"] = {name: oracle.load(entry) for name, entry in stored.items()}
     scores = score(run_file)
     scores["reported"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     (out / "scores.json").write_text(json.dumps(store.finite_or_none(scores), indent=1) + "\n")
@@ -100,7 +111,7 @@ def markdown(run_file: dict, scores: dict) -> str:
         target = run_file["targets"][name]
         direction = "≥" if task["higher_is_better"] else "≤"
         lines += [
-            f"#### {name}",
+            f"#### {name}" + (" (validation task)" if meta.get("splits", {}).get(name) == "validation" else ""),
             "",
             f"{task['description']}. Budget {task['budget']} steps, evaluated every {task['eval_every']}. Target: "
             f"{task['metric']} {direction} **{target.value:.4g}** ({target.best_fixed}'s median best "
@@ -124,6 +135,16 @@ def markdown(run_file: dict, scores: dict) -> str:
                 f"{r['median_compile_seconds']:.2f} | {r['median_ms_per_step']:.3g} |"
             )
         lines.append("")
+        if name in run_file.get("oracle", {}):
+            ceiling = run_file["oracle"][name]
+            if ceiling["budget"] == task["budget"] and math.isclose(ceiling["target"], target.value, rel_tol=1e-9):
+                lines += [oracle.sentence(ceiling), ""]
+            else:
+                lines += [
+                    "Hindsight ceiling: the oracle.json beside this run's file was measured with another target "
+                    "or budget; run --oracle again with this run's options.",
+                    "",
+                ]
     profile = scores["profile"]
     lines += [
         f"#### Performance profile (AlgoPerf score, r_max = {profile['r_max']:g})",
@@ -206,7 +227,7 @@ def figures(run_file: dict, scores: dict, out: Path) -> list[str]:
     checks = [scores["goals"][f"by_{clock}"] for clock in scoring.CLOCKS]
     if all(checks):
         best = {max(by_clock, key=lambda name: by_clock[name]["score"]): None for by_clock in checks}
-        fixed = [c for c in contenders if not run_file["contenders"][c]["is_switch"]]
+        fixed = [c for c in contenders if _is_fixed(run_file["contenders"][c])]
         plots.curves_figure(panels([*fixed, *best])).savefig(out / "validation_curves_best.png", dpi=110)
         written.append("validation_curves_best.png")
     profile = scores["profile"]

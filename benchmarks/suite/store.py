@@ -85,6 +85,44 @@ def write_targets(path: Path, tasks: Mapping, targets: Mapping[str, scoring.Targ
     path.write_text(json.dumps(stored, indent=2) + "\n")
 
 
+def load_learning_rates(path: Path, tasks: Mapping, *, quick: bool = False) -> dict[str, float]:
+    """The baseline's tuned learning rate of each task of ``tasks`` that ``path`` holds one for, refusing one tuned
+    on another task, or (unless ``quick``: a smoke run takes any) on another budget."""
+    stored = json.loads(path.read_text()) if path.is_file() else {}
+    rates = {}
+    for name, task in tasks.items():
+        if name not in stored:
+            continue
+        entry = stored[name]
+        if entry["task"] != task.description or (entry["budget"] != task.budget and not quick):
+            raise SystemExit(
+                f"{path}: the learning rate of {name} was tuned on {entry['task']!r} with a budget of "
+                f"{entry['budget']} steps; the task is now {task.description!r} with {task.budget}. Tune it again: "
+                f"--tune-baseline --tasks {name}."
+            )
+        rates[name] = float(entry["learning_rate"])
+    return rates
+
+
+def write_learning_rates(path: Path, tasks: Mapping, picks: Mapping[str, Mapping]) -> None:
+    """Writes the baseline's picks, each with the description of the task it was tuned on, keeping other tasks'."""
+    stored = json.loads(path.read_text()) if path.is_file() else {}
+    stored.update({name: finite_or_none({"task": tasks[name].description, **pick}) for name, pick in picks.items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=2) + "\n")
+
+
+def write_runs_keeping_other_tasks(path: Path, meta: Mapping, runs: Sequence[Run]) -> None:
+    """Writes ``{"meta", "runs"}`` to ``path``, keeping the runs of the other tasks it held (whose meta moves to
+    ``"earlier"``), so that calibrating or tuning one task leaves the record of the others."""
+    tasks = {run.task for run in runs}
+    stored = json.loads(path.read_text()) if path.is_file() else {"runs": []}
+    kept = [run for run in stored["runs"] if run["task"] not in tasks]
+    earlier = [*stored.get("earlier", []), stored["meta"]] if kept else []
+    written = {"meta": meta, **({"earlier": earlier} if earlier else {}), "runs": kept + runs_json(runs)}
+    path.write_text(json.dumps(finite_or_none(written), indent=1) + "\n")
+
+
 def finite_or_none(value):
     """``value`` with every inf or NaN float, at any depth, replaced by None (JSON's null)."""
     if isinstance(value, float) and not math.isfinite(value):
