@@ -22,7 +22,7 @@ import optax
 
 import optswitch
 from benchmarks.suite.tasks import Task
-from optswitch import selectors
+from optswitch import handoff, selectors
 from optswitch.demo import candidates
 
 
@@ -240,6 +240,30 @@ def contenders(
             lambda run_length: selectors.race(window=max(run_length // 100, 3)),
             description="legs of budget/100 updates (adam sgd rmsprop rmsprop sgd adam), then the winner; duels "
             "with the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1",
+        ),
+        switcher_(
+            "race-nu",
+            lambda run_length: selectors.race(window=max(run_length // 100, 3)),
+            on_switch=handoff.transfer_second_moment(b2=0.999),
+            description="race, handing Adam's bias-corrected second moment to RMSProp and back at each switch",
+        ),
+        switcher_(
+            "race-dwell",
+            lambda run_length: selectors.min_dwell(selectors.race(window=max(run_length // 100, 3)), run_length // 20),
+            description="race, each candidate kept at least budget/20 updates after a switch",
+        ),
+        switcher_(
+            "race-revert",
+            lambda run_length: selectors.revert_if_worse(
+                selectors.race(window=max(run_length // 100, 3)), max(run_length // 100, 3)
+            ),
+            description="race, a switch undone when the loss over the window after it is worse than before it",
+        ),
+        switcher_(
+            "trials",
+            lambda run_length: selectors.trials(run_length),
+            description="fair trials from a common start at 10% and 20% of the budget, each candidate budget/100 "
+            "updates; the winner must beat the incumbent by 2% and 2 standard errors",
         ),
     ]
     return {contender.name: contender for contender in listed}
