@@ -7,7 +7,7 @@ import jax
 from optswitch import _find, _names
 
 
-def candidate_state(opt_state, name: str | int, *, path: str | None = None) -> Any:
+def candidate_state(opt_state: Any, name: str | int, *, path: str | None = None) -> Any:
     """The optax state of candidate ``name``, for functions that read an optimizer's own state.
 
     Some optax functions take an optimizer's state rather than the optimizer: schedule-free evaluation

@@ -51,6 +51,8 @@ SELECTORS = {
 # The candidates (0: adam, 1: sgd) after whose updates each selector reads a signal, from their docstrings:
 # the loss-driven ones read the loss after every update; SWATS reads Adam's step, noise_scale its probe.
 READ_AFTER = {"plateau": {0, 1}, "swats": {0}, "bandit": {0, 1}, "noise_scale": {0}, "race": {0, 1}}
+# The loss, after either candidate: trials compares them, the guards read it and wrap selectors that read it.
+READ_AFTER |= {"trials": {0, 1}, "min_dwell": {0, 1}, "revert_if_worse": {0, 1}}
 
 
 def make_switch(selector):

@@ -548,9 +548,9 @@ def test_race_closing_a_duel_weighs_the_mean_of_the_leaders_two_windows(challeng
         updates=90,
         arm=0,
     )
-    state = as_race_state(snap, 2, [0, 1])
+    state = as_race_state(snap, 2)
     config = selectors_race.RaceConfig(window=10, growth=2.0, fraction=0.125, confidence=1.0)
-    facts = selectors_race.facts_of(state, config)
+    facts = selectors_race.facts_of(state, config, [0, 1])
     decided, chosen = selectors_race.closing_window(state, jnp.float32(0.01), jnp.float32(1e-4), config, facts)
     assert int(chosen) == int(decided.leader) == (1 if takeover else 0)
 
