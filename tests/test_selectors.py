@@ -429,7 +429,7 @@ def test_race_switches_at_the_steps_the_rule_gives_on_exact_rates():
 
 @pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
 def test_race_decisions_match_a_python_reference_on_noisy_losses(confidence, fraction, seed):
-    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=fraction, confidence=confidence, margin=0.0)
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     selector = selectors.race(**config)
     observed = phased_losses(rates, noise=0.02, seed=seed)
@@ -500,10 +500,12 @@ def as_race_state(snap, num):
     )
 
 
-@pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
-def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, seed):
+@pytest.mark.parametrize(
+    ("confidence", "fraction", "margin", "seed"), [(1.0, 0.125, 0.0, 0), (0.0, 0.0, 0.0, 1), (2.0, 0.25, 0.05, 2)]
+)
+def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, margin, seed):
     order, num = [2, 0, 1], 3
-    config = selectors_race.RaceConfig(window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    config = selectors_race.RaceConfig(12, 1.5, fraction, confidence, margin=margin)
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     windows = []
     race_reference(
@@ -588,7 +590,9 @@ def test_race_on_digits_keeps_the_fast_candidates_and_decides_as_the_reference()
     # The decisions follow from the losses alone, by the rule as the Python reference computes it.
     names = list(candidates)
     by_update = [names.index(name) for first, stop, name in summary.segments() for _ in range(first, stop)]
-    expected = race_reference(lambda t, active: float(losses[t]), 3, 600, [0, 1, 2], 20, 2.0, 0.125, 1.0)
+    expected = race_reference(
+        lambda t, active: float(losses[t]), 3, 600, [0, 1, 2], 20, 2.0, 0.125, 1.0, margin=selectors_race.DEFAULT_MARGIN
+    )
     assert [*by_update, names.index(summary.active)] == expected
 
 
