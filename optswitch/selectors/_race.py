@@ -67,10 +67,13 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
 
 
 def check_stop(config: RaceConfig, raced: int, run_length: int | None) -> None:
-    """Raises unless ``config.stop`` comes no earlier than the end of a race of ``raced`` candidates."""
+    """Raises unless ``config.stop`` comes no earlier than the end of a race of ``raced`` candidates.
+
+    ``run_length``: the one that set ``stop`` by default, or None for a ``stop`` given.
+    """
     race_end = config.warmup + 2 * raced * config.window
     if config.stop < race_end:
-        given = "" if run_length is None else f", from run_length={run_length}"
+        given = "" if run_length is None else f" (the default, 3/4 of run_length={run_length})"
         raise ValueError(
             f"race: stop={config.stop}{given} comes before the race ends at update {race_end} (warmup "
             f"{config.warmup} + 2 x {raced} candidates x window {config.window}); pass a later stop=, a smaller "
@@ -199,7 +202,7 @@ def race(
     def build(names):
         raced: list[int] = [] if names is None else resolve_order(order, names, "race order")
         if names is not None:
-            check_stop(config, len(raced), run_length)
+            check_stop(config, len(raced), run_length if stop is None else None)
         facts = None if names is None else facts_of(init(names), config, raced)
         return Selector(
             init=init,

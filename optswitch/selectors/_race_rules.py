@@ -237,9 +237,11 @@ def host_lead(state: RaceState, active: jax.Array, raced: jax.Array) -> RaceStat
 
 
 def stopped_lead(state: RaceState) -> tuple[RaceState, jax.Array]:
-    """From ``stop`` on, after the race: the leader trains to the end (a duel in progress is dropped at once)."""
-    lead = jnp.asarray(Phase.LEADING, jnp.int32)
-    return state._replace(phase=lead, challenger=state.leader), state.leader.astype(jnp.int32)
+    """From ``stop`` on, after the race: the leader trains to the end, measured no more (a duel in progress is
+    dropped at once)."""
+    lead, leader = jnp.asarray(Phase.LEADING, jnp.int32), state.leader.astype(jnp.int32)
+    fresh = _line_fit.empty(state.mean.dtype)._asdict()
+    return state._replace(phase=lead, challenger=leader, arm=leader, **fresh), leader
 
 
 def end_of_window(state: RaceState, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
