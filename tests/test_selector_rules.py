@@ -257,6 +257,12 @@ def test_race_stop_drops_a_duel_at_once_and_decides_no_more(stop, switches):
     assert int(state.selector_state.duels) == 0 and int(state.selector_state.phase) == Phase.LEADING
 
 
+def test_race_a_stop_past_the_int32_clock_never_comes():
+    state = race_run(selectors.race(window=3, growth=1.25, fraction=0.0, stop=2**40), 22, {"a": 0.8, "b": 0.9})
+    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (15, "a", "b"), (18, "b", "a")]
+    assert int(state.selector_state.duels) == 1
+
+
 def test_race_stop_at_the_end_of_the_race_keeps_its_winner():
     state = race_run(selectors.race(window=3, stop=12), 40, {"a": 0.9, "b": 0.8})
     assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (12, "a", "b")]

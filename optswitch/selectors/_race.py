@@ -63,7 +63,9 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
     check_number("race", "fraction", fraction, 0.0)
     check_number("race", "confidence", confidence, 0.0)
     check_number("race", "margin", margin, 0.0)
-    return RaceConfig(int(window), growth, fraction, confidence, int(warmup), int(stop), margin)
+    # The clock is an int32 that stops at MAX_STEP: a later stop or warmup is never reached, as MAX_STEP is not.
+    clock = lambda updates: min(int(updates), MAX_STEP)
+    return RaceConfig(int(window), growth, fraction, confidence, clock(warmup), clock(stop), margin)
 
 
 def check_stop(config: RaceConfig, raced: int, run_length: int | None) -> None:
