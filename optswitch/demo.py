@@ -46,13 +46,10 @@ def candidates() -> dict[str, optax.GradientTransformation]:
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
-    """The fixed candidates, and the switch over them, which the run drives: a race of legs of 1% of the steps
-    (Adam, SGD, RMSProp, RMSProp, SGD, Adam), then the winner, re-checked against the runner-up now and then. The
-    suite's settings (benchmarks/suite/contenders.py), the same on every task."""
-    return {
-        **candidates(),
-        "switch": optswitch.switch(candidates(), selectors.race(window=max(steps // 100, 3))),
-    }
+    """The fixed candidates, and the switch over them, which the run drives: ``race(run_length=steps)``, a race of
+    legs of 1% of the steps (Adam, SGD, RMSProp, RMSProp, SGD, Adam, the suite's window), then the winner,
+    re-checked against the runner-up now and then until the last quarter of the run."""
+    return {**candidates(), "switch": optswitch.switch(candidates(), selectors.race(run_length=steps))}
 
 
 @functools.cache

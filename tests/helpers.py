@@ -119,11 +119,14 @@ def bandit_reference(losses_of, num, steps, window, strategy, discount, seed, ex
     return trace
 
 
-def race_reference(losses_of, num, steps, order, window, growth, fraction, confidence, record=None):
+def race_reference(
+    losses_of, num, steps, order, window, growth, fraction, confidence, warmup=0, stop=None, margin=0.0, record=None
+):
     """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
 
     ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
     before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
+    ``warmup``, ``stop`` (None: never) and ``margin`` as :func:`selectors.race`'s, resolved.
     """
 
     def fit(logs):
@@ -159,7 +162,13 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
 
     for t in range(steps):
         trace.append(active)
-        logs.append(math.log(losses_of(t, active)))
+        loss = losses_of(t, active)
+        if t < warmup:
+            continue
+        logs.append(math.log(loss))
+        if stop is not None and t + 1 >= stop and phase != "race":
+            active, challenger, phase = leader, leader, "lead"  # no decision; a duel in progress is dropped
+            continue
         if len(logs) < length:
             continue
         rate, variance = fit(np.asarray(logs))
@@ -173,7 +182,8 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
                 choice = legs[leg]
             else:
                 scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
-                leader = choice = max(order, key=lambda k: (scores[k], -order.index(k)))
+                best = max(scores.values())
+                leader = choice = next(k for k in order if scores[k] >= best - margin * abs(best))
                 standing = {k: ratio(scores[k], scores[leader]) for k in order}
                 standing[leader] = 1.0
                 phase, next_duel = "lead", math.ceil(growth * updates)
@@ -187,12 +197,16 @@ def race_reference(losses_of, num, steps, order, window, growth, fraction, confi
             if phase == "challenge":
                 challenge = (rate, variance)
                 leader_rate, leader_variance = before
-                decided = challenge[0] - before[0] > confidence * math.sqrt(challenge[1] + before[1])
+                lead = challenge[0] - before[0]
+                decided = lead > confidence * math.sqrt(challenge[1] + before[1]) and lead > margin * abs(before[0])
             else:
                 leader_rate = (before[0] + rate) / 2
                 leader_variance = (before[1] + variance) / 4
                 decided = True
-            takeover = challenge[0] - leader_rate > confidence * math.sqrt(challenge[1] + leader_variance)
+            lead = challenge[0] - leader_rate
+            takeover = lead > confidence * math.sqrt(challenge[1] + leader_variance) and lead > margin * abs(
+                leader_rate
+            )
             if phase == "challenge" and not decided:
                 phase, choice = "close", leader
             else:

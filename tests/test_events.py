@@ -86,9 +86,9 @@ def test_swats_says_lambda_and_how_close_gamma_came(caplog):
     ]
 
 
-def race_losses(factors, count):
+def race_losses(factors, count, **options):
     """Feeds the race the loss of a run where each update multiplies the loss by its candidate's factor."""
-    tx = two(selectors.race(window=3, growth=1.1, fraction=0.0))
+    tx = two(selectors.race(window=3, growth=1.1, fraction=0.0, **options))
     step = jax.jit(lambda state, loss: tx.update(PARAMS, state, PARAMS, value=loss)[1])
     state, loss, fed, actives = tx.init(PARAMS), 1.0, [], []
     for t in range(count):
@@ -145,6 +145,15 @@ def test_race_end_names_the_winner_and_the_loser(caplog):
     assert lines(caplog)[-1] == (
         f"update 12: adam -> sgd, sgd's rate {sgd[0]:.2g} +- {sgd[1]:.1g} beat adam's {adam[0]:.2g} +- {adam[1]:.1g}"
     )
+
+
+def test_race_says_when_the_stop_drops_a_duel(caplog):
+    caplog.set_level(logging.INFO, logger="optswitch")
+    # As above, sgd challenges from update 15; the stop at 17 hands back to Adam, which trains to the end.
+    factors = lambda t, name: 0.85 if name == "sgd" else (0.8 if t < 18 else 0.95)
+    _, _, actives = race_losses(factors, 30, stop=17)
+    assert actives[15:] == ["sgd"] * 2 + ["adam"] * 13
+    assert lines(caplog)[-1] == "update 17: sgd -> adam, duel dropped at update 17, the stop: adam trains to the end"
 
 
 def test_a_callable_gets_the_events_and_set_active_sends_its_own(caplog):

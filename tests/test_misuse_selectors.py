@@ -230,6 +230,7 @@ def test_a_summary_of_a_selector_that_reads_no_log_reports_no_ignored_losses():
         (lambda bad: selectors.race(window=3, growth=bad), "growth"),
         (lambda bad: selectors.race(window=3, fraction=bad), "fraction"),
         (lambda bad: selectors.race(window=3, confidence=bad), "confidence"),
+        (lambda bad: selectors.race(window=3, margin=bad), "margin"),
         (lambda bad: selectors.swats("a", "b", atol=bad), "atol"),
         (lambda bad: selectors.swats("a", "b", rtol=bad), "rtol"),
         (lambda bad: selectors.swats("a", "b", beta1=bad), "beta1"),

@@ -10,6 +10,7 @@ import pytest
 
 import optswitch
 from optswitch import selectors
+from optswitch.selectors._race import Phase
 
 PARAMS = {"w": jnp.asarray([1.0, -2.0, 0.5])}
 GRADS = {"w": jnp.asarray([0.3, -0.1, 0.2])}
@@ -206,10 +207,10 @@ def race_run(selector, updates, rates):
     state = tx.init(PARAMS)
     update = jax.jit(tx.update)
     loss = 1.0
-    for _ in range(updates):
+    for t in range(updates):
         name = optswitch.active(state)
         _, state = update(GRADS, state, PARAMS, value=jnp.asarray(loss, jnp.float32))
-        loss *= rates[name]
+        loss *= rates(t, name) if callable(rates) else rates[name]
     return state
 
 
@@ -233,6 +234,38 @@ def test_race_leader_windows_last_fraction_of_the_updates_rounded():
     # hands back at 21.
     state = race_run(selectors.race(window=3, growth=1.2, fraction=0.3), 22, {"a": 0.8, "b": 0.9})
     assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (16, "a", "b"), (21, "b", "a")]
+
+
+def test_race_warmup_delays_the_race_and_measures_nothing():
+    # Five updates of a first, whose losses rise (as a warmup's may) and are not measured; then the legs a b b a
+    # from update 5, each measuring its candidate's own rate.
+    rates = lambda t, name: 1.5 if t < 5 else {"a": 0.8, "b": 0.9}[name]
+    state = race_run(selectors.race(window=3, warmup=5, fraction=0.0), 18, rates)
+    assert optswitch.summary(state).switches == [(8, "a", "b"), (14, "b", "a")]
+    race_rates = np.asarray(state.selector_state.race_rates)
+    np.testing.assert_allclose(race_rates, [-2 * math.log(0.8), -2 * math.log(0.9)], rtol=1e-5)
+    assert int(state.selector_state.updates) == 18 and int(state.selector_state.leader) == 0
+
+
+@pytest.mark.parametrize(("stop", "switches"), [(17, [(17, "b", "a")]), (16, [(16, "b", "a")]), (15, [])])
+def test_race_stop_drops_a_duel_at_once_and_decides_no_more(stop, switches):
+    # As above, the duel begins at 15 (12 x 1.25), b challenging for 3 updates. From the stop on, a trains to the
+    # end: the duel is dropped at once, and none begins after it.
+    state = race_run(selectors.race(window=3, growth=1.25, fraction=0.0, stop=stop), 40, {"a": 0.8, "b": 0.9})
+    race = [(3, "a", "b"), (9, "b", "a")]
+    assert optswitch.summary(state).switches == race + ([(15, "a", "b")] if stop > 15 else []) + switches
+    assert int(state.selector_state.duels) == 0 and int(state.selector_state.phase) == Phase.LEADING
+
+
+def test_race_a_stop_past_the_int32_clock_never_comes():
+    state = race_run(selectors.race(window=3, growth=1.25, fraction=0.0, stop=2**40), 22, {"a": 0.8, "b": 0.9})
+    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (15, "a", "b"), (18, "b", "a")]
+    assert int(state.selector_state.duels) == 1
+
+
+def test_race_stop_at_the_end_of_the_race_keeps_its_winner():
+    state = race_run(selectors.race(window=3, stop=12), 40, {"a": 0.9, "b": 0.8})
+    assert optswitch.summary(state).switches == [(3, "a", "b"), (9, "b", "a"), (12, "a", "b")]
 
 
 def window_losses(rate, noise):

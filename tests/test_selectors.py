@@ -1,6 +1,7 @@
 """Built-in selectors: exact switch steps on hand-built signals, references computed another way, real runs."""
 
 import math
+import re
 
 import jax
 import jax.numpy as jnp
@@ -429,7 +430,7 @@ def test_race_switches_at_the_steps_the_rule_gives_on_exact_rates():
 
 @pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
 def test_race_decisions_match_a_python_reference_on_noisy_losses(confidence, fraction, seed):
-    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=fraction, confidence=confidence, margin=0.0)
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     selector = selectors.race(**config)
     observed = phased_losses(rates, noise=0.02, seed=seed)
@@ -443,6 +444,77 @@ def test_race_decisions_match_a_python_reference_on_noisy_losses(confidence, fra
     replayed = race_reference(lambda t, active: losses[t], 3, 900, **config)
     assert active == replayed
     assert len(moves(active)) >= 6  # the race, and duels that change the leader as the rates cross
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_race_with_warmup_stop_and_margin_matches_a_python_reference(seed):
+    # b and c are within 2-5% of each other, under the margin of 5% and above the noise of a rate over 12 updates
+    # (about 1.5%): the margin, not the noise, decides their first duels. The stop falls inside the first
+    # challenger window past update 300, so that a duel is dropped there.
+    order, steps = [2, 0, 1], 900
+    rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.0100, 0.0102 - 0.000002 * t][k]
+    config = dict(order=order, window=12, growth=1.5, fraction=0.125, confidence=1.0, warmup=30)
+    config |= dict(margin=selectors_race.DEFAULT_MARGIN)
+    unstopped = race_reference(phased_losses(rates, noise=0.002, seed=seed), 3, steps, **config)
+    stop = next(t for t in moves(unstopped) if t > 300) + 6  # a challenger window lasts at least 12 updates
+    observed, losses = phased_losses(rates, noise=0.002, seed=seed), {}
+
+    def observe(t, active):
+        losses[t] = observed(t, active)
+        return {"loss": losses[t]}
+
+    active, state = drive(selectors.race(**config, stop=stop), ("a", "b", "c"), steps, observe, initial=2)
+    replayed = race_reference(lambda t, active: losses[t], 3, steps, **config, stop=stop)
+    assert active == replayed
+    assert active[:31] == [2] * 31 and moves(active)[0] == 30 + 12  # the warmup, then c's leg of the race
+    assert active[stop - 1] == unstopped[stop - 1] != active[stop]  # the duel dropped at the stop
+    assert active[stop:] == [active[stop]] * (steps + 1 - stop) and int(state.leader) == active[stop]
+    assert int(state.updates) == steps
+
+
+@pytest.mark.parametrize(
+    ("margin", "order", "leader", "switches"),
+    [(0.05, [0, 1], 0, [10, 30, 80, 90]), (0.05, [1, 0], 1, [10, 30, 80, 90]), (0.0, [0, 1], 1, [10, 30, 40, 80, 90])],
+)
+def test_race_a_near_tie_goes_to_the_candidate_first_in_order_within_the_margin(margin, order, leader, switches):
+    # b is 1% faster than a: within a margin of 5% the first in order wins the race (legs of 10 updates, ending
+    # at 40), and the duel from update 80 (the challenger 80-90, the leader 90-100) does not overturn it. Compared
+    # exactly, b wins.
+    rates = lambda t, k: [0.01, 0.0101][k]
+    selector = selectors.race(order, window=10, fraction=0.0, margin=margin)
+    run = phased_losses(rates)
+    active, state = drive(selector, ("a", "b"), 150, lambda t, active: {"loss": run(t, active)}, initial=order[0])
+    assert moves(active) == switches and active[-1] == int(state.leader) == leader and int(state.duels) == 1
+
+
+def test_race_choices_do_not_hinge_on_rounding():
+    # a and b train at the same rate; each run perturbs every loss by a relative 1e-6, about ten float32 roundings.
+    # With the margin every run races, leads and duels alike; compared exactly (margin=0), the perturbation decides.
+    def run(margin, seed):
+        rng = np.random.default_rng(seed)
+        loss = lambda t, active: {"loss": math.exp(-0.01 * t) * (1 + 1e-6 * rng.standard_normal())}
+        return drive(selectors.race(window=10, fraction=0.0, margin=margin), ("a", "b"), 200, loss)[0]
+
+    assert all(
+        run(selectors_race.DEFAULT_MARGIN, seed) == run(selectors_race.DEFAULT_MARGIN, 0) for seed in range(1, 4)
+    )
+    assert len({tuple(run(0.0, seed)) for seed in range(4)}) > 1
+
+
+def test_race_run_length_sets_window_and_stop():
+    # run_length=1200: window max(1200 // 100, 3) = 12, stop (3 * 1200) // 4 = 900, margin DEFAULT_MARGIN.
+    rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
+    observed, losses = phased_losses(rates, noise=0.02, seed=0), {}
+
+    def observe(t, active):
+        losses[t] = observed(t, active)
+        return {"loss": losses[t]}
+
+    active, _ = drive(selectors.race(run_length=1200), ("a", "b", "c"), 1000, observe)
+    margin = selectors_race.DEFAULT_MARGIN
+    expected = race_reference(lambda t, _: losses[t], 3, 1000, [0, 1, 2], 12, 2.0, 0.125, 1.0, stop=900, margin=margin)
+    assert active == expected and moves(active)[:2] == [12, 24]
+    assert moves(active)[-1] <= 900
 
 
 @pytest.mark.parametrize("size", [3, 7, 40])
@@ -500,10 +572,12 @@ def as_race_state(snap, num):
     )
 
 
-@pytest.mark.parametrize(("confidence", "fraction", "seed"), [(1.0, 0.125, 0), (0.0, 0.0, 1), (2.0, 0.25, 2)])
-def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, seed):
+@pytest.mark.parametrize(
+    ("confidence", "fraction", "margin", "seed"), [(1.0, 0.125, 0.0, 0), (0.0, 0.0, 0.0, 1), (2.0, 0.25, 0.05, 2)]
+)
+def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, margin, seed):
     order, num = [2, 0, 1], 3
-    config = selectors_race.RaceConfig(window=12, growth=1.5, fraction=fraction, confidence=confidence)
+    config = selectors_race.RaceConfig(12, 1.5, fraction, confidence, margin=margin)
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     windows = []
     race_reference(
@@ -576,6 +650,30 @@ def test_race_rejects_bad_configuration():
         optswitch.switch({"a": optax.sgd(0.1), "b": optax.sgd(0.1)}, selectors.race(["a", "a"], window=5))
 
 
+def test_race_rejects_bad_run_length_warmup_stop_and_margin():
+    with pytest.raises(ValueError, match=r"race: pass run_length= \(the run's length in updates.*\) or window="):
+        selectors.race()
+    with pytest.raises(ValueError, match="run_length=0; it must be an int >= 1"):
+        selectors.race(run_length=0)
+    with pytest.raises(ValueError, match="warmup=-1; it must be an int >= 0"):
+        selectors.race(window=5, warmup=-1)
+    with pytest.raises(ValueError, match="stop=-1; it must be an int >= 0"):
+        selectors.race(window=5, stop=-1)
+    with pytest.raises(ValueError, match=r"margin=-0.01; it must be a finite number >= 0"):
+        selectors.race(window=5, margin=-0.01)
+    two = {"a": optax.sgd(0.1), "b": optax.sgd(0.1)}
+    # The race of two candidates with legs of 5 after a warmup of 2 ends at update 2 + 2 x 2 x 5 = 22.
+    late = "race: stop=21 comes before the race ends at update 22 (warmup 2 + 2 x 2 candidates x window 5); pass"
+    with pytest.raises(ValueError, match=re.escape(late)):
+        optswitch.switch(two, selectors.race(window=5, warmup=2, stop=21))
+    optswitch.switch(two, selectors.race(window=5, warmup=2, stop=22))  # the winner trains to the end
+    with pytest.raises(
+        ValueError,
+        match=re.escape("stop=30 (the default, 3/4 of run_length=40) comes before the race ends at update 40"),
+    ):
+        optswitch.switch(two, selectors.race(run_length=40, window=10))
+
+
 def test_race_on_digits_keeps_the_fast_candidates_and_decides_as_the_reference():
     candidates = {"adam": optax.adam(3e-3), "sgd": optax.sgd(0.1, momentum=0.9), "slow": optax.sgd(1e-3)}
     tx = optswitch.switch(candidates, selectors.race(window=20))
@@ -588,7 +686,9 @@ def test_race_on_digits_keeps_the_fast_candidates_and_decides_as_the_reference()
     # The decisions follow from the losses alone, by the rule as the Python reference computes it.
     names = list(candidates)
     by_update = [names.index(name) for first, stop, name in summary.segments() for _ in range(first, stop)]
-    expected = race_reference(lambda t, active: float(losses[t]), 3, 600, [0, 1, 2], 20, 2.0, 0.125, 1.0)
+    expected = race_reference(
+        lambda t, active: float(losses[t]), 3, 600, [0, 1, 2], 20, 2.0, 0.125, 1.0, margin=selectors_race.DEFAULT_MARGIN
+    )
     assert [*by_update, names.index(summary.active)] == expected
 
 

@@ -1,232 +1,96 @@
 """``race``: races the candidates, trains with the winner, and re-checks it against the runner-up now and then.
 
-The decisions at the end of a window are one pure function per :class:`Phase` of
-``(state, rate, variance, config, facts)``, so that each can be read and tested alone.
+Its rule (state, settings, and one pure function per phase) is in :mod:`optswitch.selectors._race_rules`; this
+module resolves and checks the settings and makes the :class:`Selector`.
 """
 
-import enum
 from collections.abc import Sequence
-from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
-from optswitch.selectors import _line_fit, _window
+from optswitch.selectors import _race_events, _window
 from optswitch.selectors._base import Selector, default_float, for_names
-from optswitch.selectors._settings import check_count, check_number, check_order, resolve_order
+from optswitch.selectors._race_rules import (
+    PHASES,
+    Facts,
+    Phase,
+    RaceConfig,
+    RaceState,
+    closing_window,
+    end_of_window,
+    facts_of,
+    host_lead,
+    step,
+)
+from optswitch.selectors._settings import MAX_STEP, check_count, check_number, check_order, resolve_order
+
+__all__ = [
+    "DEFAULT_MARGIN",
+    "PHASES",
+    "Facts",
+    "Phase",
+    "RaceConfig",
+    "RaceState",
+    "closing_window",
+    "end_of_window",
+    "facts_of",
+    "race",
+    "settings",
+]
+
+#: ``race``'s default ``margin``: a rate must beat another by more than this fraction of it to count as better.
+DEFAULT_MARGIN = 0.05
 
 
-class Phase(enum.IntEnum):
-    """What a window of :func:`race` is for (``RaceState.phase``)."""
+def settings(window, run_length, warmup, stop, growth, fraction, confidence, margin) -> RaceConfig:
+    """``race``'s settings checked, with the defaults that ``run_length`` gives ``window`` and ``stop`` filled in."""
+    if window is None and run_length is None:
+        raise ValueError(
+            "race: pass run_length= (the run's length in updates, which sets window and stop) or window= (updates "
+            "per leg of the race, e.g. max(run_length // 100, 3))."
+        )
+    if run_length is not None:
+        check_count("race", "run_length", run_length, 1, " (the run's length in updates)")
+    if window is None:
+        window = max(run_length // 100, 3)
+    check_count("race", "window", window, 3, " (a slope and its scatter need 3 updates)")
+    check_count("race", "warmup", warmup, 0, " (updates before the race begins)")
+    if stop is None:
+        stop = MAX_STEP if run_length is None else (3 * run_length) // 4
+    check_count("race", "stop", stop, 0, " (the update from which the race decides no more)")
+    check_number("race", "growth", growth, 1.0, open_low=True)
+    check_number("race", "fraction", fraction, 0.0)
+    check_number("race", "confidence", confidence, 0.0)
+    check_number("race", "margin", margin, 0.0)
+    # The clock is an int32 that stops at MAX_STEP: a later stop or warmup is never reached, as MAX_STEP is not.
+    clock = lambda updates: min(int(updates), MAX_STEP)
+    return RaceConfig(int(window), growth, fraction, confidence, clock(warmup), clock(stop), margin)
 
-    RACING = 0  #: a leg of the race
-    LEADING = 1  #: the leader training
-    CHALLENGING = 2  #: the challenger's window of a duel
-    CLOSING = 3  #: the leader's window that closes a duel
 
+def check_stop(config: RaceConfig, raced: int, run_length: int | None) -> None:
+    """Raises unless ``config.stop`` comes no earlier than the end of a race of ``raced`` candidates.
 
-class RaceConfig(NamedTuple):
-    """The settings of :func:`race` that its decisions read (see its Args)."""
-
-    window: int
-    growth: float
-    fraction: float
-    confidence: float
-
-
-class RaceState(NamedTuple):
-    """State of :func:`race`.
-
-    Attributes:
-        phase: int32 ``[]``, what the current window is for, a :class:`Phase` (``0`` a leg of the race).
-        leg: int32 ``[]``, legs of the race completed.
-        leader: int32 ``[]``, index of the leading candidate (``order[0]`` until the race ends).
-        challenger: int32 ``[]``, index of the candidate of the current or latest duel (``leader`` before any).
-        arm: int32 ``[]``, the candidate the current window measures (-1 before the first update).
-        length: int32 ``[]``, updates in the current window.
-        count: int32 ``[]``, updates of the current window seen so far.
-        mean: ``[]``, the mean of ``log(loss)`` over them.
-        squares: ``[]``, the sum of squared deviations of ``log(loss)`` from ``mean``.
-        products: ``[]``, ``sum_i (i - mean index) (log(loss_i) - mean)``, the co-moment of index and log loss.
-        race_rates: ``[N]``, each candidate's rates in the race, summed over its two legs.
-        race_variances: ``[N]``, the variances of those rates, summed.
-        standing: ``[N]``, each candidate's rate over the leader's, measured at the same time (the leader: 1;
-            a candidate outside ``order``: ``-inf``).
-        before: ``[]``, the leader's rate in its window before the current or latest duel.
-        before_variance: ``[]``, its variance.
-        challenge: ``[]``, the challenger's rate in the current or latest duel.
-        challenge_variance: ``[]``, its variance.
-        updates: int32 ``[]``, updates seen (those with a finite, positive loss): the selector's clock.
-        next_duel: int32 ``[]``, the value of ``updates`` from which the next duel may begin.
-        duels: int32 ``[]``, duels completed.
-        ignored_losses: int32 ``[]``, updates ignored for a loss ``<= 0`` (see :func:`race`).
+    ``run_length``: the one that set ``stop`` by default, or None for a ``stop`` given.
     """
-
-    phase: jax.Array
-    leg: jax.Array
-    leader: jax.Array
-    challenger: jax.Array
-    arm: jax.Array
-    length: jax.Array
-    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
-    mean: jax.Array
-    squares: jax.Array
-    products: jax.Array
-    race_rates: jax.Array
-    race_variances: jax.Array
-    standing: jax.Array
-    before: jax.Array
-    before_variance: jax.Array
-    challenge: jax.Array
-    challenge_variance: jax.Array
-    updates: jax.Array
-    next_duel: jax.Array
-    duels: jax.Array
-    ignored_losses: jax.Array
-
-
-def ratio(a: jax.Array, b: jax.Array) -> jax.Array:
-    """``a / b``, as a standing: a rate over a leader's rate that made no progress is inf if higher, else 0."""
-    return jnp.where(b > 0, a / jnp.where(b > 0, b, 1), jnp.where(a > b, jnp.inf, 0.0))
-
-
-class Facts(NamedTuple):
-    """What the decisions at the end of a window read besides the state, the window's rate and the settings.
-
-    Attributes:
-        order: int32 ``[K]``, the raced candidates' indices, in race order (``race``'s ``order``).
-        candidates: int32 ``[N]``, ``0 .. N-1``.
-        raced: bool ``[N]``, which candidates are in ``order``.
-        next_duel: int32 ``[]``, the update count from which the next duel may begin, if a race or duel ends now.
-    """
-
-    order: jax.Array
-    candidates: jax.Array
-    raced: jax.Array
-    next_duel: jax.Array
-
-
-def next_duel(updates: jax.Array, config: RaceConfig) -> jax.Array:
-    """``next_duel`` of :class:`Facts`: ``growth`` times ``updates``, the updates seen as a float, rounded up."""
-    return jnp.ceil(config.growth * updates).astype(jnp.int32)
-
-
-def facts_of(state: RaceState, config: RaceConfig, order: Sequence[int]) -> Facts:
-    """The :class:`Facts` of ``state``, racing the candidates of indices ``order``."""
-    candidates = np.arange(state.standing.shape[0])
-    known = jnp.asarray(order, jnp.int32), jnp.asarray(candidates), jnp.asarray(np.isin(candidates, order))
-    return Facts(*known, next_duel(state.updates.astype(state.mean.dtype), config))
-
-
-def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
-    """The end of a leg of the race: credit ``state.arm`` its rate; at the last leg, the winner leads."""
-    del config
-    legs = 2 * facts.order.shape[0]
-    credited = facts.candidates == state.arm
-    race_rates = state.race_rates + jnp.where(credited, rate, 0)
-    race_variances = state.race_variances + jnp.where(credited, variance, 0)
-    leg = state.leg + 1
-    racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
-    following = facts.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
-    score = jnp.where(facts.raced, race_rates / 2, -jnp.inf)
-    winner = jnp.argmax(score).astype(jnp.int32)
-    finished = racing._replace(
-        phase=jnp.asarray(Phase.LEADING, jnp.int32),
-        leader=winner,
-        challenger=winner,
-        standing=jnp.where(facts.raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
-        next_duel=facts.next_duel,
-    )
-    over = leg == legs
-    return optax.tree.where(over, finished, racing), jnp.where(over, winner, following)
-
-
-def leader_window(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
-    """The end of a leader's window: keep its rate as ``before``; from ``next_duel`` on, the runner-up challenges."""
-    del config
-    rivals = jnp.where(facts.candidates == state.leader, -jnp.inf, state.standing)
-    runner_up = jnp.argmax(rivals).astype(jnp.int32)
-    begin = (state.updates >= state.next_duel) & (rivals[runner_up] > -jnp.inf)
-    led = state._replace(
-        phase=jnp.where(begin, Phase.CHALLENGING, Phase.LEADING).astype(jnp.int32),
-        challenger=jnp.where(begin, runner_up, state.challenger),
-        before=rate,
-        before_variance=variance,
-    )
-    return led, jnp.where(begin, runner_up, state.leader)
-
-
-def settle(state: RaceState, takeover, leader_rate, challenge, challenge_variance, facts: Facts):
-    """The end of a duel: the challenger's standing is ``challenge`` over ``leader_rate``; on a takeover it leads."""
-    standing = state.standing.at[state.challenger].set(ratio(challenge, leader_rate))
-    standing = jnp.where(takeover & facts.raced, ratio(standing, standing[state.challenger]), standing)
-    leader = jnp.where(takeover, state.challenger, state.leader)
-    settled = state._replace(
-        phase=jnp.asarray(Phase.LEADING, jnp.int32),
-        leader=leader,
-        standing=jnp.where(facts.raced, standing, -jnp.inf).at[leader].set(1),
-        challenge=challenge,
-        challenge_variance=challenge_variance,
-        next_duel=facts.next_duel,
-        duels=state.duels + 1,
-    )
-    return settled, leader
-
-
-def challenger_window(
-    state: RaceState, rate, variance, config: RaceConfig, facts: Facts
-) -> tuple[RaceState, jax.Array]:
-    """The end of the challenger's window: a takeover at once if it beats the leader's earlier rate, else close."""
-    early = rate - state.before > config.confidence * jnp.sqrt(variance + state.before_variance)
-    won, leader = settle(state, True, state.before, rate, variance, facts)
-    closing = state._replace(phase=jnp.asarray(Phase.CLOSING, jnp.int32), challenge=rate, challenge_variance=variance)
-    return optax.tree.where(early, won, closing), jnp.where(early, leader, state.leader)
-
-
-def closing_window(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
-    """The end of the leader's window after the challenger's, whose rate its two windows bracket: settle the duel."""
-    leader_rate = (state.before + rate) / 2
-    leader_variance = (state.before_variance + variance) / 4
-    margin = config.confidence * jnp.sqrt(state.challenge_variance + leader_variance)
-    takeover = state.challenge - leader_rate > margin
-    return settle(state, takeover, leader_rate, state.challenge, state.challenge_variance, facts)
-
-
-#: The decision at the end of a window, by :class:`Phase`.
-PHASES = (race_leg, leader_window, challenger_window, closing_window)
-
-
-def host_lead(state: RaceState, active: jax.Array, raced: jax.Array) -> RaceState:
-    """After the race, a candidate set from the host leads from now on (a duel in progress is dropped)."""
-    scale = state.standing[active]  # standings are re-expressed relative to it, where that can be done
-    standing = jnp.where(scale > 0, jnp.where(raced, ratio(state.standing, scale), -jnp.inf), state.standing)
-    lead = jnp.asarray(Phase.LEADING, jnp.int32)
-    return state._replace(phase=lead, leader=active, challenger=active, standing=standing.at[active].set(1))
-
-
-def end_of_window(state: RaceState, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
-    """The decision of the phase ``state.phase`` on the window that just ended, and a fresh window for ``choice``."""
-    fit = _line_fit.LineFit(state.count, state.mean, state.squares, state.products)
-    rate, variance = _line_fit.rate_and_variance(fit, state.length)
-    updates = state.updates.astype(state.mean.dtype)
-    known = facts._replace(next_duel=next_duel(updates, config))
-    branches = [lambda phase=phase: phase(state, rate, variance, config, known) for phase in PHASES]
-    ended, choice = jax.lax.switch(state.phase, branches)
-    longer = jnp.maximum(config.window, jnp.round(config.fraction * updates)).astype(jnp.int32)
-    length = jnp.where(
-        ended.phase == Phase.RACING, config.window, jnp.where(ended.phase == Phase.CLOSING, state.length, longer)
-    )
-    fresh = _line_fit.empty(state.mean.dtype)._asdict()
-    ended = ended._replace(arm=choice.astype(jnp.int32), length=length.astype(jnp.int32), **fresh)
-    return ended, choice.astype(jnp.int32)
+    race_end = config.warmup + 2 * raced * config.window
+    if config.stop < race_end:
+        given = "" if run_length is None else f" (the default, 3/4 of run_length={run_length})"
+        raise ValueError(
+            f"race: stop={config.stop}{given} comes before the race ends at update {race_end} (warmup "
+            f"{config.warmup} + 2 x {raced} candidates x window {config.window}); pass a later stop=, a smaller "
+            f"window= or warmup=, or fewer candidates in order=."
+        )
 
 
 def race(
     order: Sequence[str | int] | None = None,
     *,
-    window: int,
+    run_length: int | None = None,
+    window: int | None = None,
+    warmup: int = 0,
+    stop: int | None = None,
+    margin: float = DEFAULT_MARGIN,
     growth: float = 2.0,
     fraction: float = 0.125,
     confidence: float = 1.0,
@@ -238,18 +102,25 @@ def race(
 
         ``r = -sum_i (i - (W-1)/2) log(loss_i) / S``, ``S = W (W^2 - 1) / 12``, ``var(r) = RSS / ((W - 2) S)``.
 
+    0. **Warmup.** For the first ``warmup`` updates the first candidate of ``order`` trains and nothing is
+       measured (for a learning-rate warmup, which would race the candidates at a tiny learning rate).
     1. **Race.** The candidates of ``order`` run ``window`` updates each, in ``order`` and then in reverse
-       (``a b c c b a``). The best mean of its two rates leads; each candidate's *standing* is its mean over
+       (``a b c c b a``). The leader is the first candidate of ``order`` whose score, the mean of its two
+       rates, is within ``margin * |best|`` of the best score; each candidate's *standing* is its score over
        the leader's.
     2. **Lead.** The leader trains in windows of ``max(window, fraction * t)`` updates, ``t`` the updates seen.
     3. **Duel**, at the end of the first leader window past update ``growth * T``, ``T`` the update at which the
        race or the latest duel ended. The runner-up (highest standing) runs one window, rate ``c``; then the
        leader one, rate ``a``; ``b`` is the leader's rate in its window before the duel. The challenger takes
-       over at once if ``c - b > confidence * sqrt(var(c) + var(b))``, else after the leader's window if
-       ``c - (a + b) / 2 > confidence * sqrt(var(c) + (var(a) + var(b)) / 4)``. Standings are then
-       re-expressed relative to the leader.
+       over at once if ``c - b > confidence * sqrt(var(c) + var(b))`` and ``c - b > margin * |b|``, else after
+       the leader's window if, with ``L = (a + b) / 2``, ``c - L > confidence * sqrt(var(c) + (var(a) +
+       var(b)) / 4)`` and ``c - L > margin * |L|``. Standings are then re-expressed relative to the leader.
+    4. **Stop.** From update ``stop`` on, no decision is made: the leader trains to the end, and a duel in
+       progress is dropped at once. The margin keeps decisions off rounding: runs that differ only by it (a
+       fused and an unfused update) choose alike unless two rates are within ``margin`` of each other.
 
-    Updates with a non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
+    Updates are counted on the selector's clock, ``state.updates``: those with a usable loss. Updates with a
+    non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
     has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
     first time outside jit. For a loss that can reach 0 or go negative, pass ``value=loss - floor``, ``floor``
     below any loss the run can reach. A switch from the host restarts the current window with the new
@@ -258,9 +129,19 @@ def race(
 
     Args:
         order: the candidates to race, by name or index; default every candidate, in order. The first makes
-            update 0; a candidate left out never runs (unless set from the host).
+            update 0 (and the warmup); a candidate left out never runs (unless set from the host).
+        run_length: the run's length in updates, an int >= 1. It sets the defaults of ``window`` and ``stop``.
+            Pass it or ``window``.
         window: updates per leg of the race, and the shortest window; an int >= 3 (a slope and its scatter
-            need three points).
+            need three points). Default ``max(run_length // 100, 3)``; given, it wins over ``run_length``.
+        warmup: updates before the race's first leg, an int >= 0; default 0 (the race begins at once).
+        stop: the update from which no decision is made, an int no earlier than the race's end (``warmup +
+            2 * len(order) * window``). Default ``(3 * run_length) // 4``: a challenger's window late in a run
+            lasts ``fraction * t`` updates, and a last duel would otherwise run on into the end of a learning
+            rate decay. Without ``run_length``, never. To never stop with ``run_length`` given, pass
+            ``stop=run_length``.
+        margin: the fraction of a rate by which another must beat it to count as better, >= 0; default
+            ``DEFAULT_MARGIN`` (0.05). Ties within it go to the candidate first in ``order``; 0 compares exactly.
         growth: ratio of the update counts at which successive duels may begin, > 1.
         fraction: the windows after the race last ``fraction`` of the updates made so far (at least
             ``window``), >= 0; 0 keeps every window at ``window`` updates.
@@ -270,39 +151,40 @@ def race(
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
 
+    Raises:
+        ValueError: for neither ``run_length`` nor ``window``, a setting out of its range, or (when the switch
+            is built) a ``stop`` before the race's end.
+
     Examples:
         >>> import jax.numpy as jnp, optax, optswitch
-        >>> tx = optswitch.switch(
-        ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, optswitch.selectors.race(window=3))
+        >>> selector = optswitch.selectors.race(run_length=40, warmup=4)  # window 3, stop at update 30
+        >>> tx = optswitch.switch({"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, selector)
         >>> params = {"w": jnp.ones(3)}
         >>> state = tx.init(params)
         >>> loss = 1.0
-        >>> for t in range(14):  # SGD's updates remove 20% of the loss, Adam's 10%
+        >>> for t in range(40):  # SGD's updates remove 20% of the loss, Adam's 10%
         ...     name = optswitch.active(state)
         ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
         ...     loss *= 0.8 if name == "sgd" else 0.9
-        >>> optswitch.summary(state).switches  # legs: adam, sgd, sgd, adam; then the winner
-        [(3, 'adam', 'sgd'), (9, 'sgd', 'adam'), (12, 'adam', 'sgd')]
+        >>> optswitch.summary(state).switches  # warmup: adam to 4; legs: adam, sgd, sgd, adam; then the winner
+        [(7, 'adam', 'sgd'), (13, 'sgd', 'adam'), (16, 'adam', 'sgd')]
         >>> print(f"{float(state.selector_state.standing[0]):.3f}")  # log(0.9) / log(0.8)
         0.472
+        >>> int(state.selector_state.duels)  # the first duel would begin at 2 x 16 = 32, past the stop at 30
+        0
 
     References:
         Maron & Moore, "Hoeffding Races: Accelerating Model Selection Search for Classification and Function
         Approximation", NeurIPS 1993; the explore-then-commit strategy of bandits with switching costs.
     """
-    check_count("race", "window", window, 3, " (a slope and its scatter need 3 updates)")
-    check_number("race", "growth", growth, 1.0, open_low=True)
-    check_number("race", "fraction", fraction, 0.0)
-    check_number("race", "confidence", confidence, 0.0)
     check_order("race", order)
-    config = RaceConfig(int(window), growth, fraction, confidence)
+    config = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin)
     warned: list[bool] = []
-
-    from optswitch.selectors import _race_events  # here: it imports this module
 
     def init(names):
         raced, n, dtype = resolve_order(order, names, "race order"), len(names), default_float()
-        counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1, length=window)
+        counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1)
+        counters |= dict(length=config.window)
         counters |= dict.fromkeys(("count", "updates", "next_duel", "duels", "ignored_losses"), 0)
         sums = ("mean", "squares", "products", "before", "before_variance", "challenge", "challenge_variance")
         return RaceState(
@@ -314,28 +196,15 @@ def race(
     def select(signals, before, facts):
         loss = signals.loss.astype(before.mean.dtype)
         counts = _window.usable(loss, "race", warned)
-        log_loss = _window.log_loss(loss, counts)
-        restart = _window.restarts(signals.active, before.arm)
-        from_host = restart & (before.arm >= 0) & (before.phase != Phase.RACING)
+        from_host = _window.restarts(signals.active, before.arm) & (before.arm >= 0) & (before.phase != Phase.RACING)
         state = optax.tree.where(from_host, host_lead(before, signals.active, facts.raced), before)
-        fit = _window.fresh(restart, _line_fit.LineFit(state.count, state.mean, state.squares, state.products))
-        fit = _line_fit.add(fit, log_loss)
-        going = state._replace(
-            arm=signals.active,
-            count=fit.count,
-            mean=fit.mean,
-            squares=fit.squares,
-            products=fit.products,
-            updates=optax.safe_increment(state.updates),
-        )
-        # The decisions run only where a window ends: one conditional, and one branch per phase within it.
-        end = lambda: end_of_window(going, config, facts)
-        carry_on = lambda: (going, signals.active.astype(jnp.int32))
-        new_state, choice = jax.lax.cond(going.count >= going.length, end, carry_on)
+        new_state, choice = step(state, _window.log_loss(loss, counts), signals.active, config, facts)
         return _window.settle(counts, choice, new_state, before, signals.active)
 
     def build(names):
         raced: list[int] = [] if names is None else resolve_order(order, names, "race order")
+        if names is not None:
+            check_stop(config, len(raced), run_length if stop is None else None)
         facts = None if names is None else facts_of(init(names), config, raced)
         return Selector(
             init=init,
@@ -343,7 +212,7 @@ def race(
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
-            explain=_race_events.explainer(len(raced)),
+            explain=_race_events.explainer(len(raced), config.stop),
             bind=build,
         )
 

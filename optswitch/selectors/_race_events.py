@@ -5,13 +5,13 @@ import jax
 import jax.numpy as jnp
 
 from optswitch.selectors import _line_fit, _window
-from optswitch.selectors._race import Phase, RaceState
+from optswitch.selectors._race_rules import Phase, RaceState
 
 
-def explainer(raced: int):
+def explainer(raced: int, stop: int):
     """Why :func:`race` switched (:attr:`Selector.explain`), for a race of ``raced`` candidates: e.g. ``"sgd's rate
     0.0041 +- 0.0007 beat adam's 0.0022 +- 0.0006"``, from the rates (and their standard errors) that the decision
-    compared."""
+    compared; for a duel dropped at ``stop``, that it was."""
 
     def explain(signals, before: RaceState, after: RaceState):
         # The leader's window that closes a duel is not kept in the state: fit it again, as select did.
@@ -33,6 +33,8 @@ def explainer(raced: int):
             ),
             "candidates": jnp.stack([signals.active, after.arm]),
             "standing": after.standing,
+            "dropped": (after.duels == before.duels) & (after.updates >= stop),
+            "updates": after.updates,
         }
         return numbers, _explain_text
 
@@ -55,6 +57,8 @@ def _explain_text(numbers, names: tuple[str, ...]) -> str:
             f"duel: {rate(source, numbers['challenge'])} did not yet beat {rate(target, numbers['before'], '')}; "
             f"{names[target]} closes the duel"
         )
+    if transition[0] in (Phase.CHALLENGING, Phase.CLOSING) and numbers["dropped"]:
+        return f"duel dropped at update {int(numbers['updates'])}, the stop: {names[target]} trains to the end"
     leader = numbers["before"] if transition[0] == Phase.CHALLENGING else numbers["closed"]
     return f"{rate(target, numbers['challenge'])} beat {rate(source, leader, '')}"
 
