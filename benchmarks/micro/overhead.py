@@ -5,10 +5,10 @@ timed in interleaved rounds (so that a slow patch of the machine hits every vari
 by ``block_until_ready``, with buffers donated as a real train step donates them. The median over all timed
 calls is reported; temp memory comes from XLA's ``memory_analysis`` and is exact.
 
-Run (about 5 minutes on 2 CPU cores)::
+Run (about 7 minutes on 2 CPU cores; the trials part alone, about 2)::
 
     python -m benchmarks.micro.overhead
-    python -m benchmarks.micro.overhead --trials-only  # the trials selector's snapshots only (about 1 minute)
+    python -m benchmarks.micro.overhead --trials-only  # the trials selector's snapshots only
 
 It writes ``benchmarks/results/overhead.json`` and the tables between the ``overhead`` and ``overhead-trials``
 markers of ``benchmarks/README.md``.
@@ -488,7 +488,7 @@ def main():
     parser.add_argument(
         "--trials-only",
         action="store_true",
-        help="measure the trials selector's snapshot requests only (about 1 minute); update their part of the "
+        help="measure the trials selector's snapshot requests only (about 2 minutes); update their part of the "
         "results and the README, keeping the rest",
     )
     args = parser.parse_args()
