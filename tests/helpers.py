@@ -48,14 +48,16 @@ def hlo_stats(compiled, size=1024):
     """Counts in a compiled executable: conditionals, and copies of arrays of more than ``size`` elements.
 
     ``copies_by_branch[k]`` counts the big copies made inside branch ``k`` of the (first) conditional, or in
-    computations it calls; ``big_copies`` counts them everywhere.
+    computations it calls; ``big_copies`` counts them everywhere; ``copies_outside_conditionals`` counts those
+    the entry computation makes whatever the conditionals decide (in it, its fusions and its loops).
     """
     text = compiled.as_text()
-    computation, copies, calls = None, {}, {}
+    computation, entry, copies, calls = None, None, {}, {}
     for line in text.splitlines():
         header = re.match(r"^(?:ENTRY )?%?([\w.-]+) ", line)
         if header and line.rstrip().endswith("{"):
             computation = header.group(1)
+            entry = computation if line.startswith("ENTRY") else entry
             continue
         calls.setdefault(computation, set()).update(re.findall(r"(?:calls|to_apply|body|condition)=%([\w.-]+)", line))
         match = re.search(r"= [a-z0-9]+\[([0-9,]*)\]\{[^}]*\} copy\(", line)
@@ -75,6 +77,7 @@ def hlo_stats(compiled, size=1024):
         "conditionals": text.count(" conditional("),
         "big_copies": sum(copies.values()),
         "copies_by_branch": [reachable(name, set()) for name in branch_names],
+        "copies_outside_conditionals": reachable(entry, set()),
     }
 
 

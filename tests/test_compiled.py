@@ -80,6 +80,26 @@ def test_plain_optimizer_for_comparison_holds_no_temporary():
     assert hlo_stats(compiled)["conditionals"] == 0 and hlo_stats(compiled)["big_copies"] == 0
 
 
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_trials_update_copies_parameter_sized_arrays_only_inside_its_conditionals(fused):
+    # An update at which trials asks for no snapshot runs none of the conditionals' copying branches: the
+    # program outside them copies nothing parameter-sized, and its temporaries are the plain switch's plus,
+    # on the update path, the snapshot conditional's own buffer of updates.
+    tx = optswitch.switch(candidates(), selectors.trials(1000))
+
+    def step(p, state, g):
+        if fused:
+            return tx.update_and_apply(g, state, p, value=jnp.float32(1))
+        updates, state = tx.update(g, state, p, value=jnp.float32(1))
+        return optax.apply_updates(p, updates), state
+
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    compiled = jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+    stats = hlo_stats(compiled)
+    assert stats["copies_outside_conditionals"] == 0 and stats["big_copies"] > 0
+    assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 2) * PARAM_BYTES + SLACK
+
+
 def test_one_candidate_compiles_without_a_conditional():
     compiled = compile_step(optswitch.switch({"adam": optax.adam(1e-3)}), fused=True)
     assert hlo_stats(compiled)["conditionals"] == 0

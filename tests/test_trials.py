@@ -107,6 +107,22 @@ def test_the_switches_are_those_of_a_plain_python_reference(case, warmup):
     assert made[40:48] == [0] * 8 if warmup == 0 else made[70:78] == [0] * 8  # the incumbent's trial first
 
 
+def test_only_a_round_s_start_and_its_trials_ends_carry_a_snapshot_request():
+    # In a whole run of 400 updates: the round starts after update start - 1 (0-based) and each of its three
+    # trials ends trial_length updates later; every other update asks for nothing and pays only the predicate.
+    tx = optswitch.switch(candidates(), selectors.trials(400, trial_length=8))
+    loss, update = synthetic_losses(0, (1.0, 0.8, 0.95), 0.01), loss_updater(tx)
+    state, asked = tx.init(params()), []
+    for t in range(400):
+        state = update(state, loss(int(state.active), t % 400))
+        request = jax.device_get(state.selector_state.request)
+        if request.save >= 0 or request.load >= 0 or request.keep_states or request.restore_states.any():
+            asked.append(t)
+    starts = round_starts(400, (0.1, 0.2), 0, 0.25)
+    assert starts == [40, 80]
+    assert asked == [start - 1 + k * 8 for start in starts for k in range(4)]  # 8 of the 400
+
+
 def test_the_cases_cover_a_switch_and_each_margin():
     finals = {}
     for case, (levels, noise) in CASES.items():

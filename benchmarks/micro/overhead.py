@@ -5,12 +5,13 @@ timed in interleaved rounds (so that a slow patch of the machine hits every vari
 by ``block_until_ready``, with buffers donated as a real train step donates them. The median over all timed
 calls is reported; temp memory comes from XLA's ``memory_analysis`` and is exact.
 
-Run (about 5 minutes on 2 CPU cores)::
+Run (about 7 minutes on 2 CPU cores; the trials part alone, about 2)::
 
     python -m benchmarks.micro.overhead
+    python -m benchmarks.micro.overhead --trials-only  # the trials selector's snapshots only
 
-It writes ``benchmarks/results/overhead.json`` and the table between the ``overhead`` markers of
-``benchmarks/README.md``.
+It writes ``benchmarks/results/overhead.json`` and the tables between the ``overhead`` and ``overhead-trials``
+markers of ``benchmarks/README.md``.
 """
 
 import argparse
@@ -32,10 +33,15 @@ import optax
 
 import optswitch
 from benchmarks import records
+from optswitch import selectors
 from optswitch.demo import candidates
+from optswitch.selectors import Selector, SnapshotRequest, Snapshots
 
 HERE = Path(__file__).resolve().parents[1]
 README_BEGIN, README_END = "<!-- overhead:start -->", "<!-- overhead:end -->"
+TRIALS_BEGIN, TRIALS_END = "<!-- overhead-trials:start -->", "<!-- overhead-trials:end -->"
+# The run whose requests are counted: trials(TRIALS_RUN_LENGTH) over the three candidates on the 5.3M MLP.
+TRIALS_RUN_LENGTH = 400
 # An MLP of about 5.2M parameters: 1024 -> 2048 -> 1536 -> 10; and one of about 21M for the train step.
 LAYERS = (1024, 2048, 1536, 10)
 LAYERS_21M = (1024, 4096, 4096, 10)
@@ -68,21 +74,21 @@ def mlp_loss(params, x, y):
 # The programs compared. Each returns (step, state): step(params, state, batch) -> (params, state).
 
 
-def plain_update(opt):
+def plain_update(opt, **extra_args):
     def step(params, state, grads):
-        updates, state = opt.update(grads, state, params)
+        updates, state = opt.update(grads, state, params, **extra_args)
         return optax.apply_updates(params, updates), state
 
     return step
 
 
-def switch_update(tx):
-    return plain_update(tx)
+def switch_update(tx, **extra_args):
+    return plain_update(tx, **extra_args)
 
 
-def switch_fused(tx):
+def switch_fused(tx, **extra_args):
     def step(params, state, grads):
-        return tx.update_and_apply(grads, state, params)
+        return tx.update_and_apply(grads, state, params, **extra_args)
 
     return step
 
@@ -269,6 +275,153 @@ def measure(rounds, calls_per_round):
     return results
 
 
+# Trials (issue 11): what a snapshot request costs, and how many updates of a run carry one.
+
+
+def fixed_request(n, *, save=-1, load=-1, keep_states=False, restore_states=()):
+    """A selector that keeps the active candidate and makes the same snapshot request after every update.
+
+    Its snapshots are those of ``selectors.trials`` (two slots and a copy of every candidate's state), and the
+    request lives in its state, so that the compiled program reads it at run time, as it reads trials'.
+    """
+    request = SnapshotRequest(
+        save=jnp.asarray(save, jnp.int32),
+        load=jnp.asarray(load, jnp.int32),
+        keep_states=jnp.asarray(keep_states),
+        restore_states=jnp.asarray([k in restore_states for k in range(n)]),
+    )
+    return Selector(
+        init=lambda names: request,
+        select=lambda signals, state: (signals.active, state),
+        name="fixed request",
+        snapshots=Snapshots(slots=2, request=lambda state: state, candidate_states=True),
+    )
+
+
+def trials_without_request(opts, run_length):
+    """A ``trials`` switch and a state past its last round: no update of it asks for a snapshot."""
+    tx = optswitch.switch(opts, selectors.trials(run_length))
+    return tx, lambda params: tx.init(params)._replace(
+        selector_state=tx.init(params).selector_state._replace(rounds=jnp.int32(10**6))
+    )
+
+
+def one_pass(params, snapshot, _):
+    """One pass over the parameters and a snapshot: what putting the parameters back should cost."""
+    return jax.tree.map(lambda p, s: p + (s - p), params, snapshot), snapshot
+
+
+def trial_requests(run_length):
+    """The updates of a real ``trials(run_length)`` run on the 5.3M MLP that carry a snapshot request, by kind."""
+    key = jax.random.key(0)
+    params = init_mlp(key)
+    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
+    tx = optswitch.switch(candidates(), selectors.trials(run_length))
+
+    @functools.partial(jax.jit, donate_argnums=(0, 1))
+    def step(params, state, batch):
+        loss, grads = jax.value_and_grad(mlp_loss)(params, *batch)
+        params, state = tx.update_and_apply(grads, state, params, value=loss)
+        request = state.selector_state.request
+        kinds = jnp.stack([request.save >= 0, request.load >= 0, request.keep_states, jnp.any(request.restore_states)])
+        return params, state, kinds
+
+    state, requests = tx.init(params), []
+    for t in range(run_length):
+        params, state, kinds = step(params, state, batch)
+        kinds = jax.device_get(kinds)
+        if kinds.any():
+            names = ("save", "load", "keep states", "restore states")
+            requests.append((t, [name for name, asked in zip(names, kinds, strict=True) if asked]))
+    summary = optswitch.summary(state)
+    return {
+        "run_length": run_length,
+        "trial_length": max(4, run_length // 100),
+        "updates_with_request": [t for t, _ in requests],
+        "kinds": {str(t): kinds for t, kinds in requests},
+        "switches": [list(switch) for switch in summary.switches],
+    }
+
+
+def measure_trials(rounds, calls_per_round):
+    """The trials switch's update against the plain active optimizer: without a request, and with each kind."""
+    key = jax.random.key(0)
+    params = init_mlp(key)
+    grads = jax.tree.map(lambda p: 1e-3 * jnp.ones_like(p), params)
+    opts = candidates()
+    n = len(opts)
+    donated = functools.partial(jax.jit, donate_argnums=(0, 1))
+    loss = {"value": jnp.float32(1.0)}
+    trials_tx, trials_init = trials_without_request(opts, TRIALS_RUN_LENGTH)
+    forced = {
+        "save": fixed_request(n, save=0),
+        "restore": fixed_request(n, load=0),
+        "round start": fixed_request(n, save=0, keep_states=True),
+        "round end": fixed_request(n, load=1, restore_states=(1, 2)),
+    }
+    plain = opts["adam"]
+    tx = optswitch.switch(opts)
+    programs = {
+        "plain": (donated(plain_update(plain)), params, plain.init(params), grads),
+        "one pass": (donated(one_pass), params, jax.tree.map(jnp.copy, params), grads),
+        "switch_fused": (donated(switch_fused(tx)), params, tx.init(params), grads),
+        "trials_fused": (donated(switch_fused(trials_tx, **loss)), params, trials_init(params), grads),
+        "switch": (donated(switch_update(tx)), params, tx.init(params), grads),
+        "trials": (donated(switch_update(trials_tx, **loss)), params, trials_init(params), grads),
+    }
+    for label, selector in forced.items():
+        forced_tx = optswitch.switch(opts, selector)
+        programs[f"{label}_fused"] = (donated(switch_fused(forced_tx)), params, forced_tx.init(params), grads)
+        programs[label] = (donated(switch_update(forced_tx)), params, forced_tx.init(params), grads)
+    medians, _ = time_interleaved(programs, rounds, calls_per_round)
+    print("trials, adam active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
+    results = {"update": medians, "run": trial_requests(TRIALS_RUN_LENGTH)}
+    run = results["run"]
+    print(f"trials({run['run_length']}): updates with a request: {run['updates_with_request']}")
+    return results
+
+
+def trials_table(results):
+    row, run = results["update"], results["run"]
+    ms = lambda variant: row[variant] * 1e3
+    lines = [
+        f"Trials, adam active, on the same MLP: ms per update; `x plain`: to the plain optimizer's update "
+        f"({ms('plain'):.2f} ms); `extra`: the time added to the row's baseline, in passes over the parameters, "
+        f"one pass being a jitted, donated `p + (s - p)` over the parameters and a snapshot ({ms('one pass'):.2f} "
+        f"ms). The baseline of the plain switch is the plain optimizer; of trials asking for nothing, the plain "
+        f"switch; of a request, trials asking for nothing, on the same path.",
+        "",
+        "| trials update | fused (ms) | x plain | extra (passes) | update + apply_updates (ms) | x plain "
+        "| extra (passes) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    variants = [
+        ("plain switch (no snapshots)", "switch", None),
+        ("trials, no request", "trials", "switch"),
+        ("save the params", "save", "trials"),
+        ("restore the params", "restore", "trials"),
+        ("round start: save + keep every state", "round start", "trials"),
+        ("round end: restore params + 2 states", "round end", "trials"),
+    ]
+    for label, variant, baseline in variants:
+        cells = []
+        for suffix in ("_fused", ""):
+            name = variant + suffix
+            base = "plain" if baseline is None else baseline + suffix
+            extra = (row[name] - row[base]) / row["one pass"]
+            cells += [f"{ms(name):.2f}", f"{row[name] / row['plain']:.2f}x", f"{extra:+.1f}"]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    updates = run["updates_with_request"]
+    lines += [
+        "",
+        f"In a run of `trials({run['run_length']})` (trial_length {run['trial_length']}, rounds at 10% and 20%) "
+        f"on this MLP, {len(updates)} of {run['run_length']} updates carry a request, at updates "
+        f"{', '.join(map(str, updates))} (0-based): each round's start and its trials' ends "
+        f"(asserted for a run of 400 in `tests/test_trials.py`).",
+    ]
+    return "\n".join(lines)
+
+
 def table(results, env):
     ratio = lambda row, variant: row[variant] / row["plain"]
     lines = [
@@ -332,19 +485,35 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a few rounds only, to check that it runs")
     parser.add_argument("--no-write", action="store_true", help="print, but do not write results or README")
     parser.add_argument("--train-step-only", action="store_true", help="time the adam train step only; print JSON")
+    parser.add_argument(
+        "--trials-only",
+        action="store_true",
+        help="measure the trials selector's snapshot requests only (about 2 minutes); update their part of the "
+        "results and the README, keeping the rest",
+    )
     args = parser.parse_args()
     rounds, calls = (2, 5) if args.quick else (args.rounds, args.calls)
     if args.train_step_only:
         print(json.dumps(adam_train_step(rounds, calls)))
         return
     env = records.environment()
-    results = measure(rounds, calls)
-    text = table(results, env)
-    print(text)
+    path = HERE / "results" / "overhead.json"
+    if args.trials_only:
+        results = json.loads(path.read_text()) if path.is_file() else {}
+        results["trials"] = {"environment": env, **measure_trials(rounds, calls)}
+    else:
+        results = {"environment": env, **measure(rounds, calls)}
+        results["trials"] = {"environment": env, **measure_trials(rounds, calls)}
+        text = table(results, env)
+        print(text)
+    trials_text = trials_table(results["trials"])
+    print(trials_text)
     if not args.no_write:
         (HERE / "results").mkdir(exist_ok=True)
-        (HERE / "results" / "overhead.json").write_text(json.dumps({"environment": env, **results}, indent=2))
-        records.write_between_markers(HERE / "README.md", text, README_BEGIN, README_END)
+        path.write_text(json.dumps(results, indent=2))
+        if not args.trials_only:
+            records.write_between_markers(HERE / "README.md", text, README_BEGIN, README_END)
+        records.write_between_markers(HERE / "README.md", trials_text, TRIALS_BEGIN, TRIALS_END)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""The fused and the unfused step make the same choices on the suite's development tasks (issue 11, item 7).
+
+Each task runs at its quick size through the suite's harness twice from one seed: once with the switch as it is
+(the train step calls ``update_and_apply``) and once with its ``init`` and ``update`` alone (the train step then
+calls ``update`` and ``optax.apply_updates``). The two are the same maths up to rounding; a selector whose
+decisions need a margin to be real must not let that rounding change a choice.
+"""
+
+import optax
+import pytest
+
+import optswitch
+from benchmarks.suite import harness, tasks
+from optswitch import demo, selectors
+
+
+def selector(task: tasks.Task) -> optswitch.selectors.Selector:
+    """The selector under test, one line to change: the suite's race at its window for this budget."""
+    return selectors.race(window=max(task.budget // 100, 3))
+
+
+DEVELOPMENT = [name for name, split in tasks.SPLITS.items() if split == "development"]
+
+
+def quick_task(name: str) -> tasks.Task:
+    if name == "shakespeare-char" and not tasks.DEFAULT_TEXT.is_file():
+        pytest.skip(
+            f"shakespeare-char needs its text at {tasks.DEFAULT_TEXT} (the builder has no synthetic one); "
+            f"run from a checkout with ../shared/data/tinyshakespeare.txt next to it."
+        )
+    return tasks.TASKS[name](quick=True)
+
+
+def unfused(tx: optswitch.SwitchTransformation) -> optax.GradientTransformationExtraArgs:
+    """The switch without ``update_and_apply``: the harness's train step falls back to ``update``."""
+    return optax.GradientTransformationExtraArgs(tx.init, tx.update)
+
+
+@pytest.mark.parametrize("name", DEVELOPMENT)
+def test_fused_and_unfused_make_the_same_choices(name):
+    task = quick_task(name)
+    tx = optswitch.switch(demo.candidates(), selector(task))
+    assert hasattr(tx, "update_and_apply") and not hasattr(unfused(tx), "update_and_apply")
+    fused_run = harness.run(task, tx, seed=0)
+    unfused_run = harness.run(task, unfused(tx), seed=0)
+    assert not fused_run.diverged and not unfused_run.diverged
+    first_difference = next(
+        (pair for pair in zip(fused_run.switches, unfused_run.switches, strict=False) if pair[0] != pair[1]), None
+    )
+    assert fused_run.switches == unfused_run.switches, (
+        f"{name}: first difference {first_difference} (fused, unfused); fused {fused_run.switches}, "
+        f"unfused {unfused_run.switches}"
+    )
+    assert fused_run.active[-1] == unfused_run.active[-1]
+    assert fused_run.steps_per_candidate == unfused_run.steps_per_candidate
