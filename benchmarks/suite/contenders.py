@@ -237,9 +237,11 @@ def contenders(
         ),
         switcher_(
             "race",
-            lambda run_length: selectors.race(window=max(run_length // 100, 3)),
-            description="legs of budget/100 updates (adam sgd rmsprop rmsprop sgd adam), then the winner; duels "
-            "with the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1",
+            lambda run_length: selectors.race(run_length=run_length),
+            description="the recommended selector at its defaults, race(run_length=budget): legs of budget/100 "
+            "updates (adam sgd rmsprop rmsprop sgd adam), then the winner (ties within 5% to the first); duels with "
+            "the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1, margin 5%; "
+            "no decision after 3/4 of the budget",
         ),
         switcher_(
             "race-nu",
