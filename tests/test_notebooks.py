@@ -91,11 +91,11 @@ def test_notebook_runs_and_switches(name, printed, runs):
     reported = json.loads(text.split("RUNS ", 1)[1])
     for label, run in reported.items():
         losses = run["losses"]
-        if label == "race":  # race(run_length=600, window=20) with its defaults: stop at 450
+        if label == "race":  # race(run_length=600) at its defaults: legs of 6, stop at 450
             config = dict(stop=450, margin=DEFAULT_MARGIN)
             expected = switches_of(
                 race_reference(
-                    lambda t, active, run=losses: run[t], 3, len(losses), [0, 1, 2], 20, 2.0, 0.125, 1.0, **config
+                    lambda t, active, run=losses: run[t], 3, len(losses), [0, 1, 2], 6, 2.0, 0.125, 1.0, **config
                 )
             )
             assert len(expected) >= 4
