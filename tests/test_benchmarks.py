@@ -16,7 +16,7 @@ import optax
 import pytest
 
 import optswitch
-from benchmarks.diagnostics import rate_noise
+from benchmarks.diagnostics import race_variants, rate_noise
 from benchmarks.suite import cli, contenders, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
@@ -397,3 +397,18 @@ def test_oracle_grid_and_schedules():
     assert list(tx.names) == ["adam", "sgd"]
     switched = harness.run(tiny_quadratic(), tx, seed=0)
     assert switched.switches == [(20, "adam", "sgd")]
+
+
+def test_race_variants_reproduce_the_stored_race_run_and_print_the_table(tmp_path, capsys):
+    # "window-only" is the race of selection round 2 (window budget/100, no margin, no stop): run again, seed 0 of
+    # the noisy quadratic must make exactly the switches that run stored.
+    out = tmp_path / "variants.json"
+    argv = ["--variants", "window-only", "--tasks", "noisy-quadratic", "--seeds", "1", "--out", str(out)]
+    results = race_variants.main(argv)
+    stored = json.loads(race_variants.RESULTS.joinpath("selection_round2", "time_to_target.json").read_text())
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == ("noisy-quadratic", "race", 0)]
+    (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "window-only"]
+    assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
+    assert now["metric"] == before["metric"]
+    assert results["noisy-quadratic"]["window-only"]["runs"] == 1
+    assert "| window-only | " in capsys.readouterr().out

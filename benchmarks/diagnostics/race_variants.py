@@ -1,0 +1,127 @@
+"""How race's settings were chosen: variants of the recommended ``race(run_length=...)`` on development tasks.
+
+Each variant is a switch over the suite's three candidates, run through the suite's harness on the development
+tasks (default: the three that train in seconds; shakespeare-char takes minutes a run) and scored by steps
+against the fixed candidates on the same seeds, with the suite's stored targets. Fixed candidates are read from
+a stored suite run (``--fixed``) when it holds their runs on these seeds, as steps to target do not depend on the
+machine; ``--run-fixed`` runs them here instead (needed on seeds no stored run has, and for seconds).
+
+    python -m benchmarks.diagnostics.race_variants --variants margin-0,default,margin-0.1,margin-0.2
+    python -m benchmarks.diagnostics.race_variants --variants default,warmup-5% --first-seed 5 --run-fixed
+
+Design on seeds 0-4 only; a variant that wins there is re-run on fresh seeds (5-9) before anything is claimed.
+Writes every run to ``--out`` (JSON, the suite's run format) and prints the table.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks.suite import cli, scoring, store
+from benchmarks.suite import contenders as contenders_lib
+from optswitch import selectors
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+FIXED = ("adam", "sgd", "rmsprop")
+
+#: The variants by name: ``run_length -> race``; "default" is the recommended selector as it ships.
+VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
+    "default": lambda n: selectors.race(run_length=n),
+    "window-only": lambda n: selectors.race(window=max(n // 100, 3), margin=0),  # before run_length, stop, margin
+    "margin-0": lambda n: selectors.race(run_length=n, margin=0),
+    "margin-0.1": lambda n: selectors.race(run_length=n, margin=0.1),
+    "margin-0.2": lambda n: selectors.race(run_length=n, margin=0.2),
+    "warmup-5%": lambda n: selectors.race(run_length=n, warmup=n // 20),
+    "warmup-10%": lambda n: selectors.race(run_length=n, warmup=n // 10),
+    "window-2%": lambda n: selectors.race(run_length=n, window=max(n // 50, 3)),
+    "confidence-2": lambda n: selectors.race(run_length=n, confidence=2.0),
+    "warmup-5%-confidence-2": lambda n: selectors.race(run_length=n, warmup=n // 20, confidence=2.0),
+    "growth-4": lambda n: selectors.race(run_length=n, growth=4.0),
+}
+
+
+def table(results: dict, names: Sequence[str], tasks: Sequence[str]) -> str:
+    """Median steps to target (reached / runs where not all), median switches, and the score by steps."""
+    scores = scoring.profiles(results, list(names))["steps"]["scores"]
+    lines = ["| contender | " + " | ".join(tasks) + " | score by steps |", "|---" * (len(tasks) + 2) + "|"]
+    for name in names:
+        cells = []
+        for task in tasks:
+            cell = results[task][name]
+            reached = "" if cell["reached"] == cell["runs"] else f" ({cell['reached']}/{cell['runs']})"
+            median = cell["median_steps_to_target"]
+            steps = "—" if median == float("inf") else f"{median:.0f}"
+            cells.append(f"{steps}{reached}, {cell['median_switches']:.0f} switches")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {scores[name]:.3f} |")
+    return "\n".join(lines)
+
+
+def reprint(path: Path, fixed: Path) -> dict:
+    """Prints the table of the runs stored at ``path``, with the targets of the suite run ``fixed``."""
+    runs = store.load_runs(json.loads(path.read_text())["runs"])
+    task_names = list(dict.fromkeys(run.task for run in runs))
+    names = list(dict.fromkeys([*FIXED, *(run.contender for run in runs)]))
+    stored = json.loads(fixed.read_text())
+    targets = {name: store.load_target(stored["tasks"][name]["target"]) for name in task_names}
+    results = scoring.summarize(targets, names, runs)
+    print(table(results, names, task_names))
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics.race_variants", description=__doc__)
+    parser.add_argument("--variants", default="default", help=f"comma-separated, of: {', '.join(VARIANTS)}")
+    parser.add_argument("--tasks", default="digits-mlp,noisy-quadratic,mnist1d-cnn")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--fixed", type=Path, default=RESULTS / "selection_round2" / "time_to_target.json")
+    parser.add_argument("--run-fixed", action="store_true", help="run the fixed candidates here")
+    parser.add_argument("--text", type=Path, help="tinyshakespeare.txt, for shakespeare-char")
+    parser.add_argument("--out", type=Path, default=RESULTS / "selection_round3" / "race_variants.json")
+    parser.add_argument("--from-json", type=Path, help="run nothing: print the table of the runs stored there")
+    args = parser.parse_args(argv)
+    if args.from_json is not None:
+        return reprint(args.from_json, args.fixed)
+    names = [name.strip() for name in args.variants.split(",") if name.strip()]
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown:
+        parser.error(f"--variants: unknown {unknown}; choose from {', '.join(VARIANTS)}")
+    task_names = [name.strip() for name in args.tasks.split(",")]
+    tasks = cli.build_tasks(task_names, quick=False, text=args.text)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    stored = json.loads(args.fixed.read_text())
+    targets = {name: store.load_target(stored["tasks"][name]["target"]) for name in task_names}
+    variants = {name: contenders_lib.switcher(name, VARIANTS[name]) for name in names}
+    runs = cli.execute(tasks, names, seeds, contenders=variants)
+    if args.run_fixed:
+        runs += cli.execute(tasks, list(FIXED), seeds, contenders=contenders_lib.contenders())
+    else:
+        wanted = set(task_names), set(FIXED), set(seeds)
+        runs += [
+            run
+            for run in store.load_runs(stored["runs"])
+            if (run.task in wanted[0]) and (run.contender in wanted[1]) and (run.seed in wanted[2])
+        ]
+        missing = {(t, c, s) for t in task_names for c in FIXED for s in seeds} - {
+            (run.task, run.contender, run.seed) for run in runs
+        }
+        if missing:
+            parser.error(f"{args.fixed} lacks fixed runs {sorted(missing)[:3]}...; pass --run-fixed")
+    results = scoring.summarize(targets, [*FIXED, *names], runs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "command": " ".join([parser.prog, *(sys.argv[1:] if argv is None else argv)]),
+                "runs": store.runs_json(runs),
+            }
+        )
+    )
+    print(table(results, [*FIXED, *names], task_names))
+    return results
+
+
+if __name__ == "__main__":
+    main()
