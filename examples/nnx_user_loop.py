@@ -146,8 +146,9 @@ def batch_order(seed: int, steps: int) -> np.ndarray:
     )
 
 
-def train(model, optimizer, train_step, seed: int, steps: int, start: int = 0, end: int | None = None,
-          eval_every: int = 10) -> list[tuple[int, float, float]]:
+def train(
+    model, optimizer, train_step, seed: int, steps: int, start: int = 0, end: int | None = None, eval_every: int = 10
+) -> list[tuple[int, float, float]]:
     """Runs updates ``start`` to ``end`` (default ``steps``); returns ``(updates done, val loss, val accuracy)``
     every ``eval_every`` updates and at the end."""
     (x_train, y_train), (x_val, y_val) = data()
@@ -256,8 +257,15 @@ def measure(seeds: int, steps: int) -> dict:
             compiles_max=max(r["compiles"] for r in results),
         )
     return dict(
-        steps=steps, seeds=seeds, batch_size=BATCH_SIZE, warmup=warmup_steps(steps), peak_rates=PEAK_RATES,
-        target_accuracy=TARGET_ACCURACY, medians=medians, runs=figures, resumes=resumes,
+        steps=steps,
+        seeds=seeds,
+        batch_size=BATCH_SIZE,
+        warmup=warmup_steps(steps),
+        peak_rates=PEAK_RATES,
+        target_accuracy=TARGET_ACCURACY,
+        medians=medians,
+        runs=figures,
+        resumes=resumes,
     )
 
 
