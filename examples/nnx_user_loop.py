@@ -195,7 +195,9 @@ def run(contender: str, seed: int, steps: int, **race_settings) -> dict:
     train_step, traces = make_train_step()
     began = time.perf_counter()
     history = train(model, optimizer, train_step, seed, steps)
+    train_loss, _ = evaluate(model, *data()[0])
     result = dict(
+        final_train_loss=float(train_loss),  # on the whole training set: what the race's rates are measured on
         final_val_loss=history[-1][1],
         final_val_accuracy=history[-1][2],
         steps_to_target=steps_to_target(history),
@@ -248,6 +250,7 @@ def measure(seeds: int, steps: int) -> dict:
         reached = [r["steps_to_target"] for r in results if r["steps_to_target"] is not None]
         losses = [r["final_val_loss"] for r in results]
         medians[contender] = dict(
+            final_train_loss_median=float(np.median([r["final_train_loss"] for r in results])),
             final_val_loss_median=float(np.median(losses)),
             final_val_loss_std=float(np.std(losses)),
             final_val_accuracy_median=float(np.median([r["final_val_accuracy"] for r in results])),
@@ -269,6 +272,27 @@ def measure(seeds: int, steps: int) -> dict:
     )
 
 
+def table(figures: dict) -> str:
+    """The figures as a markdown table: medians over the seeds."""
+    rows = [
+        "| contender | final val loss (median +- std) | final train loss | final val accuracy | reached 97% | "
+        "updates to 97% (median) | switches (median) | most updates by (seed by seed) | compiles |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for contender, row in figures["medians"].items():
+        runs = figures["runs"][contender]
+        # The candidate that made most of each seed's updates, seed by seed.
+        mostly = ", ".join(max(r["updates"], key=r["updates"].get) for r in runs) if "updates" in runs[0] else "—"
+        to_target = row["steps_to_target_median"]
+        rows.append(
+            f"| {contender} | {row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
+            f"{row['final_train_loss_median']:.4f} | {row['final_val_accuracy_median']:.3f} | "
+            f"{row['reached_target']}/{figures['seeds']} | {'—' if to_target is None else f'{to_target:.0f}'} | "
+            f"{row['switches_median']:.0f} | {mostly} | {row['compiles_max']} |"
+        )
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -276,8 +300,7 @@ def main():
     parser.add_argument("--out", type=pathlib.Path, default=None, help="where to write the figures (JSON)")
     args = parser.parse_args()
     figures = measure(args.seeds, args.steps)
-    for contender, row in figures["medians"].items():
-        print(f"{contender:18s}", row)
+    print(table(figures))
     if args.out is not None:
         args.out.write_text(json.dumps(figures, indent=1) + "\n")
 
