@@ -10,6 +10,7 @@ import pytest
 import optswitch
 
 STEPS = 120  # warmup 6, window 3: the race ends at update 24, the default stop is update 90
+RACE_END = 6 + 2 * 3 * 3  # warmup + 2 legs x 3 candidates x window
 
 
 def load_example():
@@ -58,3 +59,11 @@ def test_an_earlier_stop_cuts_the_switches_the_run_would_make(example, uninterru
     stopped = example.run("race", seed=1, steps=STEPS, stop=stop)
     assert all(update < stop for update, _, _ in stopped["switches"])
     assert stopped["switches"] == [switch for switch in uninterrupted["switches"] if switch[0] < stop]
+
+
+def test_a_duel_in_progress_at_stop_hands_back_to_the_leader_at_stop(example, uninterrupted):
+    (duel_start, leader, challenger), *_ = [switch for switch in uninterrupted["switches"] if switch[0] > RACE_END]
+    stop = duel_start + 2  # inside the challenger's window
+    stopped = example.run("race", seed=1, steps=STEPS, stop=stop)
+    late = [switch for switch in stopped["switches"] if switch[0] >= stop]
+    assert late == [(stop, challenger, leader)]  # dropped at once: the one switch at stop is back to the leader
