@@ -17,7 +17,8 @@ It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipp
 ``race(run_length=steps, warmup=warmup)``; the switch with the older ``race(window=steps // 100)``, which
 neither waits for the warmup nor stops) on every seed, and for the recommended switch also saves an orbax
 checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the
-resumed run ends bit for bit where the uninterrupted one does.
+resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
+``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -97,10 +98,15 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     return optswitch.chain(clip, switch)
 
 
-def build(contender: str, steps: int, seed: int, **race_settings) -> tuple[CNN, optswitch.nnx.Optimizer]:
-    """A fresh model (initialised from ``seed``) and its optimizer."""
+def build(contender: str, steps: int, seed: int, fused: bool = True, **race_settings) -> tuple[CNN, nnx.Optimizer]:
+    """A fresh model (initialised from ``seed``) and its optimizer.
+
+    ``fused=False`` takes flax's own ``nnx.Optimizer`` (``tx.update``, then ``optax.apply_updates``): the same
+    maths up to float rounding.
+    """
     model = CNN(nnx.Rngs(seed))
-    optimizer = optswitch.nnx.Optimizer(model, transformation(contender, steps, **race_settings), wrt=nnx.Param)
+    optimizer_type = optswitch.nnx.Optimizer if fused else nnx.Optimizer
+    optimizer = optimizer_type(model, transformation(contender, steps, **race_settings), wrt=nnx.Param)
     return model, optimizer
 
 
@@ -189,9 +195,9 @@ def steps_to_target(history) -> int | None:
     return next((done for done, _, accuracy in history if accuracy >= TARGET_ACCURACY), None)
 
 
-def run(contender: str, seed: int, steps: int, **race_settings) -> dict:
+def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settings) -> dict:
     """One uninterrupted run: its validation figures, its switches and its train step's compile count."""
-    model, optimizer = build(contender, steps, seed, **race_settings)
+    model, optimizer = build(contender, steps, seed, fused, **race_settings)
     train_step, traces = make_train_step()
     began = time.perf_counter()
     history = train(model, optimizer, train_step, seed, steps)
@@ -230,7 +236,7 @@ def resumed(contender: str, seed: int, steps: int, save_at: int, **race_settings
 
 def measure(seeds: int, steps: int) -> dict:
     figures = {contender: [] for contender in CONTENDERS}
-    resumes = []
+    resumes, unfused = [], []
     for seed in range(seeds):
         for contender in CONTENDERS:
             result = run(contender, seed, steps)
@@ -245,6 +251,19 @@ def measure(seeds: int, steps: int) -> dict:
                 same_log = optswitch.summary(optimizer_after).switches == optswitch.summary(optimizer).switches
                 resumes.append(dict(seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles))
                 print(seed, "resumed", resumes[-1], flush=True)
+            if contender not in PEAK_RATES:
+                # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
+                other = run(contender, seed, steps, fused=False)
+                unfused.append(
+                    dict(
+                        contender=contender,
+                        seed=seed,
+                        same_switches=other["switches"] == result["switches"],
+                        switches=other["switches"],
+                        final_val_loss=other["final_val_loss"],
+                    )
+                )
+                print(seed, "unfused", unfused[-1], flush=True)
     medians = {}
     for contender, results in figures.items():
         reached = [r["steps_to_target"] for r in results if r["steps_to_target"] is not None]
@@ -269,6 +288,7 @@ def measure(seeds: int, steps: int) -> dict:
         medians=medians,
         runs=figures,
         resumes=resumes,
+        unfused=unfused,
     )
 
 

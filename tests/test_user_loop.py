@@ -67,3 +67,9 @@ def test_a_duel_in_progress_at_stop_hands_back_to_the_leader_at_stop(example, un
     stopped = example.run("race", seed=1, steps=STEPS, stop=stop)
     late = [switch for switch in stopped["switches"] if switch[0] >= stop]
     assert late == [(stop, challenger, leader)]  # dropped at once: the one switch at stop is back to the leader
+
+
+def test_flax_own_unfused_optimizer_makes_the_same_switches(example, uninterrupted):
+    # nnx.Optimizer runs tx.update then optax.apply_updates: the same maths up to rounding, which the margin ignores.
+    unfused = example.run("race", seed=1, steps=STEPS, fused=False)
+    assert unfused["switches"] == uninterrupted["switches"] and unfused["compiles"] == 1
