@@ -1,0 +1,329 @@
+"""The recommended selector in the training loop a user writes: Flax nnx, schedules, clipping, a checkpoint.
+
+A small CNN on scikit-learn's digits (the demo's split: 1,197 training images, 600 for validation), trained
+the way a Flax user writes it: three candidates (AdamW, SGD with Nesterov momentum, Lion), each with its own
+``optax.warmup_cosine_decay_schedule`` (a linear warmup over the first 5% of the run, then cosine decay to 0),
+the switch behind gradient clipping in an :func:`optswitch.chain`, :class:`optswitch.nnx.Optimizer`, and the
+minibatch loss passed as ``value=`` through ``nnx.jit``. The selector is the recommended one,
+``selectors.race(run_length=steps, warmup=warmup)``: AdamW trains through the schedules' warmup, then the
+candidates race, and no decision is made in the last quarter of the run.
+
+The peak learning rates were picked once, from common practice for each optimizer on a small model
+(AdamW 3e-3, SGD 3e-2, Lion 3e-4: Lion's sign updates want a rate 3-10x below AdamW's), and were not tuned on
+the seeds measured here.
+
+Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``; ``--out`` for the figures' JSON).
+It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch with
+``race(run_length=steps, warmup=warmup)``; the switch with the older ``race(window=steps // 100)``, which
+neither waits for the warmup nor stops) on every seed, and for the recommended switch also saves an orbax
+checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the
+resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
+``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
+"""
+
+import argparse
+import functools
+import json
+import pathlib
+import tempfile
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+from flax import nnx
+
+import optswitch
+import optswitch.nnx
+from optswitch.demo import split_digits
+
+#: Peak learning rates, chosen once per optimizer (see the module's docstring), not tuned on the measured seeds.
+PEAK_RATES = {"adamw": 3e-3, "sgd": 3e-2, "lion": 3e-4}
+BATCH_SIZE = 64
+TARGET_ACCURACY = 0.97
+#: The contenders: each fixed candidate alone, and the switch with the recommended and the older race.
+CONTENDERS = ("adamw", "sgd", "lion", "race", "race_window_only")
+
+
+class CNN(nnx.Module):
+    """Two 3x3 convolutions (16 and 32 channels, the second with stride 2) and a linear read-out."""
+
+    def __init__(self, rngs: nnx.Rngs):
+        self.conv1 = nnx.Conv(1, 16, (3, 3), rngs=rngs)
+        self.conv2 = nnx.Conv(16, 32, (3, 3), strides=2, rngs=rngs)
+        self.out = nnx.Linear(4 * 4 * 32, 10, rngs=rngs)
+
+    def __call__(self, x):
+        x = nnx.relu(self.conv1(x.reshape(-1, 8, 8, 1)))
+        x = nnx.relu(self.conv2(x))
+        return self.out(x.reshape(x.shape[0], -1))
+
+
+def warmup_steps(steps: int) -> int:
+    """The schedules' warmup: 5% of the run."""
+    return max(steps // 20, 1)
+
+
+def schedule(peak: float, steps: int) -> optax.Schedule:
+    return optax.warmup_cosine_decay_schedule(0.0, peak, warmup_steps=warmup_steps(steps), decay_steps=steps)
+
+
+def candidates(steps: int) -> dict[str, optax.GradientTransformation]:
+    """AdamW, SGD with Nesterov momentum and Lion, each on its own warmup + cosine schedule."""
+    return {
+        "adamw": optax.adamw(schedule(PEAK_RATES["adamw"], steps)),
+        "sgd": optax.sgd(schedule(PEAK_RATES["sgd"], steps), momentum=0.9, nesterov=True),
+        "lion": optax.lion(schedule(PEAK_RATES["lion"], steps)),
+    }
+
+
+def transformation(contender: str, steps: int, **race_settings) -> optax.GradientTransformation:
+    """The optimizer of a contender, behind gradient clipping.
+
+    ``race_settings`` replace the recommended selector's settings (``race`` only), e.g. ``stop=``.
+    """
+    clip = optax.clip_by_global_norm(1.0)
+    if contender in PEAK_RATES:
+        return optax.chain(clip, candidates(steps)[contender])
+    if contender == "race":
+        selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
+    elif contender == "race_window_only":
+        selector = optswitch.selectors.race(window=steps // 100)
+    else:
+        raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
+    # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup.
+    switch = optswitch.switch(candidates(steps), selector, on_switch=optswitch.handoff.sync_schedules())
+    return optswitch.chain(clip, switch)
+
+
+def build(contender: str, steps: int, seed: int, fused: bool = True, **race_settings) -> tuple[CNN, nnx.Optimizer]:
+    """A fresh model (initialised from ``seed``) and its optimizer.
+
+    ``fused=False`` takes flax's own ``nnx.Optimizer`` (``tx.update``, then ``optax.apply_updates``): the same
+    maths up to float rounding.
+    """
+    model = CNN(nnx.Rngs(seed))
+    optimizer_type = optswitch.nnx.Optimizer if fused else nnx.Optimizer
+    optimizer = optimizer_type(model, transformation(contender, steps, **race_settings), wrt=nnx.Param)
+    return model, optimizer
+
+
+def loss_fn(model: CNN, x, y):
+    return optax.softmax_cross_entropy_with_integer_labels(model(x), y).mean()
+
+
+def make_train_step():
+    """A jitted train step of its own, and the list that records each trace of it (one per compile)."""
+    traces = []
+
+    @nnx.jit
+    def train_step(model, optimizer, x, y):
+        traces.append(None)  # runs only while tracing
+        loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
+        optimizer.update(model, grads, value=loss)
+        return loss
+
+    return train_step, traces
+
+
+@nnx.jit
+def evaluate(model: CNN, x, y):
+    """The validation loss and accuracy."""
+    logits = model(x)
+    loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+    return loss, jnp.mean(jnp.argmax(logits, -1) == y)
+
+
+@functools.cache
+def data():
+    """The demo's split of digits, ``((x_train, y_train), (x_val, y_val))``, loaded once."""
+    return split_digits()
+
+
+def batch_order(seed: int, steps: int) -> np.ndarray:
+    """Minibatch indices ``[steps, BATCH_SIZE]``: shuffled epochs, from ``seed``; fixed by the update index."""
+    train_size = len(data()[0][1])
+    rng = np.random.default_rng(seed)
+    epochs = -(-steps * BATCH_SIZE // train_size)
+    return np.concatenate([rng.permutation(train_size) for _ in range(epochs)])[: steps * BATCH_SIZE].reshape(
+        steps, BATCH_SIZE
+    )
+
+
+def train(
+    model, optimizer, train_step, seed: int, steps: int, start: int = 0, end: int | None = None, eval_every: int = 10
+) -> list[tuple[int, float, float]]:
+    """Runs updates ``start`` to ``end`` (default ``steps``); returns ``(updates done, val loss, val accuracy)``
+    every ``eval_every`` updates and at the end."""
+    (x_train, y_train), (x_val, y_val) = data()
+    order = batch_order(seed, steps)
+    end = steps if end is None else end
+    history = []
+    for t in range(start, end):
+        train_step(model, optimizer, x_train[order[t]], y_train[order[t]])
+        if (t + 1) % eval_every == 0 or t + 1 == end:
+            loss, accuracy = evaluate(model, x_val, y_val)
+            history.append((t + 1, float(loss), float(accuracy)))
+    return history
+
+
+def save(path: pathlib.Path, model, optimizer) -> None:
+    """An orbax checkpoint of the model's and the optimizer's state (the optimizer's step and switch included)."""
+    checkpointer = ocp.StandardCheckpointer()
+    checkpointer.save(path, {"model": nnx.state(model), "optimizer": nnx.state(optimizer)})
+    checkpointer.wait_until_finished()
+
+
+def restore(path: pathlib.Path, contender: str, steps: int, **race_settings):
+    """Fresh model and optimizer objects, as a new process makes them, with the checkpoint's state put in."""
+    model, optimizer = build(contender, steps, seed=0, **race_settings)  # any seed: the checkpoint overwrites it
+    target = {"model": nnx.state(model), "optimizer": nnx.state(optimizer)}
+    restored = ocp.StandardCheckpointer().restore(path, target)
+    nnx.update(model, restored["model"])
+    nnx.update(optimizer, restored["optimizer"])
+    optswitch.check_candidates(optimizer.opt_state, optimizer.tx)  # the candidates the checkpoint was made for
+    return model, optimizer
+
+
+def parameters(model) -> list[np.ndarray]:
+    return [np.asarray(leaf) for leaf in jax.tree.leaves(nnx.state(model, nnx.Param))]
+
+
+def steps_to_target(history) -> int | None:
+    return next((done for done, _, accuracy in history if accuracy >= TARGET_ACCURACY), None)
+
+
+def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settings) -> dict:
+    """One uninterrupted run: its validation figures, its switches and its train step's compile count."""
+    model, optimizer = build(contender, steps, seed, fused, **race_settings)
+    train_step, traces = make_train_step()
+    began = time.perf_counter()
+    history = train(model, optimizer, train_step, seed, steps)
+    train_loss, _ = evaluate(model, *data()[0])
+    result = dict(
+        final_train_loss=float(train_loss),  # on the whole training set: what the race's rates are measured on
+        final_val_loss=history[-1][1],
+        final_val_accuracy=history[-1][2],
+        steps_to_target=steps_to_target(history),
+        compiles=len(traces),
+        seconds=time.perf_counter() - began,
+    )
+    if contender not in PEAK_RATES:
+        summary = optswitch.summary(optimizer)
+        result |= dict(switches=summary.switches, updates=summary.updates)
+    return result | dict(model=model, optimizer=optimizer)
+
+
+def resumed(contender: str, seed: int, steps: int, save_at: int, **race_settings):
+    """Trains to ``save_at``, checkpoints, restores into fresh objects and a fresh train step, trains to the end.
+
+    Returns the resumed model and optimizer, and the compile count of each of the two train steps.
+    """
+    model, optimizer = build(contender, steps, seed, **race_settings)
+    train_step, traces = make_train_step()
+    train(model, optimizer, train_step, seed, steps, end=save_at)
+    with tempfile.TemporaryDirectory() as directory:
+        path = pathlib.Path(directory) / "checkpoint"
+        save(path, model, optimizer)
+        del model, optimizer  # the new process has only the checkpoint
+        model, optimizer = restore(path, contender, steps, **race_settings)
+    train_step_after, traces_after = make_train_step()
+    train(model, optimizer, train_step_after, seed, steps, start=save_at)
+    return model, optimizer, (len(traces), len(traces_after))
+
+
+def measure(seeds: int, steps: int) -> dict:
+    figures = {contender: [] for contender in CONTENDERS}
+    resumes, unfused = [], []
+    for seed in range(seeds):
+        for contender in CONTENDERS:
+            result = run(contender, seed, steps)
+            model, optimizer = result.pop("model"), result.pop("optimizer")
+            figures[contender].append(result)
+            print(seed, contender, {k: v for k, v in result.items() if k != "updates"}, flush=True)
+            if contender == "race":
+                model_after, optimizer_after, compiles = resumed(contender, seed, steps, save_at=steps // 2)
+                exact = all(
+                    np.array_equal(a, b) for a, b in zip(parameters(model), parameters(model_after), strict=True)
+                )
+                same_log = optswitch.summary(optimizer_after).switches == optswitch.summary(optimizer).switches
+                resumes.append(dict(seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles))
+                print(seed, "resumed", resumes[-1], flush=True)
+            if contender not in PEAK_RATES:
+                # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
+                other = run(contender, seed, steps, fused=False)
+                unfused.append(
+                    dict(
+                        contender=contender,
+                        seed=seed,
+                        same_switches=other["switches"] == result["switches"],
+                        switches=other["switches"],
+                        final_val_loss=other["final_val_loss"],
+                    )
+                )
+                print(seed, "unfused", unfused[-1], flush=True)
+    medians = {}
+    for contender, results in figures.items():
+        reached = [r["steps_to_target"] for r in results if r["steps_to_target"] is not None]
+        losses = [r["final_val_loss"] for r in results]
+        medians[contender] = dict(
+            final_train_loss_median=float(np.median([r["final_train_loss"] for r in results])),
+            final_val_loss_median=float(np.median(losses)),
+            final_val_loss_std=float(np.std(losses)),
+            final_val_accuracy_median=float(np.median([r["final_val_accuracy"] for r in results])),
+            reached_target=len(reached),
+            steps_to_target_median=float(np.median(reached)) if reached else None,
+            switches_median=float(np.median([len(r.get("switches", ())) for r in results])),
+            compiles_max=max(r["compiles"] for r in results),
+        )
+    return dict(
+        steps=steps,
+        seeds=seeds,
+        batch_size=BATCH_SIZE,
+        warmup=warmup_steps(steps),
+        peak_rates=PEAK_RATES,
+        target_accuracy=TARGET_ACCURACY,
+        medians=medians,
+        runs=figures,
+        resumes=resumes,
+        unfused=unfused,
+    )
+
+
+def table(figures: dict) -> str:
+    """The figures as a markdown table: medians over the seeds."""
+    rows = [
+        "| contender | final val loss (median +- std) | final train loss | final val accuracy | reached 97% | "
+        "updates to 97% (median) | switches (median) | most updates by (seed by seed) | compiles |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for contender, row in figures["medians"].items():
+        runs = figures["runs"][contender]
+        # The candidate that made most of each seed's updates, seed by seed.
+        mostly = ", ".join(max(r["updates"], key=r["updates"].get) for r in runs) if "updates" in runs[0] else "—"
+        to_target = row["steps_to_target_median"]
+        rows.append(
+            f"| {contender} | {row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
+            f"{row['final_train_loss_median']:.4f} | {row['final_val_accuracy_median']:.3f} | "
+            f"{row['reached_target']}/{figures['seeds']} | {'—' if to_target is None else f'{to_target:.0f}'} | "
+            f"{row['switches_median']:.0f} | {mostly} | {row['compiles_max']} |"
+        )
+    return "\n".join(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--out", type=pathlib.Path, default=None, help="where to write the figures (JSON)")
+    args = parser.parse_args()
+    figures = measure(args.seeds, args.steps)
+    print(table(figures))
+    if args.out is not None:
+        args.out.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
