@@ -17,7 +17,7 @@ import pytest
 
 import optswitch
 from benchmarks.diagnostics import race_variants, rate_noise
-from benchmarks.suite import cli, contenders, harness, oracle, report, scoring, store, tasks
+from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
 INF = math.inf
@@ -88,6 +88,118 @@ def test_target_for_a_loss_relaxes_upwards_and_ignores_diverged_candidates():
     assert target.value == pytest.approx(1.3)
     assert target.reached(1.3) and not target.reached(1.3001) and not target.reached(math.nan)
     assert scoring.time_to_target([0, 10, 20], [2.0, 1.31, 1.29], target) == 20.0
+
+
+def _goal_entry(steps, seconds, compile_seconds, finals):
+    """The parts of a :func:`scoring.summarize` entry the goals read."""
+    return {
+        "median_steps_to_target": steps,
+        "median_seconds_to_target": seconds,
+        "median_compile_seconds": compile_seconds,
+        "final_metric": finals,
+    }
+
+
+# Three tasks, two fixed candidates (a, b), four switches. On "acc" (higher is better) a is fastest by both clocks,
+# compiles in 1 s of its 20 s to target (5%: the task counts by seconds) and has the best final metric, median 0.92,
+# spread 0.02. On "loss" (lower is better) b is fastest by steps (300) but a by seconds (10 s, half of it compile:
+# left out by seconds); b's final median 0.4, spread 0.1. On "none" no fixed candidate reaches the target.
+GOAL_TASKS = {
+    "acc": {
+        "a": _goal_entry(100, 20.0, 1.0, [0.90, 0.92, 0.94]),
+        "b": _goal_entry(200, 30.0, 1.0, [0.80, 0.85, 0.90]),
+        # Diverged on one seed of three: that run counts as the worst, so the median is 0.91.
+        "good": _goal_entry(115, 23.0, 1.0, [math.nan, 0.91, 0.95]),
+        "slow": _goal_entry(120, 22.0, 1.0, [0.91, 0.91, 0.91]),
+        "missing": _goal_entry(INF, INF, 1.0, [0.91, 0.91, 0.91]),
+        # Diverged on two seeds of three: the median is the worst possible.
+        "poor": _goal_entry(100, 20.0, 1.0, [math.nan, math.nan, 0.95]),
+    },
+    "loss": {
+        "a": _goal_entry(400, 10.0, 5.0, [0.5, 0.6, 0.7]),
+        "b": _goal_entry(300, 12.0, 5.0, [0.3, 0.4, 0.5]),
+        "good": _goal_entry(330, 100.0, 5.0, [0.45, 0.45, 0.45]),
+        "slow": _goal_entry(300, 10.0, 5.0, [0.45, 0.45, 0.45]),
+        "missing": _goal_entry(300, 10.0, 5.0, [0.45, 0.45, 0.45]),
+        "poor": _goal_entry(300, 10.0, 5.0, [0.55, 0.55, 0.55]),
+    },
+    "none": {
+        "a": _goal_entry(INF, INF, 1.0, [0.25, 0.25, 0.25]),
+        "b": _goal_entry(INF, INF, 1.0, [0.5, 0.5, 0.5]),
+        **{name: _goal_entry(INF, INF, 1.0, [0.5, 0.5, 0.5]) for name in ("good", "slow", "missing", "poor")},
+    },
+}
+GOAL_TARGETS = {name: scoring.Target(0.5, name != "loss", "a", 0.5, 0.0, "rule", (0, 1, 2), 100) for name in GOAL_TASKS}
+GOAL_SCORES = {"a": 0.5, "b": 0.6, "base": 0.65, "good": 0.7, "slow": 0.6, "missing": 0.2, "poor": 0.9}
+
+
+def _goal_checks(clock, baselines=("base",)):
+    switches = ["good", "slow", "missing", "poor"]
+    return goals.check(GOAL_TASKS, GOAL_TARGETS, GOAL_SCORES, ["a", "b"], switches, clock, baselines)
+
+
+def test_goals_by_steps_match_the_hand_computed_example():
+    checks = _goal_checks("steps")
+    verdicts = lambda goal: {name: check[goal] for name, check in checks.items()}
+    # Scores: above both fixed candidates' (0.5, 0.6) and at least the baseline's (0.65); "slow" only ties b.
+    assert verdicts("score_above_every_fixed") == {"good": True, "slow": False, "missing": False, "poor": True}
+    assert verdicts("score_at_least_baseline") == {"good": True, "slow": False, "missing": False, "poor": True}
+    # Times over the best fixed candidate's on acc and loss, "none" not counted: good 1.15 and 1.1; slow 1.2;
+    # missing never reaches acc's target.
+    assert verdicts("reaches_where_fixed_does") == {"good": True, "slow": False, "missing": False, "poor": True}
+    good = checks["good"]["per_task"]
+    assert good["acc"]["time_over_best_fixed"] == pytest.approx(1.15)
+    assert good["loss"]["time_over_best_fixed"] == pytest.approx(1.1)
+    assert good["none"]["time_over_best_fixed"] is None
+    assert checks["slow"]["per_task"]["acc"]["time_over_best_fixed"] == pytest.approx(1.2)
+    assert checks["missing"]["per_task"]["acc"]["time_over_best_fixed"] == INF
+    assert checks["good"]["excluded_tasks"] == [] and "compile_share" not in good["acc"]
+    # Final metric: good is 0.01 behind a on acc (spread 0.02) and 0.05 behind b on loss (spread 0.1), level on
+    # "none" (spread 0); poor is 0.15 behind on loss, and diverged on two seeds of three on acc.
+    assert verdicts("final_metric_within_spread") == {"good": True, "slow": True, "missing": True, "poor": False}
+    assert good["acc"]["final_metric_shortfall"] == pytest.approx(0.01)
+    assert good["acc"]["final_metric_spread"] == pytest.approx(0.02)
+    assert good["loss"]["final_metric_shortfall"] == pytest.approx(0.05)
+    assert good["loss"]["final_metric_spread"] == pytest.approx(0.1)
+    assert good["none"]["final_metric_shortfall"] == 0.0 and good["none"]["final_metric_spread"] == 0.0
+    poor = checks["poor"]["per_task"]
+    assert (
+        poor["loss"]["final_metric_shortfall"] == pytest.approx(0.15) and poor["acc"]["final_metric_shortfall"] == INF
+    )
+    assert all(check["score"] == GOAL_SCORES[name] for name, check in checks.items())
+
+
+def test_goals_by_seconds_leave_out_the_tasks_where_compiling_dominates():
+    checks = _goal_checks("seconds")
+    # On loss, a is fastest by seconds with 5 s of compile in its 10 s: 50%, so the task is left out, and good's
+    # 100 s there (10x) does not count; on acc the share is 1/20 and good's 23 s are 1.15x a's 20 s.
+    good = checks["good"]["per_task"]
+    assert checks["good"]["excluded_tasks"] == ["loss"]
+    assert good["acc"]["compile_share"] == pytest.approx(0.05) and good["loss"]["compile_share"] == pytest.approx(0.5)
+    assert good["none"]["compile_share"] is None  # no fixed candidate reaches the target there
+    assert good["acc"]["time_over_best_fixed"] == pytest.approx(1.15) and good["loss"]["time_over_best_fixed"] is None
+    verdicts = {name: check["reaches_where_fixed_does"] for name, check in checks.items()}
+    # slow is 1.2x by steps but 22 s against 20 s (1.1x) by seconds.
+    assert verdicts == {"good": True, "slow": True, "missing": False, "poor": True}
+    assert checks["slow"]["per_task"]["acc"]["time_over_best_fixed"] == pytest.approx(1.1)
+    # A task counts only while compiling takes under the share: at exactly 10% it is left out.
+    edge = {"acc": {**GOAL_TASKS["acc"], "a": _goal_entry(100, 20.0, 2.0, [0.90, 0.92, 0.94])}}
+    edged = goals.check(edge, GOAL_TARGETS, GOAL_SCORES, ["a", "b"], ["good"], "seconds")
+    assert goals.COMPILE_SHARE == 0.1 and edged["good"]["excluded_tasks"] == ["acc"]
+    assert edged["good"]["score_at_least_baseline"] is None  # no baseline in the run
+
+
+def test_goals_table_names_the_goals_and_gives_the_figures():
+    lines = report._goals_markdown(
+        {"thresholds": goals.thresholds(), "by_seconds": _goal_checks("seconds"), "by_steps": _goal_checks("steps")}
+    )
+    assert "#### Goals, for each switch, by seconds, compile included (AlgoPerf's clock)" in lines
+    header = next(line for line in lines if line.startswith("| switch |"))
+    assert "within 1.15x the best one's time" in header and "score at least the baseline's" in header
+    assert "| good | yes (0.700) | yes | yes (1.15, excluded, n/a) | yes (+0.01 / 0.02, +0.05 / 0.1, +0 / 0) |" in lines
+    assert "| poor | yes (0.900) | yes | yes (1, excluded, n/a) | no (diverged, +0.15 / 0.1, +0 / 0) |" in lines
+    excluded = "Left out of the time goal by seconds, the best fixed candidate's compile taking 10% or more of its"
+    assert f"{excluded} seconds to target: loss (50%)." in lines
 
 
 @pytest.mark.parametrize(("length", "channels_in"), [(40, 1), (20, 32), (5, 3)])
@@ -182,7 +294,8 @@ def test_cli_quick_run_end_to_end(tmp_path, capsys):
     assert best["reached"] == 1 and best["median_steps_to_target"] is not None
     assert set(scores["profile"]["seconds"]["scores"]) == {"adam", "sgd", "schedule"}
     assert set(scores["goals"]["by_seconds"]) == set(scores["goals"]["by_steps"]) == {"schedule"}
-    assert scores["goals"]["thresholds"]["time_over_median_fixed"] == 0.72
+    assert scores["goals"]["thresholds"] == goals.thresholds()
+    assert set(scores["goals"]["by_steps"]["schedule"]["per_task"]) == {"noisy-quadratic"}
     # No result key carries a goal's threshold: the thresholds are recorded once, as values.
     keys = set()
     collect = lambda node: [keys.add(k) or collect(v) for k, v in node.items()] if isinstance(node, dict) else None
