@@ -187,6 +187,7 @@ def test_goals_by_seconds_leave_out_the_tasks_where_compiling_dominates():
     edged = goals.check(edge, GOAL_TARGETS, GOAL_SCORES, ["a", "b"], ["good"], "seconds")
     assert goals.COMPILE_SHARE == 0.1 and edged["good"]["excluded_tasks"] == ["acc"]
     assert edged["good"]["score_at_least_baseline"] is None  # no baseline in the run
+    assert edged["good"]["reaches_where_fixed_does"] is None  # and no task left to check the time on
 
 
 def test_goals_table_names_the_goals_and_gives_the_figures():

@@ -9,7 +9,8 @@ On one clock (steps, or seconds with compile), a switch meets them when:
   AlgoPerf's rule), it reaches it too, at a median of at most :data:`TIME_OVER_BEST_FIXED` times the best fixed
   candidate's (``reaches_where_fixed_does``). By seconds, a task counts only where compiling takes under
   :data:`COMPILE_SHARE` of the best fixed candidate's seconds to target (its median compile seconds over its
-  median seconds to target); the tasks left out are listed. By steps, every task counts;
+  median seconds to target), and the tasks left out are listed; by steps, compiling leaves none out. None when no task
+  counts;
 - on every task, its median final metric is no worse than the best fixed candidate's (the best median final) by
   more than :data:`FINAL_METRIC_SPREADS` times that candidate's own spread over seeds, the standard deviation of
   its final metric (``final_metric_within_spread``).
@@ -67,7 +68,8 @@ def check(
 
     Returns:
         switch -> ``{"score", "score_above_every_fixed", "score_at_least_baseline", "reaches_where_fixed_does",
-        "final_metric_within_spread", "excluded_tasks", "per_task"}``. ``excluded_tasks`` lists the tasks the time
+        "final_metric_within_spread", "excluded_tasks", "per_task"}``; ``reaches_where_fixed_does`` is None where
+        no task counts for it. ``excluded_tasks`` lists the tasks the time
         goal leaves out for their compile share (by seconds only). ``per_task`` holds, per task,
         ``time_over_best_fixed`` (inf where the switch misses; None where the task does not count: no fixed
         candidate reaches the target, or it is excluded), ``compile_share`` (by seconds; None where no fixed
@@ -96,7 +98,7 @@ def check(
             "score": scores[name],
             "score_above_every_fixed": all(scores[name] > scores[c] for c in fixed),
             "score_at_least_baseline": all(scores[name] >= scores[b] for b in baselines) if baselines else None,
-            "reaches_where_fixed_does": all(ratio <= TIME_OVER_BEST_FIXED for ratio in counted),
+            "reaches_where_fixed_does": all(ratio <= TIME_OVER_BEST_FIXED for ratio in counted) if counted else None,
             "final_metric_within_spread": all(
                 t["final_metric_shortfall"] <= FINAL_METRIC_SPREADS * t["final_metric_spread"]
                 for t in per_task.values()

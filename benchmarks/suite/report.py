@@ -186,11 +186,11 @@ def _goals_markdown(goal_checks: dict) -> list[str]:
         ]
         for name, check in checks.items():
             per_task = check["per_task"].values()
-            baseline = check["score_at_least_baseline"]
+            baseline, reaches = check["score_at_least_baseline"], check["reaches_where_fixed_does"]
             lines.append(
                 f"| {name} | {mark(check['score_above_every_fixed'])} ({check['score']:.3f}) | "
                 + ("no baseline in this run" if baseline is None else mark(baseline))
-                + f" | {mark(check['reaches_where_fixed_does'])} ("
+                + f" | {'no task counts' if reaches is None else mark(reaches)} ("
                 + ", ".join(_time_cell(t) for t in per_task)
                 + f") | {mark(check['final_metric_within_spread'])} ("
                 + ", ".join(_final_cell(t) for t in per_task)
