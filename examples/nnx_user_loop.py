@@ -58,6 +58,8 @@ CONTENDERS = ("adamw", "sgd", "lion", "race", "race_heldout", "race_window_only"
 HELDOUT_CONTENDERS = ("race_heldout",)
 #: Training images kept aside for the held-out loss (the last ones of the training split) by those contenders.
 HELDOUT_SIZE = 200
+#: How the table names a contender, where its name alone does not say enough.
+LABELS = {"race_heldout": f"race_heldout (trains on 1,197 - {HELDOUT_SIZE} images, races on the {HELDOUT_SIZE})"}
 
 
 class CNN(nnx.Module):
@@ -371,7 +373,8 @@ def table(figures: dict) -> str:
         mostly = ", ".join(max(r["updates"], key=r["updates"].get) for r in runs) if "updates" in runs[0] else "—"
         to_target = row["steps_to_target_median"]
         rows.append(
-            f"| {contender} | {row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
+            f"| {LABELS.get(contender, contender)} | "
+            f"{row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
             f"{row['final_train_loss_median']:.4f} | {row['final_val_accuracy_median']:.3f} | "
             f"{row['reached_target']}/{figures['seeds']} | {'—' if to_target is None else f'{to_target:.0f}'} | "
             f"{row['switches_median']:.0f} | {mostly} | {row['compiles_max']} |"
