@@ -21,12 +21,12 @@ the evaluation.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
-with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; the switch with the older
-``race(window=steps // 100)``, which neither waits for the warmup nor stops) on every seed, and for the
-recommended switch also saves an orbax checkpoint half-way, restores it into fresh model and optimizer objects,
-and continues, checking that the resumed run ends bit for bit where the uninterrupted one does. Each switch is
-also run in flax's own ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the
-same switches.
+with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; AdamW alone on its 997
+images; the switch with the older ``race(window=steps // 100)``, which neither waits for the warmup nor stops)
+on every seed, and for the recommended switch also saves an orbax checkpoint half-way, restores it into fresh
+model and optimizer objects, and continues, checking that the resumed run ends bit for bit where the
+uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer`` (unfused: the same maths up to
+rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -51,15 +51,21 @@ from optswitch.demo import split_digits
 PEAK_RATES = {"adamw": 3e-3, "sgd": 3e-2, "lion": 3e-4}
 BATCH_SIZE = 64
 TARGET_ACCURACY = 0.97
-#: The contenders: each fixed candidate alone, and the switch with the recommended race (fed the training loss,
-#: or the held-out loss) and the older race.
-CONTENDERS = ("adamw", "sgd", "lion", "race", "race_heldout", "race_window_only")
+#: The contenders: each fixed candidate alone, the switch with the recommended race (fed the training loss, or
+#: the held-out loss), AdamW alone on the held-out contender's training images, and the older race.
+CONTENDERS = ("adamw", "sgd", "lion", "race", "race_heldout", "adamw_heldout_split", "race_window_only")
 #: The contenders whose train step passes the held-out loss as ``value=``.
 HELDOUT_CONTENDERS = ("race_heldout",)
-#: Training images kept aside for the held-out loss (the last ones of the training split) by those contenders.
+#: The contenders that train on the training images but the last ``HELDOUT_SIZE``: the held-out race, and AdamW
+#: alone on the same images, which says what training on fewer images costs by itself.
+HELDOUT_SPLIT_CONTENDERS = ("race_heldout", "adamw_heldout_split")
+#: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
-LABELS = {"race_heldout": f"race_heldout (trains on 1,197 - {HELDOUT_SIZE} images, races on the {HELDOUT_SIZE})"}
+LABELS = {
+    "race_heldout": f"race_heldout (trains on 1,197 - {HELDOUT_SIZE} images, races on the {HELDOUT_SIZE})",
+    "adamw_heldout_split": f"adamw_heldout_split (AdamW alone on the same 1,197 - {HELDOUT_SIZE} images)",
+}
 
 
 class CNN(nnx.Module):
@@ -94,14 +100,20 @@ def candidates(steps: int) -> dict[str, optax.GradientTransformation]:
     }
 
 
+def fixed_candidate(contender: str) -> str | None:
+    """The candidate a contender runs alone, or ``None`` for a switch."""
+    candidate = contender.removesuffix("_heldout_split")
+    return candidate if candidate in PEAK_RATES else None
+
+
 def transformation(contender: str, steps: int, **race_settings) -> optax.GradientTransformation:
     """The optimizer of a contender, behind gradient clipping.
 
     ``race_settings`` replace the recommended selector's settings (``race`` only), e.g. ``stop=``.
     """
     clip = optax.clip_by_global_norm(1.0)
-    if contender in PEAK_RATES:
-        return optax.chain(clip, candidates(steps)[contender])
+    if (candidate := fixed_candidate(contender)) is not None:
+        return optax.chain(clip, candidates(steps)[candidate])
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender == "race_window_only":
@@ -173,11 +185,11 @@ def data():
 def training_images(contender: str):
     """The images ``contender`` trains on, ``(x, y)``, and those of its held-out loss (``None`` for most).
 
-    A contender in ``HELDOUT_CONTENDERS`` trains on all training images but the last ``HELDOUT_SIZE``, which
-    it keeps for its held-out loss; every other contender trains on all of them.
+    A contender in ``HELDOUT_SPLIT_CONTENDERS`` trains on all training images but the last ``HELDOUT_SIZE``,
+    kept for the held-out loss; every other contender trains on all of them.
     """
     (x_train, y_train), _ = data()
-    if contender not in HELDOUT_CONTENDERS:
+    if contender not in HELDOUT_SPLIT_CONTENDERS:
         return (x_train, y_train), None
     return (x_train[:-HELDOUT_SIZE], y_train[:-HELDOUT_SIZE]), (x_train[-HELDOUT_SIZE:], y_train[-HELDOUT_SIZE:])
 
@@ -197,12 +209,12 @@ def batch_order(seed, steps: int, size: int | None = None) -> np.ndarray:
 def minibatches(contender: str, seed: int, steps: int):
     """The train step's data arguments of each update, as a function of the update index.
 
-    The training minibatches' order comes from ``seed``; the held-out ones' from ``(seed, 1)``, an order of
-    their own.
+    The training minibatches' order comes from ``seed``; the held-out ones' (for a contender in
+    ``HELDOUT_CONTENDERS`` only) from ``(seed, 1)``, an order of their own.
     """
     (x_train, y_train), heldout = training_images(contender)
     order = batch_order(seed, steps, len(y_train))
-    if heldout is None:
+    if contender not in HELDOUT_CONTENDERS:
         return lambda t: (x_train[order[t]], y_train[order[t]])
     x_heldout, y_heldout = heldout
     heldout_order = batch_order((seed, 1), steps, len(y_heldout))
@@ -277,8 +289,8 @@ def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settin
         seconds=time.perf_counter() - began,
     )
     if heldout is not None:
-        result["final_heldout_loss"] = float(evaluate(model, *heldout)[0])  # what its race measured
-    if contender not in PEAK_RATES:
+        result["final_heldout_loss"] = float(evaluate(model, *heldout)[0])  # what race_heldout's race measures
+    if fixed_candidate(contender) is None:
         summary = optswitch.summary(optimizer)
         result |= dict(switches=summary.switches, updates=summary.updates)
     return result | dict(model=model, optimizer=optimizer)
@@ -319,7 +331,7 @@ def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) ->
                 same_log = optswitch.summary(optimizer_after).switches == optswitch.summary(optimizer).switches
                 resumes.append(dict(seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles))
                 print(seed, "resumed", resumes[-1], flush=True)
-            if contender not in PEAK_RATES:
+            if fixed_candidate(contender) is None:
                 # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
                 other = run(contender, seed, steps, fused=False)
                 unfused.append(

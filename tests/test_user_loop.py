@@ -82,6 +82,10 @@ def test_race_heldout_trains_on_the_training_images_but_its_held_out_slice(examp
     np.testing.assert_array_equal(np.concatenate([x_train, x_heldout]), x_all)  # disjoint slices of the split
     (x_everything, _), no_heldout = example.training_images("race")
     assert no_heldout is None and len(x_everything) == len(x_all)
+    # AdamW's control trains on the same images, and its step gets no held-out minibatch.
+    (x_control, _), _ = example.training_images("adamw_heldout_split")
+    np.testing.assert_array_equal(x_control, x_train)
+    assert len(example.minibatches("adamw_heldout_split", seed=1, steps=STEPS)(0)) == 2
 
 
 def test_race_heldout_passes_the_held_out_loss_as_value_and_compiles_once(example):
