@@ -372,6 +372,12 @@ def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) ->
     )
 
 
+def most_updates(run: dict) -> str:
+    """The candidate that made most of a run's updates; ``"sgd=lion"`` for a tie."""
+    most = max(run["updates"].values())
+    return "=".join(name for name, count in run["updates"].items() if count == most)
+
+
 def table(figures: dict) -> str:
     """The figures as a markdown table: medians over the seeds."""
     rows = [
@@ -381,8 +387,8 @@ def table(figures: dict) -> str:
     ]
     for contender, row in figures["medians"].items():
         runs = figures["runs"][contender]
-        # The candidate that made most of each seed's updates, seed by seed.
-        mostly = ", ".join(max(r["updates"], key=r["updates"].get) for r in runs) if "updates" in runs[0] else "—"
+        # The candidate that made most of each seed's updates, seed by seed (tied ones joined by "=").
+        mostly = ", ".join(map(most_updates, runs)) if "updates" in runs[0] else "—"
         to_target = row["steps_to_target_median"]
         rows.append(
             f"| {LABELS.get(contender, contender)} | "
