@@ -12,13 +12,21 @@ The peak learning rates were picked once, from common practice for each optimize
 (AdamW 3e-3, SGD 3e-2, Lion 3e-4: Lion's sign updates want a rate 3-10x below AdamW's), and were not tuned on
 the seeds measured here.
 
-Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``; ``--out`` for the figures' JSON).
-It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch with
-``race(run_length=steps, warmup=warmup)``; the switch with the older ``race(window=steps // 100)``, which
-neither waits for the warmup nor stops) on every seed, and for the recommended switch also saves an orbax
-checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the
-resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
-``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
+The race compares whatever the train step passes as ``value=``. Fed the training minibatch's loss, it favours
+the candidate that lowers the training loss fastest, which on 1,197 images can be the one that overfits most
+(see benchmarks/README.md). The ``race_heldout`` contender passes instead the loss on a minibatch of a held-out
+slice carved from the training images (the last 200; it trains on the other 997), which costs one forward pass
+more per update; its gradients still come from the training minibatch alone. The 600 validation images stay for
+the evaluation.
+
+Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
+figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
+with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; AdamW alone on its 997
+images; the switch with the older ``race(window=steps // 100)``, which neither waits for the warmup nor stops)
+on every seed, and for the recommended switch also saves an orbax checkpoint half-way, restores it into fresh
+model and optimizer objects, and continues, checking that the resumed run ends bit for bit where the
+uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer`` (unfused: the same maths up to
+rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -43,8 +51,21 @@ from optswitch.demo import split_digits
 PEAK_RATES = {"adamw": 3e-3, "sgd": 3e-2, "lion": 3e-4}
 BATCH_SIZE = 64
 TARGET_ACCURACY = 0.97
-#: The contenders: each fixed candidate alone, and the switch with the recommended and the older race.
-CONTENDERS = ("adamw", "sgd", "lion", "race", "race_window_only")
+#: The contenders: each fixed candidate alone, the switch with the recommended race (fed the training loss, or
+#: the held-out loss), AdamW alone on the held-out contender's training images, and the older race.
+CONTENDERS = ("adamw", "sgd", "lion", "race", "race_heldout", "adamw_heldout_split", "race_window_only")
+#: The contenders whose train step passes the held-out loss as ``value=``.
+HELDOUT_CONTENDERS = ("race_heldout",)
+#: The contenders that train on the training images but the last ``HELDOUT_SIZE``: the held-out race, and AdamW
+#: alone on the same images, which says what training on fewer images costs by itself.
+HELDOUT_SPLIT_CONTENDERS = ("race_heldout", "adamw_heldout_split")
+#: Training images kept aside for the held-out loss (the last ones of the training split).
+HELDOUT_SIZE = 200
+#: How the table names a contender, where its name alone does not say enough.
+LABELS = {
+    "race_heldout": f"race_heldout (trains on 1,197 - {HELDOUT_SIZE} images, races on the {HELDOUT_SIZE})",
+    "adamw_heldout_split": f"adamw_heldout_split (AdamW alone on the same 1,197 - {HELDOUT_SIZE} images)",
+}
 
 
 class CNN(nnx.Module):
@@ -79,15 +100,21 @@ def candidates(steps: int) -> dict[str, optax.GradientTransformation]:
     }
 
 
+def fixed_candidate(contender: str) -> str | None:
+    """The candidate a contender runs alone, or ``None`` for a switch."""
+    candidate = contender.removesuffix("_heldout_split")
+    return candidate if candidate in PEAK_RATES else None
+
+
 def transformation(contender: str, steps: int, **race_settings) -> optax.GradientTransformation:
     """The optimizer of a contender, behind gradient clipping.
 
     ``race_settings`` replace the recommended selector's settings (``race`` only), e.g. ``stop=``.
     """
     clip = optax.clip_by_global_norm(1.0)
-    if contender in PEAK_RATES:
-        return optax.chain(clip, candidates(steps)[contender])
-    if contender == "race":
+    if (candidate := fixed_candidate(contender)) is not None:
+        return optax.chain(clip, candidates(steps)[candidate])
+    if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
@@ -114,8 +141,12 @@ def loss_fn(model: CNN, x, y):
     return optax.softmax_cross_entropy_with_integer_labels(model(x), y).mean()
 
 
-def make_train_step():
-    """A jitted train step of its own, and the list that records each trace of it (one per compile)."""
+def make_train_step(contender: str):
+    """A jitted train step of its own, and the list that records each trace of it (one per compile).
+
+    The step takes ``(model, optimizer, x, y)``, and for a contender in ``HELDOUT_CONTENDERS`` also a held-out
+    minibatch ``x_heldout, y_heldout``, whose loss it passes as ``value=``; it returns the training loss.
+    """
     traces = []
 
     @nnx.jit
@@ -125,7 +156,16 @@ def make_train_step():
         optimizer.update(model, grads, value=loss)
         return loss
 
-    return train_step, traces
+    @nnx.jit
+    def train_step_heldout(model, optimizer, x, y, x_heldout, y_heldout):
+        traces.append(None)
+        loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
+        # Only the selector reads it: one forward pass more per update, no gradient from the held-out images.
+        heldout_loss = loss_fn(model, x_heldout, y_heldout)
+        optimizer.update(model, grads, value=heldout_loss)
+        return loss
+
+    return (train_step_heldout if contender in HELDOUT_CONTENDERS else train_step), traces
 
 
 @nnx.jit
@@ -142,27 +182,64 @@ def data():
     return split_digits()
 
 
-def batch_order(seed: int, steps: int) -> np.ndarray:
-    """Minibatch indices ``[steps, BATCH_SIZE]``: shuffled epochs, from ``seed``; fixed by the update index."""
-    train_size = len(data()[0][1])
+def training_images(contender: str):
+    """The images ``contender`` trains on, ``(x, y)``, and those of its held-out loss (``None`` for most).
+
+    A contender in ``HELDOUT_SPLIT_CONTENDERS`` trains on all training images but the last ``HELDOUT_SIZE``,
+    kept for the held-out loss; every other contender trains on all of them.
+    """
+    (x_train, y_train), _ = data()
+    if contender not in HELDOUT_SPLIT_CONTENDERS:
+        return (x_train, y_train), None
+    return (x_train[:-HELDOUT_SIZE], y_train[:-HELDOUT_SIZE]), (x_train[-HELDOUT_SIZE:], y_train[-HELDOUT_SIZE:])
+
+
+def batch_order(seed, steps: int, size: int | None = None) -> np.ndarray:
+    """Minibatch indices ``[steps, BATCH_SIZE]`` into ``size`` images (default: the whole training split):
+    shuffled epochs, from ``seed`` (an int, or a tuple of them for a sampling order of its own); fixed by the
+    update index."""
+    size = len(data()[0][1]) if size is None else size
     rng = np.random.default_rng(seed)
-    epochs = -(-steps * BATCH_SIZE // train_size)
-    return np.concatenate([rng.permutation(train_size) for _ in range(epochs)])[: steps * BATCH_SIZE].reshape(
+    epochs = -(-steps * BATCH_SIZE // size)
+    return np.concatenate([rng.permutation(size) for _ in range(epochs)])[: steps * BATCH_SIZE].reshape(
         steps, BATCH_SIZE
     )
 
 
+def minibatches(contender: str, seed: int, steps: int):
+    """The train step's data arguments of each update, as a function of the update index.
+
+    The training minibatches' order comes from ``seed``; the held-out ones' (for a contender in
+    ``HELDOUT_CONTENDERS`` only) from ``(seed, 1)``, an order of their own.
+    """
+    (x_train, y_train), heldout = training_images(contender)
+    order = batch_order(seed, steps, len(y_train))
+    if contender not in HELDOUT_CONTENDERS:
+        return lambda t: (x_train[order[t]], y_train[order[t]])
+    x_heldout, y_heldout = heldout
+    heldout_order = batch_order((seed, 1), steps, len(y_heldout))
+    return lambda t: (x_train[order[t]], y_train[order[t]], x_heldout[heldout_order[t]], y_heldout[heldout_order[t]])
+
+
 def train(
-    model, optimizer, train_step, seed: int, steps: int, start: int = 0, end: int | None = None, eval_every: int = 10
+    model,
+    optimizer,
+    train_step,
+    contender: str,
+    seed: int,
+    steps: int,
+    start: int = 0,
+    end: int | None = None,
+    eval_every: int = 10,
 ) -> list[tuple[int, float, float]]:
     """Runs updates ``start`` to ``end`` (default ``steps``); returns ``(updates done, val loss, val accuracy)``
     every ``eval_every`` updates and at the end."""
-    (x_train, y_train), (x_val, y_val) = data()
-    order = batch_order(seed, steps)
+    _, (x_val, y_val) = data()
+    batch = minibatches(contender, seed, steps)
     end = steps if end is None else end
     history = []
     for t in range(start, end):
-        train_step(model, optimizer, x_train[order[t]], y_train[order[t]])
+        train_step(model, optimizer, *batch(t))
         if (t + 1) % eval_every == 0 or t + 1 == end:
             loss, accuracy = evaluate(model, x_val, y_val)
             history.append((t + 1, float(loss), float(accuracy)))
@@ -198,19 +275,22 @@ def steps_to_target(history) -> int | None:
 def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settings) -> dict:
     """One uninterrupted run: its validation figures, its switches and its train step's compile count."""
     model, optimizer = build(contender, steps, seed, fused, **race_settings)
-    train_step, traces = make_train_step()
+    train_step, traces = make_train_step(contender)
     began = time.perf_counter()
-    history = train(model, optimizer, train_step, seed, steps)
-    train_loss, _ = evaluate(model, *data()[0])
+    history = train(model, optimizer, train_step, contender, seed, steps)
+    trained_on, heldout = training_images(contender)
+    train_loss, _ = evaluate(model, *trained_on)
     result = dict(
-        final_train_loss=float(train_loss),  # on the whole training set: what the race's rates are measured on
+        final_train_loss=float(train_loss),  # on all the images it trained on
         final_val_loss=history[-1][1],
         final_val_accuracy=history[-1][2],
         steps_to_target=steps_to_target(history),
         compiles=len(traces),
         seconds=time.perf_counter() - began,
     )
-    if contender not in PEAK_RATES:
+    if heldout is not None:
+        result["final_heldout_loss"] = float(evaluate(model, *heldout)[0])  # what race_heldout's race measures
+    if fixed_candidate(contender) is None:
         summary = optswitch.summary(optimizer)
         result |= dict(switches=summary.switches, updates=summary.updates)
     return result | dict(model=model, optimizer=optimizer)
@@ -222,23 +302,23 @@ def resumed(contender: str, seed: int, steps: int, save_at: int, **race_settings
     Returns the resumed model and optimizer, and the compile count of each of the two train steps.
     """
     model, optimizer = build(contender, steps, seed, **race_settings)
-    train_step, traces = make_train_step()
-    train(model, optimizer, train_step, seed, steps, end=save_at)
+    train_step, traces = make_train_step(contender)
+    train(model, optimizer, train_step, contender, seed, steps, end=save_at)
     with tempfile.TemporaryDirectory() as directory:
         path = pathlib.Path(directory) / "checkpoint"
         save(path, model, optimizer)
         del model, optimizer  # the new process has only the checkpoint
         model, optimizer = restore(path, contender, steps, **race_settings)
-    train_step_after, traces_after = make_train_step()
-    train(model, optimizer, train_step_after, seed, steps, start=save_at)
+    train_step_after, traces_after = make_train_step(contender)
+    train(model, optimizer, train_step_after, contender, seed, steps, start=save_at)
     return model, optimizer, (len(traces), len(traces_after))
 
 
-def measure(seeds: int, steps: int) -> dict:
-    figures = {contender: [] for contender in CONTENDERS}
+def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) -> dict:
+    figures = {contender: [] for contender in contenders}
     resumes, unfused = [], []
     for seed in range(seeds):
-        for contender in CONTENDERS:
+        for contender in contenders:
             result = run(contender, seed, steps)
             model, optimizer = result.pop("model"), result.pop("optimizer")
             figures[contender].append(result)
@@ -251,7 +331,7 @@ def measure(seeds: int, steps: int) -> dict:
                 same_log = optswitch.summary(optimizer_after).switches == optswitch.summary(optimizer).switches
                 resumes.append(dict(seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles))
                 print(seed, "resumed", resumes[-1], flush=True)
-            if contender not in PEAK_RATES:
+            if fixed_candidate(contender) is None:
                 # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
                 other = run(contender, seed, steps, fused=False)
                 unfused.append(
@@ -292,6 +372,12 @@ def measure(seeds: int, steps: int) -> dict:
     )
 
 
+def most_updates(run: dict) -> str:
+    """The candidate that made most of a run's updates; ``"sgd=lion"`` for a tie."""
+    most = max(run["updates"].values())
+    return "=".join(name for name, count in run["updates"].items() if count == most)
+
+
 def table(figures: dict) -> str:
     """The figures as a markdown table: medians over the seeds."""
     rows = [
@@ -301,11 +387,12 @@ def table(figures: dict) -> str:
     ]
     for contender, row in figures["medians"].items():
         runs = figures["runs"][contender]
-        # The candidate that made most of each seed's updates, seed by seed.
-        mostly = ", ".join(max(r["updates"], key=r["updates"].get) for r in runs) if "updates" in runs[0] else "—"
+        # The candidate that made most of each seed's updates, seed by seed (tied ones joined by "=").
+        mostly = ", ".join(map(most_updates, runs)) if "updates" in runs[0] else "—"
         to_target = row["steps_to_target_median"]
         rows.append(
-            f"| {contender} | {row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
+            f"| {LABELS.get(contender, contender)} | "
+            f"{row['final_val_loss_median']:.3f} +- {row['final_val_loss_std']:.3f} | "
             f"{row['final_train_loss_median']:.4f} | {row['final_val_accuracy_median']:.3f} | "
             f"{row['reached_target']}/{figures['seeds']} | {'—' if to_target is None else f'{to_target:.0f}'} | "
             f"{row['switches_median']:.0f} | {mostly} | {row['compiles_max']} |"
@@ -317,9 +404,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument(
+        "--contenders", default=",".join(CONTENDERS), help=f"comma-separated, among {','.join(CONTENDERS)}"
+    )
     parser.add_argument("--out", type=pathlib.Path, default=None, help="where to write the figures (JSON)")
     args = parser.parse_args()
-    figures = measure(args.seeds, args.steps)
+    contenders = tuple(args.contenders.split(","))
+    if unknown := set(contenders) - set(CONTENDERS):
+        parser.error(f"unknown contenders {sorted(unknown)}; pass some of {','.join(CONTENDERS)}")
+    figures = measure(args.seeds, args.steps, contenders)
     print(table(figures))
     if args.out is not None:
         args.out.write_text(json.dumps(figures, indent=1) + "\n")

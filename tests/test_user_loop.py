@@ -73,3 +73,52 @@ def test_flax_own_unfused_optimizer_makes_the_same_switches(example, uninterrupt
     # nnx.Optimizer runs tx.update then optax.apply_updates: the same maths up to rounding, which the margin ignores.
     unfused = example.run("race", seed=1, steps=STEPS, fused=False)
     assert unfused["switches"] == uninterrupted["switches"] and unfused["compiles"] == 1
+
+
+def test_race_heldout_trains_on_the_training_images_but_its_held_out_slice(example):
+    (x_train, y_train), (x_heldout, y_heldout) = example.training_images("race_heldout")
+    (x_all, _), _ = example.data()
+    assert len(y_heldout) == example.HELDOUT_SIZE and len(y_train) + len(y_heldout) == len(x_all)
+    np.testing.assert_array_equal(np.concatenate([x_train, x_heldout]), x_all)  # disjoint slices of the split
+    (x_everything, _), no_heldout = example.training_images("race")
+    assert no_heldout is None and len(x_everything) == len(x_all)
+    # AdamW's control trains on the same images, and its step gets no held-out minibatch.
+    (x_control, _), _ = example.training_images("adamw_heldout_split")
+    np.testing.assert_array_equal(x_control, x_train)
+    assert len(example.minibatches("adamw_heldout_split", seed=1, steps=STEPS)(0)) == 2
+
+
+def test_race_heldout_passes_the_held_out_loss_as_value_and_compiles_once(example):
+    model, optimizer = example.build("race_heldout", STEPS, seed=1)
+    train_step, traces = example.make_train_step("race_heldout")
+    batch = example.minibatches("race_heldout", seed=1, steps=STEPS)
+    warmup = example.warmup_steps(STEPS)  # the race's window reads no loss before its first leg
+    heldout_logs, training_logs = [], []
+    for t in range(warmup + 2):
+        x, y, x_heldout, y_heldout = batch(t)
+        heldout_logs.append(np.log(float(example.loss_fn(model, x_heldout, y_heldout))))
+        training_logs.append(np.log(float(example.loss_fn(model, x, y))))
+        train_step(model, optimizer, *batch(t))
+    race_state = optswitch.summary(optimizer).selector_state
+    assert int(race_state.count) == 2
+    # The window's mean log loss is that of the held-out minibatches, computed here, not of the training ones.
+    np.testing.assert_allclose(race_state.mean, np.mean(heldout_logs[warmup:]), rtol=1e-6)
+    assert abs(np.mean(training_logs[warmup:]) - np.mean(heldout_logs[warmup:])) > 1e-3
+    assert len(traces) == 1
+
+
+def test_race_heldout_takes_its_gradients_from_the_training_minibatch_only(example):
+    # In the warmup both switches run AdamW: the same training minibatch must give the same update.
+    x, y, x_heldout, y_heldout = example.minibatches("race_heldout", seed=1, steps=STEPS)(0)
+    heldout_model, heldout_optimizer = example.build("race_heldout", STEPS, seed=1)
+    example.make_train_step("race_heldout")[0](heldout_model, heldout_optimizer, x, y, x_heldout, y_heldout)
+    model, optimizer = example.build("race", STEPS, seed=1)
+    example.make_train_step("race")[0](model, optimizer, x, y)
+    for heldout_leaf, leaf in zip(example.parameters(heldout_model), example.parameters(model), strict=True):
+        np.testing.assert_allclose(heldout_leaf, leaf, rtol=1e-6, atol=1e-9)
+
+
+def test_race_heldout_compiles_once_across_its_switches(example):
+    result = example.run("race_heldout", seed=1, steps=STEPS)
+    assert len(result["switches"]) >= 2 and result["compiles"] == 1
+    assert sum(result["updates"].values()) == STEPS
