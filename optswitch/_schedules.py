@@ -1,6 +1,5 @@
 """The handoff that puts schedules on the run's clock; see :mod:`optswitch.handoff`."""
 
-
 import jax
 import jax.numpy as jnp
 import optax

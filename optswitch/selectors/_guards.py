@@ -194,6 +194,4 @@ def _revert(selector: Selector, window: int, confidence: float, hold: int) -> Se
         )
         return jnp.where(revert, state.source, choice).astype(jnp.int32), new_state
 
-    return selector._replace(
-        init=init, select=select, reads=reads, name=f"revert_if_worse({selector.name})", bind=None
-    )
+    return selector._replace(init=init, select=select, reads=reads, name=f"revert_if_worse({selector.name})", bind=None)
