@@ -139,7 +139,8 @@ def facts_of(state: RaceState, config: RaceConfig, order: Sequence[int]) -> Fact
 
 def beats(rate, leader_rate, spread, config: RaceConfig) -> jax.Array:
     """Whether a challenger's ``rate`` beats ``leader_rate`` by more than ``confidence * spread`` (the standard
-    deviation of their difference) and by more than ``margin`` of the leader's rate, so that rounding never decides.
+    deviation of their difference) and by more than ``margin`` of the leader's rate, so that float rounding alone
+    does not decide.
     """
     lead = rate - leader_rate
     return (lead > config.confidence * spread) & (lead > config.margin * jnp.abs(leader_rate))
