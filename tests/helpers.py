@@ -1,6 +1,8 @@
 """Shared test fixtures: small parameter trees, candidate sets, compiled-HLO inspection, selector references."""
 
+import importlib.util
 import math
+import pathlib
 import re
 
 import jax
@@ -229,3 +231,12 @@ def race_reference(
         active = choice
     trace.append(active)
     return trace
+
+
+def load_example(name: str):
+    """The module ``examples/<name>.py`` (examples/ is not a package), imported afresh."""
+    path = pathlib.Path(__file__).parent.parent / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,8 +1,6 @@
 """Non-finite losses and gradients, determinism, checkpoints, and switching one group of parameters."""
 
 import functools
-import importlib.util
-import pathlib
 
 import jax
 import jax.numpy as jnp
@@ -10,7 +8,7 @@ import numpy as np
 import optax
 import orbax.checkpoint as ocp
 import pytest
-from helpers import assert_trees_equal, bandit_reference, grads_at, params
+from helpers import assert_trees_equal, bandit_reference, grads_at, load_example, params
 
 import optswitch
 from optswitch import selectors
@@ -145,14 +143,6 @@ def test_the_seed_decides_the_bandits_draws():
     assert made[0] != made[1]
 
 
-def load_example():
-    path = pathlib.Path(__file__).parent.parent / "examples" / "per_group_switching.py"
-    spec = importlib.util.spec_from_file_location("per_group_switching", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def adam_then_sgd(switch_at):
     """The hidden layer's reference, without optswitch: Adam for ``switch_at`` updates, then SGD with momentum."""
     adam, sgd = optax.adam(3e-3), optax.sgd(0.05, momentum=0.9)
@@ -175,7 +165,7 @@ def adam_then_sgd(switch_at):
 
 
 def test_per_group_switching_with_optax_partition_switches_only_that_group():
-    example = load_example()
+    example = load_example("per_group_switching")
     final, state, seen = example.train(steps=450)
     summary = optswitch.summary(state)
     assert summary.switches == [(360, "adam", "sgd")]

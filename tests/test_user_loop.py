@@ -1,11 +1,9 @@
 """The recommended selector in a user's Flax nnx loop (examples/nnx_user_loop.py), run tiny: one compile across
 the race's switches, a checkpoint resumed bit for bit into fresh objects, and no decision from ``stop`` on."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
+from helpers import load_example
 
 import optswitch
 
@@ -13,17 +11,9 @@ STEPS = 120  # warmup 6, window 3: the race ends at update 24, the default stop 
 RACE_END = 6 + 2 * 3 * 3  # warmup + 2 legs x 3 candidates x window
 
 
-def load_example():
-    path = pathlib.Path(__file__).parent.parent / "examples" / "nnx_user_loop.py"
-    spec = importlib.util.spec_from_file_location("nnx_user_loop", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def example():
-    return load_example()
+    return load_example("nnx_user_loop")
 
 
 @pytest.fixture(scope="module")
