@@ -98,15 +98,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.run_fixed:
         runs += cli.execute(tasks, list(FIXED), seeds, contenders=contenders_lib.contenders())
     else:
-        wanted = set(task_names), set(FIXED), set(seeds)
-        runs += [
-            run
-            for run in store.load_runs(stored["runs"])
-            if (run.task in wanted[0]) and (run.contender in wanted[1]) and (run.seed in wanted[2])
-        ]
-        missing = {(t, c, s) for t in task_names for c in FIXED for s in seeds} - {
-            (run.task, run.contender, run.seed) for run in runs
-        }
+        wanted = {(task, contender, seed) for task in task_names for contender in FIXED for seed in seeds}
+        runs += [run for run in store.load_runs(stored["runs"]) if (run.task, run.contender, run.seed) in wanted]
+        missing = wanted - {(run.task, run.contender, run.seed) for run in runs}
         if missing:
             parser.error(f"{args.fixed} lacks fixed runs {sorted(missing)[:3]}...; pass --run-fixed")
     results = scoring.summarize(targets, [*FIXED, *names], runs)
