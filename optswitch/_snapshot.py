@@ -82,8 +82,10 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
 
     def act(operands):
         out, saved, candidate_states = operands
-        after = out if applied else optax.apply_updates(params, out)
-        written = tuple(_select(save == s, after, slot) for s, slot in enumerate(saved.params))
+        # The end point is computed inside the branch that saves it, so that it is written straight into the slot
+        # (on the update path, a buffer of params + updates would otherwise be held beside the updates).
+        end_point = (lambda: out) if applied else (lambda: optax.apply_updates(params, out))
+        written = tuple(lax.cond(save == s, end_point, lambda slot=slot: slot) for s, slot in enumerate(saved.params))
         options = [lambda: out] + [_loaded(slot, params, out, applied) for slot in written]
         out = lax.switch(jnp.clip(load + 1, 0, slots), options)
         kept = saved.candidate_states

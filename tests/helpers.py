@@ -46,15 +46,9 @@ def avals(tree):
     return jax.tree.map(lambda x: (jnp.shape(x), jnp.result_type(x), getattr(x, "weak_type", False)), tree)
 
 
-def hlo_stats(compiled, size=1024):
-    """Counts in a compiled executable: conditionals, and copies of arrays of more than ``size`` elements.
-
-    ``copies_by_branch[k]`` counts the big copies made inside branch ``k`` of the (first) conditional, or in
-    computations it calls; ``big_copies`` counts them everywhere; ``copies_outside_conditionals`` counts those
-    the entry computation makes whatever the conditionals decide (in it, its fusions and its loops).
-    """
-    text = compiled.as_text()
-    computation, entry, copies, calls = None, None, {}, {}
+def _parse_hlo(text, size):
+    """Per computation of an HLO module: its big copies, the computations it calls, and its conditionals' branches."""
+    computation, entry, copies, calls, conditionals = None, None, {}, {}, []
     for line in text.splitlines():
         header = re.match(r"^(?:ENTRY )?%?([\w.-]+) ", line)
         if header and line.rstrip().endswith("{"):
@@ -66,8 +60,9 @@ def hlo_stats(compiled, size=1024):
         if match:
             dims = [int(d) for d in match.group(1).split(",") if d]
             copies[computation] = copies.get(computation, 0) + (int(np.prod(dims)) > size)
-    branches = re.findall(r"branch_computations=\{([^}]*)\}", text)
-    branch_names = [name.strip().lstrip("%") for name in branches[0].split(",")] if branches else []
+        branches = re.search(r"branch_computations=\{([^}]*)\}", line)
+        if branches:
+            conditionals.append([name.strip().lstrip("%") for name in branches.group(1).split(",")])
 
     def reachable(name, seen):
         if name in seen:
@@ -75,12 +70,31 @@ def hlo_stats(compiled, size=1024):
         seen.add(name)
         return copies.get(name, 0) + sum(reachable(callee, seen) for callee in calls.get(name, ()))
 
+    return entry, copies, conditionals, lambda name: reachable(name, set())
+
+
+def hlo_stats(compiled, size=1024):
+    """Counts in a compiled executable: conditionals, and copies of arrays of more than ``size`` elements.
+
+    ``copies_by_branch[k]`` counts the big copies made inside branch ``k`` of the (first) conditional, or in
+    computations it calls; ``big_copies`` counts them everywhere; ``copies_outside_conditionals`` counts those
+    the entry computation makes whatever the conditionals decide (in it, its fusions and its loops).
+    """
+    text = compiled.as_text()
+    entry, copies, conditionals, reachable = _parse_hlo(text, size)
     return {
         "conditionals": text.count(" conditional("),
         "big_copies": sum(copies.values()),
-        "copies_by_branch": [reachable(name, set()) for name in branch_names],
-        "copies_outside_conditionals": reachable(entry, set()),
+        "copies_by_branch": [reachable(name) for name in conditionals[0]] if conditionals else [],
+        "copies_outside_conditionals": reachable(entry),
     }
+
+
+def copies_by_conditional(compiled, size=1024):
+    """For every conditional of a compiled executable, the big copies each of its branches makes (in it or in the
+    computations it calls): a list of lists, in the order of the HLO text."""
+    _, _, conditionals, reachable = _parse_hlo(compiled.as_text(), size)
+    return [[reachable(name) for name in branches] for branches in conditionals]
 
 
 # References for the selectors, written from their docstrings, in NumPy float64.

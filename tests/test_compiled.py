@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 import optax
 import pytest
-from helpers import candidates, hlo_stats
+from helpers import candidates, copies_by_conditional, hlo_stats
 
 import optswitch
 from optswitch import selectors
@@ -80,11 +80,7 @@ def test_plain_optimizer_for_comparison_holds_no_temporary():
     assert hlo_stats(compiled)["conditionals"] == 0 and hlo_stats(compiled)["big_copies"] == 0
 
 
-@pytest.mark.parametrize("fused", [True, False])
-def test_a_trials_update_copies_parameter_sized_arrays_only_inside_its_conditionals(fused):
-    # An update at which trials asks for no snapshot runs none of the conditionals' copying branches: the
-    # program outside them copies nothing parameter-sized, and its temporaries are the plain switch's plus,
-    # on the update path, the snapshot conditional's own buffer of updates.
+def compile_trials_step(fused):
     tx = optswitch.switch(candidates(), selectors.trials(1000))
 
     def step(p, state, g):
@@ -94,10 +90,40 @@ def test_a_trials_update_copies_parameter_sized_arrays_only_inside_its_condition
         return optax.apply_updates(p, updates), state
 
     state = jax.eval_shape(tx.init, ABSTRACT)
-    compiled = jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+    return jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_trials_update_copies_parameter_sized_arrays_only_inside_its_conditionals(fused):
+    # An update at which trials asks for no snapshot runs none of the conditionals' copying branches: the
+    # program outside them copies nothing parameter-sized, and its temporaries are the plain switch's (on the
+    # update path, its one buffer of updates: the end point a save writes goes straight into its slot).
+    compiled = compile_trials_step(fused)
     stats = hlo_stats(compiled)
     assert stats["copies_outside_conditionals"] == 0 and stats["big_copies"] > 0
-    assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 2) * PARAM_BYTES + SLACK
+    assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 1) * PARAM_BYTES + SLACK
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_each_snapshot_request_copies_only_what_it_writes(fused):
+    # Per conditional, the branch that does nothing copies nothing, and the branch that acts copies each array it
+    # writes once: a save writes one slot (on the update path, params + updates computed into it: no copy), a
+    # load the parameters (on the update path, snapshot - params: no copy), keeping or restoring a candidate's
+    # state its arrays. So a restore is one pass over the parameters, and nothing else is moved with it.
+    leaves = len(ABSTRACT)
+    state_arrays = [
+        sum(leaf.size > 1024 for leaf in jax.tree.leaves(jax.eval_shape(opt.init, ABSTRACT)))
+        for opt in candidates().values()
+    ]
+    written = leaves if fused else 0
+    expected = (
+        [[0, written]] * 2  # save into either slot
+        + [[0, written, written]]  # load neither, slot 0 or slot 1
+        + [[0, arrays] for arrays in state_arrays] * 2  # keep, then restore, each candidate's state
+        + [[0, 0, 0]]  # the routing among the three candidates
+        + [[0, 0]]  # the request's own conditional: its inner conditionals make the copies
+    )
+    assert sorted(copies_by_conditional(compile_trials_step(fused))) == sorted(expected)
 
 
 def test_one_candidate_compiles_without_a_conditional():
