@@ -502,6 +502,17 @@ def test_cli_oracle_picks_the_fastest_single_switch_and_the_report_shows_it(tmp_
         cli.main(common)
     table = (tmp_path / "time_to_target.md").read_text()
     assert oracle.sentence(ceiling) in table and f"**{ceiling['pick']}**" in table
+    # A task measured apart, into the same folder, joins the file; the first task's ceiling and record stay.
+    other = [*common[:2], "diabetes-mlp", *common[3:], "--oracle", "--oracle-fractions", "0.5"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli.main(other)
+    stored = json.loads((tmp_path / "oracle.json").read_text())
+    assert list(stored["tasks"]) == ["noisy-quadratic", "diabetes-mlp"]
+    assert oracle.load(stored["tasks"]["noisy-quadratic"]) == ceiling
+    assert "noisy-quadratic" in stored["earlier"][0]["command"] and "diabetes-mlp" in stored["meta"]["command"]
+    assert stored["tasks"]["diabetes-mlp"]["command"] == stored["meta"]["command"]
+    rows = (tmp_path / "oracle.md").read_text()
+    assert "| noisy-quadratic |" in rows and "| diabetes-mlp |" in rows
 
 
 def test_oracle_grid_and_schedules():

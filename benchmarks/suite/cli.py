@@ -392,7 +392,7 @@ def tune_baseline(tasks, seeds, args, meta) -> dict:
 
 def run_oracle(tasks, seeds, args, meta, names) -> dict:
     """:func:`benchmarks.suite.oracle.ceiling` for every task over the candidates ``names``; writes ``oracle.json``
-    and ``oracle.md`` to ``args.out``."""
+    and ``oracle.md`` to ``args.out``, keeping there the ceilings of the tasks not run now."""
     make_candidates = contenders_lib.CANDIDATE_SETS[args.candidates]
     targets = None if args.quick else store.load_targets(args.targets, tasks)
     started = time.perf_counter()
@@ -411,12 +411,13 @@ def run_oracle(tasks, seeds, args, meta, names) -> dict:
         )
     meta["total_seconds"] = time.perf_counter() - started
     meta["targets_set"] = "within this run (--quick)" if args.quick else f"from {args.targets.name} (calibration seeds)"
-    (args.out / "oracle.json").write_text(
-        json.dumps(store.finite_or_none({"meta": meta, "tasks": ceilings}), indent=1) + "\n"
-    )
-    table = oracle.markdown(ceilings)
+    for entry in ceilings.values():
+        entry["command"] = meta["command"]
+    every = store.write_ceilings_keeping_other_tasks(args.out / "oracle.json", meta, ceilings)
+    every = {name: oracle.load(entry) for name, entry in every.items()}
+    table = oracle.markdown(every)
     (args.out / "oracle.md").write_text(
-        table + "\n\n" + "\n\n".join(f"{name}: {oracle.sentence(entry)}" for name, entry in ceilings.items()) + "\n"
+        table + "\n\n" + "\n\n".join(f"{name}: {oracle.sentence(entry)}" for name, entry in every.items()) + "\n"
     )
     print(table)
     print(f"wrote oracle.json and oracle.md to {args.out}")

@@ -123,6 +123,19 @@ def write_runs_keeping_other_tasks(path: Path, meta: Mapping, runs: Sequence[Run
     path.write_text(json.dumps(finite_or_none(written), indent=1) + "\n")
 
 
+def write_ceilings_keeping_other_tasks(path: Path, meta: Mapping, ceilings: Mapping[str, Mapping]) -> dict:
+    """Writes ``{"meta", "tasks"}`` (``--oracle``'s ``oracle.json``) to ``path``, keeping the ceilings of the other
+    tasks it held (whose meta moves to ``"earlier"``), so that tasks measured apart (one with fewer switch points,
+    say) share one file; returns every task's ceiling, those kept first."""
+    stored = json.loads(path.read_text()) if path.is_file() else {"tasks": {}}
+    kept = {name: entry for name, entry in stored["tasks"].items() if name not in ceilings}
+    earlier = [*stored.get("earlier", []), stored["meta"]] if kept else []
+    tasks = {**kept, **finite_or_none(dict(ceilings))}
+    written = {"meta": meta, **({"earlier": earlier} if earlier else {}), "tasks": tasks}
+    path.write_text(json.dumps(finite_or_none(written), indent=1) + "\n")
+    return tasks
+
+
 def finite_or_none(value):
     """``value`` with every inf or NaN float, at any depth, replaced by None (JSON's null)."""
     if isinstance(value, float) and not math.isfinite(value):
