@@ -92,7 +92,8 @@ def hlo_stats(compiled, size=1024):
 
 def copies_by_conditional(compiled, size=1024):
     """For every conditional of a compiled executable, the big copies each of its branches makes (in it or in the
-    computations it calls): a list of lists, in the order of the HLO text."""
+    fusions and loops it calls, not in the conditionals nested in it, which have entries of their own): a list of
+    lists, in the order of the HLO text."""
     _, _, conditionals, reachable = _parse_hlo(compiled.as_text(), size)
     return [[reachable(name) for name in branches] for branches in conditionals]
 

@@ -109,7 +109,7 @@ def test_each_snapshot_request_copies_only_what_it_writes(fused):
     # Per conditional, the branch that does nothing copies nothing, and the branch that acts copies each array it
     # writes once: a save writes one slot (on the update path, params + updates computed into it: no copy), a
     # load the parameters (on the update path, snapshot - params: no copy), keeping or restoring a candidate's
-    # state its arrays. So a restore is one pass over the parameters, and nothing else is moved with it.
+    # state its arrays. So a restore copies the parameters once, and nothing else is moved with it.
     leaves = len(ABSTRACT)
     state_arrays = [
         sum(leaf.size > 1024 for leaf in jax.tree.leaves(jax.eval_shape(opt.init, ABSTRACT)))
