@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from optswitch import events, handoff, selectors
 from optswitch._candidates import candidate_state
 from optswitch._control import set_active
+from optswitch._data_step import data_step
 from optswitch._fused import Chain, chain
 from optswitch._metrics import metrics
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
@@ -25,6 +26,7 @@ __all__ = [
     "candidate_state",
     "chain",
     "check_candidates",
+    "data_step",
     "events",
     "handoff",
     "metrics",

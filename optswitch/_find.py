@@ -49,6 +49,7 @@ def as_state(node) -> SwitchState:
         probe_state=node.get("probe_state", ()),
         log=SwitchLog(**{field: node["log"][field] for field in SwitchLog._fields}),
         names=node["names"],
+        snapshots=node.get("snapshots", ()),
     )
 
 

@@ -23,10 +23,16 @@ class SnapshotState(NamedTuple):
         params: tuple of ``slots`` trees shaped, typed and sharded like the parameters.
         candidate_states: a copy of every candidate's state (the tuple of ``candidate_states``), or ``()``
             when the selector keeps none.
+        data_step: int32 ``[]``, the batch the next update should be computed on (see
+            :func:`optswitch.data_step`): the batches the current parameters were trained on, counted along
+            their own path. Every update moves it on by one; a load puts it back to the slot's.
+        saved_data_steps: int32 ``[slots]``, each slot's ``data_step``: that of the parameters it holds.
     """
 
     params: tuple
     candidate_states: Any
+    data_step: jax.Array
+    saved_data_steps: jax.Array
 
 
 def init(config: Config, params, candidate_states):
@@ -43,7 +49,12 @@ def init(config: Config, params, candidate_states):
     # and the buffers are written before they are read.
     slots = tuple(jax.tree.map(jnp.zeros_like, params) for _ in range(snapshots.slots))
     kept = jax.tree.map(jnp.copy, candidate_states) if snapshots.candidate_states else ()
-    return SnapshotState(params=slots, candidate_states=strong(kept))
+    return SnapshotState(
+        params=slots,
+        candidate_states=strong(kept),
+        data_step=jnp.zeros([], jnp.int32),
+        saved_data_steps=jnp.zeros([snapshots.slots], jnp.int32),
+    )
 
 
 def apply(config: Config, old_state, new_state, out, params, applied: bool):
@@ -94,10 +105,16 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
             candidate_states = tuple(
                 _select(restore[k], copy, now) for k, (now, copy) in enumerate(zip(candidate_states, kept, strict=True))
             )
-        return out, SnapshotState(written, kept), candidate_states
+        return out, saved._replace(params=written, candidate_states=kept), candidate_states
 
     operands = (out, new_state.snapshots, new_state.candidate_states)
     out, saved, candidate_states = lax.cond(acting, act, lambda operands: operands, operands)
+    # Every update uses its batch, a skipped one too (so that a bad batch is not drawn again); a saved slot
+    # remembers where its parameters are, and a load goes back there, so trials from one start see one stream.
+    data_step = saved.data_step + 1
+    saved_data_steps = jnp.where(acting & (save == jnp.arange(slots)), data_step, saved.saved_data_steps)
+    data_step = jnp.where(acting & (load >= 0), saved_data_steps[jnp.clip(load, 0, slots - 1)], data_step)
+    saved = saved._replace(data_step=data_step, saved_data_steps=saved_data_steps)
     return out, new_state._replace(snapshots=saved, candidate_states=candidate_states)
 
 
