@@ -26,6 +26,7 @@ import optax
 
 import optswitch
 from optswitch import selectors
+from optswitch._find import find_all
 
 #: The validation accuracy the table times each optimizer to: the benchmark suite's digits-mlp target
 #: (benchmarks/targets.json, calibrated on other seeds), rounded down to a percent. Kept here because the installed
@@ -120,19 +121,28 @@ def train_step(loss: Callable, tx: optax.GradientTransformation) -> Callable:
     return step
 
 
+def is_switch(opt_state) -> bool:
+    """Whether ``opt_state`` holds exactly one switch (whose :func:`optswitch.data_step` then picks the batches)."""
+    return len(find_all(opt_state)) == 1
+
+
 def train_loop(loss: Callable, sample: Callable, tx: optax.GradientTransformation, steps: int) -> Callable:
     """``loop(carry, data) -> (carry, losses)``: ``steps`` :func:`train_step` updates in one ``lax.scan``, unjitted.
 
-    The carry is ``(params, opt_state, step, data_key)``; batch ``t`` is ``sample(data, fold_in(data_key, t))``,
-    drawn on device, so it depends on the seed and the step only, never on the optimizer. ``data`` is an
-    argument, never closed over: a closed-over array would be baked into the compiled program as a constant.
-    Jit it with the carry donated and call it once per evaluation; the host waits for the device only there.
+    The carry is ``(params, opt_state, step, data_key)``; update ``t`` draws batch ``sample(data, fold_in(data_key,
+    i))``, on device, with ``i`` the update's :func:`optswitch.data_step` for a switch and ``t`` for any other
+    optimizer. The batches depend on the seed and ``i`` only; ``i`` is ``t`` but under a selector that puts the
+    parameters back to a snapshot (``trials``), whose trials from one start then see the same batches. ``data``
+    is an argument, never closed over: a closed-over array would be baked into the compiled program as a
+    constant. Jit it with the carry donated and call it once per evaluation; the host waits for the device only
+    there.
     """
     step = train_step(loss, tx)
 
     def one(carry, data):
         params, opt_state, t, data_key = carry
-        params, opt_state, value = step(params, opt_state, sample(data, jax.random.fold_in(data_key, t)))
+        index = optswitch.data_step(opt_state) if is_switch(opt_state) else t
+        params, opt_state, value = step(params, opt_state, sample(data, jax.random.fold_in(data_key, index)))
         return (params, opt_state, t + 1, data_key), value
 
     def loop(carry, data):

@@ -39,6 +39,11 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     "confidence-2": lambda n: selectors.race(run_length=n, confidence=2.0),
     "warmup-5%-confidence-2": lambda n: selectors.race(run_length=n, warmup=n // 20, confidence=2.0),
     "growth-4": lambda n: selectors.race(run_length=n, growth=4.0),
+    # Trials from a common start, as the suite runs them (its loop replays a round's batches: optswitch.data_step).
+    "trials": lambda n: selectors.trials(n),
+    "trials-2%": lambda n: selectors.trials(n, trial_length=max(4, n // 50)),
+    "trials-5%": lambda n: selectors.trials(n, trial_length=max(4, n // 20)),
+    "trials-0.1-0.3": lambda n: selectors.trials(n, rounds=(0.1, 0.2, 0.3), stop=0.35),
 }
 
 
