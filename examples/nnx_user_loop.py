@@ -17,16 +17,19 @@ the candidate that lowers the training loss fastest, which on 1,197 images can b
 (see benchmarks/README.md). The ``race_heldout`` contender passes instead the loss on a minibatch of a held-out
 slice carved from the training images (the last 200; it trains on the other 997), which costs one forward pass
 more per update; its gradients still come from the training minibatch alone. The 600 validation images stay for
-the evaluation.
+the evaluation. ``trials`` and ``trials_heldout`` do the same with ``selectors.trials(steps, warmup=warmup)``,
+which compares the candidates from one saved start (at 10% and 20% of the run) instead of over windows of one
+trajectory; the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees
+the same batches.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
-with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; AdamW alone on its 997
-images; the switch with the older ``race(window=steps // 100)``, which neither waits for the warmup nor stops)
-on every seed, and for the recommended switch also saves an orbax checkpoint half-way, restores it into fresh
-model and optimizer objects, and continues, checking that the resumed run ends bit for bit where the
-uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer`` (unfused: the same maths up to
-rounding), to check that it makes the same switches.
+with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
+``trials``; AdamW alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which
+neither waits for the warmup nor stops) on every seed, and for the recommended switch and ``trials`` also saves
+an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that
+the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
+``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -51,19 +54,33 @@ from optswitch.demo import split_digits
 PEAK_RATES = {"adamw": 3e-3, "sgd": 3e-2, "lion": 3e-4}
 BATCH_SIZE = 64
 TARGET_ACCURACY = 0.97
-#: The contenders: each fixed candidate alone, the switch with the recommended race (fed the training loss, or
-#: the held-out loss), AdamW alone on the held-out contender's training images, and the older race.
-CONTENDERS = ("adamw", "sgd", "lion", "race", "race_heldout", "adamw_heldout_split", "race_window_only")
+#: The contenders: each fixed candidate alone, the switch with the recommended race and with trials from a common
+#: start (each fed the training loss, or the held-out loss), AdamW alone on the held-out contenders' training
+#: images, and the older race.
+CONTENDERS = (
+    "adamw",
+    "sgd",
+    "lion",
+    "race",
+    "race_heldout",
+    "trials",
+    "trials_heldout",
+    "adamw_heldout_split",
+    "race_window_only",
+)
 #: The contenders whose train step passes the held-out loss as ``value=``.
-HELDOUT_CONTENDERS = ("race_heldout",)
-#: The contenders that train on the training images but the last ``HELDOUT_SIZE``: the held-out race, and AdamW
-#: alone on the same images, which says what training on fewer images costs by itself.
-HELDOUT_SPLIT_CONTENDERS = ("race_heldout", "adamw_heldout_split")
+HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
+#: The contenders that train on the training images but the last ``HELDOUT_SIZE``: the held-out switches, and
+#: AdamW alone on the same images, which says what training on fewer images costs by itself.
+HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
+#: The contenders whose runs are also checkpointed half-way and resumed, to check that they end bit for bit alike.
+RESUMED_CONTENDERS = ("race", "trials")
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
 LABELS = {
     "race_heldout": f"race_heldout (trains on 1,197 - {HELDOUT_SIZE} images, races on the {HELDOUT_SIZE})",
+    "trials_heldout": f"trials_heldout (trains on 1,197 - {HELDOUT_SIZE} images, compares on the {HELDOUT_SIZE})",
     "adamw_heldout_split": f"adamw_heldout_split (AdamW alone on the same 1,197 - {HELDOUT_SIZE} images)",
 }
 
@@ -116,11 +133,15 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         return optax.chain(clip, candidates(steps)[candidate])
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
+    elif contender in ("trials", "trials_heldout"):
+        selector = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
-    # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup.
+    # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup. For trials
+    # too: it sets only the schedules' counts, so each trial runs at the run's rate and the kept end point is the
+    # winner's but for its schedule's clock.
     switch = optswitch.switch(candidates(steps), selector, on_switch=optswitch.handoff.sync_schedules())
     return optswitch.chain(clip, switch)
 
@@ -233,13 +254,16 @@ def train(
     eval_every: int = 10,
 ) -> list[tuple[int, float, float]]:
     """Runs updates ``start`` to ``end`` (default ``steps``); returns ``(updates done, val loss, val accuracy)``
-    every ``eval_every`` updates and at the end."""
+    every ``eval_every`` updates and at the end. A switch's update draws batch :func:`optswitch.data_step`, the
+    same index as the update's but under ``trials``, whose trials from one start get the same batches."""
     _, (x_val, y_val) = data()
     batch = minibatches(contender, seed, steps)
     end = steps if end is None else end
     history = []
+    switching = fixed_candidate(contender) is None
     for t in range(start, end):
-        train_step(model, optimizer, *batch(t))
+        # A switch says which batch to use: trials replay a round's batches for each candidate (update t otherwise).
+        train_step(model, optimizer, *batch(int(optswitch.data_step(optimizer)) if switching else t))
         if (t + 1) % eval_every == 0 or t + 1 == end:
             loss, accuracy = evaluate(model, x_val, y_val)
             history.append((t + 1, float(loss), float(accuracy)))
@@ -323,7 +347,7 @@ def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) ->
             model, optimizer = result.pop("model"), result.pop("optimizer")
             figures[contender].append(result)
             print(seed, contender, {k: v for k, v in result.items() if k != "updates"}, flush=True)
-            if contender == "race":
+            if contender in RESUMED_CONTENDERS:
                 model_after, optimizer_after, compiles = resumed(contender, seed, steps, save_at=steps // 2)
                 exact = all(
                     np.array_equal(a, b) for a, b in zip(parameters(model), parameters(model_after), strict=True)

@@ -1,5 +1,6 @@
 """The recommended selector in a user's Flax nnx loop (examples/nnx_user_loop.py), run tiny: one compile across
-the race's switches, a checkpoint resumed bit for bit into fresh objects, and no decision from ``stop`` on."""
+the race's switches, a checkpoint resumed bit for bit into fresh objects, and no decision from ``stop`` on; and
+``trials`` in the same loop, fed a held-out loss, resumed from a checkpoint taken in the middle of a trial."""
 
 import numpy as np
 import pytest
@@ -112,3 +113,39 @@ def test_race_heldout_compiles_once_across_its_switches(example):
     result = example.run("race_heldout", seed=1, steps=STEPS)
     assert len(result["switches"]) >= 2 and result["compiles"] == 1
     assert sum(result["updates"].values()) == STEPS
+
+
+TRIALS_ROUND = 12  # trials(120, warmup=6): rounds at 10% and 20% of the run, trials of 4 updates per candidate
+
+
+@pytest.fixture(scope="module")
+def trials_heldout(example):
+    return example.run("trials_heldout", seed=1, steps=STEPS)
+
+
+def test_trials_fed_the_held_out_loss_compiles_once_and_tries_every_candidate(trials_heldout):
+    assert trials_heldout["compiles"] == 1
+    assert sum(trials_heldout["updates"].values()) == STEPS
+    first_round = [switch for switch in trials_heldout["switches"] if switch[0] <= TRIALS_ROUND + 3 * 4]
+    # AdamW's trial from update 12, then SGD's and Lion's from the same saved start, each 4 updates long.
+    assert [(update, to) for update, _, to in first_round[:2]] == [(16, "sgd"), (20, "lion")]
+
+
+def test_trials_resumed_from_a_checkpoint_taken_mid_trial_ends_bit_exactly(example, trials_heldout):
+    # Saved inside SGD's trial: the saved start, AdamW's kept end point and the trial's losses are in the checkpoint.
+    model, optimizer, compiles = example.resumed("trials_heldout", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
+    assert compiles == (1, 1)
+    reference = example.parameters(trials_heldout["model"])
+    for resumed, expected in zip(example.parameters(model), reference, strict=True):
+        np.testing.assert_array_equal(resumed, expected)
+    assert optswitch.summary(optimizer).switches == trials_heldout["switches"]
+
+
+def test_trials_in_flax_own_unfused_optimizer_makes_the_same_choices(example, trials_heldout):
+    # nnx.Optimizer lands on a saved start through tx.update's `snapshot - params`: exact up to rounding.
+    unfused = example.run("trials_heldout", seed=1, steps=STEPS, fused=False)
+    assert unfused["switches"] == trials_heldout["switches"] and unfused["compiles"] == 1
+    for leaf, expected in zip(
+        example.parameters(unfused["model"]), example.parameters(trials_heldout["model"]), strict=True
+    ):
+        np.testing.assert_allclose(leaf, expected, rtol=1e-4, atol=1e-6)
