@@ -537,3 +537,28 @@ def test_race_variants_reproduce_the_stored_race_run_and_print_the_table(tmp_pat
     assert now["metric"] == before["metric"]
     assert results["noisy-quadratic"]["window-only"]["runs"] == 1
     assert "| window-only | " in capsys.readouterr().out
+
+
+def test_trials_replaying_their_batches_reproduce_the_stored_run_and_the_table_reads_the_rest_from_fixed(
+    tmp_path, capsys
+):
+    # The suite's loop draws batch data_step: seed 0 of the noisy quadratic must make the stored trials run again.
+    out = tmp_path / "trials.json"
+    race_variants.main(["--variants", "trials", "--tasks", "noisy-quadratic", "--seeds", "1", "--out", str(out)])
+    stored_path = race_variants.RESULTS / "trials_data_step" / "development.json"
+    stored = json.loads(stored_path.read_text())
+    key = ("noisy-quadratic", "trials", 0)
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
+    (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "trials"]
+    assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
+    assert now["metric"] == before["metric"]
+    capsys.readouterr()
+    # The stored runs hold no fixed candidate and no race: the table reads them from the suite run.
+    fixed = race_variants.RESULTS / "selection_round3" / "time_to_target.json"
+    results = race_variants.main(["--from-json", str(stored_path), "--fixed", str(fixed), "--also", "race"])
+    table = capsys.readouterr().out
+    assert list(results) == ["digits-mlp", "noisy-quadratic", "mnist1d-cnn", "shakespeare-char"]
+    assert "| trials | " in table and "| race | " in table and "| adam | " in table
+    assert "trials-2%" not in table  # run on three of the four tasks only
+    three = race_variants.main(["--from-json", str(stored_path), "--fixed", str(fixed), "--tasks", "mnist1d-cnn"])
+    assert three["mnist1d-cnn"]["trials-2%"]["runs"] == 5 and "race" not in three["mnist1d-cnn"]

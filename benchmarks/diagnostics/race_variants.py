@@ -63,12 +63,31 @@ def table(results: dict, names: Sequence[str], tasks: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def reprint(path: Path, fixed: Path) -> dict:
-    """Prints the table of the runs stored at ``path``, with the targets of the suite run ``fixed``."""
-    runs = store.load_runs(json.loads(path.read_text())["runs"])
+def reprint(path: Path, fixed: Path, also: Sequence[str] = (), tasks: Sequence[str] | None = None) -> dict:
+    """Prints the table of the runs stored at ``path``, with the targets of the suite run ``fixed``.
+
+    Only the ``tasks`` named (default: all of ``path``'s), and the contenders run on all of them. The fixed
+    candidates' runs, and those of the contenders ``also``, are read from ``fixed`` (on the same tasks and
+    seeds) where ``path`` lacks them.
+    """
+    runs = [run for run in store.load_runs(json.loads(path.read_text())["runs"]) if tasks is None or run.task in tasks]
     task_names = list(dict.fromkeys(run.task for run in runs))
-    names = list(dict.fromkeys([*FIXED, *(run.contender for run in runs)]))
+    run_on = {
+        contender: {run.task for run in runs if run.contender == contender} for contender in {r.contender for r in runs}
+    }
+    runs = [run for run in runs if run_on[run.contender] == set(task_names)]
     stored = json.loads(fixed.read_text())
+    have = {(run.task, run.contender) for run in runs}
+    seeds = {run.seed for run in runs}
+    runs += [
+        run
+        for run in store.load_runs(stored["runs"])
+        if run.contender in (*FIXED, *also)
+        and run.task in task_names
+        and run.seed in seeds
+        and (run.task, run.contender) not in have
+    ]
+    names = list(dict.fromkeys([*FIXED, *(run.contender for run in runs if run.contender not in also), *also]))
     targets = {name: store.load_target(stored["tasks"][name]["target"]) for name in task_names}
     results = scoring.summarize(targets, names, runs)
     print(table(results, names, task_names))
@@ -78,7 +97,9 @@ def reprint(path: Path, fixed: Path) -> dict:
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics.race_variants", description=__doc__)
     parser.add_argument("--variants", default="default", help=f"comma-separated, of: {', '.join(VARIANTS)}")
-    parser.add_argument("--tasks", default="digits-mlp,noisy-quadratic,mnist1d-cnn")
+    parser.add_argument(
+        "--tasks", help="default: digits-mlp,noisy-quadratic,mnist1d-cnn; with --from-json, every task stored there"
+    )
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--fixed", type=Path, default=RESULTS / "selection_round2" / "time_to_target.json")
@@ -86,14 +107,18 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--text", type=Path, help="tinyshakespeare.txt, for shakespeare-char")
     parser.add_argument("--out", type=Path, default=RESULTS / "selection_round3" / "race_variants.json")
     parser.add_argument("--from-json", type=Path, help="run nothing: print the table of the runs stored there")
+    parser.add_argument(
+        "--also", default="", help="with --from-json: contenders of the --fixed run to add to the table, e.g. race"
+    )
     args = parser.parse_args(argv)
     if args.from_json is not None:
-        return reprint(args.from_json, args.fixed)
+        tasks = None if args.tasks is None else [name.strip() for name in args.tasks.split(",")]
+        return reprint(args.from_json, args.fixed, [name for name in args.also.split(",") if name], tasks)
     names = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in names if name not in VARIANTS]
     if unknown:
         parser.error(f"--variants: unknown {unknown}; choose from {', '.join(VARIANTS)}")
-    task_names = [name.strip() for name in args.tasks.split(",")]
+    task_names = [name.strip() for name in (args.tasks or "digits-mlp,noisy-quadratic,mnist1d-cnn").split(",")]
     tasks = cli.build_tasks(task_names, quick=False, text=args.text)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     stored = json.loads(args.fixed.read_text())
