@@ -353,7 +353,9 @@ def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) ->
                     np.array_equal(a, b) for a, b in zip(parameters(model), parameters(model_after), strict=True)
                 )
                 same_log = optswitch.summary(optimizer_after).switches == optswitch.summary(optimizer).switches
-                resumes.append(dict(seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles))
+                resumes.append(
+                    dict(contender=contender, seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles)
+                )
                 print(seed, "resumed", resumes[-1], flush=True)
             if fixed_candidate(contender) is None:
                 # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
