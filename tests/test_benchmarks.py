@@ -16,7 +16,7 @@ import optax
 import pytest
 
 import optswitch
-from benchmarks.diagnostics import race_variants, rate_noise
+from benchmarks.diagnostics import race_variants, rate_noise, trial_losses
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
@@ -562,3 +562,16 @@ def test_trials_replaying_their_batches_reproduce_the_stored_run_and_the_table_r
     assert "trials-2%" not in table  # run on three of the four tasks only
     three = race_variants.main(["--from-json", str(stored_path), "--fixed", str(fixed), "--tasks", "mnist1d-cnn"])
     assert three["mnist1d-cnn"]["trials-2%"]["runs"] == 5 and "race" not in three["mnist1d-cnn"]
+
+
+def test_trial_losses_shows_every_trial_of_a_round_starting_from_the_same_loss(capsys):
+    # The same saved parameters on the same batch (data_step): each trial's first loss is the round's start, exactly.
+    rounds = trial_losses.main(["--task", "noisy-quadratic"])
+    assert len(rounds) == 2
+    assert [name for name, _ in rounds[0]] == ["adam", "sgd", "rmsprop"]
+    assert rounds[1][0][0] == "sgd"  # SGD won the first round, as in the stored runs: the second's incumbent
+    for trials in rounds:
+        assert {len(losses) for _, losses in trials} == {20}  # trial_length: 1% of 2000 updates
+        assert len({losses[0] for _, losses in trials}) == 1
+        assert len({losses[1] for _, losses in trials}) == 3  # then each candidate's own update
+    assert "round 1: loss at the start" in capsys.readouterr().out
