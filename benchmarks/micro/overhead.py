@@ -306,6 +306,22 @@ def trials_without_request(opts, run_length):
     )
 
 
+def carrying(update_step):
+    """``update_step`` with a state of ``(state, extra)``: ``extra`` passes through the step untouched (donated)."""
+
+    def step(params, state_and_extra, arg):
+        state, extra = state_and_extra
+        params, state = update_step(params, state, arg)
+        return params, (state, extra)
+
+    return step
+
+
+def one_element_leaves(tree):
+    """``tree`` with every array leaf replaced by one of a single element: its leaf count, none of its bytes."""
+    return jax.tree.map(lambda leaf: jnp.zeros((1,), leaf.dtype), tree)
+
+
 def one_pass(params, snapshot, _):
     """One pass over the parameters and a snapshot: what putting the parameters back should cost."""
     return jax.tree.map(lambda p, s: p + (s - p), params, snapshot), snapshot
@@ -375,9 +391,33 @@ def measure_trials(rounds, calls_per_round):
         forced_tx = optswitch.switch(opts, selector)
         programs[f"{label}_fused"] = (donated(switch_fused(forced_tx)), params, forced_tx.init(params), grads)
         programs[label] = (donated(switch_update(forced_tx)), params, forced_tx.init(params), grads)
+    # The plain switch carrying as many extra leaves as trials' snapshots hold, each of one element: what the
+    # extra leaves cost a call whatever their size (each is an argument and a result of the jitted step).
+    # The same leaves at full size: what their bytes add.
+    snapshots = trials_init(params).snapshots
+    leaves = one_element_leaves(snapshots)
+    for name, extra in (("leaves", leaves), ("full leaves", snapshots)):
+        programs[f"{name}_fused"] = (donated(carrying(switch_fused(tx))), params, (tx.init(params), extra), grads)
+        programs[name] = (donated(carrying(switch_update(tx))), params, (tx.init(params), extra), grads)
+    # A whole train step, gradients computed inside: what a user's step pays.
+    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
+
+    def trials_step(params, state, batch):
+        loss, grads = jax.value_and_grad(mlp_loss)(params, *batch)  # as cheap as the gradient alone
+        return trials_tx.update_and_apply(grads, state, params, value=loss)
+
+    programs |= {
+        "train step plain": (donated(train_step(plain_update(plain))), params, plain.init(params), batch),
+        "train step switch": (donated(train_step(switch_fused(tx))), params, tx.init(params), batch),
+        "train step trials": (donated(trials_step), params, trials_init(params), batch),
+    }
     medians, _ = time_interleaved(programs, rounds, calls_per_round)
     print("trials, adam active: " + ", ".join(f"{v}={medians[v] / medians['plain']:.2f}x" for v in medians))
-    results = {"update": medians, "run": trial_requests(TRIALS_RUN_LENGTH)}
+    results = {
+        "update": medians,
+        "run": trial_requests(TRIALS_RUN_LENGTH),
+        "snapshot_leaves": len(jax.tree.leaves(leaves)),
+    }
     run = results["run"]
     print(f"trials({run['run_length']}): updates with a request: {run['updates_with_request']}")
     return results
@@ -386,6 +426,7 @@ def measure_trials(rounds, calls_per_round):
 def trials_table(results):
     row, run = results["update"], results["run"]
     ms = lambda variant: row[variant] * 1e3
+    leaf_count = results["snapshot_leaves"]
     lines = [
         f"Trials, adam active, on the same MLP: ms per update; `x plain`: to the plain optimizer's update "
         f"({ms('plain'):.2f} ms); `extra`: the time added to the row's baseline, in passes over the parameters, "
@@ -400,6 +441,8 @@ def trials_table(results):
     variants = [
         ("plain switch (no snapshots)", "switch", None),
         ("trials, no request", "trials", "switch"),
+        (f"plain switch carrying {leaf_count} one-element leaves", "leaves", "switch"),
+        ("the same leaves at full size (trials' snapshots)", "full leaves", "leaves"),
         ("forced-request program, no request", "no request", "trials"),
         ("save the params", "save", "no request"),
         ("restore the params", "restore", "no request"),
@@ -414,6 +457,13 @@ def trials_table(results):
             extra = (row[name] - row[base]) / row["one pass"]
             cells += [f"{ms(name):.2f}", f"{row[name] / row['plain']:.2f}x", f"{extra:+.1f}"]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    step_ratio = lambda variant: row[f"train step {variant}"] / row["train step plain"]
+    lines += [
+        "",
+        f"In a whole jitted train step on the same MLP (batch {BATCH}, the gradients computed inside; plain adam "
+        f"{ms('train step plain'):.2f} ms), fused and asking for nothing: the plain switch "
+        f"{step_ratio('switch'):.3f}x, trials {step_ratio('trials'):.3f}x.",
+    ]
     updates = run["updates_with_request"]
     lines += [
         "",
