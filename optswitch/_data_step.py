@@ -22,7 +22,9 @@ def data_step(opt_state: Any, *, path: str | None = None) -> jax.Array:
     on by one (an update skipped for a non-finite loss too, so that a bad batch is not drawn again), and when
     the switch puts the parameters back to a snapshot, it goes back to the snapshot's. For a switch whose
     selector keeps no snapshot it is the switch's update count, ``state.step``. A loop that uses it makes as
-    many updates as before (the budget counts updates), and fewer distinct batches: trials replay them.
+    many updates as before (the budget counts updates), and fewer distinct batches: trials replay them. It counts
+    the switch's own updates: under ``optax.MultiSteps(switch, k)``, each made from ``k`` minibatches, draw the
+    ``i``-th minibatch of an update at ``k * data_step + i``.
 
     Args:
         opt_state: an optimizer state holding one :class:`optswitch.SwitchState`, or a flax ``nnx.Optimizer``

@@ -127,3 +127,16 @@ def test_the_stream_of_batches_is_the_same_on_every_trial_of_a_round_in_a_real_l
     keys = [int(jax.random.key_data(jax.random.fold_in(jax.random.key(7), t))[-1]) for t in range(STEPS)]
     assert seen == [keys[t] for t in expected_data_steps(STEPS, STARTS, TRIAL_LENGTH, 3)]
     assert len(set(seen)) == STEPS - len(STARTS) * 2 * TRIAL_LENGTH  # two replays of a trial's batches per round
+
+
+def test_under_multisteps_it_counts_the_switch_s_own_updates():
+    # The switch updates once every 2 minibatches: data_step counts those updates (the loop multiplies by k).
+    tx = optax.MultiSteps(trials_switch(), every_k_schedule=2)
+    state, current = tx.init(params()), params()
+    seen = []
+    for t in range(2 * (STARTS[0] + TRIAL_LENGTH + 1)):
+        seen.append(int(optswitch.data_step(state)))
+        updates, state = tx.update(grads_at(t), state, current, value=jnp.asarray(1.0))
+        current = optax.apply_updates(current, updates)
+    assert seen[::2] == expected_data_steps(STARTS[0] + TRIAL_LENGTH + 1, STARTS, TRIAL_LENGTH, 3)
+    assert seen[1::2] == seen[::2]  # unchanged between the two minibatches of one update
