@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from optswitch import _find
-from optswitch.selectors import _bandit, _noise_scale, _plateau, _race, _race_events, _schedule, _swats
+from optswitch.selectors import _bandit, _noise_scale, _plateau, _race, _race_events, _schedule, _swats, _trials
 
 __all__ = ["metrics"]
 
@@ -19,6 +19,7 @@ _KEY_NUMBERS: dict[type, tuple[str, Callable[[Any, tuple[str, ...]], dict[str, j
     _race.RaceState: ("race", _race_events.key_numbers),
     _schedule.ScheduleState: ("schedule", _schedule.key_numbers),
     _swats.SwatsState: ("swats", _swats.key_numbers),
+    _trials.TrialsState: ("trials", _trials.key_numbers),
 }
 
 
@@ -31,8 +32,8 @@ def metrics(
     ``switches`` (made so far), ``updates/<candidate>`` (updates each made), ``skipped`` and ``invalid`` (as in
     :class:`optswitch.Summary`), and the built-in selector's key numbers under its name: ``plateau/best``,
     ``race/rate/<candidate>`` and ``race/standing/<candidate>``, ``swats/Lambda``, ``noise_scale/rho``,
-    ``bandit/rate/<candidate>``. Every value is a scalar array read from the state, no host transfer, so a
-    jitted train step can return the dict with its loss.
+    ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing`` and ``trials/incumbent_mean``. Every value
+    is a scalar array read from the state, no host transfer, so a jitted train step can return the dict with its loss.
 
     Args:
         opt_state: an optimizer state holding one :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.

@@ -266,3 +266,58 @@ def test_the_same_lines_after_an_orbax_resume(tmp_path, caplog):
         restored = checkpointer.restore(tmp_path / "checkpoint", jax.eval_shape(start))
         train(resumed_tx, restored, 10, 24)
         assert len(uninterrupted) == 6 and lines(caplog) == uninterrupted[2:]
+
+
+def trial_statistics(losses, incumbent_losses):
+    """A trial's mean over its second half and, against the incumbent's, the paired z, in float32 as trials sums."""
+    half = len(losses) // 2
+    mine, theirs = np.float32(losses[-half:]), np.float32(incumbent_losses[-half:])
+    total, differences, squares = np.float32(0), np.float32(0), np.float32(0)
+    for a, b in zip(mine, theirs, strict=True):
+        total, differences, squares = total + a, differences + (a - b), squares + (a - b) * (a - b)
+    mean_difference = differences / np.float32(half)
+    variance = max(squares - np.float32(half) * mean_difference**2, np.float32(0)) / np.float32(half - 1)
+    return total / np.float32(half), -mean_difference / np.sqrt(variance / np.float32(half))
+
+
+def test_trials_say_each_trial_s_mean_loss_and_who_won_or_was_kept(caplog):
+    caplog.set_level(logging.INFO, logger="optswitch")
+    levels = {"adam": 1.0, "sgd": 0.8, "rmsprop": 1.1}
+    opts = {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2), "rmsprop": optax.rmsprop(1e-3)}
+    tx = optswitch.switch(opts, selectors.trials(100, trial_length=6), on_event=True)
+    step = jax.jit(lambda params, state, loss: tx.update_and_apply(params, state, params, value=loss))
+    params, state, fed = PARAMS, tx.init(PARAMS), []
+    for t in range(50):
+        name = optswitch.active(state)
+        fed.append((name, np.float32(levels[name] * (1 + 0.01 * np.sin(t)))))
+        params, state = step(params, state, jnp.asarray(fed[-1][1]))
+    # Round 1 from update 10: adam's trial 10-15, sgd's 16-21, rmsprop's 22-27; sgd wins. Round 2 from update 29.
+    trial = lambda first: [loss for _, loss in fed[first : first + 6]]
+    adam_1, sgd_1 = trial(10), trial(16)
+    sgd_2, adam_2, rmsprop_2 = trial(29), trial(35), trial(41)
+    mean = lambda losses: sum(np.float32(losses[-3:]), np.float32(0)) / np.float32(3)
+    sgd_mean, sgd_z = trial_statistics(sgd_1, adam_1)
+    adam_mean, adam_z = trial_statistics(adam_2, sgd_2)
+    rmsprop_mean, rmsprop_z = trial_statistics(rmsprop_2, sgd_2)
+    against = lambda m, reference, name, z: (
+        f"{(m - reference) / reference:+.1%} against {name}'s {reference:.4g}" + ("" if z is None else f", z {z:+.1f}")
+    )
+    again = "the next trial starts from the round's saved start"
+    assert lines(caplog) == [
+        f"update 16: adam -> sgd, trials round 1: adam's trial (the incumbent's) ended, mean loss {mean(adam_1):.4g} "
+        f"over its last 3 updates; {again}",
+        f"update 22: sgd -> rmsprop, trials round 1: sgd's trial ended, mean loss {sgd_mean:.4g} over its last 3 "
+        f"updates ({against(sgd_mean, mean(adam_1), 'adam', sgd_z)}); {again}",
+        f"update 28: rmsprop -> sgd, trials round 1: sgd won at mean loss {sgd_mean:.4g} "
+        f"({against(sgd_mean, mean(adam_1), 'adam', None)}); on from its end point",
+        f"update 35: sgd -> adam, trials round 2: sgd's trial (the incumbent's) ended, mean loss {mean(sgd_2):.4g} "
+        f"over its last 3 updates; {again}",
+        f"update 41: adam -> rmsprop, trials round 2: adam's trial ended, mean loss {adam_mean:.4g} over its last 3 "
+        f"updates ({against(adam_mean, mean(sgd_2), 'sgd', adam_z)}); {again}",
+        f"update 47: rmsprop -> sgd, trials round 2: sgd kept, no trial lower by 2% and 2 standard errors (the last, "
+        f"rmsprop: {against(rmsprop_mean, mean(sgd_2), 'sgd', rmsprop_z)}); on from its end point",
+    ]
+    assert [name for name, _ in fed[10:28]] == ["adam"] * 6 + ["sgd"] * 6 + ["rmsprop"] * 6
+    numbers = optswitch.metrics(state)
+    assert int(numbers["optswitch/trials/rounds"]) == 2 and not bool(numbers["optswitch/trials/trialing"])
+    assert float(numbers["optswitch/trials/incumbent_mean"]) == pytest.approx(mean(sgd_2))

@@ -175,14 +175,8 @@ def trials(
             & (updates >= schedule[jnp.minimum(state.rounds, len(starts) - 1)])
         )
 
-        counted = state.trialing & (state.count >= trial_length - half)
-        i = jnp.clip(state.count - (trial_length - half), 0, half - 1)
+        incumbent_losses, total, differences, squared_differences = scored(state, loss, trial_length)
         first = state.position == 0
-        paired = loss - state.incumbent_losses[i]
-        incumbent_losses = jnp.where(counted & first, state.incumbent_losses.at[i].set(loss), state.incumbent_losses)
-        total = state.total + jnp.where(counted, loss, 0)
-        differences = state.differences + jnp.where(counted & ~first, paired, 0)
-        squared_differences = state.squared_differences + jnp.where(counted & ~first, paired * paired, 0)
 
         count = state.count + state.trialing.astype(jnp.int32)
         ends = state.trialing & (count == trial_length)
@@ -227,16 +221,99 @@ def trials(
         reads=frozenset({"loss"}),
         name="trials",
         snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True),
+        explain=explainer(trial_length, margin, confidence),
     )
+
+
+def scored(state: TrialsState, loss: jax.Array, trial_length: int):
+    """The current trial's sums with this update's ``loss`` taken in (it counts in the trial's second half only).
+
+    Returns:
+        ``(incumbent_losses, total, differences, squared_differences)``, as :class:`TrialsState` names them.
+    """
+    half = trial_length // 2
+    counted = state.trialing & (state.count >= trial_length - half)
+    i = jnp.clip(state.count - (trial_length - half), 0, half - 1)
+    first = state.position == 0
+    paired = loss - state.incumbent_losses[i]
+    incumbent_losses = jnp.where(counted & first, state.incumbent_losses.at[i].set(loss), state.incumbent_losses)
+    total = state.total + jnp.where(counted, loss, 0)
+    differences = state.differences + jnp.where(counted & ~first, paired, 0)
+    squared_differences = state.squared_differences + jnp.where(counted & ~first, paired * paired, 0)
+    return incumbent_losses, total, differences, squared_differences
+
+
+def paired(differences, squared_differences, half: int) -> tuple[jax.Array, jax.Array]:
+    """The mean of a challenger's losses minus the incumbent's, paired over ``half`` updates, and its standard error."""
+    mean_difference = differences / half
+    variance = jnp.maximum(squared_differences - half * mean_difference**2, 0) / (half - 1)
+    return mean_difference, jnp.sqrt(variance / half)
 
 
 def beats_incumbent(mean, incumbent_mean, differences, squared_differences, half, margin, confidence) -> jax.Array:
     """Whether a challenger's trial beats the incumbent's by both margins (see :func:`trials`)."""
-    mean_difference = differences / half
-    variance = jnp.maximum(squared_differences - half * mean_difference**2, 0) / (half - 1)
-    standard_error = jnp.sqrt(variance / half)
+    mean_difference, standard_error = paired(differences, squared_differences, half)
     lower = mean <= incumbent_mean - margin * jnp.abs(incumbent_mean)
     return lower & (-mean_difference >= confidence * standard_error)
+
+
+def explainer(trial_length: int, margin: float, confidence: float):
+    """Why :func:`trials` switched (:attr:`Selector.explain`): at the end of a trial, its mean loss (and a
+    challenger's against the incumbent's); at the end of a round, who won, or that the incumbent was kept."""
+    half = trial_length // 2
+
+    def explain(signals, before: TrialsState, after: TrialsState):
+        loss = signals.loss.astype(before.total.dtype)
+        _, total, differences, squared_differences = scored(before, loss, trial_length)
+        difference, error = paired(differences, squared_differences, half)
+        mean = total / half
+        numbers = {
+            "round": after.rounds,
+            "position": before.position,
+            "last": before.position == before.request.restore_states.shape[0] - 1,
+            "ended": signals.active,
+            "mean": mean,
+            "incumbent": before.incumbent,
+            "incumbent_mean": jnp.where(before.position == 0, mean, before.incumbent_mean),
+            "difference": difference,
+            "error": error,
+            "winner": after.incumbent,
+            "winner_mean": after.winner_mean,
+        }
+        return numbers, text
+
+    def text(numbers, names):
+        ended, incumbent = names[int(numbers["ended"])], names[int(numbers["incumbent"])]
+        incumbent_mean = float(numbers["incumbent_mean"])
+        relative = lambda mean: f"{(float(mean) - incumbent_mean) / abs(incumbent_mean):+.1%}"
+        error = float(numbers["error"])
+        z = -float(numbers["difference"]) / error if error > 0 else np.copysign(np.inf, -float(numbers["difference"]))
+        against = f"{relative(numbers['mean'])} against {incumbent}'s {incumbent_mean:.4g}, z {z:+.1f}"
+        round_ = f"trials round {int(numbers['round'])}"
+        if not numbers["last"]:
+            trial = f"{ended}'s trial (the incumbent's)" if int(numbers["position"]) == 0 else f"{ended}'s trial"
+            score = f"mean loss {float(numbers['mean']):.4g} over its last {half} updates"
+            score += "" if int(numbers["position"]) == 0 else f" ({against})"
+            return f"{round_}: {trial} ended, {score}; the next trial starts from the round's saved start"
+        winner = names[int(numbers["winner"])]
+        if winner == incumbent:
+            return (
+                f"{round_}: {incumbent} kept, no trial lower by {margin:.0%} and {confidence:g} standard errors "
+                f"(the last, {ended}: {against}); on from its end point"
+            )
+        return (
+            f"{round_}: {winner} won at mean loss {float(numbers['winner_mean']):.4g} ("
+            f"{relative(numbers['winner_mean'])} against {incumbent}'s {incumbent_mean:.4g}); on from its end point"
+        )
+
+    return explain
+
+
+def key_numbers(state: TrialsState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`trials`: rounds begun, whether one is under way, the
+    incumbent's mean loss over its latest trial."""
+    del names
+    return {"rounds": state.rounds, "trialing": state.trialing, "incumbent_mean": state.incumbent_mean}
 
 
 def next_in_round(position, incumbent, n: int) -> jax.Array:
