@@ -140,3 +140,22 @@ def test_under_multisteps_it_counts_the_switch_s_own_updates():
         current = optax.apply_updates(current, updates)
     assert seen[::2] == expected_data_steps(STARTS[0] + TRIAL_LENGTH + 1, STARTS, TRIAL_LENGTH, 3)
     assert seen[1::2] == seen[::2]  # unchanged between the two minibatches of one update
+
+
+def test_inside_nnx_jit_it_indexes_device_data_from_the_optimizer():
+    nnx = pytest.importorskip("flax.nnx")
+    model = nnx.Linear(3, 2, rngs=nnx.Rngs(0))
+    optimizer = optswitch.nnx.Optimizer(model, trials_switch(), wrt=nnx.Param)
+    inputs = jnp.arange(STEPS, dtype=jnp.float32)  # batch i: the i-th input
+
+    @nnx.jit
+    def train_step(model, optimizer):
+        index = optswitch.data_step(optimizer)
+        loss, grads = nnx.value_and_grad(lambda m: jnp.sum(m(jnp.ones((1, 3)) * inputs[index]) ** 2) + 1.0)(model)
+        optimizer.update(model, grads, value=loss)
+        return index
+
+    updates = STARTS[0] + 3 * TRIAL_LENGTH + 2
+    assert [int(train_step(model, optimizer)) for _ in range(updates)] == expected_data_steps(
+        updates, STARTS, TRIAL_LENGTH, 3
+    )
