@@ -96,8 +96,9 @@ def test_an_nnx_optimizer_and_its_nnx_state_give_it():
     model = nnx.Linear(3, 2, rngs=nnx.Rngs(0))
     optimizer = optswitch.nnx.Optimizer(model, trials_switch(), wrt=nnx.Param)
     grads = nnx.state(model, nnx.Param)
+    update = nnx.jit(lambda optimizer, model, grads: optimizer.update(model, grads, value=jnp.asarray(1.0)))
     for _ in range(STARTS[0] + TRIAL_LENGTH + 1):  # into the second trial of the first round
-        optimizer.update(model, grads, value=jnp.asarray(1.0))
+        update(optimizer, model, grads)
     assert int(optswitch.data_step(optimizer)) == STARTS[0] + 1
     assert int(optswitch.data_step(nnx.state(optimizer))) == STARTS[0] + 1
 
@@ -133,10 +134,11 @@ def test_under_multisteps_it_counts_the_switch_s_own_updates():
     # The switch updates once every 2 minibatches: data_step counts those updates (the loop multiplies by k).
     tx = optax.MultiSteps(trials_switch(), every_k_schedule=2)
     state, current = tx.init(params()), params()
+    step = jax.jit(lambda grads, state, current: tx.update(grads, state, current, value=jnp.asarray(1.0)))
     seen = []
     for t in range(2 * (STARTS[0] + TRIAL_LENGTH + 1)):
         seen.append(int(optswitch.data_step(state)))
-        updates, state = tx.update(grads_at(t), state, current, value=jnp.asarray(1.0))
+        updates, state = step(grads_at(t), state, current)
         current = optax.apply_updates(current, updates)
     assert seen[::2] == expected_data_steps(STARTS[0] + TRIAL_LENGTH + 1, STARTS, TRIAL_LENGTH, 3)
     assert seen[1::2] == seen[::2]  # unchanged between the two minibatches of one update
