@@ -44,6 +44,9 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     "trials-2%": lambda n: selectors.trials(n, trial_length=max(4, n // 50)),
     "trials-5%": lambda n: selectors.trials(n, trial_length=max(4, n // 20)),
     "trials-0.1-0.3": lambda n: selectors.trials(n, rounds=(0.1, 0.2, 0.3), stop=0.35),
+    # One long round from the start: each candidate trains 5% or 10% of the run from (nearly) the initialization.
+    "trials-from-start-5%": lambda n: selectors.trials(n, rounds=(0.0,), trial_length=n // 20),
+    "trials-from-start-10%": lambda n: selectors.trials(n, rounds=(0.0,), trial_length=n // 10),
 }
 
 
