@@ -1,4 +1,5 @@
-"""How race's settings were chosen: variants of the recommended ``race(run_length=...)`` on development tasks.
+"""How race's settings were chosen: variants of the recommended ``race(run_length=...)`` (and of ``trials``) on
+development tasks.
 
 Each variant is a switch over the suite's three candidates, run through the suite's harness on the development
 tasks (default: the three that train in seconds; shakespeare-char takes minutes a run) and scored by steps
@@ -10,7 +11,11 @@ machine; ``--run-fixed`` runs them here instead (needed on seeds no stored run h
     python -m benchmarks.diagnostics.race_variants --variants default,warmup-5% --first-seed 5 --run-fixed
 
 Design on seeds 0-4 only; a variant that wins there is re-run on fresh seeds (5-9) before anything is claimed.
-Writes every run to ``--out`` (JSON, the suite's run format) and prints the table.
+Writes every run to ``--out`` (JSON, the suite's run format) and prints the table. ``--from-json`` prints the table
+of stored runs again, the fixed candidates' (and ``--also`` contenders') runs read from ``--fixed``::
+
+    python -m benchmarks.diagnostics.race_variants --from-json benchmarks/results/trials_data_step/development.json \
+        --fixed benchmarks/results/selection_round3/time_to_target.json --also race
 """
 
 import argparse
