@@ -575,3 +575,11 @@ def test_trial_losses_shows_every_trial_of_a_round_starting_from_the_same_loss(c
         assert len({losses[0] for _, losses in trials}) == 1
         assert len({losses[1] for _, losses in trials}) == 3  # then each candidate's own update
     assert "round 1: loss at the start" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", [race_variants, trial_losses])
+def test_the_diagnostics_help_prints(module, capsys):
+    # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
+    with pytest.raises(SystemExit) as exit_info:
+        module.main(["--help"])
+    assert exit_info.value.code == 0 and "usage: python -m benchmarks.diagnostics." in capsys.readouterr().out

@@ -104,7 +104,9 @@ def reprint(path: Path, fixed: Path, also: Sequence[str] = (), tasks: Sequence[s
 
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics.race_variants", description=__doc__)
-    parser.add_argument("--variants", default="default", help=f"comma-separated, of: {', '.join(VARIANTS)}")
+    parser.add_argument(
+        "--variants", default="default", help=f"comma-separated, of: {', '.join(VARIANTS)}".replace("%", "%%")
+    )
     parser.add_argument(
         "--tasks", help="default: digits-mlp,noisy-quadratic,mnist1d-cnn; with --from-json, every task stored there"
     )
