@@ -147,3 +147,41 @@ def test_guards_wrap_the_selector_bound_to_the_switch_names():
         for t in range(8):
             _, state = tx.update(weights, state, weights, value=jnp.asarray(1.0 + 0.01 * t))
         assert optswitch.summary(state).switches == expected
+
+
+EVENT_PARAMS = {"w": jnp.ones(3)}
+
+
+@pytest.mark.parametrize("guard", [lambda s: selectors.min_dwell(s, 2), lambda s: selectors.revert_if_worse(s, 2)])
+def test_guards_explain_with_the_wrapped_selectors_state(guard):
+    # A guard's state wraps the guarded selector's: the race's explanation must read the race's state.
+    received = []
+    tx = optswitch.switch(
+        {"a": optax.sgd(0.1), "b": optax.sgd(0.2)}, guard(selectors.race(window=3)), on_event=received.append
+    )
+    state, step = (
+        tx.init(EVENT_PARAMS),
+        jax.jit(lambda state, loss: tx.update(EVENT_PARAMS, state, EVENT_PARAMS, value=loss)[1]),
+    )
+    for t in range(10):
+        state = step(state, jnp.asarray(0.9**t, jnp.float32))
+    jax.effects_barrier()
+    assert [(event.update, event.reason) for event in received][:2] == [(3, "race leg 2 of 4"), (9, "race leg 4 of 4")]
+
+
+def test_a_revert_says_it_undid_the_switch():
+    received = []
+    at_10 = selectors.schedule({0: 0, 10: 1})
+    tx = optswitch.switch(
+        [optax.sgd(0.1), optax.sgd(0.2)], selectors.revert_if_worse(at_10, 4), on_event=received.append
+    )
+    state = tx.init(EVENT_PARAMS)
+    for t in range(20):
+        loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
+        _, state = tx.update(EVENT_PARAMS, state, EVENT_PARAMS, value=jnp.asarray(loss))
+    jax.effects_barrier()
+    assert [event.reason for event in received] == [
+        "scheduled at 10",
+        "undone: the mean loss over the 4 updates after the switch was above the mean over the 4 before it by more "
+        "than 2 standard errors",
+    ]

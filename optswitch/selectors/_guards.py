@@ -10,6 +10,34 @@ from optswitch.selectors._base import Selector, default_float, for_names
 from optswitch.selectors._settings import check_count
 
 
+def explain_through(selector: Selector, own=None, own_text=None):
+    """The :attr:`Selector.explain` of a selector that wraps ``selector`` in a state with an ``inner`` field.
+
+    It gives ``selector``'s explanation, read from the inner states, unless the wrapper says more:
+    ``own(signals, before, after) -> (said, alone, numbers)`` (traced) says whether the wrapper had a hand in
+    this switch, and whether it alone made it; then ``own_text(numbers, names)`` (on the host) is the text,
+    after ``selector``'s or instead of it.
+    """
+
+    def explain(signals, before, after):
+        inner_numbers, inner_text = (
+            selector.explain(signals, before.inner, after.inner) if selector.explain else ({}, None)
+        )
+        said, alone, numbers = own(signals, before, after) if own else (False, False, {})
+        everything = dict(inner=inner_numbers, said=jnp.asarray(said), alone=jnp.asarray(alone), own=numbers)
+
+        def text(everything, names):
+            chosen = inner_text(everything["inner"], names) if inner_text else f"chosen by the {selector.name} selector"
+            if not everything["said"]:
+                return chosen
+            mine = own_text(everything["own"], names)
+            return mine if everything["alone"] else f"{chosen}; {mine}"
+
+        return everything, text
+
+    return explain
+
+
 def _check_wrappable(guard: str, selector) -> None:
     if not isinstance(selector, Selector):
         raise TypeError(f"{guard}: expected an optswitch.selectors.Selector to guard, got {type(selector).__name__}.")
@@ -73,6 +101,7 @@ def _dwell(selector: Selector, updates: int) -> Selector:
         select=select,
         name=f"min_dwell({selector.name})",
         bind=None,
+        explain=explain_through(selector),
     )
 
 
@@ -194,4 +223,18 @@ def _revert(selector: Selector, window: int, confidence: float, hold: int) -> Se
         )
         return jnp.where(revert, state.source, choice).astype(jnp.int32), new_state
 
-    return selector._replace(init=init, select=select, reads=reads, name=f"revert_if_worse({selector.name})", bind=None)
+    def reverted(signals, before: RevertState, after: RevertState):
+        return after.held_until != before.held_until, True, {}
+
+    said = (
+        f"undone: the mean loss over the {window} updates after the switch was above the mean over the {window} "
+        f"before it by more than {confidence:g} standard errors"
+    )
+    return selector._replace(
+        init=init,
+        select=select,
+        reads=reads,
+        name=f"revert_if_worse({selector.name})",
+        bind=None,
+        explain=explain_through(selector, reverted, lambda numbers, names: said),
+    )
