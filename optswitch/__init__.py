@@ -8,6 +8,7 @@ from optswitch._control import set_active
 from optswitch._data_step import data_step
 from optswitch._fused import Chain, chain
 from optswitch._metrics import metrics
+from optswitch._multiples import learning_rate_multiples
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
 from optswitch.sharding import state_shardings
@@ -29,6 +30,7 @@ __all__ = [
     "data_step",
     "events",
     "handoff",
+    "learning_rate_multiples",
     "metrics",
     "selectors",
     "set_active",

@@ -1,0 +1,97 @@
+"""``learning_rate_multiples``: every candidate at several multiples of its learning rate, as candidates."""
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+
+import optax
+
+#: ``learning_rate_multiples``' default: each candidate at three times its learning rate, then as given. The larger
+#: comes first because a race gives near-ties to the candidate first in its order, and short comparisons undervalue
+#: larger steps, which pay off later (Wu et al., ICLR 2018).
+DEFAULT_MULTIPLES = (3.0, 1.0)
+
+
+def multiple_name(name: str, multiple: float) -> str:
+    """The name of candidate ``name`` at ``multiple`` times its learning rate: ``name`` at 1, else e.g. ``adam-x3``."""
+    return name if multiple == 1 else f"{name}-x{multiple:g}"
+
+
+def learning_rate_multiples(
+    candidates: Mapping[str, optax.GradientTransformation], multiples: Sequence[float] = DEFAULT_MULTIPLES
+) -> dict[str, optax.GradientTransformation]:
+    """Every candidate at every multiple of its learning rate, as candidates of one switch.
+
+    The copy of ``candidate`` at ``m`` times its learning rate is ``optax.chain(candidate, optax.scale(m))``: for
+    an optimizer whose update is its learning rate times the rest (optax's SGD with or without momentum, Adam,
+    AdamW, RMSProp, Lion), that is the same optimizer at ``m`` times the learning rate, a schedule included, up
+    to rounding. At ``1`` the candidate itself is kept, under its own
+    name, so that a selector or a handoff naming it still finds it and a run that never leaves it is bit for
+    bit the candidate alone.
+
+    Why: on the project's benchmark tasks the learning rate decides more than the optimizer's family. With the
+    untuned candidates (Adam 1e-3, SGD with momentum 1e-2, RMSProp 1e-3), Adam at three times its learning rate
+    reaches every development target before every one of them, and a race over the candidates and their
+    copies at 3x scored above every fixed candidate where the race over the candidates alone did not
+    (``benchmarks/README.md``, "Learning-rate multiples"). The selector chooses a learning rate as well as an
+    optimizer; it does not tune one finely: it picks among the multiples given.
+
+    Memory: every copy carries its own optimizer state, so the state grows with the number of multiples (for
+    Adam, SGD with momentum and RMSProp on float32 parameters ``P``, ``16P`` bytes per multiple). A selector
+    that races every candidate (``race``, ``trials``) spends its exploration on every copy too.
+
+    Args:
+        candidates: the candidates by name, as :func:`optswitch.switch` takes them.
+        multiples: the multiples of each candidate's learning rate, positive and distinct; default ``(3, 1)``.
+            Their order is the candidates' order: all candidates at the first multiple, then at the second, ...
+            (a race's first candidate is the first of the first multiple).
+
+    Returns:
+        A dict of ``len(candidates) * len(multiples)`` candidates, named ``name`` at 1 and ``f"{name}-x{m:g}"``
+        otherwise (``adam-x3``, ``sgd-x0.3``).
+
+    Raises:
+        TypeError: for ``candidates`` that is not a mapping.
+        ValueError: for no multiples, a multiple that is not a finite number above 0, two equal multiples, or a
+            copy's name that is already a candidate's.
+
+    Examples:
+        >>> import optax, optswitch
+        >>> candidates = {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9)}
+        >>> list(optswitch.learning_rate_multiples(candidates))
+        ['adam-x3', 'sgd-x3', 'adam', 'sgd']
+        >>> tx = optswitch.switch(
+        ...     optswitch.learning_rate_multiples(candidates, (0.3, 1)), optswitch.selectors.race(run_length=1000))
+        >>> tx.names
+        ('adam-x0.3', 'sgd-x0.3', 'adam', 'sgd')
+    """
+    if not isinstance(candidates, Mapping):
+        raise TypeError(
+            f"learning_rate_multiples: candidates must be a mapping of names to optax transformations, as switch "
+            f"takes them, e.g. {{'adam': optax.adam(1e-3)}}; got {type(candidates).__name__}."
+        )
+    multiples = tuple(multiples)
+    if not multiples:
+        raise ValueError("learning_rate_multiples: no multiples; pass at least one, e.g. multiples=(3, 1).")
+    for multiple in multiples:
+        if isinstance(multiple, bool) or not isinstance(multiple, numbers.Real) or not math.isfinite(multiple):
+            raise ValueError(f"learning_rate_multiples: multiple {multiple!r} is not a finite number; pass e.g. 3.0.")
+        if multiple <= 0:
+            raise ValueError(
+                f"learning_rate_multiples: multiple {multiple!r} is not above 0; a learning rate times it would not "
+                f"descend. Pass positive multiples, e.g. (3, 1)."
+            )
+    multiples = tuple(float(multiple) for multiple in multiples)
+    if len(set(multiples)) < len(multiples):
+        raise ValueError(f"learning_rate_multiples: multiples {multiples} repeat one; each copy must differ.")
+    copies: dict[str, optax.GradientTransformation] = {}
+    for multiple in multiples:
+        for name, candidate in candidates.items():
+            copy_name = multiple_name(name, multiple)
+            if copy_name in copies or (multiple != 1 and copy_name in candidates):
+                raise ValueError(
+                    f"learning_rate_multiples: the copy of {name!r} at {multiple:g}x would be named {copy_name!r}, "
+                    f"which is already a candidate's name; rename that candidate."
+                )
+            copies[copy_name] = candidate if multiple == 1 else optax.chain(candidate, optax.scale(multiple))
+    return copies
