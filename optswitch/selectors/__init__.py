@@ -10,7 +10,8 @@ candidate that has been reducing the loss fastest), :func:`noise_scale` (the gra
 McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
 and then), :func:`trials` (every candidate run for the same updates from a common start, the winner kept);
 :func:`custom` makes one from two functions. Guards wrap a selector and veto some of its switches:
-:func:`min_dwell` and :func:`revert_if_worse`.
+:func:`min_dwell` and :func:`revert_if_worse`; :func:`step_down` wraps one so that, late in the run, candidates
+at a multiple of their learning rate (:func:`optswitch.learning_rate_multiples`) give way to the originals.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
@@ -24,6 +25,7 @@ from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, n
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
 from optswitch.selectors._schedule import ScheduleState, schedule
+from optswitch.selectors._step_down import StepDownState, step_down
 from optswitch.selectors._swats import SwatsState, swats
 from optswitch.selectors._trials import TrialsState, trials
 
@@ -42,6 +44,7 @@ __all__ = [
     "SelectorState",
     "SnapshotRequest",
     "Snapshots",
+    "StepDownState",
     "SwatsState",
     "TrialsState",
     "bandit",
@@ -53,6 +56,7 @@ __all__ = [
     "race",
     "revert_if_worse",
     "schedule",
+    "step_down",
     "swats",
     "trials",
 ]
