@@ -24,9 +24,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import optswitch
 from benchmarks.suite import cli, scoring, store
 from benchmarks.suite import contenders as contenders_lib
 from optswitch import selectors
+from optswitch.demo import candidates
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXED = ("adam", "sgd", "rmsprop")
@@ -52,7 +54,31 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     # One long round from the start: each candidate trains 5% or 10% of the run from (nearly) the initialization.
     "trials-from-start-5%": lambda n: selectors.trials(n, rounds=(0.0,), trial_length=n // 20),
     "trials-from-start-10%": lambda n: selectors.trials(n, rounds=(0.0,), trial_length=n // 10),
+    # A short round from the start too (the race's question, asked on the same batches), then trials' own two.
+    "trials-0-0.1-0.2": lambda n: selectors.trials(n, rounds=(0.0, 0.1, 0.2)),
+    # Over the candidates at several multiples of their learning rates (MULTIPLES), with and without a step down.
+    "multiples-1-3": lambda n: selectors.race(run_length=n),
+    "multiples-1-3-trials": lambda n: selectors.trials(n),
+    "multiples-3-1": lambda n: selectors.race(run_length=n),
+    "race-multiples": lambda n: selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2),
 }
+
+#: The variants that switch among every candidate at these multiples of its learning rate
+#: (``optswitch.learning_rate_multiples``); the others switch among the candidates as they are.
+MULTIPLES: dict[str, tuple[float, ...]] = {
+    "multiples-1-3": (1, 3),
+    "multiples-1-3-trials": (1, 3),
+    "multiples-3-1": (3, 1),
+    "race-multiples": (3, 1),
+}
+
+
+def variant(name: str) -> contenders_lib.Contender:
+    """The contender of variant ``name``: a switch over the suite's candidates, or over their multiples."""
+    if name not in MULTIPLES:
+        return contenders_lib.switcher(name, VARIANTS[name])
+    make = lambda: optswitch.learning_rate_multiples(candidates(), MULTIPLES[name])
+    return contenders_lib.switcher(name, VARIANTS[name], make_candidates=make)
 
 
 def table(results: dict, names: Sequence[str], tasks: Sequence[str]) -> str:
@@ -71,12 +97,18 @@ def table(results: dict, names: Sequence[str], tasks: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def reprint(path: Path, fixed: Path, also: Sequence[str] = (), tasks: Sequence[str] | None = None) -> dict:
+def reprint(
+    path: Path,
+    fixed: Path,
+    also: Sequence[str] = (),
+    tasks: Sequence[str] | None = None,
+    fixed_runs: Path | None = None,
+) -> dict:
     """Prints the table of the runs stored at ``path``, with the targets of the suite run ``fixed``.
 
     Only the ``tasks`` named (default: all of ``path``'s), and the contenders run on all of them. The fixed
     candidates' runs, and those of the contenders ``also``, are read from ``fixed`` (on the same tasks and
-    seeds) where ``path`` lacks them.
+    seeds) where ``path`` lacks them; from ``fixed_runs`` instead, where given (``fixed`` still gives the targets).
     """
     runs = [run for run in store.load_runs(json.loads(path.read_text())["runs"]) if tasks is None or run.task in tasks]
     task_names = list(dict.fromkeys(run.task for run in runs))
@@ -87,9 +119,10 @@ def reprint(path: Path, fixed: Path, also: Sequence[str] = (), tasks: Sequence[s
     stored = json.loads(fixed.read_text())
     have = {(run.task, run.contender) for run in runs}
     seeds = {run.seed for run in runs}
+    source = stored if fixed_runs is None else json.loads(fixed_runs.read_text())
     runs += [
         run
-        for run in store.load_runs(stored["runs"])
+        for run in store.load_runs(source["runs"])
         if run.contender in (*FIXED, *also)
         and run.task in task_names
         and run.seed in seeds
@@ -114,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--fixed", type=Path, default=RESULTS / "selection_round2" / "time_to_target.json")
     parser.add_argument("--run-fixed", action="store_true", help="run the fixed candidates here")
+    parser.add_argument(
+        "--fixed-runs", type=Path, help="read the fixed candidates' runs from this file instead (targets: --fixed)"
+    )
     parser.add_argument("--text", type=Path, help="tinyshakespeare.txt, for shakespeare-char")
     parser.add_argument("--out", type=Path, default=RESULTS / "selection_round3" / "race_variants.json")
     parser.add_argument("--from-json", type=Path, help="run nothing: print the table of the runs stored there")
@@ -123,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.from_json is not None:
         tasks = None if args.tasks is None else [name.strip() for name in args.tasks.split(",")]
-        return reprint(args.from_json, args.fixed, [name for name in args.also.split(",") if name], tasks)
+        also = [name for name in args.also.split(",") if name]
+        return reprint(args.from_json, args.fixed, also, tasks, args.fixed_runs)
     names = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in names if name not in VARIANTS]
     if unknown:
@@ -133,13 +170,14 @@ def main(argv: Sequence[str] | None = None) -> dict:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     stored = json.loads(args.fixed.read_text())
     targets = {name: store.load_target(stored["tasks"][name]["target"]) for name in task_names}
-    variants = {name: contenders_lib.switcher(name, VARIANTS[name]) for name in names}
+    variants = {name: variant(name) for name in names}
     runs = cli.execute(tasks, names, seeds, contenders=variants)
     if args.run_fixed:
         runs += cli.execute(tasks, list(FIXED), seeds, contenders=contenders_lib.contenders())
     else:
         wanted = {(task, contender, seed) for task in task_names for contender in FIXED for seed in seeds}
-        runs += [run for run in store.load_runs(stored["runs"]) if (run.task, run.contender, run.seed) in wanted]
+        source = stored if args.fixed_runs is None else json.loads(args.fixed_runs.read_text())
+        runs += [run for run in store.load_runs(source["runs"]) if (run.task, run.contender, run.seed) in wanted]
         missing = wanted - {(run.task, run.contender, run.seed) for run in runs}
         if missing:
             parser.error(f"{args.fixed} lacks fixed runs {sorted(missing)[:3]}...; pass --run-fixed")

@@ -243,6 +243,16 @@ def contenders(
             "the runner-up at 2x, 4x, ... the race's end, windows of max(budget/100, t/8), confidence 1, margin 5%; "
             "no decision after 3/4 of the budget",
         ),
+        switcher(
+            "race-multiples",
+            lambda run_length: selectors.step_down(
+                selectors.race(run_length=run_length, stop=run_length // 2), at=run_length // 2
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="race(run_length=budget, stop=budget/2) over every candidate at 3x and at 1x its learning "
+            "rate (optswitch.learning_rate_multiples), the 3x copies first; from budget/2 on, the race's pick runs "
+            "at 1x (selectors.step_down)",
+        ),
         switcher_(
             "race-nu",
             lambda run_length: selectors.race(window=max(run_length // 100, 3)),
