@@ -2,8 +2,9 @@
 
 Run it as ``python -m optswitch.demo`` (about 10 seconds on 2 CPU cores). It trains the same MLP from the same
 initialization on the same batches with Adam, SGD with momentum and RMSProp alone, and with
-``optswitch.switch`` over the three driven by :func:`optswitch.selectors.race` (the selector with the best
-performance-profile score in the time-to-target suite, benchmarks/README.md), then prints the steps each took to
+the recommended ``optswitch.switch`` (:func:`recommended_switch`: a race over the three at three times and at their
+own learning rates, stepped down half-way; the best performance-profile score in the time-to-target suite,
+benchmarks/README.md), then prints the steps each took to
 reach the target validation accuracy, the final accuracy and the switches, shows which candidate ran when, and
 saves the curves with the switch points marked to a PNG. It needs the ``bench`` extra (scikit-learn,
 matplotlib, tqdm).
@@ -46,11 +47,23 @@ def candidates() -> dict[str, optax.GradientTransformation]:
     return {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9), "rmsprop": optax.rmsprop(1e-3)}
 
 
+def recommended_switch(steps: int) -> optswitch.SwitchTransformation:
+    """The recommended switch over :func:`candidates` for a run of ``steps`` updates.
+
+    The candidates at three times and at their own learning rates (:func:`optswitch.learning_rate_multiples`:
+    ``adam-x3``, ``sgd-x3``, ``rmsprop-x3``, ``adam``, ``sgd``, ``rmsprop``) race in legs of 1% of the run
+    (``race(run_length=steps, stop=steps // 2)``); the winner trains, re-checked against the runner-up now and
+    then, until half-way, from where the race decides no more and its pick runs at its own learning rate
+    (:func:`optswitch.selectors.step_down`).
+    """
+    race = selectors.race(run_length=steps, stop=steps // 2)
+    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), selectors.step_down(race, at=steps // 2))
+
+
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
-    """The fixed candidates, and the switch over them, which the run drives: ``race(run_length=steps)``, a race of
-    legs of 1% of the steps (Adam, SGD, RMSProp, RMSProp, SGD, Adam, the suite's window), then the winner,
-    re-checked against the runner-up now and then until the last quarter of the run."""
-    return {**candidates(), "switch": optswitch.switch(candidates(), selectors.race(run_length=steps))}
+    """The fixed candidates, and the recommended switch over them (:func:`recommended_switch`), which the run
+    drives."""
+    return {**candidates(), "switch": recommended_switch(steps)}
 
 
 @functools.cache

@@ -6,26 +6,31 @@ from optswitch import demo
 
 def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     out = tmp_path / "curves.png"
-    results = demo.main(["--steps", "40", "--eval-every", "10", "--out", str(out)])
+    results = demo.main(["--steps", "100", "--eval-every", "10", "--out", str(out)])
     assert list(results) == ["adam", "sgd", "rmsprop", "switch"]
     for history, _ in results.values():
-        assert history["step"] == [0, 10, 20, 30, 40]
+        assert history["step"] == list(range(0, 101, 10))
         assert all(0.0 <= accuracy <= 1.0 for accuracy in history["accuracy"])
     summary = optswitch.summary(results["switch"][1])
-    # race(run_length=40): legs of max(40 // 100, 3) = 3 updates, adam sgd rmsprop | rmsprop sgd adam; then the
-    # winner leads.
-    race = [(3, "adam", "sgd"), (6, "sgd", "rmsprop"), (12, "rmsprop", "sgd"), (15, "sgd", "adam")]
-    assert summary.switches[:4] == race
-    assert all(summary.updates[name] >= 6 for name in ("adam", "sgd", "rmsprop"))
-    assert sum(summary.updates.values()) == 40
-    # Later, the candidate changes only where the race ends (18): a duel could begin from 2 x 18 = 36 on, past the
-    # stop at (3 x 40) // 4 = 30 that race(run_length=40) sets.
-    assert all(first == 18 for first, _, _ in summary.switches[4:])
+    # The recommended switch: the candidates at 3x and at 1x their learning rates race in legs of
+    # max(100 // 100, 3) = 3 updates, a b c d e f | f e d c b a; then the winner leads.
+    names = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    legs = [*names, *reversed(names)]
+    race = [(3 * k, legs[k - 1], legs[k]) for k in range(1, 12) if legs[k - 1] != legs[k]]
+    assert summary.switches[: len(race)] == race
+    assert all(summary.updates[name] >= 6 for name in names)
+    assert sum(summary.updates.values()) == 100
+    # After the race (update 36) the winner leads; a duel could begin from 2 x 36 = 72, past the stop at 50, where
+    # the race decides no more and its winner, if a 3x copy, steps down to the candidate at its own rate.
+    later = summary.switches[len(race) :]
+    assert all(first in (36, 50) for first, _, _ in later)
+    winner = (later or [(None, None, legs[-1])])[-1][2]
+    assert summary.active == winner.removesuffix("-x3")
     # The same initialization for every optimizer.
     assert len({history["accuracy"][0] for history, _ in results.values()}) == 1
     printed = capsys.readouterr().out
     assert "steps to 97%" in printed and "final accuracy" in printed
-    assert f"{len(summary.switches)}: adam->sgd at 3, sgd->rmsprop at 6" in printed
+    assert f"{len(summary.switches)}: adam-x3->sgd-x3 at 3, sgd-x3->rmsprop-x3 at 6" in printed
     assert str(summary) in printed
     assert out.stat().st_size > 0
 

@@ -18,6 +18,8 @@ from optswitch.selectors._race import DEFAULT_MARGIN
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["adam", "sgd", "rmsprop"]
+#: The recommended switch's candidates: each of NAMES at 3x its learning rate, then as given.
+MULTIPLES = [*(f"{name}-x3" for name in NAMES), *NAMES]
 
 
 def execute(path: Path, check: str = "") -> nbformat.NotebookNode:
@@ -54,9 +56,9 @@ def report_runs(runs: dict[str, tuple[str, str]]) -> str:
     )
 
 
-def switches_of(trace: list[int]) -> list[list]:
+def switches_of(trace: list[int], names: list[str] = NAMES) -> list[list]:
     """The log's switches ``[first update, from, to]`` of a reference's candidate per update."""
-    return [[t, NAMES[trace[t - 1]], NAMES[trace[t]]] for t in range(1, len(trace)) if trace[t] != trace[t - 1]]
+    return [[t, names[trace[t - 1]], names[trace[t]]] for t in range(1, len(trace)) if trace[t] != trace[t - 1]]
 
 
 def first_below(losses: list[float], threshold: float) -> int:
@@ -91,14 +93,15 @@ def test_notebook_runs_and_switches(name, printed, runs):
     reported = json.loads(text.split("RUNS ", 1)[1])
     for label, run in reported.items():
         losses = run["losses"]
-        if label == "race":  # race(run_length=600) at its defaults: legs of 6, stop at 450
-            config = dict(stop=450, margin=DEFAULT_MARGIN)
-            expected = switches_of(
-                race_reference(
-                    lambda t, active, run=losses: run[t], 3, len(losses), [0, 1, 2], 6, 2.0, 0.125, 1.0, **config
-                )
+        if label == "race":  # the recommended race over MULTIPLES, run_length=600: legs of 6, stop at 300
+            config = dict(stop=300, margin=DEFAULT_MARGIN)
+            reference = race_reference(
+                lambda t, active, run=losses: run[t], 6, len(losses), list(range(6)), 6, 2.0, 0.125, 1.0, **config
             )
-            assert len(expected) >= 4
+            # step_down(at=300): from update 300 on, a 3x copy (0, 1, 2) runs as the candidate itself (3, 4, 5).
+            stepped = [k + 3 if t >= 300 and k < 3 else k for t, k in enumerate(reference)]
+            expected = switches_of(stepped, MULTIPLES)
+            assert len(expected) >= 10
         else:  # hand_over_below(0.01, to=1): from Adam to SGD after the first loss below 0.01
             expected = [[first_below(losses, 0.01) + 1, "adam", "sgd"]]
         assert run["switches"] == expected, label
