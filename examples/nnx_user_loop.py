@@ -65,6 +65,7 @@ CONTENDERS = (
     "race_heldout",
     "trials",
     "trials_heldout",
+    "race_multiples",
     "adamw_heldout_split",
     "race_window_only",
 )
@@ -74,7 +75,7 @@ HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
 #: AdamW alone on the same images, which says what training on fewer images costs by itself.
 HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
 #: The contenders whose runs are also checkpointed half-way and resumed, to check that they end bit for bit alike.
-RESUMED_CONTENDERS = ("race", "trials")
+RESUMED_CONTENDERS = ("race", "trials", "race_multiples")
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
@@ -137,12 +138,18 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
+    elif contender == "race_multiples":
+        race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
+        selector = optswitch.selectors.step_down(race, at=steps // 2)
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
+    # The race_multiples switch chooses among the candidates at 3x and at 1x their peak rates.
+    choices = optswitch.learning_rate_multiples(candidates(steps)) if contender == "race_multiples" else None
     # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup. For trials
     # too: it sets only the schedules' counts, so each trial runs at the run's rate and the kept end point is the
     # winner's but for its schedule's clock.
-    switch = optswitch.switch(candidates(steps), selector, on_switch=optswitch.handoff.sync_schedules())
+    sync = optswitch.handoff.sync_schedules()
+    switch = optswitch.switch(choices or candidates(steps), selector, on_switch=sync)
     return optswitch.chain(clip, switch)
 
 

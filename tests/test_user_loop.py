@@ -149,3 +149,31 @@ def test_trials_in_flax_own_unfused_optimizer_makes_the_same_choices(example, tr
         example.parameters(unfused["model"]), example.parameters(trials_heldout["model"]), strict=True
     ):
         np.testing.assert_allclose(leaf, expected, rtol=1e-4, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def multiples(example):
+    return example.run("race_multiples", seed=0, steps=STEPS)  # seed 0: a 3x copy wins the race
+
+
+def test_race_over_learning_rate_multiples_steps_down_half_way_and_compiles_once(multiples):
+    # AdamW, SGD and Lion at 3x and at 1x their peak rates: six candidates, one compile across every switch.
+    assert multiples["compiles"] == 1 and sum(multiples["updates"].values()) == STEPS
+    assert set(multiples["updates"]) == {"adamw-x3", "sgd-x3", "lion-x3", "adamw", "sgd", "lion"}
+    late = [switch for switch in multiples["switches"] if switch[0] >= STEPS // 2]
+    # The race stops at update 60; its winner, a 3x copy here, runs at its own peak rate from then on.
+    (update, winner, stepped), *rest = late
+    assert not rest and update == STEPS // 2 and stepped == winner.removesuffix("-x3") != winner
+
+
+def test_race_over_multiples_resumed_from_a_checkpoint_ends_bit_exactly(example, multiples):
+    model, optimizer, compiles = example.resumed("race_multiples", seed=0, steps=STEPS, save_at=STEPS // 2 - 3)
+    assert compiles == (1, 1)
+    for resumed, reference in zip(example.parameters(model), example.parameters(multiples["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, reference)
+    assert optswitch.summary(optimizer).switches == multiples["switches"]
+
+
+def test_race_over_multiples_in_flax_own_unfused_optimizer_makes_the_same_switches(example, multiples):
+    unfused = example.run("race_multiples", seed=0, steps=STEPS, fused=False)
+    assert unfused["switches"] == multiples["switches"] and unfused["compiles"] == 1
