@@ -1,10 +1,10 @@
-"""The recommended selector in the training loop a user writes: Flax nnx, schedules, clipping, a checkpoint.
+"""The selectors in the training loop a user writes: Flax nnx, schedules, clipping, a checkpoint.
 
 A small CNN on scikit-learn's digits (the demo's split: 1,197 training images, 600 for validation), trained
 the way a Flax user writes it: three candidates (AdamW, SGD with Nesterov momentum, Lion), each with its own
 ``optax.warmup_cosine_decay_schedule`` (a linear warmup over the first 5% of the run, then cosine decay to 0),
 the switch behind gradient clipping in an :func:`optswitch.chain`, :class:`optswitch.nnx.Optimizer`, and the
-minibatch loss passed as ``value=`` through ``nnx.jit``. The selector is the recommended one,
+minibatch loss passed as ``value=`` through ``nnx.jit``. The ``race`` contender's selector is
 ``selectors.race(run_length=steps, warmup=warmup)``: AdamW trains through the schedules' warmup, then the
 candidates race, and no decision is made in the last quarter of the run.
 
@@ -20,13 +20,16 @@ more per update; its gradients still come from the training minibatch alone. The
 the evaluation. ``trials`` and ``trials_heldout`` do the same with ``selectors.trials(steps, warmup=warmup)``,
 which compares the candidates from one saved start (at 10% and 20% of the run) instead of over windows of one
 trajectory; the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees
-the same batches.
+the same batches. ``race_multiples`` is the library's recommended setup: the race over the candidates at three
+times and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way,
+from where its pick runs at its own peak rate (``selectors.step_down``).
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
-``trials``; AdamW alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which
-neither waits for the warmup nor stops) on every seed, and for the recommended switch and ``trials`` also saves
+``trials``; ``race_multiples``; AdamW alone on their 997 images; the switch with the older
+``race(window=steps // 100)``, which neither waits for the warmup nor stops) on every seed, and for ``race``,
+``trials`` and ``race_multiples`` also saves
 an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that
 the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
 ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
