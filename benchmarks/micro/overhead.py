@@ -9,6 +9,7 @@ Run (about 7 minutes on 2 CPU cores; the trials part alone, about 2)::
 
     python -m benchmarks.micro.overhead
     python -m benchmarks.micro.overhead --trials-only  # the trials selector's snapshots only
+    python -m benchmarks.micro.overhead --multiples-only  # the recommended switch over six candidates only
 
 It writes ``benchmarks/results/overhead.json`` and the tables between the ``overhead`` and ``overhead-trials``
 markers of ``benchmarks/README.md``.
@@ -39,6 +40,7 @@ from optswitch.selectors import Selector, SnapshotRequest, Snapshots
 
 HERE = Path(__file__).resolve().parents[1]
 README_BEGIN, README_END = "<!-- overhead:start -->", "<!-- overhead:end -->"
+MULTIPLES_BEGIN, MULTIPLES_END = "<!-- overhead-multiples:start -->", "<!-- overhead-multiples:end -->"
 TRIALS_BEGIN, TRIALS_END = "<!-- overhead-trials:start -->", "<!-- overhead-trials:end -->"
 # The run whose requests are counted: trials(TRIALS_RUN_LENGTH) over the three candidates on the 5.3M MLP.
 TRIALS_RUN_LENGTH = 400
@@ -273,6 +275,117 @@ def measure(rounds, calls_per_round):
     results["param_bytes_50m"] = param_bytes_50m
     results["params"] = n_params
     return results
+
+
+# The recommended switch: six candidates (the three at 3x and at 1x their learning rates), race and step_down.
+
+
+def recommended(opts, run_length):
+    """The recommended selector for ``run_length`` updates: the race stopped half-way, then stepped down."""
+    race = selectors.race(run_length=run_length, stop=run_length // 2)
+    return selectors.step_down(race, at=run_length // 2)
+
+
+def measure_multiples(rounds, calls_per_round):
+    """The recommended switch over the candidates at 3x and 1x their learning rates, against its active candidate
+    alone (``adam-x3``, the race's first): update, train step, compile and temp memory.
+
+    The race's legs last 1% of ``run_length``; at 10**8 the first leg outlasts the timing, so the switch stays on
+    ``adam-x3`` while reading the loss and keeping the race's window as in a run. The plain switch over the three
+    candidates (``adam`` active, ``manual()``) is timed beside them for comparison.
+    """
+    key = jax.random.key(0)
+    params = init_mlp(key)
+    grads = jax.tree.map(lambda p: 1e-3 * jnp.ones_like(p), params)
+    batch = (jax.random.normal(key, (BATCH, LAYERS[0])), jax.random.randint(key, (BATCH,), 0, LAYERS[-1]))
+    opts = optswitch.learning_rate_multiples(candidates())
+    base = opts["adam-x3"]
+    tx = optswitch.switch(opts, recommended(opts, 10**8))
+    three = optswitch.switch(candidates())
+    value = {"value": jnp.float32(1.0)}
+    donated = functools.partial(jax.jit, donate_argnums=(0, 1))
+    update, _ = time_interleaved(
+        {
+            "plain": (donated(plain_update(base)), params, base.init(params), grads),
+            "switch": (donated(switch_update(tx, **value)), params, tx.init(params), grads),
+            "switch_fused": (donated(switch_fused(tx, **value)), params, tx.init(params), grads),
+            "three_switch_fused": (donated(switch_fused(three)), params, three.init(params), grads),
+        },
+        rounds,
+        calls_per_round,
+    )
+    print("multiples, update: " + ", ".join(f"{k}={v / update['plain']:.2f}x" for k, v in update.items()))
+    steps, _ = time_interleaved(
+        {
+            "plain": (donated(train_step(plain_update(base))), params, base.init(params), batch),
+            "switch": (donated(train_step(switch_update(tx, **value))), params, tx.init(params), batch),
+            "switch_fused": (donated(train_step(switch_fused(tx, **value))), params, tx.init(params), batch),
+        },
+        max(2, rounds // 3),
+        calls_per_round,
+    )
+    print("multiples, train step: " + ", ".join(f"{k}={v / steps['plain']:.2f}x" for k, v in steps.items()))
+    compile_s = {
+        "plain adam-x3": compile_seconds(train_step(plain_update(base)), params, base.init(params), batch),
+        "switch, 3 candidates": compile_seconds(train_step(switch_fused(three)), params, three.init(params), batch),
+        "switch, 6 candidates, recommended": compile_seconds(
+            train_step(switch_fused(tx, **value)), params, tx.init(params), batch
+        ),
+    }
+    abstract = {name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in SHAPES_50M.items()}
+    temp = {
+        "plain adam-x3": temp_bytes(plain_update(base), abstract, jax.eval_shape(base.init, abstract), abstract),
+        "switch_fused, 6 candidates": temp_bytes(
+            switch_fused(tx, **value), abstract, jax.eval_shape(tx.init, abstract), abstract
+        ),
+    }
+    state_bytes = {
+        "adam-x3 alone": sum(4 * x.size for x in jax.tree.leaves(jax.eval_shape(base.init, abstract))),
+        "switch, 3 candidates": sum(
+            x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(three.init, abstract))
+        ),
+        "switch, 6 candidates": sum(
+            x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(tx.init, abstract))
+        ),
+    }
+    params_bytes = sum(4 * math.prod(shape) for shape in SHAPES_50M.values())
+    return {
+        "update": update,
+        "train_step": steps,
+        "compile": compile_s,
+        "temp_bytes_50m": temp,
+        "state_bytes_50m": state_bytes,
+        "param_bytes_50m": params_bytes,
+    }
+
+
+def multiples_table(results):
+    """The recommended switch's cost, as markdown."""
+    update, steps = results["update"], results["train_step"]
+    lines = [
+        "| program (5.3M parameters, `adam-x3` active) | update | train step |",
+        "|---|---|---|",
+        f"| `adam-x3` alone | 1.00x ({update['plain'] * 1e3:.2f} ms) | 1.00x ({steps['plain'] * 1e3:.2f} ms) |",
+        f"| recommended switch, 6 candidates, `update` | {update['switch'] / update['plain']:.2f}x | "
+        f"{steps['switch'] / steps['plain']:.2f}x |",
+        f"| recommended switch, 6 candidates, fused | {update['switch_fused'] / update['plain']:.2f}x | "
+        f"{steps['switch_fused'] / steps['plain']:.2f}x |",
+        f"| plain switch, 3 candidates (`adam` active), fused | "
+        f"{update['three_switch_fused'] / update['plain']:.2f}x | |",
+        "",
+        "| compile of the train step | seconds |",
+        "|---|---|",
+        *(f"| {label} | {seconds:.2f} |" for label, seconds in results["compile"].items()),
+        "",
+        "| at about 50M float32 parameters | MiB | per MiB of parameters |",
+        "|---|---|---|",
+    ]
+    param_mb = results["param_bytes_50m"] / 2**20
+    for label, size in results["temp_bytes_50m"].items():
+        lines.append(f"| temp memory of the update, {label} | {size / 2**20:.1f} | {size / 2**20 / param_mb:.2f} |")
+    for label, size in results["state_bytes_50m"].items():
+        lines.append(f"| optimizer state, {label} | {size / 2**20:.1f} | {size / 2**20 / param_mb:.2f} |")
+    return "\n".join(lines)
 
 
 # Trials (issue 11): what a snapshot request costs, and how many updates of a run carry one.
@@ -544,8 +657,24 @@ def main():
         help="measure the trials selector's snapshot requests only (about 2 minutes); update their part of the "
         "results and the README, keeping the rest",
     )
+    parser.add_argument(
+        "--multiples-only",
+        action="store_true",
+        help="measure the recommended switch over six candidates only (learning-rate multiples); update its part "
+        "of the results and the README, keeping the rest",
+    )
     args = parser.parse_args()
     rounds, calls = (2, 5) if args.quick else (args.rounds, args.calls)
+    if args.multiples_only:
+        path = HERE / "results" / "overhead.json"
+        results = json.loads(path.read_text()) if path.is_file() else {}
+        results["multiples"] = {"environment": records.environment(), **measure_multiples(rounds, calls)}
+        text = multiples_table(results["multiples"])
+        print(text)
+        if not args.no_write:
+            path.write_text(json.dumps(results, indent=2))
+            records.write_between_markers(HERE / "README.md", text, MULTIPLES_BEGIN, MULTIPLES_END)
+        return
     if args.train_step_only:
         print(json.dumps(adam_train_step(rounds, calls)))
         return
