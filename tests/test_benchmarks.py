@@ -579,6 +579,36 @@ def test_trial_losses_shows_every_trial_of_a_round_starting_from_the_same_loss(c
     assert "round 1: loss at the start" in capsys.readouterr().out
 
 
+def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixed_runs_from_their_file(
+    tmp_path, capsys
+):
+    # The recommended setup over learning-rate multiples: seed 0 of the noisy quadratic makes the stored run again,
+    # the step down at update 1000 included.
+    out = tmp_path / "multiples.json"
+    race_variants.main(
+        ["--variants", "race-multiples", "--tasks", "noisy-quadratic", "--seeds", "1", "--out", str(out)]
+    )
+    stored = json.loads(race_variants.RESULTS.joinpath("multiples", "development.json").read_text())
+    key = ("noisy-quadratic", "race-multiples", 0)
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
+    (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "race-multiples"]
+    assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
+    assert now["metric"] == before["metric"]
+    assert [1000, "rmsprop-x3", "rmsprop"] in [list(s) for s in now["switches"]]
+    # Seeds 5-9: the fixed candidates' runs come from --fixed-runs, the targets from --fixed.
+    multiples = race_variants.RESULTS / "multiples"
+    argv = [
+        "--from-json",
+        str(multiples / "fresh_seeds.json"),
+        "--fixed",
+        str(race_variants.RESULTS / "selection_round3" / "time_to_target.json"),
+    ]
+    results = race_variants.main([*argv, "--fixed-runs", str(multiples / "fixed_seeds_5_9.json")])
+    assert results["shakespeare-char"]["adam"]["runs"] == 5
+    assert results["shakespeare-char"]["race-multiples"]["median_steps_to_target"] == 1450
+    assert "| race-multiples | 425, 14 switches |" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("module", [race_variants, trial_losses])
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
