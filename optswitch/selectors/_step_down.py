@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import jax.numpy as jnp
+import numpy as np
 
 from optswitch.selectors._base import Selector, for_names
 from optswitch.selectors._guards import explain_through
@@ -105,17 +106,18 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
 
     def build(names: tuple[str, ...] | None) -> Selector:
         inner = selector.bound(names) if (names and selector.bind is not None) else selector
-        table = None if names is None else jnp.asarray(_lowering_table(names, to), jnp.int32)
+        # Resolved on the host, once: the candidate that runs for each pick, by index (unused before binding).
+        table = np.asarray([] if names is None else _lowering_table(names, to), np.int32)
 
         def select(signals, state: StepDownState):
             choice, inner_state = inner.select(signals, state.inner)
             choice = choice.astype(jnp.int32)
             # The choice is for the next update, index step + 1.
-            stepped = jnp.where(signals.step + 1 >= at, table[choice], choice)
+            stepped = jnp.where(signals.step + 1 >= at, jnp.asarray(table)[choice], choice)
             return stepped.astype(jnp.int32), StepDownState(inner_state, choice)
 
         def stepped(signals, before: StepDownState, after: StepDownState):
-            said = (signals.step + 1 >= at) & (table[after.picked] != after.picked)
+            said = (signals.step + 1 >= at) & (jnp.asarray(table)[after.picked] != after.picked)
             return said, after.picked == before.picked, {"picked": after.picked}
 
         def step_text(numbers, names):
