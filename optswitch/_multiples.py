@@ -25,15 +25,14 @@ def learning_rate_multiples(
     The copy of ``candidate`` at ``m`` times its learning rate is ``optax.chain(candidate, optax.scale(m))``: for
     an optimizer whose update is its learning rate times the rest (optax's SGD with or without momentum, Adam,
     AdamW, RMSProp, Lion), that is the same optimizer at ``m`` times the learning rate, a schedule included, up
-    to rounding. At ``1`` the candidate itself is kept, under its own
-    name, so that a selector or a handoff naming it still finds it and a run that never leaves it is bit for
-    bit the candidate alone.
+    to rounding. At ``1`` the candidate itself is kept, under its own name, so that a selector or a handoff
+    naming it still finds it and a run that never leaves it is bit for bit the candidate alone.
 
     Why: on the project's benchmark tasks the learning rate decides more than the optimizer's family. With the
     untuned candidates (Adam 1e-3, SGD with momentum 1e-2, RMSProp 1e-3), Adam at three times its learning rate
     reaches every development target before every one of them, and a race over the candidates and their
     copies at 3x scored above every fixed candidate where the race over the candidates alone did not
-    (``benchmarks/README.md``, "Learning-rate multiples"). The selector chooses a learning rate as well as an
+    (``benchmarks/README.md``, "Selection, round 6"). The selector chooses a learning rate as well as an
     optimizer; it does not tune one finely: it picks among the multiples given.
 
     Memory: every copy carries its own optimizer state, so the state grows with the number of multiples (for

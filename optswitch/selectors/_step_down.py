@@ -62,7 +62,7 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
     schedule that large steps early and small steps late call for. Measured on the project's development tasks,
     a race over the candidates at 3x and at 1x their learning rates, stepped down half-way, reached the targets
     that the race without the step missed where 3x leaves the loss on a noise floor above the target
-    (``benchmarks/README.md``, "Learning-rate multiples").
+    (``benchmarks/README.md``, "Selection, round 6").
 
     The wrapped selector's state still advances, and it sees the signals of the candidate actually active. Stop
     its decisions by ``at`` (``race(stop=at)``): a selector still deciding after ``at`` sees the candidate it
