@@ -56,7 +56,7 @@ def test_a_race_stopped_half_way_and_stepped_down_in_a_compiled_training_loop():
     assert int(state.selector_state.inner.leader) == list(copies).index("adam")
 
 
-def test_the_switch_event_says_it_stepped_down(caplog):
+def test_the_switch_event_says_it_stepped_down():
     received = []
     copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
     picks = selectors.schedule({0: "sgd-x3"})
