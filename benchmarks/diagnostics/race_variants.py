@@ -11,6 +11,13 @@ machine; ``--run-fixed`` runs them here instead (needed on seeds no stored run h
     python -m benchmarks.diagnostics.race_variants --variants default,warmup-5% --first-seed 5 --run-fixed
 
 Design on seeds 0-4 only; a variant that wins there is re-run on fresh seeds (5-9) before anything is claimed.
+The ``multiples-*`` variants and ``race-multiples`` switch among the candidates at several multiples of their
+learning rates (``optswitch.learning_rate_multiples``); on fresh seeds, ``--fixed-runs`` reads the fixed
+candidates' runs from a file of their own (targets still from ``--fixed``)::
+
+    python -m benchmarks.diagnostics.race_variants --variants race-multiples --first-seed 5 \
+        --fixed-runs benchmarks/results/multiples/fixed_seeds_5_9.json
+
 Writes every run to ``--out`` (JSON, the suite's run format) and prints the table. ``--from-json`` prints the table
 of stored runs again, the fixed candidates' (and ``--also`` contenders') runs read from ``--fixed``::
 
