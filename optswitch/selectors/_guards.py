@@ -38,13 +38,22 @@ def explain_through(selector: Selector, own=None, own_text=None):
     return explain
 
 
-def _check_wrappable(guard: str, selector) -> None:
+def check_wrappable(
+    wrapper: str, selector, *, verb: str = "guard", change: str = "vetoing one of its switches", fix: str = "unguarded"
+) -> None:
+    """Raises unless ``selector`` is a :class:`Selector` without snapshots, which a wrapper may change the picks of.
+
+    ``wrapper`` names it in the message, which says that it would ``verb`` the selector, that ``change`` would
+    break a trial, and to use the selector ``fix``.
+    """
     if not isinstance(selector, Selector):
-        raise TypeError(f"{guard}: expected an optswitch.selectors.Selector to guard, got {type(selector).__name__}.")
+        raise TypeError(
+            f"{wrapper}: expected an optswitch.selectors.Selector to {verb}, got {type(selector).__name__}."
+        )
     if selector.snapshots is not None:
         raise ValueError(
-            f"{guard}: the {selector.name} selector restores parameters from snapshots at the ends of its "
-            f"trials, and vetoing one of its switches would break a trial; use it unguarded."
+            f"{wrapper}: the {selector.name} selector restores parameters from snapshots at the ends of its "
+            f"trials, and {change} would break a trial; use it {fix}."
         )
 
 
@@ -83,7 +92,7 @@ def min_dwell(selector: Selector, updates: int) -> Selector:
         >>> [first for first, _, _ in optswitch.summary(state).switches]
         [3, 6]
     """
-    _check_wrappable("min_dwell", selector)
+    check_wrappable("min_dwell", selector)
     check_count("min_dwell", "updates", updates, 1)
     if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
         return for_names(lambda names: _dwell(selector.bound(names) if names else selector, updates))
@@ -164,7 +173,7 @@ def revert_if_worse(selector: Selector, window: int, *, confidence: float = 2.0,
         >>> optswitch.summary(state).switches
         [(10, '0', '1'), (14, '1', '0')]
     """
-    _check_wrappable("revert_if_worse", selector)
+    check_wrappable("revert_if_worse", selector)
     check_count("revert_if_worse", "window", window, 2, " (a variance needs two losses)")
     hold = 4 * window if hold is None else hold
     check_count("revert_if_worse", "hold", hold, 0)

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optswitch.selectors._base import Selector, for_names
-from optswitch.selectors._guards import explain_through
+from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count
 
 #: How :func:`optswitch.learning_rate_multiples` names a copy: ``{name}-x{multiple:g}``.
@@ -95,13 +95,7 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
         >>> optswitch.summary(state).switches
         [(5, 'sgd-x3', 'sgd')]
     """
-    if not isinstance(selector, Selector):
-        raise TypeError(f"step_down: expected an optswitch.selectors.Selector to wrap, got {type(selector).__name__}.")
-    if selector.snapshots is not None:
-        raise ValueError(
-            f"step_down: the {selector.name} selector restores parameters from snapshots at the ends of its "
-            f"trials, and replacing its picks would break a trial; use it without step_down."
-        )
+    check_wrappable("step_down", selector, verb="wrap", change="replacing its picks", fix="without step_down")
     check_count("step_down", "at", at, 0, " (the update from which picks are stepped down)")
 
     def build(names: tuple[str, ...] | None) -> Selector:
