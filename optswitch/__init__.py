@@ -8,7 +8,7 @@ from optswitch._control import set_active
 from optswitch._data_step import data_step
 from optswitch._fused import Chain, chain
 from optswitch._metrics import metrics
-from optswitch._multiples import learning_rate_multiples
+from optswitch._multiples import Multiple, SharedState, learning_rate_multiples
 from optswitch._switch import SwitchLog, SwitchState, SwitchTransformation, switch
 from optswitch.checkpoint import check_candidates
 from optswitch.sharding import state_shardings
@@ -17,7 +17,9 @@ from optswitch.telemetry import Summary, active, summary
 
 __all__ = [
     "Chain",
+    "Multiple",
     "Probe",
+    "SharedState",
     "Signals",
     "Summary",
     "SwitchLog",

@@ -5,6 +5,7 @@ from typing import Any
 import jax
 
 from optswitch import _find, _names
+from optswitch._multiples import SharedState
 
 
 def candidate_state(opt_state: Any, name: str | int, *, path: str | None = None) -> Any:
@@ -23,11 +24,12 @@ def candidate_state(opt_state: Any, name: str | int, *, path: str | None = None)
         path: which switch, when there are several (see :func:`optswitch.summary`).
 
     Returns:
-        The candidate's optax state, a pytree of the state's own arrays (not copies).
+        The candidate's optax state, a pytree of the state's own arrays (not copies). Copies made by
+        :func:`optswitch.learning_rate_multiples` share one state: each of them returns it.
 
     Raises:
         ValueError: for an unknown name or an index out of range, listing the candidates.
-        TypeError: for a name inside ``jit``.
+        TypeError: for a name inside ``jit``, or a copy that shares another's state inside ``jit``.
 
     Examples:
         >>> import jax.numpy as jnp, optax, optswitch
@@ -52,6 +54,32 @@ def candidate_state(opt_state: Any, name: str | int, *, path: str | None = None)
         index = _names.resolve(int(name) if isinstance(name, jax.Array) else name, indices, what="candidate_state")
     # An nnx.Optimizer holds its state in Variables: hand over their values, as optax functions expect.
     is_variable = lambda leaf: hasattr(leaf, "get_value")
-    return jax.tree.map(
-        lambda leaf: leaf.get_value() if is_variable(leaf) else leaf, state.candidate_states[index], is_leaf=is_variable
-    )
+    value = lambda leaf: leaf.get_value() if is_variable(leaf) else leaf
+    values = lambda tree: jax.tree.map(value, tree, is_leaf=is_variable)
+    return values(own_entry(state.candidate_states, index, values, what="candidate_state"))
+
+
+def own_entry(candidate_states: tuple, index: int, values=lambda tree: tree, *, what: str) -> Any:
+    """The entry of ``candidate_states`` that holds candidate ``index``'s state, following a
+    :class:`optswitch.SharedState` to the entry of the candidate that owns it.
+
+    Args:
+        candidate_states: a :class:`optswitch.SwitchState`'s ``candidate_states``.
+        index: the candidate's index.
+        values: what turns a leaf holder into arrays (an ``nnx.Variable``'s value), applied to the marker.
+        what: who asks, for the error message.
+
+    Raises:
+        TypeError: for a shared state inside ``jit``, where the owner's index is traced.
+    """
+    entry = candidate_states[index]
+    if not isinstance(entry, SharedState):
+        return entry
+    owner = values(entry).owner
+    if isinstance(owner, jax.core.Tracer):
+        raise TypeError(
+            f"{what}: candidate {index} shares its optax state with another candidate (a copy made by "
+            f"learning_rate_multiples), whose index is traced inside jit; call it outside jit, or pass the index "
+            f"of the first copy of that optimizer (switch(...).names shows the order)."
+        )
+    return candidate_states[int(owner)]

@@ -86,8 +86,8 @@ def _check_origin(config: Config, state, params) -> None:
             f"{_shapes(state.selector_state)}, but {this}, whose state is {_shapes(config.selector_state)}. Pass "
             f"the state made by this switch's init."
         )
-    for name, candidate, candidate_state in zip(config.names, config.candidates, state.candidate_states, strict=True):
-        expected = jax.eval_shape(candidate.init, params)
+    expected_states = jax.eval_shape(config.init_states, params)
+    for name, candidate_state, expected in zip(config.names, state.candidate_states, expected_states, strict=True):
         if jax.tree.structure(candidate_state) != jax.tree.structure(expected):  # type: ignore[operator]
             raise ValueError(
                 f"switch: this state was made by {made_by}, whose candidate at {name!r}'s place has a state of "

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 import jax
 import optax
 
-from optswitch import _handoff_base, _names, events
+from optswitch import _handoff_base, _multiples, _names, events
 from optswitch import handoff as handoff_lib
 from optswitch import selectors as selectors_lib
 from optswitch.signals import MEASURED, Probe
@@ -32,6 +32,9 @@ class Config:
         selector_state: the abstract shape of the selector's initial state (``jax.ShapeDtypeStruct`` leaves),
             what a state must hold to be run by this switch.
         emitter: what sends an event on each switch (``switch(on_event=...)``), or None.
+        owners: per candidate, the index of the candidate whose entry of ``candidate_states`` holds its state:
+            its own, or for copies made by :func:`optswitch.learning_rate_multiples` that share a state, the
+            first of them.
     """
 
     names: tuple[str, ...]
@@ -47,6 +50,22 @@ class Config:
     initial: int
     selector_state: object
     emitter: events.Emitter | None = None
+    owners: tuple[int, ...] = ()
+
+    @property
+    def shares_states(self) -> bool:
+        """Whether some candidates share one optimizer state."""
+        return self.owners != tuple(range(len(self.candidates)))
+
+    def init_states(self, params) -> tuple:
+        """The ``candidate_states`` of a fresh state: each candidate's ``init``, or a
+        :class:`optswitch.SharedState` for a candidate whose state another candidate's entry holds."""
+        return tuple(
+            candidate.init(params)
+            if owner == k
+            else _multiples.SharedState(owner=jax.numpy.asarray(owner, jax.numpy.int32))
+            for k, (candidate, owner) in enumerate(zip(self.candidates, self.owners, strict=True))
+        )
 
 
 def configure(candidates, selector, initial, inactive, on_switch, axis_name, history, on_event=None) -> Config:
@@ -69,6 +88,8 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
     if not isinstance(history, int) or isinstance(history, bool) or history < 1:
         raise ValueError(f"switch: history={history!r}; it is the length of the switch log, an int >= 1.")
     _check_axis_name(axis_name)
+    owners = _multiples.state_owners(transforms)
+    _check_sharing(names, owners, selector, inactive)
     reads = selector.reads_for(names)
     # Build the selector's state once now, abstractly, so that its configuration errors surface here.
     selector_state = jax.eval_shape(lambda: selector.init(names))
@@ -86,7 +107,28 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         initial=_initial(initial, selector, names),
         emitter=_emitter(on_event, names, selector),
         selector_state=selector_state,
+        owners=owners,
     )
+
+
+def _check_sharing(names: tuple[str, ...], owners: tuple[int, ...], selector, inactive: str) -> None:
+    """Raises for settings that need every candidate's own state when some candidates share one."""
+    shared = [name for k, (name, owner) in enumerate(zip(names, owners, strict=True)) if owner != k]
+    if not shared:
+        return
+    fix = "or make the copies with learning_rate_multiples(..., share_state=False), each with its own state"
+    if inactive == "track":
+        raise ValueError(
+            f"switch: inactive='track' steps every candidate's state on every gradient, but {shared} share one "
+            f"with other candidates (learning_rate_multiples' copies), which would step it twice; use "
+            f"inactive='freeze' (a shared state is never stale), {fix}."
+        )
+    if selector.snapshots is not None and selector.snapshots.candidate_states:
+        raise ValueError(
+            f"switch: the {selector.name} selector restores each candidate's own state from a snapshot, but "
+            f"{shared} share one with other candidates (learning_rate_multiples' copies), so a trial of one "
+            f"would move its siblings' start; use another selector (e.g. race), {fix}."
+        )
 
 
 def _check_axis_name(axis_name) -> None:

@@ -39,7 +39,7 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
         else:
             # Branch n + k runs candidate k after its handoff: still one conditional per update.
             handoffs.append(True)
-            index = index + n * pending(state)
+            index = index + n * pending(config, state)
     branches = [_branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)]
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
@@ -50,9 +50,9 @@ def _changes_only_scalars(config: Config, state, params, updates) -> bool:
     if config.handoff.reads_source:
         return False  # it would select the outgoing state in a conditional of its own, on every update
     for k in range(len(config.candidates)):
-        jaxpr = jax.make_jaxpr(lambda states, k=k: hand_over(config, k, states, state, params, updates)[k])(
-            state.candidate_states
-        ).jaxpr
+        jaxpr = jax.make_jaxpr(
+            lambda states, k=k: hand_over(config, k, states, state, params, updates)[config.owners[k]]
+        )(state.candidate_states).jaxpr
         kept = {id(var) for var in jaxpr.invars}
         changed = [var for var in jaxpr.outvars if id(var) not in kept]
         if any(getattr(var.aval, "shape", ()) != () for var in changed):
@@ -67,7 +67,7 @@ def route_tracking(config: Config, updates, state, params, apply: bool, extra_ar
     if config.handoff is not None and n > 1:
         into = lambda k: lambda states: hand_over(config, k, states, state, params, updates)
         keep = lambda states: states
-        index = pending(state) * (state.active + 1)
+        index = pending(config, state) * (state.active + 1)
         candidate_states = lax.switch(index, [keep] + [into(k) for k in range(n)], candidate_states)
     results = [
         candidate.update(updates, candidate_state, params, **extra_args)
@@ -97,7 +97,8 @@ def route_tracking(config: Config, updates, state, params, apply: bool, extra_ar
 
 
 class _Layout(NamedTuple):
-    """What every branch returns, by dtype: ``updates`` for the updates, ``states`` per candidate state."""
+    """What every branch returns, by dtype: ``updates`` for the updates, ``states`` per entry of
+    ``candidate_states`` (None for an entry that holds a :class:`optswitch.SharedState`, which no branch changes)."""
 
     updates: object
     states: tuple
@@ -106,15 +107,15 @@ class _Layout(NamedTuple):
 def _layout(config: Config, updates, candidate_states, params, extra_args) -> _Layout:
     """The dtypes every branch returns, from each candidate's update traced abstractly (no computation)."""
     results = [
-        jax.eval_shape(functools.partial(candidate.update, **extra_args), updates, candidate_state, params)
-        for candidate, candidate_state in zip(config.candidates, candidate_states, strict=True)
+        jax.eval_shape(functools.partial(candidate.update, **extra_args), updates, candidate_states[owner], params)
+        for candidate, owner in zip(config.candidates, config.owners, strict=True)
     ]
     return _settle(config, candidate_states, results)
 
 
 def _settle(config: Config, candidate_states, results) -> _Layout:
-    for name, (_, new_state), old_state in zip(config.names, results, candidate_states, strict=True):
-        _dtypes.check_tree(new_state, old_state, f"the update of candidate {name!r}")
+    for name, (_, new_state), owner in zip(config.names, results, config.owners, strict=True):
+        _dtypes.check_tree(new_state, candidate_states[owner], f"the update of candidate {name!r}")
     if len(results) == 1:
         # One candidate: its own dtypes, narrower ones included, exactly as plain optax would keep them.
         ((new_updates, new_state),) = results
@@ -122,8 +123,10 @@ def _settle(config: Config, candidate_states, results) -> _Layout:
     return _Layout(
         updates=_dtypes.promoted([new_updates for new_updates, _ in results]),
         states=tuple(
-            _dtypes.settled(old_state, new_state, widen=True)
-            for (_, new_state), old_state in zip(results, candidate_states, strict=True)
+            _dtypes.settled(old_state, new_state, widen=True) if owner == j else None
+            for j, ((_, new_state), old_state, owner) in enumerate(
+                zip(results, candidate_states, config.owners, strict=True)
+            )
         ),
     )
 
@@ -134,22 +137,24 @@ def _as_dtypes(tree, dtypes):
 
 def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, extra_args, layout: _Layout):
     """The computation of candidate ``k``, after its handoff if ``handoff``."""
-    candidate = config.candidates[k]
+    candidate, owner = config.candidates[k], config.owners[k]
 
     def branch(updates, candidate_states, probe_state, params):
         if handoff == "select":
-            handed = hand_over(config, k, candidate_states, state, params, updates)[k]
-            on_switch = pending(state).astype(bool)
+            handed = hand_over(config, k, candidate_states, state, params, updates)[owner]
+            on_switch = pending(config, state).astype(bool)
             keep = lambda new, old: old if new is old else jnp.where(on_switch, new, old)
-            candidate_states = replace_at(candidate_states, k, jax.tree.map(keep, handed, candidate_states[k]))
+            candidate_states = replace_at(candidate_states, owner, jax.tree.map(keep, handed, candidate_states[owner]))
         elif handoff:
             candidate_states = hand_over(config, k, candidate_states, state, params, updates)
-        new_updates, new_state = candidate.update(updates, candidate_states[k], params, **extra_args)
+        new_updates, new_state = candidate.update(updates, candidate_states[owner], params, **extra_args)
         new_updates = _as_dtypes(new_updates, layout.updates)
         candidate_states = tuple(
-            _dtypes.cast(candidate_state, dtypes, f"the update of candidate {config.names[j]!r}")
+            candidate_state
+            if dtypes is None
+            else _dtypes.cast(candidate_state, dtypes, f"the update of candidate {config.names[j]!r}")
             for j, (candidate_state, dtypes) in enumerate(
-                zip(replace_at(candidate_states, k, new_state), layout.states, strict=True)
+                zip(replace_at(candidate_states, owner, new_state), layout.states, strict=True)
             )
         )
         measured, probe_state = measure_branch(config, config.reads[k], updates, new_updates, probe_state)
@@ -175,7 +180,11 @@ def measure_branch(config: Config, reads: frozenset[str], grads, updates, probe_
 
 
 def hand_over(config: Config, k: int, candidate_states: tuple, state, params, updates) -> tuple:
-    """The candidates' states after the handoff from ``state.previous`` into candidate ``k``."""
+    """The candidates' states after the handoff from ``state.previous`` into candidate ``k``.
+
+    A candidate whose state another's entry holds (see ``Config.owners``) is handed over into that entry.
+    """
+    owner = config.owners[k]
     context = handoff_lib.Context(
         step=state.step,
         source=state.previous,
@@ -184,21 +193,21 @@ def hand_over(config: Config, k: int, candidate_states: tuple, state, params, up
         fresh_state=strong(config.candidates[k].init(updates if params is None else params)),
         names=config.names,
     )
-    to_state = candidate_states[k]
+    to_state = candidate_states[owner]
     handoff = config.handoff
     assert handoff is not None, "hand_over runs only for a switch with a handoff"
 
     def from_source(j):
-        if j == k:  # Never taken: a handoff into k comes from another candidate.
+        if config.owners[j] == owner:  # Never taken: a handoff into k comes from a candidate of another state.
             return lambda: to_state
-        handed = lambda: handoff.fn(candidate_states[j], to_state, context)
+        handed = lambda: handoff.fn(candidate_states[config.owners[j]], to_state, context)
         return lambda: conform(config, k, handed(), to_state)
 
     if handoff.reads_source:
         new_state = lax.switch(state.previous, [from_source(j) for j in range(len(config.candidates))])
     else:
         new_state = conform(config, k, handoff.fn(None, to_state, context), to_state)
-    return replace_at(candidate_states, k, new_state)
+    return replace_at(candidate_states, owner, new_state)
 
 
 def conform(config: Config, k: int, new_state, old_state):
@@ -212,6 +221,14 @@ def conform(config: Config, k: int, new_state, old_state):
     return _dtypes.cast(new_state, _dtypes.settled(old_state, new_state, widen=False), what)
 
 
-def pending(state) -> jax.Array:
-    """1 on the update after a switch, whose handoff has yet to run; else 0."""
-    return (state.active != state.previous).astype(jnp.int32)
+def pending(config: Config, state) -> jax.Array:
+    """1 on the update after a switch, whose handoff has yet to run; else 0.
+
+    A switch between candidates that share one state (copies at other learning rates) is a change of learning
+    rate: the state is already the incoming candidate's, and no handoff runs.
+    """
+    switched = state.active != state.previous
+    if config.shares_states:
+        owners = jnp.asarray(config.owners, jnp.int32)
+        switched = switched & (owners[state.active] != owners[state.previous])
+    return switched.astype(jnp.int32)

@@ -72,7 +72,9 @@ class SwitchState(NamedTuple):
         previous: int32 ``[]``, index of the candidate that made the last update; it differs from ``active``
             between a switch and the update that follows it, which runs the handoff.
         step: int32 ``[]``, updates made so far.
-        candidate_states: tuple with every candidate's optax state, in candidate order.
+        candidate_states: tuple with every candidate's optax state, in candidate order; for a copy made by
+            :func:`optswitch.learning_rate_multiples` whose state an earlier copy's entry holds, a
+            :class:`optswitch.SharedState` naming that entry (:func:`optswitch.candidate_state` follows it).
         selector_state: the selector's state.
         probe_state: the state of the selector's :class:`optswitch.Probe` (e.g. a moving average of the
             gradient, parameter-sized), or ``()`` for a selector without one.
@@ -235,7 +237,7 @@ def switch(
         scalar = lambda value: jnp.asarray(value, jnp.int32)
         candidate_states, selector_state, probe_state = unshared(
             (
-                tuple(c.init(params) for c in config.candidates),
+                config.init_states(params),
                 config.selector.init(config.names),
                 () if config.probe is None else config.probe.init(params),
             )

@@ -582,16 +582,16 @@ def test_trial_losses_shows_every_trial_of_a_round_starting_from_the_same_loss(c
 def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixed_runs_from_their_file(
     tmp_path, capsys
 ):
-    # The recommended setup over learning-rate multiples: seed 0 of the noisy quadratic makes the stored run again,
-    # the step down at update 1000 included.
+    # Round 6's setup over learning-rate multiples (each copy its own state; stored as race-multiples then): seed 0
+    # of the noisy quadratic makes the stored run again, the step down at update 1000 included.
     out = tmp_path / "multiples.json"
     race_variants.main(
-        ["--variants", "race-multiples", "--tasks", "noisy-quadratic", "--seeds", "1", "--out", str(out)]
+        ["--variants", "race-multiples-own", "--tasks", "noisy-quadratic", "--seeds", "1", "--out", str(out)]
     )
     stored = json.loads(race_variants.RESULTS.joinpath("multiples", "development.json").read_text())
     key = ("noisy-quadratic", "race-multiples", 0)
     (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
-    (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "race-multiples"]
+    (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "race-multiples-own"]
     assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
     assert now["metric"] == before["metric"]
     assert [1000, "rmsprop-x3", "rmsprop"] in [list(s) for s in now["switches"]]

@@ -27,17 +27,36 @@ def test_names_and_order_multiple_by_multiple():
         "rmsprop-x3",
     ]
     for name, candidate in candidates.items():
-        assert copies[name] is candidate  # at 1: the candidate itself, bit for bit
+        assert copies[name].candidate is candidate and copies[name].multiple == 1
+        assert copies[f"{name}-x3"].candidate is candidate and copies[f"{name}-x3"].multiple == 3
+    own = optswitch.learning_rate_multiples(candidates, (1, 3), share_state=False)
+    for name, candidate in candidates.items():
+        assert own[name] is candidate  # at 1: the candidate itself
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
+def test_a_copy_at_one_is_the_candidate_bit_for_bit(name):
+    candidate = helpers.candidates()[name]
+    copy = optswitch.learning_rate_multiples({name: candidate}, (1, 3))[name]
+    params = helpers.params()
+    state, copy_state = candidate.init(params), copy.init(params)
+    for step in range(5):
+        grads = helpers.grads_at(step)
+        updates, state = candidate.update(grads, state, params)
+        copy_updates, copy_state = copy.update(grads, copy_state, params)
+        helpers.assert_trees_equal(copy_updates, updates)
+        helpers.assert_trees_equal(copy_state, state)
 
 
 def test_default_multiples_are_three_then_one():
     assert list(optswitch.learning_rate_multiples({"adam": optax.adam(1e-3)})) == ["adam-x3", "adam"]
 
 
+@pytest.mark.parametrize("share_state", [True, False])
 @pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
-def test_a_copy_updates_by_the_multiple_of_the_candidate(name):
+def test_a_copy_updates_by_the_multiple_of_the_candidate(name, share_state):
     candidate = helpers.candidates()[name]
-    copy = optswitch.learning_rate_multiples({name: candidate}, (1, 3))[f"{name}-x3"]
+    copy = optswitch.learning_rate_multiples({name: candidate}, (1, 3), share_state=share_state)[f"{name}-x3"]
     params = helpers.params()
     state, copy_state = candidate.init(params), copy.init(params)
     for step in range(5):
@@ -112,6 +131,11 @@ def test_a_copy_named_as_a_candidate_is_refused():
 def test_candidates_must_be_a_mapping():
     with pytest.raises(TypeError, match="candidates must be a mapping of names to optax transformations"):
         optswitch.learning_rate_multiples([optax.adam(1e-3)])
+
+
+def test_share_state_must_be_a_bool():
+    with pytest.raises(TypeError, match="share_state='yes'; pass True or False"):
+        optswitch.learning_rate_multiples(helpers.candidates(), share_state="yes")
 
 
 def test_numpy_multiples_are_taken():

@@ -68,6 +68,9 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     "multiples-1-3-trials": lambda n: selectors.trials(n),
     "multiples-3-1": lambda n: selectors.race(run_length=n),
     "race-multiples": lambda n: selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2),
+    # Round 6's recommended setup, whose copies each kept their own optimizer state (stored as "race-multiples"
+    # in results/multiples/).
+    "race-multiples-own": lambda n: selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2),
 }
 
 #: The variants that switch among every candidate at these multiples of its learning rate
@@ -77,14 +80,20 @@ MULTIPLES: dict[str, tuple[float, ...]] = {
     "multiples-1-3-trials": (1, 3),
     "multiples-3-1": (3, 1),
     "race-multiples": (3, 1),
+    "race-multiples-own": (3, 1),
 }
+
+#: The variants whose copies of a candidate share its optimizer state (``learning_rate_multiples``' default);
+#: the other multiples variants give each copy its own, as in round 6, when sharing did not exist yet.
+SHARED_STATE = frozenset({"race-multiples"})
 
 
 def variant(name: str) -> contenders_lib.Contender:
     """The contender of variant ``name``: a switch over the suite's candidates, or over their multiples."""
     if name not in MULTIPLES:
         return contenders_lib.switcher(name, VARIANTS[name])
-    make = lambda: optswitch.learning_rate_multiples(candidates(), MULTIPLES[name])
+    share_state = name in SHARED_STATE
+    make = lambda: optswitch.learning_rate_multiples(candidates(), MULTIPLES[name], share_state=share_state)
     return contenders_lib.switcher(name, VARIANTS[name], make_candidates=make)
 
 

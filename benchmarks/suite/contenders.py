@@ -250,8 +250,8 @@ def contenders(
             ),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="race(run_length=budget, stop=budget/2) over every candidate at 3x and at 1x its learning "
-            "rate (optswitch.learning_rate_multiples), the 3x copies first; from budget/2 on, the race's pick runs "
-            "at 1x (selectors.step_down)",
+            "rate (optswitch.learning_rate_multiples; the copies of a candidate share its optimizer state), the 3x "
+            "copies first; from budget/2 on, the race's pick runs at 1x (selectors.step_down)",
         ),
         switcher_(
             "race-nu",

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from optswitch import _find
+from optswitch import _candidates, _find
 from optswitch import handoff as handoff_lib
 from optswitch.handoff import Context, Handoff
 from optswitch.selectors import _one_way
@@ -200,7 +200,8 @@ def warn_if_no_rate(state, target: int, stacklevel: int) -> None:
     selector_state = _find.tree_on_host(state.selector_state)
     if not isinstance(selector_state, SwatsState) or np.all(selector_state.estimate > 0):
         return
-    found = optax.tree_utils.tree_get_all_with_path(state.candidate_states[target], "learning_rate")
+    target_state = _candidates.own_entry(state.candidate_states, target, _find.tree_on_host, what="set_active")
+    found = optax.tree_utils.tree_get_all_with_path(target_state, "learning_rate")
     if any(hasattr(rate, "dtype") and np.all(_find.on_host(rate) == 0) for _, rate in found):
         name = _find.names_of(state)[target]
         warnings.warn(
