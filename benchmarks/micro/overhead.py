@@ -301,6 +301,8 @@ def measure_multiples(rounds, calls_per_round):
     opts = optswitch.learning_rate_multiples(candidates())
     base = opts["adam-x3"]
     tx = optswitch.switch(opts, recommended(opts, 10**8))
+    own_opts = optswitch.learning_rate_multiples(candidates(), share_state=False)  # round 6: a state per copy
+    own = optswitch.switch(own_opts, recommended(own_opts, 10**8))
     three = optswitch.switch(candidates())
     value = {"value": jnp.float32(1.0)}
     donated = functools.partial(jax.jit, donate_argnums=(0, 1))
@@ -309,6 +311,7 @@ def measure_multiples(rounds, calls_per_round):
             "plain": (donated(plain_update(base)), params, base.init(params), grads),
             "switch": (donated(switch_update(tx, **value)), params, tx.init(params), grads),
             "switch_fused": (donated(switch_fused(tx, **value)), params, tx.init(params), grads),
+            "own_switch_fused": (donated(switch_fused(own, **value)), params, own.init(params), grads),
             "three_switch_fused": (donated(switch_fused(three)), params, three.init(params), grads),
         },
         rounds,
@@ -331,6 +334,9 @@ def measure_multiples(rounds, calls_per_round):
         "switch, 6 candidates, recommended": compile_seconds(
             train_step(switch_fused(tx, **value)), params, tx.init(params), batch
         ),
+        "switch, 6 candidates, a state per copy": compile_seconds(
+            train_step(switch_fused(own, **value)), params, own.init(params), batch
+        ),
     }
     abstract = {name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in SHAPES_50M.items()}
     temp = {
@@ -346,6 +352,9 @@ def measure_multiples(rounds, calls_per_round):
         ),
         "switch, 6 candidates": sum(
             x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(tx.init, abstract))
+        ),
+        "switch, 6 candidates, a state per copy": sum(
+            x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(own.init, abstract))
         ),
     }
     params_bytes = sum(4 * math.prod(shape) for shape in SHAPES_50M.values())
@@ -370,6 +379,8 @@ def multiples_table(results):
         f"{steps['switch'] / steps['plain']:.2f}x |",
         f"| recommended switch, 6 candidates, fused | {update['switch_fused'] / update['plain']:.2f}x | "
         f"{steps['switch_fused'] / steps['plain']:.2f}x |",
+        f"| the same, each copy its own state (round 6), fused | {update['own_switch_fused'] / update['plain']:.2f}x "
+        "| |",
         f"| plain switch, 3 candidates (`adam` active), fused | "
         f"{update['three_switch_fused'] / update['plain']:.2f}x | |",
         "",
