@@ -6,6 +6,7 @@ import doctest
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ import optax
 import pytest
 
 import optswitch
-from benchmarks.diagnostics import race_variants, rate_noise, trial_losses
+from benchmarks.diagnostics import race_variants, rate_noise, switch_events, trial_losses
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
@@ -609,7 +610,28 @@ def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixe
     assert "| race-multiples | 425, 14 switches |" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("module", [race_variants, trial_losses])
+def test_switch_events_replays_the_stored_shared_state_run_and_says_why(capsys):
+    # The recommended setup as it ships (the copies share one state): seed 0 of the noisy quadratic makes the stored
+    # run's switches again, and each comes with its reason, the race's legs and the step down at update 1000.
+    results = switch_events.main(["--task", "noisy-quadratic", "--contender", "race-multiples", "--seeds", "1"])
+    stored = json.loads(race_variants.RESULTS.joinpath("shared", "development.json").read_text())
+    key = ("noisy-quadratic", "race-multiples", 0)
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
+    events = results[0]["events"]
+    parsed = [re.match(r"update (\d+): (\S+) -> (\S+), ", event).groups() for event in events]
+    assert [[int(update), source, target] for update, source, target in parsed] == [list(s) for s in before["switches"]]
+    assert events[0] == "update 20: adam-x3 -> sgd-x3, race leg 2 of 12"
+    assert "update 1000: rmsprop-x3 -> rmsprop, stepped down from update 1000: rmsprop-x3 runs as rmsprop" in events
+    assert results[0]["final_metric"] == pytest.approx(before["metric"][-1], rel=1e-5)  # stored to 6 digits
+    assert "noisy-quadratic race-multiples seed 0: final metric" in capsys.readouterr().out
+
+
+def test_switch_events_refuses_a_fixed_contender():
+    with pytest.raises(SystemExit, match="'adam' is not a switch contender"):
+        switch_events.contender("adam")
+
+
+@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events])
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:

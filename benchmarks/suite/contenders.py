@@ -84,7 +84,8 @@ class Contender(NamedTuple):
     Attributes:
         name: its name in tables, plots and on the command line.
         make: ``make(task) -> optax.GradientTransformation``, built afresh for every run (``task.budget`` is the
-            run's length).
+            run's length). A switch's also takes ``on_event=`` (as :func:`optswitch.switch` does), for
+            ``benchmarks.diagnostics.switch_events``.
         is_switch: whether it is an :func:`optswitch.switch` (its runs record the switches).
         description: one line for the README.
         is_baseline: whether it is the tuned baseline (neither a fixed candidate nor a switch: it sets no target and
@@ -170,7 +171,9 @@ def switcher(
             one (SWATS's SGD with an injectable learning rate) passes them here.
         **switch_options: passed to :func:`optswitch.switch` (``on_switch=``, ``inactive=``, ...).
     """
-    make = lambda task: optswitch.switch(make_candidates(), selector(task.budget), **switch_options)
+    make = lambda task, on_event=None: optswitch.switch(
+        make_candidates(), selector(task.budget), on_event=on_event, **switch_options
+    )
     return Contender(name, make, True, description)
 
 
