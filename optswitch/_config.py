@@ -35,6 +35,9 @@ class Config:
         owners: per candidate, the index of the candidate whose entry of ``candidate_states`` holds its state:
             its own, or for copies made by :func:`optswitch.learning_rate_multiples` that share a state, the
             first of them.
+        branch_of: per candidate, the branch of the routing ``lax.switch`` that runs it (see :func:`_branches`).
+        scales: per candidate, the multiple its branch scales the updates by: a shared branch runs the
+            optimizer copied once and scales by the active copy's multiple, read at run time.
     """
 
     names: tuple[str, ...]
@@ -51,6 +54,13 @@ class Config:
     selector_state: object
     emitter: events.Emitter | None = None
     owners: tuple[int, ...] = ()
+    branch_of: tuple[int, ...] = ()
+    scales: tuple[float, ...] = ()
+
+    @property
+    def branch_heads(self) -> tuple[int, ...]:
+        """Per branch of the routing switch, the first candidate it runs."""
+        return tuple(self.branch_of.index(branch) for branch in range(max(self.branch_of) + 1))
 
     @property
     def shares_states(self) -> bool:
@@ -91,6 +101,7 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
     owners = _multiples.state_owners(transforms)
     _check_sharing(names, owners, selector, inactive)
     reads = selector.reads_for(names)
+    handoff = handoff_lib.chain(*handoffs) if handoffs else None
     # Build the selector's state once now, abstractly, so that its configuration errors surface here.
     selector_state = jax.eval_shape(lambda: selector.init(names))
     return Config(
@@ -98,7 +109,7 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         candidates=transforms,
         selector=selector,
         track=inactive == "track",
-        handoff=handoff_lib.chain(*handoffs) if handoffs else None,
+        handoff=handoff,
         history=history,
         axis_name=axis_name,
         reads=reads,
@@ -108,7 +119,25 @@ def configure(candidates, selector, initial, inactive, on_switch, axis_name, his
         emitter=_emitter(on_event, names, selector),
         selector_state=selector_state,
         owners=owners,
+        branch_of=_branches(transforms, owners, reads, shared_branches=handoff is None and inactive == "freeze"),
+        scales=tuple(float(t.multiple) if isinstance(t, _multiples.Multiple) else 1.0 for t in transforms),
     )
+
+
+def _branches(transforms, owners: tuple[int, ...], reads, *, shared_branches: bool) -> tuple[int, ...]:
+    """Per candidate, its branch of the routing switch.
+
+    Copies of one optimizer that share its state (:class:`optswitch.Multiple`) and read the same signals share
+    one branch, which runs the optimizer and scales its updates by the active copy's multiple: a switch over
+    three candidates at two learning rates compiles three branches, not six. Not where a handoff runs (its
+    branches are per candidate) or every candidate steps (``inactive="track"``).
+    """
+    branches: dict[tuple, int] = {}
+    branch_of = []
+    for k, (transform, owner) in enumerate(zip(transforms, owners, strict=True)):
+        shares = shared_branches and isinstance(transform, _multiples.Multiple)
+        branch_of.append(branches.setdefault((owner, reads[k]) if shares else (k,), len(branches)))
+    return tuple(branch_of)
 
 
 def _check_sharing(names: tuple[str, ...], owners: tuple[int, ...], selector, inactive: str) -> None:

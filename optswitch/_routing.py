@@ -40,7 +40,15 @@ def route(config: Config, updates, state, params, apply: bool, extra_args):
             # Branch n + k runs candidate k after its handoff: still one conditional per update.
             handoffs.append(True)
             index = index + n * pending(config, state)
-    branches = [_branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)]
+    if handoffs == [False] and config.branch_of != tuple(range(n)):
+        # Copies of one optimizer share a branch (see _config._branches): it is chosen per candidate by a table.
+        index = jnp.asarray(config.branch_of, jnp.int32)[index]
+        heads = config.branch_heads
+        branches = [_branch(config, k, False, apply, state, extra_args, layout) for k in heads]
+    else:
+        branches = [
+            _branch(config, k, handoff, apply, state, extra_args, layout) for handoff in handoffs for k in range(n)
+        ]
     return lax.switch(index, branches, updates, state.candidate_states, state.probe_state, params)
 
 
@@ -136,8 +144,13 @@ def _as_dtypes(tree, dtypes):
 
 
 def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, extra_args, layout: _Layout):
-    """The computation of candidate ``k``, after its handoff if ``handoff``."""
+    """The computation of candidate ``k``, after its handoff if ``handoff``; of every copy of its optimizer, if
+    they share its branch."""
     candidate, owner = config.candidates[k], config.owners[k]
+    shares_branch = config.branch_of.count(config.branch_of[k]) > 1
+    if shares_branch:
+        # The optimizer copied, its updates scaled by the active copy's multiple, as optax.scale scales them.
+        candidate = _copied(candidate.candidate, jnp.asarray(config.scales, jnp.float32)[state.active])
 
     def branch(updates, candidate_states, probe_state, params):
         if handoff == "select":
@@ -162,6 +175,16 @@ def _branch(config: Config, k: int, handoff: bool | str, apply: bool, state, ext
         return out, candidate_states, probe_state, measured
 
     return branch
+
+
+def _copied(candidate, scale) -> optax.GradientTransformationExtraArgs:
+    inner = optax.with_extra_args_support(candidate)
+
+    def update(updates, state, params=None, **extra_args):
+        updates, state = inner.update(updates, state, params, **extra_args)
+        return jax.tree.map(lambda u: scale.astype(u.dtype) * u, updates), state
+
+    return optax.GradientTransformationExtraArgs(inner.init, update)
 
 
 def measure_branch(config: Config, reads: frozenset[str], grads, updates, probe_state):

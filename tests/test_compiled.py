@@ -226,3 +226,13 @@ def test_a_handoff_that_sets_only_scalars_compiles_no_second_set_of_branches():
     # transfer_momentum picks the outgoing candidate in small conditionals of its own, inside those branches).
     assert _branches(optswitch.switch(scheduled, on_switch="reset")) == [6]
     assert _branches(optswitch.switch(scheduled, on_switch=optswitch.handoff.transfer_momentum()))[-1] == 6
+
+
+def test_copies_of_one_optimizer_share_a_branch():
+    # learning_rate_multiples' copies share their optimizer's state, so one branch runs each optimizer and scales by
+    # the active copy's multiple: 3 branches for 6 candidates. A state per copy compiles 6; a handoff, 2 x 6.
+    candidates = {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9), "rmsprop": optax.rmsprop(1e-3)}
+    copies = optswitch.learning_rate_multiples(candidates)
+    assert _branches(optswitch.switch(copies)) == [3]
+    assert _branches(optswitch.switch(optswitch.learning_rate_multiples(candidates, share_state=False))) == [6]
+    assert _branches(optswitch.switch(copies, on_switch="reset")) == [12]

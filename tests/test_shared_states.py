@@ -140,3 +140,17 @@ def test_state_shardings_cover_the_shared_entries():
     assert shardings.candidate_states[4].owner.spec == jax.sharding.PartitionSpec()
     state = jax.jit(tx.init, out_shardings=shardings)(params)
     assert int(state.candidate_states[4].owner) == 1
+
+
+def test_a_shared_branch_keeps_the_updates_dtype_and_bits():
+    # The branch that runs sgd and sgd-x3 scales by the active multiple at run time, in the updates' own dtype.
+    params = helpers.params(jnp.bfloat16)
+    tx = _switch(selectors.schedule({0: "sgd-x3", 3: "sgd"}))
+    copy = optswitch.learning_rate_multiples(helpers.candidates())["sgd-x3"]
+    state, copy_state = tx.init(params), copy.init(params)
+    update, copy_update = jax.jit(tx.update), jax.jit(copy.update)
+    for t in range(3):
+        updates, state = update(helpers.grads_at(t, jnp.bfloat16), state, params)
+        expected, copy_state = copy_update(helpers.grads_at(t, jnp.bfloat16), copy_state, params)
+        helpers.assert_trees_equal(updates, expected)
+    assert {leaf.dtype for leaf in jax.tree.leaves(updates)} == {jnp.dtype(jnp.bfloat16)}
