@@ -104,13 +104,14 @@ def learning_rate_multiples(
     By default the copies of one candidate share its optimizer state (:class:`Multiple`): a switch keeps it once
     and every copy updates it, so the copies are one optimizer whose learning rate the selector sets. A switch
     from ``adam-x3`` to ``adam`` is then a step in Adam's learning rate, its moments and count carried on (no
-    handoff runs between copies of one candidate), and the state is as large as the candidates' alone. That is
-    exact for an optimizer whose state does not depend on its learning rate (the moments of Adam, RMSProp, SGD
-    with momentum, Lion; a schedule's count); not for one that keeps iterates (``optax.contrib``'s
-    schedule-free optimizers, lookahead): pass ``share_state=False`` there. Sharing also rules out
-    ``switch(inactive="track")`` and :func:`optswitch.selectors.trials`, which restore each candidate's own
-    state; ``share_state=False`` gives each copy its own (``optax.chain(candidate, optax.scale(m))``), at ``16P``
-    bytes per multiple for Adam on float32 parameters ``P``, and each copy resumes from where it stopped.
+    handoff runs between copies of one candidate), the state is as large as the candidates' alone, and, where no
+    handoff runs, the switch compiles one branch per optimizer, not per copy. That is exact for an optimizer
+    whose state does not depend on its learning rate (the moments of Adam, RMSProp, SGD with momentum, Lion; a
+    schedule's count); not for one that keeps iterates (``optax.contrib``'s schedule-free optimizers,
+    lookahead): pass ``share_state=False`` there. Sharing also rules out ``switch(inactive="track")`` and
+    :func:`optswitch.selectors.trials`, which restore each candidate's own state. ``share_state=False`` gives
+    each copy its own (``optax.chain(candidate, optax.scale(m))``; for Adam, SGD with momentum and RMSProp on
+    float32 parameters ``P``, ``16P`` more bytes per multiple), and each copy resumes from where it stopped.
 
     Why: on the project's benchmark tasks the learning rate decides more than the optimizer's family. With the
     untuned candidates (Adam 1e-3, SGD with momentum 1e-2, RMSProp 1e-3), Adam at three times its learning rate
