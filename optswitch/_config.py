@@ -31,13 +31,13 @@ class Config:
         initial: index of the candidate that makes the first update.
         selector_state: the abstract shape of the selector's initial state (``jax.ShapeDtypeStruct`` leaves),
             what a state must hold to be run by this switch.
-        emitter: what sends an event on each switch (``switch(on_event=...)``), or None.
         owners: per candidate, the index of the candidate whose entry of ``candidate_states`` holds its state:
             its own, or for copies made by :func:`optswitch.learning_rate_multiples` that share a state, the
             first of them.
         branch_of: per candidate, the branch of the routing ``lax.switch`` that runs it (see :func:`_branches`).
         scales: per candidate, the multiple its branch scales the updates by: a shared branch runs the
             optimizer copied once and scales by the active copy's multiple, read at run time.
+        emitter: what sends an event on each switch (``switch(on_event=...)``), or None.
     """
 
     names: tuple[str, ...]
@@ -52,10 +52,10 @@ class Config:
     probe: Probe | None
     initial: int
     selector_state: object
+    owners: tuple[int, ...]
+    branch_of: tuple[int, ...]
+    scales: tuple[float, ...]
     emitter: events.Emitter | None = None
-    owners: tuple[int, ...] = ()
-    branch_of: tuple[int, ...] = ()
-    scales: tuple[float, ...] = ()
 
     @property
     def branch_heads(self) -> tuple[int, ...]:

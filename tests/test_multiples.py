@@ -34,36 +34,26 @@ def test_names_and_order_multiple_by_multiple():
         assert own[name] is candidate  # at 1: the candidate itself
 
 
-@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
-def test_a_copy_at_one_is_the_candidate_bit_for_bit(name):
-    candidate = helpers.candidates()[name]
-    copy = optswitch.learning_rate_multiples({name: candidate}, (1, 3))[name]
-    params = helpers.params()
-    state, copy_state = candidate.init(params), copy.init(params)
-    for step in range(5):
-        grads = helpers.grads_at(step)
-        updates, state = candidate.update(grads, state, params)
-        copy_updates, copy_state = copy.update(grads, copy_state, params)
-        helpers.assert_trees_equal(copy_updates, updates)
-        helpers.assert_trees_equal(copy_state, state)
-
-
 def test_default_multiples_are_three_then_one():
     assert list(optswitch.learning_rate_multiples({"adam": optax.adam(1e-3)})) == ["adam-x3", "adam"]
 
 
-@pytest.mark.parametrize("share_state", [True, False])
+@pytest.mark.parametrize(("multiple", "share_state"), [(3, True), (3, False), (1, True)])
 @pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
-def test_a_copy_updates_by_the_multiple_of_the_candidate(name, share_state):
+def test_a_copy_updates_by_the_multiple_of_the_candidate(name, multiple, share_state):
+    # At 1, bit for bit the candidate, its state included; at 3, the candidate's updates times 3.
     candidate = helpers.candidates()[name]
-    copy = optswitch.learning_rate_multiples({name: candidate}, (1, 3), share_state=share_state)[f"{name}-x3"]
+    copies = optswitch.learning_rate_multiples({name: candidate}, (1, 3), share_state=share_state)
+    copy = copies[optswitch._multiples.multiple_name(name, multiple)]
     params = helpers.params()
     state, copy_state = candidate.init(params), copy.init(params)
     for step in range(5):
         grads = helpers.grads_at(step)
         updates, state = candidate.update(grads, state, params)
         copy_updates, copy_state = copy.update(grads, copy_state, params)
-        helpers.assert_trees_equal(copy_updates, jax.tree.map(lambda u: 3.0 * u, updates))
+        helpers.assert_trees_equal(copy_updates, jax.tree.map(lambda u: multiple * u, updates))
+        if share_state:
+            helpers.assert_trees_equal(copy_state, state)
 
 
 def test_adam_at_three_times_its_learning_rate_up_to_rounding():
