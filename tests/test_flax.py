@@ -144,3 +144,41 @@ def test_optswitch_nnx_optimizer_with_another_transformation_is_nnx_optimizer():
     grads = nnx.grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
     optimizer.update(model, grads)
     assert int(optimizer.step[...]) == 1
+
+
+def test_the_recommended_switch_in_an_nnx_loop_with_clipping_and_schedules():
+    # As a user writes it: warmup + cosine candidates, clipping before the switch, the copies sharing their states
+    # and branches, nnx.jit. One compile; the race steps its pick down half-way; the same switches in flax's
+    # unfused nnx.Optimizer; and candidate_state reads the shared state through the optimizer.
+    import optswitch.nnx
+
+    schedule = optax.warmup_cosine_decay_schedule(0.0, 3e-3, 6, 80)
+    scheduled = {"adamw": optax.adamw(schedule), "sgd": optax.sgd(schedule, momentum=0.9)}
+
+    def run(optimizer_class, chain):
+        model = NnxModel(nnx.Rngs(0))
+        race = selectors.race(run_length=80, warmup=6, stop=40)
+        switch = optswitch.switch(optswitch.learning_rate_multiples(scheduled), selectors.step_down(race, at=40))
+        optimizer = optimizer_class(model, chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
+        traces = []
+
+        @nnx.jit
+        def train_step(model, optimizer):
+            traces.append(None)
+            loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
+            optimizer.update(model, grads, value=loss)
+
+        for _ in range(80):
+            train_step(model, optimizer)
+        assert len(traces) == 1
+        return optimizer
+
+    fused = run(optswitch.nnx.Optimizer, optswitch.chain)
+    plain = run(nnx.Optimizer, optax.chain)
+    switches = optswitch.summary(fused).switches
+    assert switches == optswitch.summary(plain).switches
+    assert switches[-1] == (40, "adamw-x3", "adamw")  # AdamW at 3x won the race; from half-way on, AdamW
+    # One state for both copies: Adam's count and the schedule's are the updates of both.
+    updates = optswitch.summary(fused).updates
+    adam_state, _, schedule_state = optswitch.candidate_state(fused, "adamw")
+    assert int(adam_state.count) == int(schedule_state.count) == updates["adamw"] + updates["adamw-x3"] == 68
