@@ -9,6 +9,7 @@ import numpy as np
 
 from optswitch import _names
 from optswitch._config import Config
+from optswitch._multiples import Multiple, SharedState
 from optswitch._reduce import as_axes
 
 # Per switch configuration, the names array last found to match: an eager update returns the names it was
@@ -92,8 +93,23 @@ def _check_origin(config: Config, state, params) -> None:
             raise ValueError(
                 f"switch: this state was made by {made_by}, whose candidate at {name!r}'s place has a state of "
                 f"another type ({_kinds(candidate_state)}, where {name!r} has {_kinds(expected)}); {this}. Pass "
-                f"the state made by this switch's init."
+                f"the state made by this switch's init.{_sharing_hint(config, state)}"
             )
+
+
+def _sharing_hint(config: Config, state) -> str:
+    """Where learning_rate_multiples' copies are involved: which ``share_state`` the state was made with."""
+    if any(isinstance(entry, SharedState) for entry in state.candidate_states):
+        return (
+            " That state's copies share one optimizer state (learning_rate_multiples' default, share_state=True); "
+            "build this switch's candidates the same way."
+        )
+    if any(isinstance(candidate, Multiple) for candidate in config.candidates):
+        return (
+            " The copies of learning_rate_multiples share one optimizer state by default; a state saved when each "
+            "copy had its own restores into a switch built with learning_rate_multiples(..., share_state=False)."
+        )
+    return ""
 
 
 def _held_names(state) -> tuple[str, ...] | None:

@@ -127,8 +127,10 @@ def test_trials_are_refused_for_copies_that_share_a_state():
 
 def test_a_state_without_the_shared_entries_is_refused():
     own = optswitch.switch(optswitch.learning_rate_multiples(helpers.candidates(), share_state=False))
-    with pytest.raises(ValueError, match="at 'adam-x3''s place has a state of another type"):
+    with pytest.raises(ValueError, match="at 'adam-x3''s place has a state of another type.* share_state=False"):
         _switch().update(helpers.grads_at(0), own.init(helpers.params()), helpers.params())
+    with pytest.raises(ValueError, match="That state's copies share one optimizer state .* share_state=True"):
+        own.update(helpers.grads_at(0), _switch().init(helpers.params()), helpers.params())
 
 
 def test_state_shardings_cover_the_shared_entries():
