@@ -372,3 +372,32 @@ def test_trials_under_shard_map_with_axis_name_make_the_run_of_one_device(check_
     assert all((choices == choices[0]).all() for _, _, choices in trace)
     params, state, _ = trace[-1]
     problem.assert_same_run((params, state), trials_reference())
+
+
+def recommended_tx(axis_name=None):
+    """The recommended setup over the problem's candidates: copies at 3x sharing their states and branches."""
+    race = optswitch.selectors.race(run_length=60, window=3, stop=38)  # legs of 3 updates, 36 in all
+    copies = optswitch.learning_rate_multiples(problem.candidates())
+    return optswitch.switch(copies, optswitch.selectors.step_down(race, at=38), axis_name=axis_name)
+
+
+def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device():
+    # Shared states and branches: the race reads the loss averaged over the devices, every device races alike,
+    # and the run is the single-device one, step down included.
+    step, trace = run_data_parallel(recommended_tx(axis_name="data"), check_vma=True, steps=44)
+    tx = recommended_tx()
+    single = jax.jit(problem.train_step(tx))
+    x, y = problem.data()
+    params = problem.init_params()
+    state = tx.init(params)
+    for sharded_params, sharded_state, choices in trace:
+        params, state, _ = single(params, state, x, y)
+        assert (choices == choices[0]).all()
+        # The race's own statistics difference near-equal losses, which magnifies the summation order's rounding:
+        # its choices are compared (the switches), its floats are not.
+        without_race = lambda state: state._replace(selector_state=())
+        problem.assert_same_run((sharded_params, without_race(sharded_state)), (params, without_race(state)))
+    switches = optswitch.summary(state).switches
+    assert len(switches) >= 6 and any(at == 38 for at, _, _ in switches)
+    assert step._cache_size() == 1
+    assert isinstance(state.candidate_states[3], optswitch.SharedState)
