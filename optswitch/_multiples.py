@@ -44,6 +44,7 @@ class Multiple(optax.GradientTransformationExtraArgs):
     # As optswitch.Chain: a NamedTuple subclass whose extra attributes travel as pytree static data.
 
     def __new__(cls, candidate: optax.GradientTransformation, multiple: float):
+        multiple = checked_multiple(multiple, "Multiple")
         inner = optax.with_extra_args_support(candidate)
         scale = optax.scale(multiple)
 
@@ -70,6 +71,18 @@ jax.tree_util.register_pytree_node(
     lambda copy: ((copy.init, copy.update), (copy.candidate, copy.multiple)),
     _rebuilt,
 )
+
+
+def checked_multiple(multiple, owner: str) -> float:
+    """``multiple`` as a float, or an error naming ``owner`` unless it is a finite number above 0."""
+    if isinstance(multiple, bool) or not isinstance(multiple, numbers.Real) or not math.isfinite(multiple):
+        raise ValueError(f"{owner}: multiple {multiple!r} is not a finite number; pass e.g. 3.0.")
+    if multiple <= 0:
+        raise ValueError(
+            f"{owner}: multiple {multiple!r} is not above 0; a learning rate times it would not descend. Pass "
+            f"positive multiples, e.g. (3, 1)."
+        )
+    return float(multiple)
 
 
 def state_owners(candidates: Sequence[optax.GradientTransformation]) -> tuple[int, ...]:
@@ -158,15 +171,7 @@ def learning_rate_multiples(
     multiples = tuple(multiples)
     if not multiples:
         raise ValueError("learning_rate_multiples: no multiples; pass at least one, e.g. multiples=(3, 1).")
-    for multiple in multiples:
-        if isinstance(multiple, bool) or not isinstance(multiple, numbers.Real) or not math.isfinite(multiple):
-            raise ValueError(f"learning_rate_multiples: multiple {multiple!r} is not a finite number; pass e.g. 3.0.")
-        if multiple <= 0:
-            raise ValueError(
-                f"learning_rate_multiples: multiple {multiple!r} is not above 0; a learning rate times it would not "
-                f"descend. Pass positive multiples, e.g. (3, 1)."
-            )
-    multiples = tuple(float(multiple) for multiple in multiples)
+    multiples = tuple(checked_multiple(multiple, "learning_rate_multiples") for multiple in multiples)
     if len(set(multiples)) < len(multiples):
         raise ValueError(f"learning_rate_multiples: multiples {multiples} repeat one; each copy must differ.")
     copies: dict[str, optax.GradientTransformation] = {}

@@ -112,6 +112,12 @@ def test_bad_multiples_are_refused(multiples, message):
         optswitch.learning_rate_multiples(helpers.candidates(), multiples)
 
 
+def test_a_multiple_made_directly_checks_its_multiple():
+    with pytest.raises(ValueError, match=r"Multiple: multiple -1 is not above 0"):
+        optswitch.Multiple(optax.adam(1e-3), -1)
+    assert optswitch.Multiple(optax.adam(1e-3), 3).multiple == 3.0
+
+
 def test_a_copy_named_as_a_candidate_is_refused():
     candidates = {"adam": optax.adam(1e-3), "adam-x3": optax.adam(3e-3)}
     with pytest.raises(ValueError, match=r"copy of 'adam' at 3x would be named 'adam-x3', which is already"):
