@@ -7,52 +7,24 @@ import optax
 from flax import linen, nnx
 from flax.training import train_state
 from helpers import candidates
+from nnx_problem import NnxModel, X, Y, loss_below, train, train_step
 
 import optswitch
 from optswitch import selectors
-
-X = jax.random.normal(jax.random.key(0), (32, 8))
-Y = jnp.sin(X[:, :2])
-
-
-def loss_below(threshold):
-    """A selector that reads the loss: hand over to sgd once it falls below ``threshold``."""
-    return selectors.custom(
-        lambda names: (),
-        lambda signals, state: (jnp.where(signals.loss < threshold, 1, signals.active), state),
-        reads=["loss"],
-    )
-
-
-class NnxModel(nnx.Module):
-    def __init__(self, rngs):
-        self.hidden = nnx.Linear(8, 16, rngs=rngs)
-        self.out = nnx.Linear(16, 2, rngs=rngs)
-
-    def __call__(self, x):
-        return self.out(nnx.tanh(self.hidden(x)))
 
 
 def test_nnx_optimizer_forwards_value_and_switches_inside_jit():
     model = NnxModel(nnx.Rngs(0))
     tx = optswitch.switch(candidates(), loss_below(0.3))
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
-    traces = []
-
-    @nnx.jit
-    def train_step(model, optimizer):
-        traces.append(None)
-        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
-        optimizer.update(model, grads, value=loss)
-        return loss
-
-    losses = [float(train_step(model, optimizer)) for _ in range(60)]
+    step, traces = train_step()
+    losses = [float(step(model, optimizer)) for _ in range(60)]
     summary = optswitch.summary(optimizer)
     first_below = next(t for t, loss in enumerate(losses) if loss < 0.3)
     assert summary.switches == [(first_below + 1, "adam", "sgd")]
     optswitch.set_active(optimizer, "rmsprop")  # in place, as nnx objects are
     assert optswitch.active(optimizer) == "rmsprop"
-    train_step(model, optimizer)
+    step(model, optimizer)
     assert optswitch.summary(optimizer).updates["rmsprop"] == 1
     assert len(traces) == 1
 
@@ -112,19 +84,8 @@ def test_optswitch_nnx_optimizer_matches_nnx_optimizer_to_rounding():
 
     def run(optimizer_class):
         model = NnxModel(nnx.Rngs(0))
-        tx = optswitch.switch(candidates(), loss_below(0.3))
-        optimizer = optimizer_class(model, tx, wrt=nnx.Param)
-        traces = []
-
-        @nnx.jit
-        def train_step(model, optimizer):
-            traces.append(None)
-            loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
-            optimizer.update(model, grads, value=loss)
-
-        for _ in range(40):
-            train_step(model, optimizer)
-        assert len(traces) == 1
+        optimizer = optimizer_class(model, optswitch.switch(candidates(), loss_below(0.3)), wrt=nnx.Param)
+        assert train(model, optimizer, 40) == 1
         return model, optimizer
 
     fused_model, fused = run(optswitch.nnx.Optimizer)
@@ -160,17 +121,7 @@ def test_the_recommended_switch_in_an_nnx_loop_with_clipping_and_schedules():
         race = selectors.race(run_length=80, warmup=6, stop=40)
         switch = optswitch.switch(optswitch.learning_rate_multiples(scheduled), selectors.step_down(race, at=40))
         optimizer = optimizer_class(model, chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
-        traces = []
-
-        @nnx.jit
-        def train_step(model, optimizer):
-            traces.append(None)
-            loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
-            optimizer.update(model, grads, value=loss)
-
-        for _ in range(80):
-            train_step(model, optimizer)
-        assert len(traces) == 1
+        assert train(model, optimizer, 80) == 1
         return optimizer
 
     fused = run(optswitch.nnx.Optimizer, optswitch.chain)

@@ -11,6 +11,7 @@ import pytest
 from flax import linen, nnx
 from flax.training import train_state
 from helpers import assert_trees_equal, candidates, grads_at, hlo_stats, params
+from nnx_problem import NnxModel, X, Y, loss_below, train
 
 import optswitch
 import optswitch.linen
@@ -18,8 +19,6 @@ import optswitch.nnx
 from optswitch import selectors
 
 SCHEDULE = {0: "adam", 7: "sgd", 15: "rmsprop", 22: "adam"}
-X = jax.random.normal(jax.random.key(0), (32, 8))
-Y = jnp.sin(X[:, :2])
 
 
 def clipped(chain):
@@ -115,39 +114,12 @@ def test_linen_train_state_compiled_fused_path():
     assert linen_temp(optswitch.linen.TrainState, optswitch.switch(candidates())) <= SLACK
 
 
-class NnxModel(nnx.Module):
-    def __init__(self, rngs):
-        self.hidden = nnx.Linear(8, 16, rngs=rngs)
-        self.out = nnx.Linear(16, 2, rngs=rngs)
-
-    def __call__(self, x):
-        return self.out(nnx.tanh(self.hidden(x)))
-
-
-def loss_below(threshold):
-    return selectors.custom(
-        lambda names: (),
-        lambda signals, state: (jnp.where(signals.loss < threshold, 1, signals.active), state),
-        reads=["loss"],
-    )
-
-
 def test_nnx_optimizer_with_a_chain_is_fused_and_matches_nnx_optimizer():
     def run(optimizer_class, chain):
         model = NnxModel(nnx.Rngs(0))
         tx = chain(optax.clip_by_global_norm(0.1), optswitch.switch(candidates(), loss_below(0.3)))
         optimizer = optimizer_class(model, tx, wrt=nnx.Param)
-        traces = []
-
-        @nnx.jit
-        def train_step(model, optimizer):
-            traces.append(None)
-            loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2))(model)
-            optimizer.update(model, grads, value=loss)
-
-        for _ in range(40):
-            train_step(model, optimizer)
-        assert len(traces) == 1
+        assert train(model, optimizer, 40) == 1
         return model, optimizer
 
     fused_model, fused = run(optswitch.nnx.Optimizer, optswitch.chain)
