@@ -44,13 +44,15 @@ SELECTORS = {
     "trials": lambda: selectors.trials(STEPS),
     "min_dwell": lambda: selectors.min_dwell(selectors.race(window=4, fraction=0.0), 6),
     "revert_if_worse": lambda: selectors.revert_if_worse(selectors.plateau(patience=2, cycle=True), 4),
+    # adam "is a copy" of sgd here: a window of 6 of adam's updates whose loss does not fall hands over to sgd.
+    "step_down": lambda: selectors.step_down(selectors.race(window=4, fraction=0.0), STEPS, {"adam": "sgd"}, stall=6),
 }
 
 # The candidates (0: adam, 1: sgd) after whose updates each selector reads a signal, from their docstrings:
 # the loss-driven ones read the loss after every update; SWATS reads Adam's step, noise_scale its probe.
 READ_AFTER = {"plateau": {0, 1}, "swats": {0}, "bandit": {0, 1}, "noise_scale": {0}, "race": {0, 1}}
 # The loss, after either candidate: trials compares them, the guards read it and wrap selectors that read it.
-READ_AFTER |= {"trials": {0, 1}, "min_dwell": {0, 1}, "revert_if_worse": {0, 1}}
+READ_AFTER |= {"trials": {0, 1}, "min_dwell": {0, 1}, "revert_if_worse": {0, 1}, "step_down": {0, 1}}
 
 
 def make_switch(selector):

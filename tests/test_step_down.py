@@ -103,3 +103,81 @@ def test_an_unknown_candidate_in_to_is_refused_when_the_switch_is_built():
         ValueError, match=r"unknown candidate 'lion' in to=; the candidates are \['adam', 'sgd', 'rmsprop'\]"
     ):
         optswitch.switch(candidates(), selectors.step_down(selectors.manual(), 10, to={"adam": "lion"}))
+
+
+def run_losses(tx, losses):
+    """Feeds the losses in order; returns the final state."""
+    step = jax.jit(lambda state, loss: tx.update(PARAMS, state, PARAMS, value=loss)[1])
+    state = tx.init(PARAMS)
+    for loss in losses:
+        state = step(state, jnp.asarray(loss, jnp.float32))
+    return state
+
+
+FALLING = [2.0 * 0.9**t for t in range(12)]  # three windows of 4 that fall
+FLAT = [1.0, 0.95, 1.1, 1.05]  # a window whose line rises: a stall
+
+
+def test_a_copy_whose_loss_stops_falling_steps_down_before_at_and_trains_to_the_end():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    # The wrapped selector's later picks (rmsprop-x3 at 20) are ignored once adam-x3 has stalled.
+    picks = selectors.schedule({0: "adam-x3", 20: "rmsprop-x3"})
+    state = run_losses(optswitch.switch(copies, selectors.step_down(picks, at=100, stall=4)), FALLING + FLAT + FALLING)
+    assert optswitch.summary(state).switches == [(16, "adam-x3", "adam")]
+    watch = state.selector_state.stall
+    assert int(watch.held) == list(copies).index("adam") and float(watch.rate) < 0
+
+
+def test_a_falling_loss_never_stalls_and_the_step_comes_at_at():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=10, stall=4))
+    state = run_losses(tx, FALLING)
+    assert optswitch.summary(state).switches == [(10, "sgd-x3", "sgd")]
+    assert int(state.selector_state.stall.held) == -1
+
+
+def test_only_copies_are_watched_and_a_window_starts_over_at_a_switch():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    # sgd, not a copy, stalls on updates 0-3; adam-x3's first window, updates 4-7, takes in none of sgd's losses.
+    picks = selectors.schedule({0: "sgd", 4: "adam-x3"})
+    tx = optswitch.switch(copies, selectors.step_down(picks, at=100, stall=4), initial="sgd")
+    state = run_losses(tx, FLAT + FALLING[:4] + FLAT)
+    assert optswitch.summary(state).switches == [(4, "sgd", "adam-x3"), (12, "adam-x3", "adam")]
+    # Two losses that do not count (<= 0) inside the stalled window do not end it early nor move its line.
+    state = run_losses(tx, FLAT + FALLING[:4] + [1.0, 0.0, 0.95, -1.0, 1.1, 1.05])
+    assert optswitch.summary(state).switches == [(4, "sgd", "adam-x3"), (14, "adam-x3", "adam")]
+    assert int(state.selector_state.stall.fit.count) == 0
+
+
+def test_no_stall_is_watched_from_at_on():
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
+    tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=4, stall=4))
+    state = run_losses(tx, FLAT + FLAT + FLAT)
+    assert optswitch.summary(state).switches == [(4, "sgd-x3", "sgd")]
+    assert int(state.selector_state.stall.held) == -1
+
+
+def test_the_switch_event_says_the_copy_stalled():
+    received = []
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
+    selector = selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=50, stall=4)
+    run_losses(optswitch.switch(copies, selector, on_event=received.append), FALLING[:4] + FLAT + FLAT)
+    jax.effects_barrier()
+    (event,) = received
+    assert (event.update, event.source, event.target) == (8, "sgd-x3", "sgd")
+    assert event.reason.startswith("sgd-x3's loss stalled over 4 updates (rate -0.")
+    assert event.reason.endswith("): it runs as sgd to the end")
+
+
+def test_with_stall_the_loss_is_needed():
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
+    tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=4, stall=4))
+    with pytest.raises(ValueError, match="value"):
+        tx.update(PARAMS, tx.init(PARAMS), PARAMS)
+    assert not selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=4).needs_value
+
+
+@pytest.mark.parametrize("stall", [2, 0, 2.5])
+def test_a_stall_window_under_three_updates_is_refused(stall):
+    with pytest.raises(ValueError, match="stall"):
+        selectors.step_down(selectors.manual(), 10, stall=stall)

@@ -68,6 +68,10 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     "multiples-1-3-trials": lambda n: selectors.trials(n),
     "multiples-3-1": lambda n: selectors.race(run_length=n),
     "race-multiples": lambda n: selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2),
+    # Round 8: the same, and a copy whose loss stops falling over a window of 5% of the run steps down then.
+    "race-multiples-stall": lambda n: selectors.step_down(
+        selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20
+    ),
     # Round 6's recommended setup, whose copies each kept their own optimizer state (stored as "race-multiples"
     # in results/multiples/).
     "race-multiples-own": lambda n: selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2),
@@ -80,12 +84,13 @@ MULTIPLES: dict[str, tuple[float, ...]] = {
     "multiples-1-3-trials": (1, 3),
     "multiples-3-1": (3, 1),
     "race-multiples": (3, 1),
+    "race-multiples-stall": (3, 1),
     "race-multiples-own": (3, 1),
 }
 
 #: The variants whose copies of a candidate share its optimizer state (``learning_rate_multiples``' default);
 #: the other multiples variants give each copy its own, as in round 6, when sharing did not exist yet.
-SHARED_STATE = frozenset({"race-multiples"})
+SHARED_STATE = frozenset({"race-multiples", "race-multiples-stall"})
 
 
 def variant(name: str) -> contenders_lib.Contender:

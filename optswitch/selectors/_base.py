@@ -137,6 +137,14 @@ class Selector(NamedTuple):
         return tuple(per_candidate)
 
 
+def with_loss(reads: Reads) -> frozenset[str]:
+    """``reads`` as one set for every candidate, with ``"loss"`` added: what a wrapper that reads the loss after
+    every update reads, whatever the selector it wraps reads after some candidates' updates only."""
+    if isinstance(reads, Mapping):
+        return frozenset().union(*map(as_signals, reads.values())) | {"loss"}
+    return as_signals(reads) | {"loss"}
+
+
 def as_signals(reads) -> frozenset[str]:
     """``reads`` as a set of signal names: a string is one signal (``"loss"``), not its letters."""
     if isinstance(reads, str):

@@ -1,12 +1,11 @@
 """Guards: selectors that wrap another and veto some of its switches (:func:`min_dwell`, :func:`revert_if_worse`)."""
 
-from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from optswitch.selectors._base import Selector, default_float, for_names
+from optswitch.selectors._base import Selector, default_float, for_names, with_loss
 from optswitch.selectors._settings import check_count
 
 
@@ -183,10 +182,7 @@ def revert_if_worse(selector: Selector, window: int, *, confidence: float = 2.0,
 
 
 def _revert(selector: Selector, window: int, confidence: float, hold: int) -> Selector:
-    if isinstance(selector.reads, Mapping):
-        reads = frozenset().union(*map(frozenset, selector.reads.values())) | {"loss"}
-    else:
-        reads = frozenset(selector.reads) | {"loss"}
+    reads = with_loss(selector.reads)
 
     def init(names):
         dtype = default_float()

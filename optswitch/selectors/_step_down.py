@@ -4,10 +4,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optswitch.selectors._base import Selector, for_names
+from optswitch.selectors import _line_fit, _window
+from optswitch.selectors._base import Selector, default_float, for_names, with_loss
 from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count
 
@@ -21,10 +23,33 @@ class StepDownState(NamedTuple):
     Attributes:
         inner: the wrapped selector's state.
         picked: int32 ``[]``, the wrapped selector's latest pick, before any step down (-1 before its first).
+        stall: with ``stall=`` given, the line through the log loss of the copy in the current window
+            (:class:`StallWatch`); else None.
     """
 
     inner: Any
     picked: Any
+    stall: Any = None
+
+
+class StallWatch(NamedTuple):
+    """The window of :func:`step_down` that watches the active copy's loss for a stall.
+
+    Attributes:
+        arm: int32 ``[]``, the candidate the window measures (-1 before the first update).
+        fit: the least-squares line through ``log(loss)`` over the window's updates so far
+            (:class:`optswitch.selectors._line_fit.LineFit`).
+        held: int32 ``[]``, the candidate that trains to the end after a stall (-1 before one).
+        rate: ``[]``, minus the slope of the line over the window that stalled, and ``rate_sd`` its standard
+            error (0 before a stall).
+        rate_sd: ``[]``, see ``rate``.
+    """
+
+    arm: jax.Array
+    fit: _line_fit.LineFit
+    held: jax.Array
+    rate: jax.Array
+    rate_sd: jax.Array
 
 
 def originals(names: tuple[str, ...]) -> dict[str, str]:
@@ -53,7 +78,9 @@ def _lowering_table(names: tuple[str, ...], to: Mapping[str, str] | None) -> lis
     return [names.index(to.get(name, name)) for name in names]
 
 
-def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) -> Selector:
+def step_down(
+    selector: Selector, at: int, to: Mapping[str, str] | None = None, *, stall: int | None = None
+) -> Selector:
     """``selector``, except that from update ``at`` on, its pick of a faster copy of a candidate runs the candidate.
 
     Made for the candidates of :func:`optswitch.learning_rate_multiples`: the wrapped selector picks an
@@ -68,6 +95,14 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
     its decisions by ``at`` (``race(stop=at)``): a selector still deciding after ``at`` sees the candidate it
     chose replaced, as if the host had switched.
 
+    With ``stall``, the step down also comes earlier, when a copy has stopped making progress: the active
+    copy's loss is watched over windows of ``stall`` of its updates (the window starts over when the active
+    candidate changes), and at the end of the first window before ``at`` in which the least-squares line through
+    ``log(loss)`` does not fall, the copy gives way to its candidate, which then trains to the end: the wrapped
+    selector decides no more (its picks are ignored). A copy that stalls has reached the noise floor of its
+    larger steps, above which its rate, compared with another candidate's, reads as no progress; a smaller step
+    of the same optimizer, on the same state, is then the change that the stall calls for.
+
     Args:
         selector: the selector whose picks are stepped down.
         at: the update (``Signals.step``, counting every update the switch made) from which a pick is stepped
@@ -75,13 +110,16 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
         to: which candidate gives way to which, by name; default: every copy that
             :func:`optswitch.learning_rate_multiples` made (``name-x{m}``) gives way to ``name``. A candidate
             not in it runs as picked.
+        stall: updates per window over which a copy's loss is watched for a stall, an int >= 3 (a line and its
+            scatter need three points), or None (the default) to step down at ``at`` only. With it, ``update``
+            needs ``value=`` (the loss; updates with a loss ``<= 0`` are not counted, as for :func:`race`).
 
     Returns:
-        A :class:`Selector` with the wrapped one's reads, probe and handoff.
+        A :class:`Selector` with the wrapped one's reads (and the loss, with ``stall``), probe and handoff.
 
     Raises:
-        ValueError: (when the switch is built) for a ``to`` naming an unknown candidate, or, without ``to``,
-            candidates of which none is a copy.
+        ValueError: for ``at`` or ``stall`` out of range, or (when the switch is built) for a ``to`` naming an
+            unknown candidate, or, without ``to``, candidates of which none is a copy.
 
     Examples:
         >>> import jax.numpy as jnp, optax, optswitch
@@ -94,33 +132,85 @@ def step_down(selector: Selector, at: int, to: Mapping[str, str] | None = None) 
         ...     _, state = tx.update(params, state, params)
         >>> optswitch.summary(state).switches
         [(5, 'sgd-x3', 'sgd')]
+
+        With ``stall=4``, a loss that stops falling steps the copy down before ``at``:
+
+        >>> tx = optswitch.switch(candidates, optswitch.selectors.step_down(always_first, at=50, stall=4))
+        >>> state = tx.init(params)
+        >>> for loss in [8.0, 4.0, 2.0, 1.0, 0.9, 1.1, 0.95, 1.05, 1.0]:
+        ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
+        >>> optswitch.summary(state).switches  # the second window, updates 4 to 7, does not fall
+        [(8, 'sgd-x3', 'sgd')]
     """
     check_wrappable("step_down", selector, verb="wrap", change="replacing its picks", fix="without step_down")
     check_count("step_down", "at", at, 0, " (the update from which picks are stepped down)")
+    if stall is not None:
+        check_count("step_down", "stall", stall, 3, " (updates per window watched for a stall; a line needs 3)")
+    warned: list[bool] = []
 
     def build(names: tuple[str, ...] | None) -> Selector:
         inner = selector.bound(names) if (names and selector.bind is not None) else selector
         # Resolved on the host, once: the candidate that runs for each pick, by index (unused before binding).
         table = np.asarray([] if names is None else _lowering_table(names, to), np.int32)
 
+        def init(names):
+            watch = None
+            if stall is not None:
+                dtype, none = default_float(), jnp.asarray(-1, jnp.int32)
+                watch = StallWatch(none, _line_fit.empty(dtype), none, jnp.zeros([], dtype), jnp.zeros([], dtype))
+            return StepDownState(inner.init(names), jnp.asarray(-1, jnp.int32), watch)
+
+        def watched(signals, watch: StallWatch, length: int) -> StallWatch:
+            """``watch`` after the update: the window takes in its loss; a full window that did not fall stalls."""
+            loss = signals.loss.astype(watch.fit.mean.dtype)
+            counts = _window.usable(loss, "step_down", warned)
+            fit = _window.fresh(_window.restarts(signals.active, watch.arm), watch.fit)
+            fit = _line_fit.add(fit, _window.log_loss(loss, counts))
+            rate, variance = _line_fit.rate_and_variance(fit)
+            full = fit.count >= length
+            is_copy = jnp.asarray(table)[signals.active] != signals.active
+            stalls = full & (rate <= 0) & is_copy & (watch.held < 0) & (signals.step + 1 < at)
+            held = jnp.where(stalls, jnp.asarray(table)[signals.active], watch.held)
+            rate, rate_sd = jnp.where(stalls, rate, watch.rate), jnp.where(stalls, jnp.sqrt(variance), watch.rate_sd)
+            fit = _window.fresh(full, fit)
+            going = StallWatch(signals.active.astype(jnp.int32), fit, held.astype(jnp.int32), rate, rate_sd)
+            return jax.tree.map(lambda new, old: jnp.where(counts, new, old), going, watch)
+
         def select(signals, state: StepDownState):
             choice, inner_state = inner.select(signals, state.inner)
             choice = choice.astype(jnp.int32)
             # The choice is for the next update, index step + 1.
             stepped = jnp.where(signals.step + 1 >= at, jnp.asarray(table)[choice], choice)
-            return stepped.astype(jnp.int32), StepDownState(inner_state, choice)
+            watch = state.stall
+            if watch is not None and stall is not None:
+                watch = watched(signals, watch, stall)
+                stepped = jnp.where(watch.held >= 0, watch.held, stepped)
+            return stepped.astype(jnp.int32), StepDownState(inner_state, choice, watch)
 
         def stepped(signals, before: StepDownState, after: StepDownState):
-            said = (signals.step + 1 >= at) & (jnp.asarray(table)[after.picked] != after.picked)
-            return said, after.picked == before.picked, {"picked": after.picked}
+            at_step = (signals.step + 1 >= at) & (jnp.asarray(table)[after.picked] != after.picked)
+            if after.stall is None:
+                return at_step, after.picked == before.picked, {"picked": after.picked}
+            stalled = (after.stall.held >= 0) & (before.stall.held < 0)
+            numbers = {"picked": after.picked, "stalled": stalled, "copy": signals.active}
+            numbers |= {"rate": after.stall.rate, "rate_sd": after.stall.rate_sd}
+            return at_step | stalled, stalled | (after.picked == before.picked), numbers
 
         def step_text(numbers, names):
+            if numbers.get("stalled", False):
+                copy = int(numbers["copy"])
+                return (
+                    f"{names[copy]}'s loss stalled over {stall} updates (rate {numbers['rate']:.2g} +- "
+                    f"{numbers['rate_sd']:.1g}): it runs as {names[int(table[copy])]} to the end"
+                )
             picked = int(numbers["picked"])
             return f"stepped down from update {at}: {names[picked]} runs as {names[int(table[picked])]}"
 
+        reads = inner.reads if stall is None else with_loss(inner.reads)
         return inner._replace(
-            init=lambda names: StepDownState(inner.init(names), jnp.asarray(-1, jnp.int32)),
+            init=init,
             select=select,
+            reads=reads,
             name=f"step_down({inner.name})",
             bind=None,
             explain=explain_through(inner, stepped, step_text),
