@@ -52,8 +52,24 @@ def test_a_race_stopped_half_way_and_stepped_down_in_a_compiled_training_loop():
     # On the digits MLP the larger steps win the race; from update 40 its winner runs at the rate given.
     assert (first, leader, stepped) == (40, "adam-x3", "adam")
     assert optswitch.active(state) == "adam"
-    # The race, stopped, takes the candidate that runs for its leader, as after a switch from the host.
-    assert int(state.selector_state.inner.leader) == list(copies).index("adam")
+    # The race, stopped, sees the updates that adam makes for its leader as its leader's.
+    inner = state.selector_state.inner
+    assert int(inner.leader) == int(inner.arm) == list(copies).index("adam-x3")
+
+
+def test_a_race_still_deciding_after_the_step_duels_its_picks_as_they_run():
+    copies = optswitch.learning_rate_multiples({"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2, momentum=0.9)})
+    received = []
+    selector = selectors.step_down(selectors.race(window=4, fraction=0.0, growth=1.5), at=30)
+    _, state, _ = train(optswitch.switch(copies, selector, on_event=received.append), 80)
+    jax.effects_barrier()
+    after = [event for event in received if event.update > 30]
+    # Past the step the race goes on: its duels switch between the candidates that run for its picks, and it
+    # reads their updates as its picks' (no switch from the host restarts its windows).
+    assert after and all(event.reason.startswith(("duel", "adam", "sgd")) for event in after)
+    assert all("-x" not in event.target for event in after)
+    inner = state.selector_state.inner
+    assert int(inner.arm) == int(state.selector_state.picked) and "-x3" in list(copies)[int(inner.arm)]
 
 
 def test_the_switch_event_says_it_stepped_down():
@@ -118,14 +134,18 @@ FALLING = [2.0 * 0.9**t for t in range(12)]  # three windows of 4 that fall
 FLAT = [1.0, 0.95, 1.1, 1.05]  # a window whose line rises: a stall
 
 
-def test_a_copy_whose_loss_stops_falling_steps_down_before_at_and_trains_to_the_end():
+def test_a_copy_whose_loss_stops_falling_steps_every_pick_down_from_then_on():
     copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
-    # The wrapped selector's later picks (rmsprop-x3 at 20) are ignored once adam-x3 has stalled.
+    # adam-x3 stalls on updates 12-15; from update 16 on every pick runs as its candidate, rmsprop-x3's at 20 too.
     picks = selectors.schedule({0: "adam-x3", 20: "rmsprop-x3"})
-    state = run_losses(optswitch.switch(copies, selectors.step_down(picks, at=100, stall=4)), FALLING + FLAT + FALLING)
-    assert optswitch.summary(state).switches == [(16, "adam-x3", "adam")]
+    received = []
+    tx = optswitch.switch(copies, selectors.step_down(picks, at=100, stall=4), on_event=received.append)
+    state = run_losses(tx, FALLING + FLAT + FALLING)
+    assert optswitch.summary(state).switches == [(16, "adam-x3", "adam"), (20, "adam", "rmsprop")]
     watch = state.selector_state.stall
-    assert int(watch.held) == list(copies).index("adam") and float(watch.rate) < 0
+    assert bool(watch.stalled) and float(watch.rate) < 0
+    jax.effects_barrier()
+    assert received[1].reason == "scheduled at 20; stepped down from a stall: rmsprop-x3 runs as rmsprop"
 
 
 def test_a_falling_loss_never_stalls_and_the_step_comes_at_at():
@@ -133,7 +153,7 @@ def test_a_falling_loss_never_stalls_and_the_step_comes_at_at():
     tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=10, stall=4))
     state = run_losses(tx, FALLING)
     assert optswitch.summary(state).switches == [(10, "sgd-x3", "sgd")]
-    assert int(state.selector_state.stall.held) == -1
+    assert not state.selector_state.stall.stalled
 
 
 def test_only_copies_are_watched_and_a_window_starts_over_at_a_switch():
@@ -154,7 +174,7 @@ def test_no_stall_is_watched_from_at_on():
     tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=4, stall=4))
     state = run_losses(tx, FLAT + FLAT + FLAT)
     assert optswitch.summary(state).switches == [(4, "sgd-x3", "sgd")]
-    assert int(state.selector_state.stall.held) == -1
+    assert not state.selector_state.stall.stalled
 
 
 def test_the_switch_event_says_the_copy_stalled():
@@ -166,7 +186,7 @@ def test_the_switch_event_says_the_copy_stalled():
     (event,) = received
     assert (event.update, event.source, event.target) == (8, "sgd-x3", "sgd")
     assert event.reason.startswith("sgd-x3's loss stalled over 4 updates (rate -0.")
-    assert event.reason.endswith("): it runs as sgd to the end")
+    assert event.reason.endswith("): from now on, each copy runs as its candidate")
 
 
 def test_with_stall_the_loss_is_needed():

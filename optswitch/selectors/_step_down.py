@@ -39,7 +39,7 @@ class StallWatch(NamedTuple):
         arm: int32 ``[]``, the candidate the window measures (-1 before the first update).
         fit: the least-squares line through ``log(loss)`` over the window's updates so far
             (:class:`optswitch.selectors._line_fit.LineFit`).
-        held: int32 ``[]``, the candidate that trains to the end after a stall (-1 before one).
+        stalled: bool ``[]``, whether a copy has stalled: picks are stepped down from the update after that.
         rate: ``[]``, minus the slope of the line over the window that stalled, and ``rate_sd`` its standard
             error (0 before a stall).
         rate_sd: ``[]``, see ``rate``.
@@ -47,7 +47,7 @@ class StallWatch(NamedTuple):
 
     arm: jax.Array
     fit: _line_fit.LineFit
-    held: jax.Array
+    stalled: jax.Array
     rate: jax.Array
     rate_sd: jax.Array
 
@@ -91,17 +91,17 @@ def step_down(
     that the race without the step missed where 3x leaves the loss on a noise floor above the target
     (``benchmarks/README.md``, "Selection, round 6").
 
-    The wrapped selector's state still advances, and it sees the signals of the candidate actually active. Stop
-    its decisions by ``at`` (``race(stop=at)``): a selector still deciding after ``at`` sees the candidate it
-    chose replaced, as if the host had switched.
+    The wrapped selector's state still advances, and it sees the updates made for its picks as its picks'
+    (``adam`` running for ``adam-x3`` is ``adam-x3`` to it, at the learning rate now given): a race still deciding
+    after the step goes on measuring and dueling its picks. Switches made with :func:`optswitch.set_active` are
+    seen as they are.
 
-    With ``stall``, the step down also comes earlier, when a copy has stopped making progress: the active
-    copy's loss is watched over windows of ``stall`` of its updates (the window starts over when the active
-    candidate changes), and at the end of the first window before ``at`` in which the least-squares line through
-    ``log(loss)`` does not fall, the copy gives way to its candidate, which then trains to the end: the wrapped
-    selector decides no more (its picks are ignored). A copy that stalls has reached the noise floor of its
-    larger steps, above which its rate, compared with another candidate's, reads as no progress; a smaller step
-    of the same optimizer, on the same state, is then the change that the stall calls for.
+    With ``stall``, the step down comes earlier where a copy has stopped making progress: the active copy's loss
+    is watched over windows of ``stall`` of its updates (a window starts over when the active candidate changes),
+    and at the end of the first window before ``at`` in which the least-squares line through ``log(loss)`` does
+    not fall, the step down begins, for every pick as from ``at``. A copy that stalls sits on the noise floor of
+    its larger steps; the same optimizer with smaller steps, on the same state, can go below it. A copy only
+    tried for a window shorter than ``stall`` (a race's leg, or a challenger's window in a duel) is not judged.
 
     Args:
         selector: the selector whose picks are stepped down.
@@ -113,6 +113,7 @@ def step_down(
         stall: updates per window over which a copy's loss is watched for a stall, an int >= 3 (a line and its
             scatter need three points), or None (the default) to step down at ``at`` only. With it, ``update``
             needs ``value=`` (the loss; updates with a loss ``<= 0`` are not counted, as for :func:`race`).
+            Default ``None``; :func:`optswitch.demo.recommended_switch` passes ``run_length // 20``.
 
     Returns:
         A :class:`Selector` with the wrapped one's reads (and the loss, with ``stall``), probe and handoff.
@@ -141,6 +142,8 @@ def step_down(
         ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
         >>> optswitch.summary(state).switches  # the second window, updates 4 to 7, does not fall
         [(8, 'sgd-x3', 'sgd')]
+        >>> bool(state.selector_state.stall.stalled)
+        True
     """
     check_wrappable("step_down", selector, verb="wrap", change="replacing its picks", fix="without step_down")
     check_count("step_down", "at", at, 0, " (the update from which picks are stepped down)")
@@ -156,9 +159,13 @@ def step_down(
         def init(names):
             watch = None
             if stall is not None:
-                dtype, none = default_float(), jnp.asarray(-1, jnp.int32)
-                watch = StallWatch(none, _line_fit.empty(dtype), none, jnp.zeros([], dtype), jnp.zeros([], dtype))
+                dtype, zero = default_float(), jnp.zeros([], default_float())
+                watch = StallWatch(jnp.asarray(-1, jnp.int32), _line_fit.empty(dtype), jnp.asarray(False), zero, zero)
             return StepDownState(inner.init(names), jnp.asarray(-1, jnp.int32), watch)
+
+        def stepping(step, watch: StallWatch | None):
+            """Whether the update of index ``step`` runs the candidate of a pick: from ``at`` or a stall on."""
+            return (step >= at) | (False if watch is None else watch.stalled)
 
         def watched(signals, watch: StallWatch, length: int) -> StallWatch:
             """``watch`` after the update: the window takes in its loss; a full window that did not fall stalls."""
@@ -169,42 +176,46 @@ def step_down(
             rate, variance = _line_fit.rate_and_variance(fit)
             full = fit.count >= length
             is_copy = jnp.asarray(table)[signals.active] != signals.active
-            stalls = full & (rate <= 0) & is_copy & (watch.held < 0) & (signals.step + 1 < at)
-            held = jnp.where(stalls, jnp.asarray(table)[signals.active], watch.held)
+            stalls = full & (rate <= 0) & is_copy & ~stepping(signals.step + 1, watch)
             rate, rate_sd = jnp.where(stalls, rate, watch.rate), jnp.where(stalls, jnp.sqrt(variance), watch.rate_sd)
             fit = _window.fresh(full, fit)
-            going = StallWatch(signals.active.astype(jnp.int32), fit, held.astype(jnp.int32), rate, rate_sd)
+            going = StallWatch(signals.active.astype(jnp.int32), fit, stalls | watch.stalled, rate, rate_sd)
             return jax.tree.map(lambda new, old: jnp.where(counts, new, old), going, watch)
 
         def select(signals, state: StepDownState):
-            choice, inner_state = inner.select(signals, state.inner)
+            # An update made for the previous pick by the candidate it steps down to is the pick's, to the wrapped
+            # selector, so that its windows go on across the step.
+            ran_for_pick = stepping(signals.step, state.stall) & (signals.active == jnp.asarray(table)[state.picked])
+            seen = signals._replace(active=jnp.where(ran_for_pick & (state.picked >= 0), state.picked, signals.active))
+            choice, inner_state = inner.select(seen, state.inner)
             choice = choice.astype(jnp.int32)
-            # The choice is for the next update, index step + 1.
-            stepped = jnp.where(signals.step + 1 >= at, jnp.asarray(table)[choice], choice)
             watch = state.stall
             if watch is not None and stall is not None:
                 watch = watched(signals, watch, stall)
-                stepped = jnp.where(watch.held >= 0, watch.held, stepped)
+            # The choice is for the next update, index step + 1.
+            stepped = jnp.where(stepping(signals.step + 1, watch), jnp.asarray(table)[choice], choice)
             return stepped.astype(jnp.int32), StepDownState(inner_state, choice, watch)
 
         def stepped(signals, before: StepDownState, after: StepDownState):
             at_step = (signals.step + 1 >= at) & (jnp.asarray(table)[after.picked] != after.picked)
             if after.stall is None:
                 return at_step, after.picked == before.picked, {"picked": after.picked}
-            stalled = (after.stall.held >= 0) & (before.stall.held < 0)
-            numbers = {"picked": after.picked, "stalled": stalled, "copy": signals.active}
+            stalled = after.stall.stalled & ~before.stall.stalled
+            numbers = {"picked": after.picked, "stalled": stalled, "copy": signals.active, "early": after.stall.stalled}
             numbers |= {"rate": after.stall.rate, "rate_sd": after.stall.rate_sd}
-            return at_step | stalled, stalled | (after.picked == before.picked), numbers
+            stepping_now = at_step | (after.stall.stalled & (jnp.asarray(table)[after.picked] != after.picked))
+            return stepping_now, stalled | (after.picked == before.picked), numbers
 
         def step_text(numbers, names):
             if numbers.get("stalled", False):
                 copy = int(numbers["copy"])
                 return (
                     f"{names[copy]}'s loss stalled over {stall} updates (rate {numbers['rate']:.2g} +- "
-                    f"{numbers['rate_sd']:.1g}): it runs as {names[int(table[copy])]} to the end"
+                    f"{numbers['rate_sd']:.1g}): from now on, each copy runs as its candidate"
                 )
             picked = int(numbers["picked"])
-            return f"stepped down from update {at}: {names[picked]} runs as {names[int(table[picked])]}"
+            start = "a stall" if numbers.get("early", False) else f"update {at}"
+            return f"stepped down from {start}: {names[picked]} runs as {names[int(table[picked])]}"
 
         reads = inner.reads if stall is None else with_loss(inner.reads)
         return inner._replace(
