@@ -369,16 +369,32 @@ def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
     assert all(0.5 < error / (0.05 / math.sqrt(20 * 399 / 12)) < 1.5 for error in errors)
 
 
+DEVELOPMENT = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
+VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
+HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
+
+
 def test_the_validation_tasks_run_only_when_asked():
-    development = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    validation = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
-    assert [name for name, split in tasks.SPLITS.items() if split == "validation"] == validation
+    assert [name for name, split in tasks.SPLITS.items() if split == "validation"] == VALIDATION
     assert set(tasks.SPLITS) == set(tasks.TASKS)
-    assert cli.parse_args([]).tasks == development
+    assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
-    assert args.tasks == validation and args.out == cli.DEFAULT_OUT / "validation"
-    assert cli.parse_args(["--split", "all"]).tasks == development + validation
+    assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
+    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
+
+
+def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
+    assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
+    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out"}
+    args = cli.parse_args(["--split", "held-out"])
+    assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
+    assert cli.parse_args(["--split", "held-out", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out"
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--help"])
+    epilog = " ".join(capsys.readouterr().out.split())
+    for split, names in [("development", DEVELOPMENT), ("validation", VALIDATION), ("held-out", HELD_OUT)]:
+        assert f"{split}: {', '.join(names)}" in epilog
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():
@@ -402,12 +418,52 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"])
+@pytest.mark.parametrize("name", VALIDATION)
 def test_validation_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
     assert result.metric[-1] < result.metric[0]  # lower is better on all four
+
+
+def test_held_out_tasks_hold_the_data_their_docstrings_state():
+    spirals = tasks.spirals_mlp()
+    assert spirals.data["x_train"].shape == (1000, 2) and spirals.data["x_val"].shape == (1000, 2)
+    for labels in (spirals.data["y_train"], spirals.data["y_val"]):
+        assert np.bincount(np.asarray(labels)).tolist() == [500, 500]
+    # The two spirals are one turned by half a turn: the same radii, up to the noise (0.03 per coordinate).
+    radius = np.linalg.norm(np.asarray(spirals.data["x_train"]), axis=1)
+    arms = [np.sort(radius[np.asarray(spirals.data["y_train"]) == arm]) for arm in (0, 1)]
+    assert radius.max() < 1.15 and abs(np.median(arms[0]) - np.median(arms[1])) < 0.05
+    zero = jax.tree.map(np.zeros_like, spirals.init(jax.random.key(0)))
+    assert float(spirals.evaluate(zero, spirals.data)) == pytest.approx(math.log(2), rel=1e-6)
+    assert not spirals.higher_is_better
+
+    autoencoder = tasks.digits_autoencoder()
+    train, val = np.asarray(autoencoder.data["train"]), np.asarray(autoencoder.data["val"])
+    assert train.shape == (1000, 64) and val.shape == (797, 64) and train.min() >= 0.0 and train.max() <= 1.0
+    # Outputting the training images' mean (every weight 0, the last bias the mean) scores about 0.073, as stated.
+    mean = jax.tree.map(np.zeros_like, autoencoder.init(jax.random.key(0)))
+    mean[-1]["b"] = train.mean(0)
+    assert float(autoencoder.evaluate(mean, autoencoder.data)) == pytest.approx(0.073, abs=5e-4)
+    assert autoencoder.sample(autoencoder.data, jax.random.key(1)).shape == (64, 64)
+
+    recall = tasks.first_token_rnn()
+    x, y = recall.sample(recall.data, jax.random.key(1))
+    assert x.shape == (64, 24, 8) and np.all(np.asarray(x).sum(-1) == 1)
+    np.testing.assert_array_equal(y, np.argmax(np.asarray(x[:, 0]), -1))  # the target is the first token
+    assert recall.data["x_val"].shape == (1000, 24, 8)
+    np.testing.assert_array_equal(recall.data["y_val"], np.argmax(np.asarray(recall.data["x_val"][:, 0]), -1))
+    zero = jax.tree.map(np.zeros_like, recall.init(jax.random.key(0)))
+    assert float(recall.evaluate(zero, recall.data)) == pytest.approx(math.log(8), rel=1e-6)
+
+
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_held_out_tasks_train(name):
+    task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
+    result = harness.run(task, optax.adam(1e-2), seed=0)
+    assert result.steps == [0, 10, 20] and not result.diverged
+    assert result.metric[-1] < result.metric[0]  # lower is better on all three
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):

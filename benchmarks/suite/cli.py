@@ -1,11 +1,12 @@
 """Time to a validation target: each candidate optimizer alone against optswitch's switch with each selector.
 
-The protocol of MLCommons AlgoPerf and DeepOBS on four small offline tasks (see benchmarks/README.md):
+The protocol of MLCommons AlgoPerf and DeepOBS on small offline tasks (see benchmarks/README.md):
 
     python -m benchmarks.suite --calibrate        # once: sets the targets from the fixed candidates
     python -m benchmarks.suite --tune-baseline    # once: tunes the baseline's learning rate per task
     python -m benchmarks.suite                    # the full run: every development task, contender and seed
     python -m benchmarks.suite --split validation # the tasks kept aside, with the defaults frozen
+    python -m benchmarks.suite --split held-out   # the tasks kept aside from every design, run once
     python -m benchmarks.suite --candidates large # every contender over five candidates
     python -m benchmarks.suite --oracle           # the hindsight ceiling: the best single switch, re-run fresh
     python -m benchmarks.suite --quick            # a smoke run for CI, targets set within the run
@@ -43,7 +44,7 @@ DEFAULT_BASELINE = BENCHMARKS / "baseline.json"
 #: Calibration seeds are disjoint from the evaluation seeds (0, 1, ...), so no run is scored against a target it set.
 CALIBRATION_SEED = 100
 #: The choices of ``--split``: the tasks of :data:`benchmarks.suite.tasks.SPLITS` of one kind, or all.
-SPLITS = ("development", "validation", "all")
+SPLITS = ("development", "validation", "held-out", "all")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -54,21 +55,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             f"Contenders: {', '.join(contenders_lib.contenders('large'))}. Tasks: "
             + "; ".join(
                 f"{split}: {', '.join(name for name in tasks_lib.TASKS if tasks_lib.SPLITS[name] == split)}"
-                for split in SPLITS[:2]
+                for split in SPLITS
+                if split != "all"
             )
             + "."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--tasks", help="comma-separated tasks, of either split (default: those of --split, or all in --from-json)"
+        "--tasks", help="comma-separated tasks, of any split (default: those of --split, or all in --from-json)"
     )
     parser.add_argument(
         "--split",
         choices=SPLITS,
         default="development",
         help="the tasks run when --tasks is not given: development (default), validation (the tasks kept aside), "
-        "or all",
+        "held-out (the tasks kept aside from every design, to run once), or all",
     )
     parser.add_argument(
         "--candidates",
@@ -122,8 +124,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         type=Path,
-        help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, validation/ or all/ with --split, "
-        "large/ with --candidates large; with --from-json, that file's folder)",
+        help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, validation/, held-out/ or all/ "
+        "with --split, large/ with --candidates large; with --from-json, that file's folder)",
     )
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt for shakespeare-char")
     parser.add_argument("--readme", type=Path, help="also write the tables into this markdown file, between markers")

@@ -111,8 +111,9 @@ def markdown(run_file: dict, scores: dict) -> str:
     for name, task in run_file["tasks"].items():
         target = run_file["targets"][name]
         direction = "≥" if task["higher_is_better"] else "≤"
+        split = meta.get("splits", {}).get(name)  # None in a run stored before the splits were recorded
         lines += [
-            f"#### {name}" + (" (validation task)" if meta.get("splits", {}).get(name) == "validation" else ""),
+            f"#### {name}" + (f" ({split} task)" if split not in (None, "development") else ""),
             "",
             f"{task['description']}. Budget {task['budget']} steps, evaluated every {task['eval_every']}. Target: "
             f"{task['metric']} {direction} **{target.value:.4g}** ({target.best_fixed}'s median best "
