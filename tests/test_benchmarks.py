@@ -450,9 +450,9 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
 
     recall = tasks.first_token_rnn()
     x, y = recall.sample(recall.data, jax.random.key(1))
-    assert x.shape == (64, 24, 8) and np.all(np.asarray(x).sum(-1) == 1)
+    assert x.shape == (64, 16, 8) and np.all(np.asarray(x).sum(-1) == 1)
     np.testing.assert_array_equal(y, np.argmax(np.asarray(x[:, 0]), -1))  # the target is the first token
-    assert recall.data["x_val"].shape == (1000, 24, 8)
+    assert recall.data["x_val"].shape == (1000, 16, 8)
     np.testing.assert_array_equal(recall.data["y_val"], np.argmax(np.asarray(recall.data["x_val"][:, 0]), -1))
     zero = jax.tree.map(np.zeros_like, recall.init(jax.random.key(0)))
     assert float(recall.evaluate(zero, recall.data)) == pytest.approx(math.log(8), rel=1e-6)

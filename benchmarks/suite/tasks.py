@@ -617,16 +617,17 @@ def digits_autoencoder(*, quick: bool = False) -> Task:
 
 
 def first_token_rnn(*, quick: bool = False) -> Task:
-    """Recall the first of 24 tokens: a plain tanh (Elman) RNN of width 64 reads them and names the first, batch 64.
+    """Recall the first of 16 tokens: a plain tanh (Elman) RNN of width 64 reads them and names the first, batch 64.
 
-    A held-out task, recurrent like adding-gru but without gates: each sequence holds 24 tokens uniform over 8 symbols
-    (one-hot), and the target is the first token, which the network must carry through 23 distractors. Training
+    A held-out task, recurrent like adding-gru but without gates: each sequence holds 16 tokens uniform over 8 symbols
+    (one-hot), and the target is the first token, which the network must carry through 15 distractors. Training
     batches are drawn afresh on device; the validation set is 1,000 fixed sequences (numpy seed 0). The metric is the
-    validation cross entropy: ln 8 (about 2.08) for a guess. On seed 0 Adam and RMSProp at 1e-3 bring it below 0.03
-    within 1,000 updates (Adam with a spike later), while SGD with momentum at 1e-2 tells the first token apart only
-    in part: it ends near 0.9.
+    validation cross entropy: ln 8 (about 2.08) for a guess. On the calibration seeds all three fixed candidates learn
+    the task; their best validation losses differ by orders of magnitude (RMSProp at 1e-3 about 1e-5, Adam at 1e-3
+    about 4e-4, SGD with momentum at 1e-2 about 7e-4). At 24 tokens Adam and RMSProp failed to learn it on some seeds,
+    which left the target no meaning; 16 was set before any switch ran on the task.
     """
-    length, symbols, width, batch = 24, 8, 64, 64
+    length, symbols, width, batch = 16, 8, 64, 64
 
     def sequences_from(tokens):
         return jax.nn.one_hot(tokens, symbols), tokens[:, 0]
