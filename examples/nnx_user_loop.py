@@ -22,14 +22,16 @@ which compares the candidates from one saved start (at 10% and 20% of the run) i
 trajectory; the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees
 the same batches. ``race_multiples`` is the library's recommended setup: the race over the candidates at three
 times and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way,
-from where its pick runs at its own peak rate (``selectors.step_down``).
+from where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same
+with ``step_down(..., stall=steps // 20)``, round 8's recommended setup: a 3x copy whose loss stops falling over a
+window of 5% of the run steps down then.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
-``trials``; ``race_multiples``; AdamW alone on their 997 images; the switch with the older
+``trials``; ``race_multiples`` and ``race_multiples_stall``; AdamW alone on their 997 images; the switch with the older
 ``race(window=steps // 100)``, which neither waits for the warmup nor stops) on every seed, and for ``race``,
-``trials`` and ``race_multiples`` also saves
+``trials`` and the two ``race_multiples`` also saves
 an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that
 the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
 ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
@@ -69,6 +71,7 @@ CONTENDERS = (
     "trials",
     "trials_heldout",
     "race_multiples",
+    "race_multiples_stall",
     "adamw_heldout_split",
     "race_window_only",
 )
@@ -78,7 +81,9 @@ HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
 #: AdamW alone on the same images, which says what training on fewer images costs by itself.
 HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
 #: The contenders whose runs are also checkpointed half-way and resumed, to check that they end bit for bit alike.
-RESUMED_CONTENDERS = ("race", "trials", "race_multiples")
+RESUMED_CONTENDERS = ("race", "trials", "race_multiples", "race_multiples_stall")
+#: The contenders that switch among the candidates at 3x and at 1x their peak rates.
+MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall")
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
@@ -141,13 +146,14 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
-    elif contender == "race_multiples":
+    elif contender in MULTIPLES_CONTENDERS:
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
-        selector = optswitch.selectors.step_down(race, at=steps // 2)
+        stall = steps // 20 if contender == "race_multiples_stall" else None
+        selector = optswitch.selectors.step_down(race, at=steps // 2, stall=stall)
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
-    # The race_multiples switch chooses among the candidates at 3x and at 1x their peak rates.
-    choices = optswitch.learning_rate_multiples(candidates(steps)) if contender == "race_multiples" else None
+    # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates.
+    choices = optswitch.learning_rate_multiples(candidates(steps)) if contender in MULTIPLES_CONTENDERS else None
     # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup. For trials
     # too: it sets only the schedules' counts, so each trial runs at the run's rate and the kept end point is the
     # winner's but for its schedule's clock.

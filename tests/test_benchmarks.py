@@ -492,8 +492,9 @@ def test_the_large_candidate_set_reaches_every_contender():
     task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
     for contender in large.values():
         if contender.is_switch:
-            # race-multiples switches among every candidate at 3x its learning rate, then at 1x.
-            expected = [*(f"{name}-x3" for name in names), *names] if contender.name == "race-multiples" else names
+            # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x.
+            multiples = contender.name.startswith("race-multiples")
+            expected = [*(f"{name}-x3" for name in names), *names] if multiples else names
             assert list(contender.make(task).names) == expected, contender.name
     args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
     assert args.out == cli.DEFAULT_OUT / "large" and args.contenders == ["adam-3e-3", "race"]
@@ -680,6 +681,25 @@ def test_switch_events_replays_the_stored_shared_state_run_and_says_why(capsys):
     assert "update 1000: rmsprop-x3 -> rmsprop, stepped down from update 1000: rmsprop-x3 runs as rmsprop" in events
     assert results[0]["final_metric"] == pytest.approx(before["metric"][-1], rel=1e-5)  # stored to 6 digits
     assert "noisy-quadratic race-multiples seed 0: final metric" in capsys.readouterr().out
+
+
+def test_switch_events_replays_the_stored_stall_run_and_says_why(capsys):
+    # The recommended setup as it ships from round 8: on seed 0 of the noisy quadratic, rmsprop-x3's loss stalls
+    # over the window that ends at update 915, and the step down comes at 916 instead of 1000.
+    argv = ["--task", "noisy-quadratic", "--contender", "race-multiples-stall", "--seeds", "1"]
+    result = switch_events.main(argv)[0]  # by seed
+    stored = json.loads(race_variants.RESULTS.joinpath("stall", "development.json").read_text())
+    key = ("noisy-quadratic", "race-multiples-stall", 0)
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
+    parsed = [re.match(r"update (\d+): (\S+) -> (\S+), ", event).groups() for event in result["events"]]
+    assert [[int(update), source, target] for update, source, target in parsed] == [list(s) for s in before["switches"]]
+    assert re.fullmatch(
+        r"update 916: rmsprop-x3 -> rmsprop, rmsprop-x3's loss stalled over 100 updates \(rate -0\.\d+ \+- 0\.\d+\): "
+        r"from now on, each copy runs as its candidate",
+        result["events"][-1],
+    )
+    assert result["final_metric"] == pytest.approx(before["metric"][-1], rel=1e-5)
+    capsys.readouterr()
 
 
 def test_switch_events_refuses_a_fixed_contender():

@@ -177,3 +177,28 @@ def test_race_over_multiples_resumed_from_a_checkpoint_ends_bit_exactly(example,
 def test_race_over_multiples_in_flax_own_unfused_optimizer_makes_the_same_switches(example, multiples):
     unfused = example.run("race_multiples", seed=0, steps=STEPS, fused=False)
     assert unfused["switches"] == multiples["switches"] and unfused["compiles"] == 1
+
+
+@pytest.fixture(scope="module")
+def stalled(example):
+    return example.run("race_multiples_stall", seed=2, steps=STEPS)  # seed 2: the race's winner stalls
+
+
+def test_a_stalled_copy_steps_down_before_half_way_in_the_nnx_loop(stalled):
+    # step_down(stall=6): AdamW at 3x wins the race at update 39 and its loss does not fall over updates 39-44,
+    # so it runs as AdamW from update 45, not 60; one compile across every switch.
+    assert stalled["compiles"] == 1
+    assert stalled["switches"][-2:] == [(39, "sgd-x3", "adamw-x3"), (45, "adamw-x3", "adamw")]
+
+
+def test_a_run_resumed_in_the_middle_of_a_stall_window_ends_bit_exactly(example, stalled):
+    model, optimizer, compiles = example.resumed("race_multiples_stall", seed=2, steps=STEPS, save_at=42)
+    assert compiles == (1, 1)
+    for resumed, reference in zip(example.parameters(model), example.parameters(stalled["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, reference)
+    assert optswitch.summary(optimizer).switches == stalled["switches"]
+
+
+def test_the_stall_in_flax_own_unfused_optimizer_makes_the_same_switches(example, stalled):
+    unfused = example.run("race_multiples_stall", seed=2, steps=STEPS, fused=False)
+    assert unfused["switches"] == stalled["switches"] and unfused["compiles"] == 1

@@ -256,6 +256,15 @@ def contenders(
             "rate (optswitch.learning_rate_multiples; the copies of a candidate share its optimizer state), the 3x "
             "copies first; from budget/2 on, the race's pick runs at 1x (selectors.step_down)",
         ),
+        switcher(
+            "race-multiples-stall",
+            lambda run_length: selectors.step_down(
+                selectors.race(run_length=run_length, stop=run_length // 2), at=run_length // 2, stall=run_length // 20
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="the recommended setup (round 8): race-multiples, and the step down comes earlier, after the "
+            "first window of budget/20 updates of a 3x copy whose loss did not fall (step_down(stall=budget/20))",
+        ),
         switcher_(
             "race-nu",
             lambda run_length: selectors.race(window=max(run_length // 100, 3)),
