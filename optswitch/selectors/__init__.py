@@ -25,7 +25,7 @@ from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, n
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
 from optswitch.selectors._schedule import ScheduleState, schedule
-from optswitch.selectors._step_down import StepDownState, step_down
+from optswitch.selectors._step_down import StallWatch, StepDownState, step_down
 from optswitch.selectors._swats import SwatsState, swats
 from optswitch.selectors._trials import TrialsState, trials
 
@@ -44,6 +44,7 @@ __all__ = [
     "SelectorState",
     "SnapshotRequest",
     "Snapshots",
+    "StallWatch",
     "StepDownState",
     "SwatsState",
     "TrialsState",
