@@ -54,10 +54,12 @@ def recommended_switch(steps: int) -> optswitch.SwitchTransformation:
     ``adam-x3``, ``sgd-x3``, ``rmsprop-x3``, ``adam``, ``sgd``, ``rmsprop``) race in legs of 1% of the run
     (``race(run_length=steps, stop=steps // 2)``); the winner trains, re-checked against the runner-up now and
     then, until half-way, from where the race decides no more and its pick runs at its own learning rate
-    (:func:`optswitch.selectors.step_down`).
+    (:func:`optswitch.selectors.step_down`), or from earlier, once a 3x copy's loss has not fallen over 5% of the
+    run (``stall=steps // 20``).
     """
     race = selectors.race(run_length=steps, stop=steps // 2)
-    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), selectors.step_down(race, at=steps // 2))
+    step_down = selectors.step_down(race, at=steps // 2, stall=steps // 20)
+    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), step_down)
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:

@@ -56,6 +56,22 @@ def report_runs(runs: dict[str, tuple[str, str]]) -> str:
     )
 
 
+def stall_step(picks: list[int], losses: list[float], at: int, window: int) -> int:
+    """The update from which ``step_down(at=at, stall=window)`` steps the race's ``picks`` down: ``at``, or the one
+    after the first full window of a 3x copy's updates (in ``picks``, 0-2) whose least-squares line through the log
+    loss does not fall; a window starts over when the candidate changes."""
+    run: list[float] = []
+    for t, (pick, loss) in enumerate(zip(picks, losses, strict=False)):
+        if t + 1 >= at:
+            break
+        run = [*run, np.log(loss)] if t and picks[t - 1] == pick else [np.log(loss)]
+        if len(run) == window:
+            if pick < 3 and np.polyfit(np.arange(window), run, 1)[0] >= 0:
+                return t + 1
+            run = []
+    return at
+
+
 def switches_of(trace: list[int], names: list[str] = NAMES) -> list[list]:
     """The log's switches ``[first update, from, to]`` of a reference's candidate per update."""
     return [[t, names[trace[t - 1]], names[trace[t]]] for t in range(1, len(trace)) if trace[t] != trace[t - 1]]
@@ -98,8 +114,10 @@ def test_notebook_runs_and_switches(name, printed, runs):
             reference = race_reference(
                 lambda t, active, run=losses: run[t], 6, len(losses), list(range(6)), 6, 2.0, 0.125, 1.0, **config
             )
-            # step_down(at=300): from update 300 on, a 3x copy (0, 1, 2) runs as the candidate itself (3, 4, 5).
-            stepped = [k + 3 if t >= 300 and k < 3 else k for t, k in enumerate(reference)]
+            # step_down(at=300, stall=30): from update 300 on, or from the end of a window of 30 updates of a 3x copy
+            # (0, 1, 2) whose log loss does not fall, a 3x copy runs as the candidate itself (3, 4, 5).
+            step = stall_step(reference, losses, 300, 30)
+            stepped = [k + 3 if t >= step and k < 3 else k for t, k in enumerate(reference)]
             expected = switches_of(stepped, MULTIPLES)
             assert len(expected) >= 10
         else:  # hand_over_below(0.01, to=1): from Adam to SGD after the first loss below 0.01
