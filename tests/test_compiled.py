@@ -236,3 +236,19 @@ def test_copies_of_one_optimizer_share_a_branch():
     assert _branches(optswitch.switch(copies)) == [3]
     assert _branches(optswitch.switch(optswitch.learning_rate_multiples(candidates, share_state=False))) == [6]
     assert _branches(optswitch.switch(copies, on_switch="reset")) == [12]
+
+
+def test_the_recommended_switch_reduces_nothing_parameter_sized_and_compiles_three_branches():
+    # The race and the step down, its stall watch included, read only the loss (value=): no pass over the parameters,
+    # and the stall adds no conditional. The conditionals: the routing's 3 branches (one per optimizer), the race's
+    # 4 phases, and the race's two-way end of a window.
+    def conditionals(stall):
+        copies = optswitch.learning_rate_multiples(candidates())
+        tx = optswitch.switch(copies, selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=stall))
+        update = jax.jit(lambda g, s, p: tx.update(g, s, p, value=jnp.float32(1.0)))
+        lowered = update.lower(ABSTRACT, jax.eval_shape(tx.init, ABSTRACT), ABSTRACT)
+        assert sum("stablehlo.reduce" in line and "4096x8192" in line for line in lowered.as_text().splitlines()) == 0
+        found = re.findall(r"branch_computations=\{([^}]*)\}", lowered.compile().as_text())
+        return sorted(len(branches.split(",")) for branches in found)
+
+    assert conditionals(stall=50) == conditionals(stall=None) == [2, 3, 4]

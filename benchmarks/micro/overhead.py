@@ -281,9 +281,10 @@ def measure(rounds, calls_per_round):
 
 
 def recommended(opts, run_length):
-    """The recommended selector for ``run_length`` updates: the race stopped half-way, then stepped down."""
+    """The recommended selector for ``run_length`` updates: the race stopped half-way, then stepped down (or
+    earlier, on a stall: its window of ``run_length // 20`` updates is kept, and never fills, while timing)."""
     race = selectors.race(run_length=run_length, stop=run_length // 2)
-    return selectors.step_down(race, at=run_length // 2)
+    return selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
 
 
 def measure_multiples(rounds, calls_per_round):
