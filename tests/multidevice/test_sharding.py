@@ -374,18 +374,21 @@ def test_trials_under_shard_map_with_axis_name_make_the_run_of_one_device(check_
     problem.assert_same_run((params, state), trials_reference())
 
 
-def recommended_tx(axis_name=None):
+def recommended_tx(axis_name=None, stall=None):
     """The recommended setup over the problem's candidates: copies at 3x sharing their states and branches."""
     race = optswitch.selectors.race(run_length=60, window=3, stop=38)  # legs of 3 updates, 36 in all
     copies = optswitch.learning_rate_multiples(problem.candidates())
-    return optswitch.switch(copies, optswitch.selectors.step_down(race, at=38), axis_name=axis_name)
+    step_down = optswitch.selectors.step_down(race, at=38, stall=stall)
+    return optswitch.switch(copies, step_down, axis_name=axis_name)
 
 
-def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device():
+@pytest.mark.parametrize("stall", [None, 3])
+def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device(stall):
     # Shared states and branches: the race reads the loss averaged over the devices, every device races alike,
-    # and the run is the single-device one, step down included.
-    step, trace = run_data_parallel(recommended_tx(axis_name="data"), check_vma=True, steps=44)
-    tx = recommended_tx()
+    # and the run is the single-device one, step down included (with stall=3, a leg of 3 updates whose loss did
+    # not fall steps every pick down before update 38).
+    step, trace = run_data_parallel(recommended_tx(axis_name="data", stall=stall), check_vma=True, steps=44)
+    tx = recommended_tx(stall=stall)
     single = jax.jit(problem.train_step(tx))
     x, y = problem.data()
     params = problem.init_params()
@@ -398,6 +401,10 @@ def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device():
         without_race = lambda state: state._replace(selector_state=())
         problem.assert_same_run((sharded_params, without_race(sharded_state)), (params, without_race(state)))
     switches = optswitch.summary(state).switches
-    assert len(switches) >= 6 and any(at == 38 for at, _, _ in switches)
+    assert len(switches) >= 6
+    if stall is None:
+        assert any(at == 38 for at, _, _ in switches)
+    else:  # rmsprop-x3's leg (updates 27-29) did not fall: from update 30 on the legs of copies run the candidates
+        assert switches[-2:] == [(30, "rmsprop-x3", "sgd"), (33, "sgd", "adam")]
     assert step._cache_size() == 1
     assert isinstance(state.candidate_states[3], optswitch.SharedState)
