@@ -166,19 +166,6 @@ def test_race_over_learning_rate_multiples_steps_down_half_way_and_compiles_once
     assert not rest and update == STEPS // 2 and stepped == winner.removesuffix("-x3") != winner
 
 
-def test_race_over_multiples_resumed_from_a_checkpoint_ends_bit_exactly(example, multiples):
-    model, optimizer, compiles = example.resumed("race_multiples", seed=0, steps=STEPS, save_at=STEPS // 2 - 3)
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(multiples["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == multiples["switches"]
-
-
-def test_race_over_multiples_in_flax_own_unfused_optimizer_makes_the_same_switches(example, multiples):
-    unfused = example.run("race_multiples", seed=0, steps=STEPS, fused=False)
-    assert unfused["switches"] == multiples["switches"] and unfused["compiles"] == 1
-
-
 @pytest.fixture(scope="module")
 def stalled(example):
     return example.run("race_multiples_stall", seed=2, steps=STEPS)  # seed 2: the race's winner stalls
@@ -191,14 +178,28 @@ def test_a_stalled_copy_steps_down_before_half_way_in_the_nnx_loop(stalled):
     assert stalled["switches"][-2:] == [(39, "sgd-x3", "adamw-x3"), (45, "adamw-x3", "adamw")]
 
 
-def test_a_run_resumed_in_the_middle_of_a_stall_window_ends_bit_exactly(example, stalled):
-    model, optimizer, compiles = example.resumed("race_multiples_stall", seed=2, steps=STEPS, save_at=42)
+#: The runs over multiples resumed from a checkpoint: (contender, seed, update saved at, the fixture of its run).
+#: The stalled run is saved in the middle of the window that stalls.
+MULTIPLES_RUNS = [("race_multiples", 0, STEPS // 2 - 3, "multiples"), ("race_multiples_stall", 2, 42, "stalled")]
+
+
+@pytest.mark.parametrize(("contender", "seed", "save_at", "fixture"), MULTIPLES_RUNS)
+def test_a_run_over_multiples_resumed_from_a_checkpoint_ends_bit_exactly(
+    example, request, contender, seed, save_at, fixture
+):
+    uninterrupted = request.getfixturevalue(fixture)
+    model, optimizer, compiles = example.resumed(contender, seed=seed, steps=STEPS, save_at=save_at)
     assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(stalled["model"]), strict=True):
+    for resumed, reference in zip(example.parameters(model), example.parameters(uninterrupted["model"]), strict=True):
         np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == stalled["switches"]
+    assert optswitch.summary(optimizer).switches == uninterrupted["switches"]
 
 
-def test_the_stall_in_flax_own_unfused_optimizer_makes_the_same_switches(example, stalled):
-    unfused = example.run("race_multiples_stall", seed=2, steps=STEPS, fused=False)
-    assert unfused["switches"] == stalled["switches"] and unfused["compiles"] == 1
+@pytest.mark.parametrize(("contender", "seed", "save_at", "fixture"), MULTIPLES_RUNS)
+def test_a_run_over_multiples_in_flax_own_unfused_optimizer_makes_the_same_switches(
+    example, request, contender, seed, save_at, fixture
+):
+    del save_at
+    uninterrupted = request.getfixturevalue(fixture)
+    unfused = example.run(contender, seed=seed, steps=STEPS, fused=False)
+    assert unfused["switches"] == uninterrupted["switches"] and unfused["compiles"] == 1

@@ -90,8 +90,11 @@ def _accuracy(logits, labels):
     return jnp.mean(jnp.argmax(logits, -1) == labels)
 
 
-def _classification(name, x_train, y_train, x_val, y_val, init, apply, *, batch, budget, eval_every, description):
-    """A classification task from arrays and a model: uniform minibatches, validation accuracy."""
+def _classification(
+    name, x_train, y_train, x_val, y_val, init, apply, *, batch, budget, eval_every, description, val_loss=False
+):
+    """A classification task from arrays and a model: uniform minibatches, validation accuracy (or, with
+    ``val_loss``, the validation cross entropy, lower is better)."""
     data = {
         "x_train": jnp.asarray(x_train, jnp.float32),
         "y_train": jnp.asarray(y_train, jnp.int32),
@@ -108,9 +111,11 @@ def _classification(name, x_train, y_train, x_val, y_val, init, apply, *, batch,
         return _cross_entropy(apply(params, x), y)
 
     def evaluate(params, data):
-        return _accuracy(apply(params, data["x_val"]), data["y_val"])
+        scores = _cross_entropy if val_loss else _accuracy
+        return scores(apply(params, data["x_val"]), data["y_val"])
 
-    return Task(name, data, init, sample, loss, evaluate, "accuracy", True, budget, eval_every, description)
+    metric, higher_is_better = ("val loss (cross entropy)", False) if val_loss else ("accuracy", True)
+    return Task(name, data, init, sample, loss, evaluate, metric, higher_is_better, budget, eval_every, description)
 
 
 def digits_mlp(*, quick: bool = False) -> Task:
@@ -366,7 +371,7 @@ def breast_cancer_mlp(*, quick: bool = False) -> Task:
     from sklearn.datasets import load_breast_cancer
 
     (x_train, y_train), (x_val, y_val) = _standardized_split(*load_breast_cancer(return_X_y=True), held_out=200)
-    task = _classification(
+    return _classification(
         "breast-cancer-mlp",
         x_train,
         y_train,
@@ -378,12 +383,8 @@ def breast_cancer_mlp(*, quick: bool = False) -> Task:
         budget=100 if quick else 600,
         eval_every=10,
         description="sklearn breast cancer, 369 train / 200 val, standardized; MLP 30-64-64-2 ReLU; batch 32",
+        val_loss=True,
     )
-
-    def evaluate(params, data):
-        return _cross_entropy(_mlp(params, data["x_val"]), data["y_val"])
-
-    return task._replace(evaluate=evaluate, metric="val loss (cross entropy)", higher_is_better=False)
 
 
 def diabetes_mlp(*, quick: bool = False) -> Task:
@@ -551,7 +552,7 @@ def spirals_mlp(*, quick: bool = False) -> Task:
             x = jnp.tanh(_dense(layer, x))
         return _dense(params[-1], x)
 
-    task = _classification(
+    return _classification(
         "spirals-mlp",
         *train,
         *val,
@@ -561,12 +562,8 @@ def spirals_mlp(*, quick: bool = False) -> Task:
         budget=200 if quick else 6000,
         eval_every=100,
         description="two spirals, 2 turns, noise 0.03, 1000 train / 1000 val; MLP 2-64-64-64-2 tanh; batch 64",
+        val_loss=True,
     )
-
-    def evaluate(params, data):
-        return _cross_entropy(apply(params, data["x_val"]), data["y_val"])
-
-    return task._replace(evaluate=evaluate, metric="val loss (cross entropy)", higher_is_better=False)
 
 
 def digits_autoencoder(*, quick: bool = False) -> Task:
