@@ -93,8 +93,8 @@ def step_down(
 
     The wrapped selector's state still advances, and it sees the updates made for its picks as its picks'
     (``adam`` running for ``adam-x3`` is ``adam-x3`` to it, at the learning rate now given): a race still deciding
-    after the step goes on measuring and dueling its picks. Switches made with :func:`optswitch.set_active` are
-    seen as they are.
+    after the step goes on measuring and dueling its picks. A switch made with :func:`optswitch.set_active` is
+    seen as it is, unless it sets the very candidate the wrapped selector's pick runs as.
 
     With ``stall``, the step down comes earlier where a copy has stopped making progress: the active copy's loss
     is watched over windows of ``stall`` of its updates (a window starts over when the active candidate changes),
