@@ -19,8 +19,8 @@ def selector(task: tasks.Task) -> optswitch.selectors.Selector:
     return selectors.race(run_length=task.budget)
 
 
-#: Every task of the suite, development and validation alike; not the held-out tasks, on which no selector runs before
-#: their one run with the defaults frozen.
+#: Every task of the suite, development and validation alike; not the held-out tasks, which selectors see only in the
+#: suite's recorded runs of them (benchmarks/README.md, round 8), so that no design reads them.
 TASKS = [name for name in tasks.TASKS if tasks.SPLITS[name] != "held-out"]
 
 
