@@ -159,8 +159,10 @@ def step_down(
         def init(names):
             watch = None
             if stall is not None:
-                dtype, zero = default_float(), jnp.zeros([], default_float())
-                watch = StallWatch(jnp.asarray(-1, jnp.int32), _line_fit.empty(dtype), jnp.asarray(False), zero, zero)
+                zero = jnp.zeros([], default_float())
+                watch = StallWatch(
+                    jnp.asarray(-1, jnp.int32), _line_fit.empty(zero.dtype), jnp.asarray(False), zero, zero
+                )
             return StepDownState(inner.init(names), jnp.asarray(-1, jnp.int32), watch)
 
         def stepping(step, watch: StallWatch | None):
@@ -197,13 +199,14 @@ def step_down(
             return stepped.astype(jnp.int32), StepDownState(inner_state, choice, watch)
 
         def stepped(signals, before: StepDownState, after: StepDownState):
-            at_step = (signals.step + 1 >= at) & (jnp.asarray(table)[after.picked] != after.picked)
+            picked_copy = jnp.asarray(table)[after.picked] != after.picked
+            at_step = (signals.step + 1 >= at) & picked_copy
             if after.stall is None:
                 return at_step, after.picked == before.picked, {"picked": after.picked}
             stalled = after.stall.stalled & ~before.stall.stalled
             numbers = {"picked": after.picked, "stalled": stalled, "copy": signals.active, "early": after.stall.stalled}
             numbers |= {"rate": after.stall.rate, "rate_sd": after.stall.rate_sd}
-            stepping_now = at_step | (after.stall.stalled & (jnp.asarray(table)[after.picked] != after.picked))
+            stepping_now = at_step | (after.stall.stalled & picked_copy)
             return stepping_now, stalled | (after.picked == before.picked), numbers
 
         def step_text(numbers, names):
