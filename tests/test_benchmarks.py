@@ -694,6 +694,35 @@ def test_switch_events_replays_the_stored_stall_run_and_says_why(capsys):
     capsys.readouterr()
 
 
+def test_switch_events_prints_each_updates_loss_with_the_candidate_that_made_it(capsys):
+    # Evaluated after every update, the quadratic's seed 0 makes the stored run's switches again (adam-x3 hands over
+    # to sgd-x3 at update 20); entry u + 1 of train_loss is update u's loss, which the line of u prints.
+    argv = ["--task", "noisy-quadratic", "--contender", "race-multiples-stall", "--seeds", "1", "--losses", "12:22"]
+    result = switch_events.main(argv)[0]
+    assert result["events"][0] == "update 20: adam-x3 -> sgd-x3, race leg 2 of 12"
+    assert [line.split(":")[0] for line in result["losses"]] == [
+        "  update 12 (adam-x3)",
+        "  update 20 (sgd-x3)",
+    ]
+    assert len(result["losses"][0].split(": ")[1].split()) == 8 and len(result["losses"][1].split(": ")[1].split()) == 2
+    assert "log(loss) of updates 12 to 21:" in capsys.readouterr().out
+    run = harness.Run(
+        "t",
+        "c",
+        0,
+        [0, 1, 2, 3],
+        [0.0] * 4,
+        [0.0] * 4,
+        [math.nan, math.e, 1.0, math.e**-2],
+        ["a", "a", "b", "b"],
+        0.0,
+        [],
+        {},
+        False,
+    )
+    assert switch_events.update_losses(run, 0, 3, per_line=2) == ["  update 0 (a): 1.00 0.00", "  update 2 (b): -2.00"]
+
+
 def test_switch_events_refuses_a_fixed_contender():
     with pytest.raises(SystemExit, match="'adam' is not a switch contender"):
         switch_events.contender("adam")

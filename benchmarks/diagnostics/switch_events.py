@@ -9,11 +9,18 @@ the run's final validation metric and, with a stored target, the steps it took t
     python -m benchmarks.diagnostics.switch_events --task adding-gru --contender race-multiples-own \
         --target benchmarks/results/shared/validation/time_to_target.json
 
-The runs are the suite's, bit for bit (the same seeds and batches): only the events are added.
+The runs are the suite's, bit for bit (the same seeds and batches): only the events are added. ``--losses
+FROM:TO`` also prints ``log(loss)`` of every update from ``FROM`` to ``TO - 1``, with the candidate that made it
+(the run then evaluates after every update, which is slower but trains alike), e.g. to see a leg of the race
+knock a model back (round 9)::
+
+    python -m benchmarks.diagnostics.switch_events --task first-token-rnn --contender race-multiples-stall \
+        --first-seed 3 --seeds 1 --losses 268:364
 """
 
 import argparse
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +50,19 @@ def switch_events(task, chosen: contenders_lib.Contender, seed: int) -> tuple[li
     return events, run
 
 
+def update_losses(run: harness.Run, first: int, end: int, per_line: int = 8) -> list[str]:
+    """``log(loss)`` of updates ``first`` to ``end - 1`` of a run evaluated after every update, ``per_line`` a line,
+    each line led by its first update and the candidates that made its updates (one name when one made all)."""
+    # Evaluated after every update, entry u + 1 of train_loss is update u's loss and entry u of active made it.
+    lines = []
+    for start in range(first, min(end, len(run.train_loss) - 1), per_line):
+        updates = range(start, min(start + per_line, end, len(run.train_loss) - 1))
+        makers = "/".join(dict.fromkeys(run.active[u] for u in updates))
+        losses = " ".join(f"{math.log(run.train_loss[u + 1]):.2f}" for u in updates)
+        lines.append(f"  update {start} ({makers}): {losses}")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics.switch_events", description=__doc__)
     parser.add_argument("--task", required=True)
@@ -52,8 +72,12 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--text", type=Path, help="tinyshakespeare.txt, for shakespeare-char")
     parser.add_argument("--target", type=Path, help="a suite run (JSON) whose target for the task to count steps to")
+    parser.add_argument("--losses", metavar="FROM:TO", help="also print log(loss) of updates FROM to TO - 1")
     args = parser.parse_args(argv)
     (task,) = cli.build_tasks([args.task], quick=False, text=args.text).values()
+    if args.losses is not None:
+        first, end = (int(bound) for bound in args.losses.split(":"))
+        task = task._replace(eval_every=1)
     chosen = contender(args.contender, args.candidates)
     target = None
     if args.target is not None:
@@ -67,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
         for event in events:
             print(f"  {event}")
         results[seed] = {"events": events, "final_metric": run.metric[-1]}
+        if args.losses is not None:
+            results[seed]["losses"] = update_losses(run, first, end)
+            print(f"  log(loss) of updates {first} to {end - 1}:", *results[seed]["losses"], sep="\n")
     return results
 
 
