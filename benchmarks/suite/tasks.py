@@ -684,7 +684,10 @@ def matrix_completion(*, quick: bool = False) -> Task:
     variance 1), plus noise ``N(0, 0.1**2)`` on every observed entry; 2,000 entries train and 800 others validate
     (about 42% and 17% of the 4,800, numpy seed 0, the same for every run seed). The loss and the metric are the mean
     squared error over entries: about 1.0 at the start (and for the zero matrix), 0.01 for the noise alone. Budget
-    4,000 updates, evaluated every 50.
+    4,000 updates, evaluated every 50. On the calibration seeds RMSProp at 1e-3 gets below 0.05 on every seed, after
+    3,250 to 3,850 updates (best 0.026 to 0.041), Adam at 1e-3 close behind (best 0.035 to 0.065), SGD with momentum
+    at 1e-2 behind both (0.07 to 0.12): a row of ``A`` meets about 1/80 of a batch's entries, so its gradient is about
+    1/80 of one entry's, a scale the adaptive methods divide out and SGD does not.
     """
     rows, cols, rank, model_rank, train, held_out, noise, batch = 80, 60, 3, 6, 2000, 800, 0.1, 128
     rng = np.random.default_rng(0)
@@ -737,7 +740,10 @@ def siren_waves(*, quick: bool = False) -> Task:
     ``a sin(k . x + phase)`` with wave vectors ``k ~ N(0, 12**2)`` per coordinate, standardized to mean 0 and variance
     1 (numpy seed 0); no noise. Half of the 4,096 pixels, drawn at random, train; the other half validate: the metric
     is how well the network interpolates between the pixels it saw. The loss and the metric are the mean squared
-    error: about 1.0 for predicting 0. Budget 3,000 updates, evaluated every 50.
+    error: about 1.0 for predicting 0. Budget 3,000 updates, evaluated every 50. On the calibration seeds Adam at 1e-3
+    gets below 0.0025 within 200 to 450 updates (best 0.0012 to 0.0021) and then wanders above it; RMSProp at 1e-3
+    gets to 0.005 to 0.007. SGD with momentum at 1e-2 does not train it: w0 scales the hidden layers' gradients, and
+    after its first updates its error goes back to about 1 on every seed.
     """
     side, waves, frequency, width, w0, batch = 64, 8, 12.0, 64, 20.0, 256
     rng = np.random.default_rng(0)
@@ -806,7 +812,9 @@ def rotated_softmax(*, quick: bool = False) -> Task:
     deviation of 2 and give each eigendirection the same weight; 2,000 training and 1,000 validation rows (numpy seed
     0, the same for every run seed). The weights and biases start at zero. The metric is the validation cross
     entropy: ln 10 (about 2.30) at the start, about 1.34 for the teacher itself. Budget 3,000 updates, evaluated every
-    50.
+    50. On the calibration seeds SGD with momentum at 1e-2 gets below 1.47 within 2,150 to 2,700 updates (best about
+    1.46); Adam and RMSProp at 1e-3, whose per-coordinate scaling does not fit the rotated curvature, only to about
+    1.56 within the budget.
     """
     dim, classes, train, held_out, spread, batch = 50, 10, 2000, 1000, 2.0, 64
     rng = np.random.default_rng(0)
