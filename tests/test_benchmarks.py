@@ -372,6 +372,7 @@ def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
 DEVELOPMENT = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
 VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
 HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
+HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -380,21 +381,37 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT
+    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out"}
+    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out", "held-out-2"}
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
     assert cli.parse_args(["--split", "held-out", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out"
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     epilog = " ".join(capsys.readouterr().out.split())
-    for split, names in [("development", DEVELOPMENT), ("validation", VALIDATION), ("held-out", HELD_OUT)]:
+    for split, names in [
+        ("development", DEVELOPMENT),
+        ("validation", VALIDATION),
+        ("held-out", HELD_OUT),
+        ("held-out-2", HELD_OUT_2),
+    ]:
         assert f"{split}: {', '.join(names)}" in epilog
+
+
+def test_the_held_out_2_tasks_run_only_when_asked():
+    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-2"] == HELD_OUT_2
+    args = cli.parse_args(["--split", "held-out-2"])
+    assert args.tasks == HELD_OUT_2 and args.out == cli.DEFAULT_OUT / "held-out-2"
+    assert cli.parse_args(["--split", "held-out-2", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-2"
+    for split in ("development", "validation", "held-out"):
+        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_2)
+    calibrate = cli.parse_args(["--split", "held-out-2", "--calibrate"])
+    assert calibrate.tasks == HELD_OUT_2 and calibrate.out == cli.DEFAULT_OUT / "held-out-2"
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():
@@ -418,12 +435,12 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT)
+@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all seven
+    assert result.metric[-1] < result.metric[0]  # lower is better on all ten
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -456,6 +473,51 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     np.testing.assert_array_equal(recall.data["y_val"], np.argmax(np.asarray(recall.data["x_val"][:, 0]), -1))
     zero = jax.tree.map(np.zeros_like, recall.init(jax.random.key(0)))
     assert float(recall.evaluate(zero, recall.data)) == pytest.approx(math.log(8), rel=1e-6)
+
+
+def test_held_out_2_tasks_hold_the_data_their_docstrings_state():
+    completion = tasks.matrix_completion()
+    data = {key: np.asarray(value) for key, value in completion.data.items()}
+    assert data["value_train"].shape == (2000,) and data["value_val"].shape == (800,)
+    cells = {part: set(zip(data[f"row_{part}"], data[f"col_{part}"], strict=True)) for part in ("train", "val")}
+    assert len(cells["train"]) == 2000 and len(cells["val"]) == 800 and not cells["train"] & cells["val"]
+    assert data["row_train"].max() == 79 and data["col_train"].max() == 59
+    factors = completion.init(jax.random.key(0))
+    assert factors["rows"].shape == (80, 6) and factors["cols"].shape == (60, 6)
+    assert float(np.std(factors["rows"])) == pytest.approx(0.3, rel=0.1)
+    # The zero matrix scores the entries' mean square: about 1 (variance 1, plus the noise's 0.01).
+    zero = jax.tree.map(np.zeros_like, factors)
+    assert float(completion.evaluate(zero, completion.data)) == pytest.approx(np.mean(data["value_val"] ** 2))
+    assert 0.8 < np.mean(data["value_val"] ** 2) < 1.2
+    assert [part.shape for part in completion.sample(completion.data, jax.random.key(1))] == [(128,)] * 3
+
+    siren = tasks.siren_waves()
+    x = np.concatenate([np.asarray(siren.data["x_train"]), np.asarray(siren.data["x_val"])])
+    y = np.concatenate([np.asarray(siren.data["y_train"]), np.asarray(siren.data["y_val"])])
+    assert siren.data["x_train"].shape == (2048, 2) and siren.data["x_val"].shape == (2048, 2)
+    # The two halves are the 64 x 64 grid over [-1, 1]^2, each pixel once; the image standardized over the whole.
+    assert len({tuple(point) for point in np.round((x + 1) * 63 / 2).astype(int)}) == 4096 and np.abs(x).max() == 1.0
+    assert abs(y.mean()) < 1e-5 and y.std() == pytest.approx(1.0, rel=1e-4)
+    params = siren.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(2, 64), (64, 64), (64, 1)]
+    assert float(np.abs(params[0]["w"]).max()) <= 0.5 and float(np.abs(params[1]["w"]).max()) <= (6 / 64) ** 0.5 / 20
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(siren.evaluate(zero, siren.data)) == pytest.approx(np.mean(np.asarray(siren.data["y_val"]) ** 2))
+    x_batch, y_batch = siren.sample(siren.data, jax.random.key(1))
+    assert x_batch.shape == (256, 2) and y_batch.shape == (256,)
+
+    softmax = tasks.rotated_softmax()
+    assert softmax.data["x_train"].shape == (2000, 50) and softmax.data["x_val"].shape == (1000, 50)
+    assert set(np.unique(np.asarray(softmax.data["y_train"]))) == set(range(10))
+    # The covariance's eigenvalues span about 10 to 10**-1.5; rotated, so the features' own variances do not.
+    covariance = np.cov(np.asarray(softmax.data["x_train"]).T)
+    eigenvalues = np.linalg.eigvalsh(covariance)
+    assert 7 < eigenvalues.max() < 13 and 0.02 < eigenvalues.min() < 0.045
+    assert np.diag(covariance).max() / np.diag(covariance).min() < 10
+    start = softmax.init(jax.random.key(0))
+    assert not np.any(start["w"]) and not np.any(start["b"])
+    assert float(softmax.evaluate(start, softmax.data)) == pytest.approx(math.log(10), rel=1e-6)
+    assert not softmax.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
