@@ -517,6 +517,22 @@ def test_race_run_length_sets_window_and_stop():
     assert moves(active)[-1] <= 900
 
 
+@pytest.mark.parametrize(
+    ("raced", "window", "window_given"),
+    # run_length=1000: legs of 1000 // 100 = 10 up to six candidates; for ten, (6 * 1000) // (100 * 10) = 6, so that
+    # the race's 20 legs take 120 updates, 12% of the run, as six candidates' 12 legs of 10 do. A window given wins.
+    [(2, 10, None), (6, 10, None), (10, 6, None), (10, 10, 10)],
+)
+def test_race_legs_shorten_beyond_six_candidates_so_the_race_takes_at_most_12_percent(raced, window, window_given):
+    names = tuple(f"c{k}" for k in range(raced))
+    selector = selectors.race(run_length=1000, window=window_given)
+    state = selector.init(names)
+    active, _ = drive(selector, names, 2 * raced * window + 1, lambda t, _: {"loss": math.exp(-0.01 * t)})
+    assert int(state.length) == window
+    assert moves(active) == [window * leg for leg in range(1, 2 * raced) if leg != raced]
+    assert selectors_race.default_window(1000, raced) == (window if window_given is None else 6)
+
+
 @pytest.mark.parametrize("size", [3, 7, 40])
 def test_line_fit_gives_the_slope_and_its_variance_of_a_least_squares_line(size):
     logs = np.log(noisy_losses(size, seed=size)).astype(np.float64)

@@ -33,6 +33,7 @@ __all__ = [
     "RaceConfig",
     "RaceState",
     "closing_window",
+    "default_window",
     "end_of_window",
     "facts_of",
     "race",
@@ -41,6 +42,14 @@ __all__ = [
 
 #: ``race``'s default ``margin``: a rate must beat another by more than this fraction of it to count as better.
 DEFAULT_MARGIN = 0.05
+
+
+def default_window(run_length: int, raced: int) -> int:
+    """``race``'s default ``window`` for a run of ``run_length`` updates racing ``raced`` candidates: legs of 1% of
+    the run, shorter for more than six candidates so that the race's ``2 * raced`` legs take at most 12% of the run
+    (as six candidates' legs of 1% do); at least 3 updates.
+    """
+    return max(min(run_length // 100, (6 * run_length) // (100 * raced)), 3)
 
 
 def settings(window, run_length, warmup, stop, growth, fraction, confidence, margin) -> RaceConfig:
@@ -53,7 +62,7 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
     if run_length is not None:
         check_count("race", "run_length", run_length, 1, " (the run's length in updates)")
     if window is None:
-        window = max(run_length // 100, 3)
+        window = default_window(run_length, raced=1)  # until the number raced is known (see bound_window)
     check_count("race", "window", window, 3, " (a slope and its scatter need 3 updates)")
     check_count("race", "warmup", warmup, 0, " (updates before the race begins)")
     if stop is None:
@@ -133,7 +142,9 @@ def race(
         run_length: the run's length in updates, an int >= 1. It sets the defaults of ``window`` and ``stop``.
             Pass it or ``window``.
         window: updates per leg of the race, and the shortest window; an int >= 3 (a slope and its scatter
-            need three points). Default ``max(run_length // 100, 3)``; given, it wins over ``run_length``.
+            need three points). Default ``max(run_length // 100, 3)``, legs of 1% of the run, for up to six
+            candidates; for more, shorter legs, so that the race takes at most 12% of the run: ``max((6 *
+            run_length) // (100 * len(order)), 3)``. Given, it wins over ``run_length``.
         warmup: updates before the race's first leg, an int >= 0; default 0 (the race begins at once).
         stop: the update from which no decision is made, an int no earlier than the race's end (``warmup +
             2 * len(order) * window``). Default ``(3 * run_length) // 4``: a challenger's window late in a run
@@ -178,10 +189,16 @@ def race(
         Approximation", NeurIPS 1993; the explore-then-commit strategy of bandits with switching costs.
     """
     check_order("race", order)
-    config = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin)
+    checked = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin)
     warned: list[bool] = []
 
-    def init(names):
+    def bound(raced: int) -> RaceConfig:
+        """The settings for ``raced`` candidates: the default window depends on how many."""
+        if window is not None or raced == 0:
+            return checked
+        return checked._replace(window=default_window(run_length, raced))
+
+    def init(names, config):
         raced, n, dtype = resolve_order(order, names, "race order"), len(names), default_float()
         counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1)
         counters |= dict(length=config.window)
@@ -193,7 +210,7 @@ def race(
             **dict.fromkeys(("race_rates", "race_variances", "standing"), jnp.zeros([n], dtype)),
         )
 
-    def select(signals, before, facts):
+    def select(signals, before, config, facts):
         loss = signals.loss.astype(before.mean.dtype)
         counts = _window.usable(loss, "race", warned)
         from_host = _window.restarts(signals.active, before.arm) & (before.arm >= 0) & (before.phase != Phase.RACING)
@@ -203,12 +220,13 @@ def race(
 
     def build(names):
         raced: list[int] = [] if names is None else resolve_order(order, names, "race order")
+        config = bound(len(raced))
         if names is not None:
             check_stop(config, len(raced), run_length if stop is None else None)
-        facts = None if names is None else facts_of(init(names), config, raced)
+        facts = None if names is None else facts_of(init(names, config), config, raced)
         return Selector(
-            init=init,
-            select=lambda signals, state: select(signals, state, facts),
+            init=lambda names: init(names, config),
+            select=lambda signals, state: select(signals, state, config, facts),
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
