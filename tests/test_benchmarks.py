@@ -756,6 +756,22 @@ def test_switch_events_replays_the_stored_stall_run_and_says_why(capsys):
     capsys.readouterr()
 
 
+def test_switch_events_replays_the_stored_five_candidate_run_with_shorter_legs():
+    # Round 9: over the five candidates' ten copies the race's legs last (6 * 2000) // (100 * 10) = 12 updates on the
+    # quadratic, not 2000 // 100 = 20, so that its 20 legs take 240 updates; seed 0 makes the stored run again.
+    argv = ["--task", "noisy-quadratic", "--contender", "race-multiples-stall", "--candidates", "large", "--seeds", "1"]
+    result = switch_events.main(argv)[0]
+    stored = json.loads(
+        race_variants.RESULTS.joinpath("round9", "development_large", "time_to_target.json").read_text()
+    )
+    key = ("noisy-quadratic", "race-multiples-stall", 0)
+    (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
+    parsed = [re.match(r"update (\d+): (\S+) -> (\S+), ", event).groups() for event in result["events"]]
+    assert [[int(update), source, target] for update, source, target in parsed] == [list(s) for s in before["switches"]]
+    assert result["events"][0] == "update 12: adam-x3 -> adam-3e-4-x3, race leg 2 of 20"
+    assert result["final_metric"] == pytest.approx(before["metric"][-1], rel=1e-5)
+
+
 def test_switch_events_prints_each_updates_loss_with_the_candidate_that_made_it(capsys):
     # Evaluated after every update, the quadratic's seed 0 makes the stored run's switches again (adam-x3 hands over
     # to sgd-x3 at update 20); entry u + 1 of train_loss is update u's loss, which the line of u prints.
