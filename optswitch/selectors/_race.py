@@ -194,7 +194,7 @@ def race(
 
     def bound(raced: int) -> RaceConfig:
         """The settings for ``raced`` candidates: the default window depends on how many."""
-        if window is not None or raced == 0:
+        if window is not None or run_length is None or raced == 0:  # a window given, or no names bound yet
             return checked
         return checked._replace(window=default_window(run_length, raced))
 
