@@ -801,6 +801,13 @@ def test_switch_events_prints_each_updates_loss_with_the_candidate_that_made_it(
     assert switch_events.update_losses(run, 0, 3, per_line=2) == ["  update 0 (a): 1.00 0.00", "  update 2 (b): -2.00"]
 
 
+@pytest.mark.parametrize("text", ["300", "3:x", "40:12", "1:2:3"])
+def test_switch_events_refuses_a_malformed_update_range(text, capsys):
+    with pytest.raises(SystemExit):
+        switch_events.main(["--task", "noisy-quadratic", "--losses", text])
+    assert f"{text!r}: pass FROM:TO, two update counts with FROM < TO" in capsys.readouterr().err
+
+
 def test_switch_events_refuses_a_fixed_contender():
     with pytest.raises(SystemExit, match="'adam' is not a switch contender"):
         switch_events.contender("adam")

@@ -63,6 +63,14 @@ def update_losses(run: harness.Run, first: int, end: int, per_line: int = 8) -> 
     return lines
 
 
+def update_range(text: str) -> tuple[int, int]:
+    """``--losses``' ``FROM:TO``, two update counts with ``FROM < TO``."""
+    bounds = text.split(":")
+    if len(bounds) != 2 or not all(bound.isdigit() for bound in bounds) or int(bounds[0]) >= int(bounds[1]):
+        raise argparse.ArgumentTypeError(f"{text!r}: pass FROM:TO, two update counts with FROM < TO, e.g. 268:364")
+    return int(bounds[0]), int(bounds[1])
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics.switch_events", description=__doc__)
     parser.add_argument("--task", required=True)
@@ -72,11 +80,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--text", type=Path, help="tinyshakespeare.txt, for shakespeare-char")
     parser.add_argument("--target", type=Path, help="a suite run (JSON) whose target for the task to count steps to")
-    parser.add_argument("--losses", metavar="FROM:TO", help="also print log(loss) of updates FROM to TO - 1")
+    parser.add_argument(
+        "--losses", metavar="FROM:TO", type=update_range, help="also print log(loss) of updates FROM to TO - 1"
+    )
     args = parser.parse_args(argv)
     (task,) = cli.build_tasks([args.task], quick=False, text=args.text).values()
     if args.losses is not None:
-        first, end = (int(bound) for bound in args.losses.split(":"))
+        first, end = args.losses
         task = task._replace(eval_every=1)
     chosen = contender(args.contender, args.candidates)
     target = None

@@ -62,7 +62,7 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
     if run_length is not None:
         check_count("race", "run_length", run_length, 1, " (the run's length in updates)")
     if window is None:
-        window = default_window(run_length, raced=1)  # until the number raced is known (see bound_window)
+        window = default_window(run_length, raced=1)  # until the number raced is known: see bound() in race
     check_count("race", "window", window, 3, " (a slope and its scatter need 3 updates)")
     check_count("race", "warmup", warmup, 0, " (updates before the race begins)")
     if stop is None:
