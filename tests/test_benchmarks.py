@@ -373,6 +373,7 @@ DEVELOPMENT = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic
 VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
 HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
 HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
+HELD_OUT_3 = ["heteroscedastic-nll", "distinct-set-attention", "count-squares-cnn"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -381,13 +382,13 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2
+    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out", "held-out-2"}
+    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out", "held-out-2", "held-out-3"}
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
     assert cli.parse_args(["--split", "held-out", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out"
@@ -399,6 +400,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("validation", VALIDATION),
         ("held-out", HELD_OUT),
         ("held-out-2", HELD_OUT_2),
+        ("held-out-3", HELD_OUT_3),
     ]:
         assert f"{split}: {', '.join(names)}" in epilog
 
@@ -412,6 +414,17 @@ def test_the_held_out_2_tasks_run_only_when_asked():
         assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_2)
     calibrate = cli.parse_args(["--split", "held-out-2", "--calibrate"])
     assert calibrate.tasks == HELD_OUT_2 and calibrate.out == cli.DEFAULT_OUT / "held-out-2"
+
+
+def test_the_held_out_3_tasks_run_only_when_asked():
+    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-3"] == HELD_OUT_3
+    args = cli.parse_args(["--split", "held-out-3"])
+    assert args.tasks == HELD_OUT_3 and args.out == cli.DEFAULT_OUT / "held-out-3"
+    assert cli.parse_args(["--split", "held-out-3", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-3"
+    for split in ("development", "validation", "held-out", "held-out-2"):
+        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_3)
+    calibrate = cli.parse_args(["--split", "held-out-3", "--calibrate"])
+    assert calibrate.tasks == HELD_OUT_3 and calibrate.out == cli.DEFAULT_OUT / "held-out-3"
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():
@@ -435,12 +448,12 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2)
+@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all ten
+    assert result.metric[-1] < result.metric[0]  # lower is better on all thirteen
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -518,6 +531,46 @@ def test_held_out_2_tasks_hold_the_data_their_docstrings_state():
     assert not np.any(start["w"]) and not np.any(start["b"])
     assert float(softmax.evaluate(start, softmax.data)) == pytest.approx(math.log(10), rel=1e-6)
     assert not softmax.higher_is_better
+
+
+def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
+    gaussian = tasks.heteroscedastic_nll()
+    x, y = np.asarray(gaussian.data["x_val"])[:, 0], np.asarray(gaussian.data["y_val"])
+    assert gaussian.data["x_train"].shape == (2000, 1) and x.shape == (1000,) and y.shape == (1000,)
+    assert np.abs(x).max() <= 1
+    # The residuals about the true mean spread as the docstring's deviation says: 0.02 at x = -1, 0.32 at x = 1.
+    sigma = 0.02 + 0.3 * ((1 + x) / 2) ** 2
+    assert np.std((y - np.sin(3 * x) - 0.5 * x) / sigma) == pytest.approx(1.0, abs=0.06)
+    params = gaussian.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(1, 64), (64, 64), (64, 2)]
+    # At mean 0 and variance 1 the loss is the Gaussian's: 0.5 (log 2 pi + y^2).
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(gaussian.evaluate(zero, gaussian.data)) == pytest.approx(0.5 * np.mean(np.log(2 * np.pi) + y**2))
+    assert [part.shape for part in gaussian.sample(gaussian.data, jax.random.key(1))] == [(64, 1), (64,)]
+
+    distinct = tasks.distinct_set_attention()
+    sets, counts = np.asarray(distinct.data["x_val"]), np.asarray(distinct.data["y_val"])
+    assert sets.shape == (1000, 8) and sets.min() == 0 and sets.max() == 7
+    assert list(counts) == [len(set(row)) - 1 for row in sets]  # the class is the number of distinct symbols, less 1
+    params = distinct.init(jax.random.key(0))
+    shuffled = sets[:, np.random.default_rng(1).permutation(8)]
+    loss_of = lambda tokens: distinct.evaluate(params, {"x_val": jax.numpy.asarray(tokens), "y_val": counts})
+    assert float(loss_of(shuffled)) == pytest.approx(float(loss_of(sets)), rel=1e-5)  # no positions: order is moot
+    tokens, labels = distinct.sample(distinct.data, jax.random.key(1))
+    assert tokens.shape == (64, 8) and list(np.asarray(labels)) == [len(set(row)) - 1 for row in np.asarray(tokens)]
+
+    squares = tasks.count_squares_cnn()
+    assert squares.data["x_train"].shape == (4000, 12, 12, 1) and squares.data["x_val"].shape == (1000, 12, 12, 1)
+    labels = np.asarray(squares.data["y_train"])
+    assert set(np.unique(labels)) == set(range(5))
+    # Squares of brightness 1 under noise 0.3: the pixels above 0.5 are about nine per square.
+    bright = (np.asarray(squares.data["x_train"])[..., 0] > 0.5).sum((1, 2))
+    assert np.corrcoef(bright, labels)[0, 1] > 0.95 and np.mean(np.abs(bright / 9 - labels - 1)) < 0.5
+    params = squares.init(jax.random.key(0))
+    assert [conv["w"].shape for conv in params["convs"]] == [(3, 3, 1, 8), (3, 3, 8, 8)]
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(squares.evaluate(zero, squares.data)) == pytest.approx(math.log(5), rel=1e-6)
+    assert not squares.higher_is_better and not gaussian.higher_is_better and not distinct.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
