@@ -94,21 +94,51 @@ def _accuracy(logits, labels):
     return jnp.mean(jnp.argmax(logits, -1) == labels)
 
 
+def _rows(x_train, y_train, x_val, y_val, label_dtype=jnp.float32) -> dict:
+    """Fixed training and validation rows on device: inputs as float32, labels as ``label_dtype``."""
+    return {
+        "x_train": jnp.asarray(x_train, jnp.float32),
+        "y_train": jnp.asarray(y_train, label_dtype),
+        "x_val": jnp.asarray(x_val, jnp.float32),
+        "y_val": jnp.asarray(y_val, label_dtype),
+    }
+
+
+def _uniform_rows(batch: int):
+    """A ``sample`` of :func:`_rows`' data: ``batch`` training rows drawn uniformly, with replacement."""
+
+    def sample(data, key):
+        index = jax.random.randint(key, [batch], 0, data["x_train"].shape[0])
+        return data["x_train"][index], data["y_train"][index]
+
+    return sample
+
+
+def _fitted(name, data, init, loss, metric, *, batch, budget, eval_every, description) -> Task:
+    """A task on :func:`_rows`' data whose training loss is ``loss(params, x, y)`` on uniform minibatches and whose
+    metric, lower is better, is the same loss on the validation rows."""
+    return Task(
+        name,
+        data,
+        init,
+        _uniform_rows(batch),
+        lambda params, batch: loss(params, *batch),
+        lambda params, data: loss(params, data["x_val"], data["y_val"]),
+        metric,
+        False,
+        budget=budget,
+        eval_every=eval_every,
+        description=description,
+    )
+
+
 def _classification(
     name, x_train, y_train, x_val, y_val, init, apply, *, batch, budget, eval_every, description, val_loss=False
 ):
     """A classification task from arrays and a model: uniform minibatches, validation accuracy (or, with
     ``val_loss``, the validation cross entropy, lower is better)."""
-    data = {
-        "x_train": jnp.asarray(x_train, jnp.float32),
-        "y_train": jnp.asarray(y_train, jnp.int32),
-        "x_val": jnp.asarray(x_val, jnp.float32),
-        "y_val": jnp.asarray(y_val, jnp.int32),
-    }
-
-    def sample(data, key):
-        index = jax.random.randint(key, [batch], 0, data["x_train"].shape[0])
-        return data["x_train"][index], data["y_train"][index]
+    data = _rows(x_train, y_train, x_val, y_val, jnp.int32)
+    sample = _uniform_rows(batch)
 
     def loss(params, batch):
         x, y = batch
@@ -418,29 +448,18 @@ def _regression(name, train, val, widths, *, budget, eval_every, description, ba
     statistics, uniform minibatches, the validation mean squared error."""
     (x_train, y_train), (x_val, y_val) = train, val
     mean, std = y_train.mean(), y_train.std()
-    data = {
-        "x_train": jnp.asarray(x_train, jnp.float32),
-        "y_train": jnp.asarray((y_train - mean) / std, jnp.float32),
-        "x_val": jnp.asarray(x_val, jnp.float32),
-        "y_val": jnp.asarray((y_val - mean) / std, jnp.float32),
-    }
-
-    def sample(data, key):
-        index = jax.random.randint(key, [batch], 0, data["x_train"].shape[0])
-        return data["x_train"][index], data["y_train"][index]
+    data = _rows(x_train, (y_train - mean) / std, x_val, (y_val - mean) / std)
 
     def mse(params, x, y):
         return jnp.mean((_mlp(params, x)[:, 0] - y) ** 2)
 
-    return Task(
+    return _fitted(
         name,
         data,
         _mlp_init(widths),
-        sample,
-        lambda params, batch: mse(params, *batch),
-        lambda params, data: mse(params, data["x_val"], data["y_val"]),
+        mse,
         "val MSE (standardized)",
-        False,
+        batch=batch,
         budget=budget,
         eval_every=eval_every,
         description=description,
@@ -756,12 +775,7 @@ def siren_waves(*, quick: bool = False) -> Task:
     image = (image - image.mean()) / image.std()
     order = rng.permutation(len(points))
     train, val = order[: len(points) // 2], order[len(points) // 2 :]
-    data = {
-        "x_train": jnp.asarray(points[train], jnp.float32),
-        "y_train": jnp.asarray(image[train], jnp.float32),
-        "x_val": jnp.asarray(points[val], jnp.float32),
-        "y_val": jnp.asarray(image[val], jnp.float32),
-    }
+    data = _rows(points[train], image[train], points[val], image[val])
     widths = (2, width, width, 1)
 
     def init(key):
@@ -785,19 +799,13 @@ def siren_waves(*, quick: bool = False) -> Task:
     def mse(params, x, y):
         return jnp.mean((apply(params, x) - y) ** 2)
 
-    def sample(data, key):
-        index = jax.random.randint(key, [batch], 0, data["y_train"].shape[0])
-        return data["x_train"][index], data["y_train"][index]
-
-    return Task(
+    return _fitted(
         "siren-waves",
         data,
         init,
-        sample,
-        lambda params, batch: mse(params, *batch),
-        lambda params, data: mse(params, data["x_val"], data["y_val"]),
+        mse,
         "val MSE (standardized)",
-        False,
+        batch=batch,
         budget=200 if quick else 3000,
         eval_every=50,
         description=f"{side}x{side} image of {waves} plane waves (frequency {frequency:g}), half the pixels train / "
@@ -874,12 +882,7 @@ def heteroscedastic_nll(*, quick: bool = False) -> Task:
     x = rng.uniform(-1.0, 1.0, [train + held_out, 1])
     sigma = 0.02 + 0.3 * ((1 + x[:, 0]) / 2) ** 2
     y = np.sin(3 * x[:, 0]) + 0.5 * x[:, 0] + sigma * rng.normal(size=train + held_out)
-    data = {
-        "x_train": jnp.asarray(x[held_out:], jnp.float32),
-        "y_train": jnp.asarray(y[held_out:], jnp.float32),
-        "x_val": jnp.asarray(x[:held_out], jnp.float32),
-        "y_val": jnp.asarray(y[:held_out], jnp.float32),
-    }
+    data = _rows(x[held_out:], y[held_out:], x[:held_out], y[:held_out])
     widths = (1, width, width, 2)
 
     def apply(params, x):
@@ -891,19 +894,13 @@ def heteroscedastic_nll(*, quick: bool = False) -> Task:
         mean, log_variance = jnp.moveaxis(apply(params, x), -1, 0)
         return 0.5 * jnp.mean(math.log(2 * math.pi) + log_variance + (y - mean) ** 2 * jnp.exp(-log_variance))
 
-    def sample(data, key):
-        index = jax.random.randint(key, [batch], 0, data["y_train"].shape[0])
-        return data["x_train"][index], data["y_train"][index]
-
-    return Task(
+    return _fitted(
         "heteroscedastic-nll",
         data,
         _mlp_init(widths),
-        sample,
-        lambda params, batch: nll(params, *batch),
-        lambda params, data: nll(params, data["x_val"], data["y_val"]),
+        nll,
         "val Gaussian NLL",
-        False,
+        batch=batch,
         budget=200 if quick else 3000,
         eval_every=50,
         description=f"y = sin(3x) + x/2 + noise of deviation 0.02 to 0.32 growing with x, {train} train / {held_out} "
