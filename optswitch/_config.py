@@ -152,7 +152,8 @@ def _check_sharing(names: tuple[str, ...], owners: tuple[int, ...], selector, in
             f"with other candidates (learning_rate_multiples' copies), which would step it twice; use "
             f"inactive='freeze' (a shared state is never stale), {fix}."
         )
-    if selector.snapshots is not None and selector.snapshots.candidate_states:
+    snapshots = selector.snapshots
+    if snapshots is not None and snapshots.candidate_states and not snapshots.all_or_none:
         raise ValueError(
             f"switch: the {selector.name} selector restores each candidate's own state from a snapshot, but "
             f"{shared} share one with other candidates (learning_rate_multiples' copies), so a trial of one "

@@ -7,7 +7,17 @@ import jax
 import jax.numpy as jnp
 
 from optswitch import _find
-from optswitch.selectors import _bandit, _noise_scale, _plateau, _race, _race_events, _schedule, _swats, _trials
+from optswitch.selectors import (
+    _bandit,
+    _guards,
+    _noise_scale,
+    _plateau,
+    _race,
+    _race_events,
+    _schedule,
+    _swats,
+    _trials,
+)
 
 __all__ = ["metrics"]
 
@@ -20,6 +30,7 @@ _KEY_NUMBERS: dict[type, tuple[str, Callable[[Any, tuple[str, ...]], dict[str, j
     _schedule.ScheduleState: ("schedule", _schedule.key_numbers),
     _swats.SwatsState: ("swats", _swats.key_numbers),
     _trials.TrialsState: ("trials", _trials.key_numbers),
+    _guards.UndoState: ("undo_if_worse", _guards.key_numbers),
 }
 
 
@@ -32,7 +43,9 @@ def metrics(
     ``switches`` (made so far), ``updates/<candidate>`` (updates each made), ``skipped`` and ``invalid`` (as in
     :class:`optswitch.Summary`), and the built-in selector's key numbers under its name: ``plateau/best``,
     ``race/rate/<candidate>`` and ``race/standing/<candidate>``, ``swats/Lambda``, ``noise_scale/rho``,
-    ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing`` and ``trials/incumbent_mean``. Every value
+    ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing`` and ``trials/incumbent_mean``,
+    ``undo_if_worse/undone`` and ``undo_if_worse/last_undone``; for a selector that wraps another (a guard,
+    :func:`optswitch.selectors.step_down`), the wrapped one's too. Every value
     is a scalar array read from the state, no host transfer, so a jitted train step can return the dict with its loss.
 
     Args:
@@ -85,10 +98,13 @@ def metrics(
         "skipped": state.log.skipped,
         "invalid": state.log.invalid,
     }
-    known = _KEY_NUMBERS.get(type(state.selector_state))
-    if known is not None:
-        selector, key_numbers = known
-        numbers.update({f"{selector}/{key}": value for key, value in key_numbers(state.selector_state, names).items()})
+    selector_state = state.selector_state
+    while selector_state is not None:  # a wrapper's numbers, then those of the selector it wraps
+        known = _KEY_NUMBERS.get(type(selector_state))
+        if known is not None:
+            selector, key_numbers = known
+            numbers.update({f"{selector}/{key}": value for key, value in key_numbers(selector_state, names).items()})
+        selector_state = getattr(selector_state, "inner", None)
     return {prefix + key: jnp.asarray(value) for key, value in numbers.items()}
 
 

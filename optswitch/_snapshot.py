@@ -80,6 +80,8 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
             f"switch: the {config.selector.name} selector's SnapshotRequest.restore_states has shape "
             f"{jnp.shape(restore)}; it must be bool [{n}], one flag per candidate."
         )
+    if snapshots.all_or_none:  # copies that share a state may be among them: never one without its siblings
+        restore = jnp.broadcast_to(jnp.any(restore), (n,))
     varying = frozenset().union(*(varying_axes(x) for x in (save, load, keep, restore)))
     if varying:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""Guards (selectors.min_dwell, selectors.revert_if_worse) against plain-Python references of their rules."""
+"""Guards (selectors.min_dwell, revert_if_worse, undo_if_worse) against plain-Python references of their rules."""
 
 import functools
 
@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
-from helpers import candidates, grads_at, params
+from helpers import assert_trees_equal, candidates, grads_at, params
 
 import optswitch
 from optswitch import selectors
@@ -184,4 +184,163 @@ def test_a_revert_says_it_undid_the_switch():
         "scheduled at 10",
         "undone: the mean loss over the 4 updates after the switch was above the mean over the 4 before it by more "
         "than 2 standard errors",
+    ]
+
+
+def run_undo(tx, loss_of):
+    """The candidates that made each update, and the guard's undo count after each."""
+    state, made, undone = tx.init(params()), [], []
+    for t in range(STEPS):
+        made.append(int(state.active))
+        state = updater(tx)(state, jnp.float32(loss_of(made[-1], t)))
+        undone.append(int(state.selector_state.undone))
+    return made, undone
+
+
+def line_end_reference(values):
+    """Where the least-squares line through ``values`` ends, and that value's variance (numpy's fit)."""
+    values = np.asarray(values, np.float64)
+    index = np.arange(len(values))
+    (slope, intercept), residuals = np.polyfit(index, values, 1, full=True)[:2]
+    residual_variance = (residuals[0] if len(residuals) else 0.0) / (len(values) - 2)
+    centred = index - index.mean()
+    return slope * index[-1] + intercept, residual_variance * (1 / len(values) + centred[-1] ** 2 / np.sum(centred**2))
+
+
+def reference_undo(table, loss_of, window, confidence):
+    """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters)."""
+    logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
+    for t in range(STEPS):
+        logs.append(float(np.log(np.float32(loss_of(active, t)))))
+        seen, after = min(seen + 1, window), min(after + 1, window)
+        choice = table[t]
+        switching = choice != active
+        judged = watching and after >= 3 and (switching or after == window)
+        undo = False
+        if judged:
+            end, variance = line_end_reference(logs[-after:])
+            undo = end - before[0] > confidence * np.sqrt(variance + before[1])
+        if switching and undo:
+            watching, after = True, 0  # the same start, the same updates before it
+        elif switching and seen >= 3:
+            watching, after, before = True, 0, line_end_reference(logs[-seen:])
+        elif switching or judged:
+            watching = False
+        seen = 0 if switching or undo else seen
+        total += undo
+        undone.append(total)
+        active = choice
+    return undone
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("losses", list(LOSSES))
+def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(seed, losses):
+    table = random_table(seed)
+    loss_of = LOSSES[losses]
+    made, undone = run_undo(optswitch.switch(candidates(), selectors.undo_if_worse(wanting(table), 4)), loss_of)
+    assert made == [0, *table[:-1]]
+    assert undone == reference_undo(table, loss_of, 4, 2.0)
+    assert undone[-1] > 0  # candidate 1's switches hurt on every table here
+
+
+def quadratic_loss(weights):
+    return 0.5 * jnp.sum(weights["w"] ** 2) + 0.5 * jnp.sum(weights["b"] ** 2)
+
+
+def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bit_for_bit():
+    # "wild" overshoots the quadratic (learning rate 5): each of its updates multiplies the loss by about 16.
+    tx = optswitch.switch(
+        {"calm": optax.sgd(0.1, momentum=0.5), "wild": optax.sgd(5.0, momentum=0.5)},
+        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "wild"}), 4),
+    )
+    step = jax.jit(
+        lambda weights, state: tx.update_and_apply(
+            jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
+        )
+    )
+    weights, state = params(), tx.init(params())
+    for _ in range(10):
+        weights, state = step(weights, state)
+    at_switch, states_at_switch = weights, state.candidate_states
+    losses = []
+    for _ in range(10, 14):
+        losses.append(float(quadratic_loss(weights)))
+        weights, state = step(weights, state)
+    assert losses[-1] > 100 * losses[0]  # the updates of "wild" blew the loss up
+    assert int(state.selector_state.undone) == 1 and int(state.selector_state.last_undone) == 14
+    assert_trees_equal(weights, at_switch)
+    assert_trees_equal(state.candidate_states, states_at_switch)
+    assert optswitch.active(state) == "wild"  # the schedule's choice stands; it is not watched again
+    weights, state = step(weights, state)
+    assert int(state.selector_state.undone) == 1
+
+
+def test_undo_if_worse_lands_on_the_switch_s_parameters_through_update_too():
+    tx = optswitch.switch(
+        {"calm": optax.sgd(0.1), "wild": optax.sgd(3.0)},
+        selectors.undo_if_worse(selectors.schedule({0: "calm", 6: "wild"}), 3),
+    )
+    weights, state = params(), tx.init(params())
+    for t in range(9):
+        if t == 6:
+            at_switch = weights
+        updates, state = tx.update(jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights))
+        weights = optax.apply_updates(weights, updates)
+    assert int(state.selector_state.undone) == 1
+    for leaf, expected in zip(jax.tree.leaves(weights), jax.tree.leaves(at_switch), strict=True):
+        np.testing.assert_allclose(leaf, expected, rtol=1e-6, atol=1e-6)  # params + (snapshot - params)
+
+
+def test_undo_if_worse_restores_a_state_that_copies_share():
+    # trials restores one candidate's state and not another's, which copies sharing a state forbid; an undo
+    # restores all of them at once, so learning_rate_multiples' shared states are allowed.
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1, momentum=0.5)}, multiples=(1, 30))
+    with pytest.raises(ValueError, match="share one with other candidates"):
+        optswitch.switch(copies, selectors.trials(100))
+    tx = optswitch.switch(copies, selectors.undo_if_worse(selectors.schedule({0: "sgd", 8: "sgd-x30"}), 3))
+    step = jax.jit(
+        lambda weights, state: tx.update_and_apply(
+            jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
+        )
+    )
+    weights, state = params(), tx.init(params())
+    for t in range(11):
+        if t == 8:
+            at_switch, states_at_switch = weights, state.candidate_states
+        weights, state = step(weights, state)
+    assert int(state.selector_state.undone) == 1
+    assert_trees_equal(weights, at_switch)
+    assert_trees_equal(state.candidate_states, states_at_switch)
+
+
+def test_undo_if_worse_refuses_what_it_cannot_guard_and_bad_settings():
+    with pytest.raises(ValueError, match="undo_if_worse: the trials selector restores parameters from snapshots"):
+        selectors.undo_if_worse(selectors.trials(100), 5)
+    with pytest.raises(ValueError, match="min_dwell: the undo_if_worse\\(race\\) selector restores parameters"):
+        selectors.min_dwell(selectors.undo_if_worse(selectors.race(window=4), 4), 3)
+    with pytest.raises(ValueError, match="undo_if_worse: window=2"):
+        selectors.undo_if_worse(selectors.race(window=4), 2)
+    with pytest.raises(ValueError, match="undo_if_worse: confidence=-1"):
+        selectors.undo_if_worse(selectors.race(window=4), 4, confidence=-1)
+
+
+def test_a_switch_at_an_undo_says_so():
+    received = []
+    table = {0: 0, 10: 1, 14: 0}
+    tx = optswitch.switch(
+        [optax.sgd(0.1), optax.sgd(0.2)],
+        selectors.undo_if_worse(selectors.schedule(table), 4),
+        on_event=received.append,
+    )
+    weights = {"w": jnp.ones(3)}
+    state = tx.init(weights)
+    for t in range(20):
+        loss = (1.0 if t < 10 or t >= 14 else 2.0) + 0.01 * (t % 3)
+        weights, state = tx.update_and_apply(weights, state, weights, value=jnp.asarray(loss))
+    jax.effects_barrier()
+    assert [event.reason for event in received] == [
+        "scheduled at 10",
+        "scheduled at 14; the updates since the previous switch were undone at update 14 (their log loss ended "
+        "above where it began by more than 2 standard errors)",
     ]

@@ -123,3 +123,21 @@ def test_the_example_writes_them_with_tensorboardx_and_they_read_back(tmp_path, 
     active = [value for _, value in scalars["optswitch/active"]]
     assert active[0] == 0.0 and active[-1] == 1.0  # the example's plateau moves from adam to sgd
     assert scalars["optswitch/updates/adam"][-1][1] + scalars["optswitch/updates/sgd"][-1][1] == 291
+
+
+def test_a_wrapper_s_numbers_and_those_of_the_selector_it_wraps():
+    # undo_if_worse(step_down(race)): the guard's undos, and the race's rates, read through step_down's state.
+    copies = optswitch.learning_rate_multiples({"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)})
+    inner = selectors.step_down(selectors.race(window=3), at=100)
+    tx = optswitch.switch(copies, selectors.undo_if_worse(inner, 3))
+    state, loss, update = tx.init(PARAMS), 1.0, jax.jit(tx.update)
+    for _ in range(12):  # legs of 3: adam-x3's loss falls; sgd-x3's, adam's and sgd's double, each undone at its end
+        name = optswitch.active(state)
+        _, state = update(PARAMS, state, PARAMS, value=jnp.float32(loss))
+        loss *= 0.9 if name == "adam-x3" else 2.0
+    numbers = optswitch.metrics(state, prefix="")
+    assert int(numbers["undo_if_worse/undone"]) == 3
+    assert int(numbers["undo_if_worse/last_undone"]) == 12
+    race_state = state.selector_state.inner.inner
+    assert [float(numbers[f"race/rate/{name}"]) for name in tx.names] == [float(r / 2) for r in race_state.race_rates]
+    assert float(numbers["race/rate/adam-x3"]) > 0 > float(numbers["race/rate/sgd-x3"])

@@ -10,7 +10,8 @@ candidate that has been reducing the loss fastest), :func:`noise_scale` (the gra
 McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
 and then), :func:`trials` (every candidate run for the same updates from a common start, the winner kept);
 :func:`custom` makes one from two functions. Guards wrap a selector and veto some of its switches:
-:func:`min_dwell` and :func:`revert_if_worse`; :func:`step_down` wraps one so that, late in the run, candidates
+:func:`min_dwell` and :func:`revert_if_worse`, and :func:`undo_if_worse` puts back the parameters after a switch
+that made the loss worse; :func:`step_down` wraps one so that, late in the run, candidates
 at a multiple of their learning rate (:func:`optswitch.learning_rate_multiples`) give way to the originals.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
@@ -20,7 +21,7 @@ count the updates it saw, which ``Signals.step`` does not.
 
 from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit
 from optswitch.selectors._base import Reads, Selector, SelectorState, SnapshotRequest, Snapshots, custom, manual
-from optswitch.selectors._guards import DwellState, RevertState, min_dwell, revert_if_worse
+from optswitch.selectors._guards import DwellState, RevertState, UndoState, min_dwell, revert_if_worse, undo_if_worse
 from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
@@ -48,6 +49,7 @@ __all__ = [
     "StepDownState",
     "SwatsState",
     "TrialsState",
+    "UndoState",
     "bandit",
     "custom",
     "manual",
@@ -60,4 +62,5 @@ __all__ = [
     "step_down",
     "swats",
     "trials",
+    "undo_if_worse",
 ]

@@ -48,11 +48,16 @@ class Snapshots(NamedTuple):
         request: ``request(selector_state) -> SnapshotRequest``, a pure function of the selector's state.
         candidate_states: whether the switch keeps one copy of every candidate's state, for
             ``SnapshotRequest.keep_states`` and ``restore_states``.
+        all_or_none: whether a request restores every candidate's state or none (the switch then reads
+            ``restore_states`` as its ``any``). Copies that share one state
+            (:func:`optswitch.learning_rate_multiples`) are allowed only then: restoring one copy's state alone
+            would move its siblings'.
     """
 
     slots: int
     request: Callable[[Any], SnapshotRequest]
     candidate_states: bool = False
+    all_or_none: bool = False
 
 
 class Selector(NamedTuple):
