@@ -24,16 +24,18 @@ the same batches. ``race_multiples`` is the library's recommended setup: the rac
 times and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way,
 from where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same
 with ``step_down(..., stall=steps // 20)``, round 8's recommended setup: a 3x copy whose loss stops falling over a
-window of 5% of the run steps down then.
+window of 5% of the run steps down then. ``race_multiples_undo`` wraps that in
+``selectors.undo_if_worse(..., max(steps // 100, 3))``, round 10's: the updates after a switch (a leg of the race, a
+duel) whose log loss ended above where it began are undone, the parameters and optimizer states put back.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
-``trials``; ``race_multiples`` and ``race_multiples_stall``; AdamW alone on their 997 images; the switch with the older
-``race(window=steps // 100)``, which neither waits for the warmup nor stops) on every seed, and for ``race``,
-``trials`` and the two ``race_multiples`` also saves
-an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that
-the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own
+``trials``; ``race_multiples``, ``race_multiples_stall`` and ``race_multiples_undo``; AdamW alone on their 997
+images; the switch with the older ``race(window=steps // 100)``, which neither waits for the warmup nor stops) on
+every seed, and for ``race``, ``trials`` and the three ``race_multiples`` also saves an orbax checkpoint half-way,
+restores it into fresh model and optimizer objects, and continues, checking that the resumed run ends bit for bit
+where the uninterrupted one does. Each switch is also run in flax's own
 ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
 """
 
@@ -72,6 +74,7 @@ CONTENDERS = (
     "trials_heldout",
     "race_multiples",
     "race_multiples_stall",
+    "race_multiples_undo",
     "adamw_heldout_split",
     "race_window_only",
 )
@@ -81,9 +84,9 @@ HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
 #: AdamW alone on the same images, which says what training on fewer images costs by itself.
 HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
 #: The contenders whose runs are also checkpointed half-way and resumed, to check that they end bit for bit alike.
-RESUMED_CONTENDERS = ("race", "trials", "race_multiples", "race_multiples_stall")
+RESUMED_CONTENDERS = ("race", "trials", "race_multiples", "race_multiples_stall", "race_multiples_undo")
 #: The contenders that switch among the candidates at 3x and at 1x their peak rates.
-MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall")
+MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall", "race_multiples_undo")
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
@@ -148,8 +151,10 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender in MULTIPLES_CONTENDERS:
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
-        stall = steps // 20 if contender == "race_multiples_stall" else None
+        stall = None if contender == "race_multiples" else steps // 20
         selector = optswitch.selectors.step_down(race, at=steps // 2, stall=stall)
+        if contender == "race_multiples_undo":
+            selector = optswitch.selectors.undo_if_worse(selector, max(steps // 100, 3))
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
     # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates.
@@ -333,6 +338,9 @@ def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settin
     if fixed_candidate(contender) is None:
         summary = optswitch.summary(optimizer)
         result |= dict(switches=summary.switches, updates=summary.updates)
+        undone = optswitch.metrics(optimizer, prefix="").get("undo_if_worse/undone")
+        if undone is not None:  # the updates undo_if_worse put back
+            result["undone"] = int(undone)
     return result | dict(model=model, optimizer=optimizer)
 
 

@@ -203,3 +203,36 @@ def test_a_run_over_multiples_in_flax_own_unfused_optimizer_makes_the_same_switc
     uninterrupted = request.getfixturevalue(fixture)
     unfused = example.run(contender, seed=seed, steps=STEPS, fused=False)
     assert unfused["switches"] == uninterrupted["switches"] and unfused["compiles"] == 1
+
+
+UNDO_STEPS = 300  # window 3 and legs of 3 after a warmup of 15: the race ends at update 51
+
+
+@pytest.fixture(scope="module")
+def undone(example):
+    return example.run("race_multiples_undo", seed=6, steps=UNDO_STEPS)  # seed 6: one leg undone, at update 39
+
+
+def test_undo_if_worse_puts_a_leg_back_in_the_nnx_loop_and_compiles_once(undone):
+    # The recommended setup under undo_if_worse, behind clipping, on warmup + cosine schedules: one compile across
+    # the switches and the undo, whose update the metrics give.
+    numbers = optswitch.metrics(undone["optimizer"], prefix="")
+    assert undone["compiles"] == 1 and undone["undone"] == 1 and int(numbers["undo_if_worse/last_undone"]) == 39
+    assert sum(undone["updates"].values()) == UNDO_STEPS
+
+
+def test_a_run_resumed_from_a_checkpoint_taken_in_a_watched_leg_ends_bit_exactly(example, undone):
+    # Saved at update 38, between the save at the leg's switch (36) and its undo (39): the snapshot, the line
+    # before the switch and the leg's losses so far must come back from the checkpoint.
+    model, optimizer, compiles = example.resumed("race_multiples_undo", seed=6, steps=UNDO_STEPS, save_at=38)
+    assert compiles == (1, 1)
+    for resumed, reference in zip(example.parameters(model), example.parameters(undone["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, reference)
+    assert optswitch.summary(optimizer).switches == undone["switches"]
+    assert int(optswitch.metrics(optimizer, prefix="")["undo_if_worse/undone"]) == 1
+
+
+def test_undo_if_worse_in_flax_own_unfused_optimizer_makes_the_same_switches_and_undo(example, undone):
+    # Unfused, the undo lands through tx.update as snapshot - params: the same choices, the same undo.
+    unfused = example.run("race_multiples_undo", seed=6, steps=UNDO_STEPS, fused=False)
+    assert unfused["switches"] == undone["switches"] and unfused["undone"] == 1 and unfused["compiles"] == 1
