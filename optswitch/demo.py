@@ -1,13 +1,12 @@
 """The quick comparison: each optimizer alone against optswitch's switch among them, on scikit-learn's digits.
 
 Run it as ``python -m optswitch.demo`` (about 10 seconds on 2 CPU cores). It trains the same MLP from the same
-initialization on the same batches with Adam, SGD with momentum and RMSProp alone, and with
-the recommended ``optswitch.switch`` (:func:`recommended_switch`: a race over the three at three times and at their
-own learning rates, stepped down half-way; the best performance-profile score in the time-to-target suite,
-benchmarks/README.md), then prints the steps each took to
-reach the target validation accuracy, the final accuracy and the switches, shows which candidate ran when, and
-saves the curves with the switch points marked to a PNG. It needs the ``bench`` extra (scikit-learn,
-matplotlib, tqdm).
+initialization on the same batches with Adam, SGD with momentum and RMSProp alone, and with the recommended
+``optswitch.switch`` (:func:`recommended_switch`: a race over the three at three times and at their own learning
+rates, stepped down half-way, its damaging legs undone; the best performance-profile score in the time-to-target
+suite, benchmarks/README.md), then prints the steps each took to reach the target validation accuracy, the final
+accuracy and the switches, shows which candidate ran when, and saves the curves with the switch points marked to a
+PNG. It needs the ``bench`` extra (scikit-learn, matplotlib, tqdm).
 
 Its pieces are the ones the benchmark suite, the tests and the examples train with, written once here because the
 installed package cannot import benchmarks/: the untuned candidates, scikit-learn's digits, the MLP (the suite's
@@ -55,11 +54,13 @@ def recommended_switch(steps: int) -> optswitch.SwitchTransformation:
     (``race(run_length=steps, stop=steps // 2)``); the winner trains, re-checked against the runner-up now and
     then, until half-way, from where the race decides no more and its pick runs at its own learning rate
     (:func:`optswitch.selectors.step_down`), or from earlier, once a 3x copy's loss has not fallen over 5% of the
-    run (``stall=steps // 20``).
+    run (``stall=steps // 20``). A leg (or a duel) that leaves the loss higher than where it began is undone: the
+    parameters and the optimizer states go back to the leg's start (:func:`optswitch.selectors.undo_if_worse`).
     """
     race = selectors.race(run_length=steps, stop=steps // 2)
     step_down = selectors.step_down(race, at=steps // 2, stall=steps // 20)
-    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), step_down)
+    guarded = selectors.undo_if_worse(step_down, max(steps // 100, 3))
+    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), guarded)
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
@@ -265,6 +266,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     history, opt_state = results["switch"]
     print(f"\nWhich candidate ran when (optswitch.summary):\n{optswitch.summary(opt_state)}")
+    numbers = optswitch.metrics(opt_state, prefix="")
+    undone = f"legs undone (their loss ended above where it began): {int(numbers['undo_if_worse/undone'])}"
+    if numbers["undo_if_worse/undone"]:
+        undone += f", the latest after update {int(numbers['undo_if_worse/last_undone'])}"
+    print(undone)
     print(f"final validation accuracy of the switch: {history['accuracy'][-1]:.2%}")
     plot(results, args.out, TARGET)
     print(f"saved the curves, switch points marked, to {args.out.resolve()}")

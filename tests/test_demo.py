@@ -33,6 +33,8 @@ def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     assert "steps to 97%" in printed and "final accuracy" in printed
     assert f"{len(summary.switches)}: adam-x3->sgd-x3 at 3, sgd-x3->rmsprop-x3 at 6" in printed
     assert str(summary) in printed
+    undone = int(optswitch.metrics(results["switch"][1], prefix="")["undo_if_worse/undone"])
+    assert f"legs undone (their loss ended above where it began): {undone}" in printed
     assert out.stat().st_size > 0
 
 

@@ -262,8 +262,9 @@ def contenders(
                 selectors.race(run_length=run_length, stop=run_length // 2), at=run_length // 2, stall=run_length // 20
             ),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="the recommended setup (round 8): race-multiples, and the step down comes earlier, after the "
-            "first window of budget/20 updates of a 3x copy whose loss did not fall (step_down(stall=budget/20))",
+            description="the recommended setup of rounds 8 and 9: race-multiples, and the step down comes earlier, "
+            "after the first window of budget/20 updates of a 3x copy whose loss did not fall "
+            "(step_down(stall=budget/20))",
         ),
         switcher(
             "race-multiples-undo",
@@ -276,9 +277,10 @@ def contenders(
                 max(run_length // 100, 3),
             ),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="race-multiples-stall, and the updates after a switch (a leg of the race, a duel, a step "
-            "down) are undone, parameters and optimizer states, when the loss over them is above the loss over "
-            "the budget/100 before it by 2 standard errors (selectors.undo_if_worse)",
+            description="the recommended setup (round 10): race-multiples-stall, and the updates after a switch (a leg "
+            "of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
+            "their log loss ends above the line through the budget/100 updates before it by 2 standard errors "
+            "(selectors.undo_if_worse)",
         ),
         switcher_(
             "race-nu",
