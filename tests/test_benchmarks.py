@@ -841,17 +841,19 @@ def test_switch_events_prints_each_updates_loss_with_the_candidate_that_made_it(
         "t",
         "c",
         0,
-        [0, 1, 2, 3],
-        [0.0] * 4,
-        [0.0] * 4,
-        [math.nan, math.e, 1.0, math.e**-2],
-        ["a", "a", "b", "b"],
+        [0, 1, 2, 3, 4],
+        [0.0] * 5,
+        [0.0] * 5,
+        [math.nan, math.e, 1.0, math.e**-2, -0.5],
+        ["a", "a", "b", "b", "b"],
         0.0,
         [],
         {},
         False,
     )
     assert switch_events.update_losses(run, 0, 3, per_line=2) == ["  update 0 (a): 1.00 0.00", "  update 2 (b): -2.00"]
+    # A loss <= 0 has no log (a Gaussian NLL goes negative): it is marked, not a crash.
+    assert switch_events.update_losses(run, 2, 4, per_line=2) == ["  update 2 (b): -2.00 <=0"]
 
 
 @pytest.mark.parametrize("text", ["300", "3:x", "40:12", "1:2:3"])

@@ -52,15 +52,21 @@ def switch_events(task, chosen: contenders_lib.Contender, seed: int) -> tuple[li
 
 def update_losses(run: harness.Run, first: int, end: int, per_line: int = 8) -> list[str]:
     """``log(loss)`` of updates ``first`` to ``end - 1`` of a run evaluated after every update, ``per_line`` a line,
-    each line led by its first update and the candidates that made its updates (one name when one made all)."""
+    each line led by its first update and the candidates that made its updates (one name when one made all); ``<=0``
+    for a loss that has no log."""
     # Evaluated after every update, entry u + 1 of train_loss is update u's loss and entry u of active made it.
     lines = []
     for start in range(first, min(end, len(run.train_loss) - 1), per_line):
         updates = range(start, min(start + per_line, end, len(run.train_loss) - 1))
         makers = "/".join(dict.fromkeys(run.active[u] for u in updates))
-        losses = " ".join(f"{math.log(run.train_loss[u + 1]):.2f}" for u in updates)
+        losses = " ".join(log_or_sign(run.train_loss[u + 1]) for u in updates)
         lines.append(f"  update {start} ({makers}): {losses}")
     return lines
+
+
+def log_or_sign(loss: float) -> str:
+    """``log(loss)`` to two decimals, or ``<=0`` for a loss that has none (a selector that reads the log skips it)."""
+    return f"{math.log(loss):.2f}" if loss > 0 else "<=0"
 
 
 def update_range(text: str) -> tuple[int, int]:
