@@ -277,14 +277,23 @@ def measure(rounds, calls_per_round):
     return results
 
 
-# The recommended switch: six candidates (the three at 3x and at 1x their learning rates), race and step_down.
+# The recommended switch: six candidates (the three at 3x and at 1x their learning rates), race, step_down, undo.
 
 
-def recommended(opts, run_length):
+#: The run length whose window ``undo_if_worse`` keeps while timing: the guard reads its window of losses (a ring
+#: buffer of ``run_length // 100``) after every update, so its cost is that of a real run's window, 1,000 losses for
+#: a run of 100,000 updates, not that of the 10**8 that keeps the race in its first leg (10**6 losses).
+UNDO_RUN_LENGTH = 100_000
+
+
+def recommended(opts, run_length, *, undo=True):
     """The recommended selector for ``run_length`` updates: the race stopped half-way, then stepped down (or
-    earlier, on a stall: its window of ``run_length // 20`` updates is kept, and never fills, while timing)."""
+    earlier, on a stall: its window of ``run_length // 20`` updates is kept, and never fills, while timing), under
+    ``undo_if_worse`` with the window of a run of ``UNDO_RUN_LENGTH`` updates (its snapshot and states kept, no
+    save while timing: the race makes no switch); ``undo=False``: rounds 8 and 9's, without it."""
     race = selectors.race(run_length=run_length, stop=run_length // 2)
-    return selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
+    stepped = selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
+    return selectors.undo_if_worse(stepped, UNDO_RUN_LENGTH // 100) if undo else stepped
 
 
 def measure_multiples(rounds, calls_per_round):
@@ -303,7 +312,8 @@ def measure_multiples(rounds, calls_per_round):
     base = opts["adam-x3"]
     tx = optswitch.switch(opts, recommended(opts, 10**8))
     own_opts = optswitch.learning_rate_multiples(candidates(), share_state=False)  # round 6: a state per copy
-    own = optswitch.switch(own_opts, recommended(own_opts, 10**8))
+    own = optswitch.switch(own_opts, recommended(own_opts, 10**8, undo=False))
+    no_undo = optswitch.switch(opts, recommended(opts, 10**8, undo=False))  # rounds 8 and 9
     three = optswitch.switch(candidates())
     value = {"value": jnp.float32(1.0)}
     donated = functools.partial(jax.jit, donate_argnums=(0, 1))
@@ -312,6 +322,7 @@ def measure_multiples(rounds, calls_per_round):
             "plain": (donated(plain_update(base)), params, base.init(params), grads),
             "switch": (donated(switch_update(tx, **value)), params, tx.init(params), grads),
             "switch_fused": (donated(switch_fused(tx, **value)), params, tx.init(params), grads),
+            "no_undo_switch_fused": (donated(switch_fused(no_undo, **value)), params, no_undo.init(params), grads),
             "own_switch_fused": (donated(switch_fused(own, **value)), params, own.init(params), grads),
             "three_switch_fused": (donated(switch_fused(three)), params, three.init(params), grads),
         },
@@ -324,6 +335,12 @@ def measure_multiples(rounds, calls_per_round):
             "plain": (donated(train_step(plain_update(base))), params, base.init(params), batch),
             "switch": (donated(train_step(switch_update(tx, **value))), params, tx.init(params), batch),
             "switch_fused": (donated(train_step(switch_fused(tx, **value))), params, tx.init(params), batch),
+            "no_undo_switch_fused": (
+                donated(train_step(switch_fused(no_undo, **value))),
+                params,
+                no_undo.init(params),
+                batch,
+            ),
         },
         max(2, rounds // 3),
         calls_per_round,
@@ -335,6 +352,9 @@ def measure_multiples(rounds, calls_per_round):
         "switch, 6 candidates, recommended": compile_seconds(
             train_step(switch_fused(tx, **value)), params, tx.init(params), batch
         ),
+        "switch, 6 candidates, without the undo (rounds 8 and 9)": compile_seconds(
+            train_step(switch_fused(no_undo, **value)), params, no_undo.init(params), batch
+        ),
         "switch, 6 candidates, a state per copy": compile_seconds(
             train_step(switch_fused(own, **value)), params, own.init(params), batch
         ),
@@ -345,14 +365,20 @@ def measure_multiples(rounds, calls_per_round):
         "switch_fused, 6 candidates": temp_bytes(
             switch_fused(tx, **value), abstract, jax.eval_shape(tx.init, abstract), abstract
         ),
+        "switch_fused, 6 candidates, without the undo": temp_bytes(
+            switch_fused(no_undo, **value), abstract, jax.eval_shape(no_undo.init, abstract), abstract
+        ),
     }
     state_bytes = {
         "adam-x3 alone": sum(4 * x.size for x in jax.tree.leaves(jax.eval_shape(base.init, abstract))),
         "switch, 3 candidates": sum(
             x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(three.init, abstract))
         ),
-        "switch, 6 candidates": sum(
+        "switch, 6 candidates (the undo's snapshot and copy of the states included)": sum(
             x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(tx.init, abstract))
+        ),
+        "switch, 6 candidates, without the undo": sum(
+            x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(no_undo.init, abstract))
         ),
         "switch, 6 candidates, a state per copy": sum(
             x.size * x.dtype.itemsize for x in jax.tree.leaves(jax.eval_shape(own.init, abstract))
@@ -380,6 +406,9 @@ def multiples_table(results):
         f"{steps['switch'] / steps['plain']:.2f}x |",
         f"| recommended switch, 6 candidates, fused | {update['switch_fused'] / update['plain']:.2f}x | "
         f"{steps['switch_fused'] / steps['plain']:.2f}x |",
+        f"| the same without the undo (rounds 8 and 9), fused | "
+        f"{update['no_undo_switch_fused'] / update['plain']:.2f}x | "
+        f"{steps['no_undo_switch_fused'] / steps['plain']:.2f}x |",
         f"| the same, each copy its own state (round 6), fused | {update['own_switch_fused'] / update['plain']:.2f}x "
         "| |",
         f"| plain switch, 3 candidates (`adam` active), fused | "
