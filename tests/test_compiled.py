@@ -252,3 +252,32 @@ def test_the_recommended_switch_reduces_nothing_parameter_sized_and_compiles_thr
         return sorted(len(branches.split(",")) for branches in found)
 
     assert conditionals(stall=50) == conditionals(stall=None) == [2, 3, 4]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused):
+    # undo_if_worse over the copies: a save at a switch writes the one slot (fused: a copy of each parameter; on the
+    # update path computed into it), an undo loads it, and keeping or restoring the states copies each optimizer's
+    # arrays once (the copies share them: three states, not six). Nothing parameter-sized is copied outside these
+    # conditionals, so an update that asks for nothing copies nothing, and the temporaries are the plain switch's.
+    copies = optswitch.learning_rate_multiples(candidates())
+    stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
+    tx = optswitch.switch(copies, selectors.undo_if_worse(stepped, 10))
+
+    def step(p, state, g):
+        if fused:
+            return tx.update_and_apply(g, state, p, value=jnp.float32(1))
+        updates, state = tx.update(g, state, p, value=jnp.float32(1))
+        return optax.apply_updates(p, updates), state
+
+    state = jax.eval_shape(tx.init, ABSTRACT)
+    compiled = jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+    assert hlo_stats(compiled)["copies_outside_conditionals"] == 0
+    assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 1) * PARAM_BYTES + SLACK
+    state_arrays = [
+        sum(leaf.size > 1024 for leaf in jax.tree.leaves(jax.eval_shape(opt.init, ABSTRACT)))
+        for opt in candidates().values()
+    ]
+    saved_or_loaded = [[0, len(ABSTRACT)]] * 2 if fused else []
+    expected = saved_or_loaded + [[0, arrays] for arrays in state_arrays] * 2  # keep, then restore, each state
+    assert sorted(c for c in copies_by_conditional(compiled) if any(c)) == sorted(expected)
