@@ -20,13 +20,13 @@ more per update; its gradients still come from the training minibatch alone. The
 the evaluation. ``trials`` and ``trials_heldout`` do the same with ``selectors.trials(steps, warmup=warmup)``,
 which compares the candidates from one saved start (at 10% and 20% of the run) instead of over windows of one
 trajectory; the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees
-the same batches. ``race_multiples`` is the library's recommended setup: the race over the candidates at three
-times and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way,
-from where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same
-with ``step_down(..., stall=steps // 20)``, round 8's recommended setup: a 3x copy whose loss stops falling over a
-window of 5% of the run steps down then. ``race_multiples_undo`` wraps that in
-``selectors.undo_if_worse(..., max(steps // 100, 3))``, round 10's: the updates after a switch (a leg of the race, a
-duel) whose log loss ended above where it began are undone, the parameters and optimizer states put back.
+the same batches. ``race_multiples`` is round 6's recommended setup: the race over the candidates at three times
+and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way, from
+where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same with
+``step_down(..., stall=steps // 20)``, rounds 8 and 9's: a 3x copy whose loss stops falling over a window of 5% of
+the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10, wraps that in
+``selectors.undo_if_worse(..., max(steps // 100, 3))``: the updates after a switch (a leg of the race, a duel)
+whose log loss ended above where it began are undone, the parameters and optimizer states put back.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
