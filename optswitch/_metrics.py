@@ -9,7 +9,6 @@ import jax.numpy as jnp
 from optswitch import _find
 from optswitch.selectors import (
     _bandit,
-    _guards,
     _noise_scale,
     _plateau,
     _race,
@@ -17,6 +16,7 @@ from optswitch.selectors import (
     _schedule,
     _swats,
     _trials,
+    _undo,
 )
 
 __all__ = ["metrics"]
@@ -30,7 +30,7 @@ _KEY_NUMBERS: dict[type, tuple[str, Callable[[Any, tuple[str, ...]], dict[str, j
     _schedule.ScheduleState: ("schedule", _schedule.key_numbers),
     _swats.SwatsState: ("swats", _swats.key_numbers),
     _trials.TrialsState: ("trials", _trials.key_numbers),
-    _guards.UndoState: ("undo_if_worse", _guards.key_numbers),
+    _undo.UndoState: ("undo_if_worse", _undo.key_numbers),
 }
 
 

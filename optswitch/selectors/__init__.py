@@ -21,7 +21,7 @@ count the updates it saw, which ``Signals.step`` does not.
 
 from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit
 from optswitch.selectors._base import Reads, Selector, SelectorState, SnapshotRequest, Snapshots, custom, manual
-from optswitch.selectors._guards import DwellState, RevertState, UndoState, min_dwell, revert_if_worse, undo_if_worse
+from optswitch.selectors._guards import DwellState, RevertState, min_dwell, revert_if_worse
 from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
@@ -29,6 +29,7 @@ from optswitch.selectors._schedule import ScheduleState, schedule
 from optswitch.selectors._step_down import StallWatch, StepDownState, step_down
 from optswitch.selectors._swats import SwatsState, swats
 from optswitch.selectors._trials import TrialsState, trials
+from optswitch.selectors._undo import UndoState, undo_if_worse
 
 __all__ = [
     "STRATEGIES",

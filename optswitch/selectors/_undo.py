@@ -1,0 +1,213 @@
+"""``undo_if_worse``: a guard that keeps a selector's choices and undoes the updates after a switch that did damage."""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from optswitch.selectors import _window
+from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
+from optswitch.selectors._guards import check_wrappable, explain_through
+from optswitch.selectors._settings import check_count, check_number
+
+
+class UndoState(NamedTuple):
+    """State of :func:`undo_if_worse`.
+
+    Attributes:
+        inner: the guarded selector's state.
+        recent: ``[W]``, ``log(loss)`` of the latest ``W = window`` updates that count, a ring buffer.
+        updates: int32 ``[]``, updates that counted (those with a loss > 0): the guard's clock.
+        seen: int32 ``[]``, updates since the latest switch or undo, at most ``window``: all made from one path of
+            the parameters.
+        watching: bool ``[]``, whether the updates since the latest switch are being compared with those before.
+        after: int32 ``[]``, updates since the watched switch, at most ``window``.
+        before_end: ``[]``, where the line through ``log(loss)`` over the updates before the watched switch
+            ends: the log loss at the switch, with their noise smoothed out.
+        before_variance: ``[]``, that value's variance, from the scatter of the updates about the line.
+        undone: int32 ``[]``, undos so far.
+        last_undone: int32 ``[]``, the update (on the guard's clock) after which the latest undo ran; -1 for none.
+        request: the :class:`SnapshotRequest` the switch runs after this update.
+    """
+
+    inner: Any
+    recent: jax.Array
+    updates: jax.Array
+    seen: jax.Array
+    watching: jax.Array
+    after: jax.Array
+    before_end: jax.Array
+    before_variance: jax.Array
+    undone: jax.Array
+    last_undone: jax.Array
+    request: SnapshotRequest
+
+
+#: The one snapshot slot of :func:`undo_if_worse`: the parameters at the watched switch.
+AT_SWITCH = 0
+
+
+def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0) -> Selector:
+    """``selector``, except that the updates after a switch that left the loss higher than at the switch are undone.
+
+    At each switch the guarded selector makes, the switch saves the parameters and every candidate's state. At
+    the guarded selector's next switch, or ``window`` updates after this one if that comes first, the updates
+    since the switch are judged: a least-squares line through their ``log(loss)`` gives where they ended, and
+    one through the (at most ``window``) updates before the switch gives where they began. When the end is
+    above the beginning by more than ``confidence`` standard errors (each from its updates' scatter about
+    their line), the parameters and every candidate's state go back to the saved ones. The guarded selector's
+    choices stand: it still sees what the undone updates measured (a race still scores the leg), and the next
+    update, by whichever candidate it picks, starts from where the undone ones began. A switch made at an undo
+    is judged against the same beginning, since it starts from the same parameters.
+
+    This is :func:`revert_if_worse` for a selector that explores: a race's leg or a duel by a candidate that
+    wrecks the model (a tanh RNN thrown off by SGD at a high learning rate) costs its updates, not the run. A
+    candidate that learns more slowly, or whose loss rises and comes back down, is kept; the lines, not the
+    means, are compared, so that a loss falling fast before the switch does not hide a rise after it.
+
+    Memory: one parameter-sized snapshot and one copy of every candidate's state, kept in
+    :attr:`optswitch.SwitchState.snapshots` and sharded like the parameters; a save runs at each switch, an
+    undo at most once per switch. It needs ``params`` in ``update`` (or use ``update_and_apply``), and, with
+    ``update``, the switch last in a chain (see :func:`optswitch.switch`). An undo is not a switch: it makes
+    no event of its own (:attr:`UndoState.undone` counts them, and the event of a switch made at an undo says
+    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched.
+
+    Args:
+        selector: the selector to guard; one without snapshots of its own.
+        window: the most updates after a switch before it is judged, and before it that it is judged against;
+            at least 3 (a line and its scatter). Updates after a switch are judged only once there are 3.
+        confidence: standard errors by which the end must be above the beginning, >= 0.
+
+    Returns:
+        A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
+        ``value=``).
+
+    Examples:
+        >>> import jax.numpy as jnp, optax, optswitch
+        >>> at_10 = optswitch.selectors.schedule({0: 0, 10: 1})
+        >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.undo_if_worse(at_10, 4))
+        >>> params = {"w": jnp.ones(2)}
+        >>> state = tx.init(params)
+        >>> for t in range(20):  # the loss doubles after the switch
+        ...     loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
+        ...     params, state = tx.update_and_apply(params, state, params, value=jnp.asarray(loss))
+        >>> int(state.selector_state.undone), int(state.selector_state.last_undone)  # after the 4th update of '1'
+        (1, 14)
+        >>> optswitch.summary(state).switches  # the schedule's choice stands
+        [(10, '0', '1')]
+    """
+    check_wrappable("undo_if_worse", selector, change="undoing its updates")
+    check_count("undo_if_worse", "window", window, 3, " (a line and its scatter need three losses)")
+    check_number("undo_if_worse", "confidence", confidence, 0.0)
+    if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
+        return for_names(lambda names: _undo(selector.bound(names) if names else selector, window, confidence))
+    return _undo(selector, window, confidence)
+
+
+def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Where the least-squares line through the latest ``count`` (>= 3) values of the ring buffer ``recent`` ends
+    (the newest written at ``(updates - 1) % W``), and that value's variance from their scatter about the line."""
+    window = recent.shape[0]
+    age = (updates - 1 - jnp.arange(window)) % window
+    used = age < count
+    n = jnp.maximum(count, 3).astype(recent.dtype)
+    index = (n - 1 - age.astype(recent.dtype)) - (n - 1) / 2  # centred: the newest at (n - 1) / 2
+    mean = jnp.sum(jnp.where(used, recent, 0)) / n
+    products = jnp.sum(jnp.where(used, index * (recent - mean), 0))
+    spread_of_index = n * (n**2 - 1) / 12
+    slope = products / spread_of_index
+    squares = jnp.sum(jnp.where(used, (recent - mean) ** 2, 0))
+    residual_variance = jnp.maximum(squares - products * slope, 0) / (n - 2)
+    half = (n - 1) / 2
+    return mean + slope * half, residual_variance * (1 / n + half**2 / spread_of_index)
+
+
+def _undo(selector: Selector, window: int, confidence: float) -> Selector:
+    warned: list[bool] = []
+
+    def init(names):
+        dtype = default_float()
+        scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
+        return UndoState(
+            inner=selector.init(names),
+            recent=jnp.zeros([window], dtype),
+            updates=scalar(0),
+            seen=scalar(0),
+            watching=scalar(False, bool),
+            after=scalar(0),
+            before_end=scalar(0, dtype),
+            before_variance=scalar(0, dtype),
+            undone=scalar(0),
+            last_undone=scalar(-1),
+            request=_request(len(names), scalar(False, bool), scalar(False, bool)),
+        )
+
+    def select(signals, state: UndoState):
+        choice, inner = selector.select(signals, state.inner)
+        dtype = state.recent.dtype
+        counts = _window.usable(signals.loss, "undo_if_worse", warned)
+        recent = state.recent.at[state.updates % window].set(_window.log_loss(signals.loss, counts).astype(dtype))
+        updates, seen = state.updates + 1, jnp.minimum(state.seen + 1, window)
+        after = jnp.minimum(state.after + 1, window)
+        switching = choice != signals.active
+        judged = state.watching & (after >= 3) & (switching | (after == window))
+        end, end_variance = line_end(recent, updates, after)
+        undo = judged & (end - state.before_end > confidence * jnp.sqrt(end_variance + state.before_variance))
+        # A switch at an undo starts from the saved parameters: the saved slot and its beginning still hold.
+        rewatch = switching & undo
+        watch = switching & ~undo & (seen >= 3)
+        before_end, before_variance = line_end(recent, updates, seen)
+        counted = UndoState(
+            inner=inner,
+            recent=recent,
+            updates=updates,
+            seen=jnp.where(switching | undo, 0, seen),
+            watching=watch | rewatch | (state.watching & ~judged & ~switching),
+            after=jnp.where(watch | rewatch, 0, after),
+            before_end=jnp.where(watch, before_end, state.before_end).astype(dtype),
+            before_variance=jnp.where(watch, before_variance, state.before_variance).astype(dtype),
+            undone=state.undone + undo.astype(jnp.int32),
+            last_undone=jnp.where(undo, updates, state.last_undone),
+            request=_request(state.request.restore_states.shape[0], watch, undo),
+        )
+        ignored = state._replace(
+            inner=inner,
+            watching=state.watching & ~switching,
+            request=_request(state.request.restore_states.shape[0], jnp.asarray(False), jnp.asarray(False)),
+        )
+        return choice, optax.tree.where(counts, counted, ignored)
+
+    def undid(signals, before: UndoState, after: UndoState):
+        return after.undone != before.undone, False, {"update": after.last_undone}
+
+    def said(numbers, names):
+        return (
+            f"the updates since the previous switch were undone at update {int(numbers['update'])} (their log loss "
+            f"ended above where it began by more than {confidence:g} standard errors)"
+        )
+
+    return selector._replace(
+        init=init,
+        select=select,
+        reads=with_loss(selector.reads),
+        name=f"undo_if_worse({selector.name})",
+        bind=None,
+        snapshots=Snapshots(slots=1, request=lambda state: state.request, candidate_states=True, all_or_none=True),
+        explain=explain_through(selector, undid, said),
+    )
+
+
+def key_numbers(state: UndoState, names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """The numbers of :func:`optswitch.metrics` for :func:`undo_if_worse`: undos so far, and when the latest ran."""
+    del names
+    return {"undone": state.undone, "last_undone": state.last_undone}
+
+
+def _request(n: int, save: jax.Array, undo: jax.Array) -> SnapshotRequest:
+    return SnapshotRequest(
+        save=jnp.where(save, AT_SWITCH, -1).astype(jnp.int32),
+        load=jnp.where(undo, AT_SWITCH, -1).astype(jnp.int32),
+        keep_states=save,
+        restore_states=jnp.full([n], undo),
+    )
