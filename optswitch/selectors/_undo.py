@@ -71,7 +71,9 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0) -
     undo at most once per switch. It needs ``params`` in ``update`` (or use ``update_and_apply``), and, with
     ``update``, the switch last in a chain (see :func:`optswitch.switch`). An undo is not a switch: it makes
     no event of its own (:attr:`UndoState.undone` counts them, and the event of a switch made at an undo says
-    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched.
+    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched. An
+    update whose loss is not finite leaves the guard's state as it was, as it does every selector's, so a leg
+    that drives the loss to infinity is never judged and not undone.
 
     Args:
         selector: the selector to guard; one without snapshots of its own.
