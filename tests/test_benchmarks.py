@@ -374,6 +374,7 @@ VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
 HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
 HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
 HELD_OUT_3 = ["heteroscedastic-nll", "distinct-set-attention", "count-squares-cnn"]
+HELD_OUT_4 = ["deep-layernorm-mlp", "dyck-lstm", "bfs-distance-gnn"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -382,13 +383,15 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    assert cli.parse_args(["--split", "all"]).tasks == DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3
+    every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4
+    assert cli.parse_args(["--split", "all"]).tasks == every
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    assert set(tasks.SPLITS.values()) == {"development", "validation", "held-out", "held-out-2", "held-out-3"}
+    splits = {"development", "validation", "held-out", "held-out-2", "held-out-3", "held-out-4"}
+    assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
     assert cli.parse_args(["--split", "held-out", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out"
@@ -401,6 +404,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("held-out", HELD_OUT),
         ("held-out-2", HELD_OUT_2),
         ("held-out-3", HELD_OUT_3),
+        ("held-out-4", HELD_OUT_4),
     ]:
         assert f"{split}: {', '.join(names)}" in epilog
 
@@ -427,6 +431,17 @@ def test_the_held_out_3_tasks_run_only_when_asked():
     assert calibrate.tasks == HELD_OUT_3 and calibrate.out == cli.DEFAULT_OUT / "held-out-3"
 
 
+def test_the_held_out_4_tasks_run_only_when_asked():
+    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-4"] == HELD_OUT_4
+    args = cli.parse_args(["--split", "held-out-4"])
+    assert args.tasks == HELD_OUT_4 and args.out == cli.DEFAULT_OUT / "held-out-4"
+    assert cli.parse_args(["--split", "held-out-4", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-4"
+    for split in ("development", "validation", "held-out", "held-out-2", "held-out-3"):
+        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_4)
+    calibrate = cli.parse_args(["--split", "held-out-4", "--calibrate"])
+    assert calibrate.tasks == HELD_OUT_4 and calibrate.out == cli.DEFAULT_OUT / "held-out-4"
+
+
 def test_validation_tasks_hold_the_data_their_docstrings_state():
     cancer = tasks.breast_cancer_mlp()
     assert cancer.data["x_train"].shape == (369, 30) and cancer.data["x_val"].shape == (200, 30)
@@ -448,12 +463,12 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3)
+@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all thirteen
+    assert result.metric[-1] < result.metric[0]  # lower is better on all sixteen
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -571,6 +586,59 @@ def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
     zero = jax.tree.map(np.zeros_like, params)
     assert float(squares.evaluate(zero, squares.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not squares.higher_is_better and not gaussian.higher_is_better and not distinct.higher_is_better
+
+
+def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
+    deep = tasks.deep_layernorm_mlp()
+    assert deep.data["x_train"].shape == (3000, 20) and deep.data["x_val"].shape == (1000, 20)
+    x_train = np.asarray(deep.data["x_train"])
+    assert np.allclose(x_train.mean(0), 0, atol=1e-5) and np.allclose(x_train.std(0), 1, atol=1e-4)
+    assert set(np.unique(np.asarray(deep.data["y_train"]))) == set(range(4))
+    params = deep.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params["layers"]] == [(20, 32)] + [(32, 32)] * 11 + [(32, 4)]
+    assert len(params["norms"]) == 12
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(deep.evaluate(zero, deep.data)) == pytest.approx(math.log(4), rel=1e-6)
+
+    dyck = tasks.dyck_lstm()
+    x, y = np.asarray(dyck.data["x_val"]).astype(int), np.asarray(dyck.data["y_val"])
+    assert dyck.data["x_train"].shape == (4000, 32) and x.shape == (500, 32) and y.shape == (500, 32)
+    assert (x[:, 0] == 0).all() and (x[:, 1:] == y[:, :-1]).all()  # a start token, then the targets shifted by one
+    floor = []
+    for row in y:  # every sequence is brackets of two kinds, each closing one matching the last open, depth 8 at most
+        stack = []
+        for token in row:
+            floor.append(math.log(2) if not stack else 0.0 if len(stack) == 8 else 1.5 * math.log(2))
+            if token in (1, 2):
+                stack.append(token)
+            else:
+                assert stack and token == stack.pop() + 2
+            assert len(stack) <= 8
+    assert np.mean(floor) == pytest.approx(0.963, abs=5e-4)  # the floor the docstring states
+    params = dyck.init(jax.random.key(0))
+    assert params["gates"]["w"].shape == (5 + 64, 256) and params["out"]["w"].shape == (64, 5)
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(dyck.evaluate(zero, dyck.data)) == pytest.approx(math.log(5), rel=1e-6)
+    assert [part.shape for part in dyck.sample(dyck.data, jax.random.key(1))] == [(32, 32), (32, 32)]
+
+    from scipy.sparse.csgraph import shortest_path
+
+    gnn = tasks.bfs_distance_gnn()
+    x, labels = np.asarray(gnn.data["x_val"]), np.asarray(gnn.data["y_val"])
+    assert gnn.data["x_train"].shape == (2000, 16, 18) and x.shape == (500, 16, 18) and labels.shape == (500, 16)
+    adjacency, marked, ones = x[..., :16], x[..., 16], x[..., 17]
+    assert (adjacency == adjacency.transpose(0, 2, 1)).all() and (np.diagonal(adjacency, axis1=1, axis2=2) == 0).all()
+    assert (marked.sum(1) == 1).all() and (ones == 1).all()
+    assert adjacency.sum(-1).mean() == pytest.approx(15 * 0.15, abs=0.1)  # about 2.3 neighbours a node
+    for graph, mark, label in zip(adjacency, marked, labels, strict=True):
+        hops = shortest_path(graph, unweighted=True, indices=int(np.argmax(mark)))
+        assert list(label) == list(np.minimum(hops, 4).astype(int))  # 4: four hops or more, or no path
+    assert set(np.unique(labels)) == set(range(5))
+    params = gnn.init(jax.random.key(0))
+    assert len(params["layers"]) == 4 and params["out"]["w"].shape == (32, 5)
+    zero = jax.tree.map(np.zeros_like, params)
+    assert float(gnn.evaluate(zero, gnn.data)) == pytest.approx(math.log(5), rel=1e-6)
+    assert not deep.higher_is_better and not dyck.higher_is_better and not gnn.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
