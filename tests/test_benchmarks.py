@@ -409,37 +409,19 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         assert f"{split}: {', '.join(names)}" in epilog
 
 
-def test_the_held_out_2_tasks_run_only_when_asked():
-    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-2"] == HELD_OUT_2
-    args = cli.parse_args(["--split", "held-out-2"])
-    assert args.tasks == HELD_OUT_2 and args.out == cli.DEFAULT_OUT / "held-out-2"
-    assert cli.parse_args(["--split", "held-out-2", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-2"
-    for split in ("development", "validation", "held-out"):
-        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_2)
-    calibrate = cli.parse_args(["--split", "held-out-2", "--calibrate"])
-    assert calibrate.tasks == HELD_OUT_2 and calibrate.out == cli.DEFAULT_OUT / "held-out-2"
-
-
-def test_the_held_out_3_tasks_run_only_when_asked():
-    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-3"] == HELD_OUT_3
-    args = cli.parse_args(["--split", "held-out-3"])
-    assert args.tasks == HELD_OUT_3 and args.out == cli.DEFAULT_OUT / "held-out-3"
-    assert cli.parse_args(["--split", "held-out-3", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-3"
-    for split in ("development", "validation", "held-out", "held-out-2"):
-        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_3)
-    calibrate = cli.parse_args(["--split", "held-out-3", "--calibrate"])
-    assert calibrate.tasks == HELD_OUT_3 and calibrate.out == cli.DEFAULT_OUT / "held-out-3"
-
-
-def test_the_held_out_4_tasks_run_only_when_asked():
-    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-4"] == HELD_OUT_4
-    args = cli.parse_args(["--split", "held-out-4"])
-    assert args.tasks == HELD_OUT_4 and args.out == cli.DEFAULT_OUT / "held-out-4"
-    assert cli.parse_args(["--split", "held-out-4", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-4"
-    for split in ("development", "validation", "held-out", "held-out-2", "held-out-3"):
-        assert not set(cli.parse_args(["--split", split]).tasks) & set(HELD_OUT_4)
-    calibrate = cli.parse_args(["--split", "held-out-4", "--calibrate"])
-    assert calibrate.tasks == HELD_OUT_4 and calibrate.out == cli.DEFAULT_OUT / "held-out-4"
+@pytest.mark.parametrize(
+    ("split", "names"), [("held-out-2", HELD_OUT_2), ("held-out-3", HELD_OUT_3), ("held-out-4", HELD_OUT_4)]
+)
+def test_each_later_held_out_split_runs_only_when_asked(split, names):
+    assert split in tasks.KEPT_ASIDE
+    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == names
+    args = cli.parse_args(["--split", split])
+    assert args.tasks == names and args.out == cli.DEFAULT_OUT / split
+    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
+    for other in set(tasks.SPLITS.values()) - {split}:
+        assert not set(cli.parse_args(["--split", other]).tasks) & set(names)
+    calibrate = cli.parse_args(["--split", split, "--calibrate"])
+    assert calibrate.tasks == names and calibrate.out == cli.DEFAULT_OUT / split
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():

@@ -81,7 +81,11 @@ def test_plain_optimizer_for_comparison_holds_no_temporary():
 
 
 def compile_trials_step(fused):
-    tx = optswitch.switch(candidates(), selectors.trials(1000))
+    return compile_loss_step(optswitch.switch(candidates(), selectors.trials(1000)), fused)
+
+
+def compile_loss_step(tx, fused):
+    """The compiled update of ``tx`` given a loss, applied (``update_and_apply``, fused) or not (``update``)."""
 
     def step(p, state, g):
         if fused:
@@ -262,16 +266,7 @@ def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and
     # conditionals, so an update that asks for nothing copies nothing, and the temporaries are the plain switch's.
     copies = optswitch.learning_rate_multiples(candidates())
     stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
-    tx = optswitch.switch(copies, selectors.undo_if_worse(stepped, 10))
-
-    def step(p, state, g):
-        if fused:
-            return tx.update_and_apply(g, state, p, value=jnp.float32(1))
-        updates, state = tx.update(g, state, p, value=jnp.float32(1))
-        return optax.apply_updates(p, updates), state
-
-    state = jax.eval_shape(tx.init, ABSTRACT)
-    compiled = jax.jit(step, donate_argnums=(0, 1)).lower(ABSTRACT, state, ABSTRACT).compile()
+    compiled = compile_loss_step(optswitch.switch(copies, selectors.undo_if_worse(stepped, 10)), fused)
     assert hlo_stats(compiled)["copies_outside_conditionals"] == 0
     assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 1) * PARAM_BYTES + SLACK
     state_arrays = [

@@ -1,6 +1,6 @@
 """How well a window of minibatch losses tells the candidates apart: the signal the loss-reading selectors work with.
 
-For each task but the held-out, held-out-2, held-out-3 and held-out-4 ones and each fixed candidate (seed 0), the
+For each task but those of the splits kept aside (``tasks.KEPT_ASIDE``) and each fixed candidate (seed 0), the
 training losses of every update are recorded; over windows of budget/40 updates at 0, 25, 50 and 75% of the budget,
 the script fits a line to ``log(loss)`` and prints the rate (minus its slope: the fraction of the loss removed per
 update, the quantity ``selectors.bandit`` and ``selectors.race`` compare) and the rate's standard error from the
@@ -55,7 +55,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     results = {}
     for name, build in tasks.TASKS.items():
-        if tasks.SPLITS[name] in ("held-out", "held-out-2", "held-out-3", "held-out-4"):
+        if tasks.SPLITS[name] in tasks.KEPT_ASIDE:
             continue  # what selectors read is measured on the tasks designs may see; the held-out ones stay unseen
         task = build(**({"text": args.text} if name == "shakespeare-char" else {}))
         window = task.budget // 40

@@ -1284,6 +1284,10 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: defaults frozen, to check a change made after the held-out tasks had been seen), ``"held-out-3"`` (added in
 #: round 9 for the next round, kept aside from every design, to be run once with the defaults frozen) or
 #: ``"held-out-4"`` (added in round 10 for the next round, the same).
+#: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
+#: the fused/unfused choices) is not measured on them.
+KEPT_ASIDE = ("held-out", "held-out-2", "held-out-3", "held-out-4")
+
 SPLITS: dict[str, str] = {
     "digits-mlp": "development",
     "mnist1d-cnn": "development",
