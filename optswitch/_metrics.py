@@ -18,6 +18,7 @@ from optswitch.selectors import (
     _trials,
     _undo,
 )
+from optswitch.selectors._base import selector_chain
 
 __all__ = ["metrics"]
 
@@ -41,12 +42,13 @@ def metrics(
 
     The keys, after ``prefix``: ``active`` (index of the candidate that makes the next update), ``step``,
     ``switches`` (made so far), ``updates/<candidate>`` (updates each made), ``skipped`` and ``invalid`` (as in
-    :class:`optswitch.Summary`), and the built-in selector's key numbers under its name: ``plateau/best``,
-    ``race/rate/<candidate>`` and ``race/standing/<candidate>``, ``swats/Lambda``, ``noise_scale/rho``,
-    ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing`` and ``trials/incumbent_mean``,
-    ``undo_if_worse/undone`` and ``undo_if_worse/last_undone``; for a selector that wraps another (a guard,
-    :func:`optswitch.selectors.step_down`), the wrapped one's too. Every value
-    is a scalar array read from the state, no host transfer, so a jitted train step can return the dict with its loss.
+    :class:`optswitch.Summary`); ``ignored_losses`` for a selector that reads ``log(loss)``: updates with a loss
+    ``<= 0``, which it could not use (a loss that goes negative stops it deciding); and the built-in selector's
+    key numbers under its name: ``plateau/best``, ``race/rate/<candidate>`` and ``race/standing/<candidate>``,
+    ``swats/Lambda``, ``noise_scale/rho``, ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing``
+    and ``trials/incumbent_mean``, ``undo_if_worse/undone`` and ``undo_if_worse/last_undone``; for a selector
+    that wraps another (a guard, :func:`optswitch.selectors.step_down`), the wrapped one's too. Every value is a
+    scalar array read from the state, no host transfer, so a jitted train step can return the dict with its loss.
 
     Args:
         opt_state: an optimizer state holding one :class:`optswitch.SwitchState`, or an ``nnx.Optimizer``.
@@ -98,13 +100,14 @@ def metrics(
         "skipped": state.log.skipped,
         "invalid": state.log.invalid,
     }
-    selector_state = state.selector_state
-    while selector_state is not None:  # a wrapper's numbers, then those of the selector it wraps
+    chain = selector_chain(state.selector_state)
+    if any(hasattr(selector_state, "ignored_losses") for selector_state in chain):
+        numbers["ignored_losses"] = _find.ignored_losses(state.selector_state)
+    for selector_state in chain:  # a wrapper's numbers, then those of the selector it wraps
         known = _KEY_NUMBERS.get(type(selector_state))
         if known is not None:
             selector, key_numbers = known
             numbers.update({f"{selector}/{key}": value for key, value in key_numbers(selector_state, names).items()})
-        selector_state = getattr(selector_state, "inner", None)
     return {prefix + key: jnp.asarray(value) for key, value in numbers.items()}
 
 

@@ -9,7 +9,7 @@ outside ``jit``. :func:`optswitch.set_active` changes it.
 import dataclasses
 from typing import Any
 
-from optswitch._find import check_on_host, find_one, names_of, on_host, tree_on_host
+from optswitch._find import check_on_host, find_one, ignored_losses, names_of, on_host, tree_on_host
 
 __all__ = ["Summary", "active", "summary"]
 
@@ -123,7 +123,7 @@ def summary(opt_state: Any, *, path: str | None = None) -> Summary:
         skipped=int(log.skipped),
         invalid=int(log.invalid),
         selector_state=selector_state,
-        ignored_losses=int(getattr(selector_state, "ignored_losses", 0)),
+        ignored_losses=int(ignored_losses(selector_state)),
     )
 
 

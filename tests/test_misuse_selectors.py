@@ -192,7 +192,17 @@ def test_a_host_switch_to_sgd_before_swats_has_an_estimate_warns():
 # A loss <= 0 stalls race and bandit: counted, reported, warned about once.
 
 
-@pytest.mark.parametrize("selector", [selectors.race(window=3), selectors.bandit(window=3)], ids=["race", "bandit"])
+# The recommended setup's selectors (its step down mapped among the three, which are not learning-rate copies).
+RECOMMENDED = selectors.undo_if_worse(
+    selectors.step_down(selectors.race(window=3), at=50, to={"adam": "rms"}, stall=5), 5
+)
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [selectors.race(window=3), selectors.bandit(window=3), RECOMMENDED],
+    ids=["race", "bandit", "race under step_down and undo_if_worse"],
+)
 def test_losses_at_or_below_zero_are_counted_reported_and_warned_about_once(selector):
     tx = optswitch.switch(three(), selector)
     losses = [1.0, 0.0, -2.0, 0.5, -1.0]
@@ -205,12 +215,14 @@ def test_losses_at_or_below_zero_are_counted_reported_and_warned_about_once(sele
     jitted = jax.jit(tx.update)
     _, state = jitted(GRADS, state, PARAMS, value=jnp.asarray(0.0))
     assert optswitch.summary(state).ignored_losses == 4
+    assert int(optswitch.metrics(state, prefix="")["ignored_losses"]) == 4
 
 
 def test_a_summary_of_a_selector_that_reads_no_log_reports_no_ignored_losses():
     tx = optswitch.switch(three(), selectors.plateau(patience=1))
     state, _ = run(tx, tx.init(PARAMS), 2, loss=lambda t: -1.0)
     assert optswitch.summary(state).ignored_losses == 0 and "loss <= 0" not in str(optswitch.summary(state))
+    assert "ignored_losses" not in optswitch.metrics(state, prefix="")
 
 
 # Settings: NaN and inf are rejected when the selector is built.

@@ -278,3 +278,12 @@ def _describe(value) -> str:
     """What ``value`` is, briefly, for an error message."""
     shape = getattr(value, "shape", None)
     return f"a {type(value).__name__}" + ("" if shape is None else f" of shape {tuple(shape)}")
+
+
+def selector_chain(state: Any) -> list[Any]:
+    """A selector's state, then, for a wrapper's (a guard, ``step_down``), that of the selector it wraps, and so on."""
+    chain = []
+    while state is not None:
+        chain.append(state)
+        state = getattr(state, "inner", None)
+    return chain

@@ -163,7 +163,9 @@ def step_down(
                 watch = StallWatch(
                     jnp.asarray(-1, jnp.int32), _line_fit.empty(zero.dtype), jnp.asarray(False), zero, zero
                 )
-            return StepDownState(inner.init(names), jnp.asarray(-1, jnp.int32), watch)
+            inner_state = inner.init(names)
+            _window.leave_warning_to(inner_state, warned)
+            return StepDownState(inner_state, jnp.asarray(-1, jnp.int32), watch)
 
         def stepping(step, watch: StallWatch | None):
             """Whether the update of index ``step`` runs the candidate of a pick: from ``at`` or a stall on."""

@@ -12,6 +12,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from optswitch.selectors._base import selector_chain
+
 
 def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
     """Whether an update counts: a positive loss (a non-finite one never reaches the selector).
@@ -28,6 +30,12 @@ def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
             stacklevel=2,
         )
     return loss > 0
+
+
+def leave_warning_to(wrapped_state, warned: list) -> None:
+    """Marks ``warned`` (a wrapper's) when a selector inside ``wrapped_state`` counts losses <= 0 and warns of them."""
+    if any(hasattr(state, "ignored_losses") for state in selector_chain(wrapped_state)) and not warned:
+        warned.append(True)
 
 
 def log_loss(loss: jax.Array, counts: jax.Array) -> jax.Array:
