@@ -4,6 +4,7 @@ import math
 import re
 
 import jax
+import jax.extend.core as jax_core
 import jax.numpy as jnp
 import optax
 import pytest
@@ -276,3 +277,33 @@ def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and
     saved_or_loaded = [[0, len(ABSTRACT)]] * 2 if fused else []
     expected = saved_or_loaded + [[0, arrays] for arrays in state_arrays] * 2  # keep, then restore, each state
     assert sorted(c for c in copies_by_conditional(compiled) if any(c)) == sorted(expected)
+
+
+def _window_sums(jaxpr, window, *, in_conditionals):
+    """Sums over an array of ``window`` elements in a jaxpr: those it runs whatever its conditionals decide, or
+    (``in_conditionals``) all of them."""
+    count = 0
+    for eqn in jaxpr.eqns:
+        if eqn.primitive.name == "cond" and not in_conditionals:
+            continue
+        if eqn.primitive.name == "reduce_sum" and eqn.invars[0].aval.shape == (window,):
+            count += 1
+        for param in eqn.params.values():
+            for inner in param if isinstance(param, tuple | list) else [param]:
+                if isinstance(inner, jax_core.ClosedJaxpr | jax_core.Jaxpr):
+                    count += _window_sums(getattr(inner, "jaxpr", inner), window, in_conditionals=in_conditionals)
+    return count
+
+
+def test_the_undo_fits_its_lines_only_at_a_switch_or_a_judgement():
+    # The guard's lines are fitted over its window of losses: inside a conditional that runs at a switch (the line
+    # before it) or when the leg is judged (the line after), not at every update.
+    window = 777
+    copies = optswitch.learning_rate_multiples(candidates())
+    stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
+    tx = optswitch.switch(copies, selectors.undo_if_worse(stepped, window))
+    jaxpr = jax.make_jaxpr(lambda g, s, p: tx.update(g, s, p, value=jnp.float32(1.0)))(
+        ABSTRACT, jax.eval_shape(tx.init, ABSTRACT), ABSTRACT
+    ).jaxpr
+    assert _window_sums(jaxpr, window, in_conditionals=False) == 0
+    assert _window_sums(jaxpr, window, in_conditionals=True) == 2 * 3  # two lines, three sums each

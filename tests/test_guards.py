@@ -207,7 +207,7 @@ def line_end_reference(values):
     return slope * index[-1] + intercept, residual_variance * (1 / len(values) + centred[-1] ** 2 / np.sum(centred**2))
 
 
-def reference_undo(table, loss_of, window, confidence):
+def reference_undo(table, loss_of, window, confidence, min_losses):
     """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters)."""
     logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
     for t in range(STEPS):
@@ -215,14 +215,14 @@ def reference_undo(table, loss_of, window, confidence):
         seen, after = min(seen + 1, window), min(after + 1, window)
         choice = table[t]
         switching = choice != active
-        judged = watching and after >= 3 and (switching or after == window)
+        judged = watching and after >= min_losses and (switching or after == window)
         undo = False
         if judged:
             end, variance = line_end_reference(logs[-after:])
             undo = end - before[0] > confidence * np.sqrt(variance + before[1])
         if switching and undo:
             watching, after = True, 0  # the same start, the same updates before it
-        elif switching and seen >= 3:
+        elif switching and seen >= min_losses:
             watching, after, before = True, 0, line_end_reference(logs[-seen:])
         elif switching or judged:
             watching = False
@@ -233,14 +233,16 @@ def reference_undo(table, loss_of, window, confidence):
     return undone
 
 
-@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("seed", [0, 6])
 @pytest.mark.parametrize("losses", list(LOSSES))
-def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(seed, losses):
+@pytest.mark.parametrize("window, min_losses", [(6, 5), (4, 3)])
+def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(seed, losses, window, min_losses):
     table = random_table(seed)
     loss_of = LOSSES[losses]
-    made, undone = run_undo(optswitch.switch(candidates(), selectors.undo_if_worse(wanting(table), 4)), loss_of)
+    guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses)
+    made, undone = run_undo(optswitch.switch(candidates(), guard), loss_of)
     assert made == [0, *table[:-1]]
-    assert undone == reference_undo(table, loss_of, 4, 2.0)
+    assert undone == reference_undo(table, loss_of, window, 2.0, min_losses)
     assert undone[-1] > 0  # candidate 1's switches hurt on every table here
 
 
@@ -252,7 +254,7 @@ def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bi
     # "wild" overshoots the quadratic (learning rate 5): each of its updates multiplies the loss by about 16.
     tx = optswitch.switch(
         {"calm": optax.sgd(0.1, momentum=0.5), "wild": optax.sgd(5.0, momentum=0.5)},
-        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "wild"}), 4),
+        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "wild"}), 5),
     )
     step = jax.jit(
         lambda weights, state: tx.update_and_apply(
@@ -264,11 +266,11 @@ def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bi
         weights, state = step(weights, state)
     at_switch, states_at_switch = weights, state.candidate_states
     losses = []
-    for _ in range(10, 14):
+    for _ in range(10, 15):
         losses.append(float(quadratic_loss(weights)))
         weights, state = step(weights, state)
     assert losses[-1] > 100 * losses[0]  # the updates of "wild" blew the loss up
-    assert int(state.selector_state.undone) == 1 and int(state.selector_state.last_undone) == 14
+    assert int(state.selector_state.undone) == 1 and int(state.selector_state.last_undone) == 15
     assert_trees_equal(weights, at_switch)
     assert_trees_equal(state.candidate_states, states_at_switch)
     assert optswitch.active(state) == "wild"  # the schedule's choice stands; it is not watched again
@@ -298,7 +300,8 @@ def test_undo_if_worse_restores_a_state_that_copies_share():
     copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1, momentum=0.5)}, multiples=(1, 30))
     with pytest.raises(ValueError, match="share one with other candidates"):
         optswitch.switch(copies, selectors.trials(100))
-    tx = optswitch.switch(copies, selectors.undo_if_worse(selectors.schedule({0: "sgd", 8: "sgd-x30"}), 3))
+    guard = selectors.undo_if_worse(selectors.schedule({0: "sgd", 8: "sgd-x30"}), 3)
+    tx = optswitch.switch(copies, guard)
     step = jax.jit(
         lambda weights, state: tx.update_and_apply(
             jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
@@ -318,11 +321,15 @@ def test_undo_if_worse_refuses_what_it_cannot_guard_and_bad_settings():
     with pytest.raises(ValueError, match="undo_if_worse: the trials selector restores parameters from snapshots"):
         selectors.undo_if_worse(selectors.trials(100), 5)
     with pytest.raises(ValueError, match="min_dwell: the undo_if_worse\\(race\\) selector restores parameters"):
-        selectors.min_dwell(selectors.undo_if_worse(selectors.race(window=4), 4), 3)
-    with pytest.raises(ValueError, match="undo_if_worse: window=2"):
+        selectors.min_dwell(selectors.undo_if_worse(selectors.race(window=4), 5), 3)
+    with pytest.raises(ValueError, match=r"undo_if_worse: window=4; it must be an int >= 5 \(min_losses=5"):
+        selectors.undo_if_worse(selectors.race(window=4), 4, min_losses=5)
+    with pytest.raises(ValueError, match=r"undo_if_worse: window=2; it must be an int >= 3"):
         selectors.undo_if_worse(selectors.race(window=4), 2)
+    with pytest.raises(ValueError, match="undo_if_worse: min_losses=2; it must be an int >= 3"):
+        selectors.undo_if_worse(selectors.race(window=4), 4, min_losses=2)
     with pytest.raises(ValueError, match="undo_if_worse: confidence=-1"):
-        selectors.undo_if_worse(selectors.race(window=4), 4, confidence=-1)
+        selectors.undo_if_worse(selectors.race(window=4), 5, confidence=-1)
 
 
 def test_a_switch_at_an_undo_says_so():

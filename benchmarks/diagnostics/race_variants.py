@@ -75,7 +75,13 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     # Round 10: the same, and the updates after a switch (a race's leg, a duel, a step down) that left the loss
     # higher than before it are undone: the parameters and states go back to the switch's.
     "race-multiples-undo": lambda n: selectors.undo_if_worse(
-        selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20), max(n // 100, 3)
+        selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20),
+        max(n // 100, 3),
+        min_losses=3,
+    ),
+    # Round 11: the same, judging a switch only on lines through at least 5 losses on each side (no 3-point lines).
+    "race-multiples-undo-5": lambda n: selectors.undo_if_worse(
+        selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20), max(n // 100, 5)
     ),
     # Round 6's recommended setup, whose copies each kept their own optimizer state (stored as "race-multiples"
     # in results/multiples/).
@@ -91,12 +97,13 @@ MULTIPLES: dict[str, tuple[float, ...]] = {
     "race-multiples": (3, 1),
     "race-multiples-stall": (3, 1),
     "race-multiples-undo": (3, 1),
+    "race-multiples-undo-5": (3, 1),
     "race-multiples-own": (3, 1),
 }
 
 #: The variants whose copies of a candidate share its optimizer state (``learning_rate_multiples``' default);
 #: the other multiples variants give each copy its own, as in round 6, when sharing did not exist yet.
-SHARED_STATE = frozenset({"race-multiples", "race-multiples-stall", "race-multiples-undo"})
+SHARED_STATE = frozenset({"race-multiples", "race-multiples-stall", "race-multiples-undo", "race-multiples-undo-5"})
 
 
 def variant(name: str) -> contenders_lib.Contender:

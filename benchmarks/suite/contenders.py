@@ -275,12 +275,27 @@ def contenders(
                     stall=run_length // 20,
                 ),
                 max(run_length // 100, 3),
+                min_losses=3,
             ),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="the recommended setup (round 10): race-multiples-stall, and the updates after a switch (a leg "
-            "of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
+            description="the recommended setup of round 10: race-multiples-stall, and the updates after a switch (a "
+            "leg of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
             "their log loss ends above the line through the budget/100 updates before it by 2 standard errors "
-            "(selectors.undo_if_worse)",
+            "(selectors.undo_if_worse), judged on lines through 3 or more losses",
+        ),
+        switcher(
+            "race-multiples-undo-5",
+            lambda run_length: selectors.undo_if_worse(
+                selectors.step_down(
+                    selectors.race(run_length=run_length, stop=run_length // 2),
+                    at=run_length // 2,
+                    stall=run_length // 20,
+                ),
+                max(run_length // 100, 5),
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 11's change to race-multiples-undo: a switch is judged only on lines through at least "
+            "5 losses on each side (undo_if_worse's min_losses=5; window max(budget/100, 5))",
         ),
         switcher_(
             "race-nu",

@@ -7,7 +7,14 @@ import jax.numpy as jnp
 import optax
 
 from optswitch.selectors import _window
-from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
+from optswitch.selectors._base import (
+    Selector,
+    SnapshotRequest,
+    Snapshots,
+    default_float,
+    for_names,
+    with_loss,
+)
 from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count, check_number
 
@@ -48,7 +55,7 @@ class UndoState(NamedTuple):
 AT_SWITCH = 0
 
 
-def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0) -> Selector:
+def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, min_losses: int = 3) -> Selector:
     """``selector``, except that the updates after a switch that left the loss higher than at the switch are undone.
 
     At each switch the guarded selector makes, the switch saves the parameters and every candidate's state. At
@@ -78,8 +85,13 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0) -
     Args:
         selector: the selector to guard; one without snapshots of its own.
         window: the most updates after a switch before it is judged, and before it that it is judged against;
-            at least 3 (a line and its scatter). Updates after a switch are judged only once there are 3.
+            at least ``min_losses``.
         confidence: standard errors by which the end must be above the beginning, >= 0.
+        min_losses: the fewest updates on each side of a switch that it is judged on: a switch is watched only
+            with this many before it, and judged only once there are this many after it; >= 3. Through 3 a line
+            has one degree of freedom left for its scatter, and a beginning that looks calm by luck can undo
+            every later leg (legs of 3 updates: many candidates on a short run); 5 avoids that, and measured
+            the same as 3 on the suite's development tasks (see the benchmarks' README, round 11).
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
@@ -88,23 +100,26 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0) -
     Examples:
         >>> import jax.numpy as jnp, optax, optswitch
         >>> at_10 = optswitch.selectors.schedule({0: 0, 10: 1})
-        >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.undo_if_worse(at_10, 4))
+        >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.undo_if_worse(at_10, 5))
         >>> params = {"w": jnp.ones(2)}
         >>> state = tx.init(params)
         >>> for t in range(20):  # the loss doubles after the switch
         ...     loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
         ...     params, state = tx.update_and_apply(params, state, params, value=jnp.asarray(loss))
-        >>> int(state.selector_state.undone), int(state.selector_state.last_undone)  # after the 4th update of '1'
-        (1, 14)
+        >>> int(state.selector_state.undone), int(state.selector_state.last_undone)  # after the 5th update of '1'
+        (1, 15)
         >>> optswitch.summary(state).switches  # the schedule's choice stands
         [(10, '0', '1')]
     """
     check_wrappable("undo_if_worse", selector, change="undoing its updates")
-    check_count("undo_if_worse", "window", window, 3, " (a line and its scatter need three losses)")
+    check_count("undo_if_worse", "min_losses", min_losses, 3, " (a line and its scatter need three losses)")
+    check_count("undo_if_worse", "window", window, min_losses, f" (min_losses={min_losses}: the updates judged)")
     check_number("undo_if_worse", "confidence", confidence, 0.0)
     if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
-        return for_names(lambda names: _undo(selector.bound(names) if names else selector, window, confidence))
-    return _undo(selector, window, confidence)
+        return for_names(
+            lambda names: _undo(selector.bound(names) if names else selector, window, confidence, min_losses)
+        )
+    return _undo(selector, window, confidence, min_losses)
 
 
 def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -125,14 +140,16 @@ def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[j
     return mean + slope * half, residual_variance * (1 / n + half**2 / spread_of_index)
 
 
-def _undo(selector: Selector, window: int, confidence: float) -> Selector:
+def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -> Selector:
     warned: list[bool] = []
 
     def init(names):
         dtype = default_float()
         scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
+        inner = selector.init(names)
+        _window.leave_warning_to(inner, warned)
         return UndoState(
-            inner=selector.init(names),
+            inner=inner,
             recent=jnp.zeros([window], dtype),
             updates=scalar(0),
             seen=scalar(0),
@@ -153,13 +170,14 @@ def _undo(selector: Selector, window: int, confidence: float) -> Selector:
         updates, seen = state.updates + 1, jnp.minimum(state.seen + 1, window)
         after = jnp.minimum(state.after + 1, window)
         switching = choice != signals.active
-        judged = state.watching & (after >= 3) & (switching | (after == window))
-        end, end_variance = line_end(recent, updates, after)
+        judged = state.watching & (after >= min_losses) & (switching | (after == window))
+        # The lines are fitted only where they are read: a pass over the window at a switch, not at every update.
+        end, end_variance = _line_end_if(judged, recent, updates, after)
         undo = judged & (end - state.before_end > confidence * jnp.sqrt(end_variance + state.before_variance))
         # A switch at an undo starts from the saved parameters: the saved slot and its beginning still hold.
         rewatch = switching & undo
-        watch = switching & ~undo & (seen >= 3)
-        before_end, before_variance = line_end(recent, updates, seen)
+        watch = switching & ~undo & (seen >= min_losses)
+        before_end, before_variance = _line_end_if(watch, recent, updates, seen)
         counted = UndoState(
             inner=inner,
             recent=recent,
@@ -204,6 +222,12 @@ def key_numbers(state: UndoState, names: tuple[str, ...]) -> dict[str, jax.Array
     """The numbers of :func:`optswitch.metrics` for :func:`undo_if_worse`: undos so far, and when the latest ran."""
     del names
     return {"undone": state.undone, "last_undone": state.last_undone}
+
+
+def _line_end_if(needed: jax.Array, recent: jax.Array, updates: jax.Array, count: jax.Array):
+    """:func:`line_end` where ``needed``, zeros elsewhere."""
+    zero = jnp.zeros([], recent.dtype)
+    return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero))
 
 
 def _request(n: int, save: jax.Array, undo: jax.Array) -> SnapshotRequest:
