@@ -81,7 +81,9 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     ),
     # Round 11: the same, judging a switch only on lines through at least 5 losses on each side (no 3-point lines).
     "race-multiples-undo-5": lambda n: selectors.undo_if_worse(
-        selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20), max(n // 100, 5)
+        selectors.step_down(selectors.race(run_length=n, stop=n // 2), at=n // 2, stall=n // 20),
+        max(n // 100, 5),
+        min_losses=5,
     ),
     # Round 6's recommended setup, whose copies each kept their own optimizer state (stored as "race-multiples"
     # in results/multiples/).

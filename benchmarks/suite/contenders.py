@@ -292,6 +292,7 @@ def contenders(
                     stall=run_length // 20,
                 ),
                 max(run_length // 100, 5),
+                min_losses=5,
             ),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 11's change to race-multiples-undo: a switch is judged only on lines through at least "
