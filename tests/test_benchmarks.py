@@ -375,6 +375,7 @@ HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
 HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
 HELD_OUT_3 = ["heteroscedastic-nll", "distinct-set-attention", "count-squares-cnn"]
 HELD_OUT_4 = ["deep-layernorm-mlp", "dyck-lstm", "bfs-distance-gnn"]
+HELD_OUT_5 = ["poisson-glm", "denoise-conv1d", "pairwise-ranking-mlp"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -383,14 +384,14 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4
+    every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5
     assert cli.parse_args(["--split", "all"]).tasks == every
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "validation", "held-out", "held-out-2", "held-out-3", "held-out-4"}
+    splits = {"development", "validation", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5"}
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
@@ -405,12 +406,14 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("held-out-2", HELD_OUT_2),
         ("held-out-3", HELD_OUT_3),
         ("held-out-4", HELD_OUT_4),
+        ("held-out-5", HELD_OUT_5),
     ]:
         assert f"{split}: {', '.join(names)}" in epilog
 
 
 @pytest.mark.parametrize(
-    ("split", "names"), [("held-out-2", HELD_OUT_2), ("held-out-3", HELD_OUT_3), ("held-out-4", HELD_OUT_4)]
+    ("split", "names"),
+    [("held-out-2", HELD_OUT_2), ("held-out-3", HELD_OUT_3), ("held-out-4", HELD_OUT_4), ("held-out-5", HELD_OUT_5)],
 )
 def test_each_later_held_out_split_runs_only_when_asked(split, names):
     assert split in tasks.KEPT_ASIDE
@@ -445,12 +448,12 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4)
+@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all sixteen
+    assert result.metric[-1] < result.metric[0]  # lower is better on all nineteen
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -621,6 +624,47 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
     zero = jax.tree.map(np.zeros_like, params)
     assert float(gnn.evaluate(zero, gnn.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not deep.higher_is_better and not dyck.higher_is_better and not gnn.higher_is_better
+
+
+def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
+    from scipy.special import gammaln
+
+    glm = tasks.poisson_glm()
+    x, y = np.asarray(glm.data["x_train"]), np.asarray(glm.data["y_train"])
+    assert x.shape == (4000, 40) and glm.data["x_val"].shape == (1000, 40) and glm.data["y_val"].shape == (1000,)
+    correlation = np.corrcoef(x, rowvar=False)[np.triu_indices(40, 1)]
+    assert correlation.mean() == pytest.approx(0.9, abs=0.01)  # every two features correlated 0.9
+    assert (y >= 0).all() and (y == np.round(y)).all() and y.mean() == pytest.approx(1.7, abs=0.1)  # counts
+    np.testing.assert_allclose(glm.data["log_factorial_val"], gammaln(np.asarray(glm.data["y_val"]) + 1), rtol=1e-6)
+    params = glm.init(jax.random.key(0))
+    assert params["w"].shape == (40, 1) and params["b"].shape == (1,)
+    zero = jax.tree.map(np.zeros_like, params)  # rate 1: the NLL is 1 + mean log y!, positive
+    expected = 1 + float(np.mean(glm.data["log_factorial_val"]))
+    assert float(glm.evaluate(zero, glm.data)) == pytest.approx(expected, rel=1e-5)
+    assert float(glm.loss(zero, glm.sample(glm.data, jax.random.key(1)))) > 0
+
+    denoise = tasks.denoise_conv1d()
+    noisy, clean = np.asarray(denoise.data["x_val"]), np.asarray(denoise.data["y_val"])
+    assert denoise.data["x_train"].shape == (4000, 64, 1) and noisy.shape == (500, 64, 1) and clean.shape == (500, 64)
+    assert np.abs(clean).max() <= 3.0  # three sinusoids of amplitude at most 1
+    error = noisy[..., 0] - clean
+    assert np.mean(np.abs(error) > 2.0) == pytest.approx(0.05 * 0.5, abs=0.01)  # impulses of N(0, 3^2) at 5%
+    params = denoise.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(5, 1, 32), (5, 32, 32), (5, 32, 32), (5, 32, 1)]
+    zero = jax.tree.map(np.zeros_like, params)  # the residual output: zero weights give back the noisy input
+    huber = np.where(np.abs(error) <= 1, 0.5 * error**2, np.abs(error) - 0.5)
+    assert float(denoise.evaluate(zero, denoise.data)) == pytest.approx(float(huber.mean()), rel=1e-5)
+    assert float(huber.mean()) == pytest.approx(0.14, abs=0.01)
+
+    ranking = tasks.pairwise_ranking_mlp()
+    x, relevance = np.asarray(ranking.data["x_val"]), np.asarray(ranking.data["y_val"])
+    assert ranking.data["x_train"].shape == (2000, 10, 16) and x.shape == (500, 10, 16) and relevance.shape == (500, 10)
+    params = ranking.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(16, 64), (64, 64), (64, 1)]
+    zero = jax.tree.map(np.zeros_like, params)  # equal scores: ln 2 on every pair
+    assert float(ranking.evaluate(zero, ranking.data)) == pytest.approx(math.log(2), rel=1e-6)
+    assert [part.shape for part in ranking.sample(ranking.data, jax.random.key(1))] == [(8, 10, 16), (8, 10)]
+    assert not glm.higher_is_better and not denoise.higher_is_better and not ranking.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):

@@ -20,8 +20,8 @@ def selector(task: tasks.Task) -> optswitch.selectors.Selector:
 
 
 #: Every task of the suite, development and validation alike; not the held-out tasks, which selectors see only in the
-#: suite's recorded runs of them (benchmarks/README.md, round 8), so that no design reads them, nor the held-out-2,
-#: held-out-3 and held-out-4 tasks, on which no selector runs before their one run with the defaults frozen.
+#: suite's recorded runs of them (benchmarks/README.md, round 8), so that no design reads them, nor the later held-out
+#: splits' tasks (tasks.KEPT_ASIDE), on which no selector runs before their one run with the defaults frozen.
 TASKS = [name for name in tasks.TASKS if tasks.SPLITS[name] not in tasks.KEPT_ASIDE]
 
 
