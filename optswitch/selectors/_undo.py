@@ -7,14 +7,7 @@ import jax.numpy as jnp
 import optax
 
 from optswitch.selectors import _window
-from optswitch.selectors._base import (
-    Selector,
-    SnapshotRequest,
-    Snapshots,
-    default_float,
-    for_names,
-    with_loss,
-)
+from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
 from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count, check_number
 
@@ -90,8 +83,9 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
         min_losses: the fewest updates on each side of a switch that it is judged on: a switch is watched only
             with this many before it, and judged only once there are this many after it; >= 3. Through 3 a line
             has one degree of freedom left for its scatter, and a beginning that looks calm by luck can undo
-            every later leg (legs of 3 updates: many candidates on a short run); 5 avoids that, and measured
-            the same as 3 on the suite's development tasks (see the benchmarks' README, round 11).
+            every later leg (legs of 3 updates: many candidates on a short run). 5 avoids that (five-candidate
+            validation runs: 0.531 against 0.478) and measured the same as 3 everywhere else; 3 stays the
+            default, as the development tasks could not show a gain (benchmarks README, round 11).
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
