@@ -83,9 +83,8 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
         min_losses: the fewest updates on each side of a switch that it is judged on: a switch is watched only
             with this many before it, and judged only once there are this many after it; >= 3. Through 3 a line
             has one degree of freedom left for its scatter, and a beginning that looks calm by luck can undo
-            every later leg (legs of 3 updates: many candidates on a short run). 5 avoids that (five-candidate
-            validation runs: 0.531 against 0.478) and measured the same as 3 everywhere else; 3 stays the
-            default, as the development tasks could not show a gain (benchmarks README, round 11).
+            every later leg (legs of 3 updates: many candidates on a short run). 5 avoids that, but showed no
+            gain on the suite once re-run on fresh seeds, so 3 stays the default (benchmarks README, round 11).
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
