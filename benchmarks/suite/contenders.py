@@ -26,6 +26,15 @@ from optswitch import handoff, selectors
 from optswitch.demo import candidates
 
 
+def undone_stall(run_length: int, *, min_losses: int) -> selectors.Selector:
+    """Round 10's recommended selector for ``run_length`` updates (``min_losses=3``), or round 11's variant of it:
+    ``step_down(race(...), stall=run_length // 20)`` under ``undo_if_worse`` with a window of
+    ``max(run_length // 100, min_losses)``."""
+    race = selectors.race(run_length=run_length, stop=run_length // 2)
+    stepped = selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
+    return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
+
+
 def large_candidates() -> dict[str, optax.GradientTransformation]:
     """:func:`candidates` and Adam at a third and at three times its learning rate: five, where choosing matters more.
 
@@ -268,15 +277,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo",
-            lambda run_length: selectors.undo_if_worse(
-                selectors.step_down(
-                    selectors.race(run_length=run_length, stop=run_length // 2),
-                    at=run_length // 2,
-                    stall=run_length // 20,
-                ),
-                max(run_length // 100, 3),
-                min_losses=3,
-            ),
+            lambda run_length: undone_stall(run_length, min_losses=3),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="the recommended setup of round 10: race-multiples-stall, and the updates after a switch (a "
             "leg of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
@@ -285,15 +286,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-5",
-            lambda run_length: selectors.undo_if_worse(
-                selectors.step_down(
-                    selectors.race(run_length=run_length, stop=run_length // 2),
-                    at=run_length // 2,
-                    stall=run_length // 20,
-                ),
-                max(run_length // 100, 5),
-                min_losses=5,
-            ),
+            lambda run_length: undone_stall(run_length, min_losses=5),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 11's change to race-multiples-undo: a switch is judged only on lines through at least "
             "5 losses on each side (undo_if_worse's min_losses=5; window max(budget/100, 5))",
