@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import optax
 from jax import lax
 
+from optswitch import _dtypes
 from optswitch._config import Config
 from optswitch._reduce import varying_axes
 from optswitch._trees import strong
@@ -71,7 +72,16 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
     snapshots = config.selector.snapshots
     if snapshots is None:
         return out, new_state
-    request = snapshots.request(new_state.selector_state)
+    # A skipped update leaves the selector's state, and so its request, as it was: it must not run twice. What
+    # the selector's on_skip asks for runs instead, if it has one.
+    finite = new_state.log.skipped == old_state.log.skipped
+    selector_state = new_state.selector_state
+    request, asking = snapshots.request(selector_state), finite
+    if snapshots.on_skip is not None:
+        skip_request, skipped_state = snapshots.on_skip(selector_state)
+        _dtypes.check_tree(skipped_state, selector_state, f"the {config.selector.name} selector's Snapshots.on_skip")
+        request = jax.tree.map(lambda mine, skips: jnp.where(finite, mine, skips), request, skip_request)
+        selector_state, asking = optax.tree.where(finite, selector_state, skipped_state), jnp.asarray(True)
     n, slots = len(config.candidates), snapshots.slots
     save, load = jnp.asarray(request.save, jnp.int32), jnp.asarray(request.load, jnp.int32)
     keep, restore = jnp.asarray(request.keep_states, bool), jnp.asarray(request.restore_states, bool)
@@ -89,9 +99,7 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
             f"device to device along mesh axes {sorted(varying)}; pass switch(..., axis_name=...) so that "
             f"the signals it is computed from are the same on every device."
         )
-    # A skipped update leaves the selector's state, and so its request, as it was: it must not run twice.
-    finite = new_state.log.skipped == old_state.log.skipped
-    acting = finite & ((save >= 0) | (load >= 0) | keep | jnp.any(restore))
+    acting = asking & ((save >= 0) | (load >= 0) | keep | jnp.any(restore))
 
     def act(operands):
         out, saved, candidate_states = operands
@@ -117,7 +125,7 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
     saved_data_steps = jnp.where(acting & (save == jnp.arange(slots)), data_step, saved.saved_data_steps)
     data_step = jnp.where(acting & (load >= 0), saved_data_steps[jnp.clip(load, 0, slots - 1)], data_step)
     saved = saved._replace(data_step=data_step, saved_data_steps=saved_data_steps)
-    return out, new_state._replace(snapshots=saved, candidate_states=candidate_states)
+    return out, new_state._replace(snapshots=saved, candidate_states=candidate_states, selector_state=selector_state)
 
 
 def _select(predicate, on_true, on_false):

@@ -211,7 +211,13 @@ def reference_undo(table, loss_of, window, confidence, min_losses):
     """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters)."""
     logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
     for t in range(STEPS):
-        logs.append(float(np.log(np.float32(loss_of(active, t)))))
+        loss = np.float32(loss_of(active, t))
+        if not np.isfinite(loss):  # no switch; a watched leg with a loss counted is undone at once
+            if watching and after > 0:
+                seen, after, total = 0, 0, total + 1
+            undone.append(total)
+            continue
+        logs.append(float(np.log(loss)))
         seen, after = min(seen + 1, window), min(after + 1, window)
         choice = table[t]
         switching = choice != active
@@ -246,6 +252,27 @@ def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(
     assert undone[-1] > 0  # candidate 1's switches hurt on every table here
 
 
+def diverging(k, t):
+    """Candidate 1's loss is infinite or NaN at every 4th update (the others as in "bump only for 1")."""
+    if k == 1 and t % 4 == 3:
+        return (np.inf, np.nan)[t % 8 // 4]
+    return LOSSES["bump only for 1"](k, t)
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+@pytest.mark.parametrize("window, min_losses", [(6, 5), (4, 3)])
+def test_undo_if_worse_undoes_a_watched_leg_at_its_first_loss_that_is_not_finite(seed, window, min_losses):
+    table = random_table(seed)
+    guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses)
+    made, undone = run_undo(optswitch.switch(candidates(), guard), diverging)
+    expected = reference_undo(table, diverging, window, 2.0, min_losses)
+    assert undone == expected
+    at_skips = [t for t in range(1, STEPS) if not np.isfinite(diverging(made[t], t)) and undone[t] > undone[t - 1]]
+    assert at_skips  # some undos ran at an update whose loss was not finite
+    skipped = [t for t in range(STEPS) if not np.isfinite(diverging(made[t], t))]
+    assert all(made[t + 1] == made[t] for t in skipped if t + 1 < STEPS)  # no switch on a skipped update
+
+
 def quadratic_loss(weights):
     return 0.5 * jnp.sum(weights["w"] ** 2) + 0.5 * jnp.sum(weights["b"] ** 2)
 
@@ -276,6 +303,49 @@ def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bi
     assert optswitch.active(state) == "wild"  # the schedule's choice stands; it is not watched again
     weights, state = step(weights, state)
     assert int(state.selector_state.undone) == 1
+
+
+def test_undo_if_worse_puts_back_the_parameters_at_once_when_a_leg_diverges():
+    # "exploding" multiplies the weights by about -1e4 at each update: the loss overflows to inf at its 6th.
+    tx = optswitch.switch(
+        {"calm": optax.sgd(0.1, momentum=0.5), "exploding": optax.sgd(1e4)},
+        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "exploding"}), 50),
+    )
+    step = jax.jit(
+        lambda weights, state: tx.update_and_apply(
+            jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
+        )
+    )
+    weights, state = params(), tx.init(params())
+    for _ in range(10):
+        weights, state = step(weights, state)
+    at_switch, states_at_switch = weights, state.candidate_states
+    losses = []
+    for _ in range(6):
+        losses.append(float(quadratic_loss(weights)))
+        weights, state = step(weights, state)
+    assert np.all(np.isfinite(losses[:5])) and losses[5] == np.inf
+    assert int(state.log.skipped) == 1
+    assert int(state.selector_state.undone) == 1 and int(state.selector_state.last_undone) == 15
+    assert_trees_equal(weights, at_switch)
+    assert_trees_equal(state.candidate_states, states_at_switch)
+    assert optswitch.active(state) == "exploding"  # the schedule's choice stands, and is watched from the switch
+    for _ in range(6):  # the same six updates again, and the same undo
+        weights, state = step(weights, state)
+    assert int(state.log.skipped) == 2 and int(state.selector_state.undone) == 2
+    assert_trees_equal(weights, at_switch)
+
+
+def test_undo_if_worse_does_not_undo_again_before_a_loss_counts():
+    # After an undo at a loss that is not finite, the next loss (the saved parameters' own) must count first.
+    tx = optswitch.switch(candidates(), selectors.undo_if_worse(wanting([0] * 5 + [1] * (STEPS - 5)), 4))
+    losses = [1.0] * 6 + [1.1, np.inf, np.nan, np.inf, 1.1, np.nan]  # candidate 1 from update 6
+    state, undone = tx.init(params()), []
+    for loss in losses:
+        state = updater(tx)(state, jnp.float32(loss))
+        undone.append(int(state.selector_state.undone))
+    assert undone == [0] * 7 + [1, 1, 1, 1, 2]
+    assert int(state.log.skipped) == 4
 
 
 def test_undo_if_worse_lands_on_the_switch_s_parameters_through_update_too():

@@ -52,12 +52,19 @@ class Snapshots(NamedTuple):
             ``restore_states`` as its ``any``). Copies that share one state
             (:func:`optswitch.learning_rate_multiples`) are allowed only then: restoring one copy's state alone
             would move its siblings'.
+        on_skip: ``on_skip(selector_state) -> (SnapshotRequest, selector_state)``, or None. After an update whose
+            signals are not finite, the selector's state is left as it was and, by default, nothing is asked
+            for; with ``on_skip`` the switch runs the request it returns, and keeps the state it returns, so
+            that a selector can put back parameters that a candidate has just sent to infinity. With ``update``,
+            parameters that are no longer finite cannot be put back (``params + (snapshot - params)`` is not
+            finite either): use ``update_and_apply``.
     """
 
     slots: int
     request: Callable[[Any], SnapshotRequest]
     candidate_states: bool = False
     all_or_none: bool = False
+    on_skip: Callable[[Any], tuple[SnapshotRequest, Any]] | None = None
 
 
 class Selector(NamedTuple):

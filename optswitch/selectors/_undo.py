@@ -71,9 +71,13 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     undo at most once per switch. It needs ``params`` in ``update`` (or use ``update_and_apply``), and, with
     ``update``, the switch last in a chain (see :func:`optswitch.switch`). An undo is not a switch: it makes
     no event of its own (:attr:`UndoState.undone` counts them, and the event of a switch made at an undo says
-    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched. An
-    update whose loss is not finite leaves the guard's state as it was, as it does every selector's, so a leg
-    that drives the loss to infinity is never judged and not undone.
+    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched. A
+    watched leg whose loss stops being finite (a candidate that diverges) is undone at its first such update,
+    once one of its losses has counted, without a judgement: the guarded selector, which does not see that
+    update, carries on from the saved parameters. With ``update``, parameters that are no longer finite cannot
+    be put back (see :class:`optswitch.selectors.Snapshots`): use ``update_and_apply``. A leg that is not
+    watched (after a switch with fewer than ``min_losses`` updates before it, or a leader after its judgement)
+    is not undone.
 
     Args:
         selector: the selector to guard; one without snapshots of its own.
@@ -191,6 +195,19 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         )
         return choice, optax.tree.where(counts, counted, ignored)
 
+    def on_skip(state: UndoState):
+        # A watched leg whose loss stops being finite is undone at once. It is not after a rescue until one of its
+        # losses has counted: then the saved parameters' own loss was finite, and a rescue cannot repeat forever.
+        rescue = state.watching & (state.after > 0)
+        rescued = state._replace(
+            seen=jnp.where(rescue, 0, state.seen),
+            after=jnp.where(rescue, 0, state.after),
+            undone=state.undone + rescue.astype(jnp.int32),
+            last_undone=jnp.where(rescue, state.updates, state.last_undone),
+        )
+        request = _request(state.request.restore_states.shape[0], jnp.asarray(False), rescue)
+        return request, rescued._replace(request=request)
+
     def undid(signals, before: UndoState, after: UndoState):
         return after.undone != before.undone, False, {"update": after.last_undone}
 
@@ -206,7 +223,9 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         reads=with_loss(selector.reads),
         name=f"undo_if_worse({selector.name})",
         bind=None,
-        snapshots=Snapshots(slots=1, request=lambda state: state.request, candidate_states=True, all_or_none=True),
+        snapshots=Snapshots(
+            slots=1, request=lambda state: state.request, candidate_states=True, all_or_none=True, on_skip=on_skip
+        ),
         explain=explain_through(selector, undid, said),
     )
 
