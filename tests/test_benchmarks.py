@@ -251,6 +251,19 @@ def test_a_diverged_run_stops_and_never_reaches_a_target():
     assert scoring.time_to_target(result.steps, result.metric, target) == INF
 
 
+def test_a_switch_that_puts_back_a_diverged_leg_runs_its_budget():
+    task = tiny_quadratic()
+    guarded = selectors.undo_if_worse(selectors.schedule({0: "calm", 15: "exploding", 25: "calm"}), 10)
+    tx = optswitch.switch({"calm": optax.sgd(1e-2), "exploding": optax.sgd(1e4)}, guarded)
+    result = harness.run(task, tx, seed=0)
+    assert result.steps == [0, 10, 20, 30, 40]  # not stopped at a loss that was not finite
+    assert all(math.isfinite(loss) for loss in result.train_loss[1:])  # the mean of the finite ones
+    assert not result.diverged and math.isfinite(result.final_metric)
+    assert result.metric[-1] < result.metric[0]
+    alone = harness.run(task, optax.sgd(1e4), seed=0)
+    assert alone.diverged and len(alone.steps) < 5  # without snapshots a diverged run stops
+
+
 def test_budget_must_be_a_multiple_of_the_evaluation_interval():
     with pytest.raises(ValueError, match="budget 45 is not a multiple of eval_every 10"):
         harness.run(tiny_quadratic()._replace(budget=45), optax.adam(1e-3), seed=0)

@@ -32,12 +32,16 @@ class Run:
         steps: steps made at each evaluation.
         metric: the validation metric at each evaluation.
         seconds: training seconds at each evaluation, compile included, evaluations excluded.
-        train_loss: the mean training loss over the steps since the previous evaluation (NaN at step 0).
+        train_loss: the mean of the finite training losses since the previous evaluation (NaN at step 0, and
+            where none was finite).
         active: the candidate that makes the next step, at each evaluation ("" for a fixed optimizer).
         compile_seconds: time to compile the train loop (included in ``seconds``).
         switches: ``(first_update, from, to)`` for each switch, from :func:`optswitch.summary`.
         steps_per_candidate: updates each candidate made, from :func:`optswitch.summary` (empty when fixed).
-        diverged: whether the run stopped early on a non-finite loss or metric.
+        diverged: whether the run stopped early: a metric that is not finite, or no finite training loss since
+            the previous evaluation. A switch whose selector keeps snapshots (``undo_if_worse``), which can put
+            back the parameters of a leg that diverged, is never stopped early: it runs its budget, and
+            ``diverged`` says whether its last evaluation is not finite.
     """
 
     task: str
@@ -90,6 +94,7 @@ def run(
     params = task.init(init_key)
     carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
     is_switch = bool(find_all(carry[1]))
+    recovers = any(jax.tree.leaves(state.snapshots) for _, state in find_all(carry[1]))
 
     started = time.perf_counter()
     # A fresh closure per run, so every run compiles (and is charged for it) as a new process would.
@@ -121,12 +126,13 @@ def run(
         result.steps.append(chunk * task.eval_every)
         result.metric.append(metric)
         result.seconds.append(elapsed)
-        result.train_loss.append(float(jnp.mean(losses)))
+        finite = jnp.isfinite(losses)
+        result.train_loss.append(float(jnp.sum(jnp.where(finite, losses, 0)) / jnp.sum(finite)))
         result.active.append(optswitch.active(carry[1]) if is_switch else "")
         if on_eval is not None:
             on_eval(task.eval_every, metric)
-        if not (math.isfinite(metric) and math.isfinite(result.train_loss[-1])):
-            result.diverged = True
+        result.diverged = not (math.isfinite(metric) and math.isfinite(result.train_loss[-1]))
+        if result.diverged and not recovers:
             if on_eval is not None:
                 on_eval(task.budget - chunk * task.eval_every, metric)
             break
