@@ -210,11 +210,12 @@ def line_end_reference(values):
 def reference_undo(table, loss_of, window, confidence, min_losses):
     """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters)."""
     logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
+    handed_over = False  # the latest switch left a watched leg not yet judged, and no loss has counted since
     for t in range(STEPS):
         loss = np.float32(loss_of(active, t))
         if not np.isfinite(loss):  # no switch; a watched leg with a loss counted is undone at once
-            if watching and after > 0:
-                seen, after, total = 0, 0, total + 1
+            if (watching and after > 0) or handed_over:
+                seen, after, total, watching, handed_over = 0, 0, total + 1, True, False
             undone.append(total)
             continue
         logs.append(float(np.log(loss)))
@@ -226,6 +227,7 @@ def reference_undo(table, loss_of, window, confidence, min_losses):
         if judged:
             end, variance = line_end_reference(logs[-after:])
             undo = end - before[0] > confidence * np.sqrt(variance + before[1])
+        handed_over = switching and watching and not judged
         if switching and undo:
             watching, after = True, 0  # the same start, the same updates before it
         elif switching and seen >= min_losses:
@@ -346,6 +348,21 @@ def test_undo_if_worse_does_not_undo_again_before_a_loss_counts():
         undone.append(int(state.selector_state.undone))
     assert undone == [0] * 7 + [1, 1, 1, 1, 2]
     assert int(state.log.skipped) == 4
+
+
+def test_undo_if_worse_undoes_a_first_loss_that_is_not_finite_after_a_switch_from_a_leg_not_yet_judged():
+    # Candidate 1 makes updates 7 and 8 only (too few to judge with min_losses=3): candidate 2's first loss, at
+    # the parameters candidate 1's last update left, is NaN, and the parameters go back to those saved at update 6.
+    table = [0] * 6 + [1, 1] + [2] * (STEPS - 8)
+    tx = optswitch.switch(candidates(), selectors.undo_if_worse(wanting(table), 4))
+    losses = [1.0] * 7 + [1.1, 1.1, np.nan, 1.0, np.nan, np.nan]
+    state, undone, made = tx.init(params()), [], []
+    for loss in losses:
+        made.append(int(state.active))
+        state = updater(tx)(state, jnp.float32(loss))
+        undone.append(int(state.selector_state.undone))
+    assert made == [0] * 7 + [1, 1, 2, 2, 2, 2]
+    assert undone == [0] * 9 + [1, 1, 2, 2]  # then watched from the same start: update 11 is undone too
 
 
 def test_undo_if_worse_lands_on_the_switch_s_parameters_through_update_too():

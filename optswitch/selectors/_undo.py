@@ -28,6 +28,8 @@ class UndoState(NamedTuple):
         before_variance: ``[]``, that value's variance, from the scatter of the updates about the line.
         undone: int32 ``[]``, undos so far.
         last_undone: int32 ``[]``, the update (on the guard's clock) after which the latest undo ran; -1 for none.
+        handed_over: bool ``[]``, whether the latest switch left a watched leg before it could be judged and no
+            loss has counted since: the next leg starts from that leg's parameters, which the snapshot predates.
         request: the :class:`SnapshotRequest` the switch runs after this update.
     """
 
@@ -41,6 +43,7 @@ class UndoState(NamedTuple):
     before_variance: jax.Array
     undone: jax.Array
     last_undone: jax.Array
+    handed_over: jax.Array
     request: SnapshotRequest
 
 
@@ -73,11 +76,13 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     no event of its own (:attr:`UndoState.undone` counts them, and the event of a switch made at an undo says
     so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched. A
     watched leg whose loss stops being finite (a candidate that diverges) is undone at its first such update,
-    once one of its losses has counted, without a judgement: the guarded selector, which does not see that
-    update, carries on from the saved parameters. With ``update``, parameters that are no longer finite cannot
-    be put back (see :class:`optswitch.selectors.Snapshots`): use ``update_and_apply``. A leg that is not
-    watched (after a switch with fewer than ``min_losses`` updates before it, or a leader after its judgement)
-    is not undone.
+    once one of its losses has counted, without a judgement, and so is a leg whose first loss is not finite
+    after a switch from a watched leg not yet judged (the last update of that leg broke the parameters): the
+    guarded selector, which does not see that update, carries on from the saved parameters. With ``update``,
+    parameters that are no longer finite cannot be put back (see :class:`optswitch.selectors.Snapshots`): use
+    ``update_and_apply``. A leg that is not watched (after a switch with fewer than ``min_losses`` updates before
+    it, or a leader after its judgement) is not undone, nor is one whose first loss is not finite after a judged
+    switch: the parameters saved at that switch are the ones the previous leg's last update left.
 
     Args:
         selector: the selector to guard; one without snapshots of its own.
@@ -156,6 +161,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             before_variance=scalar(0, dtype),
             undone=scalar(0),
             last_undone=scalar(-1),
+            handed_over=scalar(False, bool),
             request=_request(len(names), scalar(False, bool), scalar(False, bool)),
         )
 
@@ -186,6 +192,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             before_variance=jnp.where(watch, before_variance, state.before_variance).astype(dtype),
             undone=state.undone + undo.astype(jnp.int32),
             last_undone=jnp.where(undo, updates, state.last_undone),
+            handed_over=switching & state.watching & ~judged,
             request=_request(state.request.restore_states.shape[0], watch, undo),
         )
         ignored = state._replace(
@@ -196,14 +203,17 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         return choice, optax.tree.where(counts, counted, ignored)
 
     def on_skip(state: UndoState):
-        # A watched leg whose loss stops being finite is undone at once. It is not after a rescue until one of its
-        # losses has counted: then the saved parameters' own loss was finite, and a rescue cannot repeat forever.
-        rescue = state.watching & (state.after > 0)
+        # A watched leg whose loss stops being finite is undone at once, and so is the first update after a switch
+        # from a watched leg not yet judged (that leg's last update may have broken the parameters). Not again
+        # until a loss has counted: the saved parameters' own loss was finite, so a rescue cannot repeat forever.
+        rescue = (state.watching & (state.after > 0)) | state.handed_over
         rescued = state._replace(
             seen=jnp.where(rescue, 0, state.seen),
+            watching=state.watching | rescue,  # the leg now running is judged against the same beginning
             after=jnp.where(rescue, 0, state.after),
             undone=state.undone + rescue.astype(jnp.int32),
             last_undone=jnp.where(rescue, state.updates, state.last_undone),
+            handed_over=jnp.zeros_like(state.handed_over),
         )
         request = _request(state.request.restore_states.shape[0], jnp.asarray(False), rescue)
         return request, rescued._replace(request=request)

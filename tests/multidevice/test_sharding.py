@@ -408,3 +408,32 @@ def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device(stal
         assert switches[-2:] == [(30, "rmsprop-x3", "sgd"), (33, "sgd", "adam")]
     assert step._cache_size() == 1
     assert isinstance(state.candidate_states[3], optswitch.SharedState)
+
+
+def broken_tx(axis_name=None):
+    """Adam, then a candidate whose updates are NaN (its leg is put back at once), then Adam again."""
+    candidates = {"adam": optax.adam(0.05), "broken": optax.chain(optax.sgd(0.05), optax.scale(float("nan")))}
+    guard = optswitch.selectors.undo_if_worse(optswitch.selectors.schedule({0: "adam", 8: "broken", 17: "adam"}), 20)
+    return optswitch.switch(candidates, guard, axis_name=axis_name)
+
+
+def test_an_undo_at_a_loss_that_is_not_finite_is_the_run_of_one_device():
+    # The loss that is not finite is the devices' mean, so every device undoes the leg at the same update.
+    _, trace = run_data_parallel(broken_tx(axis_name="data"), check_vma=True, steps=24)
+    tx = broken_tx()
+    single = jax.jit(problem.train_step(tx))
+    x, y = problem.data()
+    params = problem.init_params()
+    state = tx.init(params)
+    for sharded_params, sharded_state, choices in trace:
+        params, state, _ = single(params, state, x, y)
+        assert (choices == choices[0]).all()
+        assert int(sharded_state.selector_state.undone) == int(state.selector_state.undone)
+        assert int(sharded_state.log.skipped) == int(state.log.skipped)
+        if all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(params)):
+            problem.assert_same_run((sharded_params, sharded_state), (params, state))
+    # 'broken' makes updates 8 to 16; the loss of every other one (9, 11, 13, 15) is NaN, and each is undone; so is
+    # Adam's first (17), at the parameters that broken's last update left.
+    assert optswitch.summary(state).switches == [(8, "adam", "broken"), (17, "broken", "adam")]
+    assert int(state.log.skipped) == 5 and int(state.selector_state.undone) == 5
+    assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(sharded_params))
