@@ -228,7 +228,7 @@ def test_run_records_curves_switches_and_pairs_batches_across_contenders():
     assert switched.steps_per_candidate == {"adam": 20, "sgd": 20}
     assert switched.active == ["adam", "adam", "sgd", "sgd", "sgd"]
     assert switched.seconds[0] == 0.0 and isinstance(switched.compile_seconds, float)  # times: structure only
-    assert not switched.diverged and switched.final_metric == switched.metric[-1]
+    assert not switched.diverged and switched.final_metric == switched.metric[-1] and switched.skipped == 0
 
     # Same seed, same initialization and batches: Adam alone matches the switch until the switch.
     alone = harness.run(task, optax.adam(1e-3), seed=3, contender="adam")
@@ -260,6 +260,7 @@ def test_a_switch_that_puts_back_a_diverged_leg_runs_its_budget():
     assert all(math.isfinite(loss) for loss in result.train_loss[1:])  # the mean of the finite ones
     assert not result.diverged and math.isfinite(result.final_metric)
     assert result.metric[-1] < result.metric[0]
+    assert result.skipped > 0  # the losses that were not finite, from the switch's log
     alone = harness.run(task, optax.sgd(1e4), seed=0)
     assert alone.diverged and len(alone.steps) < 5  # without snapshots a diverged run stops
 

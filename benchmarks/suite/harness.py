@@ -42,6 +42,8 @@ class Run:
             the previous evaluation. A switch whose selector keeps snapshots (``undo_if_worse``), which can put
             back the parameters of a leg that diverged, is never stopped early: it runs its budget, and
             ``diverged`` says whether its last evaluation is not finite.
+        skipped: updates of a switch whose loss was not finite (:func:`optswitch.summary`'s ``skipped``); 0 for
+            a fixed optimizer, and in runs stored before round 12.
     """
 
     task: str
@@ -56,6 +58,7 @@ class Run:
     switches: list[tuple[int, str, str]]
     steps_per_candidate: dict[str, int]
     diverged: bool
+    skipped: int = 0
 
     @property
     def final_metric(self) -> float:
@@ -140,4 +143,5 @@ def run(
         summary = optswitch.summary(carry[1])
         result.switches = summary.switches
         result.steps_per_candidate = summary.updates
+        result.skipped = summary.skipped
     return result
