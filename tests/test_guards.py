@@ -279,11 +279,12 @@ def quadratic_loss(weights):
     return 0.5 * jnp.sum(weights["w"] ** 2) + 0.5 * jnp.sum(weights["b"] ** 2)
 
 
-def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bit_for_bit():
-    # "wild" overshoots the quadratic (learning rate 5): each of its updates multiplies the loss by about 16.
+def calm_then(name, candidate, window):
+    """On the quadratic, SGD ("calm") and then ``candidate`` from update 10, guarded: the jitted fused step, and the
+    parameters and state after the 10 updates of "calm"."""
     tx = optswitch.switch(
-        {"calm": optax.sgd(0.1, momentum=0.5), "wild": optax.sgd(5.0, momentum=0.5)},
-        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "wild"}), 5),
+        {"calm": optax.sgd(0.1, momentum=0.5), name: candidate},
+        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: name}), window),
     )
     step = jax.jit(
         lambda weights, state: tx.update_and_apply(
@@ -293,6 +294,12 @@ def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bi
     weights, state = params(), tx.init(params())
     for _ in range(10):
         weights, state = step(weights, state)
+    return step, weights, state
+
+
+def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bit_for_bit():
+    # "wild" overshoots the quadratic (learning rate 5): each of its updates multiplies the loss by about 16.
+    step, weights, state = calm_then("wild", optax.sgd(5.0, momentum=0.5), 5)
     at_switch, states_at_switch = weights, state.candidate_states
     losses = []
     for _ in range(10, 15):
@@ -309,18 +316,7 @@ def test_undo_if_worse_puts_back_the_parameters_and_every_state_of_the_switch_bi
 
 def test_undo_if_worse_puts_back_the_parameters_at_once_when_a_leg_diverges():
     # "exploding" multiplies the weights by about -1e4 at each update: the loss overflows to inf at its 6th.
-    tx = optswitch.switch(
-        {"calm": optax.sgd(0.1, momentum=0.5), "exploding": optax.sgd(1e4)},
-        selectors.undo_if_worse(selectors.schedule({0: "calm", 10: "exploding"}), 50),
-    )
-    step = jax.jit(
-        lambda weights, state: tx.update_and_apply(
-            jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
-        )
-    )
-    weights, state = params(), tx.init(params())
-    for _ in range(10):
-        weights, state = step(weights, state)
+    step, weights, state = calm_then("exploding", optax.sgd(1e4), 50)
     at_switch, states_at_switch = weights, state.candidate_states
     losses = []
     for _ in range(6):
