@@ -322,3 +322,35 @@ def test_swats_refuses_an_integer_learning_rate_that_would_truncate_its_estimate
     tx = optswitch.switch({"adam": optax.adam(1e-3), "sgd": sgd}, optswitch.selectors.swats("adam", "sgd"))
     with pytest.raises(TypeError, match=r"swats: the learning_rate of the SGD candidate 'sgd' is an int32.*float"):
         tx.init({"w": jnp.ones(3)})
+
+
+def saving_at_update_3(on_skip):
+    """A selector of one's own with one snapshot slot: it saves the parameters after update 3 (its state counts
+    the updates it saw) and asks ``on_skip`` what to do after an update whose loss is not finite."""
+    nothing = selectors.SnapshotRequest(jnp.int32(-1), jnp.int32(-1), jnp.asarray(False), jnp.zeros([1], bool))
+    counter = selectors.custom(lambda names: jnp.int32(0), lambda signals, seen: (0, seen + 1), reads=["loss"])
+    request = lambda seen: nothing._replace(save=jnp.where(seen == 3, 0, -1).astype(jnp.int32))
+    return counter._replace(snapshots=selectors.Snapshots(slots=1, request=request, on_skip=on_skip))
+
+
+def test_a_selector_of_one_s_own_puts_back_a_snapshot_after_a_loss_that_is_not_finite():
+    load = lambda seen: (
+        selectors.SnapshotRequest(jnp.int32(-1), jnp.int32(0), jnp.asarray(False), jnp.zeros([1], bool)),
+        seen,
+    )
+    tx = optswitch.switch([optax.sgd(0.1)], saving_at_update_3(load))
+    params = {"w": jnp.ones(3)}
+    state = tx.init(params)
+    for t in range(6):
+        if t == 3:
+            saved = params
+        loss = jnp.float32(jnp.nan if t == 5 else 1.0)
+        params, state = tx.update_and_apply({"w": jnp.ones(3)}, state, params, value=loss)
+    np.testing.assert_array_equal(params["w"], saved["w"])  # the update at the NaN loss put the snapshot back
+    assert int(state.log.skipped) == 1 and int(state.selector_state) == 5
+
+
+def test_an_on_skip_that_changes_the_selector_s_state_structure_is_an_error():
+    tx = optswitch.switch([optax.sgd(0.1)], saving_at_update_3(lambda seen: (None, (seen, seen))))
+    with pytest.raises(ValueError, match=r"Snapshots\.on_skip changed the structure or shapes of its state"):
+        tx.update({"w": jnp.ones(3)}, tx.init({"w": jnp.ones(3)}), {"w": jnp.ones(3)}, value=jnp.float32(1.0))
