@@ -390,6 +390,7 @@ HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
 HELD_OUT_3 = ["heteroscedastic-nll", "distinct-set-attention", "count-squares-cnn"]
 HELD_OUT_4 = ["deep-layernorm-mlp", "dyck-lstm", "bfs-distance-gnn"]
 HELD_OUT_5 = ["poisson-glm", "denoise-conv1d", "pairwise-ranking-mlp"]
+HELD_OUT_6 = ["multilabel-mlp", "oscillator-fit", "contrastive-embedding"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -398,14 +399,14 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5
+    every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6
     assert cli.parse_args(["--split", "all"]).tasks == every
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "validation", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5"}
+    splits = {"development", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 7)}
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
@@ -421,13 +422,20 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("held-out-3", HELD_OUT_3),
         ("held-out-4", HELD_OUT_4),
         ("held-out-5", HELD_OUT_5),
+        ("held-out-6", HELD_OUT_6),
     ]:
         assert f"{split}: {', '.join(names)}" in epilog
 
 
 @pytest.mark.parametrize(
     ("split", "names"),
-    [("held-out-2", HELD_OUT_2), ("held-out-3", HELD_OUT_3), ("held-out-4", HELD_OUT_4), ("held-out-5", HELD_OUT_5)],
+    [
+        ("held-out-2", HELD_OUT_2),
+        ("held-out-3", HELD_OUT_3),
+        ("held-out-4", HELD_OUT_4),
+        ("held-out-5", HELD_OUT_5),
+        ("held-out-6", HELD_OUT_6),
+    ],
 )
 def test_each_later_held_out_split_runs_only_when_asked(split, names):
     assert split in tasks.KEPT_ASIDE
@@ -462,12 +470,12 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5)
+@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all nineteen
+    assert result.metric[-1] < result.metric[0]  # lower is better on all twenty-two
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -679,6 +687,45 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     assert float(ranking.evaluate(zero, ranking.data)) == pytest.approx(math.log(2), rel=1e-6)
     assert [part.shape for part in ranking.sample(ranking.data, jax.random.key(1))] == [(8, 10, 16), (8, 10)]
     assert not glm.higher_is_better and not denoise.higher_is_better and not ranking.higher_is_better
+
+
+def test_held_out_6_tasks_hold_the_data_their_docstrings_state():
+    multilabel = tasks.multilabel_mlp()
+    x, y = np.asarray(multilabel.data["x_train"]), np.asarray(multilabel.data["y_train"])
+    assert x.shape == (4000, 32) and y.shape == (4000, 24) and multilabel.data["y_val"].shape == (1000, 24)
+    assert set(np.unique(y)) == {0.0, 1.0}  # many labels a row, each 0 or 1
+    frequency = y.mean(0)
+    assert 0.04 < frequency.min() < 0.08 and 0.45 < frequency.max() < 0.55 and 4 < y.sum(1).mean() < 6
+    params = multilabel.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(32, 128), (128, 128), (128, 24)]
+    zero = jax.tree.map(np.zeros_like, params)  # every logit 0: ln 2 on every label
+    assert float(multilabel.evaluate(zero, multilabel.data)) == pytest.approx(math.log(2), rel=1e-6)
+    assert float(multilabel.evaluate(params, multilabel.data)) == pytest.approx(0.72, abs=0.03)
+
+    oscillator = tasks.oscillator_fit()
+    start, observed = np.asarray(oscillator.data["x_val"]), np.asarray(oscillator.data["y_val"])
+    assert oscillator.data["x_train"].shape == (2000, 2) and start.shape == (500, 2) and observed.shape == (500, 60)
+    assert np.abs(start).max() <= 1.5
+    np.testing.assert_allclose(observed[:, 0], start[:, 0], atol=0.5)  # the first position, 0.1 later, with noise
+    truth = {"omega": np.float32(math.log(0.375 / 0.625)), "zeta": np.float32(math.log(0.25)), "beta": np.float32(0)}
+    assert float(oscillator.evaluate(truth, oscillator.data)) == pytest.approx(0.01, abs=0.0005)  # the noise's floor
+    params = oscillator.init(jax.random.key(0))
+    assert set(params) == {"omega", "zeta", "beta"} and all(np.shape(value) == () for value in params.values())
+    assert float(oscillator.evaluate(params, oscillator.data)) > 0.1
+    start_batch, observed_batch = oscillator.sample(oscillator.data, jax.random.key(1))
+    assert start_batch.shape == (64, 2) and observed_batch.shape == (64, 60)
+
+    contrastive = tasks.contrastive_embedding()
+    assert contrastive.data["codes_train"].shape == (4000, 8) and contrastive.data["x_val"].shape == (512, 2, 32)
+    views = contrastive.sample(contrastive.data, jax.random.key(1))
+    assert views.shape == (2, 64, 32) and np.abs(np.asarray(views)).max() < 1  # through tanh
+    params = contrastive.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(32, 128), (128, 128), (128, 16)]
+    initial = float(contrastive.evaluate(params, contrastive.data))
+    assert math.log(1 + 63 * math.exp(-4)) < initial < math.log(64) + 0.1  # about log 64 at the start
+    same = jax.numpy.stack([views[0], views[0]])  # identical views: still above the bound at temperature 0.5
+    assert float(contrastive.loss(params, same)) > math.log(1 + 63 * math.exp(-4))
+    assert not multilabel.higher_is_better and not oscillator.higher_is_better and not contrastive.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
