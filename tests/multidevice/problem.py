@@ -78,9 +78,10 @@ def train_step(tx):
     return step
 
 
-def single_device_run(steps=STEPS) -> list[tuple[dict, optswitch.SwitchState]]:
-    """The reference: the whole batch on one device. Returns (params, state) after each update."""
-    tx = make_tx()
+def single_device_run(steps=STEPS, tx=None) -> list[tuple[dict, optswitch.SwitchState]]:
+    """The reference: the whole batch on one device, with ``tx`` (default :func:`make_tx`'s). Returns (params,
+    state) after each update."""
+    tx = make_tx() if tx is None else tx
     step = jax.jit(train_step(tx))
     x, y = data()
     params = init_params()

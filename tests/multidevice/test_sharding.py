@@ -127,19 +127,6 @@ def data_parallel(tx, check_vma):
     return jax.jit(mapped)
 
 
-def one_device_trace(tx, steps):
-    """``(params, state)`` after each of ``steps`` updates of ``tx`` on the whole batch, on one device."""
-    step = jax.jit(problem.train_step(tx))
-    x, y = problem.data()
-    params = problem.init_params()
-    state = tx.init(params)
-    trace = []
-    for _ in range(steps):
-        params, state, _ = step(params, state, x, y)
-        trace.append((params, state))
-    return trace
-
-
 def run_data_parallel(tx, check_vma, steps=problem.STEPS):
     x, y = problem.data()
     params = place(DATA, problem.init_params(), {"w": P(), "b": P()})
@@ -402,7 +389,7 @@ def test_the_recommended_switch_under_shard_map_makes_the_run_of_one_device(stal
     # not fall steps every pick down before update 38).
     step, trace = run_data_parallel(recommended_tx(axis_name="data", stall=stall), check_vma=True, steps=44)
     for (sharded_params, sharded_state, choices), (params, state) in zip(
-        trace, one_device_trace(recommended_tx(stall=stall), 44), strict=True
+        trace, problem.single_device_run(44, recommended_tx(stall=stall)), strict=True
     ):
         assert (choices == choices[0]).all()
         # The race's own statistics difference near-equal losses, which magnifies the summation order's rounding:
@@ -433,7 +420,7 @@ def test_an_undo_at_a_loss_that_is_not_finite_is_the_run_of_one_device():
     # The loss that is not finite is the devices' mean, so every device undoes the leg at the same update.
     _, trace = run_data_parallel(broken_tx(axis_name="data"), check_vma=True, steps=24)
     for (sharded_params, sharded_state, choices), (params, state) in zip(
-        trace, one_device_trace(broken_tx(), 24), strict=True
+        trace, problem.single_device_run(24, broken_tx()), strict=True
     ):
         assert (choices == choices[0]).all()
         assert int(sharded_state.selector_state.undone) == int(state.selector_state.undone)
