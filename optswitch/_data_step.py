@@ -38,15 +38,15 @@ def data_step(opt_state: Any, *, path: str | None = None) -> jax.Array:
         ValueError: when no switch is found, or several and no ``path``.
 
     Examples:
-        >>> import jax.numpy as jnp, optax, optswitch
+        >>> import jax, jax.numpy as jnp, optax, optswitch
         >>> tx = optswitch.switch(
         ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, optswitch.selectors.trials(100))
         >>> params = {"w": jnp.ones(3)}
-        >>> state = tx.init(params)
+        >>> state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
         >>> seen = []
         >>> for t in range(20):
         ...     seen.append(int(optswitch.data_step(state)))
-        ...     params, state = tx.update_and_apply(params, state, params, value=jnp.asarray(1.0))
+        ...     params, state = update_and_apply(params, state, params, value=jnp.asarray(1.0))
         >>> seen[8:]  # the round from update 10: Adam's trial and SGD's both use batches 10-13; then on from 14
         [8, 9, 10, 11, 12, 13, 10, 11, 12, 13, 14, 15]
     """

@@ -33,16 +33,16 @@ def sync_schedules() -> Handoff:
         A :class:`Handoff` for ``switch(on_switch=...)``.
 
     Examples:
-        >>> import jax.numpy as jnp, optax, optswitch
+        >>> import jax, jax.numpy as jnp, optax, optswitch
         >>> rate = optax.linear_schedule(1.0, 0.0, 100)
         >>> tx = optswitch.switch(
         ...     {"adam": optax.adam(rate), "sgd": optax.sgd(rate)},
         ...     optswitch.selectors.schedule({0: "adam", 60: "sgd"}),
         ...     on_switch=optswitch.handoff.sync_schedules())
         >>> params = {"w": jnp.ones(2)}
-        >>> state = tx.init(params)
+        >>> state, update = tx.init(params), jax.jit(tx.update)
         >>> for _ in range(61):
-        ...     updates, state = tx.update(params, state, params)
+        ...     updates, state = update(params, state, params)
         >>> round(float(-updates["w"][0]), 6)  # SGD's first update, at update 60: schedule(60), not schedule(0)
         0.4
     """

@@ -3,7 +3,9 @@
 Each task runs at its quick size through the suite's harness twice from one seed: once with the switch as it is
 (the train step calls ``update_and_apply``) and once with its ``init`` and ``update`` alone (the train step then
 calls ``update`` and ``optax.apply_updates``). The two are the same maths up to rounding; a selector whose
-decisions need a margin to be real must not let that rounding change a choice.
+decisions need a margin to be real must not let that rounding change a choice. The recommended switch keeps
+snapshots: on the unfused path an undo lands on them through ``snapshot - params`` as the update, up to rounding
+too.
 """
 
 import optax
@@ -11,12 +13,13 @@ import pytest
 
 import optswitch
 from benchmarks.suite import harness, tasks
-from optswitch import demo, selectors
+from optswitch import demo
 
 
-def selector(task: tasks.Task) -> optswitch.selectors.Selector:
-    """The selector under test, one line to change: the recommended one, as the suite runs it."""
-    return selectors.race(run_length=task.budget)
+def switch(task: tasks.Task) -> optswitch.SwitchTransformation:
+    """The switch under test, one line to change: the recommended one (race over the learning-rate multiples,
+    stepped down, damaging legs undone from snapshots), as the suite and the demo run it."""
+    return demo.recommended_switch(task.budget)
 
 
 #: Every task of the suite, development and validation alike; not the held-out tasks, which selectors see only in the
@@ -42,7 +45,7 @@ def unfused(tx: optswitch.SwitchTransformation) -> optax.GradientTransformationE
 @pytest.mark.parametrize("name", TASKS)
 def test_fused_and_unfused_make_the_same_choices(name):
     task = quick_task(name)
-    tx = optswitch.switch(demo.candidates(), selector(task))
+    tx = switch(task)
     assert hasattr(tx, "update_and_apply") and not hasattr(unfused(tx), "update_and_apply")
     fused_run = harness.run(task, tx, seed=0)
     unfused_run = harness.run(task, unfused(tx), seed=0)

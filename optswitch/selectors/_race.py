@@ -167,15 +167,15 @@ def race(
             is built) a ``stop`` before the race's end.
 
     Examples:
-        >>> import jax.numpy as jnp, optax, optswitch
+        >>> import jax, jax.numpy as jnp, optax, optswitch
         >>> selector = optswitch.selectors.race(run_length=40, warmup=4)  # window 3, stop at update 30
         >>> tx = optswitch.switch({"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, selector)
         >>> params = {"w": jnp.ones(3)}
-        >>> state = tx.init(params)
+        >>> state, update = tx.init(params), jax.jit(tx.update)
         >>> loss = 1.0
         >>> for t in range(40):  # SGD's updates remove 20% of the loss, Adam's 10%
         ...     name = optswitch.active(state)
-        ...     _, state = tx.update(params, state, params, value=jnp.asarray(loss))
+        ...     _, state = update(params, state, params, value=jnp.asarray(loss))
         ...     loss *= 0.8 if name == "sgd" else 0.9
         >>> optswitch.summary(state).switches  # warmup: adam to 4; legs: adam, sgd, sgd, adam; then the winner
         [(7, 'adam', 'sgd'), (13, 'sgd', 'adam'), (16, 'adam', 'sgd')]

@@ -113,15 +113,15 @@ def trials(
         A :class:`Selector` that reads the loss: ``update`` must be given ``value=loss``.
 
     Examples:
-        >>> import jax.numpy as jnp, optax, optswitch
+        >>> import jax, jax.numpy as jnp, optax, optswitch
         >>> tx = optswitch.switch(
         ...     {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)}, optswitch.selectors.trials(100))
         >>> params = {"w": jnp.ones(3)}
-        >>> state = tx.init(params)
+        >>> state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
         >>> for t in range(20):  # SGD's losses are 10% lower than Adam's
         ...     name = optswitch.active(state)
         ...     loss = 1.0 if name == "adam" else 0.9 - 1e-3 * t
-        ...     params, state = tx.update_and_apply(params, state, params, value=jnp.asarray(loss))
+        ...     params, state = update_and_apply(params, state, params, value=jnp.asarray(loss))
         >>> optswitch.summary(state).switches  # the round at update 10: adam's trial, sgd's trial, sgd wins
         [(14, 'adam', 'sgd')]
     """
