@@ -201,3 +201,42 @@ def test_with_stall_the_loss_is_needed():
 def test_a_stall_window_under_three_updates_is_refused(stall):
     with pytest.raises(ValueError, match="stall"):
         selectors.step_down(selectors.manual(), 10, stall=stall)
+
+
+def test_a_copy_whose_loss_is_not_finite_twice_runs_as_its_candidate_from_the_next_update_on():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    picks = selectors.schedule({0: "adam-x3", 6: "sgd-x3", 12: "adam-x3"})
+    received = []
+    # With stall=, step_down reads the loss (the switch skips select only after signals read that are not finite).
+    tx = optswitch.switch(copies, selectors.step_down(picks, at=100, stall=50), on_event=received.append)
+    # Updates 7 and 9 (sgd-x3's) have a NaN loss: the switch skips select after each, and the next one sees the gap.
+    state = run_losses(tx, [1.0] * 7 + [float("nan"), 1.0, float("nan")] + [1.0] * 6)
+    assert optswitch.summary(state).switches == [
+        (6, "adam-x3", "sgd-x3"),
+        (11, "sgd-x3", "sgd"),
+        (12, "sgd", "adam-x3"),
+    ]
+    assert state.selector_state.diverged.tolist() == [0, 2, 0, 0, 0, 0]
+    assert int(state.selector_state.last_step) == 15
+    jax.effects_barrier()
+    assert received[1].reason == "sgd-x3 made a second update whose loss was not finite: from now on it runs as sgd"
+
+
+def test_a_copy_that_diverged_twice_is_stepped_down_at_each_later_pick_and_the_others_only_from_at():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    stepped = selectors.step_down(selectors.schedule({0: "sgd-x3", 6: "adam-x3", 9: "sgd-x3"}), at=11, stall=50)
+    once = run_losses(optswitch.switch(copies, stepped), [1.0, float("inf")] + [1.0] * 10)
+    assert optswitch.summary(once).switches == [
+        (6, "sgd-x3", "adam-x3"),
+        (9, "adam-x3", "sgd-x3"),
+        (11, "sgd-x3", "sgd"),
+    ]
+    twice = run_losses(optswitch.switch(copies, stepped), [1.0, float("inf"), 1.0, float("inf")] + [1.0] * 8)
+    assert optswitch.summary(twice).switches == [(5, "sgd-x3", "sgd"), (6, "sgd", "adam-x3"), (9, "adam-x3", "sgd")]
+    # Skipped updates in a row count once; and a candidate that is not a copy counts for nothing.
+    assert (
+        run_losses(optswitch.switch(copies, stepped), [1.0, *[float("inf")] * 3, 1.0]).selector_state.diverged[1] == 1
+    )
+    on_sgd = selectors.step_down(selectors.schedule({0: "sgd"}), at=9, stall=50)
+    state = run_losses(optswitch.switch(copies, on_sgd), [1.0, float("nan"), 1.0, float("nan"), 1.0])
+    assert not state.selector_state.diverged.any()

@@ -13,6 +13,9 @@ from optswitch.selectors._base import Selector, default_float, for_names, with_l
 from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count
 
+#: The updates whose signals are not finite after which a copy runs as its candidate (see :func:`step_down`).
+_DIVERGED = 2
+
 #: How :func:`optswitch.learning_rate_multiples` names a copy: ``{name}-x{multiple:g}``.
 _COPY_NAME = re.compile(r"^(?P<name>.+)-x(?P<multiple>[0-9.e+-]+)$")
 
@@ -23,12 +26,19 @@ class StepDownState(NamedTuple):
     Attributes:
         inner: the wrapped selector's state.
         picked: int32 ``[]``, the wrapped selector's latest pick, before any step down (-1 before its first).
+        last_step: int32 ``[]``, the update the latest ``select`` followed (-1 before the first): a later one
+            than the next means the updates between were skipped, their loss not finite.
+        diverged: int32 ``[N]``, per candidate, how many times a ``select`` found skipped updates (their signals
+            not finite; several in a row count once) made by it as a copy: from the second, its picks run as its
+            candidate.
         stall: with ``stall=`` given, the line through the log loss of the copy in the current window
             (:class:`StallWatch`); else None.
     """
 
     inner: Any
     picked: Any
+    last_step: Any
+    diverged: Any
     stall: Any = None
 
 
@@ -103,6 +113,12 @@ def step_down(
     its larger steps; the same optimizer with smaller steps, on the same state, can go below it. A copy only
     tried for a window shorter than ``stall`` (a race's leg, or a challenger's window in a duel) is not judged.
 
+    A copy that makes a second update whose signals are not finite (the switch skips ``select`` after each; the
+    next ``select`` sees the gap in ``Signals.step``) runs as its candidate from then on, from any update. Once
+    may be a race's leg that :func:`undo_if_worse` around ``step_down`` puts back; a second time, from parameters
+    put back with the same batches to come, the learning rate is too large for where training is. That needs
+    parameters that are finite again, which :func:`undo_if_worse` puts back.
+
     Args:
         selector: the selector whose picks are stepped down.
         at: the update (``Signals.step``, counting every update the switch made) from which a pick is stepped
@@ -165,7 +181,8 @@ def step_down(
                 )
             inner_state = inner.init(names)
             _window.leave_warning_to(inner_state, warned)
-            return StepDownState(inner_state, jnp.asarray(-1, jnp.int32), watch)
+            minus_one = jnp.asarray(-1, jnp.int32)
+            return StepDownState(inner_state, minus_one, minus_one, jnp.zeros([len(names)], jnp.int32), watch)
 
         def stepping(step, watch: StallWatch | None):
             """Whether the update of index ``step`` runs the candidate of a pick: from ``at`` or a stall on."""
@@ -187,9 +204,15 @@ def step_down(
             return jax.tree.map(lambda new, old: jnp.where(counts, new, old), going, watch)
 
         def select(signals, state: StepDownState):
+            # The switch skips select after an update whose signals are not finite, and the candidate that made it
+            # is still the active one: a copy's skipped update is that copy diverging.
+            lowered = jnp.asarray(table)
+            skipped = (signals.step > state.last_step + 1) & (lowered[signals.active] != signals.active)
+            diverged = state.diverged + (skipped & (jnp.arange(len(table)) == signals.active)).astype(jnp.int32)
             # An update made for the previous pick by the candidate it steps down to is the pick's, to the wrapped
             # selector, so that its windows go on across the step.
-            ran_for_pick = stepping(signals.step, state.stall) & (signals.active == jnp.asarray(table)[state.picked])
+            lowered_before = stepping(signals.step, state.stall) | (state.diverged[state.picked] >= _DIVERGED)
+            ran_for_pick = lowered_before & (signals.active == lowered[state.picked])
             seen = signals._replace(active=jnp.where(ran_for_pick & (state.picked >= 0), state.picked, signals.active))
             choice, inner_state = inner.select(seen, state.inner)
             choice = choice.astype(jnp.int32)
@@ -197,23 +220,34 @@ def step_down(
             if watch is not None and stall is not None:
                 watch = watched(signals, watch, stall)
             # The choice is for the next update, index step + 1.
-            stepped = jnp.where(stepping(signals.step + 1, watch), jnp.asarray(table)[choice], choice)
-            return stepped.astype(jnp.int32), StepDownState(inner_state, choice, watch)
+            stepping_next = stepping(signals.step + 1, watch) | (diverged[choice] >= _DIVERGED)
+            stepped = jnp.where(stepping_next, lowered[choice], choice)
+            last_step = signals.step.astype(jnp.int32)
+            return stepped.astype(jnp.int32), StepDownState(inner_state, choice, last_step, diverged, watch)
 
         def stepped(signals, before: StepDownState, after: StepDownState):
             picked_copy = jnp.asarray(table)[after.picked] != after.picked
             at_step = (signals.step + 1 >= at) & picked_copy
+            diverged_now = jnp.any((after.diverged >= _DIVERGED) & (before.diverged < _DIVERGED))
+            stepping_now = at_step | ((after.diverged[after.picked] >= _DIVERGED) & picked_copy)
+            numbers = {"picked": after.picked, "copy": signals.active, "diverged": diverged_now}
+            alone = diverged_now | (after.picked == before.picked)
             if after.stall is None:
-                return at_step, after.picked == before.picked, {"picked": after.picked}
+                return stepping_now, alone, numbers
             stalled = after.stall.stalled & ~before.stall.stalled
-            numbers = {"picked": after.picked, "stalled": stalled, "copy": signals.active, "early": after.stall.stalled}
+            numbers |= {"stalled": stalled, "early": after.stall.stalled}
             numbers |= {"rate": after.stall.rate, "rate_sd": after.stall.rate_sd}
-            stepping_now = at_step | (after.stall.stalled & picked_copy)
-            return stepping_now, stalled | (after.picked == before.picked), numbers
+            stepping_now |= after.stall.stalled & picked_copy
+            return stepping_now, stalled | alone, numbers
 
         def step_text(numbers, names):
+            copy = int(numbers["copy"])
+            if numbers["diverged"]:
+                return (
+                    f"{names[copy]} made a second update whose loss was not finite: from now on it runs as "
+                    f"{names[int(table[copy])]}"
+                )
             if numbers.get("stalled", False):
-                copy = int(numbers["copy"])
                 return (
                     f"{names[copy]}'s loss stalled over {stall} updates (rate {numbers['rate']:.2g} +- "
                     f"{numbers['rate_sd']:.1g}): from now on, each copy runs as its candidate"

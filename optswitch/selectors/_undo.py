@@ -28,8 +28,8 @@ class UndoState(NamedTuple):
         before_variance: ``[]``, that value's variance, from the scatter of the updates about the line.
         undone: int32 ``[]``, undos so far.
         last_undone: int32 ``[]``, the update (on the guard's clock) after which the latest undo ran; -1 for none.
-        handed_over: bool ``[]``, whether the latest switch left a watched leg before it could be judged and no
-            loss has counted since: the next leg starts from that leg's parameters, which the snapshot predates.
+        restorable: bool ``[]``, whether the saved parameters' own loss has counted (they trained on from a finite
+            loss): the slot may then be loaded at a loss that is not finite, at most once per loss that counts.
         request: the :class:`SnapshotRequest` the switch runs after this update.
     """
 
@@ -43,7 +43,7 @@ class UndoState(NamedTuple):
     before_variance: jax.Array
     undone: jax.Array
     last_undone: jax.Array
-    handed_over: jax.Array
+    restorable: jax.Array
     request: SnapshotRequest
 
 
@@ -70,19 +70,23 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     means, are compared, so that a loss falling fast before the switch does not hide a rise after it.
 
     Memory: one parameter-sized snapshot and one copy of every candidate's state, kept in
-    :attr:`optswitch.SwitchState.snapshots` and sharded like the parameters; a save runs at each switch, an
-    undo at most once per switch. It needs ``params`` in ``update`` (or use ``update_and_apply``), and, with
-    ``update``, the switch last in a chain (see :func:`optswitch.switch`). An undo is not a switch: it makes
-    no event of its own (:attr:`UndoState.undone` counts them, and the event of a switch made at an undo says
-    so). Updates with a loss ``<= 0``, which has no log, do not count: a switch made on one is not watched. A
-    watched leg whose loss stops being finite (a candidate that diverges) is undone at its first such update,
-    once one of its losses has counted, without a judgement, and so is a leg whose first loss is not finite
-    after a switch from a watched leg not yet judged (the last update of that leg broke the parameters): the
-    guarded selector, which does not see that update, carries on from the saved parameters. With ``update``,
+    :attr:`optswitch.SwitchState.snapshots` and sharded like the parameters; a save runs at each watched switch, an
+    undo at most once per switch (a rescue, below, at most once per loss that counts). It needs ``params`` in
+    ``update`` (or use ``update_and_apply``), and, with ``update``, the switch last in a chain (see
+    :func:`optswitch.switch`). An undo is not a switch: it makes no event of its own (:attr:`UndoState.undone`
+    counts them, and the event of a switch made at an undo says so). Updates with a loss ``<= 0``, which has no
+    log, do not count: a switch made on one is not watched.
+
+    Parameters that stop being finite (a candidate that diverges, in a watched leg or long after its judgement) are
+    put back at the first update whose loss is not finite, without a judgement, to those saved at the latest
+    watched switch, with every candidate's state: the guarded selector, which does not see that update, carries on
+    from there, with its choice, watched against the same beginning. Only once the saved parameters' own loss
+    has counted (not when a switch's first loss is not finite: the update before it broke the parameters that the
+    switch saved), and not again until a loss has counted (a rescue cannot repeat forever). A candidate that
+    diverges again from the same place, on the same batches, is put back again: with :func:`step_down` inside, a
+    copy at a multiple of its learning rate runs as its candidate after its second such update. With ``update``,
     parameters that are no longer finite cannot be put back (see :class:`optswitch.selectors.Snapshots`): use
-    ``update_and_apply``. A leg that is not watched (after a switch with fewer than ``min_losses`` updates before
-    it, or a leader after its judgement) is not undone, nor is one whose first loss is not finite after a judged
-    switch: the parameters saved at that switch are the ones the previous leg's last update left.
+    ``update_and_apply``.
 
     Args:
         selector: the selector to guard; one without snapshots of its own.
@@ -100,14 +104,14 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
         ``value=``).
 
     Examples:
-        >>> import jax.numpy as jnp, optax, optswitch
+        >>> import jax, jax.numpy as jnp, optax, optswitch
         >>> at_10 = optswitch.selectors.schedule({0: 0, 10: 1})
         >>> tx = optswitch.switch([optax.sgd(0.1), optax.sgd(0.2)], optswitch.selectors.undo_if_worse(at_10, 5))
         >>> params = {"w": jnp.ones(2)}
-        >>> state = tx.init(params)
+        >>> state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
         >>> for t in range(20):  # the loss doubles after the switch
         ...     loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
-        ...     params, state = tx.update_and_apply(params, state, params, value=jnp.asarray(loss))
+        ...     params, state = update_and_apply(params, state, params, value=jnp.asarray(loss))
         >>> int(state.selector_state.undone), int(state.selector_state.last_undone)  # after the 5th update of '1'
         (1, 15)
         >>> optswitch.summary(state).switches  # the schedule's choice stands
@@ -161,7 +165,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             before_variance=scalar(0, dtype),
             undone=scalar(0),
             last_undone=scalar(-1),
-            handed_over=scalar(False, bool),
+            restorable=scalar(False, bool),
             request=_request(len(names), scalar(False, bool), scalar(False, bool)),
         )
 
@@ -192,7 +196,8 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             before_variance=jnp.where(watch, before_variance, state.before_variance).astype(dtype),
             undone=state.undone + undo.astype(jnp.int32),
             last_undone=jnp.where(undo, updates, state.last_undone),
-            handed_over=switching & state.watching & ~judged,
+            # The slot saved at the previous update (a watch began there) is restorable from this update's loss on.
+            restorable=~watch & (state.restorable | (state.watching & (state.after == 0))),
             request=_request(state.request.restore_states.shape[0], watch, undo),
         )
         ignored = state._replace(
@@ -203,17 +208,16 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         return choice, optax.tree.where(counts, counted, ignored)
 
     def on_skip(state: UndoState):
-        # A watched leg whose loss stops being finite is undone at once, and so is the first update after a switch
-        # from a watched leg not yet judged (that leg's last update may have broken the parameters). Not again
-        # until a loss has counted: the saved parameters' own loss was finite, so a rescue cannot repeat forever.
-        rescue = (state.watching & (state.after > 0)) | state.handed_over
+        # Parameters that stop being finite are put back to the latest watched switch's, whose loss was finite,
+        # whether the leg since is still watched or not. Not again until a loss has counted, so that a rescue
+        # cannot repeat forever; the leg that runs from them is judged against the same beginning.
+        rescue = state.restorable & (state.updates > state.last_undone)
         rescued = state._replace(
             seen=jnp.where(rescue, 0, state.seen),
-            watching=state.watching | rescue,  # the leg now running is judged against the same beginning
+            watching=state.watching | rescue,
             after=jnp.where(rescue, 0, state.after),
             undone=state.undone + rescue.astype(jnp.int32),
             last_undone=jnp.where(rescue, state.updates, state.last_undone),
-            handed_over=jnp.zeros_like(state.handed_over),
         )
         request = _request(state.request.restore_states.shape[0], jnp.asarray(False), rescue)
         return request, rescued._replace(request=request)
