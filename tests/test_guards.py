@@ -74,7 +74,8 @@ def reference_revert(table, loss_of, window, confidence, hold):
         seen, updates = seen + 1, t + 1
         judged = watching and seen == window
         mean, variance = np.mean(recent), np.var(recent, ddof=1) if len(recent) > 1 else 0.0
-        if judged and mean - before[0] > confidence * np.sqrt((variance + before[1]) / window):
+        rounding = window * np.finfo(np.float32).eps * abs(before[0])
+        if judged and mean - before[0] > max(confidence * np.sqrt((variance + before[1]) / window), rounding):
             active, seen, watching, held_until = source, 0, False, updates + hold
             continue
         choice = active if updates < held_until else table[t]
@@ -169,6 +170,14 @@ def test_guards_explain_with_the_wrapped_selectors_state(guard):
     assert [(event.update, event.reason) for event in received][:2] == [(3, "race leg 2 of 4"), (9, "race leg 4 of 4")]
 
 
+@pytest.mark.parametrize("guard", [lambda s: selectors.undo_if_worse(s, 3), lambda s: selectors.revert_if_worse(s, 3)])
+def test_a_switch_whose_loss_stays_exactly_the_same_is_not_undone(guard):
+    # The three losses before the switch at 9 and the three after it are equal: their means differ only by rounding.
+    tx = optswitch.switch(candidates(), guard(selectors.schedule({0: "adam", 5: "sgd", 9: "rmsprop"})))
+    losses = [1.0, 0.9, 0.8, 0.75, 0.72] + [0.7] * (STEPS - 5)
+    assert run(tx, lambda k, t: losses[t]) == [0] * 5 + [1] * 4 + [2] * (STEPS - 9)
+
+
 def test_a_revert_says_it_undid_the_switch():
     received = []
     at_10 = selectors.schedule({0: 0, 10: 1})
@@ -207,17 +216,21 @@ def line_end_reference(values):
     return slope * index[-1] + intercept, residual_variance * (1 / len(values) + centred[-1] ** 2 / np.sum(centred**2))
 
 
-def reference_undo(table, loss_of, window, confidence, min_losses):
-    """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters)."""
+def reference_undo(table, loss_of, window, confidence, min_losses, rescues=None):
+    """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters). Each
+    rescue at a loss that is not finite is added to ``rescues`` as ``(update, whether its leg was watched)``."""
     logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
-    handed_over = False  # the latest switch left a watched leg not yet judged, and no loss has counted since
+    restorable, last_undone = False, -1  # the saved parameters' loss has counted; the undo's clock at the latest
     for t in range(STEPS):
         loss = np.float32(loss_of(active, t))
-        if not np.isfinite(loss):  # no switch; a watched leg with a loss counted is undone at once
-            if (watching and after > 0) or handed_over:
-                seen, after, total, watching, handed_over = 0, 0, total + 1, True, False
+        if not np.isfinite(loss):  # no switch; a rescue once the snapshot is restorable and a loss counted since
+            if restorable and len(logs) > last_undone:
+                if rescues is not None:
+                    rescues.append((t, watching))
+                seen, after, total, watching, last_undone = 0, 0, total + 1, True, len(logs)
             undone.append(total)
             continue
+        fresh = watching and after == 0  # this loss is the first at the parameters saved at the previous update
         logs.append(float(np.log(loss)))
         seen, after = min(seen + 1, window), min(after + 1, window)
         choice = table[t]
@@ -227,15 +240,17 @@ def reference_undo(table, loss_of, window, confidence, min_losses):
         if judged:
             end, variance = line_end_reference(logs[-after:])
             undo = end - before[0] > confidence * np.sqrt(variance + before[1])
-        handed_over = switching and watching and not judged
+        watch = switching and not undo and seen >= min_losses
+        restorable = not watch and (restorable or fresh)
         if switching and undo:
             watching, after = True, 0  # the same start, the same updates before it
-        elif switching and seen >= min_losses:
+        elif watch:
             watching, after, before = True, 0, line_end_reference(logs[-seen:])
         elif switching or judged:
             watching = False
         seen = 0 if switching or undo else seen
         total += undo
+        last_undone = len(logs) if undo else last_undone
         undone.append(total)
         active = choice
     return undone
@@ -263,16 +278,38 @@ def diverging(k, t):
 
 @pytest.mark.parametrize("seed", [0, 6])
 @pytest.mark.parametrize("window, min_losses", [(6, 5), (4, 3)])
-def test_undo_if_worse_undoes_a_watched_leg_at_its_first_loss_that_is_not_finite(seed, window, min_losses):
+def test_undo_if_worse_puts_back_a_leg_at_its_first_loss_that_is_not_finite(seed, window, min_losses):
     table = random_table(seed)
     guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses)
     made, undone = run_undo(optswitch.switch(candidates(), guard), diverging)
-    expected = reference_undo(table, diverging, window, 2.0, min_losses)
-    assert undone == expected
+    rescues = []
+    assert undone == reference_undo(table, diverging, window, 2.0, min_losses, rescues)
     at_skips = [t for t in range(1, STEPS) if not np.isfinite(diverging(made[t], t)) and undone[t] > undone[t - 1]]
-    assert at_skips  # some undos ran at an update whose loss was not finite
+    assert at_skips == [t for t, _ in rescues]
+    assert any(watched for _, watched in rescues)
     skipped = [t for t in range(STEPS) if not np.isfinite(diverging(made[t], t))]
     assert all(made[t + 1] == made[t] for t in skipped if t + 1 < STEPS)  # no switch on a skipped update
+
+
+def late(k, t):
+    """Not finite for candidate 1 at updates 12 (in its watched leg), 25 and 52 (after its legs were judged), and
+    for candidate 2 at 31, the first update after a switch (the parameters the switch saved are broken)."""
+    if (k, t) in {(1, 12), (1, 25), (2, 31), (1, 52)}:
+        return np.nan if t % 2 else np.inf
+    return 1.0 + 0.01 * (t % 3)
+
+
+@pytest.mark.parametrize("window, min_losses", [(6, 5), (4, 3)])
+def test_undo_if_worse_puts_back_a_leg_long_after_its_judgement_but_not_at_a_switch_that_broke_the_parameters(
+    window, min_losses
+):
+    table = [0] * 10 + [1] * 20 + [2] * 10 + [1] * 20
+    guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses)
+    made, undone = run_undo(optswitch.switch(candidates(), guard), late)
+    rescues = []
+    assert undone == reference_undo(table, late, window, 2.0, min_losses, rescues)
+    assert rescues == [(12, True), (25, False), (52, False)]
+    assert made == [0, *table[:-1]]
 
 
 def quadratic_loss(weights):
@@ -433,4 +470,58 @@ def test_a_switch_at_an_undo_says_so():
         "scheduled at 10",
         "scheduled at 14; the updates since the previous switch were undone at update 14 (their log loss ended "
         "above where it began by more than 2 standard errors)",
+    ]
+
+
+def test_a_leader_that_diverges_long_after_its_judgement_is_put_back_and_steps_down():
+    # SGD at 0.1, then 0.9 from its 20th update: at 3x (2.7) the quadratic's loss grows ~2.9x an update and overflows.
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(optax.piecewise_constant_schedule(0.1, {20: 9.0}))})
+    picks = selectors.step_down(selectors.schedule({0: "sgd", 5: "sgd-x3"}), at=1000, stall=500)
+    received = []
+    tx = optswitch.switch(copies, selectors.undo_if_worse(picks, 5), on_event=received.append)
+    step = jax.jit(
+        lambda weights, state: tx.update_and_apply(
+            jax.grad(quadratic_loss)(weights), state, weights, value=quadratic_loss(weights)
+        )
+    )
+    weights, state = params(), tx.init(params())
+    for _ in range(5):  # "sgd"'s updates; the switch's snapshot is taken after the 5th
+        weights, state = step(weights, state)
+    at_switch, states_at_switch = weights, state.candidate_states
+    losses = []
+    while not losses or np.isfinite(losses[-1]):
+        losses.append(float(quadratic_loss(weights)))
+        weights, state = step(weights, state)
+    broke = 5 + len(losses) - 1  # the update whose loss is not finite
+    assert broke > 50 and int(state.selector_state.undone) == 1  # long after the leg was judged (at 10) and kept
+    assert_trees_equal(weights, at_switch)
+    assert_trees_equal(state.candidate_states, states_at_switch)
+    # The same updates again, on the same batches, from the same state: the same divergence, put back once more.
+    for _ in range(broke - 4):
+        weights, state = step(weights, state)
+    assert int(state.log.skipped) == 2 and int(state.selector_state.undone) == 2
+    assert_trees_equal(weights, at_switch)
+    for _ in range(200):
+        weights, state = step(weights, state)
+    assert int(state.log.skipped) == 2 and int(state.selector_state.undone) == 2
+    assert optswitch.summary(state).switches == [(5, "sgd", "sgd-x3"), (2 * broke - 2, "sgd-x3", "sgd")]
+    assert float(quadratic_loss(weights)) < 1e-6 * losses[0]
+    jax.effects_barrier()
+    assert received[-1].reason == "sgd-x3 made a second update whose loss was not finite: from now on it runs as sgd"
+
+
+@pytest.mark.parametrize("guard", [lambda s: selectors.undo_if_worse(s, 3), lambda s: selectors.revert_if_worse(s, 3)])
+def test_a_scheduled_switch_whose_boundary_falls_on_skipped_updates_comes_at_the_next_one(guard):
+    # Under a guard that reads the loss, updates 3 and 4 (the losses before the boundary at 5) skip select.
+    received = []
+    tx = optswitch.switch(
+        candidates(), guard(selectors.schedule({0: "adam", 5: "sgd", 9: "rmsprop"})), on_event=received.append
+    )
+    losses = [1.0, 0.9, 0.8, np.nan, np.inf] + [0.7 * 0.99**t for t in range(STEPS - 5)]
+    made = run(tx, lambda k, t: losses[t])
+    assert made == [0] * 6 + [1] * 3 + [2] * (STEPS - 9)  # sgd from 6, one update late; rmsprop at 9 as scheduled
+    jax.effects_barrier()
+    assert [event.reason for event in received] == [
+        "scheduled at 5, from 6 (the updates between were skipped: signals not finite)",
+        "scheduled at 9",
     ]

@@ -148,7 +148,8 @@ def revert_if_worse(selector: Selector, window: int, *, confidence: float = 2.0,
     compared with the mean over the ``window`` updates before it; when it is higher by more than
     ``confidence`` standard errors of the difference (from the two windows' variances), the switch is undone:
     the candidate switched away from comes back, and the guarded selector's choices are ignored for ``hold``
-    updates. The loss falls as training goes on, so a switch is undone only for a bump larger than its noise.
+    updates. The loss falls as training goes on, so a switch is undone only for a bump larger than its noise,
+    and never for one within the rounding of the means (``window`` float epsilons of the loss before).
 
     Args:
         selector: the selector to guard.
@@ -210,7 +211,10 @@ def _revert(selector: Selector, window: int, confidence: float, hold: int) -> Se
         variance = jnp.var(recent) * window / (window - 1)
         judged = state.watching & (seen == window)
         error = jnp.sqrt((variance + state.before_variance) / window)
-        revert = judged & (mean - state.before_mean > confidence * error)
+        # Means of equal losses can differ in their last bits (XLA may fuse the subtraction into the mean's
+        # rounding): a difference within that rounding is not a rise, even when the windows' variances are 0.
+        rounding = window * jnp.finfo(dtype).eps * jnp.abs(state.before_mean)
+        revert = judged & (mean - state.before_mean > jnp.maximum(confidence * error, rounding))
         held = updates < state.held_until
         choice = jnp.where(held, active, choice)
         switching = ~revert & (choice != active)

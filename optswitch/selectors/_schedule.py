@@ -12,11 +12,18 @@ from optswitch.selectors._settings import MAX_STEP, is_count
 
 
 class ScheduleState(NamedTuple):
-    """State of :func:`schedule`: empty, since a schedule keeps no progress of its own.
+    """State of :func:`schedule`: its progress only.
 
     Its boundaries and targets are settings of the transformation (so a run resumed under an edited schedule
     follows the edit), not part of the state.
+
+    Attributes:
+        last_step: int32 ``[]``, the update after which ``select`` last ran (-1 before the first): a boundary
+            between it and the next ``select``, reached on updates the switch skipped (signals that are not finite
+            under a selector that reads them), still acts.
     """
+
+    last_step: jax.Array
 
 
 def schedule(boundaries: Mapping[int, str | int]) -> Selector:
@@ -25,7 +32,9 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
     ``schedule({0: "adam", 5: "sgd", 12: "adam"})`` has Adam make updates 0 to 4, SGD updates 5 to 11 and
     Adam every update from 12 on. The schedule acts only at its boundaries, so a switch made from the host
     with :func:`optswitch.set_active` holds until the next boundary. A boundary at 0 sets the candidate of
-    the first update; without one, ``switch(initial=...)`` does.
+    the first update; without one, ``switch(initial=...)`` does. Under a wrapper that reads the loss
+    (:func:`undo_if_worse`, say), an update whose loss is not finite skips ``select``: a boundary passed on such
+    updates acts at the next ``select`` (one update late), not never.
 
     Args:
         boundaries: mapping from update index (an int >= 0) to the name or index of the candidate that makes
@@ -71,13 +80,21 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
         else:
             targets = [_names.resolve(by_step[step], names, what=f"schedule at step {step}") for step in steps]
 
-        def select(signals, state):
-            at_boundary = jnp.asarray(steps, jnp.int32) == signals.step + 1
-            target = jnp.asarray(targets, jnp.int32)[jnp.argmax(at_boundary)]
-            return jnp.where(jnp.any(at_boundary), target, signals.active), state
+        def select(signals, state: ScheduleState):
+            passed = _passed(steps, state.last_step, signals.step)
+            # The latest boundary passed since the previous select: more than one only after skipped updates.
+            latest = len(steps) - 1 - jnp.argmax(passed[::-1])
+            target = jnp.asarray(targets, jnp.int32)[latest]
+            chosen = jnp.where(jnp.any(passed), target, signals.active)
+            return chosen, ScheduleState(signals.step.astype(jnp.int32))
+
+        def explain(signals, before: ScheduleState, after: ScheduleState):
+            passed = _passed(steps, before.last_step, signals.step)
+            latest = jnp.asarray(steps, jnp.int32)[len(steps) - 1 - jnp.argmax(passed[::-1])]
+            return {"boundary": latest, "update": signals.step + 1}, explained
 
         return Selector(
-            init=lambda names: ScheduleState(),
+            init=lambda names: ScheduleState(jnp.asarray(-1, jnp.int32)),
             select=select,
             initial=lambda names: targets[0] if steps[0] == 0 else None,
             name="schedule",
@@ -88,10 +105,18 @@ def schedule(boundaries: Mapping[int, str | int]) -> Selector:
     return for_names(build)
 
 
-def explain(signals, before: ScheduleState, after: ScheduleState):
-    """Why :func:`schedule` switched (:attr:`Selector.explain`): ``"scheduled at 50"``."""
-    del before, after
-    return {"update": signals.step + 1}, lambda numbers, names: f"scheduled at {int(numbers['update'])}"
+def _passed(steps: list[int], last_step: jax.Array, step: jax.Array) -> jax.Array:
+    """Which boundaries fall after the update following ``last_step`` and by the update following ``step``."""
+    boundaries = jnp.asarray(steps, jnp.int32)
+    return (boundaries > last_step + 1) & (boundaries <= step + 1)
+
+
+def explained(numbers, names) -> str:
+    """Why :func:`schedule` switched: ``"scheduled at 50"``, and when a boundary acted late, since when."""
+    boundary, update = int(numbers["boundary"]), int(numbers["update"])
+    if boundary == update:
+        return f"scheduled at {update}"
+    return f"scheduled at {boundary}, from {update} (the updates between were skipped: signals not finite)"
 
 
 def key_numbers(state: ScheduleState, names: tuple[str, ...]) -> dict[str, jax.Array]:
