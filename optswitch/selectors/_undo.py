@@ -85,8 +85,8 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     switch saved), and not again until a loss has counted (a rescue cannot repeat forever). A candidate that
     diverges again from the same place, on the same batches, is put back again: with :func:`step_down` inside, a
     copy at a multiple of its learning rate runs as its candidate after its second such update. With ``update``,
-    parameters that are no longer finite cannot be put back (see :class:`optswitch.selectors.Snapshots`): use
-    ``update_and_apply``.
+    parameters that are no longer finite cannot be put back, and huge ones land off the snapshot by the rounding
+    of ``params + (snapshot - params)`` (see :class:`optswitch.selectors.Snapshots`): use ``update_and_apply``.
 
     Args:
         selector: the selector to guard; one without snapshots of its own.
