@@ -781,8 +781,9 @@ def test_held_out_7_tasks_hold_the_data_their_docstrings_state():
     gaussian = 5 + math.log(2 * math.pi) + 0.5 * np.mean(np.sum(val**2, -1))
     assert float(flow.evaluate(identity, flow.data)) == pytest.approx(gaussian, rel=1e-5)
     widest = [[*layer[:-1], {"w": layer[-1]["w"], "b": np.array([50.0, 0.0])}] for layer in identity]
-    _, log_det = tasks._coupling_flow(widest, val)  # every log-scale at its bound, tanh(50) = 1: 6 in all
-    assert np.asarray(log_det).max() <= 6 and float(flow.evaluate(widest, flow.data)) > 5 + math.log(2 * math.pi) - 6
+    _, log_det = tasks._coupling_flow(widest, flow.data["x_val"])  # every log-scale at its bound, tanh(50) = 1
+    np.testing.assert_allclose(log_det, 6)  # the log-determinant's bound: the loss stays above 0.84
+    assert float(flow.evaluate(widest, flow.data)) > 5 + math.log(2 * math.pi) - 6
     assert flow.sample(flow.data, jax.random.key(1)).shape == (128, 2)
     assert not quantile.higher_is_better and not sparse.higher_is_better and not flow.higher_is_better
 
