@@ -391,6 +391,7 @@ HELD_OUT_3 = ["heteroscedastic-nll", "distinct-set-attention", "count-squares-cn
 HELD_OUT_4 = ["deep-layernorm-mlp", "dyck-lstm", "bfs-distance-gnn"]
 HELD_OUT_5 = ["poisson-glm", "denoise-conv1d", "pairwise-ranking-mlp"]
 HELD_OUT_6 = ["multilabel-mlp", "oscillator-fit", "contrastive-embedding"]
+HELD_OUT_7 = ["quantile-mlp", "sparse-l1-logistic", "moons-flow"]
 
 
 def test_the_validation_tasks_run_only_when_asked():
@@ -400,13 +401,14 @@ def test_the_validation_tasks_run_only_when_asked():
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
     every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6
+    every += HELD_OUT_7
     assert cli.parse_args(["--split", "all"]).tasks == every
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 7)}
+    splits = {"development", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 8)}
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
@@ -423,6 +425,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("held-out-4", HELD_OUT_4),
         ("held-out-5", HELD_OUT_5),
         ("held-out-6", HELD_OUT_6),
+        ("held-out-7", HELD_OUT_7),
     ]:
         assert f"{split}: {', '.join(names)}" in epilog
 
@@ -435,6 +438,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("held-out-4", HELD_OUT_4),
         ("held-out-5", HELD_OUT_5),
         ("held-out-6", HELD_OUT_6),
+        ("held-out-7", HELD_OUT_7),
     ],
 )
 def test_each_later_held_out_split_runs_only_when_asked(split, names):
@@ -470,12 +474,14 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert adding.data["x_val"].shape == (1000, 20, 2)
 
 
-@pytest.mark.parametrize("name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6)
+@pytest.mark.parametrize(
+    "name", VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6 + HELD_OUT_7
+)
 def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all twenty-two
+    assert result.metric[-1] < result.metric[0]  # lower is better on all twenty-five
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -726,6 +732,60 @@ def test_held_out_6_tasks_hold_the_data_their_docstrings_state():
     same = jax.numpy.stack([views[0], views[0]])  # identical views: still above the bound at temperature 0.5
     assert float(contrastive.loss(params, same)) > math.log(1 + 63 * math.exp(-4))
     assert not multilabel.higher_is_better and not oscillator.higher_is_better and not contrastive.higher_is_better
+
+
+def test_held_out_7_tasks_hold_the_data_their_docstrings_state():
+    from scipy.stats import norm
+
+    quantile = tasks.quantile_mlp()
+    x, y = np.asarray(quantile.data["x_val"]), np.asarray(quantile.data["y_val"])
+    assert quantile.data["x_train"].shape == (4000, 8) and x.shape == (1000, 8) and y.shape == (1000,)
+    assert np.abs(x).max() <= 1
+    signal = np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] + 0.5 * x[:, 3]
+    scale = 0.1 + 0.4 * np.abs(x[:, 4])
+    noise = (y - signal) / scale + math.exp(0.18)  # log-normal, log of deviation 0.6
+    assert noise.min() > 0 and np.std(np.log(noise)) == pytest.approx(0.6, abs=0.05)
+    levels = np.array([0.1, 0.5, 0.9])
+    error = y[:, None] - signal[:, None] - scale[:, None] * (np.exp(0.6 * norm.ppf(levels)) - math.exp(0.18))
+    floor = np.mean(np.maximum(levels * error, (levels - 1) * error))
+    assert floor == pytest.approx(0.0526, abs=0.0005)  # the true conditional quantiles
+    params = quantile.init(jax.random.key(0))
+    assert [layer["w"].shape for layer in params] == [(8, 64), (64, 64), (64, 3)]
+    assert 0.3 < float(quantile.evaluate(params, quantile.data)) < 0.5
+    x_batch, y_batch = quantile.sample(quantile.data, jax.random.key(1))
+    assert x_batch.shape == (64, 8) and y_batch.shape == (64,)
+
+    sparse = tasks.sparse_l1_logistic()
+    x, y = np.asarray(sparse.data["x_train"]), np.asarray(sparse.data["y_train"])
+    assert x.shape == (4000, 2000) and sparse.data["x_val"].shape == (1000, 2000) and y.shape == (4000,)
+    assert set(np.unique(x)) == {0.0, 1.0} and set(np.unique(y)) == {0.0, 1.0}
+    assert 39 < x.sum(1).mean() < 41 and 70 < x.sum(0).mean() < 90  # about 40 a row, each in about 80 rows
+    zero = {"w": np.zeros(2000, np.float32), "b": np.float32(0)}
+    assert float(sparse.evaluate(zero, sparse.data)) == pytest.approx(math.log(2), rel=1e-6)
+    batch = sparse.sample(sparse.data, jax.random.key(1))
+    assert batch[0].shape == (64, 2000)
+    assert float(sparse.loss(zero, batch)) == pytest.approx(math.log(2) + 0.002 * 2000 * 0.01, rel=1e-5)  # the penalty
+    params = sparse.init(jax.random.key(0))
+    assert params["w"].shape == (2000,) and 0.009 < float(np.std(params["w"])) < 0.011
+    assert float(sparse.evaluate(params, sparse.data)) == pytest.approx(math.log(2), abs=0.01)
+
+    flow = tasks.moons_flow()
+    train, val = np.asarray(flow.data["x_train"]), np.asarray(flow.data["x_val"])
+    assert train.shape == (4000, 2) and val.shape == (1000, 2)
+    np.testing.assert_allclose(train.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(train.std(0), 1, atol=1e-5)
+    params = flow.init(jax.random.key(0))
+    assert len(params) == 6 and [layer["w"].shape for layer in params[0]] == [(1, 32), (32, 32), (32, 2)]
+    assert 8 < float(flow.evaluate(params, flow.data)) < 10.5
+    identity = jax.tree.map(np.zeros_like, params)  # no scale, no shift: a standard Gaussian on the points
+    gaussian = 5 + math.log(2 * math.pi) + 0.5 * np.mean(np.sum(val**2, -1))
+    assert float(flow.evaluate(identity, flow.data)) == pytest.approx(gaussian, rel=1e-5)
+    widest = [[*layer[:-1], {"w": layer[-1]["w"], "b": np.array([50.0, 0.0])}] for layer in identity]
+    _, log_det = tasks._coupling_flow(widest, flow.data["x_val"])  # every log-scale at its bound, tanh(50) = 1
+    np.testing.assert_allclose(log_det, 6)  # the log-determinant's bound: the loss stays above 0.84
+    assert float(flow.evaluate(widest, flow.data)) > 5 + math.log(2 * math.pi) - 6
+    assert flow.sample(flow.data, jax.random.key(1)).shape == (128, 2)
+    assert not quantile.higher_is_better and not sparse.higher_is_better and not flow.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
