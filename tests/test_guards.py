@@ -184,10 +184,10 @@ def test_a_revert_says_it_undid_the_switch():
     tx = optswitch.switch(
         [optax.sgd(0.1), optax.sgd(0.2)], selectors.revert_if_worse(at_10, 4), on_event=received.append
     )
-    state = tx.init(EVENT_PARAMS)
+    state, update = tx.init(EVENT_PARAMS), jax.jit(tx.update)
     for t in range(20):
         loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
-        _, state = tx.update(EVENT_PARAMS, state, EVENT_PARAMS, value=jnp.asarray(loss))
+        _, state = update(EVENT_PARAMS, state, EVENT_PARAMS, value=jnp.asarray(loss))
     jax.effects_barrier()
     assert [event.reason for event in received] == [
         "scheduled at 10",
@@ -460,11 +460,11 @@ def test_a_switch_at_an_undo_says_so():
         selectors.undo_if_worse(selectors.schedule(table), 4),
         on_event=received.append,
     )
-    weights = {"w": jnp.ones(3)}
+    weights, update_and_apply = {"w": jnp.ones(3)}, jax.jit(tx.update_and_apply)
     state = tx.init(weights)
     for t in range(20):
         loss = (1.0 if t < 10 or t >= 14 else 2.0) + 0.01 * (t % 3)
-        weights, state = tx.update_and_apply(weights, state, weights, value=jnp.asarray(loss))
+        weights, state = update_and_apply(weights, state, weights, value=jnp.asarray(loss))
     jax.effects_barrier()
     assert [event.reason for event in received] == [
         "scheduled at 10",
