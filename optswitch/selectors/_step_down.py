@@ -13,7 +13,7 @@ from optswitch.selectors._base import Selector, default_float, for_names, with_l
 from optswitch.selectors._guards import check_wrappable, explain_through
 from optswitch.selectors._settings import check_count
 
-#: The updates whose signals are not finite after which a copy runs as its candidate (see :func:`step_down`).
+#: How many times a copy's updates are found skipped (signals not finite) before it runs as its candidate.
 _DIVERGED = 2
 
 #: How :func:`optswitch.learning_rate_multiples` names a copy: ``{name}-x{multiple:g}``.
