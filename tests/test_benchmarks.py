@@ -900,6 +900,15 @@ def test_oracle_grid_and_schedules():
     assert switched.switches == [(20, "adam", "sgd")]
 
 
+def assert_same_curve(now: list[float], before: list[float]) -> None:
+    """The metric curve of a stored run made again: the same up to the last digits of float32.
+
+    Not bit for bit: XLA:CPU's vectorized code rounds differently on another CPU. These runs replayed bit for bit on
+    the AMD EPYC machines of rounds 12 and 13, and on an Intel Xeon (round 14) differ from the 7th digit on.
+    """
+    np.testing.assert_allclose(now, before, rtol=2e-5, atol=0)
+
+
 def test_race_variants_reproduce_the_stored_race_run_and_print_the_table(tmp_path, capsys):
     # "window-only" is the race of selection round 2 (window budget/100, no margin, no stop): run again, seed 0 of
     # the noisy quadratic must make exactly the switches that run stored.
@@ -910,7 +919,7 @@ def test_race_variants_reproduce_the_stored_race_run_and_print_the_table(tmp_pat
     (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == ("noisy-quadratic", "race", 0)]
     (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "window-only"]
     assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
-    assert now["metric"] == before["metric"]
+    assert_same_curve(now["metric"], before["metric"])
     assert results["noisy-quadratic"]["window-only"]["runs"] == 1
     assert "| window-only | " in capsys.readouterr().out
 
@@ -927,7 +936,7 @@ def test_trials_replaying_their_batches_reproduce_the_stored_run_and_the_table_r
     (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
     (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "trials"]
     assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
-    assert now["metric"] == before["metric"]
+    assert_same_curve(now["metric"], before["metric"])
     capsys.readouterr()
     # The stored runs hold no fixed candidate and no race: the table reads them from the suite run.
     fixed = race_variants.RESULTS / "selection_round3" / "time_to_target.json"
@@ -967,7 +976,7 @@ def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixe
     (before,) = [r for r in stored["runs"] if (r["task"], r["contender"], r["seed"]) == key]
     (now,) = [r for r in json.loads(out.read_text())["runs"] if r["contender"] == "race-multiples-own"]
     assert [list(s) for s in now["switches"]] == [list(s) for s in before["switches"]]
-    assert now["metric"] == before["metric"]
+    assert_same_curve(now["metric"], before["metric"])
     assert [1000, "rmsprop-x3", "rmsprop"] in [list(s) for s in now["switches"]]
     # Seeds 5-9: the fixed candidates' runs come from --fixed-runs, the targets from --fixed.
     multiples = race_variants.RESULTS / "multiples"
