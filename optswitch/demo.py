@@ -116,23 +116,27 @@ def mlp(params, x):
 
 
 def train_step(loss: Callable, tx: optax.GradientTransformation) -> Callable:
-    """``step(params, opt_state, batch) -> (params, opt_state, loss)``: one update of ``tx`` on ``loss(params, batch)``.
+    """``step(params, opt_state, batch, value_batch=None) -> (params, opt_state, loss)``: one update of ``tx`` on
+    ``loss(params, batch)``.
 
-    The optimizer receives ``value=loss``. A switch applies its update inside its routing branch
+    The optimizer receives ``value=loss``, or, given ``value_batch`` (a batch held out from training),
+    ``value=loss(params, value_batch)``: a held-out loss, which a selector may read instead of the training loss.
+    The returned loss is the training loss either way. A switch applies its update inside its routing branch
     (:meth:`optswitch.SwitchTransformation.update_and_apply`), which saves a pass over the parameters; other
     optimizers go through ``update`` and ``optax.apply_updates``, which XLA fuses.
     """
     tx = optax.with_extra_args_support(tx)
     fused = getattr(tx, "update_and_apply", None)
 
-    def step(params, opt_state, batch):
-        value, grads = jax.value_and_grad(loss)(params, batch)
+    def step(params, opt_state, batch, value_batch=None):
+        training_loss, grads = jax.value_and_grad(loss)(params, batch)
+        value = training_loss if value_batch is None else loss(params, value_batch)
         if fused is not None:
             params, opt_state = fused(grads, opt_state, params, value=value)
         else:
             updates, opt_state = tx.update(grads, opt_state, params, value=value)
             params = optax.apply_updates(params, updates)
-        return params, opt_state, value
+        return params, opt_state, training_loss
 
     return step
 
@@ -142,14 +146,23 @@ def is_switch(opt_state) -> bool:
     return len(find_all(opt_state)) == 1
 
 
-def train_loop(loss: Callable, sample: Callable, tx: optax.GradientTransformation, steps: int) -> Callable:
+def train_loop(
+    loss: Callable,
+    sample: Callable,
+    tx: optax.GradientTransformation,
+    steps: int,
+    *,
+    sample_value: Callable | None = None,
+) -> Callable:
     """``loop(carry, data) -> (carry, losses)``: ``steps`` :func:`train_step` updates in one ``lax.scan``, unjitted.
 
-    The carry is ``(params, opt_state, step, data_key)``; update ``t`` draws batch ``sample(data, fold_in(data_key,
-    i))``, on device, with ``i`` the update's :func:`optswitch.data_step` for a switch and ``t`` for any other
-    optimizer. The batches depend on the seed and ``i`` only; ``i`` is ``t`` but under a selector that puts the
-    parameters back to a snapshot (``trials``), whose trials from one start then see the same batches. ``data``
-    is an argument, never closed over: a closed-over array would be baked into the compiled program as a
+    The carry is ``(params, opt_state, step, data_key)``; update ``t`` draws batch ``sample(data, key)`` with ``key =
+    fold_in(data_key, i)``, on device, with ``i`` the update's :func:`optswitch.data_step` for a switch and ``t`` for
+    any other optimizer. The batches depend on the seed and ``i`` only; ``i`` is ``t`` but under a selector that
+    puts the parameters back to a snapshot (``trials``), whose trials from one start then see the same batches.
+    Given ``sample_value``, each update also draws ``sample_value(data, fold_in(key, 1))``, a held-out batch, and the
+    optimizer reads its loss as ``value`` (:func:`train_step`); ``losses`` are the training losses either way.
+    ``data`` is an argument, never closed over: a closed-over array would be baked into the compiled program as a
     constant. Jit it with the carry donated and call it once per evaluation; the host waits for the device only
     there.
     """
@@ -158,7 +171,9 @@ def train_loop(loss: Callable, sample: Callable, tx: optax.GradientTransformatio
     def one(carry, data):
         params, opt_state, t, data_key = carry
         index = optswitch.data_step(opt_state) if is_switch(opt_state) else t
-        params, opt_state, value = step(params, opt_state, sample(data, jax.random.fold_in(data_key, index)))
+        key = jax.random.fold_in(data_key, index)
+        value_batch = None if sample_value is None else sample_value(data, jax.random.fold_in(key, 1))
+        params, opt_state, value = step(params, opt_state, sample(data, key), value_batch)
         return (params, opt_state, t + 1, data_key), value
 
     def loop(carry, data):

@@ -265,6 +265,94 @@ def test_a_switch_that_puts_back_a_diverged_leg_runs_its_budget():
     assert alone.diverged and len(alone.steps) < 5  # without snapshots a diverged run stops
 
 
+def value_recorder() -> optax.GradientTransformationExtraArgs:
+    """SGD at 1e-2 whose state keeps every ``value`` it was given, in order (at most 64)."""
+
+    def init(params):
+        return {"values": jax.numpy.full([64], jax.numpy.nan), "count": jax.numpy.zeros([], jax.numpy.int32)}
+
+    def update(grads, state, params=None, *, value, **extra_args):
+        del params, extra_args
+        state = {"values": state["values"].at[state["count"]].set(value), "count": state["count"] + 1}
+        return jax.tree.map(lambda g: -1e-2 * g, grads), state
+
+    return optax.GradientTransformationExtraArgs(init, update)
+
+
+def test_a_held_out_value_is_the_loss_on_a_validation_batch_and_leaves_the_training_batches_alone():
+    task = tasks.digits_mlp(quick=True)
+    sample_value = tasks.validation_sampler(task)
+    data_key = jax.random.key(7)
+    carry = (task.init(jax.random.key(0)), value_recorder().init(None), jax.numpy.zeros([], jax.numpy.int32), data_key)
+    held_out = jax.jit(demo.train_loop(task.loss, task.sample, value_recorder(), 5, sample_value=sample_value))
+    trained = jax.jit(demo.train_loop(task.loss, task.sample, value_recorder(), 5))
+    (params, state, _, _), losses = held_out(carry, task.data)
+    (params_trained, state_trained, _, _), losses_trained = trained(carry, task.data)
+
+    # The same training batches and updates: only the value the optimizer reads differs.
+    assert jax.tree.all(jax.tree.map(lambda a, b: bool((a == b).all()), params, params_trained))
+    np.testing.assert_array_equal(losses, losses_trained)
+    np.testing.assert_array_equal(state_trained["values"][:5], losses_trained)
+    # Each value is the loss, before the update, on the validation batch of key fold_in(fold_in(data_key, t), 1).
+    params_t, expected = carry[0], []
+    for t in range(5):
+        key = jax.random.fold_in(data_key, t)
+        expected.append(task.loss(params_t, sample_value(task.data, jax.random.fold_in(key, 1))))
+        grads = jax.grad(task.loss)(params_t, task.sample(task.data, key))
+        params_t = jax.tree.map(lambda p, g: p - 1e-2 * g, params_t, grads)
+    np.testing.assert_allclose(state["values"][:5], expected, rtol=1e-6)
+    assert not np.allclose(state["values"][:5], losses, rtol=1e-3)
+
+
+def test_the_validation_sampler_draws_validation_rows_or_none_where_training_batches_are_fresh(tmp_path):
+    digits = tasks.digits_mlp(quick=True)
+    x, _ = tasks.validation_sampler(digits)(digits.data, jax.random.key(0))
+    rows = np.asarray(digits.data["x_val"])
+    assert x.shape == (64, 64) and all((rows == row).all(-1).any() for row in np.asarray(x))
+    assert not all((np.asarray(digits.data["x_train"]) == row).all(-1).any() for row in np.asarray(x))
+    # Twins of another name (matrix completion's row_val, col_val, value_val) are swapped all together.
+    matrix = tasks.matrix_completion(quick=True)
+    row, col, value = tasks.validation_sampler(matrix)(matrix.data, jax.random.key(0))
+    val = {tuple(entry) for entry in np.stack([matrix.data[k] for k in ("row_val", "col_val", "value_val")], -1)}
+    assert all(tuple(entry) in val for entry in np.stack([row, col, value], -1))
+    # The text's validation windows, given by the task (its training array is the text itself, not windows).
+    path = tmp_path / "text.txt"
+    path.write_text("To be, or not to be, that is the question. " * 200)
+    text = tasks.shakespeare_char(quick=True, text=path)
+    windows = np.asarray(tasks.validation_sampler(text)(text.data, jax.random.key(0)))
+    assert windows.shape == (16, 65) and all((np.asarray(text.data["val"]) == w).all(-1).any() for w in windows)
+    # Batches drawn afresh, or a training array without a validation twin: the training loss is read.
+    for fresh in (
+        tasks.noisy_quadratic(quick=True),
+        tasks.adding_gru(quick=True),
+        tasks.contrastive_embedding(quick=True),
+    ):
+        assert tasks.validation_sampler(fresh) is None
+
+
+def test_a_held_out_value_reaches_the_selector_through_the_harness():
+    task = tasks.digits_mlp(quick=True)._replace(budget=50, eval_every=25)
+    # The first update's training and validation losses, from the harness's keys (run's seed 0).
+    init_key, data_key = jax.random.split(jax.random.key(0))
+    params, key = task.init(init_key), jax.random.fold_in(data_key, 0)
+    training_loss = task.loss(params, task.sample(task.data, key))
+    held_out_loss = task.loss(params, tasks.validation_sampler(task)(task.data, jax.random.fold_in(key, 1)))
+    assert abs(training_loss - held_out_loss) > 1e-3
+    # Switches to SGD after an update whose loss is below the midpoint of the two: only one of the runs does.
+    midpoint = (training_loss + held_out_loss) / 2
+    below = lambda signals, state: (jax.numpy.where(signals.loss < midpoint, 1, signals.active), state)
+    make = lambda: optswitch.switch(
+        {"adam": optax.adam(1e-3), "sgd": optax.sgd(1e-2)}, selectors.custom(lambda names: (), below, reads="loss")
+    )
+    training = harness.run(task, make(), seed=0)
+    held_out = harness.run(task, make(), seed=0, held_out_value=True)
+    lower_first = training if training_loss < held_out_loss else held_out
+    assert lower_first.switches[0] == (1, "adam", "sgd")
+    assert (held_out if lower_first is training else training).switches[:1] != [(1, "adam", "sgd")]
+    fixed = harness.run(task, optax.adam(1e-3), seed=0)
+    assert harness.run(task, optax.adam(1e-3), seed=0, held_out_value=True).metric == fixed.metric
+
+
 def test_budget_must_be_a_multiple_of_the_evaluation_interval():
     with pytest.raises(ValueError, match="budget 45 is not a multiple of eval_every 10"):
         harness.run(tiny_quadratic()._replace(budget=45), optax.adam(1e-3), seed=0)

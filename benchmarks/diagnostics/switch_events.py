@@ -45,7 +45,12 @@ def contender(name: str, candidate_set: str = "default") -> contenders_lib.Conte
 def switch_events(task, chosen: contenders_lib.Contender, seed: int) -> tuple[list[str], harness.Run]:
     """The events of one run, as text, and the run itself."""
     events: list[str] = []
-    run = harness.run(task, chosen.make(task, on_event=lambda event: events.append(str(event))), seed)
+    run = harness.run(
+        task,
+        chosen.make(task, on_event=lambda event: events.append(str(event))),
+        seed,
+        held_out_value=chosen.held_out_value,
+    )
     jax.effects_barrier()  # the events' callbacks have all run
     return events, run
 

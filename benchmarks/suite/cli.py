@@ -247,6 +247,7 @@ def execute(
                             contender=name,
                             evaluate=evaluate,
                             on_eval=lambda steps, metric: bar.update(steps),
+                            held_out_value=contender.held_out_value,
                         )
                     )
     return runs

@@ -99,6 +99,8 @@ class Contender(NamedTuple):
         description: one line for the README.
         is_baseline: whether it is the tuned baseline (neither a fixed candidate nor a switch: it sets no target and
             is not among the fixed candidates a switch's goals compare with).
+        held_out_value: whether its ``value`` is the loss on a validation batch drawn at each update, not the
+            training loss (:func:`benchmarks.suite.harness.run`'s ``held_out_value``).
     """
 
     name: str
@@ -106,6 +108,7 @@ class Contender(NamedTuple):
     is_switch: bool
     description: str
     is_baseline: bool = False
+    held_out_value: bool = False
 
 
 def fixed(name: str, make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]] = candidates):
@@ -167,6 +170,7 @@ def switcher(
     *,
     description: str = "",
     make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]] = candidates,
+    held_out_value: bool = False,
     **switch_options,
 ) -> Contender:
     """:func:`optswitch.switch` over the candidates, with the selector ``selector(run_length)`` builds.
@@ -178,12 +182,14 @@ def switcher(
         description: one line for the README.
         make_candidates: the candidates (default :func:`candidates`); a selector that needs its own version of
             one (SWATS's SGD with an injectable learning rate) passes them here.
+        held_out_value: the selector reads the loss on a validation batch drawn at each update, not the training
+            loss (:attr:`Contender.held_out_value`).
         **switch_options: passed to :func:`optswitch.switch` (``on_switch=``, ``inactive=``, ...).
     """
     make = lambda task, on_event=None: optswitch.switch(
         make_candidates(), selector(task.budget), on_event=on_event, **switch_options
     )
-    return Contender(name, make, True, description)
+    return Contender(name, make, True, description, held_out_value=held_out_value)
 
 
 def contenders(
@@ -283,6 +289,15 @@ def contenders(
             "leg of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
             "their log loss ends above the line through the budget/100 updates before it by 2 standard errors "
             "(selectors.undo_if_worse), judged on lines through 3 or more losses",
+        ),
+        switcher(
+            "race-multiples-undo-held-out",
+            lambda run_length: undone_stall(run_length, min_losses=3),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            held_out_value=True,
+            description="round 14's change to race-multiples-undo: the race and the guard read, as the loss, the loss "
+            "on a validation batch (the training batch's size) drawn at each update, not the training loss (tasks "
+            "that draw every training batch afresh read the training loss, held out already)",
         ),
         switcher(
             "race-multiples-undo-5",

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import optax
 
 import optswitch
-from benchmarks.suite.tasks import Task
+from benchmarks.suite.tasks import Task, validation_sampler
 from optswitch._find import find_all
 from optswitch.demo import train_loop
 
@@ -74,6 +74,7 @@ def run(
     contender: str = "",
     evaluate: Callable | None = None,
     on_eval: Callable[[int, float], None] | None = None,
+    held_out_value: bool = False,
 ) -> Run:
     """Trains ``task`` with ``tx`` for ``task.budget`` steps, evaluating every ``task.eval_every`` steps.
 
@@ -86,6 +87,9 @@ def run(
             default: jitted here.
         on_eval: called as ``on_eval(steps_since_last_call, metric)`` at each evaluation after the first, for a
             progress bar.
+        held_out_value: the optimizer reads, as ``value``, the loss on a validation batch drawn at each update
+            (:func:`benchmarks.suite.tasks.validation_sampler`) instead of the training loss; where the task has no
+            fixed training set, the training loss, held out already.
 
     Returns:
         The :class:`Run`.
@@ -101,7 +105,8 @@ def run(
 
     started = time.perf_counter()
     # A fresh closure per run, so every run compiles (and is charged for it) as a new process would.
-    loop = jax.jit(train_loop(task.loss, task.sample, tx, task.eval_every), donate_argnums=0)
+    sample_value = validation_sampler(task) if held_out_value else None
+    loop = jax.jit(train_loop(task.loss, task.sample, tx, task.eval_every, sample_value=sample_value), donate_argnums=0)
     loop = loop.lower(carry, task.data).compile()
     compile_seconds = time.perf_counter() - started
 

@@ -53,6 +53,9 @@ class Task(NamedTuple):
         budget: training steps of a run.
         eval_every: steps between evaluations; ``budget`` is a multiple of it.
         description: one line: model, data, batch size.
+        sample_validation: ``sample_validation(data, key) -> batch``: a batch of the validation set for ``loss``,
+            drawn on device, for a switch that reads a held-out loss; default: :func:`validation_sampler` derives
+            it from ``sample``.
     """
 
     name: str
@@ -66,6 +69,40 @@ class Task(NamedTuple):
     budget: int
     eval_every: int
     description: str
+    sample_validation: Callable[[Any, jax.Array], Any] | None = None
+
+
+def validation_sampler(task: Task) -> Callable[[Any, jax.Array], Any] | None:
+    """How ``task`` draws a validation batch for its ``loss``; None where the training loss is already held out.
+
+    ``task.sample_validation`` where the task gives one. Otherwise, where ``task.data`` holds training arrays
+    (``x_train``, ``train``, ...) and each has a validation twin of the same rank (``x_val``, ``val``), ``task.sample``
+    on the data with every training array replaced by its twin. Otherwise None: the task draws every training batch
+    afresh (a generator, not a fixed training set), so its training loss on a batch not yet trained on is a held-out
+    loss already.
+
+    Examples:
+        >>> task = digits_mlp(quick=True)
+        >>> x, y = validation_sampler(task)(task.data, jax.random.key(0))
+        >>> bool(jnp.isin(x[:, None], task.data["x_val"]).all(-1).any(-1).all())  # every row is a validation row
+        True
+        >>> print(validation_sampler(noisy_quadratic(quick=True)))
+        None
+    """
+    if task.sample_validation is not None:
+        return task.sample_validation
+    if not isinstance(task.data, dict):
+        return None
+    twins = {}
+    for name, array in task.data.items():
+        if name == "train" or name.endswith("_train"):
+            twin = name[: -len("train")] + "val"
+            if twin not in task.data or jnp.ndim(task.data[twin]) != jnp.ndim(array):
+                return None
+            twins[name] = twin
+    if not twins:
+        return None
+    return lambda data, key: task.sample({**data, **{name: data[twin] for name, twin in twins.items()}}, key)
 
 
 # Layers, as plain functions of parameter dicts.
@@ -315,6 +352,9 @@ def shakespeare_char(*, quick: bool = False, text: str | Path | None = None) -> 
     def evaluate(params, data):
         return loss(params, data["val"])
 
+    def sample_validation(data, key):
+        return data["val"][jax.random.randint(key, [batch], 0, data["val"].shape[0])]
+
     return Task(
         "shakespeare-char",
         data,
@@ -330,6 +370,7 @@ def shakespeare_char(*, quick: bool = False, text: str | Path | None = None) -> 
             f"Tiny Shakespeare, 90/10 split; transformer {depth} blocks, width {width}, {heads} heads, "
             f"context {context}; batch {batch}"
         ),
+        sample_validation=sample_validation,
     )
 
 
