@@ -173,8 +173,8 @@ def train_loop(
         index = optswitch.data_step(opt_state) if is_switch(opt_state) else t
         key = jax.random.fold_in(data_key, index)
         value_batch = None if sample_value is None else sample_value(data, jax.random.fold_in(key, 1))
-        params, opt_state, value = step(params, opt_state, sample(data, key), value_batch)
-        return (params, opt_state, t + 1, data_key), value
+        params, opt_state, training_loss = step(params, opt_state, sample(data, key), value_batch)
+        return (params, opt_state, t + 1, data_key), training_loss
 
     def loop(carry, data):
         return jax.lax.scan(lambda carry, _: one(carry, data), carry, length=steps)

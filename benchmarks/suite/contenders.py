@@ -295,9 +295,9 @@ def contenders(
             lambda run_length: undone_stall(run_length, min_losses=3),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             held_out_value=True,
-            description="round 14's change to race-multiples-undo: the race and the guard read, as the loss, the loss "
-            "on a validation batch (the training batch's size) drawn at each update, not the training loss (tasks "
-            "that draw every training batch afresh read the training loss, held out already)",
+            description="round 14's change to race-multiples-undo, not adopted: the race and the guard read, as the "
+            "loss, the loss on a validation batch (the training batch's size) drawn at each update, not the training "
+            "loss (tasks that draw every training batch afresh read the training loss, held out already)",
         ),
         switcher(
             "race-multiples-undo-5",
