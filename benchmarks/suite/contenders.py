@@ -35,6 +35,14 @@ def undone_stall(run_length: int, *, min_losses: int) -> selectors.Selector:
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
 
 
+def undone_stall_only(run_length: int) -> selectors.Selector:
+    """Round 14's variant of the recommended setup: no step down at half the run, only on a stall
+    (``step_down(race(...), at=run_length, stall=run_length // 20)``), under the same ``undo_if_worse``."""
+    race = selectors.race(run_length=run_length, stop=run_length // 2)
+    stepped = selectors.step_down(race, at=run_length, stall=run_length // 20)
+    return selectors.undo_if_worse(stepped, max(run_length // 100, 3))
+
+
 def large_candidates() -> dict[str, optax.GradientTransformation]:
     """:func:`candidates` and Adam at a third and at three times its learning rate: five, where choosing matters more.
 
@@ -298,6 +306,13 @@ def contenders(
             description="round 14's change to race-multiples-undo, not adopted: the race and the guard read, as the "
             "loss, the loss on a validation batch (the training batch's size) drawn at each update, not the training "
             "loss (tasks that draw every training batch afresh read the training loss, held out already)",
+        ),
+        switcher(
+            "race-multiples-undo-stall-only",
+            undone_stall_only,
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 14's variant of race-multiples-undo: a copy steps down only on a stall (its loss not "
+            "falling over budget/20 of its updates), not at half the run",
         ),
         switcher(
             "race-multiples-undo-5",
