@@ -26,21 +26,14 @@ from optswitch import handoff, selectors
 from optswitch.demo import candidates
 
 
-def undone_stall(run_length: int, *, min_losses: int) -> selectors.Selector:
-    """Round 10's recommended selector for ``run_length`` updates (``min_losses=3``), or round 11's variant of it:
-    ``step_down(race(...), stall=run_length // 20)`` under ``undo_if_worse`` with a window of
-    ``max(run_length // 100, min_losses)``."""
+def undone_stall(run_length: int, *, min_losses: int = 3, halfway: bool = True) -> selectors.Selector:
+    """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
+    at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
+    min_losses)``. Round 11's variant judges on lines through ``min_losses=5``; round 14's, ``halfway=False``, steps
+    a copy down only on a stall (``at=run_length``: never at a fixed update)."""
     race = selectors.race(run_length=run_length, stop=run_length // 2)
-    stepped = selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
+    stepped = selectors.step_down(race, at=run_length // 2 if halfway else run_length, stall=run_length // 20)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
-
-
-def undone_stall_only(run_length: int) -> selectors.Selector:
-    """Round 14's variant of the recommended setup: no step down at half the run, only on a stall
-    (``step_down(race(...), at=run_length, stall=run_length // 20)``), under the same ``undo_if_worse``."""
-    race = selectors.race(run_length=run_length, stop=run_length // 2)
-    stepped = selectors.step_down(race, at=run_length, stall=run_length // 20)
-    return selectors.undo_if_worse(stepped, max(run_length // 100, 3))
 
 
 def large_candidates() -> dict[str, optax.GradientTransformation]:
@@ -309,7 +302,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-stall-only",
-            undone_stall_only,
+            lambda run_length: undone_stall(run_length, halfway=False),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 14's variant of race-multiples-undo: a copy steps down only on a stall (its loss not "
             "falling over budget/20 of its updates), not at half the run",
