@@ -906,6 +906,24 @@ def test_the_large_candidate_set_reaches_every_contender():
         contenders.contenders("huge")
 
 
+def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_as_a_step_down():
+    # Round 15's variant: six legs of budget/100 (here 4 updates) over adam-x3, sgd-x3, rmsprop-x3 and back, where
+    # race-multiples-undo runs twelve, the 1x copies among them; a 1x copy first runs at the step down (half-way).
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    variant = harness.run(task, every["race-multiples-undo-3x"].make(task), seed=0)
+    assert variant.switches[:4] == [
+        (4, "adam-x3", "sgd-x3"),
+        (8, "sgd-x3", "rmsprop-x3"),
+        (16, "rmsprop-x3", "sgd-x3"),
+        (20, "sgd-x3", "adam-x3"),
+    ]
+    first_at_1x = next(step for step, _, to in variant.switches if not to.endswith("-x3"))
+    assert first_at_1x == task.budget // 2
+    recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
+    assert [to for _, _, to in recommended.switches[:5]] == ["sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+
+
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--oracle", "--tune-baseline"])
