@@ -27,16 +27,18 @@ where its pick runs at its own peak rate (``selectors.step_down``). ``race_multi
 the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10, wraps that in
 ``selectors.undo_if_worse(..., max(steps // 100, 3))``: the updates after a switch (a leg of the race, a duel)
 whose log loss ended above where it began are undone, the parameters and optimizer states put back.
+``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
+(``race(order=...)``), a copy at 1x only as a step down.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
-``trials``; ``race_multiples``, ``race_multiples_stall`` and ``race_multiples_undo``; AdamW alone on their 997
-images; the switch with the older ``race(window=steps // 100)``, which neither waits for the warmup nor stops) on
-every seed, and for ``race``, ``trials`` and the three ``race_multiples`` also saves an orbax checkpoint half-way,
-restores it into fresh model and optimizer objects, and continues, checking that the resumed run ends bit for bit
-where the uninterrupted one does. Each switch is also run in flax's own
-``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
+``trials``; ``race_multiples``, ``race_multiples_stall``, ``race_multiples_undo`` and ``race_multiples_3x``; AdamW
+alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which neither waits for the
+warmup nor stops) on every seed, and for ``race``, ``trials`` and the four ``race_multiples`` also saves an orbax
+checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the resumed
+run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer``
+(unfused: the same maths up to rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -75,6 +77,7 @@ CONTENDERS = (
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
+    "race_multiples_3x",
     "adamw_heldout_split",
     "race_window_only",
 )
@@ -84,9 +87,16 @@ HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
 #: AdamW alone on the same images, which says what training on fewer images costs by itself.
 HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
 #: The contenders whose runs are also checkpointed half-way and resumed, to check that they end bit for bit alike.
-RESUMED_CONTENDERS = ("race", "trials", "race_multiples", "race_multiples_stall", "race_multiples_undo")
+RESUMED_CONTENDERS = (
+    "race",
+    "trials",
+    "race_multiples",
+    "race_multiples_stall",
+    "race_multiples_undo",
+    "race_multiples_3x",
+)
 #: The contenders that switch among the candidates at 3x and at 1x their peak rates.
-MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall", "race_multiples_undo")
+MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall", "race_multiples_undo", "race_multiples_3x")
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
@@ -150,10 +160,11 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender in MULTIPLES_CONTENDERS:
-        race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
+        order = [f"{name}-x3" for name in PEAK_RATES] if contender == "race_multiples_3x" else None
+        race = optswitch.selectors.race(order, run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
         stall = None if contender == "race_multiples" else steps // 20
         selector = optswitch.selectors.step_down(race, at=steps // 2, stall=stall)
-        if contender == "race_multiples_undo":
+        if contender in ("race_multiples_undo", "race_multiples_3x"):
             selector = optswitch.selectors.undo_if_worse(selector, max(steps // 100, 3))
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")

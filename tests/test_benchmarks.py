@@ -1008,6 +1008,17 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
     assert first_at_1x == task.budget // 2
     recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
     assert [to for _, _, to in recommended.switches[:5]] == ["sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    # The second variant's legs are as long as race-multiples-undo's: with three candidates the same run, with five
+    # max(min(400 // 100, 6 * 400 // (100 * 10)), 3) = 3 updates where the first variant's are 4.
+    short = harness.run(task, every["race-multiples-undo-3x-short"].make(task), seed=0)
+    assert short.switches == variant.switches and short.metric == variant.metric
+    large = contenders.contenders("large")
+    for name, first_leg in [("race-multiples-undo-3x", 4), ("race-multiples-undo-3x-short", 3)]:
+        run = harness.run(task, large[name].make(task), seed=0)
+        assert run.switches[:2] == [
+            (first_leg, "adam-x3", "adam-3e-4-x3"),
+            (2 * first_leg, "adam-3e-4-x3", "adam-3e-3-x3"),
+        ]
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):

@@ -24,16 +24,23 @@ import optswitch
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
 from optswitch.demo import candidates
+from optswitch.selectors._race import default_window
 
 
 def undone_stall(
-    run_length: int, *, min_losses: int = 3, halfway: bool = True, order: list[str] | None = None
+    run_length: int,
+    *,
+    min_losses: int = 3,
+    halfway: bool = True,
+    order: list[str] | None = None,
+    window: int | None = None,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
     min_losses)``. Round 11's variant judges on lines through ``min_losses=5``; round 14's, ``halfway=False``, steps
-    a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's races only ``order``."""
-    race = selectors.race(order, run_length=run_length, stop=run_length // 2)
+    a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's race only ``order``, in legs of
+    ``window`` updates (default: the race's own)."""
+    race = selectors.race(order, run_length=run_length, window=window, stop=run_length // 2)
     stepped = selectors.step_down(race, at=run_length // 2 if halfway else run_length, stall=run_length // 20)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
 
@@ -315,6 +322,17 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 15's variant of race-multiples-undo: the race's legs run only the copies at 3x (six "
             "legs of budget/100 with three candidates, not twelve); a copy at 1x runs only as a step down",
+        ),
+        switcher(
+            "race-multiples-undo-3x-short",
+            lambda run_length: undone_stall(
+                run_length,
+                order=[f"{name}-x3" for name in make_candidates()],
+                window=default_window(run_length, 2 * len(make_candidates())),
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 15's second variant: race-multiples-undo-3x with legs as long as race-multiples-undo's "
+            "(budget/100 with three candidates, the same as race-multiples-undo-3x; 0.6% of the budget with five)",
         ),
         switcher(
             "race-multiples-undo-5",
