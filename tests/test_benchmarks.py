@@ -4,6 +4,7 @@ import contextlib
 import dataclasses
 import doctest
 import io
+import itertools
 import json
 import math
 import re
@@ -874,8 +875,6 @@ def test_held_out_7_tasks_hold_the_data_their_docstrings_state():
 
 
 def test_held_out_8_tasks_hold_the_data_their_docstrings_state():
-    import itertools
-
     vae = tasks.bars_vae()
     train, val = np.asarray(vae.data["x_train"]), np.asarray(vae.data["x_val"])
     assert train.shape == (4000, 64) and val.shape == (1000, 64) and vae.data["eps_val"].shape == (1000, 8)
