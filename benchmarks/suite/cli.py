@@ -51,19 +51,7 @@ DEFAULT_BASELINE = BENCHMARKS / "baseline.json"
 #: Calibration seeds are disjoint from the evaluation seeds (0, 1, ...), so no run is scored against a target it set.
 CALIBRATION_SEED = 100
 #: The choices of ``--split``: the tasks of :data:`benchmarks.suite.tasks.SPLITS` of one kind, or all.
-SPLITS = (
-    "development",
-    "validation",
-    "held-out",
-    "held-out-2",
-    "held-out-3",
-    "held-out-4",
-    "held-out-5",
-    "held-out-6",
-    "held-out-7",
-    "held-out-8",
-    "all",
-)
+SPLITS = ("development", "validation", *tasks_lib.KEPT_ASIDE, "all")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
