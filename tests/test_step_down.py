@@ -189,6 +189,19 @@ def test_the_switch_event_says_the_copy_stalled():
     assert event.reason.endswith("): from now on, each copy runs as its candidate")
 
 
+def test_the_switch_event_names_the_pick_when_it_is_not_the_copy_that_stalled():
+    # sgd-x3 stalls over updates 4-7; at the same update the schedule picks adam-x3, which runs as adam from update 8.
+    received = []
+    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1), "adam": optax.adam(0.1)}, (3, 1))
+    selector = selectors.step_down(selectors.schedule({0: "sgd-x3", 8: "adam-x3"}), at=50, stall=4)
+    run_losses(optswitch.switch(copies, selector, on_event=received.append), FALLING[:4] + FLAT + FLAT)
+    jax.effects_barrier()
+    (event,) = received
+    assert (event.update, event.source, event.target) == (8, "sgd-x3", "adam")
+    assert event.reason.startswith("sgd-x3's loss stalled over 4 updates (rate -0.")
+    assert event.reason.endswith("): from now on, each copy runs as its candidate; the pick, adam-x3, runs as adam")
+
+
 def test_with_stall_the_loss_is_needed():
     copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
     tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=4, stall=4))

@@ -247,12 +247,15 @@ def step_down(
                     f"{names[copy]} made a second update whose loss was not finite: from now on it runs as "
                     f"{names[int(table[copy])]}"
                 )
+            picked = int(numbers["picked"])
             if numbers.get("stalled", False):
+                # The wrapped selector may pick another copy at the very update the stall is found (a race's duel
+                # beginning): name it, as the target is its candidate, not the stalled copy's.
+                also = "" if picked == copy else f"; the pick, {names[picked]}, runs as {names[int(table[picked])]}"
                 return (
                     f"{names[copy]}'s loss stalled over {stall} updates (rate {numbers['rate']:.2g} +- "
-                    f"{numbers['rate_sd']:.1g}): from now on, each copy runs as its candidate"
+                    f"{numbers['rate_sd']:.1g}): from now on, each copy runs as its candidate{also}"
                 )
-            picked = int(numbers["picked"])
             start = "a stall" if numbers.get("early", False) else f"update {at}"
             return f"stepped down from {start}: {names[picked]} runs as {names[int(table[picked])]}"
 
