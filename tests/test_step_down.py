@@ -177,29 +177,25 @@ def test_no_stall_is_watched_from_at_on():
     assert not state.selector_state.stall.stalled
 
 
-def test_the_switch_event_says_the_copy_stalled():
+@pytest.mark.parametrize(
+    "optimizers, picks, target, names_the_pick",
+    [
+        # sgd-x3 stalls over updates 4-7 and runs as sgd from update 8.
+        (("sgd",), {0: "sgd-x3"}, "sgd", ""),
+        # At the update the stall is found the schedule picks adam-x3, which runs as adam: the event names the pick.
+        (("sgd", "adam"), {0: "sgd-x3", 8: "adam-x3"}, "adam", "; the pick, adam-x3, runs as adam"),
+    ],
+)
+def test_the_switch_event_says_the_copy_stalled(optimizers, picks, target, names_the_pick):
     received = []
-    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1)}, (3, 1))
-    selector = selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=50, stall=4)
+    copies = optswitch.learning_rate_multiples({name: getattr(optax, name)(0.1) for name in optimizers}, (3, 1))
+    selector = selectors.step_down(selectors.schedule(picks), at=50, stall=4)
     run_losses(optswitch.switch(copies, selector, on_event=received.append), FALLING[:4] + FLAT + FLAT)
     jax.effects_barrier()
     (event,) = received
-    assert (event.update, event.source, event.target) == (8, "sgd-x3", "sgd")
+    assert (event.update, event.source, event.target) == (8, "sgd-x3", target)
     assert event.reason.startswith("sgd-x3's loss stalled over 4 updates (rate -0.")
-    assert event.reason.endswith("): from now on, each copy runs as its candidate")
-
-
-def test_the_switch_event_names_the_pick_when_it_is_not_the_copy_that_stalled():
-    # sgd-x3 stalls over updates 4-7; at the same update the schedule picks adam-x3, which runs as adam from update 8.
-    received = []
-    copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(0.1), "adam": optax.adam(0.1)}, (3, 1))
-    selector = selectors.step_down(selectors.schedule({0: "sgd-x3", 8: "adam-x3"}), at=50, stall=4)
-    run_losses(optswitch.switch(copies, selector, on_event=received.append), FALLING[:4] + FLAT + FLAT)
-    jax.effects_barrier()
-    (event,) = received
-    assert (event.update, event.source, event.target) == (8, "sgd-x3", "adam")
-    assert event.reason.startswith("sgd-x3's loss stalled over 4 updates (rate -0.")
-    assert event.reason.endswith("): from now on, each copy runs as its candidate; the pick, adam-x3, runs as adam")
+    assert event.reason.endswith(f"): from now on, each copy runs as its candidate{names_the_pick}")
 
 
 def test_with_stall_the_loss_is_needed():
