@@ -981,13 +981,17 @@ def test_the_large_candidate_set_reaches_every_contender():
     task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
     for contender in large.values():
         if contender.is_switch:
-            # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x.
-            multiples = contender.name.startswith("race-multiples")
-            expected = [*(f"{name}-x3" for name in names), *names] if multiples else names
+            # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x;
+            # round 16's variants at 10x, 3x and 1x, or 10x and 1x.
+            multiples = (
+                (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
+            )
+            copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in names]
+            expected = copies if contender.name.startswith("race-multiples") else names
             assert list(contender.make(task).names) == expected, contender.name
     args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
     assert args.out == cli.DEFAULT_OUT / "large" and args.contenders == ["adam-3e-3", "race"]
-    with pytest.raises(ValueError, match="unknown candidate set 'huge'; pass one of default, large"):
+    with pytest.raises(ValueError, match="unknown candidate set 'huge'; pass one of default, large, x10"):
         contenders.contenders("huge")
 
 
@@ -1018,6 +1022,28 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
             (first_leg, "adam-x3", "adam-3e-4-x3"),
             (2 * first_leg, "adam-3e-4-x3", "adam-3e-3-x3"),
         ]
+
+
+def test_the_10x_variants_race_every_copy_and_step_down_to_1x():
+    # Round 16's variants: the candidates at 10x, 3x and 1x race in legs of default_window(400, 9) = 3 updates (nine
+    # copies, the 10x first), or at 10x and 1x in legs of 4 (six, as race-multiples-undo's); a 10x pick runs at 1x
+    # from the step down on (here half-way, update 200, or a stall before it).
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    wide = harness.run(task, every["race-multiples-undo-10x"].make(task), seed=0)
+    legs = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert wide.switches[:8] == [(3 * (k + 1), legs[k], legs[k + 1]) for k in range(8)]
+    ten_one = harness.run(task, every["race-multiples-undo-10x-1x"].make(task), seed=0)
+    legs = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam", "sgd", "rmsprop"]
+    assert ten_one.switches[:5] == [(4 * (k + 1), legs[k], legs[k + 1]) for k in range(5)]
+    for run in (wide, ten_one):
+        step, _, last = run.switches[-1]
+        assert step <= task.budget // 2 and last in ("adam", "sgd", "rmsprop")
+    # The x10 candidate set runs those copies alone: Adam's updates at 10x, the copy a race's leg runs.
+    alone = contenders.contenders("x10")
+    assert [name for name, c in alone.items() if not (c.is_switch or c.is_baseline)] == legs[:3]
+    by_hand = optax.chain(optax.adam(1e-3), optax.scale(10.0))
+    assert harness.run(task, alone["adam-x10"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):

@@ -88,7 +88,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         choices=list(contenders_lib.CANDIDATE_SETS),
         default="default",
         help="the candidate set: the fixed candidates and what every switch switches among (default: adam, sgd, "
-        "rmsprop; large: also adam at 3e-4 and 3e-3)",
+        "rmsprop; large: also adam at 3e-4 and 3e-3; x10: adam, sgd and rmsprop at 10x their learning rates)",
     )
     parser.add_argument("--contenders", help="comma-separated contenders (default: all, or all in --from-json)")
     parser.add_argument("--seeds", type=int, help="seeds per task and contender (default: 5, or 1 with --quick)")

@@ -2,10 +2,11 @@
 baseline a user would write.
 
 The candidates keep the same hyperparameters on every task: what a user picks without tuning (the defaults of
-Keras, and the learning rate of Adam's paper). Two candidate sets (:data:`CANDIDATE_SETS`): ``default``, the three
-of :func:`optswitch.demo.candidates`, and ``large``, five where choosing matters more; every switch runs over the
-whole set. A switch's selector is built from the run's length (its step budget), so a selector may depend on it (a
-schedule switching halfway, a selector taking ``run_length``).
+Keras, and the learning rate of Adam's paper). Candidate sets (:data:`CANDIDATE_SETS`): ``default``, the three
+of :func:`optswitch.demo.candidates`; ``large``, five where choosing matters more; ``x10``, the three at 10x their
+learning rates, to run alone. Every switch runs over the whole set. A switch's selector is built from the run's
+length (its step budget), so a selector may depend on it (a schedule switching halfway, a selector taking
+``run_length``).
 
 The baseline, ``adamw-cosine``, is AdamW with linear warmup, cosine decay and gradient clipping at a learning rate
 tuned once per task (``python -m benchmarks.suite --tune-baseline``, picks in ``benchmarks/baseline.json``).
@@ -61,10 +62,17 @@ def large_candidates() -> dict[str, optax.GradientTransformation]:
     }
 
 
+def ten_times_candidates() -> dict[str, optax.GradientTransformation]:
+    """:func:`candidates` at 10x their learning rates (``adam-x10``, ...), as ``race-multiples-undo-10x`` races them:
+    to run each alone (round 16's design data)."""
+    return optswitch.learning_rate_multiples(candidates(), (10,))
+
+
 #: The candidate sets by name (``--candidates``).
 CANDIDATE_SETS: dict[str, Callable[[], dict[str, optax.GradientTransformation]]] = {
     "default": candidates,
     "large": large_candidates,
+    "x10": ten_times_candidates,
 }
 
 
@@ -87,6 +95,9 @@ HYPERPARAMETERS = {
     "adam-3e-3": "optax.adam(3e-3): b1 0.9, b2 0.999, eps 1e-8",
     "sgd": "optax.sgd(1e-2, momentum=0.9): heavy ball, no Nesterov",
     "rmsprop": "optax.rmsprop(1e-3): decay 0.9, eps 1e-8, no momentum",
+    "adam-x10": "optax.adam(1e-3), its updates times 10 (optswitch.learning_rate_multiples)",
+    "sgd-x10": "optax.sgd(1e-2, momentum=0.9), its updates times 10 (optswitch.learning_rate_multiples)",
+    "rmsprop-x10": "optax.rmsprop(1e-3), its updates times 10 (optswitch.learning_rate_multiples)",
 }
 
 #: The baseline's learning rates tried per task by ``--tune-baseline``. Around Adam's 1e-3 and above it, because the
@@ -333,6 +344,20 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 15's second variant: race-multiples-undo-3x with legs as long as race-multiples-undo's "
             "(budget/100 with three candidates, the same as race-multiples-undo-3x; 0.6% of the budget with five)",
+        ),
+        switcher(
+            "race-multiples-undo-10x",
+            lambda run_length: undone_stall(run_length),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates(), (10, 3, 1)),
+            description="round 16's variant of race-multiples-undo: every candidate at 10x, 3x and 1x its learning "
+            "rate (nine copies with three candidates; legs of 0.67% of the budget); a pick steps down to 1x",
+        ),
+        switcher(
+            "race-multiples-undo-10x-1x",
+            lambda run_length: undone_stall(run_length),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates(), (10, 1)),
+            description="round 16's second variant of race-multiples-undo: every candidate at 10x and 1x its learning "
+            "rate (six copies, legs of 1% of the budget, as race-multiples-undo's); a pick steps down to 1x",
         ),
         switcher(
             "race-multiples-undo-5",
