@@ -24,9 +24,10 @@ the same batches. ``race_multiples`` is round 6's recommended setup: the race ov
 and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way, from
 where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same with
 ``step_down(..., stall=steps // 20)``, rounds 8 and 9's: a 3x copy whose loss stops falling over a window of 5% of
-the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10, wraps that in
-``selectors.undo_if_worse(..., max(steps // 100, 3))``: the updates after a switch (a leg of the race, a duel)
-whose log loss ended above where it began are undone, the parameters and optimizer states put back.
+the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10
+(``selectors.recommended(steps, warmup=...)``), wraps that in ``selectors.undo_if_worse(..., max(steps // 100,
+3))``: the updates after a switch (a leg of the race, a duel) whose log loss ended above where it began are undone,
+the parameters and optimizer states put back.
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down.
 
@@ -159,12 +160,14 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
+    elif contender == "race_multiples_undo":
+        selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
     elif contender in MULTIPLES_CONTENDERS:
         order = [f"{name}-x3" for name in PEAK_RATES] if contender == "race_multiples_3x" else None
         race = optswitch.selectors.race(order, run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
         stall = None if contender == "race_multiples" else steps // 20
         selector = optswitch.selectors.step_down(race, at=steps // 2, stall=stall)
-        if contender in ("race_multiples_undo", "race_multiples_3x"):
+        if contender == "race_multiples_3x":
             selector = optswitch.selectors.undo_if_worse(selector, max(steps // 100, 3))
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")

@@ -56,11 +56,9 @@ def recommended_switch(steps: int) -> optswitch.SwitchTransformation:
     (:func:`optswitch.selectors.step_down`), or from earlier, once a 3x copy's loss has not fallen over 5% of the
     run (``stall=steps // 20``). A leg (or a duel) that leaves the loss higher than where it began is undone: the
     parameters and the optimizer states go back to the leg's start (:func:`optswitch.selectors.undo_if_worse`).
+    That is :func:`optswitch.selectors.recommended`.
     """
-    race = selectors.race(run_length=steps, stop=steps // 2)
-    step_down = selectors.step_down(race, at=steps // 2, stall=steps // 20)
-    guarded = selectors.undo_if_worse(step_down, max(steps // 100, 3))
-    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), guarded)
+    return optswitch.switch(optswitch.learning_rate_multiples(candidates()), selectors.recommended(steps))
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:

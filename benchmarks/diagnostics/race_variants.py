@@ -74,7 +74,7 @@ VARIANTS: dict[str, Callable[[int], selectors.Selector]] = {
     ),
     # Round 10: the same, and the updates after a switch (a race's leg, a duel, a step down) that left the loss
     # higher than before it are undone: the parameters and states go back to the switch's.
-    "race-multiples-undo": lambda n: contenders_lib.undone_stall(n, min_losses=3),
+    "race-multiples-undo": selectors.recommended,
     # Round 11: the same, judging a switch only on lines through at least 5 losses on each side (no 3-point lines).
     "race-multiples-undo-5": lambda n: contenders_lib.undone_stall(n, min_losses=5),
     # Round 6's recommended setup, whose copies each kept their own optimizer state (stored as "race-multiples"

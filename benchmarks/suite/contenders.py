@@ -304,12 +304,12 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo",
-            lambda run_length: undone_stall(run_length, min_losses=3),
+            lambda run_length: selectors.recommended(run_length),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="the recommended setup of round 10: race-multiples-stall, and the updates after a switch (a "
-            "leg of the race, a duel, a step down) are undone, parameters and optimizer states, when the line through "
-            "their log loss ends above the line through the budget/100 updates before it by 2 standard errors "
-            "(selectors.undo_if_worse), judged on lines through 3 or more losses",
+            description="the recommended setup of round 10 (selectors.recommended): race-multiples-stall, and the "
+            "updates after a switch (a leg of the race, a duel, a step down) are undone, parameters and optimizer "
+            "states, when the line through their log loss ends above the line through the budget/100 updates before "
+            "it by 2 standard errors (selectors.undo_if_worse), judged on lines through 3 or more losses",
         ),
         switcher(
             "race-multiples-undo-held-out",

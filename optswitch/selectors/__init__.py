@@ -13,6 +13,7 @@ and then), :func:`trials` (every candidate run for the same updates from a commo
 :func:`min_dwell` and :func:`revert_if_worse`, and :func:`undo_if_worse` puts back the parameters after a switch
 that made the loss worse; :func:`step_down` wraps one so that, late in the run, candidates
 at a multiple of their learning rate (:func:`optswitch.learning_rate_multiples`) give way to the originals.
+:func:`recommended` is the README's recommended selector: a race over such copies, stepped down and guarded.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
@@ -25,6 +26,7 @@ from optswitch.selectors._guards import DwellState, RevertState, min_dwell, reve
 from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
+from optswitch.selectors._recommended import recommended
 from optswitch.selectors._schedule import ScheduleState, schedule
 from optswitch.selectors._step_down import StallWatch, StepDownState, step_down
 from optswitch.selectors._swats import SwatsState, swats
@@ -58,6 +60,7 @@ __all__ = [
     "noise_scale",
     "plateau",
     "race",
+    "recommended",
     "revert_if_worse",
     "schedule",
     "step_down",
