@@ -1024,24 +1024,28 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
         ]
 
 
-def test_the_10x_variants_race_every_copy_and_step_down_to_1x():
+def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x():
     # Round 16's variants: the candidates at 10x, 3x and 1x race in legs of default_window(400, 9) = 3 updates (nine
     # copies, the 10x first), or at 10x and 1x in legs of 4 (six, as race-multiples-undo's); a 10x pick runs at 1x
     # from the step down on (here half-way, update 200, or a stall before it).
     task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
     every = contenders.contenders()
     wide = harness.run(task, every["race-multiples-undo-10x"].make(task), seed=0)
-    legs = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
-    assert wide.switches[:8] == [(3 * (k + 1), legs[k], legs[k + 1]) for k in range(8)]
+    nine = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert wide.switches[:8] == [(3 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
     ten_one = harness.run(task, every["race-multiples-undo-10x-1x"].make(task), seed=0)
-    legs = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam", "sgd", "rmsprop"]
-    assert ten_one.switches[:5] == [(4 * (k + 1), legs[k], legs[k + 1]) for k in range(5)]
+    six = ["adam-x10", "sgd-x10", "rmsprop-x10", "adam", "sgd", "rmsprop"]
+    assert ten_one.switches[:5] == [(4 * (k + 1), six[k], six[k + 1]) for k in range(5)]
     for run in (wide, ten_one):
         step, _, last = run.switches[-1]
         assert step <= task.budget // 2 and last in ("adam", "sgd", "rmsprop")
+    # Round 16's third variant races the six copies of race-multiples-undo in legs of max(400 // 200, 3) = 3, not 4.
+    short = harness.run(task, every["race-multiples-undo-short-legs"].make(task), seed=0)
+    copies = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert short.switches[:5] == [(3 * (k + 1), copies[k], copies[k + 1]) for k in range(5)]
     # The x10 candidate set runs those copies alone: Adam's updates at 10x, the copy a race's leg runs.
     alone = contenders.contenders("x10")
-    assert [name for name, c in alone.items() if not (c.is_switch or c.is_baseline)] == legs[:3]
+    assert [name for name, c in alone.items() if not (c.is_switch or c.is_baseline)] == six[:3]
     by_hand = optax.chain(optax.adam(1e-3), optax.scale(10.0))
     assert harness.run(task, alone["adam-x10"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
 

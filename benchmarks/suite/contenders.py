@@ -360,6 +360,13 @@ def contenders(
             "rate (six copies, legs of 1% of the budget, as race-multiples-undo's); a pick steps down to 1x",
         ),
         switcher(
+            "race-multiples-undo-short-legs",
+            lambda run_length: undone_stall(run_length, window=max(run_length // 200, 3)),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 16's third variant of race-multiples-undo: the race's legs half as long, "
+            "max(budget/200, 3) updates (its first round 6% of the budget with three candidates, not 12%)",
+        ),
+        switcher(
             "race-multiples-undo-5",
             lambda run_length: undone_stall(run_length, min_losses=5),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
