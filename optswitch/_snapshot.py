@@ -111,10 +111,17 @@ def apply(config: Config, old_state, new_state, out, params, applied: bool):
         out = lax.switch(jnp.clip(load + 1, 0, slots), options)
         kept = saved.candidate_states
         if snapshots.candidate_states:
-            kept = tuple(_select(keep, now, copy) for now, copy in zip(candidate_states, kept, strict=True))
-            candidate_states = tuple(
-                _select(restore[k], copy, now) for k, (now, copy) in enumerate(zip(candidate_states, kept, strict=True))
-            )
+            # One conditional for all the states where one flag decides for all: each conditional over state-sized
+            # operands adds to the compile (the recommended switch's train loop on a small flow model: about 3.8 s
+            # with one per candidate for keep and for restore, 3.3 s with one each), and the copies are the same.
+            kept = _select(keep, candidate_states, kept)
+            if snapshots.all_or_none:
+                candidate_states = _select(restore[0], kept, candidate_states)
+            else:
+                candidate_states = tuple(
+                    _select(restore[k], copy, now)
+                    for k, (now, copy) in enumerate(zip(candidate_states, kept, strict=True))
+                )
         return out, saved._replace(params=written, candidate_states=kept), candidate_states
 
     operands = (out, new_state.snapshots, new_state.candidate_states)

@@ -113,8 +113,9 @@ def test_a_trials_update_copies_parameter_sized_arrays_only_inside_its_condition
 def test_each_snapshot_request_copies_only_what_it_writes(fused):
     # Per conditional, the branch that does nothing copies nothing, and the branch that acts copies each array it
     # writes once: a save writes one slot (on the update path, params + updates computed into it: no copy), a
-    # load the parameters (on the update path, snapshot - params: no copy), keeping or restoring a candidate's
-    # state its arrays. So a restore copies the parameters once, and nothing else is moved with it.
+    # load the parameters (on the update path, snapshot - params: no copy), keeping the states every candidate's
+    # arrays (one conditional), restoring a candidate's state its arrays. So a restore copies the parameters once,
+    # and nothing else is moved with it.
     leaves = len(ABSTRACT)
     state_arrays = [
         sum(leaf.size > 1024 for leaf in jax.tree.leaves(jax.eval_shape(opt.init, ABSTRACT)))
@@ -124,7 +125,8 @@ def test_each_snapshot_request_copies_only_what_it_writes(fused):
     expected = (
         [[0, written]] * 2  # save into either slot
         + [[0, written, written]]  # load neither, slot 0 or slot 1
-        + [[0, arrays] for arrays in state_arrays] * 2  # keep, then restore, each candidate's state
+        + [[0, sum(state_arrays)]]  # keep every candidate's state
+        + [[0, arrays] for arrays in state_arrays]  # restore each candidate's state
         + [[0, 0, 0]]  # the routing among the three candidates
         + [[0, 0]]  # the request's own conditional: its inner conditionals make the copies
     )
@@ -263,8 +265,9 @@ def test_the_recommended_switch_reduces_nothing_parameter_sized_and_compiles_thr
 def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused):
     # undo_if_worse over the copies: a save at a switch writes the one slot (fused: a copy of each parameter; on the
     # update path computed into it), an undo loads it, and keeping or restoring the states copies each optimizer's
-    # arrays once (the copies share them: three states, not six). Nothing parameter-sized is copied outside these
-    # conditionals, so an update that asks for nothing copies nothing, and the temporaries are the plain switch's.
+    # arrays once (the copies share them: three states, not six), all of them under one conditional each (the undo
+    # keeps or restores every state or none). Nothing parameter-sized is copied outside these conditionals, so an
+    # update that asks for nothing copies nothing, and the temporaries are the plain switch's.
     copies = optswitch.learning_rate_multiples(candidates())
     stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
     compiled = compile_loss_step(optswitch.switch(copies, selectors.undo_if_worse(stepped, 10)), fused)
@@ -275,7 +278,7 @@ def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and
         for opt in candidates().values()
     ]
     saved_or_loaded = [[0, len(ABSTRACT)]] * 2 if fused else []
-    expected = saved_or_loaded + [[0, arrays] for arrays in state_arrays] * 2  # keep, then restore, each state
+    expected = saved_or_loaded + [[0, sum(state_arrays)]] * 2  # keep, then restore, every state
     assert sorted(c for c in copies_by_conditional(compiled) if any(c)) == sorted(expected)
 
 
