@@ -63,8 +63,12 @@ class CharTransformer(nnx.Module):
         return self.out(self.norm(x))
 
 
+#: The run the candidates' schedules and the recommended selector are set for.
+RUN_LENGTH = 2000
+
+
 def candidates() -> dict:
-    schedule = optax.warmup_cosine_decay_schedule(0.0, 1e-3, warmup_steps=100, decay_steps=2000)
+    schedule = optax.warmup_cosine_decay_schedule(0.0, 1e-3, warmup_steps=100, decay_steps=RUN_LENGTH)
     return {
         "adamw": optax.adamw(schedule, weight_decay=0.01),
         "sgd": optax.sgd(schedule, momentum=0.9),
@@ -87,6 +91,26 @@ def programs() -> dict:
             clip,
             optswitch.switch(
                 three(), optswitch.selectors.plateau(patience=2), on_switch=optswitch.handoff.sync_schedules()
+            ),
+        ),
+        "race + step_down over the 6 copies": optswitch.chain(
+            clip,
+            optswitch.switch(
+                optswitch.learning_rate_multiples(three()),
+                optswitch.selectors.step_down(
+                    optswitch.selectors.race(run_length=RUN_LENGTH, stop=RUN_LENGTH // 2),
+                    at=RUN_LENGTH // 2,
+                    stall=RUN_LENGTH // 20,
+                ),
+                on_switch=optswitch.handoff.sync_schedules(),
+            ),
+        ),
+        "+ undo (selectors.recommended)": optswitch.chain(
+            clip,
+            optswitch.switch(
+                optswitch.learning_rate_multiples(three()),
+                optswitch.selectors.recommended(RUN_LENGTH),
+                on_switch=optswitch.handoff.sync_schedules(),
             ),
         ),
     }
