@@ -129,7 +129,7 @@ def step_down(
         stall: updates per window over which a copy's loss is watched for a stall, an int >= 3 (a line and its
             scatter need three points), or None (the default) to step down at ``at`` only. With it, ``update``
             needs ``value=`` (the loss; updates with a loss ``<= 0`` are not counted, as for :func:`race`).
-            Default ``None``; :func:`optswitch.demo.recommended_switch` passes ``run_length // 20``.
+            Default ``None``; :func:`recommended` passes ``run_length // 20``.
 
     Returns:
         A :class:`Selector` with the wrapped one's reads (and the loss, with ``stall``), probe and handoff.
