@@ -977,18 +977,20 @@ def test_a_switch_selector_is_built_from_the_run_length():
 def test_the_large_candidate_set_reaches_every_contender():
     large = contenders.contenders("large")
     names = ["adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop"]
-    assert [name for name, c in large.items() if not (c.is_switch or c.is_baseline)] == names
+    fixed = [name for name, c in large.items() if not (c.is_switch or c.is_baseline)]
+    assert fixed == names + [f"{name}-cosine" for name in names]
     task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
     for contender in large.values():
         if contender.is_switch:
             # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x;
-            # round 16's variants at 10x, 3x and 1x, or 10x and 1x.
+            # round 16's variants at 10x, 3x and 1x, or 10x and 1x; round 17's in a schedule at 3x and 1x, or 10x too.
             multiples = (
                 (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
             )
             copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in names]
-            expected = copies if contender.name.startswith("race-multiples") else names
-            assert list(contender.make(task).names) == expected, contender.name
+            multiplied = contender.name.startswith("race-multiples") or "scheduled" in contender.name
+            state = contender.make(task).init({"w": np.zeros(2, np.float32)})
+            assert list(optswitch.summary(state).updates) == (copies if multiplied else names), contender.name
     args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
     assert args.out == cli.DEFAULT_OUT / "large" and args.contenders == ["adam-3e-3", "race"]
     with pytest.raises(ValueError, match="unknown candidate set 'huge'; pass one of default, large, x10"):
@@ -1048,6 +1050,27 @@ def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x()
     assert [name for name, c in alone.items() if not (c.is_switch or c.is_baseline)] == six[:3]
     by_hand = optax.chain(optax.adam(1e-3), optax.scale(10.0))
     assert harness.run(task, alone["adam-x10"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
+
+
+def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    schedule = optax.warmup_cosine_decay_schedule(0.0, 1e-2, warmup_steps=20, decay_steps=400, end_value=1e-3)
+    by_hand = optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(schedule, momentum=0.9))
+    assert harness.run(task, every["sgd-cosine"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
+    # The recommended switch in the schedule: adam-x3 trains through the warmup (400 // 20 updates), then the race's
+    # legs of 4 over the six copies. Round 17's second switch: nine copies, the 10x first, legs of
+    # default_window(400, 9) = 3, and no step down: its last switch is made by the race or the undo.
+    recommended = harness.run(task, every["recommended-scheduled"].make(task), seed=0)
+    copies = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert recommended.switches[:5] == [(20 + 4 * (k + 1), copies[k], copies[k + 1]) for k in range(5)]
+    wide = harness.run(task, every["race-undo-scheduled-10x"].make(task), seed=0)
+    nine = ["adam-x10", "sgd-x10", "rmsprop-x10", *copies]
+    assert wide.switches[:8] == [(20 + 3 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
+    # Its diagnostic form decides once: the same legs, then the pick from the race's end (20 + 2 x 9 x 3 = 74) on.
+    once = harness.run(task, every["race-undo-scheduled-10x-no-duels"].make(task), seed=0)
+    assert once.switches[:17] == wide.switches[:17] and max(step for step, _, _ in once.switches) <= 74
+    assert max(step for step, _, _ in wide.switches) > 74  # where the other duels
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):

@@ -329,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.tune_baseline:
         return tune_baseline(tasks, seeds, args, meta)
     known = contenders_lib.contenders(args.candidates)
-    fixed = [name for name, contender in known.items() if not (contender.is_switch or contender.is_baseline)]
+    # The candidates alone set the targets; the same on a schedule (adam-cosine, ...) do not.
+    fixed = list(contenders_lib.CANDIDATE_SETS[args.candidates]())
     if args.oracle:
         return run_oracle(tasks, seeds, args, meta, [name for name in args.contenders if name in fixed] or fixed)
     contender_names = fixed if args.calibrate else args.contenders

@@ -10,13 +10,16 @@ length (its step budget), so a selector may depend on it (a schedule switching h
 
 The baseline, ``adamw-cosine``, is AdamW with linear warmup, cosine decay and gradient clipping at a learning rate
 tuned once per task (``python -m benchmarks.suite --tune-baseline``, picks in ``benchmarks/baseline.json``).
+Round 17's contenders put the candidates, untuned, on the baseline's schedule behind its clipping: alone
+(``adam-cosine``, ...; fixed candidates that set no target) and under a switch (``recommended-scheduled``,
+``race-undo-scheduled-10x``).
 
 Adding a contender is one entry in :func:`contenders`, e.g. for a selector of :mod:`optswitch.selectors`::
 
     switcher("plateau", lambda run_length: selectors.plateau(patience=run_length // 10)),
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import optax
@@ -147,14 +150,70 @@ def adamw_cosine(learning_rate: float, run_length: int) -> optax.GradientTransfo
         >>> tx = adamw_cosine(1e-3, run_length=100)
         >>> state = tx.init({"w": jnp.ones(3)})
     """
-    schedule = optax.warmup_cosine_decay_schedule(
+    return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(warmup_cosine(learning_rate, run_length)))
+
+
+def warmup_cosine(peak: float, run_length: int) -> optax.Schedule:
+    """The baseline's schedule: from 0 up to ``peak`` over the first 5% of the run, then a cosine to ``peak / 10``."""
+    return optax.warmup_cosine_decay_schedule(
         init_value=0.0,
-        peak_value=learning_rate,
+        peak_value=peak,
         warmup_steps=max(run_length // 20, 1),
         decay_steps=run_length,
-        end_value=learning_rate / 10,
+        end_value=peak / 10,
     )
-    return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(schedule))
+
+
+#: Each candidate as a function of its learning rate, and that rate (:data:`HYPERPARAMETERS`), to put it on a schedule.
+ON_A_SCHEDULE: dict[str, tuple[Callable[..., optax.GradientTransformation], float]] = {
+    "adam": (optax.adam, 1e-3),
+    "adam-3e-4": (optax.adam, 3e-4),
+    "adam-3e-3": (optax.adam, 3e-3),
+    "sgd": (lambda learning_rate: optax.sgd(learning_rate, momentum=0.9), 1e-2),
+    "rmsprop": (optax.rmsprop, 1e-3),
+}
+
+
+def scheduled(names: Sequence[str], run_length: int) -> dict[str, optax.GradientTransformation]:
+    """The candidates ``names``, each on :func:`warmup_cosine` peaking at its own learning rate: as a user who puts
+    every candidate on the baseline's schedule, untuned, would write them (round 17)."""
+    return {name: ON_A_SCHEDULE[name][0](warmup_cosine(ON_A_SCHEDULE[name][1], run_length)) for name in names}
+
+
+def fixed_scheduled(name: str) -> Contender:
+    """Candidate ``name`` alone on :func:`warmup_cosine` at its own learning rate, behind the baseline's clipping."""
+    make = lambda task: optax.chain(optax.clip_by_global_norm(1.0), scheduled([name], task.budget)[name])
+    description = f"{HYPERPARAMETERS[name]}; its learning rate on the baseline's schedule, with its clipping"
+    return Contender(f"{name}-cosine", make, False, description)
+
+
+def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
+    """Round 17's selector over ``copies`` candidates on a schedule: ``undo_if_worse(race(run_length=run_length,
+    warmup=run_length // 20, stop=...), max(run_length // 100, 3))``, no step down. ``stop`` is half the run, or with
+    ``duels=False`` the end of the race's first round, so that it decides once."""
+    warmup = max(run_length // 20, 1)
+    stop = run_length // 2 if duels else warmup + 2 * copies * default_window(run_length, copies)
+    race = selectors.race(run_length=run_length, warmup=warmup, stop=stop)
+    return selectors.undo_if_worse(race, max(run_length // 100, 3))
+
+
+def switcher_scheduled(
+    name: str,
+    selector: Callable[[int], selectors.Selector],
+    names: Sequence[str],
+    multiples: Sequence[float],
+    description: str,
+) -> Contender:
+    """The switch in a user's scheduled loop (round 17): over ``learning_rate_multiples`` of the candidates ``names``
+    on the baseline's schedule, each at its own rate, behind its clipping; ``handoff.sync_schedules`` keeps every
+    candidate's schedule on the run's clock."""
+
+    def make(task, on_event=None):
+        choices = optswitch.learning_rate_multiples(scheduled(names, task.budget), tuple(multiples))
+        switch = optswitch.switch(choices, selector(task.budget), on_switch=handoff.sync_schedules(), on_event=on_event)
+        return optswitch.chain(optax.clip_by_global_norm(1.0), switch)
+
+    return Contender(name, make, True, description)
 
 
 def baseline(
@@ -232,8 +291,10 @@ def contenders(
     make_candidates = CANDIDATE_SETS[candidate_set]
     switcher_ = lambda *args, **kwargs: switcher(*args, make_candidates=make_candidates, **kwargs)
     swats_ = with_injectable_sgd(make_candidates)
+    names = list(make_candidates())
     listed = [
-        *(fixed(name, make_candidates) for name in make_candidates()),
+        *(fixed(name, make_candidates) for name in names),
+        *(fixed_scheduled(name) for name in names if name in ON_A_SCHEDULE),
         baseline(learning_rates, untuned=untuned_baseline),
         switcher_(
             "schedule",
@@ -372,6 +433,38 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 11's change to race-multiples-undo: a switch is judged only on lines through at least "
             "5 losses on each side (undo_if_worse's min_losses=5; window max(budget/100, 5))",
+        ),
+        *(
+            []
+            if not set(names) <= set(ON_A_SCHEDULE)
+            else [
+                switcher_scheduled(
+                    "recommended-scheduled",
+                    lambda run_length: selectors.recommended(run_length, warmup=max(run_length // 20, 1)),
+                    names,
+                    (3, 1),
+                    description="round 17: selectors.recommended(budget, warmup=budget/20) in a user's scheduled "
+                    "loop: every candidate on the baseline's schedule at its own rate, at 3x and 1x "
+                    "(learning_rate_multiples), behind the baseline's clipping, handoff.sync_schedules",
+                ),
+                switcher_scheduled(
+                    "race-undo-scheduled-10x",
+                    lambda run_length: race_undo(run_length, copies=3 * len(names)),
+                    names,
+                    (10, 3, 1),
+                    description="round 17: as recommended-scheduled over the candidates at 10x, 3x and 1x, without "
+                    "the step down (the schedule decays): undo_if_worse(race(run_length=budget, warmup=budget/20, "
+                    "stop=budget/2), budget/100)",
+                ),
+                switcher_scheduled(
+                    "race-undo-scheduled-10x-no-duels",
+                    lambda run_length: race_undo(run_length, copies=3 * len(names), duels=False),
+                    names,
+                    (10, 3, 1),
+                    description="round 17's diagnostic: race-undo-scheduled-10x deciding once, its stop at the end of "
+                    "the race's first round (no duels)",
+                ),
+            ]
         ),
         switcher_(
             "race-nu",
