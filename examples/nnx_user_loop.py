@@ -29,14 +29,16 @@ the run steps down then. ``race_multiples_undo``, the library's recommended setu
 3))``: the updates after a switch (a leg of the race, a duel) whose log loss ended above where it began are undone,
 the parameters and optimizer states put back.
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
-(``race(order=...)``), a copy at 1x only as a step down.
+(``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
+candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
-``trials``; ``race_multiples``, ``race_multiples_stall``, ``race_multiples_undo`` and ``race_multiples_3x``; AdamW
-alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which neither waits for the
-warmup nor stops) on every seed, and for ``race``, ``trials`` and the four ``race_multiples`` also saves an orbax
+``trials``; ``race_multiples``, ``race_multiples_stall``, ``race_multiples_undo``, ``race_multiples_3x`` and
+``race_undo_10x``; AdamW alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which
+neither waits for the warmup nor stops) on every seed, and for ``race``, ``trials``, the four ``race_multiples`` and
+``race_undo_10x`` also saves an orbax
 checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the resumed
 run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer``
 (unfused: the same maths up to rounding), to check that it makes the same switches.
@@ -79,6 +81,7 @@ CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_3x",
+    "race_undo_10x",
     "adamw_heldout_split",
     "race_window_only",
 )
@@ -95,9 +98,16 @@ RESUMED_CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_3x",
+    "race_undo_10x",
 )
-#: The contenders that switch among the candidates at 3x and at 1x their peak rates.
-MULTIPLES_CONTENDERS = ("race_multiples", "race_multiples_stall", "race_multiples_undo", "race_multiples_3x")
+#: The contenders that switch among the candidates at 3x and at 1x their peak rates (``race_undo_10x``: 10x too).
+MULTIPLES_CONTENDERS = (
+    "race_multiples",
+    "race_multiples_stall",
+    "race_multiples_undo",
+    "race_multiples_3x",
+    "race_undo_10x",
+)
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
 #: How the table names a contender, where its name alone does not say enough.
@@ -162,6 +172,9 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
+    elif contender == "race_undo_10x":
+        race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
+        selector = optswitch.selectors.undo_if_worse(race, max(steps // 100, 3))
     elif contender in MULTIPLES_CONTENDERS:
         order = [f"{name}-x3" for name in PEAK_RATES] if contender == "race_multiples_3x" else None
         race = optswitch.selectors.race(order, run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
@@ -171,8 +184,12 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
             selector = optswitch.selectors.undo_if_worse(selector, max(steps // 100, 3))
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
-    # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates.
-    choices = optswitch.learning_rate_multiples(candidates(steps)) if contender in MULTIPLES_CONTENDERS else None
+    # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates; race_undo_10x at
+    # 10x too, without a step down (the schedules decay).
+    multiples = (10, 3, 1) if contender == "race_undo_10x" else (3, 1)
+    choices = (
+        optswitch.learning_rate_multiples(candidates(steps), multiples) if contender in MULTIPLES_CONTENDERS else None
+    )
     # sync_schedules: a candidate that takes over at update t starts at schedule(t), not at its warmup. For trials
     # too: it sets only the schedules' counts, so each trial runs at the run's rate and the kept end point is the
     # winner's but for its schedule's clock.

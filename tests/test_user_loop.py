@@ -236,3 +236,15 @@ def test_undo_if_worse_in_flax_own_unfused_optimizer_makes_the_same_switches_and
     # Unfused, the undo lands through tx.update as snapshot - params: the same choices, the same undo.
     unfused = example.run("race_multiples_undo", seed=6, steps=UNDO_STEPS, fused=False)
     assert unfused["switches"] == undone["switches"] and unfused["undone"] == 1 and unfused["compiles"] == 1
+
+
+def test_round_17_s_race_over_the_copies_at_10x_3x_and_1x_races_nine_legs_and_never_steps_down(example):
+    # race_undo_10x: nine copies, legs of 3 updates after the warmup of 6, the 10x copies first; the race ends at
+    # update 6 + 2 x 9 x 3 = 60, its stop, where its pick takes over to the end: no step down (the schedules decay).
+    run = example.run("race_undo_10x", seed=0, steps=STEPS)
+    nine = [f"{name}-x{m}" if m > 1 else name for m in (10, 3) for name in ("adamw", "sgd", "lion")]
+    nine += ["adamw", "sgd", "lion"]
+    assert run["compiles"] == 1 and list(run["updates"]) == nine and sum(run["updates"].values()) == STEPS
+    assert run["switches"][:8] == [(6 + 3 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
+    (last_update, _, pick), *_ = reversed(run["switches"])
+    assert last_update == STEPS // 2 and run["updates"][pick] >= STEPS // 2
