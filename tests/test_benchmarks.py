@@ -1071,6 +1071,11 @@ def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_be
     once = harness.run(task, every["race-undo-scheduled-10x-no-duels"].make(task), seed=0)
     assert once.switches[:17] == wide.switches[:17] and max(step for step, _, _ in once.switches) <= 74
     assert max(step for step, _, _ in wide.switches) > 74  # where the other duels
+    # The exploration with trials: at 10% of the run (update 40) each of the nine copies, each with a state of its
+    # own, makes 4 updates from the same start, in order; then the winner trains on.
+    tried = harness.run(task, every["trials-scheduled-10x"].make(task), seed=0)
+    assert tried.switches[:8] == [(40 + 4 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
+    assert tried.steps_per_candidate.keys() == set(nine)
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):

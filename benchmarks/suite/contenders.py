@@ -203,13 +203,16 @@ def switcher_scheduled(
     names: Sequence[str],
     multiples: Sequence[float],
     description: str,
+    *,
+    share_state: bool = True,
 ) -> Contender:
     """The switch in a user's scheduled loop (round 17): over ``learning_rate_multiples`` of the candidates ``names``
     on the baseline's schedule, each at its own rate, behind its clipping; ``handoff.sync_schedules`` keeps every
-    candidate's schedule on the run's clock."""
+    candidate's schedule on the run's clock. ``share_state=False`` gives every copy its own state (for ``trials``)."""
 
     def make(task, on_event=None):
-        choices = optswitch.learning_rate_multiples(scheduled(names, task.budget), tuple(multiples))
+        on_schedule = scheduled(names, task.budget)
+        choices = optswitch.learning_rate_multiples(on_schedule, tuple(multiples), share_state=share_state)
         switch = optswitch.switch(choices, selector(task.budget), on_switch=handoff.sync_schedules(), on_event=on_event)
         return optswitch.chain(optax.clip_by_global_norm(1.0), switch)
 
@@ -463,6 +466,16 @@ def contenders(
                     (10, 3, 1),
                     description="round 17's diagnostic: race-undo-scheduled-10x deciding once, its stop at the end of "
                     "the race's first round (no duels)",
+                ),
+                switcher_scheduled(
+                    "trials-scheduled-10x",
+                    lambda run_length: selectors.trials(run_length, warmup=max(run_length // 20, 1)),
+                    names,
+                    (10, 3, 1),
+                    description="round 17's exploration: selectors.trials(budget, warmup=budget/20), fair trials from "
+                    "a common start at 10% and 20% of the budget, over the scheduled candidates at 10x, 3x and 1x, "
+                    "each copy with its own state",
+                    share_state=False,
                 ),
             ]
         ),
