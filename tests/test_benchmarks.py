@@ -1151,6 +1151,16 @@ def test_cli_oracle_picks_the_fastest_single_switch_and_the_report_shows_it(tmp_
     assert "| noisy-quadratic |" in rows and "| diabetes-mlp |" in rows
 
 
+def test_the_candidates_on_a_schedule_join_no_hindsight_ceiling(tmp_path):
+    # adam-cosine and the like are fixed contenders in a run's goals, but only the candidate set's own candidates set
+    # targets (--calibrate) and make the oracle's grid.
+    common = ["--quick", "--tasks", "noisy-quadratic", "--no-progress", "--out", str(tmp_path)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli.main([*common, "--contenders", "adam,sgd,sgd-cosine", "--oracle", "--oracle-fractions", "0.5"])
+    grid = oracle.load(json.loads((tmp_path / "oracle.json").read_text())["tasks"]["noisy-quadratic"])["grid"]
+    assert list(grid) == ["adam", "sgd", "adam, then sgd at 150", "sgd, then adam at 150"]
+
+
 def test_oracle_grid_and_schedules():
     entries = oracle.grid(["a", "b", "c"], 200)
     assert len(entries) == 3 + 6 * 5 and entries["b, then c at 10"] == ("b", 10, "c")
