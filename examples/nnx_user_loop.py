@@ -38,10 +38,9 @@ with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out
 ``trials``; ``race_multiples``, ``race_multiples_stall``, ``race_multiples_undo``, ``race_multiples_3x`` and
 ``race_undo_10x``; AdamW alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which
 neither waits for the warmup nor stops) on every seed, and for ``race``, ``trials``, the four ``race_multiples`` and
-``race_undo_10x`` also saves an orbax
-checkpoint half-way, restores it into fresh model and optimizer objects, and continues, checking that the resumed
-run ends bit for bit where the uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer``
-(unfused: the same maths up to rounding), to check that it makes the same switches.
+``race_undo_10x`` also saves an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and
+continues, checking that the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run
+in flax's own ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
 """
 
 import argparse
