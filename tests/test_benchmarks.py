@@ -1058,6 +1058,16 @@ def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_be
     schedule = optax.warmup_cosine_decay_schedule(0.0, 1e-2, warmup_steps=20, decay_steps=400, end_value=1e-3)
     by_hand = optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(schedule, momentum=0.9))
     assert harness.run(task, every["sgd-cosine"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
+    # ON_A_SCHEDULE keeps each candidate's hyperparameters: at its own rate, held constant, it is the candidate.
+    params, grads = {"w": np.arange(3.0, dtype=np.float32)}, {"w": np.array([0.5, -2.0, 1e-3], np.float32)}
+    for name, candidate in contenders.large_candidates().items():
+        make, rate = contenders.ON_A_SCHEDULE[name]
+        ours, theirs = make(rate), candidate
+        state_ours, state_theirs = ours.init(params), theirs.init(params)
+        for _ in range(3):
+            step_ours, state_ours = ours.update(grads, state_ours, params)
+            step_theirs, state_theirs = theirs.update(grads, state_theirs, params)
+            np.testing.assert_array_equal(step_ours["w"], step_theirs["w"], err_msg=name)
     # The recommended switch in the schedule: adam-x3 trains through the warmup (400 // 20 updates), then the race's
     # legs of 4 over the six copies. Round 17's second switch: nine copies, the 10x first, legs of
     # default_window(400, 9) = 3, and no step down: its last switch is made by the race or the undo.
