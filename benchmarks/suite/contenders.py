@@ -153,12 +153,17 @@ def adamw_cosine(learning_rate: float, run_length: int) -> optax.GradientTransfo
     return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(warmup_cosine(learning_rate, run_length)))
 
 
+def warmup_length(run_length: int) -> int:
+    """The baseline's warmup: 5% of the run; a switch on its schedule races only after it."""
+    return max(run_length // 20, 1)
+
+
 def warmup_cosine(peak: float, run_length: int) -> optax.Schedule:
     """The baseline's schedule: from 0 up to ``peak`` over the first 5% of the run, then a cosine to ``peak / 10``."""
     return optax.warmup_cosine_decay_schedule(
         init_value=0.0,
         peak_value=peak,
-        warmup_steps=max(run_length // 20, 1),
+        warmup_steps=warmup_length(run_length),
         decay_steps=run_length,
         end_value=peak / 10,
     )
@@ -191,7 +196,7 @@ def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.
     """Round 17's selector over ``copies`` candidates on a schedule: ``undo_if_worse(race(run_length=run_length,
     warmup=run_length // 20, stop=...), max(run_length // 100, 3))``, no step down. ``stop`` is half the run, or with
     ``duels=False`` the end of the race's first round, so that it decides once."""
-    warmup = max(run_length // 20, 1)
+    warmup = warmup_length(run_length)
     stop = run_length // 2 if duels else warmup + 2 * copies * default_window(run_length, copies)
     race = selectors.race(run_length=run_length, warmup=warmup, stop=stop)
     return selectors.undo_if_worse(race, max(run_length // 100, 3))
@@ -443,7 +448,7 @@ def contenders(
             else [
                 switcher_scheduled(
                     "recommended-scheduled",
-                    lambda run_length: selectors.recommended(run_length, warmup=max(run_length // 20, 1)),
+                    lambda run_length: selectors.recommended(run_length, warmup=warmup_length(run_length)),
                     names,
                     (3, 1),
                     description="round 17: selectors.recommended(budget, warmup=budget/20) in a user's scheduled "
@@ -469,7 +474,7 @@ def contenders(
                 ),
                 switcher_scheduled(
                     "trials-scheduled-10x",
-                    lambda run_length: selectors.trials(run_length, warmup=max(run_length // 20, 1)),
+                    lambda run_length: selectors.trials(run_length, warmup=warmup_length(run_length)),
                     names,
                     (10, 3, 1),
                     description="round 17's exploration: selectors.trials(budget, warmup=budget/20), fair trials from "
