@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from optswitch import _find
 from optswitch.selectors import (
     _bandit,
+    _halving,
     _noise_scale,
     _plateau,
     _race,
@@ -25,6 +26,7 @@ __all__ = ["metrics"]
 #: Selector state type -> (the selector's name in the keys, its key numbers).
 _KEY_NUMBERS: dict[type, tuple[str, Callable[[Any, tuple[str, ...]], dict[str, jax.Array]]]] = {
     _bandit.BanditState: ("bandit", _bandit.key_numbers),
+    _halving.HalvingState: ("halving", _halving.key_numbers),
     _noise_scale.NoiseScaleState: ("noise_scale", _noise_scale.key_numbers),
     _plateau.PlateauState: ("plateau", _plateau.key_numbers),
     _race.RaceState: ("race", _race_events.key_numbers),
@@ -46,7 +48,8 @@ def metrics(
     ``<= 0``, which it could not use (a loss that goes negative stops it deciding); and the built-in selector's
     key numbers under its name: ``plateau/best``, ``race/rate/<candidate>`` and ``race/standing/<candidate>``,
     ``swats/Lambda``, ``noise_scale/rho``, ``bandit/rate/<candidate>``, ``trials/rounds``, ``trials/trialing``
-    and ``trials/incumbent_mean``, ``undo_if_worse/undone`` and ``undo_if_worse/last_undone``; for a selector
+    and ``trials/incumbent_mean``, ``halving/rounds``, ``halving/trialing``, ``halving/rung`` and
+    ``halving/leader_mean``, ``undo_if_worse/undone`` and ``undo_if_worse/last_undone``; for a selector
     that wraps another (a guard, :func:`optswitch.selectors.step_down`), the wrapped one's too. Every value is a
     scalar array read from the state, no host transfer, so a jitted train step can return the dict with its loss.
 

@@ -8,7 +8,8 @@ Built in: :func:`manual` and :func:`schedule` (decided in advance), :func:`plate
 improving), :func:`swats` (Adam to SGD when Adam's step settles, Keskar & Socher 2017), :func:`bandit` (the
 candidate that has been reducing the loss fastest), :func:`noise_scale` (the gradient becomes mostly noise,
 McCandlish et al. 2018) and :func:`race` (the winner of a short race, re-checked against the runner-up now
-and then), :func:`trials` (every candidate run for the same updates from a common start, the winner kept);
+and then), :func:`trials` (every candidate run for the same updates from a common start, the winner kept) and
+:func:`halving` (successive halving from a common start: the best of short trials tried again for longer);
 :func:`custom` makes one from two functions. Guards wrap a selector and veto some of its switches:
 :func:`min_dwell` and :func:`revert_if_worse`, and :func:`undo_if_worse` puts back the parameters after a switch
 that made the loss worse; :func:`step_down` wraps one so that, late in the run, candidates
@@ -23,6 +24,7 @@ count the updates it saw, which ``Signals.step`` does not.
 from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit
 from optswitch.selectors._base import Reads, Selector, SelectorState, SnapshotRequest, Snapshots, custom, manual
 from optswitch.selectors._guards import DwellState, RevertState, min_dwell, revert_if_worse
+from optswitch.selectors._halving import HalvingState, halving
 from optswitch.selectors._noise_scale import NoiseProbeState, NoiseScaleState, noise_scale
 from optswitch.selectors._plateau import PlateauState, plateau
 from optswitch.selectors._race import RaceState, race
@@ -37,6 +39,7 @@ __all__ = [
     "STRATEGIES",
     "BanditState",
     "DwellState",
+    "HalvingState",
     "NoiseProbeState",
     "NoiseScaleState",
     "PlateauState",
@@ -55,6 +58,7 @@ __all__ = [
     "UndoState",
     "bandit",
     "custom",
+    "halving",
     "manual",
     "min_dwell",
     "noise_scale",
