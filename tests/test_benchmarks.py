@@ -1086,6 +1086,11 @@ def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_be
     tried = harness.run(task, every["trials-scheduled-10x"].make(task), seed=0)
     assert tried.switches[:8] == [(40 + 4 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
     assert tried.steps_per_candidate.keys() == set(nine)
+    # Round 18's successive halving: at the warmup's end each copy makes max(4, 80 // 18) = 4 updates from the same
+    # start, in order; the best three 12 each from it again (switches at 56, 68, 80 at most); the leader from 92 on.
+    halved = harness.run(task, every["halving-scheduled-10x"].make(task), seed=0)
+    assert halved.switches[:8] == [(20 + 4 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
+    assert {step for step, _, _ in halved.switches[8:]} <= {56, 68, 80, 92} and len(halved.switches) >= 9
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):

@@ -482,6 +482,16 @@ def contenders(
                     "each copy with its own state",
                     share_state=False,
                 ),
+                switcher_scheduled(
+                    "halving-scheduled-10x",
+                    lambda run_length: selectors.halving(run_length, warmup=warmup_length(run_length)),
+                    names,
+                    (10, 3, 1),
+                    description="round 18: selectors.halving(budget, warmup=budget/20), successive halving from a "
+                    "common start at the warmup's end (every copy for L updates, the best third for 3L; 20% of the "
+                    "budget), over the scheduled candidates at 10x, 3x and 1x, each copy with its own state",
+                    share_state=False,
+                ),
             ]
         ),
         switcher_(
