@@ -18,7 +18,7 @@ import optax
 import pytest
 
 import optswitch
-from benchmarks.diagnostics import race_variants, rate_noise, switch_events, trial_losses
+from benchmarks.diagnostics import horizon, race_variants, rate_noise, switch_events, trial_losses
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from optswitch import demo, selectors
 
@@ -1371,9 +1371,65 @@ def test_switch_events_refuses_a_fixed_contender():
         switch_events.contender("adam")
 
 
-@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events])
+@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon])
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:
         module.main(["--help"])
     assert exit_info.value.code == 0 and "usage: python -m benchmarks.diagnostics." in capsys.readouterr().out
+
+
+def synthetic_run(copy, seed, train_loss, metric):
+    steps = [10 * k for k in range(len(metric))]
+    return harness.Run(
+        task="t",
+        contender=horizon.PREFIX + copy,
+        seed=seed,
+        steps=steps,
+        metric=metric,
+        seconds=steps,
+        train_loss=train_loss,
+        active=[copy] * len(steps),
+        compile_seconds=0.0,
+        switches=[],
+        steps_per_candidate={},
+        diverged=False,
+    )
+
+
+def test_horizon_picks_what_a_trial_of_each_length_would_and_ranks_the_copy_first_at_the_target():
+    # Budget 200, evaluations every 10, the common start at 200 // 20 = 10. "slow" has the lower mean training loss
+    # over the first 20 updates after the start but reaches the target (0.9) last, at step 60; "fast" has it from 40
+    # updates on, and gets there first, at step 40.
+    fast = synthetic_run("fast", 0, [math.nan, 9, 5, 2, 1, *[1] * 16], [0.1, 0.2, 0.5, 0.8, 0.95, *[0.95] * 16])
+    slow = synthetic_run("slow", 0, [math.nan, 9, 3, 3, 3, *[3] * 16], [0.1, 0.3, 0.6, 0.7, 0.8, 0.85, *[0.92] * 15])
+    target = scoring.Target(0.9, True, "x", 0.92, 0.02, "", (0,), 200)
+    task = {"budget": 200, "eval_every": 10, "higher_is_better": True}
+    assert horizon.horizons(200, 10, 10) == [10, 20, 40, 50, 80, 100, 160]
+    table = {row["horizon"]: row for row in horizon.rows([fast, slow], task, target)}
+    assert table[10]["picks"] == ["slow"] and table[10]["ranks_of_first"] == [2]  # losses 5 against 3 at update 20
+    assert table[10]["median_ratio"] == 60 / 40 and table[10]["reached"] == 1
+    assert table[20]["picks"] == ["slow"]  # (5 + 2) / 2 against 3
+    assert table[40]["picks"] == ["fast"] and table[40]["ranks_of_first"] == [1] and table[40]["median_ratio"] == 1
+    run_file = {
+        "tasks": {"t": {**task, "target": store.target_json(target)}},
+        "runs": store.runs_json([fast, slow]),
+    }
+    text = horizon.report(run_file)
+    assert "Kept to the end, median steps to target (reached / seeds): fast 40 (1/1), slow 60 (1/1)" in text
+    assert "| 10 (5.0%) | slow | 1/1 | 1.50 | 2 |" in text
+
+
+def test_horizon_hands_the_run_to_each_copy_at_the_warmup_s_end():
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    assert horizon.copies() == [f"{n}-x10" for n in horizon.NAMES] + [f"{n}-x3" for n in horizon.NAMES] + list(
+        horizon.NAMES
+    )
+    run = harness.run(task, horizon.kept_from_start("rmsprop").make(task), seed=0)
+    assert run.switches == [(20, "adam-x10", "rmsprop")] and {
+        k: v for k, v in run.steps_per_candidate.items() if v
+    } == {
+        "adam-x10": 20,
+        "rmsprop": 380,
+    }
+    assert harness.run(task, horizon.kept_from_start("adam-x10").make(task), seed=0).switches == []
