@@ -1409,6 +1409,7 @@ def test_horizon_picks_what_a_trial_of_each_length_would_and_ranks_the_copy_firs
     table = {row["horizon"]: row for row in horizon.rows([fast, slow], task, target)}
     assert table[10]["picks"] == ["slow"] and table[10]["ranks_of_first"] == [2]  # losses 5 against 3 at update 20
     assert table[10]["median_ratio"] == 60 / 40 and table[10]["reached"] == 1
+    assert table[10]["median_ratio_with_trials"] == (60 + 10) / 40  # and the other copy's trial of 10
     assert table[20]["picks"] == ["slow"]  # (5 + 2) / 2 against 3
     assert table[40]["picks"] == ["fast"] and table[40]["ranks_of_first"] == [1] and table[40]["median_ratio"] == 1
     run_file = {
@@ -1417,7 +1418,7 @@ def test_horizon_picks_what_a_trial_of_each_length_would_and_ranks_the_copy_firs
     }
     text = horizon.report(run_file)
     assert "Kept to the end, median steps to target (reached / seeds): fast 40 (1/1), slow 60 (1/1)" in text
-    assert "| 10 (5.0%) | slow | 1/1 | 1.50 | 2 |" in text
+    assert "| 10 (5.0%) | slow | 1/1 | 1.50 | 1.75 | 2 |" in text
 
 
 def test_horizon_hands_the_run_to_each_copy_at_the_warmup_s_end():
