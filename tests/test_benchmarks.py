@@ -1411,6 +1411,11 @@ def test_horizon_picks_what_a_trial_of_each_length_would_and_ranks_the_copy_firs
     assert table[10]["median_ratio"] == 60 / 40 and table[10]["reached"] == 1
     assert table[10]["median_ratio_with_trials"] == (60 + 10) / 40  # and the other copy's trial of 10
     assert table[20]["picks"] == ["slow"]  # (5 + 2) / 2 against 3
+    # Read where each copy is at the horizon's end, fast leads from 20 updates on: its training loss over the last
+    # evaluation interval (2 against 3), and its validation accuracy at step 30 (0.8 against 0.7).
+    for signal in ("train-end", "validation"):
+        by_end = {row["horizon"]: row["picks"] for row in horizon.rows([fast, slow], task, target, signal)}
+        assert by_end[10] == ["slow"] and by_end[20] == ["fast"], signal
     assert table[40]["picks"] == ["fast"] and table[40]["ranks_of_first"] == [1] and table[40]["median_ratio"] == 1
     run_file = {
         "tasks": {"t": {**task, "target": store.target_json(target)}},

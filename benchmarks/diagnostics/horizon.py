@@ -6,14 +6,17 @@ start and kept to the end of the run: Adam at 10x trains through the warmup (5% 
 first round of ``trials-scheduled-10x`` and ``halving-scheduled-10x``, then the copy takes over. A copy's run after
 the start is what a trial of it from that start would see, batches included, and more. For each horizon ``h``
 the script picks the copy whose mean training loss over the ``h`` updates after the start is lowest (what a trial
-of ``h`` updates would pick) and prints, over seeds: the picks, how many reach the target, the pick's steps to
-target over the best copy's (median), and where the comparison ranks the copy that reached the target first (1:
-it would be picked). It charges no exploration: a round of trials would add ``(copies - 1) * h`` updates.
+of ``h`` updates would pick; ``--signal train-end``: its training loss over the last evaluation interval of them;
+``--signal validation``: its validation metric at their end) and prints, over seeds: the picks, how many reach the
+target, the pick's steps to target over the first copy's (the copy that reached the target first on that seed;
+median over seeds; "with a round of trials": plus the ``(copies - 1) * h`` updates that the other copies' trials
+of ``h`` would take), and where the comparison ranks the first copy (1: it would be picked).
 
     python -m benchmarks.diagnostics.horizon --tasks digits-mlp,mnist1d-cnn,noisy-quadratic --out horizon.json
     python -m benchmarks.diagnostics.horizon --from-json benchmarks/results/round18/horizon.json
+    python -m benchmarks.diagnostics.horizon --from-json benchmarks/results/round18/horizon.json --signal train-end
 
-Takes about 20 min on 2 cores for the three fast development tasks, 5 seeds (nine copies each), and as long again
+Takes about 20 min on 2 cores for the three fast development tasks, 5 seeds (nine copies each), and about 50 min
 for shakespeare-char (``--tasks shakespeare-char --text ../shared/data/tinyshakespeare.txt``).
 """
 
@@ -73,9 +76,27 @@ def mean_train_loss(run: harness.Run, start: int, horizon: int) -> float:
     return float(np.mean(values)) if values and all(map(math.isfinite, values)) else math.inf
 
 
-def rows(runs: Sequence[harness.Run], task: Mapping, target: scoring.Target) -> list[dict]:
-    """One row per horizon: the picks over seeds, how many reach the target, the median ratio of the pick's steps
-    to the best copy's, and the comparison's rank of the copy that reached the target first."""
+#: What a comparison over ``h`` updates reads: the mean training loss over them (what ``trials`` and ``halving``
+#: read, over a trial's second half), the training loss over the last evaluation interval before ``start + h``
+#: (where the copy is at the horizon's end), or the validation metric at ``start + h``.
+SIGNALS = ("train", "train-end", "validation")
+
+
+def signal_at(run: harness.Run, signal: str, start: int, horizon: int, eval_every: int, sign: int) -> float:
+    """What ``signal`` reads of ``run`` over the ``horizon`` updates after ``start``, lower is better; inf where it is
+    not finite."""
+    if signal == "train":
+        return mean_train_loss(run, start, horizon)
+    if signal == "train-end":
+        return mean_train_loss(run, start + horizon - eval_every, eval_every)
+    values = [sign * metric for step, metric in zip(run.steps, run.metric, strict=True) if step == start + horizon]
+    return values[0] if values and math.isfinite(values[0]) else math.inf
+
+
+def rows(runs: Sequence[harness.Run], task: Mapping, target: scoring.Target, signal: str = "train") -> list[dict]:
+    """One row per horizon: the picks over seeds (the lowest ``signal``, see :data:`SIGNALS`), how many reach the
+    target, the median ratio of the pick's steps to the best copy's, and the comparison's rank of the copy that
+    reached the target first."""
     budget, eval_every = task["budget"], task["eval_every"]
     start = contenders.warmup_length(budget)
     by_seed: dict[int, dict[str, harness.Run]] = {}
@@ -87,7 +108,7 @@ def rows(runs: Sequence[harness.Run], task: Mapping, target: scoring.Target) -> 
         picks, ratios, ranks, with_trials = [], [], [], []
         for seed in sorted(by_seed):
             kept = by_seed[seed]
-            means = {copy: mean_train_loss(run, start, horizon) for copy, run in kept.items()}
+            means = {copy: signal_at(run, signal, start, horizon, eval_every, sign) for copy, run in kept.items()}
             ranked = sorted(means, key=lambda copy: (means[copy], copy))
             first = min(kept, key=lambda copy: (reach(kept[copy], target), sign * kept[copy].metric[-1], copy))
             best = reach(kept[first], target)
@@ -110,8 +131,8 @@ def rows(runs: Sequence[harness.Run], task: Mapping, target: scoring.Target) -> 
     return table
 
 
-def report(run_file: Mapping) -> str:
-    """Each task's copies kept to the end (median steps to target) and its rows, as markdown."""
+def report(run_file: Mapping, signal: str = "train") -> str:
+    """Each task's copies kept to the end (median steps to target) and its rows by ``signal``, as markdown."""
     runs = store.load_runs(run_file["runs"])
     lines = []
     for name, task in run_file["tasks"].items():
@@ -134,11 +155,13 @@ def report(run_file: Mapping) -> str:
                 for copy in order
             ),
             "",
+            f"Compared by: {signal}.",
+            "",
             "| horizon | picks, by seed | reached | steps / the first copy's | with a round of trials "
             "| rank of the first |",
             "|---|---|---|---|---|---|",
         ]
-        for row in rows(mine, task, target):
+        for row in rows(mine, task, target, signal):
             picks, ranks = ", ".join(row["picks"]), ", ".join(map(str, row["ranks_of_first"]))
             lines.append(
                 f"| {row['horizon']} ({row['fraction']:.1%}) | {picks} | {row['reached']}/{len(seeds)}"
@@ -157,6 +180,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="the tasks' short versions (a smoke run)")
     parser.add_argument("--out", type=Path, help="write the runs here (the suite's time_to_target.json format)")
     parser.add_argument("--from-json", type=Path, help="print the table of stored runs instead of running")
+    parser.add_argument(
+        "--signal",
+        default="train",
+        choices=SIGNALS,
+        help="what the comparison reads: the mean training loss over the horizon (default), the training loss over "
+        "its last evaluation interval, or the validation metric at its end",
+    )
     args = parser.parse_args(argv)
     if args.from_json is not None:
         run_file = json.loads(args.from_json.read_text())
@@ -176,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         run_file = cli.run_file(built, chosen, targets, runs, meta)
         if args.out is not None:
             args.out.write_text(json.dumps(run_file))
-    print(report(run_file))
+    print(report(run_file, args.signal))
     return run_file
 
 
