@@ -10,7 +10,7 @@ import numpy as np
 
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float
 from optswitch.selectors._settings import check_count, check_number
-from optswitch.selectors._trials import BEST, START, round_starts
+from optswitch.selectors._trials import BEST, START, no_request, round_starts
 
 
 class HalvingState(NamedTuple):
@@ -277,9 +277,3 @@ def key_numbers(state: HalvingState, names: tuple[str, ...]) -> dict[str, jax.Ar
     del names
     return {"rounds": state.rounds, "trialing": state.trialing, "rung": state.rung, "leader_mean": state.leader_mean}
 
-
-def no_request(n: int) -> SnapshotRequest:
-    none = jnp.asarray(-1, jnp.int32)
-    return SnapshotRequest(
-        save=none, load=jnp.copy(none), keep_states=jnp.asarray(False), restore_states=jnp.zeros([n], bool)
-    )

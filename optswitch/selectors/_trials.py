@@ -160,7 +160,7 @@ def trials(
             total=scalar(0, dtype),
             differences=scalar(0, dtype),
             squared_differences=scalar(0, dtype),
-            request=_no_request(len(names)),
+            request=no_request(len(names)),
         )
 
     def select(signals, state: TrialsState):
@@ -322,7 +322,8 @@ def next_in_round(position, incumbent, n: int) -> jax.Array:
     return jnp.where(position == 0, incumbent, jnp.clip(other, 0, n - 1)).astype(jnp.int32)
 
 
-def _no_request(n: int) -> SnapshotRequest:
+def no_request(n: int) -> SnapshotRequest:
+    """A request for nothing, for ``n`` candidates: what a selector with snapshots asks on most updates."""
     none = jnp.asarray(-1, jnp.int32)
     return SnapshotRequest(
         save=none, load=jnp.copy(none), keep_states=jnp.asarray(False), restore_states=jnp.zeros([n], bool)
