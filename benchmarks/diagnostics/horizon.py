@@ -16,7 +16,7 @@ of ``h`` would take), and where the comparison ranks the first copy (1: it would
     python -m benchmarks.diagnostics.horizon --from-json benchmarks/results/round18/horizon.json
     python -m benchmarks.diagnostics.horizon --from-json benchmarks/results/round18/horizon.json --signal train-end
 
-Takes about 20 min on 2 cores for the three fast development tasks, 5 seeds (nine copies each), and about 50 min
+Takes about 15 min on 2 cores for the three fast development tasks, 5 seeds (nine copies each), and about 40 min
 for shakespeare-char (``--tasks shakespeare-char --text ../shared/data/tinyshakespeare.txt``).
 """
 

@@ -276,4 +276,3 @@ def key_numbers(state: HalvingState, names: tuple[str, ...]) -> dict[str, jax.Ar
     rung, and the last rung's leading mean loss."""
     del names
     return {"rounds": state.rounds, "trialing": state.trialing, "rung": state.rung, "leader_mean": state.leader_mean}
-
