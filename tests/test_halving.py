@@ -253,3 +253,9 @@ def test_update_without_params_is_refused_and_the_buffers_are_two_slots():
     with pytest.raises(ValueError, match="pass tx.update\\(grads, state, params\\)"):
         tx.update(grads_at(0), state, value=1.0)
     assert jnp.all(state.selector_state.means == jnp.inf)
+
+
+def test_copies_that_share_a_state_are_refused():
+    shared = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    with pytest.raises(ValueError, match="the halving selector restores each candidate's own state"):
+        optswitch.switch(shared, selectors.halving(100)).init(params())
