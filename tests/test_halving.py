@@ -105,7 +105,8 @@ def run_on_history(tx, loss, steps):
 CASES = {  # candidates, eta, levels, slopes per update into a trial, noise; the winner
     "sgd clearly lower": (3, 2, (1.0, 0.8, 0.95), (0, 0, 0), 0.01, 1),
     "rmsprop lower, sgd too": (3, 2, (1.0, 0.9, 0.85), (0, 0, 0), 0.01, 2),
-    "within the 1% margin": (3, 2, (1.0, 0.996, 0.998), (0, 0, 0), 0.0005, 1),
+    # rmsprop ranks below sgd over 8 updates (0.902 against 0.9) and above it over 16 (0.895), by less than 1%.
+    "lower in the last rung, within the 1% margin": (3, 2, (1.0, 0.9, 0.91), (0, 0, 0.0012), 0.0005, 1),
     "the incumbent lowest": (3, 2, (0.7, 0.9, 1.0), (0, 0, 0), 0.05, 0),
     # sgd leads over 8 updates, rmsprop over 16: the first rung keeps both, the second picks rmsprop.
     "a short lead dropped in the longer rung": (3, 2, (1.0, 0.8, 1.0), (0, 0, 0.02), 0.001, 2),
