@@ -31,6 +31,9 @@ the parameters and optimizer states put back.
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
+``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
+same clipping: what a user who does not want to pick a learning rate could use instead of a switch. Schedule-free
+AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
@@ -83,7 +86,13 @@ CONTENDERS = (
     "race_undo_10x",
     "adamw_heldout_split",
     "race_window_only",
+    "schedule_free_adamw",
+    "prodigy",
 )
+#: The self-tuning optimizers of ``optax.contrib``, untuned, each alone behind the same clipping: what a user who does
+#: not want to pick a learning rate reaches for instead of a switch. Schedule-free AdamW (its default rate, warmup
+#: over the schedules' 5%) is evaluated at the average it keeps; Prodigy (rate 1) runs on the candidates' schedule.
+SELF_TUNING = ("schedule_free_adamw", "prodigy")
 #: The contenders whose train step passes the held-out loss as ``value=``.
 HELDOUT_CONTENDERS = ("race_heldout", "trials_heldout")
 #: The contenders that train on the training images but the last ``HELDOUT_SIZE``: the held-out switches, and
@@ -155,6 +164,11 @@ def fixed_candidate(contender: str) -> str | None:
     return candidate if candidate in PEAK_RATES else None
 
 
+def is_switch(contender: str) -> bool:
+    """Whether a contender is a switch: neither a candidate alone nor a self-tuning optimizer."""
+    return fixed_candidate(contender) is None and contender not in SELF_TUNING
+
+
 def transformation(contender: str, steps: int, **race_settings) -> optax.GradientTransformation:
     """The optimizer of a contender, behind gradient clipping.
 
@@ -163,6 +177,10 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     clip = optax.clip_by_global_norm(1.0)
     if (candidate := fixed_candidate(contender)) is not None:
         return optax.chain(clip, candidates(steps)[candidate])
+    if contender == "schedule_free_adamw":
+        return optax.chain(clip, optax.contrib.schedule_free_adamw(warmup_steps=warmup_steps(steps)))
+    if contender == "prodigy":
+        return optax.chain(clip, optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True))
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender in ("trials", "trials_heldout"):
@@ -248,6 +266,23 @@ def evaluate(model: CNN, x, y):
     return loss, jnp.mean(jnp.argmax(logits, -1) == y)
 
 
+def evaluated(model: CNN, optimizer: nnx.Optimizer) -> CNN:
+    """The model to evaluate: ``model``, or under schedule-free AdamW a copy with the average it keeps (its
+    parameters are where it takes gradients; ``optax.contrib.schedule_free_eval_params``'s arithmetic, on the
+    arrays inside nnx's variables, which that function's tree map does not see through)."""
+    is_schedule_free = lambda node: isinstance(node, optax.contrib.ScheduleFreeState)
+    found = [node for node in jax.tree.leaves(optimizer.opt_state, is_leaf=is_schedule_free) if is_schedule_free(node)]
+    if not found:
+        return model
+    (b1,) = jax.tree.leaves(found[0].b1)
+    gradient_points, structure = jax.tree.flatten(nnx.state(model, nnx.Param))
+    z = jax.tree.leaves(found[0].z)
+    averaged = [(y - (1 - b1) * z) / b1 for y, z in zip(gradient_points, z, strict=True)]
+    copy = nnx.clone(model)
+    nnx.update(copy, structure.unflatten(averaged))
+    return copy
+
+
 @functools.cache
 def data():
     """The demo's split of digits, ``((x_train, y_train), (x_val, y_val))``, loaded once."""
@@ -311,12 +346,12 @@ def train(
     batch = minibatches(contender, seed, steps)
     end = steps if end is None else end
     history = []
-    switching = fixed_candidate(contender) is None
+    switching = is_switch(contender)
     for t in range(start, end):
         # A switch says which batch to use: trials replay a round's batches for each candidate (update t otherwise).
         train_step(model, optimizer, *batch(int(optswitch.data_step(optimizer)) if switching else t))
         if (t + 1) % eval_every == 0 or t + 1 == end:
-            loss, accuracy = evaluate(model, x_val, y_val)
+            loss, accuracy = evaluate(evaluated(model, optimizer), x_val, y_val)
             history.append((t + 1, float(loss), float(accuracy)))
     return history
 
@@ -354,7 +389,7 @@ def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settin
     began = time.perf_counter()
     history = train(model, optimizer, train_step, contender, seed, steps)
     trained_on, heldout = training_images(contender)
-    train_loss, _ = evaluate(model, *trained_on)
+    train_loss, _ = evaluate(evaluated(model, optimizer), *trained_on)
     result = dict(
         final_train_loss=float(train_loss),  # on all the images it trained on
         final_val_loss=history[-1][1],
@@ -365,7 +400,7 @@ def run(contender: str, seed: int, steps: int, fused: bool = True, **race_settin
     )
     if heldout is not None:
         result["final_heldout_loss"] = float(evaluate(model, *heldout)[0])  # what race_heldout's race measures
-    if fixed_candidate(contender) is None:
+    if is_switch(contender):
         summary = optswitch.summary(optimizer)
         result |= dict(switches=summary.switches, updates=summary.updates)
         undone = optswitch.metrics(optimizer, prefix="").get("undo_if_worse/undone")
@@ -411,7 +446,7 @@ def measure(seeds: int, steps: int, contenders: tuple[str, ...] = CONTENDERS) ->
                     dict(contender=contender, seed=seed, bit_exact=exact, same_switches=same_log, compiles=compiles)
                 )
                 print(seed, "resumed", resumes[-1], flush=True)
-            if fixed_candidate(contender) is None:
+            if is_switch(contender):
                 # Rounding: flax's own nnx.Optimizer runs the same maths unfused; the margin should keep the choices.
                 other = run(contender, seed, steps, fused=False)
                 unfused.append(

@@ -1093,6 +1093,33 @@ def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_be
     assert {step for step, _, _ in halved.switches[8:]} <= {56, 68, 80, 92} and len(halved.switches) >= 9
 
 
+def test_the_self_tuning_baselines_are_optax_contrib_s_and_schedule_free_is_evaluated_at_its_average():
+    task = tiny_quadratic()
+    every = contenders.contenders()
+    assert all(every[name].is_baseline and not every[name].is_switch for name in contenders.SELF_TUNING)
+    with pytest.raises(ValueError, match="unknown optimizer 'dog'; pass one of schedule-free-adamw, prodigy-cosine"):
+        contenders.self_tuning("dog")
+    # Prodigy on the baseline's schedule (peak 1, warmup 40 // 20 = 2 updates), behind its clipping.
+    schedule = optax.warmup_cosine_decay_schedule(0.0, 1.0, warmup_steps=2, decay_steps=40, end_value=0.1)
+    prodigy = optax.chain(optax.clip_by_global_norm(1.0), optax.contrib.prodigy(schedule, safeguard_warmup=True))
+    ours = harness.run(task, every["prodigy-cosine"].make(task), seed=0)
+    assert ours.metric == harness.run(task, prodigy, seed=0).metric
+    # Schedule-free AdamW takes its gradients at y (the parameters it returns) and answers with x, an average it
+    # keeps; its state starts from the parameters' own buffers, which the harness's donated carry must not donate
+    # twice. The metric is x's, not y's.
+    free = every["schedule-free-adamw"].make(task)
+    recorded = harness.run(task, free, seed=0)
+    init_key, data_key = jax.random.split(jax.random.key(0))
+    params = task.init(init_key)
+    carry = (params, free.init(params), jax.numpy.zeros([], jax.numpy.int32), data_key)
+    (y, state, _, _), _ = jax.jit(demo.train_loop(task.loss, task.sample, free, task.eval_every))(carry, task.data)
+    x = optax.contrib.schedule_free_eval_params(state[1], y)
+    assert recorded.metric[1] == float(task.evaluate(x, task.data)) != float(task.evaluate(y, task.data))
+    assert harness.evaluation_params(y, optax.adam(1e-3).init(y)) is y
+    with pytest.raises(ValueError, match="2 schedule-free states in one optimizer"):
+        harness.evaluation_params(y, (state, state))
+
+
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--oracle", "--tune-baseline"])

@@ -2,6 +2,7 @@
 the race's switches, a checkpoint resumed bit for bit into fresh objects, and no decision from ``stop`` on; and
 ``trials`` in the same loop, fed a held-out loss, resumed from a checkpoint taken in the middle of a trial."""
 
+import jax
 import numpy as np
 import pytest
 from helpers import load_example
@@ -248,3 +249,21 @@ def test_round_17_s_race_over_the_copies_at_10x_3x_and_1x_races_nine_legs_and_ne
     assert run["switches"][:8] == [(6 + 3 * (k + 1), nine[k], nine[k + 1]) for k in range(8)]
     (last_update, _, pick), *_ = reversed(run["switches"])
     assert last_update == STEPS // 2 and run["updates"][pick] >= STEPS // 2
+
+
+def test_schedule_free_adamw_is_evaluated_at_the_average_it_keeps_and_prodigy_at_its_parameters(example):
+    model, optimizer = example.build("schedule_free_adamw", STEPS, seed=0)
+    train_step, traces = example.make_train_step("schedule_free_adamw")
+    example.train(model, optimizer, train_step, "schedule_free_adamw", seed=0, steps=STEPS, end=10)
+    assert len(traces) == 1 and not example.is_switch("schedule_free_adamw")
+    # optax's own arithmetic on the raw arrays: x = (y - (1 - b1) z) / b1, z the schedule-free state's.
+    (state,) = [node for node in optimizer.opt_state if hasattr(node, "z")]
+    b1 = np.asarray(state.b1[...])
+    z = [np.asarray(leaf) for leaf in jax.tree.leaves(state.z)]
+    expected = [(y - (1 - b1) * zi) / b1 for y, zi in zip(example.parameters(model), z, strict=True)]
+    averaged = example.parameters(example.evaluated(model, optimizer))
+    for got, want, y in zip(averaged, expected, example.parameters(model), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+        assert not np.array_equal(got, y)
+    prodigy, prodigy_optimizer = example.build("prodigy", STEPS, seed=0)
+    assert example.evaluated(prodigy, prodigy_optimizer) is prodigy

@@ -12,7 +12,8 @@ The baseline, ``adamw-cosine``, is AdamW with linear warmup, cosine decay and gr
 tuned once per task (``python -m benchmarks.suite --tune-baseline``, picks in ``benchmarks/baseline.json``).
 Round 17's contenders put the candidates, untuned, on the baseline's schedule behind its clipping: alone
 (``adam-cosine``, ...; fixed candidates that set no target) and under a switch (``recommended-scheduled``,
-``race-undo-scheduled-10x``).
+``race-undo-scheduled-10x``). Round 19's baselines are self-tuning, untuned (:func:`self_tuning`): schedule-free
+AdamW and Prodigy, from ``optax.contrib``.
 
 Adding a contender is one entry in :func:`contenders`, e.g. for a selector of :mod:`optswitch.selectors`::
 
@@ -121,8 +122,9 @@ class Contender(NamedTuple):
             ``benchmarks.diagnostics.switch_events``.
         is_switch: whether it is an :func:`optswitch.switch` (its runs record the switches).
         description: one line for the README.
-        is_baseline: whether it is the tuned baseline (neither a fixed candidate nor a switch: it sets no target and
-            is not among the fixed candidates a switch's goals compare with).
+        is_baseline: whether it is a baseline, the tuned one or a self-tuning one (:func:`self_tuning`): neither a
+            fixed candidate nor a switch, it sets no target and is not among the fixed candidates a switch's goals
+            compare with; a switch's score is checked against every baseline's.
         held_out_value: whether its ``value`` is the loss on a validation batch drawn at each update, not the
             training loss (:func:`benchmarks.suite.harness.run`'s ``held_out_value``).
     """
@@ -252,6 +254,51 @@ def baseline(
     return Contender(name, make, False, description, is_baseline=True)
 
 
+#: The self-tuning optimizers of ``optax.contrib`` run untuned (:func:`self_tuning`): the optimizer a user who does
+#: not want to pick a learning rate reaches for instead of a switch. Schedule-free AdamW won AlgoPerf's self-tuning
+#: track (Defazio et al. 2024); Prodigy estimates the learning rate online (Mishchenko and Defazio 2024).
+SELF_TUNING = ("schedule-free-adamw", "prodigy-cosine")
+
+
+def self_tuning(name: str) -> Contender:
+    """The self-tuning optimizer ``name`` (:data:`SELF_TUNING`) at its defaults, behind the baseline's clipping.
+
+    ``schedule-free-adamw``: ``optax.contrib.schedule_free_adamw`` at its default learning rate (2.5e-3) with a linear
+    warmup over the baseline's 5% of the run and no schedule after it (the method replaces one); the suite evaluates
+    its averaged parameters (``optax.contrib.schedule_free_eval_params``), as the method asks. ``prodigy-cosine``:
+    ``optax.contrib.prodigy`` at its learning rate of 1 on :func:`warmup_cosine`, with ``safeguard_warmup``, as its
+    authors advise with a warmup. Neither is tuned, and neither is a candidate: like the baseline, they set no target
+    and a switch's goals compare with them as with a baseline.
+
+    Examples:
+        >>> import types
+        >>> import jax.numpy as jnp
+        >>> tx = self_tuning("prodigy-cosine").make(types.SimpleNamespace(budget=100))
+        >>> state = tx.init({"w": jnp.ones(3)})
+    """
+    if name == "schedule-free-adamw":
+        make = lambda task: optax.chain(
+            optax.clip_by_global_norm(1.0),
+            optax.contrib.schedule_free_adamw(warmup_steps=warmup_length(task.budget)),
+        )
+        description = (
+            "optax.contrib.schedule_free_adamw at its defaults (learning rate 2.5e-3, b1 0.9, b2 0.999), warmup over "
+            "5% of the budget, behind clip_by_global_norm(1.0); evaluated at its averaged parameters; untuned"
+        )
+    elif name == "prodigy-cosine":
+        make = lambda task: optax.chain(
+            optax.clip_by_global_norm(1.0),
+            optax.contrib.prodigy(warmup_cosine(1.0, task.budget), safeguard_warmup=True),
+        )
+        description = (
+            "optax.contrib.prodigy (learning rate 1, its online estimate of the step size, safeguard_warmup) on the "
+            "baseline's schedule, behind clip_by_global_norm(1.0); untuned"
+        )
+    else:
+        raise ValueError(f"self_tuning: unknown optimizer {name!r}; pass one of {', '.join(SELF_TUNING)}.")
+    return Contender(name, make, False, description, is_baseline=True)
+
+
 def switcher(
     name: str,
     selector: Callable[[int], selectors.Selector],
@@ -304,6 +351,7 @@ def contenders(
         *(fixed(name, make_candidates) for name in names),
         *(fixed_scheduled(name) for name in names if name in ON_A_SCHEDULE),
         baseline(learning_rates, untuned=untuned_baseline),
+        *(self_tuning(name) for name in SELF_TUNING),
         switcher_(
             "schedule",
             lambda run_length: selectors.schedule({0: "adam", run_length // 2: "sgd"}),

@@ -66,6 +66,18 @@ class Run:
         return math.nan if self.diverged else self.metric[-1]
 
 
+def evaluation_params(params, opt_state):
+    """The parameters to evaluate: ``params``, or where the optimizer is schedule-free (``optax.contrib``), the
+    average it keeps (``schedule_free_eval_params``): its ``params`` are where it takes gradients, not its answer."""
+    is_schedule_free = lambda node: isinstance(node, optax.contrib.ScheduleFreeState)
+    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_schedule_free) if is_schedule_free(node)]
+    if len(found) > 1:
+        raise ValueError(
+            f"evaluation_params: {len(found)} schedule-free states in one optimizer; expected one at most."
+        )
+    return optax.contrib.schedule_free_eval_params(found[0], params) if found else params
+
+
 def run(
     task: Task,
     tx: optax.GradientTransformation,
@@ -99,7 +111,9 @@ def run(
     evaluate = jax.jit(task.evaluate) if evaluate is None else evaluate
     init_key, data_key = jax.random.split(jax.random.key(seed))
     params = task.init(init_key)
-    carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
+    # The carry is donated: a state that holds the parameters' own buffers (schedule-free's z starts as them)
+    # would be donated twice.
+    carry = (params, jax.tree.map(jnp.copy, tx.init(params)), jnp.zeros([], jnp.int32), data_key)
     is_switch = bool(find_all(carry[1]))
     recovers = any(jax.tree.leaves(state.snapshots) for _, state in find_all(carry[1]))
 
@@ -115,7 +129,7 @@ def run(
         contender=contender,
         seed=seed,
         steps=[0],
-        metric=[float(evaluate(carry[0], task.data))],
+        metric=[float(evaluate(evaluation_params(*carry[:2]), task.data))],
         seconds=[0.0],
         train_loss=[math.nan],
         active=[optswitch.active(carry[1]) if is_switch else ""],
@@ -130,7 +144,7 @@ def run(
         carry, losses = loop(carry, task.data)
         jax.block_until_ready(carry)
         elapsed += time.perf_counter() - started
-        metric = float(evaluate(carry[0], task.data))
+        metric = float(evaluate(evaluation_params(*carry[:2]), task.data))
         result.steps.append(chunk * task.eval_every)
         result.metric.append(metric)
         result.seconds.append(elapsed)
