@@ -32,6 +32,10 @@ OPTIMIZERS = {
     "rmsprop_momentum": lambda: optax.rmsprop(5e-3, momentum=0.9),
     "sgd_momentum": lambda: optax.sgd(1e-3, momentum=0.9),
     "yogi": lambda: optax.yogi(1e-1),
+    # optax.contrib's self-tuning optimizers, which the suite measures as baselines (round 19): a candidate too.
+    "prodigy": lambda: optax.contrib.prodigy(1.0),
+    "schedule_free_adamw": lambda: optax.contrib.schedule_free_adamw(1e-2),
+    "dog": lambda: optax.contrib.dog(),
 }
 
 #: How the optimizer under test is wrapped: alone, or with a second candidate (so that a real conditional runs).
