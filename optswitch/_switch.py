@@ -232,7 +232,8 @@ def switch(
 
     def init_fn(params) -> SwitchState:
         n = len(config.candidates)
-        # Separate buffers each, so that a train step may donate the whole state.
+        # Separate buffers each, apart from the parameters' too, so that a train step may donate the whole state
+        # with the parameters.
         ring = lambda: jnp.zeros([config.history], jnp.int32)
         scalar = lambda value: jnp.asarray(value, jnp.int32)
         candidate_states, selector_state, probe_state = unshared(
@@ -240,7 +241,8 @@ def switch(
                 config.init_states(params),
                 config.selector.init(config.names),
                 () if config.probe is None else config.probe.init(params),
-            )
+            ),
+            apart_from=params,
         )
         state = SwitchState(
             active=scalar(config.initial),

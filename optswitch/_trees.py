@@ -5,14 +5,16 @@ import jax.numpy as jnp
 from jax import lax
 
 
-def unshared(tree):
-    """``tree`` with every leaf an array of its own: a leaf met again (the same object) is copied.
+def unshared(tree, *, apart_from=()):
+    """``tree`` with every leaf an array of its own: a leaf met again (the same object), or one of ``apart_from``'s
+    leaves, is copied.
 
-    An ``init`` may put one array in two fields (``zero`` for two averages); XLA refuses to donate a buffer
-    twice ("Attempt to donate the same buffer twice"), so a train step that donates the state would fail.
-    Done before :func:`strong`, whose conversions may wrap one buffer in two objects.
+    An ``init`` may put one array in two fields (``zero`` for two averages), or keep the parameters themselves
+    (``optax.contrib.prodigy``'s starting point, ``schedule_free``'s ``z``); XLA refuses to donate a buffer twice
+    ("Attempt to donate the same buffer twice"), so a train step that donates the state, or the parameters and the
+    state together, would fail. Done before :func:`strong`, whose conversions may wrap one buffer in two objects.
     """
-    seen = set()
+    seen = {id(leaf) for leaf in jax.tree.leaves(apart_from)}
 
     def own(leaf):
         if id(leaf) in seen:

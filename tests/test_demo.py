@@ -7,7 +7,7 @@ from optswitch import demo
 def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     out = tmp_path / "curves.png"
     results = demo.main(["--steps", "100", "--eval-every", "10", "--out", str(out)])
-    assert list(results) == ["adam", "sgd", "rmsprop", "switch"]
+    assert list(results) == ["adam", "sgd", "rmsprop", "prodigy", "switch"]
     for history, _ in results.values():
         assert history["step"] == list(range(0, 101, 10))
         assert all(0.0 <= accuracy <= 1.0 for accuracy in history["accuracy"])

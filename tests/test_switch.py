@@ -420,3 +420,30 @@ def test_a_state_can_be_donated_when_an_init_puts_one_array_in_two_fields(name):
     for t in range(2):  # XLA would refuse: "Attempt to donate the same buffer twice"
         state = step(params(), state, grads_at(t))
     assert int(state.step) == 2
+
+
+def test_a_candidate_whose_init_keeps_the_parameters_can_be_donated_with_them():
+    # Prodigy keeps the parameters it starts from and schedule-free its z as the parameters' own arrays; plain optax
+    # then cannot donate (params, state) together ("Attempt to donate the same buffer twice"). The switch's state
+    # holds arrays of its own, and its numbers stay plain optax's, bit for bit.
+    for name, candidate in {
+        "prodigy": optax.contrib.prodigy(),
+        "free": optax.contrib.schedule_free_adamw(1e-2),
+    }.items():
+        tx = optswitch.switch({name: candidate})
+
+        def train_step(carry, g, tx=tx):
+            p, state = carry
+            updates, state = tx.update(g, state, p)
+            return optax.apply_updates(p, updates), state
+
+        p = params()
+        state = tx.init(p)
+        leaves = {id(leaf) for leaf in jax.tree.leaves(p)}
+        assert not any(id(leaf) in leaves for leaf in jax.tree.leaves(state)), name
+        plain = (params(), candidate.init(params()))
+        donated, undonated = jax.jit(train_step, donate_argnums=0), jax.jit(functools.partial(train_step, tx=candidate))
+        carry = (p, state)
+        for t in range(3):
+            carry, plain = donated(carry, grads_at(t)), undonated(plain, grads_at(t))
+        assert_trees_equal(carry[0], plain[0])

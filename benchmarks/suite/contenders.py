@@ -28,7 +28,7 @@ import optax
 import optswitch
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
-from optswitch.demo import candidates
+from optswitch.demo import candidates, prodigy_cosine
 from optswitch.selectors._race import default_window
 
 
@@ -286,10 +286,7 @@ def self_tuning(name: str) -> Contender:
             "5% of the budget, behind clip_by_global_norm(1.0); evaluated at its averaged parameters; untuned"
         )
     elif name == "prodigy-cosine":
-        make = lambda task: optax.chain(
-            optax.clip_by_global_norm(1.0),
-            optax.contrib.prodigy(warmup_cosine(1.0, task.budget), safeguard_warmup=True),
-        )
+        make = lambda task: prodigy_cosine(task.budget)
         description = (
             "optax.contrib.prodigy (learning rate 1, its online estimate of the step size, safeguard_warmup) on the "
             "baseline's schedule, behind clip_by_global_norm(1.0); untuned"
