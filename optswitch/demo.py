@@ -1,6 +1,6 @@
 """The quick comparison: each optimizer alone against optswitch's switch among them, on scikit-learn's digits.
 
-Run it as ``python -m optswitch.demo`` (about 15 seconds on 2 CPU cores). It trains the same MLP from the same
+Run it as ``python -m optswitch.demo`` (about 20 seconds on 2 CPU cores). It trains the same MLP from the same
 initialization on the same batches with Adam, SGD with momentum and RMSProp alone, with the recommended
 ``optswitch.switch`` (:func:`recommended_switch`: a race over the three at three times and at their own learning
 rates, stepped down half-way, its damaging legs undone; the best score of the switches in the time-to-target suite,

@@ -111,8 +111,8 @@ def run(
     evaluate = jax.jit(task.evaluate) if evaluate is None else evaluate
     init_key, data_key = jax.random.split(jax.random.key(seed))
     params = task.init(init_key)
-    # The carry is donated: a state that holds the parameters' own buffers (schedule-free's z starts as them)
-    # would be donated twice.
+    # The carry is donated: a plain optimizer's state that holds the parameters' own buffers (Prodigy's starting
+    # point, schedule-free's z) would be donated twice.
     carry = (params, jax.tree.map(jnp.copy, tx.init(params)), jnp.zeros([], jnp.int32), data_key)
     is_switch = bool(find_all(carry[1]))
     recovers = any(jax.tree.leaves(state.snapshots) for _, state in find_all(carry[1]))
