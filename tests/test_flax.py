@@ -169,3 +169,23 @@ def test_a_leader_that_diverges_late_is_put_back_and_steps_down_in_an_nnx_loop()
     assert [(old, new) for _, old, new in plain_summary.switches] == [("sgd", "sgd-x3"), ("sgd-x3", "sgd")]
     assert plain_summary.skipped == 2 and plain_summary.switches[1][0] < summary.switches[1][0]
     assert float(jnp.mean((plain_model(X) - Y) ** 2)) < float(jnp.mean((NnxModel(nnx.Rngs(0))(X) - Y) ** 2))
+
+
+def test_a_schedule_free_candidate_in_an_nnx_optimizer_is_evaluated_at_its_average():
+    # The README's recipe: candidate_state finds the candidate's state through the optimizer (z as arrays in an
+    # nnx.State), and schedule_free_eval_params takes the model's parameters as arrays in the same structure.
+    model = NnxModel(nnx.Rngs(0))
+    tx = optswitch.switch({"free": optax.contrib.schedule_free_adamw(1e-2), "adam": optax.adam(1e-2)})
+    optimizer = optswitch.nnx.Optimizer(model, tx, wrt=nnx.Param)
+    train(model, optimizer, 5)
+    arrays = jax.tree.map(lambda v: v[...], nnx.state(model, nnx.Param), is_leaf=lambda x: isinstance(x, nnx.Variable))
+    state = optswitch.candidate_state(optimizer, "free")
+    averaged = optax.contrib.schedule_free_eval_params(state, arrays)
+    b1 = float(state.b1)
+    for x, y, z in zip(jax.tree.leaves(averaged), jax.tree.leaves(arrays), jax.tree.leaves(state.z), strict=True):
+        np.testing.assert_allclose(x, (y - (1 - b1) * z) / b1, rtol=1e-6)
+        assert not np.array_equal(x, y)
+    evaluated = nnx.clone(model)
+    nnx.update(evaluated, averaged)
+    for got, want in zip(jax.tree.leaves(nnx.state(evaluated, nnx.Param)), jax.tree.leaves(averaged), strict=True):
+        np.testing.assert_array_equal(got, want)
