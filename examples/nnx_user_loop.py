@@ -88,6 +88,7 @@ CONTENDERS = (
     "race_window_only",
     "schedule_free_adamw",
     "prodigy",
+    "prodigy_trial",
 )
 #: The self-tuning optimizers of ``optax.contrib``, untuned, each alone behind the same clipping: what a user who does
 #: not want to pick a learning rate reaches for instead of a switch. Schedule-free AdamW (its default rate, warmup
@@ -181,6 +182,12 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         return optax.chain(clip, optax.contrib.schedule_free_adamw(warmup_steps=warmup_steps(steps)))
     if contender == "prodigy":
         return optax.chain(clip, optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True))
+    if contender == "prodigy_trial":
+        # Round 20's variant: Prodigy, and at a fifth of the run one trial from the same parameters against Adam at
+        # its default rate, for a twentieth of the run each.
+        trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
+        prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)
+        return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": optax.adam(1e-3)}, trial))
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender in ("trials", "trials_heldout"):

@@ -4,8 +4,9 @@ Run it as ``python -m optswitch.demo`` (about 20 seconds on 2 CPU cores). It tra
 initialization on the same batches with Adam, SGD with momentum and RMSProp alone, with the recommended
 ``optswitch.switch`` (:func:`recommended_switch`: a race over the three at three times and at their own learning
 rates, stepped down half-way, its damaging legs undone; the best score of the switches in the time-to-target suite,
-benchmarks/README.md), and, for reference, with ``optax.contrib.prodigy``, untuned (:func:`prodigy_cosine`: a
-self-tuning optimizer, which in that suite scores above the switch on the tasks kept aside from its design), then
+benchmarks/README.md), with ``optax.contrib.prodigy``, untuned (:func:`prodigy_cosine`: a self-tuning optimizer,
+which in that suite scores above the switch on the tasks kept aside from its design), and with Prodigy checked once
+against Adam from the same point (:func:`prodigy_trial`, the switch to use where the learning rate is unknown), then
 prints the steps each took to reach the target validation accuracy, the final accuracy and the switches, shows
 which candidate ran when, and saves the curves with the switch points marked to a PNG. It needs the ``bench`` extra
 (scikit-learn, matplotlib, tqdm).
@@ -80,10 +81,40 @@ def prodigy_cosine(steps: int) -> optax.GradientTransformation:
     return optax.chain(optax.clip_by_global_norm(1.0), optax.contrib.prodigy(schedule, safeguard_warmup=True))
 
 
+def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformation:
+    """Prodigy (:func:`prodigy_cosine`), checked once against Adam, for a run of ``steps`` updates: the switch
+    recommended where the learning rate is what you do not know (round 20).
+
+    Prodigy trains. At a fifth of the run the switch saves the parameters, Prodigy makes a twentieth of the run's
+    updates (at least 4), the parameters go back, and ``adam(1e-3)`` makes as many from the same point
+    (:func:`optswitch.selectors.trials`); Adam trains on only if its mean loss over its trial's second half is lower
+    than Prodigy's by 2% and by 2 standard errors, else Prodigy goes on from its own end point. The check is for
+    Prodigy's noise floor: on a noisy quadratic of the time-to-target suite its step stays too large for the
+    gradient noise and it misses the target, which Adam from the same point reaches. It costs the loser's updates, a
+    twentieth of the run, once, and memory: two parameter-sized snapshots and a copy of both candidates' states.
+    ``switch_options`` go to :func:`optswitch.switch` (``on_event=``, ...).
+
+    Examples:
+        >>> tx = prodigy_trial(100)
+        >>> tx.names
+        ('prodigy', 'adam')
+    """
+    return optswitch.switch(
+        {"prodigy": prodigy_cosine(steps), "adam": optax.adam(1e-3)},
+        selectors.trials(steps, trial_length=max(4, steps // 20), rounds=(0.2,), stop=0.25),
+        **switch_options,
+    )
+
+
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
-    """The fixed candidates, Prodigy for reference (:func:`prodigy_cosine`), and the recommended switch over the
-    candidates (:func:`recommended_switch`), which the run drives."""
-    return {**candidates(), "prodigy": prodigy_cosine(steps), "switch": recommended_switch(steps)}
+    """The fixed candidates, Prodigy untuned (:func:`prodigy_cosine`), the recommended switch over the candidates
+    (:func:`recommended_switch`), and Prodigy checked once against Adam (:func:`prodigy_trial`)."""
+    return {
+        **candidates(),
+        "prodigy": prodigy_cosine(steps),
+        "switch": recommended_switch(steps),
+        "prodigy_trial": prodigy_trial(steps),
+    }
 
 
 @functools.cache
@@ -239,10 +270,10 @@ def plot(results: dict, path: Path, target: float) -> None:
 
     figure = Figure(figsize=(11, 4.2), layout="constrained")
     acc_ax, loss_ax = figure.subplots(1, 2)
-    for (name, (history, opt_state)), color in zip(results.items(), ["C0", "C1", "C2", "C3", "C4"], strict=False):
+    for (name, (history, opt_state)), color in zip(results.items(), [f"C{k}" for k in range(10)], strict=False):
         for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
             ax.plot(history["step"], history[key], color=color, label=name, linewidth=1.6)
-        if name == "switch":
+        if is_switch(opt_state):
             for first, _, to in optswitch.summary(opt_state).switches:
                 for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
                     y = np.interp(first, history["step"][1:], history[key][1:])
@@ -288,15 +319,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 tx, train_set, val_set, steps=args.steps, eval_every=args.eval_every, seed=args.seed, on_eval=bar.update
             )
 
-    print(f"\n{'optimizer':<10} {'steps to ' + format(TARGET, '.0%'):>13} {'final accuracy':>15}  switches")
+    print(f"\n{'optimizer':<13} {'steps to ' + format(TARGET, '.0%'):>13} {'final accuracy':>15}  switches")
     for name, (history, opt_state) in results.items():
         reached = next((s for s, a in zip(history["step"], history["accuracy"], strict=True) if a >= TARGET), None)
         reached = "not reached" if reached is None else reached
         switches = ""
-        if name == "switch":
+        if is_switch(opt_state):
             log = optswitch.summary(opt_state).switches
             switches = f"{len(log)}: " + ", ".join(f"{source}->{to} at {first}" for first, source, to in log)
-        print(f"{name:<10} {reached:>13} {history['accuracy'][-1]:>15.2%}  {switches}")
+        print(f"{name:<13} {reached:>13} {history['accuracy'][-1]:>15.2%}  {switches}")
 
     history, opt_state = results["switch"]
     print(f"\nWhich candidate ran when (optswitch.summary):\n{optswitch.summary(opt_state)}")

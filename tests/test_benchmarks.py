@@ -1220,6 +1220,37 @@ def test_the_self_tuning_baselines_are_optax_contrib_s_and_schedule_free_is_eval
         harness.evaluation_params(y, (state, state))
 
 
+@pytest.mark.parametrize(("budget", "winner"), [(100, "prodigy"), (200, "adam")])
+def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(budget, winner):
+    # One trial at budget / 5, budget / 20 updates each. On this quadratic Prodigy's estimate of its step is still
+    # growing at update 20 of 100 and it keeps its lead, but at update 40 of 200 Adam's trial goes lower: the kept
+    # path is the winner's, on the batches the trial drew (optswitch.data_step), and the loser's updates are spent.
+    task = tiny_quadratic()._replace(budget=budget, eval_every=5)
+    every = contenders.contenders()
+    tried = harness.run(task, every["prodigy-trial"].make(task), seed=0)
+    start, length = budget // 5, budget // 20
+    back = [(start + 2 * length, "adam", "prodigy")] if winner == "prodigy" else []
+    assert tried.switches == [(start + length, "prodigy", "adam"), *back]
+    assert sum(tried.steps_per_candidate.values()) == budget
+    if winner == "prodigy":
+        # Prodigy alone, 5 updates behind (the 5 of Adam's trial): bit for bit.
+        alone = harness.run(task._replace(budget=budget - length), every["prodigy-cosine"].make(task), seed=0)
+        assert tried.metric[-1] == alone.metric[-1]
+        assert tried.steps_per_candidate == {"prodigy": budget - length, "adam": length}
+    else:
+        # Prodigy until the trial, then Adam from there on the same batches: a schedule of the same two.
+        schedule = optswitch.switch(
+            {"prodigy": demo.prodigy_cosine(budget), "adam": optax.adam(1e-3)},
+            selectors.schedule({0: "prodigy", start: "adam"}),
+        )
+        scheduled = harness.run(task._replace(budget=budget - length), schedule, seed=0)
+        assert tried.metric[-1] == scheduled.metric[-1]
+        assert tried.steps_per_candidate == {"prodigy": start + length, "adam": budget - start - length}
+    until_the_trial = start // task.eval_every + 1
+    prodigy = harness.run(task, every["prodigy-cosine"].make(task), seed=0)
+    assert tried.metric[:until_the_trial] == prodigy.metric[:until_the_trial]
+
+
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--oracle", "--tune-baseline"])

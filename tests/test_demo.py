@@ -7,7 +7,7 @@ from optswitch import demo
 def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     out = tmp_path / "curves.png"
     results = demo.main(["--steps", "100", "--eval-every", "10", "--out", str(out)])
-    assert list(results) == ["adam", "sgd", "rmsprop", "prodigy", "switch"]
+    assert list(results) == ["adam", "sgd", "rmsprop", "prodigy", "switch", "prodigy_trial"]
     for history, _ in results.values():
         assert history["step"] == list(range(0, 101, 10))
         assert all(0.0 <= accuracy <= 1.0 for accuracy in history["accuracy"])
@@ -27,6 +27,12 @@ def test_demo_compares_the_fixed_candidates_with_the_switch(tmp_path, capsys):
     later = summary.switches[len(race) :]
     assert later == [(36, "adam-x3", "sgd-x3"), (41, "sgd-x3", "sgd")]
     assert summary.active == "sgd"
+    # Prodigy checked once against Adam: Prodigy alone until its trial at update 20 (of 5 updates, then Adam's 5 from
+    # the same point), bit for bit; then the winner of the trial goes on.
+    (tried, tried_state), (alone, _) = results["prodigy_trial"], results["prodigy"]
+    assert tried["accuracy"][:3] == alone["accuracy"][:3]
+    assert optswitch.summary(tried_state).switches[0] == (25, "prodigy", "adam")
+    assert sum(optswitch.summary(tried_state).updates.values()) == 100
     # The same initialization for every optimizer.
     assert len({history["accuracy"][0] for history, _ in results.values()}) == 1
     printed = capsys.readouterr().out

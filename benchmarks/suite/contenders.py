@@ -28,7 +28,7 @@ import optax
 import optswitch
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
-from optswitch.demo import candidates, prodigy_cosine
+from optswitch.demo import candidates, prodigy_cosine, prodigy_trial
 from optswitch.selectors._race import default_window
 
 
@@ -479,6 +479,15 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 16's third variant of race-multiples-undo: the race's legs half as long, "
             "max(budget/200, 3) updates (its first round 6% of the budget with three candidates, not 12%)",
+        ),
+        Contender(
+            "prodigy-trial",
+            lambda task, on_event=None: prodigy_trial(task.budget, on_event=on_event),
+            True,
+            "round 20's variant, not a switch over the candidates: prodigy-cosine trains, and at budget/5 one trial "
+            "from the same parameters, prodigy-cosine against adam(1e-3) for budget/20 updates each "
+            "(selectors.trials); Adam trains on if its mean loss over the trial's second half is lower by 2% and 2 "
+            "standard errors",
         ),
         switcher(
             "race-multiples-undo-5",
