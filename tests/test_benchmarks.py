@@ -1081,7 +1081,10 @@ def test_the_large_candidate_set_reaches_every_contender():
     assert fixed == names + [f"{name}-cosine" for name in names]
     task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
     for contender in large.values():
-        if contender.is_switch:
+        if contender.name == "prodigy-trial":  # Prodigy checked against Adam, whatever the candidate set
+            state = contender.make(task).init({"w": np.zeros(2, np.float32)})
+            assert list(optswitch.summary(state).updates) == ["prodigy", "adam"]
+        elif contender.is_switch:
             # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x;
             # round 16's variants at 10x, 3x and 1x, or 10x and 1x; round 17's in a schedule at 3x and 1x, or 10x too.
             multiples = (

@@ -22,6 +22,7 @@ def test_readme_python_blocks_run():
         exec(compile(block, str(README), "exec"), namespace)
     assert namespace["summary"].names == ("adam", "sgd")
     assert namespace["optswitch"].active(namespace["opt_state"]) == "sgd"
+    assert namespace["checked"].names == ("prodigy", "adam")  # "Which to use": Prodigy checked once against Adam
 
 
 def test_readme_summary_output_is_what_the_example_prints():
