@@ -2107,24 +2107,18 @@ def topic_embedding_bag(*, quick: bool = False) -> Task:
         embed, mlp = jax.random.split(key)
         return {"embed": jax.random.normal(embed, [vocab, width]), "mlp": _mlp_init((width, hidden, topics))(mlp)}
 
-    def apply(params, tokens):
+    def cross_entropy(params, tokens, labels):
         present = (tokens < vocab)[..., None]
         rows = jnp.where(present, params["embed"][jnp.minimum(tokens, vocab - 1)], 0.0)
-        return _mlp(params["mlp"], rows.sum(1) / present.sum(1))
+        return _cross_entropy(_mlp(params["mlp"], rows.sum(1) / present.sum(1)), labels)
 
-    def loss(params, batch):
-        tokens, labels = batch
-        return _cross_entropy(apply(params, tokens), labels)
-
-    return Task(
+    return _fitted(
         "topic-embedding-bag",
         data,
         init,
-        _uniform_rows(batch),
-        loss,
-        lambda params, data: loss(params, (data["x_val"], data["y_val"])),
+        cross_entropy,
         "val loss (cross entropy)",
-        False,
+        batch=batch,
         budget=200 if quick else 2000,
         eval_every=50,
         description=f"{topics} topics, bags of {shortest}-{longest} words over {vocab} (Zipf background, topic share "
