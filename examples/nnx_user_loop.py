@@ -33,7 +33,9 @@ the parameters and optimizer states put back.
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
 same clipping: what a user who does not want to pick a learning rate could use instead of a switch. Schedule-free
-AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at.
+AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at. ``prodigy_trial`` (round
+20) is Prodigy checked once against ``adam(1e-3)``: one ``trials`` round at a fifth of the run, a twentieth of the
+run each from the same parameters, behind the same clipping (``optswitch.demo.prodigy_trial`` in the suite's loop).
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
@@ -184,7 +186,8 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         return optax.chain(clip, optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True))
     if contender == "prodigy_trial":
         # Round 20's variant: Prodigy, and at a fifth of the run one trial from the same parameters against Adam at
-        # its default rate, for a twentieth of the run each.
+        # its default rate, for a twentieth of the run each. The clipping is in front of both, as for every contender
+        # here (optswitch.demo.prodigy_trial clips Prodigy's gradients only, as the suite's fixed Adam is unclipped).
         trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
         prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)
         return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": optax.adam(1e-3)}, trial))
