@@ -91,6 +91,7 @@ CONTENDERS = (
     "schedule_free_adamw",
     "prodigy",
     "prodigy_trial",
+    "prodigy_trial_decay",
 )
 #: The self-tuning optimizers of ``optax.contrib``, untuned, each alone behind the same clipping: what a user who does
 #: not want to pick a learning rate reaches for instead of a switch. Schedule-free AdamW (its default rate, warmup
@@ -191,6 +192,11 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
         prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)
         return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": optax.adam(1e-3)}, trial))
+    if contender == "prodigy_trial_decay":
+        trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
+        prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)
+        adam = optax.adam(optax.cosine_decay_schedule(1e-3, steps - round(0.2 * steps) - steps // 20, alpha=0.1))
+        return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": adam}, trial))
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender in ("trials", "trials_heldout"):
