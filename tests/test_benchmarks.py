@@ -1081,7 +1081,7 @@ def test_the_large_candidate_set_reaches_every_contender():
     assert fixed == names + [f"{name}-cosine" for name in names]
     task = tiny_quadratic()._replace(budget=400)  # long enough for every selector's windows
     for contender in large.values():
-        if contender.name == "prodigy-trial":  # Prodigy checked against Adam, whatever the candidate set
+        if contender.name.startswith("prodigy-trial"):  # Prodigy checked against Adam, whatever the candidate set
             state = contender.make(task).init({"w": np.zeros(2, np.float32)})
             assert list(optswitch.summary(state).updates) == ["prodigy", "adam"]
         elif contender.is_switch:
@@ -1223,14 +1223,15 @@ def test_the_self_tuning_baselines_are_optax_contrib_s_and_schedule_free_is_eval
         harness.evaluation_params(y, (state, state))
 
 
+@pytest.mark.parametrize("contender", ["prodigy-trial", "prodigy-trial-decay"])
 @pytest.mark.parametrize(("budget", "winner"), [(100, "prodigy"), (200, "adam")])
-def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(budget, winner):
+def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(contender, budget, winner):
     # One trial at budget / 5, budget / 20 updates each. On this quadratic Prodigy's estimate of its step is still
     # growing at update 20 of 100 and it keeps its lead, but at update 40 of 200 Adam's trial goes lower: the kept
     # path is the winner's, on the batches the trial drew (optswitch.data_step), and the loser's updates are spent.
     task = tiny_quadratic()._replace(budget=budget, eval_every=5)
     every = contenders.contenders()
-    tried = harness.run(task, every["prodigy-trial"].make(task), seed=0)
+    tried = harness.run(task, every[contender].make(task), seed=0)
     start, length = budget // 5, budget // 20
     back = [(start + 2 * length, "adam", "prodigy")] if winner == "prodigy" else []
     assert tried.switches == [(start + length, "prodigy", "adam"), *back]
@@ -1241,14 +1242,19 @@ def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(budge
         assert tried.metric[-1] == alone.metric[-1]
         assert tried.steps_per_candidate == {"prodigy": budget - length, "adam": length}
     else:
-        # Prodigy until the trial, then Adam from there on the same batches: a schedule of the same two.
+        # Prodigy until the trial, then Adam from there on the same batches: a schedule of the same two. Round 21's
+        # Adam (optswitch.demo.prodigy_trial's) decays to a tenth over exactly the updates it makes; round 20's keeps
+        # its rate.
+        adam_updates = budget - start - length
+        decay = optax.cosine_decay_schedule(1e-3, adam_updates, alpha=0.1)
+        adam = optax.adam(decay if contender == "prodigy-trial-decay" else 1e-3)
         schedule = optswitch.switch(
-            {"prodigy": demo.prodigy_cosine(budget), "adam": optax.adam(1e-3)},
+            {"prodigy": demo.prodigy_cosine(budget), "adam": adam},
             selectors.schedule({0: "prodigy", start: "adam"}),
         )
         scheduled = harness.run(task._replace(budget=budget - length), schedule, seed=0)
         assert tried.metric[-1] == scheduled.metric[-1]
-        assert tried.steps_per_candidate == {"prodigy": start + length, "adam": budget - start - length}
+        assert tried.steps_per_candidate == {"prodigy": start + length, "adam": adam_updates}
     until_the_trial = start // task.eval_every + 1
     prodigy = harness.run(task, every["prodigy-cosine"].make(task), seed=0)
     assert tried.metric[:until_the_trial] == prodigy.metric[:until_the_trial]
