@@ -36,8 +36,8 @@ same clipping: what a user who does not want to pick a learning rate could use i
 AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at. ``prodigy_trial`` (round
 20) is Prodigy checked once against ``adam(1e-3)``: one ``trials`` round at a fifth of the run, a twentieth of the
 run each from the same parameters, behind the same clipping (round 20's ``optswitch.demo.prodigy_trial`` in the
-suite's loop). ``prodigy_trial_decay`` (round 21, ``optswitch.demo.prodigy_trial`` since) is the same, but Adam's rate
-decays on a cosine to a tenth over the updates it makes if it wins, as Prodigy's schedule does.
+suite's loop). ``prodigy_trial_decay`` (round 21, not adopted) is the same, but Adam's rate decays on a cosine to a
+tenth over the updates it makes if it wins, as Prodigy's schedule does.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
@@ -191,7 +191,7 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         # Prodigy, and at a fifth of the run one trial from the same parameters against Adam at its default rate, for
         # a twentieth of the run each. The clipping is in front of both, as for every contender here
         # (optswitch.demo.prodigy_trial clips Prodigy's gradients only, as the suite's fixed Adam is unclipped). Round
-        # 20's Adam keeps its rate; round 21's (optswitch.demo.prodigy_trial's since) decays over the updates it makes
+        # 20's Adam (the library's) keeps its rate; round 21's variant, not adopted, decays over the updates it makes
         # if it wins: its trial and the rest of the run.
         trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
         prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)

@@ -82,22 +82,20 @@ def prodigy_cosine(steps: int) -> optax.GradientTransformation:
 
 
 def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformation:
-    """Prodigy (:func:`prodigy_cosine`), checked once against Adam, for a run of ``steps`` updates: the switch for a run
-    whose learning rate you do not know.
+    """Prodigy (:func:`prodigy_cosine`), checked once against Adam, for a run of ``steps`` updates: round 20's switch
+    for a run whose learning rate you do not know.
 
     Prodigy trains. At a fifth of the run the switch saves the parameters, Prodigy makes a twentieth of the run's
-    updates (at least 4), the parameters go back, and Adam makes as many from the same point
+    updates (at least 4), the parameters go back, and ``adam(1e-3)`` makes as many from the same point
     (:func:`optswitch.selectors.trials`); Adam trains on only if its mean loss over its trial's second half is lower
-    than Prodigy's by 2% and by 2 standard errors, else Prodigy goes on from its own end point. Adam's rate starts at
-    1e-3 and decays on a cosine to a tenth over the updates it makes if it wins (its trial and the rest of the run),
-    as Prodigy's schedule does: a constant rate (round 20's) ended worse where Adam kept the run. The check is for
+    than Prodigy's by 2% and by 2 standard errors, else Prodigy goes on from its own end point. The check is for
     Prodigy's noise floor: on a noisy quadratic of the time-to-target suite its step stays too large for the
     gradient noise and it misses the target, which Adam from the same point reaches. It costs the loser's updates, a
     twentieth of the run, once, and memory: two parameter-sized snapshots and a copy of both candidates' states.
-    Measured (benchmarks/README.md, "Selection, round 20" and "round 21"): every development target reached, where
-    Prodigy misses one; on the tasks kept aside from its design, level with Prodigy alone, not better: the trial's
-    short comparison also hands runs to Adam's lower rate that Prodigy's would have won later. On a run so short
-    that Prodigy's estimate is still small at a fifth of it, Adam wins the trial and keeps the run.
+    Measured (benchmarks/README.md, "Selection, round 20"): every development target reached, where Prodigy misses
+    one; on the tasks kept aside from its design, level with Prodigy alone, not better: the trial's short comparison
+    also hands runs to Adam's lower rate that Prodigy's would have won later. On a run so short that Prodigy's
+    estimate is still small at a fifth of it, Adam wins the trial and keeps the run.
     ``switch_options`` go to :func:`optswitch.switch` (``on_event=``, ...).
 
     Examples:
@@ -105,12 +103,9 @@ def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformatio
         >>> tx.names
         ('prodigy', 'adam')
     """
-    trial_length = max(4, steps // 20)
-    adam_updates = steps - round(0.2 * steps) - trial_length
-    adam = optax.adam(optax.cosine_decay_schedule(1e-3, max(adam_updates, 1), alpha=0.1))
     return optswitch.switch(
-        {"prodigy": prodigy_cosine(steps), "adam": adam},
-        selectors.trials(steps, trial_length=trial_length, rounds=(0.2,), stop=0.25),
+        {"prodigy": prodigy_cosine(steps), "adam": optax.adam(1e-3)},
+        selectors.trials(steps, trial_length=max(4, steps // 20), rounds=(0.2,), stop=0.25),
         **switch_options,
     )
 

@@ -1339,8 +1339,7 @@ def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(conte
         assert tried.steps_per_candidate == {"prodigy": budget - length, "adam": length}
     else:
         # Prodigy until the trial, then Adam from there on the same batches: a schedule of the same two. Round 21's
-        # Adam (optswitch.demo.prodigy_trial's) decays to a tenth over exactly the updates it makes; round 20's keeps
-        # its rate.
+        # variant's Adam decays to a tenth over exactly the updates it makes; round 20's (the library's) keeps its rate.
         adam_updates = budget - start - length
         decay = optax.cosine_decay_schedule(1e-3, adam_updates, alpha=0.1)
         adam = optax.adam(decay if contender == "prodigy-trial-decay" else 1e-3)

@@ -271,12 +271,10 @@ def test_schedule_free_adamw_is_evaluated_at_the_average_it_keeps_and_prodigy_at
 
 def test_prodigy_checked_once_against_adam_compiles_once_and_resumes_mid_trial_bit_exactly(example):
     # STEPS 120: the trial at update 24, 6 updates each: Prodigy's 24-29, then Adam's 30-35 from the same point.
-    # Round 21's variant, optswitch.demo.prodigy_trial's: Adam's rate decays over the updates it makes if it wins.
-    run = example.run("prodigy_trial_decay", seed=1, steps=STEPS)
-    assert run["compiles"] == 1 and example.is_switch("prodigy_trial_decay")
+    run = example.run("prodigy_trial", seed=1, steps=STEPS)
+    assert run["compiles"] == 1 and example.is_switch("prodigy_trial")
     assert run["switches"][0] == (30, "prodigy", "adam") and sum(run["updates"].values()) == STEPS
-    in_adams_trial = 33
-    model, optimizer, compiles = example.resumed("prodigy_trial_decay", seed=1, steps=STEPS, save_at=in_adams_trial)
+    model, optimizer, compiles = example.resumed("prodigy_trial", seed=1, steps=STEPS, save_at=33)  # in Adam's trial
     assert compiles == (1, 1)
     for resumed, reference in zip(example.parameters(model), example.parameters(run["model"]), strict=True):
         np.testing.assert_array_equal(resumed, reference)
