@@ -35,6 +35,10 @@ def test_oracle_and_contenders_examples_hold():
     assert doctest.testmod(contenders).failed == 0
 
 
+def test_harness_examples_hold():
+    assert doctest.testmod(harness).failed == 0
+
+
 def test_profile_and_score_match_the_hand_computed_example():
     # Times to target on three tasks; "c" misses task2 and is beyond r_max = 4 on task3.
     times = {
@@ -1353,6 +1357,30 @@ def test_prodigy_trial_keeps_the_trajectory_of_whichever_won_its_one_trial(conte
     until_the_trial = start // task.eval_every + 1
     prodigy = harness.run(task, every["prodigy-cosine"].make(task), seed=0)
     assert tried.metric[:until_the_trial] == prodigy.metric[:until_the_trial]
+
+
+def test_a_trial_that_the_run_puts_back_reaches_no_target():
+    # Prodigy's trial at 20 of 100 updates (5 each) keeps Prodigy: Adam's updates 25-30 start from the saved point
+    # and are put back. Evaluated after every update, the run shows Adam's parameters after 26 to 29 updates, which
+    # the run does not keep; at 25 the saved point itself, at 30 Prodigy's end point, both on the run's path.
+    task = tiny_quadratic()._replace(budget=100, eval_every=1)
+    tried = harness.run(task, contenders.contenders()["prodigy-trial"].make(task), seed=0, contender="prodigy-trial")
+    assert tried.switches == [(25, "prodigy", "adam"), (30, "adam", "prodigy")]
+    assert [step for step, gone in zip(tried.steps, tried.discarded, strict=True) if gone] == [26, 27, 28, 29]
+    assert all(math.isnan(tried.kept_metric[step]) for step in range(26, 30))
+    assert tried.kept_metric[:26] == tried.metric[:26] and tried.kept_metric[30:] == tried.metric[30:]
+    assert store.load_runs(store.runs_json([tried]))[0].discarded == tried.discarded
+    # Adam's trial went lower than Prodigy does in the whole run (it lost only by the 2% margin): a target only its
+    # put-back parameters reach is not reached, as time to target reads the kept evaluations; the raw ones would count.
+    best_put_back = min(tried.metric[26:30])
+    assert min(tried.kept_metric[:26] + tried.kept_metric[30:]) > best_put_back
+    target = scoring.Target(best_put_back, False, "adam", best_put_back, 0.0, "", (0,), task.budget)
+    summary = scoring.summarize({task.name: target}, ["prodigy-trial"], [tried])
+    assert summary[task.name]["prodigy-trial"]["reached"] == 0
+    assert scoring.time_to_target(tried.steps, tried.metric, target) == 29
+    # Stored runs from before round 21 have no flags: none of their evaluations is discarded.
+    older = dataclasses.replace(tried, discarded=[])
+    assert older.kept_metric == older.metric
 
 
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
