@@ -35,7 +35,9 @@ candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down 
 same clipping: what a user who does not want to pick a learning rate could use instead of a switch. Schedule-free
 AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at. ``prodigy_trial`` (round
 20) is Prodigy checked once against ``adam(1e-3)``: one ``trials`` round at a fifth of the run, a twentieth of the
-run each from the same parameters, behind the same clipping (``optswitch.demo.prodigy_trial`` in the suite's loop).
+run each from the same parameters, behind the same clipping (round 20's ``optswitch.demo.prodigy_trial`` in the
+suite's loop). ``prodigy_trial_decay`` (round 21, not adopted) is the same, but Adam's rate decays on a cosine to a
+tenth over the updates it makes if it wins, as Prodigy's schedule does.
 
 Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--contenders``; ``--out`` for the
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
@@ -91,6 +93,7 @@ CONTENDERS = (
     "schedule_free_adamw",
     "prodigy",
     "prodigy_trial",
+    "prodigy_trial_decay",
 )
 #: The self-tuning optimizers of ``optax.contrib``, untuned, each alone behind the same clipping: what a user who does
 #: not want to pick a learning rate reaches for instead of a switch. Schedule-free AdamW (its default rate, warmup
@@ -184,13 +187,17 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         return optax.chain(clip, optax.contrib.schedule_free_adamw(warmup_steps=warmup_steps(steps)))
     if contender == "prodigy":
         return optax.chain(clip, optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True))
-    if contender == "prodigy_trial":
-        # Round 20's variant: Prodigy, and at a fifth of the run one trial from the same parameters against Adam at
-        # its default rate, for a twentieth of the run each. The clipping is in front of both, as for every contender
-        # here (optswitch.demo.prodigy_trial clips Prodigy's gradients only, as the suite's fixed Adam is unclipped).
+    if contender in ("prodigy_trial", "prodigy_trial_decay"):
+        # Prodigy, and at a fifth of the run one trial from the same parameters against Adam at its default rate, for
+        # a twentieth of the run each. The clipping is in front of both, as for every contender here
+        # (optswitch.demo.prodigy_trial clips Prodigy's gradients only, as the suite's fixed Adam is unclipped). Round
+        # 20's Adam (the library's) keeps its rate; round 21's variant, not adopted, decays over the updates it makes
+        # if it wins: its trial and the rest of the run.
         trial = optswitch.selectors.trials(steps, trial_length=steps // 20, rounds=(0.2,), stop=0.25)
         prodigy = optax.contrib.prodigy(schedule(1.0, steps), safeguard_warmup=True)
-        return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": optax.adam(1e-3)}, trial))
+        adam_updates = steps - round(0.2 * steps) - steps // 20
+        rate = 1e-3 if contender == "prodigy_trial" else optax.cosine_decay_schedule(1e-3, adam_updates, alpha=0.1)
+        return optswitch.chain(clip, optswitch.switch({"prodigy": prodigy, "adam": optax.adam(rate)}, trial))
     if contender in ("race", "race_heldout"):
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender in ("trials", "trials_heldout"):

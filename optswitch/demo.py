@@ -83,7 +83,7 @@ def prodigy_cosine(steps: int) -> optax.GradientTransformation:
 
 def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformation:
     """Prodigy (:func:`prodigy_cosine`), checked once against Adam, for a run of ``steps`` updates: round 20's switch
-    for a run whose learning rate you do not know.
+    for a run whose learning rate you do not know and whose gradient noise may be too large for Prodigy's step.
 
     Prodigy trains. At a fifth of the run the switch saves the parameters, Prodigy makes a twentieth of the run's
     updates (at least 4), the parameters go back, and ``adam(1e-3)`` makes as many from the same point
@@ -92,10 +92,11 @@ def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformatio
     Prodigy's noise floor: on a noisy quadratic of the time-to-target suite its step stays too large for the
     gradient noise and it misses the target, which Adam from the same point reaches. It costs the loser's updates, a
     twentieth of the run, once, and memory: two parameter-sized snapshots and a copy of both candidates' states.
-    Measured (benchmarks/README.md, "Selection, round 20"): every development target reached, where Prodigy misses
-    one; on the tasks kept aside from its design, level with Prodigy alone, not better: the trial's short comparison
-    also hands runs to Adam's lower rate that Prodigy's would have won later. On a run so short that Prodigy's
-    estimate is still small at a fifth of it, Adam wins the trial and keeps the run.
+    Measured (benchmarks/README.md, "Selection, round 20" and "round 21"): every development target reached, where
+    Prodigy misses one; on the tasks kept aside from its design, later than Prodigy alone on 16 of 31 and sooner on
+    4: it pays the loser's updates on nearly every run, and its short comparison also hands runs to Adam's lower rate
+    that Prodigy's would have won later. On a run so short that Prodigy's estimate is still small at a fifth of it,
+    Adam wins the trial and keeps the run.
     ``switch_options`` go to :func:`optswitch.switch` (``on_event=``, ...).
 
     Examples:

@@ -61,7 +61,7 @@ def kept_from_start(copy: str) -> contenders.Contender:
 
 def reach(run: harness.Run, target: scoring.Target) -> float:
     """The run's steps to target, inf where it missed."""
-    return scoring.time_to_target(run.steps, run.metric, target)
+    return scoring.time_to_target(run.steps, run.kept_metric, target)
 
 
 def horizons(budget: int, start: int, eval_every: int) -> list[int]:

@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     results = {}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         events, run = switch_events(task, chosen, seed)
-        steps = None if target is None else scoring.time_to_target(run.steps, run.metric, target)
+        steps = None if target is None else scoring.time_to_target(run.steps, run.kept_metric, target)
         reached = "" if steps is None else f", steps to target {steps:g}"
         print(f"{args.task} {args.contender} seed {seed}: final metric {run.metric[-1]:.4g}{reached}")
         for event in events:

@@ -32,6 +32,19 @@ from optswitch.demo import candidates, prodigy_cosine, prodigy_trial
 from optswitch.selectors._race import default_window
 
 
+def prodigy_trial_decay(run_length: int, **switch_options) -> optswitch.SwitchTransformation:
+    """Round 21's variant of :func:`optswitch.demo.prodigy_trial`, not adopted: Adam's rate on a cosine to a tenth over
+    the updates it makes if it wins the trial (its trial and the rest of the run), as Prodigy's schedule decays."""
+    trial_length = max(4, run_length // 20)
+    adam_updates = run_length - round(0.2 * run_length) - trial_length
+    adam = optax.adam(optax.cosine_decay_schedule(1e-3, adam_updates, alpha=0.1))
+    return optswitch.switch(
+        {"prodigy": prodigy_cosine(run_length), "adam": adam},
+        selectors.trials(run_length, trial_length=trial_length, rounds=(0.2,), stop=0.25),
+        **switch_options,
+    )
+
+
 def undone_stall(
     run_length: int,
     *,
@@ -488,6 +501,14 @@ def contenders(
             "from the same parameters, prodigy-cosine against adam(1e-3) for budget/20 updates each "
             "(selectors.trials); Adam trains on if its mean loss over the trial's second half is lower by 2% and 2 "
             "standard errors",
+        ),
+        Contender(
+            "prodigy-trial-decay",
+            lambda task, on_event=None: prodigy_trial_decay(task.budget, on_event=on_event),
+            True,
+            "round 21's variant of prodigy-trial (adopted on the development tasks, withdrawn after held-out-9): the "
+            "same trial, but Adam, if it wins, on a cosine from 1e-3 to 1e-4 over the updates it makes (its trial and "
+            "the rest of the run)",
         ),
         switcher(
             "race-multiples-undo-5",

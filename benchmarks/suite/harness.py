@@ -9,7 +9,7 @@ counts: the training time, compile included, and not the evaluations.
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -44,6 +44,11 @@ class Run:
             ``diverged`` says whether its last evaluation is not finite.
         skipped: updates of a switch whose loss was not finite (:func:`optswitch.summary`'s ``skipped``); 0 for
             a fixed optimizer, and in runs stored before round 12.
+        discarded: at each evaluation, whether it saw parameters that the run then put back: those of a candidate
+            in a round of trials (``selectors.trials``, ``selectors.halving``) that the round's winner was not.
+            Time to target reads only the others (:attr:`kept_metric`). Empty in runs stored before round 21 (read
+            as none discarded), and for a fixed optimizer. The legs that ``selectors.undo_if_worse`` puts back are
+            not marked (its state keeps only the last undo's update, not the updates of every leg).
     """
 
     task: str
@@ -59,11 +64,68 @@ class Run:
     steps_per_candidate: dict[str, int]
     diverged: bool
     skipped: int = 0
+    discarded: list[bool] = dataclasses.field(default_factory=list)
 
     @property
     def final_metric(self) -> float:
         """The validation metric at the end of the budget; NaN when the run diverged."""
         return math.nan if self.diverged else self.metric[-1]
+
+    @property
+    def kept_metric(self) -> list[float]:
+        """``metric``, NaN where the evaluation was ``discarded``: what time to target reads, so that a trial's
+        loser, whose parameters the run put back, reaches no target for it."""
+        discarded = self.discarded or [False] * len(self.metric)
+        return [math.nan if gone else value for value, gone in zip(self.metric, discarded, strict=True)]
+
+
+def discarded_in_trials(trialing: Sequence[bool], partway: Sequence[bool], active: Sequence[str]) -> list[bool]:
+    """Which evaluations saw parameters that a round of trials then put back.
+
+    During a round (``trialing``), an evaluation ``partway`` through a trial sees the parameters of the candidate on
+    trial, ``active``; one at a trial's start sees the round's common start, which the run keeps. The round goes on
+    from the end point of its winner's last trial: the winner is the candidate active at the first evaluation
+    after the round, and every other partway evaluation of the round is put back.
+
+    Examples:
+        >>> trialing = [False, True, True, True, True, False]
+        >>> partway = [False, False, True, False, True, False]  # a's trial, then b's from the same start
+        >>> discarded_in_trials(trialing, partway, ["a", "a", "a", "b", "b", "a"])  # b lost: on from a's end point
+        [False, False, False, False, True, False]
+        >>> discarded_in_trials(trialing, partway, ["a", "a", "a", "b", "b", "b"])  # b won: a's trial is put back
+        [False, False, True, False, False, False]
+    """
+    discarded = [False] * len(active)
+    start = 0
+    while start < len(active):
+        if not trialing[start]:
+            start += 1
+            continue
+        end = start
+        while end < len(active) and trialing[end]:
+            end += 1
+        # A round still under way at the last evaluation has no winner yet: the candidate then active goes on.
+        winner = active[end] if end < len(active) else active[-1]
+        on_trial = [index for index in range(start, end) if partway[index]]
+        # Its winner's last trial: the winner's last partway evaluations with no other candidate's among them.
+        kept = set()
+        for index in reversed(on_trial):
+            if active[index] != winner and kept:
+                break
+            if active[index] == winner:
+                kept.add(index)
+        for index in on_trial:
+            discarded[index] = index not in kept
+        start = end
+    return discarded
+
+
+def _trial_progress(opt_state) -> tuple[bool, bool]:
+    """Whether a round of trials is under way in a switch's state, and whether a trial of it has made updates."""
+    is_trial = lambda node: isinstance(node, (optswitch.selectors.TrialsState, optswitch.selectors.HalvingState))
+    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_trial) if is_trial(node)]
+    trialing = any(bool(node.trialing) for node in found)
+    return trialing, any(bool(node.trialing) and int(node.count) > 0 for node in found)
 
 
 def evaluation_params(params, opt_state):
@@ -139,6 +201,7 @@ def run(
         diverged=False,
     )
     elapsed = compile_seconds
+    progress = [_trial_progress(carry[1])]
     for chunk in range(1, task.budget // task.eval_every + 1):
         started = time.perf_counter()
         carry, losses = loop(carry, task.data)
@@ -151,6 +214,7 @@ def run(
         finite = jnp.isfinite(losses)
         result.train_loss.append(float(jnp.sum(jnp.where(finite, losses, 0)) / jnp.sum(finite)))
         result.active.append(optswitch.active(carry[1]) if is_switch else "")
+        progress.append(_trial_progress(carry[1]))
         if on_eval is not None:
             on_eval(task.eval_every, metric)
         result.diverged = not (math.isfinite(metric) and math.isfinite(result.train_loss[-1]))
@@ -163,4 +227,6 @@ def run(
         result.switches = summary.switches
         result.steps_per_candidate = summary.updates
         result.skipped = summary.skipped
+        trialing, partway = zip(*progress, strict=True)
+        result.discarded = discarded_in_trials(trialing, partway, result.active)
     return result

@@ -56,7 +56,7 @@ def build(entry: tuple, make_candidates: Callable[[], Mapping[str, optax.Gradien
 
 
 def _median_steps(runs, target):
-    steps = [scoring.time_to_target(run.steps, run.metric, target) for run in runs]
+    steps = [scoring.time_to_target(run.steps, run.kept_metric, target) for run in runs]
     return steps, scoring.median_time(steps)
 
 

@@ -198,8 +198,8 @@ def summarize(targets: Mapping[str, Target], contenders: Sequence[str], runs: Se
         results[name] = {}
         for contender in contenders:
             own = [run for run in runs if (run.task, run.contender) == (name, contender)]
-            steps = [time_to_target(run.steps, run.metric, target) for run in own]
-            seconds = [time_to_target(run.seconds, run.metric, target) for run in own]
+            steps = [time_to_target(run.steps, run.kept_metric, target) for run in own]
+            seconds = [time_to_target(run.seconds, run.kept_metric, target) for run in own]
             finals = [run.final_metric for run in own]
             results[name][contender] = {
                 "runs": len(own),
