@@ -44,9 +44,10 @@ class Run:
             ``diverged`` says whether its last evaluation is not finite.
         skipped: updates of a switch whose loss was not finite (:func:`optswitch.summary`'s ``skipped``); 0 for
             a fixed optimizer, and in runs stored before round 12.
-        discarded: at each evaluation, whether it saw parameters that the run then put back: those of a candidate
-            in a round of trials (``selectors.trials``, ``selectors.halving``) that the round's winner was not.
-            Time to target reads only the others (:attr:`kept_metric`). Empty in runs stored before round 21 (read
+        discarded: at each evaluation, whether it saw parameters that the run then put back: those partway through
+            a trial (``selectors.trials``, ``selectors.halving``) of a candidate that did not win its round, or an
+            earlier trial of the winner (:func:`discarded_in_trials`). Time to target reads only the others
+            (:attr:`kept_metric`). Empty in runs stored before round 21 (read
             as none discarded), and for a fixed optimizer. The legs that ``selectors.undo_if_worse`` puts back are
             not marked (its state keeps only the last undo's update, not the updates of every leg).
     """
