@@ -92,11 +92,10 @@ def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformatio
     Prodigy's noise floor: on a noisy quadratic of the time-to-target suite its step stays too large for the
     gradient noise and it misses the target, which Adam from the same point reaches. It costs the loser's updates, a
     twentieth of the run, once, and memory: two parameter-sized snapshots and a copy of both candidates' states.
-    Measured (benchmarks/README.md, "Selection, round 20" and "round 21"): every development target reached, where
-    Prodigy misses one; on the tasks kept aside from its design, later than Prodigy alone on 16 of 31 and sooner on
-    4: it pays the loser's updates on nearly every run, and its short comparison also hands runs to Adam's lower rate
-    that Prodigy's would have won later. On a run so short that Prodigy's estimate is still small at a fifth of it,
-    Adam wins the trial and keeps the run.
+    Measured (benchmarks/README.md, "Selection, round 20" and "21"): every development target, where Prodigy misses
+    one; on the tasks kept aside from its design, later than Prodigy alone on 16 of 31, sooner on 4: it pays the
+    loser's updates on nearly every run, and hands some to Adam's lower rate that Prodigy's would have won later. On
+    a run so short that Prodigy's estimate is still small at a fifth of it, Adam wins the trial and keeps the run.
     ``switch_options`` go to :func:`optswitch.switch` (``on_event=``, ...).
 
     Examples:
