@@ -111,8 +111,7 @@ def prodigy_trial(steps: int, **switch_options) -> optswitch.SwitchTransformatio
 
 
 def contenders(steps: int) -> dict[str, optax.GradientTransformation]:
-    """The fixed candidates, Prodigy untuned (:func:`prodigy_cosine`), the recommended switch over the candidates
-    (:func:`recommended_switch`), and Prodigy checked once against Adam (:func:`prodigy_trial`)."""
+    """The fixed candidates and :func:`prodigy_cosine`, :func:`recommended_switch` and :func:`prodigy_trial`."""
     return {
         **candidates(),
         "prodigy": prodigy_cosine(steps),
@@ -205,18 +204,18 @@ def train_loop(
     steps: int,
     *,
     sample_value: Callable | None = None,
+    trace: Callable | None = None,
 ) -> Callable:
     """``loop(carry, data) -> (carry, losses)``: ``steps`` :func:`train_step` updates in one ``lax.scan``, unjitted.
 
     The carry is ``(params, opt_state, step, data_key)``; update ``t`` draws batch ``sample(data, key)`` with ``key =
     fold_in(data_key, i)``, on device, with ``i`` the update's :func:`optswitch.data_step` for a switch and ``t`` for
-    any other optimizer. The batches depend on the seed and ``i`` only; ``i`` is ``t`` but under a selector that
-    puts the parameters back to a snapshot (``trials``), whose trials from one start then see the same batches.
-    Given ``sample_value``, each update also draws ``sample_value(data, fold_in(key, 1))``, a held-out batch, and the
-    optimizer reads its loss as ``value`` (:func:`train_step`); ``losses`` are the training losses either way.
-    ``data`` is an argument, never closed over: a closed-over array would be baked into the compiled program as a
-    constant. Jit it with the carry donated and call it once per evaluation; the host waits for the device only
-    there.
+    any other optimizer: ``t`` but where a selector puts the parameters back to a snapshot (``trials``), so that
+    trials from one start see the same batches. Given ``sample_value``, each update also draws ``sample_value(data,
+    fold_in(key, 1))``, a held-out batch, whose loss the optimizer reads as ``value`` (:func:`train_step`);
+    ``losses`` are the training losses either way. Given ``trace``, they are ``(losses, traced)``: ``trace(opt_state)``
+    after each update, stacked. ``data`` is an argument, never closed over: a closed-over array would be baked into
+    the compiled program as a constant. Jit it with the carry donated, call it once per evaluation.
     """
     step = train_step(loss, tx)
 
@@ -226,7 +225,8 @@ def train_loop(
         key = jax.random.fold_in(data_key, index)
         value_batch = None if sample_value is None else sample_value(data, jax.random.fold_in(key, 1))
         params, opt_state, training_loss = step(params, opt_state, sample(data, key), value_batch)
-        return (params, opt_state, t + 1, data_key), training_loss
+        out = training_loss if trace is None else (training_loss, trace(opt_state))
+        return (params, opt_state, t + 1, data_key), out
 
     def loop(carry, data):
         return jax.lax.scan(lambda carry, _: one(carry, data), carry, length=steps)
