@@ -1383,6 +1383,31 @@ def test_a_trial_that_the_run_puts_back_reaches_no_target():
     assert older.kept_metric == older.metric
 
 
+def test_an_undone_leg_reaches_no_target():
+    # SGD at 3.0 throws the quadratic's loss up; the guard (window 5) undoes its leg from 20 after 5 updates, at 25,
+    # and the one from 40 at the schedule's next switch, 43. Evaluated after every update, the run shows the
+    # parameters of those legs, which it puts back: the state after 25 is the state after 20, that after 43 is 40's.
+    task = tiny_quadratic()._replace(budget=60, eval_every=1)
+
+    def make():
+        at = selectors.schedule({0: "slow", 20: "wild", 26: "slow", 40: "wild", 43: "slow"})
+        return optswitch.switch({"slow": optax.sgd(1e-2), "wild": optax.sgd(3.0)}, selectors.undo_if_worse(at, 5))
+
+    guarded = harness.run(task, make(), seed=0, contender="guarded")
+    put_back = [step for step, gone in zip(guarded.steps, guarded.discarded, strict=True) if gone]
+    assert put_back == [21, 22, 23, 24, 41, 42]
+    assert guarded.metric[25] == guarded.metric[20] and guarded.metric[43] == guarded.metric[40]
+    assert all(math.isnan(guarded.kept_metric[step]) for step in (21, 24, 41, 42))
+    assert max(guarded.metric[21:25]) > guarded.metric[20]  # what the undo put back was worse
+    # Tracing the guard after every update leaves the run as it was: the same end point without the trace.
+    tx = make()
+    init_key, data_key = jax.random.split(jax.random.key(0))
+    params = task.init(init_key)
+    carry = (params, tx.init(params), jax.numpy.zeros([], "int32"), data_key)
+    (params, *_), _ = jax.jit(demo.train_loop(task.loss, task.sample, tx, task.budget))(carry, task.data)
+    assert float(task.evaluate(params, task.data)) == guarded.metric[-1]
+
+
 def test_cli_rejects_modes_together_and_a_large_calibration(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--oracle", "--tune-baseline"])

@@ -46,10 +46,10 @@ class Run:
             a fixed optimizer, and in runs stored before round 12.
         discarded: at each evaluation, whether it saw parameters that the run then put back: those partway through
             a trial (``selectors.trials``, ``selectors.halving``) of a candidate that did not win its round, or an
-            earlier trial of the winner (:func:`discarded_in_trials`). Time to target reads only the others
-            (:attr:`kept_metric`). Empty in runs stored before round 21 (read
-            as none discarded), and for a fixed optimizer. The legs that ``selectors.undo_if_worse`` puts back are
-            not marked (its state keeps only the last undo's update, not the updates of every leg).
+            earlier trial of the winner (:func:`discarded_in_trials`), and those inside a leg that
+            ``selectors.undo_if_worse`` undid (:func:`discarded_by_undos`). Time to target reads only the others
+            (:attr:`kept_metric`). Empty in runs stored before round 21 (read as none discarded), and for a fixed
+            optimizer; runs stored in rounds 21 and earlier mark no undone leg.
     """
 
     task: str
@@ -121,6 +121,47 @@ def discarded_in_trials(trialing: Sequence[bool], partway: Sequence[bool], activ
     return discarded
 
 
+def discarded_by_undos(undone: Sequence[int], saved: Sequence[bool]) -> list[bool]:
+    """Which states of a run, after ``t = 0, 1, ...`` updates, ``selectors.undo_if_worse`` put back.
+
+    ``undone[t]`` is the guard's count of undos (and rescues) after update ``t``, ``saved[t]`` whether the switch
+    saved the parameters after update ``t`` (a watched switch). An undo at update ``u`` loads the parameters saved
+    at the latest save ``s``: the state after ``u`` is the state after ``s``, and those after ``s + 1, ..., u - 1``
+    are put back. Read after every update, this is exact, where reading the guard at the evaluations is not: its
+    state keeps only the latest undo.
+
+    Examples:
+        >>> undone = [0, 0, 0, 0, 0, 1, 1, 1]
+        >>> saved = [False, True, False, False, False, False, False, False]  # saved after 1, undone at 5
+        >>> [t for t, gone in enumerate(discarded_by_undos(undone, saved)) if gone]
+        [2, 3, 4]
+    """
+    discarded = [False] * len(undone)
+    latest_save = 0
+    for t in range(1, len(undone)):
+        if undone[t] > undone[t - 1]:
+            discarded[latest_save + 1 : t] = [True] * max(t - latest_save - 1, 0)
+        if saved[t]:
+            latest_save = t
+    return discarded
+
+
+def _undo_guard(opt_state):
+    """The one ``undo_if_worse`` state in ``opt_state``, or None."""
+    is_guard = lambda node: isinstance(node, optswitch.selectors.UndoState)
+    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_guard) if is_guard(node)]
+    if len(found) > 1:
+        raise ValueError(f"harness: {len(found)} undo_if_worse guards in one optimizer; it marks the legs of one.")
+    return found[0] if found else None
+
+
+def _undo_trace(opt_state) -> tuple[jax.Array, jax.Array]:
+    """What :func:`discarded_by_undos` reads after an update: the guard's undos so far, and whether it saves now
+    (its request is the one the switch ran, on a skipped update too: that of its ``on_skip``)."""
+    guard = _undo_guard(opt_state)
+    return guard.undone, guard.request.save >= 0
+
+
 def _trial_progress(opt_state) -> tuple[bool, bool]:
     """Whether a round of trials is under way in a switch's state, and whether a trial of it has made updates."""
     is_trial = lambda node: isinstance(node, (optswitch.selectors.TrialsState, optswitch.selectors.HalvingState))
@@ -179,11 +220,14 @@ def run(
     carry = (params, jax.tree.map(jnp.copy, tx.init(params)), jnp.zeros([], jnp.int32), data_key)
     is_switch = bool(find_all(carry[1]))
     recovers = any(jax.tree.leaves(state.snapshots) for _, state in find_all(carry[1]))
+    guard = _undo_guard(carry[1])
 
     started = time.perf_counter()
     # A fresh closure per run, so every run compiles (and is charged for it) as a new process would.
     sample_value = validation_sampler(task) if held_out_value else None
-    loop = jax.jit(train_loop(task.loss, task.sample, tx, task.eval_every, sample_value=sample_value), donate_argnums=0)
+    trace = None if guard is None else _undo_trace
+    loop = train_loop(task.loss, task.sample, tx, task.eval_every, sample_value=sample_value, trace=trace)
+    loop = jax.jit(loop, donate_argnums=0)
     loop = loop.lower(carry, task.data).compile()
     compile_seconds = time.perf_counter() - started
 
@@ -203,11 +247,16 @@ def run(
     )
     elapsed = compile_seconds
     progress = [_trial_progress(carry[1])]
+    undone, saved = ([int(guard.undone)], [False]) if guard is not None else ([], [])
     for chunk in range(1, task.budget // task.eval_every + 1):
         started = time.perf_counter()
         carry, losses = loop(carry, task.data)
         jax.block_until_ready(carry)
         elapsed += time.perf_counter() - started
+        if guard is not None:
+            losses, (undos, saves) = losses
+            undone.extend(undos.tolist())
+            saved.extend(saves.tolist())
         metric = float(evaluate(evaluation_params(*carry[:2]), task.data))
         result.steps.append(chunk * task.eval_every)
         result.metric.append(metric)
@@ -230,4 +279,9 @@ def run(
         result.skipped = summary.skipped
         trialing, partway = zip(*progress, strict=True)
         result.discarded = discarded_in_trials(trialing, partway, result.active)
+        if guard is not None:
+            undone_legs = discarded_by_undos(undone, saved)
+            result.discarded = [
+                in_trial or undone_legs[step] for in_trial, step in zip(result.discarded, result.steps, strict=True)
+            ]
     return result
