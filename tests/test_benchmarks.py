@@ -1234,6 +1234,7 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     assert float(evaluate(np.array([0, 0, 0, 0, -1, -1, -1, -1.0]), smoother.data)) > 1.127
     batch = jax.jit(smoother.sample)(smoother.data, jax.random.key(1))
     assert batch[0].shape == (256, 8) and batch[1].shape == (256,)
+    assert len(np.unique(np.asarray(batch[0]), axis=0)) == 256  # distinct rows: none predicts itself through a copy
 
     tensor = tasks.logistic_cp_tensor()
     index, label = np.asarray(tensor.data["x_val"]), np.asarray(tensor.data["y_val"], np.float64)
