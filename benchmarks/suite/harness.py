@@ -127,22 +127,27 @@ def discarded_by_undos(undone: Sequence[int], saved: Sequence[bool]) -> list[boo
     ``undone[t]`` is the guard's count of undos (and rescues) after update ``t``, ``saved[t]`` whether the switch
     saved the parameters after update ``t`` (a watched switch). An undo at update ``u`` loads the parameters saved
     at the latest save ``s``: the state after ``u`` is the state after ``s``, and those after ``s + 1, ..., u - 1``
-    are put back. Read after every update, this is exact, where reading the guard at the evaluations is not: its
-    state keeps only the latest undo.
+    are put back, but for those that an earlier undo put back to ``s`` (the same parameters as after ``s``). Read
+    after every update, this is exact, where reading the guard at the evaluations is not: its state keeps only the
+    latest undo.
 
     Examples:
         >>> undone = [0, 0, 0, 0, 0, 1, 1, 1]
         >>> saved = [False, True, False, False, False, False, False, False]  # saved after 1, undone at 5
         >>> [t for t, gone in enumerate(discarded_by_undos(undone, saved)) if gone]
         [2, 3, 4]
+        >>> [t for t, gone in enumerate(discarded_by_undos([0, 0, 0, 1, 1, 2], saved[:6])) if gone]  # twice to 1
+        [2, 4]
     """
     discarded = [False] * len(undone)
-    latest_save = 0
+    latest_save, back_at_save = 0, set()
     for t in range(1, len(undone)):
         if undone[t] > undone[t - 1]:
-            discarded[latest_save + 1 : t] = [True] * max(t - latest_save - 1, 0)
+            for put_back in range(latest_save + 1, t):
+                discarded[put_back] = discarded[put_back] or put_back not in back_at_save
+            back_at_save.add(t)
         if saved[t]:
-            latest_save = t
+            latest_save, back_at_save = t, set()
     return discarded
 
 
