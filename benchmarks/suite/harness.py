@@ -151,10 +151,15 @@ def discarded_by_undos(undone: Sequence[int], saved: Sequence[bool]) -> list[boo
     return discarded
 
 
+def _states_of(opt_state, types) -> list:
+    """The nodes of ``opt_state`` that are instances of ``types`` (a selector's or an optimizer's state)."""
+    is_wanted = lambda node: isinstance(node, types)
+    return [node for node in jax.tree.leaves(opt_state, is_leaf=is_wanted) if is_wanted(node)]
+
+
 def _undo_guard(opt_state):
     """The one ``undo_if_worse`` state in ``opt_state``, or None."""
-    is_guard = lambda node: isinstance(node, optswitch.selectors.UndoState)
-    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_guard) if is_guard(node)]
+    found = _states_of(opt_state, optswitch.selectors.UndoState)
     if len(found) > 1:
         raise ValueError(f"harness: {len(found)} undo_if_worse guards in one optimizer; it marks the legs of one.")
     return found[0] if found else None
@@ -169,8 +174,7 @@ def _undo_trace(opt_state) -> tuple[jax.Array, jax.Array]:
 
 def _trial_progress(opt_state) -> tuple[bool, bool]:
     """Whether a round of trials is under way in a switch's state, and whether a trial of it has made updates."""
-    is_trial = lambda node: isinstance(node, (optswitch.selectors.TrialsState, optswitch.selectors.HalvingState))
-    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_trial) if is_trial(node)]
+    found = _states_of(opt_state, (optswitch.selectors.TrialsState, optswitch.selectors.HalvingState))
     trialing = any(bool(node.trialing) for node in found)
     return trialing, any(bool(node.trialing) and int(node.count) > 0 for node in found)
 
@@ -178,8 +182,7 @@ def _trial_progress(opt_state) -> tuple[bool, bool]:
 def evaluation_params(params, opt_state):
     """The parameters to evaluate: ``params``, or where the optimizer is schedule-free (``optax.contrib``), the
     average it keeps (``schedule_free_eval_params``): its ``params`` are where it takes gradients, not its answer."""
-    is_schedule_free = lambda node: isinstance(node, optax.contrib.ScheduleFreeState)
-    found = [node for node in jax.tree.leaves(opt_state, is_leaf=is_schedule_free) if is_schedule_free(node)]
+    found = _states_of(opt_state, optax.contrib.ScheduleFreeState)
     if len(found) > 1:
         raise ValueError(
             f"evaluation_params: {len(found)} schedule-free states in one optimizer; expected one at most."
