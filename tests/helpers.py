@@ -140,13 +140,25 @@ def bandit_reference(losses_of, num, steps, window, strategy, discount, seed, ex
 
 
 def race_reference(
-    losses_of, num, steps, order, window, growth, fraction, confidence, warmup=0, stop=None, margin=0.0, record=None
+    losses_of,
+    num,
+    steps,
+    order,
+    window,
+    growth,
+    fraction,
+    confidence,
+    warmup=0,
+    stop=None,
+    margin=0.0,
+    race_confidence=0.0,
+    record=None,
 ):
     """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
 
     ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
     before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
-    ``warmup``, ``stop`` (None: never) and ``margin`` as :func:`selectors.race`'s, resolved.
+    ``warmup``, ``stop`` (None: never), ``margin`` and ``race_confidence`` as :func:`selectors.race`'s, resolved.
     """
 
     def fit(logs):
@@ -202,8 +214,15 @@ def race_reference(
                 choice = legs[leg]
             else:
                 scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
-                best = max(scores.values())
-                leader = choice = next(k for k in order if scores[k] >= best - margin * abs(best))
+                variances = {k: (r[0][1] + r[1][1]) / 4 for k, r in race_rates.items()}
+                best = max(order, key=lambda k: (scores[k], -order.index(k)))
+                ties = [
+                    k
+                    for k in order
+                    if scores[best] - scores[k]
+                    <= max(margin * abs(scores[best]), race_confidence * math.sqrt(variances[k] + variances[best]))
+                ]
+                leader = choice = ties[0]
                 standing = {k: ratio(scores[k], scores[leader]) for k in order}
                 standing[leader] = 1.0
                 phase, next_duel = "lead", math.ceil(growth * updates)

@@ -487,6 +487,40 @@ def test_race_a_near_tie_goes_to_the_candidate_first_in_order_within_the_margin(
     assert moves(active) == switches and active[-1] == int(state.leader) == leader and int(state.duels) == 1
 
 
+@pytest.mark.parametrize(("race_confidence", "leader"), [(0.0, 1), (2.0, 1), (2.2, 0), (3.0, 0)])
+def test_race_a_lead_within_the_noise_goes_to_the_candidate_first_in_order(race_confidence, leader):
+    # The last leg of a race a b b a, a's: a's two rates 0.010, b's 0.013, each with variance 2e-6. The scores (the
+    # means of two rates) 0.010 and 0.013 have variances 1e-6; their difference's standard deviation is
+    # sqrt(2e-6) = 0.00141, so b's lead of 0.003 is 2.1 of them. b leads when the race asks for up to 2.12 of them,
+    # and a, first in order, beyond.
+    snap = dict(phase="race", leg=3, race_rates={0: [(0.010, 2e-6)], 1: [(0.013, 2e-6)] * 2}, leader=0, arm=0)
+    state = as_race_state(
+        snap | dict(challenger=0, standing={}, next_duel=0, updates=40, before=(0, 0), challenge=(0, 0)), 2
+    )
+    config = selectors_race.RaceConfig(10, 2.0, 0.0, 1.0, margin=0.05, race_confidence=race_confidence)
+    facts = selectors_race.facts_of(state, config, [0, 1])
+    decided, chosen = selectors_race.PHASES[Phase.RACING](state, jnp.float32(0.010), jnp.float32(2e-6), config, facts)
+    assert int(chosen) == int(decided.leader) == leader and int(decided.phase) == Phase.LEADING
+    np.testing.assert_allclose(decided.race_variances, [4e-6, 4e-6], rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_race_on_a_plateau_leads_with_the_first_in_order_only_when_asked_for_confidence(seed):
+    # Every candidate's loss is flat with noise: which scores best is luck (b or c on these seeds, as the reference
+    # races), unless the race asks for a lead beyond the noise, when a, first in order, leads. (Not on every seed:
+    # on 2 of 10, noise alone puts one of two rivals 2 standard deviations ahead.)
+    rng = np.random.default_rng(seed)
+    losses = [float(np.exp(0.05 * rng.standard_normal())) for _ in range(60)]
+    drive_race = lambda race_confidence: drive(
+        selectors.race(window=10, fraction=0.0, stop=60, race_confidence=race_confidence),
+        ("a", "b", "c"),
+        60,
+        lambda t, active: {"loss": losses[t]},
+    )[1]
+    lucky = race_reference(lambda t, active: losses[t], 3, 60, [0, 1, 2], 10, 2.0, 0.0, 1.0, stop=60)[-1]
+    assert int(drive_race(0.0).leader) == lucky != 0 and int(drive_race(2.0).leader) == 0
+
+
 def test_race_choices_do_not_hinge_on_rounding():
     # a and b train at the same rate; each run perturbs every loss by a relative 1e-6, about ten float32 roundings.
     # With the margin every run races, leads and duels alike; compared exactly (margin=0), the perturbation decides.
@@ -589,11 +623,12 @@ def as_race_state(snap, num):
 
 
 @pytest.mark.parametrize(
-    ("confidence", "fraction", "margin", "seed"), [(1.0, 0.125, 0.0, 0), (0.0, 0.0, 0.0, 1), (2.0, 0.25, 0.05, 2)]
+    ("confidence", "fraction", "margin", "race_confidence", "seed"),
+    [(1.0, 0.125, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 2.0, 1), (2.0, 0.25, 0.05, 1.0, 2)],
 )
-def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, margin, seed):
+def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, margin, race_confidence, seed):
     order, num = [2, 0, 1], 3
-    config = selectors_race.RaceConfig(12, 1.5, fraction, confidence, margin=margin)
+    config = selectors_race.RaceConfig(12, 1.5, fraction, confidence, margin=margin, race_confidence=race_confidence)
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     windows = []
     race_reference(

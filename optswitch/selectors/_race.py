@@ -52,7 +52,7 @@ def default_window(run_length: int, raced: int) -> int:
     return max(min(run_length // 100, (6 * run_length) // (100 * raced)), 3)
 
 
-def settings(window, run_length, warmup, stop, growth, fraction, confidence, margin) -> RaceConfig:
+def settings(window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence=0.0) -> RaceConfig:
     """``race``'s settings checked, with the defaults that ``run_length`` gives ``window`` and ``stop`` filled in."""
     if window is None and run_length is None:
         raise ValueError(
@@ -72,9 +72,10 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
     check_number("race", "fraction", fraction, 0.0)
     check_number("race", "confidence", confidence, 0.0)
     check_number("race", "margin", margin, 0.0)
+    check_number("race", "race_confidence", race_confidence, 0.0)
     # The clock is an int32 that stops at MAX_STEP: a later stop or warmup is never reached, as MAX_STEP is not.
     clock = lambda updates: min(int(updates), MAX_STEP)
-    return RaceConfig(int(window), growth, fraction, confidence, clock(warmup), clock(stop), margin)
+    return RaceConfig(int(window), growth, fraction, confidence, clock(warmup), clock(stop), margin, race_confidence)
 
 
 def check_stop(config: RaceConfig, raced: int, run_length: int | None) -> None:
@@ -103,6 +104,7 @@ def race(
     growth: float = 2.0,
     fraction: float = 0.125,
     confidence: float = 1.0,
+    race_confidence: float = 0.0,
 ) -> Selector:
     """Races the candidates for a few updates each, then trains with the winner and re-checks it now and then.
 
@@ -115,8 +117,8 @@ def race(
        measured (for a learning-rate warmup, which would race the candidates at a tiny learning rate).
     1. **Race.** The candidates of ``order`` run ``window`` updates each, in ``order`` and then in reverse
        (``a b c c b a``). The leader is the first candidate of ``order`` whose score, the mean of its two
-       rates, is within ``margin * |best|`` of the best score; each candidate's *standing* is its score over
-       the leader's.
+       rates, is within ``margin * |best|`` of the best score, or within ``race_confidence`` standard deviations
+       of their difference; each candidate's *standing* is its score over the leader's.
     2. **Lead.** The leader trains in windows of ``max(window, fraction * t)`` updates, ``t`` the updates seen.
     3. **Duel**, at the end of the first leader window past update ``growth * T``, ``T`` the update at which the
        race or the latest duel ended. The runner-up (highest standing) runs one window, rate ``c``; then the
@@ -158,6 +160,9 @@ def race(
             ``window``), >= 0; 0 keeps every window at ``window`` updates.
         confidence: how many standard deviations of the difference of two rates a challenger must win by,
             >= 0.
+        race_confidence: how many standard deviations of the difference of two scores the race's best must beat
+            the first in ``order`` by to lead, >= 0; default 0 (the margin alone). On a plateau, where every
+            score is noise, 2 hands the lead to the first in ``order`` instead of to the luckiest.
 
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
@@ -189,7 +194,7 @@ def race(
         Approximation", NeurIPS 1993; the explore-then-commit strategy of bandits with switching costs.
     """
     check_order("race", order)
-    checked = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin)
+    checked = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence)
     warned: list[bool] = []
 
     def bound(raced: int) -> RaceConfig:

@@ -39,6 +39,8 @@ class RaceConfig(NamedTuple):
         stop: the value of the clock from which no decision is made (``MAX_STEP``: never).
         margin: a fraction of a rate: the race's leader is the first in ``order`` within ``margin`` of the best
             score, and a challenger must beat the leader by more than ``margin`` of the leader's rate.
+        race_confidence: standard deviations of the difference of two race scores: the race's leader is the first
+            in ``order`` within this many of them (or within ``margin``) of the best score.
     """
 
     window: int
@@ -48,6 +50,7 @@ class RaceConfig(NamedTuple):
     warmup: int = 0
     stop: int = MAX_STEP
     margin: float = 0.0
+    race_confidence: float = 0.0
 
 
 class RaceState(NamedTuple):
@@ -146,11 +149,15 @@ def beats(rate, leader_rate, spread, config: RaceConfig) -> jax.Array:
     return (lead > config.confidence * spread) & (lead > config.margin * jnp.abs(leader_rate))
 
 
-def race_winner(score: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
-    """The first candidate of ``order`` whose ``score`` is within ``margin`` of the best one's (``|best|`` times)."""
-    in_order = score[facts.order]
-    best = jnp.max(in_order)
-    return facts.order[jnp.argmax(in_order >= best - config.margin * jnp.abs(best))].astype(jnp.int32)
+def race_winner(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
+    """The first candidate of ``order`` whose ``score`` is within ``margin`` of the best one's (``|best|`` times),
+    or within ``race_confidence`` standard deviations of its difference from the best one (``variance``: the
+    scores')."""
+    in_order, variances = score[facts.order], variance[facts.order]
+    best = jnp.argmax(in_order)
+    noise = config.race_confidence * jnp.sqrt(variances + variances[best])
+    tied = in_order >= in_order[best] - jnp.maximum(config.margin * jnp.abs(in_order[best]), noise)
+    return facts.order[jnp.argmax(tied)].astype(jnp.int32)
 
 
 def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
@@ -163,7 +170,7 @@ def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts)
     racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
     following = facts.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
     score = jnp.where(facts.raced, race_rates / 2, -jnp.inf)
-    winner = race_winner(score, config, facts)
+    winner = race_winner(score, race_variances / 4, config, facts)
     finished = racing._replace(
         phase=jnp.asarray(Phase.LEADING, jnp.int32),
         leader=winner,
