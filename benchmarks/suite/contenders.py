@@ -52,13 +52,17 @@ def undone_stall(
     halfway: bool = True,
     order: list[str] | None = None,
     window: int | None = None,
+    race_confidence: float = 0.0,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
     min_losses)``. Round 11's variant judges on lines through ``min_losses=5``; round 14's, ``halfway=False``, steps
     a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's race only ``order``, in legs of
-    ``window`` updates (default: the race's own)."""
-    race = selectors.race(order, run_length=run_length, window=window, stop=run_length // 2)
+    ``window`` updates (default: the race's own); round 23's leads the race only beyond ``race_confidence`` standard
+    deviations."""
+    race = selectors.race(
+        order, run_length=run_length, window=window, stop=run_length // 2, race_confidence=race_confidence
+    )
     stepped = selectors.step_down(race, at=run_length // 2 if halfway else run_length, stall=run_length // 20)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
 
@@ -446,6 +450,14 @@ def contenders(
             description="round 14's change to race-multiples-undo, not adopted: the race and the guard read, as the "
             "loss, the loss on a validation batch (the training batch's size) drawn at each update, not the training "
             "loss (tasks that draw every training batch afresh read the training loss, held out already)",
+        ),
+        switcher(
+            "race-multiples-undo-ties",
+            lambda run_length: undone_stall(run_length, race_confidence=2.0),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 23's variant of race-multiples-undo: the race's leader is the first copy in order whose "
+            "score is within 2 standard deviations of its difference from the best score (or within the 5% margin), "
+            "so that a plateau's noise does not pick it (race(race_confidence=2))",
         ),
         switcher(
             "race-multiples-undo-stall-only",
