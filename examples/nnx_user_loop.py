@@ -86,6 +86,7 @@ CONTENDERS = (
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
+    "race_multiples_undo_ties",
     "race_multiples_3x",
     "race_undo_10x",
     "adamw_heldout_split",
@@ -119,6 +120,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
+    "race_multiples_undo_ties",
     "race_multiples_3x",
     "race_undo_10x",
 )
@@ -206,6 +208,12 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
+    elif contender == "race_multiples_undo_ties":  # round 23's variant: a lead in the race must clear 2 sd
+        race = optswitch.selectors.race(
+            run_length=steps, warmup=warmup_steps(steps), stop=steps // 2, race_confidence=2.0
+        )
+        stepped = optswitch.selectors.step_down(race, at=steps // 2, stall=steps // 20)
+        selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3))
     elif contender == "race_undo_10x":
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
         selector = optswitch.selectors.undo_if_worse(race, max(steps // 100, 3))
