@@ -16,6 +16,7 @@ import jax
 import numpy as np
 import optax
 import pytest
+import scipy.signal
 
 import optswitch
 from benchmarks.diagnostics import horizon, race_variants, rate_noise, switch_events, trial_losses
@@ -490,6 +491,7 @@ HELD_OUT_9 = ["topic-embedding-bag", "line-orientation-cnn", "teacher-distill-ml
 HELD_OUT_10 = ["ordinal-logit-mlp", "ring-score-matching", "rff-hinge-svm"]
 HELD_OUT_11 = ["mixture-density-mlp", "kernel-smoother-ard", "logistic-cp-tensor"]
 HELD_OUT_12 = ["gated-linear-experts", "fixed-point-classifier", "skipgram-negative-sampling"]
+HELD_OUT_13 = ["kmeans-codebook", "lru-forecast", "lora-adapter-fit"]
 #: The splits added after the first held-out one, each kept aside until its one blind run, with their tasks.
 LATER_HELD_OUT = [
     ("held-out-2", HELD_OUT_2),
@@ -503,6 +505,7 @@ LATER_HELD_OUT = [
     ("held-out-10", HELD_OUT_10),
     ("held-out-11", HELD_OUT_11),
     ("held-out-12", HELD_OUT_12),
+    ("held-out-13", HELD_OUT_13),
 ]
 
 
@@ -513,14 +516,14 @@ def test_the_validation_tasks_run_only_when_asked():
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
     every = DEVELOPMENT + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6
-    every += HELD_OUT_7 + HELD_OUT_8 + HELD_OUT_9 + HELD_OUT_10 + HELD_OUT_11 + HELD_OUT_12
+    every += HELD_OUT_7 + HELD_OUT_8 + HELD_OUT_9 + HELD_OUT_10 + HELD_OUT_11 + HELD_OUT_12 + HELD_OUT_13
     assert cli.parse_args(["--split", "all"]).tasks == every
     assert cli.parse_args(["--split", "validation", "--tasks", "digits-mlp"]).tasks == ["digits-mlp"]
 
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 13)}
+    splits = {"development", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 14)}
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
@@ -576,7 +579,7 @@ def test_validation_and_held_out_tasks_train(name):
     task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
     assert result.steps == [0, 10, 20] and not result.diverged
-    assert result.metric[-1] < result.metric[0]  # lower is better on all forty
+    assert result.metric[-1] < result.metric[0]  # lower is better on all forty-three
 
 
 def test_held_out_tasks_hold_the_data_their_docstrings_state():
@@ -1425,6 +1428,160 @@ def test_held_out_12_tasks_hold_the_data_their_docstrings_state():
     center, _, _ = tasks.validation_sampler(skipgram)(skipgram.data, jax.random.key(0))
     assert center.shape == (256,)
     assert not experts.higher_is_better and not fixed.higher_is_better and not skipgram.higher_is_better
+
+
+def test_held_out_13_tasks_hold_the_data_their_docstrings_state():
+    seeds = (0, 1, 2, *range(100, 105))  # the test's seeds and the calibration seeds
+    first_keys = [jax.random.split(jax.random.key(seed))[0] for seed in seeds]  # what harness.run initializes with
+    kmeans = tasks.kmeans_codebook()
+    x, x_train = np.asarray(kmeans.data["val"], np.float64), np.asarray(kmeans.data["train"], np.float64)
+    assert x_train.shape == (4000, 4) and x.shape == (1000, 4)
+    # The mixture by hand: 8 centers from N(0, 1.5^2 I), Zipf weights, deviation 0.3.
+    rng = np.random.default_rng(0)
+    centers = 1.5 * rng.normal(size=[8, 4])
+    zipf = [1 / r for r in range(1, 9)]
+    weights = np.array(zipf) / sum(zipf)
+    cluster = rng.choice(8, size=5000, p=weights)
+    np.testing.assert_allclose(
+        np.concatenate([x, x_train]), centers[cluster] + 0.3 * rng.normal(size=[5000, 4]), atol=1e-6
+    )
+    np.testing.assert_allclose(weights[[0, -1]], [0.368, 0.046], atol=0.0005)
+    assert np.abs(np.bincount(cluster) / 5000 - weights).max() < 0.01
+    assert min(np.linalg.norm(a - b) for a, b in itertools.combinations(centers, 2)) == pytest.approx(1.69, abs=0.005)
+    nearest = lambda codes, rows: np.min(((rows[:, None] - codes[None]) ** 2).sum(-1), 1)
+    assert np.mean(nearest(x_train.mean(0)[None], x)) == pytest.approx(4.862, abs=0.0005)  # one code
+    assert np.mean(nearest(centers, x)) == pytest.approx(0.365, abs=0.0005)  # the true centers
+    # Lloyd's algorithm from the first 32 training rows: each code to the mean of the rows it wins.
+    codes = x_train[:32].copy()
+    for _ in range(100):
+        won = np.argmin(np.sum(codes**2, 1) - 2 * x_train @ codes.T, 1)
+        codes = np.stack([x_train[won == k].mean(0) if np.any(won == k) else codes[k] for k in range(32)])
+    evaluate = jax.jit(kmeans.evaluate)
+    assert float(evaluate(codes, kmeans.data)) == pytest.approx(np.mean(nearest(codes, x)), rel=1e-4)
+    assert np.mean(nearest(codes, x)) == pytest.approx(0.230, abs=0.0005)
+    init = kmeans.init  # not jitted, as harness.run calls it
+    starts = [np.asarray(init(key)) for key in (*map(jax.random.key, seeds), *first_keys)]
+    assert all(code.shape == (32, 4) for code in starts)
+    scores = [float(evaluate(code, kmeans.data)) for code in starts]
+    assert 1.6 < min(scores) <= max(scores) < 2.5
+    live = [np.unique(np.argmin(((x_train[:, None] - code[None]) ** 2).sum(-1), 1)).size for code in starts]
+    assert min(live) == 25 and max(live) == 29
+
+    forecast = tasks.lru_forecast()
+    train, val = np.asarray(forecast.data["series_train"], np.float64), np.asarray(forecast.data["series_val"])
+    assert train.shape == (20000,) and val.shape == (5000,)
+    # The AR(4) signal by hand: the product of two resonances 1 - 2 r cos(w) z + r^2 z^2, its innovations scaled to
+    # a stationary variance of 1, from 0 after a burn-in of 1,000 steps, then observed through noise 0.2.
+    ar = np.polymul(*[[1, -2 * r * math.cos(w), r * r] for r, w in ((0.995, 0.2), (0.95, 0.9))])
+    companion = np.eye(4, k=-1)
+    companion[0] = -ar[1:]
+    covariance = np.zeros([4, 4])
+    for _ in range(4000):  # the stationary covariance of unit innovations, by iteration
+        covariance = companion @ covariance @ companion.T + np.diag([1.0, 0, 0, 0])
+    innovation = 1 / math.sqrt(covariance[0, 0])
+    assert innovation == pytest.approx(0.0191, abs=0.00005)
+    rng = np.random.default_rng(0)
+    e = innovation * rng.normal(size=26000)
+    e[:4] = 0  # the recursion starts at the fifth step, from zeros
+    s = scipy.signal.lfilter([1.0], ar, e)
+    np.testing.assert_allclose(np.concatenate([val, train]), s[1000:] + 0.2 * rng.normal(size=25000), atol=1e-5)
+    assert np.var(s[1000:]) == pytest.approx(1.0, abs=0.15)
+    windows = np.stack([val[i : i + 65] for i in range(4936)])
+    assert np.mean(windows[:, -1] ** 2) == pytest.approx(1.225, abs=0.0005)  # forecasting 0
+    assert np.mean((windows[:, -1] - windows[:, -2]) ** 2) == pytest.approx(0.131, abs=0.0005)  # the last value
+    past = np.stack([train[i : i + 65] for i in range(19936)])
+    linear = np.linalg.solve(past[:, :-1].T @ past[:, :-1], past[:, :-1].T @ past[:, -1])  # least squares
+    assert np.mean((windows[:, :-1] @ linear - windows[:, -1]) ** 2) == pytest.approx(0.0710, abs=0.0005)
+    # The Kalman filter's steady state: its innovations' variance is the floor, 0.0704; run over the validation
+    # steps it scores 0.0706 on the windows.
+    noise, predicted = np.diag([innovation**2, 0, 0, 0]), np.eye(4)
+    for _ in range(3000):
+        gain = companion @ predicted[:, :1] / (predicted[0, 0] + 0.04)
+        predicted = companion @ predicted @ companion.T + noise - gain @ gain.T * (predicted[0, 0] + 0.04)
+    assert predicted[0, 0] + 0.04 == pytest.approx(0.0704, abs=0.00005)
+    state, errors = np.zeros(4), []
+    for value in val:
+        errors.append(value - state[0])
+        state = companion @ state + gain[:, 0] * (value - state[0])
+    assert np.mean(np.square(errors[64:])) == pytest.approx(0.0706, abs=0.00005)
+    # The model by hand: the kernel Re(sum_n gamma_n c_n lambda_n^k b_n) over the 64 values read, and d.
+    evaluate = jax.jit(forecast.evaluate)
+    init = forecast.init  # not jitted, as harness.run calls it
+    params = jax.tree.map(np.asarray, init(jax.random.key(0)))
+    assert params["d"] == 0 and all(params[name].shape == (8, 2) for name in ("b", "c"))
+    radius = np.exp(-np.exp(params["nu_log"]))
+    assert np.all(radius > 0.4) and np.all(radius < 0.99) and np.all(np.exp(params["theta_log"]) < math.pi)
+    eigenvalue = radius * np.exp(1j * np.exp(params["theta_log"]))
+    b, c = params["b"] @ [1, 1j], params["c"] @ [1, 1j]
+    kernel = np.real(np.sum(np.sqrt(1 - radius**2) * c * b * eigenvalue ** np.arange(64)[:, None], 1))
+    by_hand = np.mean((windows[:, 63::-1][:, :64] @ kernel - windows[:, -1]) ** 2)
+    assert float(evaluate(params, forecast.data)) == pytest.approx(by_hand, rel=1e-4)
+    starts = [float(evaluate(init(key), forecast.data)) for key in (*map(jax.random.key, seeds), *first_keys)]
+    assert 0.1 < min(starts) <= max(starts) < 22
+    # Two of the modes hold the Kalman forecast, the others none (b = c = 0): the closed loop's eigenvalues of
+    # positive phase (each conjugate pair's Re taken once, so twice its weight), the weights in b, c = 1.
+    loop, vectors = np.linalg.eig(companion - gain @ np.eye(1, 4))
+    weight = vectors[0] * np.linalg.solve(vectors, gain[:, 0])
+    upper = np.imag(loop) > 0
+    assert upper.sum() == 2
+    kalman = {
+        "nu_log": np.log(-np.log(np.abs(np.pad(loop[upper], [0, 6], constant_values=0.5)))),
+        "theta_log": np.log(np.angle(np.pad(loop[upper], [0, 6], constant_values=1j))),
+        "b": np.pad(np.stack([np.real(2 * weight[upper]), np.imag(2 * weight[upper])], -1), [(0, 6), (0, 0)]),
+        "c": np.pad(np.ones([2, 2]) * [1, 0], [(0, 6), (0, 0)]),
+        "d": np.zeros([]),
+    }
+    kalman["b"] /= np.sqrt(1 - np.exp(-2 * np.exp(kalman["nu_log"])))[:, None]
+    assert float(evaluate(kalman, forecast.data)) == pytest.approx(0.0706, abs=0.0002)
+    batch = jax.jit(forecast.sample)(forecast.data, jax.random.key(1))
+    assert batch.shape == (64, 65) and all(np.any(np.all(np.isclose(row, past), 1)) for row in np.asarray(batch)[:4])
+
+    lora = tasks.lora_adapter_fit()
+    x, y = np.asarray(lora.data["x_val"], np.float64), np.asarray(lora.data["y_val"], np.float64)
+    x_train, y_train = (np.asarray(lora.data[name], np.float64) for name in ("x_train", "y_train"))
+    assert x_train.shape == (4000, 16) and y_train.shape == (4000,) and x.shape == (1000, 16) and y.shape == (1000,)
+    # The frozen network and the target's rank-2 updates by hand.
+    rng = np.random.default_rng(0)
+    frozen = [
+        (rng.normal(size=[i, o]) / math.sqrt(i), 0.1 * rng.normal(size=o)) for i, o in [(16, 64), (64, 64), (64, 1)]
+    ]
+    factors = [
+        (0.5 * rng.normal(size=[i, 2]) / math.sqrt(i), rng.normal(size=[2, 64]) / math.sqrt(2)) for i in (16, 64)
+    ]
+    updates = [down @ up for down, up in factors]
+    inputs = rng.normal(size=[5000, 16])
+    np.testing.assert_allclose(np.concatenate([x, x_train]), inputs, atol=1e-6)
+    for layer, (w, bias) in zip(lora.data["base"], frozen, strict=True):
+        np.testing.assert_allclose(layer["w"], w, atol=1e-6)
+        np.testing.assert_allclose(layer["b"], bias, atol=1e-6)
+    assert all(np.linalg.matrix_rank(update) == 2 for update in updates)
+
+    def network(rows, deltas):
+        for (w, bias), delta in zip(frozen[:2], deltas, strict=True):
+            rows = np.tanh(rows @ (w + delta) + bias)
+        return rows @ frozen[2][0][:, 0] + frozen[2][1][0]
+
+    truth = network(inputs, updates)
+    noise = np.concatenate([y, y_train]) - truth
+    assert np.std(noise) == pytest.approx(0.1, rel=0.03)
+    assert np.mean((y - truth[:1000]) ** 2) == pytest.approx(0.0099, abs=0.00005)  # the floor: the noise
+    assert np.mean((y - y_train.mean()) ** 2) == pytest.approx(0.181, abs=0.0005)  # the training mean
+    evaluate = jax.jit(lora.evaluate)
+    init = lora.init  # not jitted, as harness.run calls it
+    params = jax.tree.map(np.asarray, init(jax.random.key(0)))
+    assert [(down.shape, up.shape) for down, up in params] == [((16, 4), (4, 64)), ((64, 4), (4, 64))]
+    assert all(np.all(up == 0) for _, up in params)
+    frozen_error = np.mean((y - network(x, [0, 0])) ** 2)
+    assert frozen_error == pytest.approx(0.1128, abs=0.00005)
+    starts = [float(evaluate(init(key), lora.data)) for key in (*map(jax.random.key, seeds), *first_keys)]
+    np.testing.assert_allclose(starts, frozen_error, rtol=1e-5)  # the frozen network on every seed
+    # The model by hand with random adapters, and the true updates (rank 2, padded to 4) score the noise.
+    adapters = [(rng.normal(size=[i, 4]), 0.1 * rng.normal(size=[4, 64])) for i in (16, 64)]
+    by_hand = np.mean((network(x, [down @ up for down, up in adapters]) - y) ** 2)
+    assert float(evaluate(adapters, lora.data)) == pytest.approx(by_hand, rel=1e-4)
+    true = [(np.pad(down, [(0, 0), (0, 2)]), np.pad(up, [(0, 2), (0, 0)])) for down, up in factors]
+    assert float(evaluate(true, lora.data)) == pytest.approx(np.mean((y - truth[:1000]) ** 2), rel=1e-3)
+    assert not kmeans.higher_is_better and not forecast.higher_is_better and not lora.higher_is_better
 
 
 def test_calibrating_one_task_keeps_the_record_of_the_others(tmp_path):
