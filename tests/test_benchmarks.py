@@ -222,6 +222,17 @@ def tiny_quadratic():
     return tasks.noisy_quadratic(quick=True)._replace(budget=40, eval_every=10)
 
 
+def init_shapes(task):
+    """The shapes and dtypes of ``task.init``'s parameters, traced (``jax.eval_shape``), not run: running it compiles a
+    truncated normal for every shape of weight, about half a second each, where a test reads only the shapes."""
+    return jax.eval_shape(task.init, jax.random.key(0))
+
+
+def zeros(shapes):
+    """Zero parameters in the shapes of :func:`init_shapes`."""
+    return jax.tree.map(lambda leaf: np.zeros(leaf.shape, leaf.dtype), shapes)
+
+
 def test_run_records_curves_switches_and_pairs_batches_across_contenders():
     task = tiny_quadratic()
     schedule = optswitch.switch(
@@ -564,7 +575,7 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert diabetes.data["x_train"].shape == (300, 10) and diabetes.data["y_val"].shape == (142,)
     assert abs(float(np.mean(diabetes.data["y_train"]))) < 1e-5
     # Predicting the training mean (0) scores the validation variance around it, about 1.
-    zero = jax.tree.map(np.zeros_like, diabetes.init(jax.random.key(0)))
+    zero = zeros(init_shapes(diabetes))
     assert float(diabetes.evaluate(zero, diabetes.data)) == pytest.approx(np.mean(diabetes.data["y_val"] ** 2))
     adding = tasks.adding_gru()
     x, y = adding.sample(adding.data, jax.random.key(1))
@@ -591,7 +602,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     radius = np.linalg.norm(np.asarray(spirals.data["x_train"]), axis=1)
     arms = [np.sort(radius[np.asarray(spirals.data["y_train"]) == arm]) for arm in (0, 1)]
     assert radius.max() < 1.15 and abs(np.median(arms[0]) - np.median(arms[1])) < 0.05
-    zero = jax.tree.map(np.zeros_like, spirals.init(jax.random.key(0)))
+    zero = zeros(init_shapes(spirals))
     assert float(spirals.evaluate(zero, spirals.data)) == pytest.approx(math.log(2), rel=1e-6)
     assert not spirals.higher_is_better
 
@@ -599,7 +610,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     train, val = np.asarray(autoencoder.data["train"]), np.asarray(autoencoder.data["val"])
     assert train.shape == (1000, 64) and val.shape == (797, 64) and train.min() >= 0.0 and train.max() <= 1.0
     # Outputting the training images' mean (every weight 0, the last bias the mean) scores about 0.073, as stated.
-    mean = jax.tree.map(np.zeros_like, autoencoder.init(jax.random.key(0)))
+    mean = zeros(init_shapes(autoencoder))
     mean[-1]["b"] = train.mean(0)
     assert float(autoencoder.evaluate(mean, autoencoder.data)) == pytest.approx(0.073, abs=5e-4)
     assert autoencoder.sample(autoencoder.data, jax.random.key(1)).shape == (64, 64)
@@ -610,7 +621,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     np.testing.assert_array_equal(y, np.argmax(np.asarray(x[:, 0]), -1))  # the target is the first token
     assert recall.data["x_val"].shape == (1000, 16, 8)
     np.testing.assert_array_equal(recall.data["y_val"], np.argmax(np.asarray(recall.data["x_val"][:, 0]), -1))
-    zero = jax.tree.map(np.zeros_like, recall.init(jax.random.key(0)))
+    zero = zeros(init_shapes(recall))
     assert float(recall.evaluate(zero, recall.data)) == pytest.approx(math.log(8), rel=1e-6)
 
 
@@ -667,10 +678,10 @@ def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
     # The residuals about the true mean spread as the docstring's deviation says: 0.02 at x = -1, 0.32 at x = 1.
     sigma = 0.02 + 0.3 * ((1 + x) / 2) ** 2
     assert np.std((y - np.sin(3 * x) - 0.5 * x) / sigma) == pytest.approx(1.0, abs=0.06)
-    params = gaussian.init(jax.random.key(0))
+    params = init_shapes(gaussian)
     assert [layer["w"].shape for layer in params] == [(1, 64), (64, 64), (64, 2)]
     # At mean 0 and variance 1 the loss is the Gaussian's: 0.5 (log 2 pi + y^2).
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(gaussian.evaluate(zero, gaussian.data)) == pytest.approx(0.5 * np.mean(np.log(2 * np.pi) + y**2))
     assert [part.shape for part in gaussian.sample(gaussian.data, jax.random.key(1))] == [(64, 1), (64,)]
 
@@ -692,9 +703,9 @@ def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
     # Squares of brightness 1 under noise 0.3: the pixels above 0.5 are about nine per square.
     bright = (np.asarray(squares.data["x_train"])[..., 0] > 0.5).sum((1, 2))
     assert np.corrcoef(bright, labels)[0, 1] > 0.95 and np.mean(np.abs(bright / 9 - labels - 1)) < 0.5
-    params = squares.init(jax.random.key(0))
+    params = init_shapes(squares)
     assert [conv["w"].shape for conv in params["convs"]] == [(3, 3, 1, 8), (3, 3, 8, 8)]
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(squares.evaluate(zero, squares.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not squares.higher_is_better and not gaussian.higher_is_better and not distinct.higher_is_better
 
@@ -705,10 +716,10 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
     x_train = np.asarray(deep.data["x_train"])
     assert np.allclose(x_train.mean(0), 0, atol=1e-5) and np.allclose(x_train.std(0), 1, atol=1e-4)
     assert set(np.unique(np.asarray(deep.data["y_train"]))) == set(range(4))
-    params = deep.init(jax.random.key(0))
+    params = init_shapes(deep)
     assert [layer["w"].shape for layer in params["layers"]] == [(20, 32)] + [(32, 32)] * 11 + [(32, 4)]
     assert len(params["norms"]) == 12
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(deep.evaluate(zero, deep.data)) == pytest.approx(math.log(4), rel=1e-6)
 
     dyck = tasks.dyck_lstm()
@@ -726,9 +737,9 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
                 assert stack and token == stack.pop() + 2
             assert len(stack) <= 8
     assert np.mean(floor) == pytest.approx(0.963, abs=5e-4)  # the floor the docstring states
-    params = dyck.init(jax.random.key(0))
+    params = init_shapes(dyck)
     assert params["gates"]["w"].shape == (5 + 64, 256) and params["out"]["w"].shape == (64, 5)
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(dyck.evaluate(zero, dyck.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert [part.shape for part in dyck.sample(dyck.data, jax.random.key(1))] == [(32, 32), (32, 32)]
 
@@ -745,9 +756,9 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
         hops = shortest_path(graph, unweighted=True, indices=int(np.argmax(mark)))
         assert list(label) == list(np.minimum(hops, 4).astype(int))  # 4: four hops or more, or no path
     assert set(np.unique(labels)) == set(range(5))
-    params = gnn.init(jax.random.key(0))
+    params = init_shapes(gnn)
     assert len(params["layers"]) == 4 and params["out"]["w"].shape == (32, 5)
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(gnn.evaluate(zero, gnn.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not deep.higher_is_better and not dyck.higher_is_better and not gnn.higher_is_better
 
@@ -762,9 +773,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     assert correlation.mean() == pytest.approx(0.9, abs=0.01)  # every two features correlated 0.9
     assert (y >= 0).all() and (y == np.round(y)).all() and y.mean() == pytest.approx(1.7, abs=0.1)  # counts
     np.testing.assert_allclose(glm.data["log_factorial_val"], gammaln(np.asarray(glm.data["y_val"]) + 1), rtol=1e-6)
-    params = glm.init(jax.random.key(0))
+    params = init_shapes(glm)
     assert params["w"].shape == (40, 1) and params["b"].shape == (1,)
-    zero = jax.tree.map(np.zeros_like, params)  # rate 1: the NLL is 1 + mean log y!, positive
+    zero = zeros(params)  # rate 1: the NLL is 1 + mean log y!, positive
     expected = 1 + float(np.mean(glm.data["log_factorial_val"]))
     assert float(glm.evaluate(zero, glm.data)) == pytest.approx(expected, rel=1e-5)
     assert float(glm.loss(zero, glm.sample(glm.data, jax.random.key(1)))) > 0
@@ -775,9 +786,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     assert np.abs(clean).max() <= 3.0  # three sinusoids of amplitude at most 1
     error = noisy[..., 0] - clean
     assert np.mean(np.abs(error) > 2.0) == pytest.approx(0.05 * 0.5, abs=0.01)  # impulses of N(0, 3^2) at 5%
-    params = denoise.init(jax.random.key(0))
+    params = init_shapes(denoise)
     assert [layer["w"].shape for layer in params] == [(5, 1, 32), (5, 32, 32), (5, 32, 32), (5, 32, 1)]
-    zero = jax.tree.map(np.zeros_like, params)  # the residual output: zero weights give back the noisy input
+    zero = zeros(params)  # the residual output: zero weights give back the noisy input
     huber = np.where(np.abs(error) <= 1, 0.5 * error**2, np.abs(error) - 0.5)
     assert float(denoise.evaluate(zero, denoise.data)) == pytest.approx(float(huber.mean()), rel=1e-5)
     assert float(huber.mean()) == pytest.approx(0.14, abs=0.01)
@@ -785,9 +796,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     ranking = tasks.pairwise_ranking_mlp()
     x, relevance = np.asarray(ranking.data["x_val"]), np.asarray(ranking.data["y_val"])
     assert ranking.data["x_train"].shape == (2000, 10, 16) and x.shape == (500, 10, 16) and relevance.shape == (500, 10)
-    params = ranking.init(jax.random.key(0))
+    params = init_shapes(ranking)
     assert [layer["w"].shape for layer in params] == [(16, 64), (64, 64), (64, 1)]
-    zero = jax.tree.map(np.zeros_like, params)  # equal scores: ln 2 on every pair
+    zero = zeros(params)  # equal scores: ln 2 on every pair
     assert float(ranking.evaluate(zero, ranking.data)) == pytest.approx(math.log(2), rel=1e-6)
     assert [part.shape for part in ranking.sample(ranking.data, jax.random.key(1))] == [(8, 10, 16), (8, 10)]
     assert not glm.higher_is_better and not denoise.higher_is_better and not ranking.higher_is_better
