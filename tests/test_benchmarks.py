@@ -222,6 +222,17 @@ def tiny_quadratic():
     return tasks.noisy_quadratic(quick=True)._replace(budget=40, eval_every=10)
 
 
+def init_shapes(task):
+    """The shapes and dtypes of ``task.init``'s parameters, traced (``jax.eval_shape``), not run: running it compiles a
+    truncated normal for every shape of weight, about half a second each, where a test reads only the shapes."""
+    return jax.eval_shape(task.init, jax.random.key(0))
+
+
+def zeros(shapes):
+    """Zero parameters in the shapes of :func:`init_shapes`."""
+    return jax.tree.map(lambda leaf: np.zeros(leaf.shape, leaf.dtype), shapes)
+
+
 def test_run_records_curves_switches_and_pairs_batches_across_contenders():
     task = tiny_quadratic()
     schedule = optswitch.switch(
@@ -564,7 +575,7 @@ def test_validation_tasks_hold_the_data_their_docstrings_state():
     assert diabetes.data["x_train"].shape == (300, 10) and diabetes.data["y_val"].shape == (142,)
     assert abs(float(np.mean(diabetes.data["y_train"]))) < 1e-5
     # Predicting the training mean (0) scores the validation variance around it, about 1.
-    zero = jax.tree.map(np.zeros_like, diabetes.init(jax.random.key(0)))
+    zero = zeros(init_shapes(diabetes))
     assert float(diabetes.evaluate(zero, diabetes.data)) == pytest.approx(np.mean(diabetes.data["y_val"] ** 2))
     adding = tasks.adding_gru()
     x, y = adding.sample(adding.data, jax.random.key(1))
@@ -591,7 +602,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     radius = np.linalg.norm(np.asarray(spirals.data["x_train"]), axis=1)
     arms = [np.sort(radius[np.asarray(spirals.data["y_train"]) == arm]) for arm in (0, 1)]
     assert radius.max() < 1.15 and abs(np.median(arms[0]) - np.median(arms[1])) < 0.05
-    zero = jax.tree.map(np.zeros_like, spirals.init(jax.random.key(0)))
+    zero = zeros(init_shapes(spirals))
     assert float(spirals.evaluate(zero, spirals.data)) == pytest.approx(math.log(2), rel=1e-6)
     assert not spirals.higher_is_better
 
@@ -599,7 +610,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     train, val = np.asarray(autoencoder.data["train"]), np.asarray(autoencoder.data["val"])
     assert train.shape == (1000, 64) and val.shape == (797, 64) and train.min() >= 0.0 and train.max() <= 1.0
     # Outputting the training images' mean (every weight 0, the last bias the mean) scores about 0.073, as stated.
-    mean = jax.tree.map(np.zeros_like, autoencoder.init(jax.random.key(0)))
+    mean = zeros(init_shapes(autoencoder))
     mean[-1]["b"] = train.mean(0)
     assert float(autoencoder.evaluate(mean, autoencoder.data)) == pytest.approx(0.073, abs=5e-4)
     assert autoencoder.sample(autoencoder.data, jax.random.key(1)).shape == (64, 64)
@@ -610,7 +621,7 @@ def test_held_out_tasks_hold_the_data_their_docstrings_state():
     np.testing.assert_array_equal(y, np.argmax(np.asarray(x[:, 0]), -1))  # the target is the first token
     assert recall.data["x_val"].shape == (1000, 16, 8)
     np.testing.assert_array_equal(recall.data["y_val"], np.argmax(np.asarray(recall.data["x_val"][:, 0]), -1))
-    zero = jax.tree.map(np.zeros_like, recall.init(jax.random.key(0)))
+    zero = zeros(init_shapes(recall))
     assert float(recall.evaluate(zero, recall.data)) == pytest.approx(math.log(8), rel=1e-6)
 
 
@@ -667,10 +678,10 @@ def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
     # The residuals about the true mean spread as the docstring's deviation says: 0.02 at x = -1, 0.32 at x = 1.
     sigma = 0.02 + 0.3 * ((1 + x) / 2) ** 2
     assert np.std((y - np.sin(3 * x) - 0.5 * x) / sigma) == pytest.approx(1.0, abs=0.06)
-    params = gaussian.init(jax.random.key(0))
+    params = init_shapes(gaussian)
     assert [layer["w"].shape for layer in params] == [(1, 64), (64, 64), (64, 2)]
     # At mean 0 and variance 1 the loss is the Gaussian's: 0.5 (log 2 pi + y^2).
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(gaussian.evaluate(zero, gaussian.data)) == pytest.approx(0.5 * np.mean(np.log(2 * np.pi) + y**2))
     assert [part.shape for part in gaussian.sample(gaussian.data, jax.random.key(1))] == [(64, 1), (64,)]
 
@@ -692,9 +703,9 @@ def test_held_out_3_tasks_hold_the_data_their_docstrings_state():
     # Squares of brightness 1 under noise 0.3: the pixels above 0.5 are about nine per square.
     bright = (np.asarray(squares.data["x_train"])[..., 0] > 0.5).sum((1, 2))
     assert np.corrcoef(bright, labels)[0, 1] > 0.95 and np.mean(np.abs(bright / 9 - labels - 1)) < 0.5
-    params = squares.init(jax.random.key(0))
+    params = init_shapes(squares)
     assert [conv["w"].shape for conv in params["convs"]] == [(3, 3, 1, 8), (3, 3, 8, 8)]
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(squares.evaluate(zero, squares.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not squares.higher_is_better and not gaussian.higher_is_better and not distinct.higher_is_better
 
@@ -705,10 +716,10 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
     x_train = np.asarray(deep.data["x_train"])
     assert np.allclose(x_train.mean(0), 0, atol=1e-5) and np.allclose(x_train.std(0), 1, atol=1e-4)
     assert set(np.unique(np.asarray(deep.data["y_train"]))) == set(range(4))
-    params = deep.init(jax.random.key(0))
+    params = init_shapes(deep)
     assert [layer["w"].shape for layer in params["layers"]] == [(20, 32)] + [(32, 32)] * 11 + [(32, 4)]
     assert len(params["norms"]) == 12
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(deep.evaluate(zero, deep.data)) == pytest.approx(math.log(4), rel=1e-6)
 
     dyck = tasks.dyck_lstm()
@@ -726,9 +737,9 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
                 assert stack and token == stack.pop() + 2
             assert len(stack) <= 8
     assert np.mean(floor) == pytest.approx(0.963, abs=5e-4)  # the floor the docstring states
-    params = dyck.init(jax.random.key(0))
+    params = init_shapes(dyck)
     assert params["gates"]["w"].shape == (5 + 64, 256) and params["out"]["w"].shape == (64, 5)
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(dyck.evaluate(zero, dyck.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert [part.shape for part in dyck.sample(dyck.data, jax.random.key(1))] == [(32, 32), (32, 32)]
 
@@ -745,9 +756,9 @@ def test_held_out_4_tasks_hold_the_data_their_docstrings_state():
         hops = shortest_path(graph, unweighted=True, indices=int(np.argmax(mark)))
         assert list(label) == list(np.minimum(hops, 4).astype(int))  # 4: four hops or more, or no path
     assert set(np.unique(labels)) == set(range(5))
-    params = gnn.init(jax.random.key(0))
+    params = init_shapes(gnn)
     assert len(params["layers"]) == 4 and params["out"]["w"].shape == (32, 5)
-    zero = jax.tree.map(np.zeros_like, params)
+    zero = zeros(params)
     assert float(gnn.evaluate(zero, gnn.data)) == pytest.approx(math.log(5), rel=1e-6)
     assert not deep.higher_is_better and not dyck.higher_is_better and not gnn.higher_is_better
 
@@ -762,9 +773,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     assert correlation.mean() == pytest.approx(0.9, abs=0.01)  # every two features correlated 0.9
     assert (y >= 0).all() and (y == np.round(y)).all() and y.mean() == pytest.approx(1.7, abs=0.1)  # counts
     np.testing.assert_allclose(glm.data["log_factorial_val"], gammaln(np.asarray(glm.data["y_val"]) + 1), rtol=1e-6)
-    params = glm.init(jax.random.key(0))
+    params = init_shapes(glm)
     assert params["w"].shape == (40, 1) and params["b"].shape == (1,)
-    zero = jax.tree.map(np.zeros_like, params)  # rate 1: the NLL is 1 + mean log y!, positive
+    zero = zeros(params)  # rate 1: the NLL is 1 + mean log y!, positive
     expected = 1 + float(np.mean(glm.data["log_factorial_val"]))
     assert float(glm.evaluate(zero, glm.data)) == pytest.approx(expected, rel=1e-5)
     assert float(glm.loss(zero, glm.sample(glm.data, jax.random.key(1)))) > 0
@@ -775,9 +786,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     assert np.abs(clean).max() <= 3.0  # three sinusoids of amplitude at most 1
     error = noisy[..., 0] - clean
     assert np.mean(np.abs(error) > 2.0) == pytest.approx(0.05 * 0.5, abs=0.01)  # impulses of N(0, 3^2) at 5%
-    params = denoise.init(jax.random.key(0))
+    params = init_shapes(denoise)
     assert [layer["w"].shape for layer in params] == [(5, 1, 32), (5, 32, 32), (5, 32, 32), (5, 32, 1)]
-    zero = jax.tree.map(np.zeros_like, params)  # the residual output: zero weights give back the noisy input
+    zero = zeros(params)  # the residual output: zero weights give back the noisy input
     huber = np.where(np.abs(error) <= 1, 0.5 * error**2, np.abs(error) - 0.5)
     assert float(denoise.evaluate(zero, denoise.data)) == pytest.approx(float(huber.mean()), rel=1e-5)
     assert float(huber.mean()) == pytest.approx(0.14, abs=0.01)
@@ -785,9 +796,9 @@ def test_held_out_5_tasks_hold_the_data_their_docstrings_state():
     ranking = tasks.pairwise_ranking_mlp()
     x, relevance = np.asarray(ranking.data["x_val"]), np.asarray(ranking.data["y_val"])
     assert ranking.data["x_train"].shape == (2000, 10, 16) and x.shape == (500, 10, 16) and relevance.shape == (500, 10)
-    params = ranking.init(jax.random.key(0))
+    params = init_shapes(ranking)
     assert [layer["w"].shape for layer in params] == [(16, 64), (64, 64), (64, 1)]
-    zero = jax.tree.map(np.zeros_like, params)  # equal scores: ln 2 on every pair
+    zero = zeros(params)  # equal scores: ln 2 on every pair
     assert float(ranking.evaluate(zero, ranking.data)) == pytest.approx(math.log(2), rel=1e-6)
     assert [part.shape for part in ranking.sample(ranking.data, jax.random.key(1))] == [(8, 10, 16), (8, 10)]
     assert not glm.higher_is_better and not denoise.higher_is_better and not ranking.higher_is_better
@@ -897,13 +908,24 @@ def test_held_out_8_tasks_hold_the_data_their_docstrings_state():
     on = np.array(list(itertools.product([False, True], repeat=16)))  # every choice of the 16 bars
     patterns = (on[:, :8, None] | on[:, None, 8:]).reshape(-1, 64).astype(np.float32)
     log_prior = on.sum(1) * math.log(0.125) + (16 - on.sum(1)) * math.log(0.875)
-    nll = []
-    for images in np.split(val, 10):  # in chunks, to keep [images, 65536] small
-        flips = images @ (1 - patterns).T + (1 - images) @ patterns.T  # pixels to flip to reach each image
-        log_p = flips * math.log(0.02) + (64 - flips) * math.log(0.98) + log_prior
-        peak = log_p.max(1)
-        nll.append(-(peak + np.log(np.exp(log_p - peak[:, None]).sum(1))))
-    true_nll = np.mean(np.concatenate(nll))
+    images = val[:100]  # every pattern against 100 images; [images, 65536] for all 1,000 takes seconds
+    flips = images @ (1 - patterns).T + (1 - images) @ patterns.T  # pixels to flip to reach each image
+    log_p = flips * math.log(0.02) + (64 - flips) * math.log(0.98) + log_prior
+    peak = log_p.max(1)
+    enumerated = -(peak + np.log(np.exp(log_p - peak[:, None]).sum(1)))
+    # The same sum over the 8 column bars only: given them, the rows are independent, each either its bar (every
+    # pixel on) or not (pixel j on where column bar j is), so each row's two cases add up apart.
+    columns = np.array(list(itertools.product([0.0, 1.0], repeat=8)))  # [256, 8]
+    log_rows = lambda agree: agree * math.log(0.98) + (8 - agree) * math.log(0.02)  # pixels as drawn, in a row
+    grids = val.reshape(-1, 8, 8).astype(np.float64)
+    row_off = log_rows(np.einsum("nij,cj->nci", grids, columns) + np.einsum("nij,cj->nci", 1 - grids, 1 - columns))
+    row_on = log_rows(grids.sum(2))[:, None, :]
+    log_p = np.logaddexp(row_off + math.log(0.875), row_on + math.log(0.125)).sum(2)
+    log_p += columns.sum(1) * math.log(0.125) + (8 - columns.sum(1)) * math.log(0.875)
+    peak = log_p.max(1)
+    nll = -(peak + np.log(np.exp(log_p - peak[:, None]).sum(1)))
+    np.testing.assert_allclose(nll[:100], enumerated, rtol=1e-6)
+    true_nll = np.mean(nll)
     assert true_nll == pytest.approx(12.39, abs=0.005)  # the floor of the negative ELBO
     params = jax.jit(vae.init)(jax.random.key(0))
     assert [layer["w"].shape for layer in params["encoder"]] == [(64, 128), (128, 16)]
@@ -1176,18 +1198,20 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     grid = np.linspace(0, 1, 100001)
     assert np.sum(np.diff(np.sign(grid + 0.3 * np.sin(2 * np.pi * grid) - 0.45)) != 0) == 3
     # The mixture's NLL against the density summed by hand; the deviations' floor keeps a shrunk component finite.
+    mixture_nll = jax.jit(tasks._mixture_nll)  # jitted, as the task's loss runs it: one compile, not one per op
     outputs = np.random.default_rng(1).normal(0, 2, [200, 15])
     at = np.random.default_rng(2).uniform(0, 1, 200)
     weights = np.exp(outputs[:, :5]) / np.exp(outputs[:, :5]).sum(1, keepdims=True)
     deviations = 0.005 + np.log1p(np.exp(outputs[:, 10:]))
     density = np.sum(weights * np.exp(-0.5 * ((at[:, None] - outputs[:, 5:10]) / deviations) ** 2) / deviations, 1)
     expected = -np.log(density / np.sqrt(2 * np.pi))
-    np.testing.assert_allclose(tasks._mixture_nll(outputs, at, 0.005), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(mixture_nll(outputs, at, 0.005), expected, rtol=1e-4, atol=1e-4)
     shrunk = np.concatenate([np.zeros([1, 5]), np.full([1, 5], 0.5), np.full([1, 5], -100.0)], 1)
-    assert float(tasks._mixture_nll(shrunk, np.array([0.5]), 0.005)[0]) == pytest.approx(np.log(0.005 * 2.5066283))
-    # The true conditional density p(y | x), on a grid of y: the floor, -1.185 on the validation rows.
+    assert float(mixture_nll(shrunk, np.array([0.5]), 0.005)[0]) == pytest.approx(np.log(0.005 * 2.5066283))
+    # The true conditional density p(y | x), on a grid of y: the floor, -1.185 on the validation rows. A step of 1e-4
+    # resolves the likelihood (a width of 0.05 or more in y): the floor is within 3e-8 of the 1e-5 grid's.
     likelihood = lambda at: np.exp(-0.5 * ((x[:, None] - at - 0.3 * np.sin(2 * np.pi * at)) / 0.05) ** 2)
-    evidence = np.trapezoid(likelihood(grid[None]), grid, axis=1)
+    evidence = np.trapezoid(likelihood(grid[None, ::10]), grid[::10], axis=1)
     floor = -np.mean(np.log(likelihood(y[:, None])[:, 0] / evidence))
     assert floor == pytest.approx(-1.185, abs=0.001)
     params = jax.jit(mixture.init)(jax.random.key(0))
@@ -1211,23 +1235,24 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     assert np.mean((y - truth) ** 2) == pytest.approx(0.0102, abs=0.00005)  # the floor: the noise
     assert np.mean((y - y_train.mean()) ** 2) == pytest.approx(1.895, abs=0.0005)  # the training mean
     # Nadaraya-Watson by hand, with and without each row left out of its own estimate.
+    smoothed = jax.jit(tasks._smoothed, static_argnames="exclude_self")  # as the task's loss and metric run it
     v = np.random.default_rng(1).normal(0, 0.5, 8)
     kernel = np.exp(-0.5 * np.sum(((x[:50, None] - x_train[None]) / np.exp(v)) ** 2, -1))
     np.testing.assert_allclose(
-        tasks._smoothed(v, x[:50], x_train, y_train, exclude_self=False), kernel @ y_train / kernel.sum(1), rtol=1e-4
+        smoothed(v, x[:50], x_train, y_train, exclude_self=False), kernel @ y_train / kernel.sum(1), rtol=1e-4
     )
     own = np.exp(-0.5 * np.sum(((x_train[:50, None] - x_train[None, :50]) / np.exp(v)) ** 2, -1)) * (1 - np.eye(50))
     np.testing.assert_allclose(
-        tasks._smoothed(v, x_train[:50], x_train[:50], y_train[:50], exclude_self=True),
+        smoothed(v, x_train[:50], x_train[:50], y_train[:50], exclude_self=True),
         own @ y_train[:50] / own.sum(1),
         rtol=1e-4,
     )
     # Lengthscales near 0: with its own row a training row predicts itself exactly; left out, its nearest neighbour.
     tiny = np.full(8, -4.0)
-    np.testing.assert_allclose(tasks._smoothed(tiny, x[:20], x[:20], y[:20], exclude_self=False), y[:20], atol=1e-5)
+    np.testing.assert_allclose(smoothed(tiny, x[:20], x[:20], y[:20], exclude_self=False), y[:20], atol=1e-5)
     distance = np.sum((x[:20, None] - x[None, :20]) ** 2, -1) + np.diag(np.full(20, np.inf))
     np.testing.assert_allclose(
-        tasks._smoothed(tiny, x[:20], x[:20], y[:20], exclude_self=True), y[np.argmin(distance, 1)], atol=1e-4
+        smoothed(tiny, x[:20], x[:20], y[:20], exclude_self=True), y[np.argmin(distance, 1)], atol=1e-4
     )
     params = smoother.init(jax.random.key(0))
     np.testing.assert_array_equal(params, np.zeros(8))

@@ -1,6 +1,8 @@
 """On 8 devices: under jit the state follows the params' shardings; under shard_map and pmap every device makes
 the same choice; and every way of running matches the single-device run."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -148,7 +150,8 @@ def test_under_shard_map_with_axis_name_every_device_makes_the_run_of_one_device
         problem.assert_same_run((params, state), reference[t])
     assert step._cache_size() == 1
     params, state, _ = trace[-1]
-    x, y = problem.data()
+    # The batch placed as the run placed it: the program that ran, already compiled, not one for unplaced arrays.
+    x, y = place(DATA, problem.data(), (P("data"), P("data")))
     assert conditionals(step.lower(params, state, x, y).compile()) == 1
 
 
@@ -331,6 +334,7 @@ def trials_tx(axis_name=None):
     return optswitch.switch(problem.candidates(), optswitch.selectors.trials(100, trial_length=4), axis_name=axis_name)
 
 
+@functools.cache  # three tests compare with it: one compile and one run of the single-device reference
 def trials_reference():
     tx = trials_tx()
     step = jax.jit(problem.train_step(tx))
