@@ -455,9 +455,9 @@ def contenders(
             "race-multiples-undo-ties",
             lambda run_length: undone_stall(run_length, race_confidence=2.0),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="round 23's variant of race-multiples-undo: the race's leader is the first copy in order whose "
-            "score is within 2 standard deviations of its difference from the best score (or within the 5% margin), "
-            "so that a plateau's noise does not pick it (race(race_confidence=2))",
+            description="round 23's variant of race-multiples-undo, not adopted: the race's leader is the first copy "
+            "in order whose score is within 2 standard deviations of its difference from the best score (or within the "
+            "5% margin), so that a plateau's noise does not pick it (race(race_confidence=2))",
         ),
         switcher(
             "race-multiples-undo-stall-only",
