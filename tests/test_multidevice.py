@@ -36,7 +36,8 @@ def multidevice_tests() -> list[tuple[str, str]]:
 def session(tmp_path_factory) -> tuple[dict, str]:
     """Runs the 8-device session once; returns {(module, function): [problem or None per case]} and its output."""
     report = tmp_path_factory.mktemp("multidevice") / "report.xml"
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
+    flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=8".strip()
+    env = dict(os.environ, XLA_FLAGS=flags, JAX_PLATFORMS="cpu")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", str(MULTIDEVICE)]
     # A session of its own, so that on a timeout its whole process group (the multi-host test's workers too) ends.
     process = subprocess.Popen(
