@@ -160,9 +160,10 @@ def race(
             ``window``), >= 0; 0 keeps every window at ``window`` updates.
         confidence: how many standard deviations of the difference of two rates a challenger must win by,
             >= 0.
-        race_confidence: how many standard deviations of the difference of two scores the race's best must beat
-            the first in ``order`` by to lead, >= 0; default 0 (the margin alone). On a plateau, where every
-            score is noise, 2 hands the lead to the first in ``order`` instead of to the luckiest.
+        race_confidence: the race's leader is the first candidate of ``order`` whose score is within this many
+            standard deviations of its difference from the best score (or within ``margin``), >= 0; default 0
+            (the margin alone). On a plateau, where every score is noise, 2 hands the lead to the first in
+            ``order`` instead of to the luckiest.
 
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.

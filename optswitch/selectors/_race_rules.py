@@ -155,7 +155,8 @@ def race_winner(score: jax.Array, variance: jax.Array, config: RaceConfig, facts
     scores')."""
     in_order, variances = score[facts.order], variance[facts.order]
     best = jnp.argmax(in_order)
-    noise = config.race_confidence * jnp.sqrt(variances + variances[best])
+    # At 0 (the default) no variance is read, so that the margin alone decides, exactly as without the setting.
+    noise = config.race_confidence * jnp.sqrt(variances + variances[best]) if config.race_confidence else 0.0
     tied = in_order >= in_order[best] - jnp.maximum(config.margin * jnp.abs(in_order[best]), noise)
     return facts.order[jnp.argmax(tied)].astype(jnp.int32)
 
