@@ -491,7 +491,7 @@ def test_race_a_near_tie_goes_to_the_candidate_first_in_order_within_the_margin(
 def test_race_a_lead_within_the_noise_goes_to_the_candidate_first_in_order(race_confidence, leader):
     # The last leg of a race a b b a, a's: a's two rates 0.010, b's 0.013, each with variance 2e-6. The scores (the
     # means of two rates) 0.010 and 0.013 have variances 1e-6; their difference's standard deviation is
-    # sqrt(2e-6) = 0.00141, so b's lead of 0.003 is 2.1 of them. b leads when the race asks for up to 2.12 of them,
+    # sqrt(2e-6) = 0.00141, so b's lead of 0.003 is 2.12 of them. b leads when the race asks for up to 2.12 of them,
     # and a, first in order, beyond.
     snap = dict(phase="race", leg=3, race_rates={0: [(0.010, 2e-6)], 1: [(0.013, 2e-6)] * 2}, leader=0, arm=0)
     state = as_race_state(
