@@ -87,6 +87,7 @@ CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_ties",
+    "race_multiples_undo_extend",
     "race_multiples_3x",
     "race_undo_10x",
     "adamw_heldout_split",
@@ -121,6 +122,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_ties",
+    "race_multiples_undo_extend",
     "race_multiples_3x",
     "race_undo_10x",
 )
@@ -208,9 +210,15 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
-    elif contender == "race_multiples_undo_ties":  # round 23's variant: a lead in the race must clear 2 sd
+    elif contender in ("race_multiples_undo_ties", "race_multiples_undo_extend"):
+        # Round 23's variant: a lead in the race must clear 2 sd; round 24's races the copies within them again.
+        extra_rounds = 1 if contender == "race_multiples_undo_extend" else 0
         race = optswitch.selectors.race(
-            run_length=steps, warmup=warmup_steps(steps), stop=steps // 2, race_confidence=2.0
+            run_length=steps,
+            warmup=warmup_steps(steps),
+            stop=steps // 2,
+            race_confidence=2.0,
+            extra_rounds=extra_rounds,
         )
         stepped = optswitch.selectors.step_down(race, at=steps // 2, stall=steps // 20)
         selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3))

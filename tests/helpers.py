@@ -152,13 +152,15 @@ def race_reference(
     stop=None,
     margin=0.0,
     race_confidence=0.0,
+    extra_rounds=0,
     record=None,
 ):
     """A plain-Python run of :func:`selectors.race`'s rule, fitting each window's line with ``np.polyfit``.
 
     ``record(before, rate, variance, after, choice)``, if given, sees every window's end: the reference's state
     before and after the decision (a dict, see ``snapshot``), the window's rate and variance, and the choice.
-    ``warmup``, ``stop`` (None: never), ``margin`` and ``race_confidence`` as :func:`selectors.race`'s, resolved.
+    ``warmup``, ``stop`` (None: never), ``margin``, ``race_confidence`` and ``extra_rounds`` as
+    :func:`selectors.race`'s, resolved.
     """
 
     def fit(logs):
@@ -170,7 +172,8 @@ def race_reference(
     def ratio(a, b):
         return a / b if b > 0 else (math.inf if a > b else 0.0)
 
-    legs = list(order) + list(reversed(order))
+    members, rounds = list(order), 0
+    legs = members + members[::-1]
     active, phase, leg, logs, length = order[0], "race", 0, [], window
     race_rates = {k: [] for k in order}
     leader = challenger = order[0]
@@ -181,6 +184,8 @@ def race_reference(
         return dict(
             phase=phase,
             leg=leg,
+            rounds=rounds,
+            members=list(members),
             race_rates={k: list(r) for k, r in race_rates.items()},
             leader=leader,
             challenger=challenger,
@@ -213,19 +218,24 @@ def race_reference(
             if leg < len(legs):
                 choice = legs[leg]
             else:
-                scores = {k: (r[0][0] + r[1][0]) / 2 for k, r in race_rates.items()}
-                variances = {k: (r[0][1] + r[1][1]) / 4 for k, r in race_rates.items()}
-                best = max(order, key=lambda k: (scores[k], -order.index(k)))
+                scores = {k: sum(x for x, _ in r) / len(r) for k, r in race_rates.items()}
+                variances = {k: sum(v for _, v in r) / len(r) ** 2 for k, r in race_rates.items()}
+                best = max(members, key=lambda k: (scores[k], -order.index(k)))
                 ties = [
                     k
-                    for k in order
+                    for k in members
                     if scores[best] - scores[k]
                     <= max(margin * abs(scores[best]), race_confidence * math.sqrt(variances[k] + variances[best]))
                 ]
-                leader = choice = ties[0]
-                standing = {k: ratio(scores[k], scores[leader]) for k in order}
-                standing[leader] = 1.0
-                phase, next_duel = "lead", math.ceil(growth * updates)
+                choice = ties[0]
+                if rounds < extra_rounds and len(ties) > 1:  # the tied race a round again
+                    members, rounds, leg = ties, rounds + 1, 0
+                    legs = members + members[::-1]
+                else:
+                    leader = choice
+                    standing = {k: ratio(scores[k], scores[leader]) for k in order}
+                    standing[leader] = 1.0
+                    phase, next_duel = "lead", math.ceil(growth * updates)
         elif phase == "lead":
             before = (rate, variance)
             rivals = [k for k in order if k != leader]

@@ -504,6 +504,51 @@ def test_race_a_lead_within_the_noise_goes_to_the_candidate_first_in_order(race_
     np.testing.assert_allclose(decided.race_variances, [4e-6, 4e-6], rtol=1e-6)
 
 
+@pytest.mark.parametrize(("extra_rounds", "leader", "legs"), [(0, 0, [2, 2]), (1, 1, [4, 4])])
+def test_race_runs_a_round_again_over_candidates_within_the_noise(extra_rounds, leader, legs):
+    # a's rates 0.010 and b's 0.013, each with variance 4e-6. After a b b a the scores' variances are 2e-6, their
+    # difference's standard deviation 0.002: b's lead of 0.003 is 1.5 of them, within the race's 2, so a, first in
+    # order, leads. With a round again over a and b, the same rates again: the scores' variances are 4 x 4e-6 / 16 =
+    # 1e-6, the standard deviation 0.00141, and the lead 2.12 of them: b leads.
+    snap = dict(phase="race", leg=3, race_rates={0: [(0.010, 4e-6)], 1: [(0.013, 4e-6)] * 2}, leader=0, arm=0)
+    state = as_race_state(
+        snap | dict(challenger=0, standing={}, next_duel=0, updates=40, before=(0, 0), challenge=(0, 0)), 2
+    )
+    config = selectors_race.RaceConfig(10, 2.0, 0.0, 1.0, margin=0.05, race_confidence=2.0, extra_rounds=extra_rounds)
+    facts = selectors_race.facts_of(state, config, [0, 1])
+    race_leg, rates = jax.jit(selectors_race.PHASES[Phase.RACING], static_argnums=3), {0: 0.010, 1: 0.013}
+    state, chosen = race_leg(state, jnp.float32(0.010), jnp.float32(4e-6), config, facts)
+    arms = [int(chosen)]
+    while int(state.phase) == Phase.RACING:
+        state, chosen = race_leg(
+            state._replace(arm=chosen), jnp.float32(rates[arms[-1]]), jnp.float32(4e-6), config, facts
+        )
+        arms.append(int(chosen))
+    assert int(state.leader) == arms[-1] == leader and int(state.rounds) == extra_rounds
+    assert arms[:-1] == ([0, 1, 1, 0] if extra_rounds else [])  # the round again: a b b a
+    np.testing.assert_array_equal(state.race_legs, legs)
+    np.testing.assert_allclose(selectors_race.race_scores(state)[0], [0.010, 0.013], rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_race_with_extra_rounds_matches_the_python_reference(seed):
+    # c and b are within the noise of each other on these seeds at 2.5 standard deviations: they race again.
+    rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
+    config = dict(order=[2, 0, 1], window=12, growth=1.5, fraction=0.125, confidence=1.0)
+    config |= dict(margin=selectors_race.DEFAULT_MARGIN, race_confidence=2.5, extra_rounds=1)
+    observed, losses = phased_losses(rates, noise=0.02, seed=seed), {}
+
+    def observe(t, active):
+        losses[t] = observed(t, active)
+        return {"loss": losses[t]}
+
+    active, state = drive(selectors.race(**config), ("a", "b", "c"), 600, observe, initial=2)
+    assert active == race_reference(lambda t, active: losses[t], 3, 600, **config)
+    # The legs c a b b a c, then c and b again: c b b c.
+    assert int(state.rounds) == 1 and moves(active)[:6] == [12, 24, 48, 60, 84, 108]
+    assert active[72:120:12] == [2, 1, 1, 2]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 4])
 def test_race_on_a_plateau_leads_with_the_first_in_order_only_when_asked_for_confidence(seed):
     # Every candidate's loss is flat with noise: which scores best is luck (b or c on these seeds, as the reference
@@ -588,10 +633,12 @@ REFERENCE_PHASES = {"race": Phase.RACING, "lead": Phase.LEADING, "challenge": Ph
 
 def as_race_state(snap, num):
     """The reference's state ``snap`` as a :class:`selectors.RaceState` (the window's running sums left at 0)."""
-    race_rates, race_variances = np.zeros(num), np.zeros(num)
+    race_rates, race_variances, race_legs = np.zeros(num), np.zeros(num), np.zeros(num, np.int32)
     for k, legs in snap["race_rates"].items():
         race_rates[k] = sum(rate for rate, _ in legs)
         race_variances[k] = sum(variance for _, variance in legs)
+        race_legs[k] = len(legs)
+    in_round = np.isin(np.arange(num), snap.get("members", list(snap["race_rates"])))
     standing = np.zeros(num) if snap["phase"] == "race" else np.full(num, -np.inf)
     for k, value in snap["standing"].items():
         standing[k] = value
@@ -600,6 +647,7 @@ def as_race_state(snap, num):
     return selectors.RaceState(
         phase=index(REFERENCE_PHASES[snap["phase"]]),
         leg=index(snap["leg"]),
+        rounds=index(snap.get("rounds", 0)),
         leader=index(snap["leader"]),
         challenger=index(snap["challenger"]),
         arm=index(snap["arm"]),
@@ -610,6 +658,8 @@ def as_race_state(snap, num):
         products=scalar(0),
         race_rates=scalar(race_rates),
         race_variances=scalar(race_variances),
+        race_legs=index(race_legs),
+        in_round=jnp.asarray(in_round),
         standing=scalar(standing),
         before=scalar(snap["before"][0]),
         before_variance=scalar(snap["before"][1]),
@@ -623,12 +673,22 @@ def as_race_state(snap, num):
 
 
 @pytest.mark.parametrize(
-    ("confidence", "fraction", "margin", "race_confidence", "seed"),
-    [(1.0, 0.125, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 2.0, 1), (2.0, 0.25, 0.05, 1.0, 2)],
+    ("confidence", "fraction", "margin", "race_confidence", "extra_rounds", "seed"),
+    [
+        (1.0, 0.125, 0.0, 0.0, 0, 0),
+        (0.0, 0.0, 0.0, 2.0, 0, 1),
+        (2.0, 0.25, 0.05, 1.0, 0, 2),
+        (1.0, 0.125, 0.0, 3.0, 2, 3),
+        (0.0, 0.0, 0.05, 2.5, 1, 4),
+    ],
 )
-def test_each_race_phase_function_decides_as_the_python_reference(confidence, fraction, margin, race_confidence, seed):
+def test_each_race_phase_function_decides_as_the_python_reference(
+    confidence, fraction, margin, race_confidence, extra_rounds, seed
+):
     order, num = [2, 0, 1], 3
-    config = selectors_race.RaceConfig(12, 1.5, fraction, confidence, margin=margin, race_confidence=race_confidence)
+    config = selectors_race.RaceConfig(
+        12, 1.5, fraction, confidence, margin=margin, race_confidence=race_confidence, extra_rounds=extra_rounds
+    )
     rates = lambda t, k: [0.004 if t < 300 else 0.012, 0.01, 0.006 + 0.00001 * t][k]
     windows = []
     race_reference(
@@ -646,13 +706,20 @@ def test_each_race_phase_function_decides_as_the_python_reference(confidence, fr
         assert int(chosen) == choice, (phase, before, after)
         # The reference keeps no challenger outside a duel.
         in_duel = ("challenger",) if after["phase"] in ("challenge", "close") else ()
-        for field in ("phase", "leg", "leader", "next_duel", *in_duel):
+        for field in ("phase", "leg", "rounds", "leader", "next_duel", *in_duel):
             assert int(getattr(decided, field)) == int(getattr(expected, field)), (field, phase, before, after)
+        for field in ("race_legs", "in_round"):
+            np.testing.assert_array_equal(getattr(decided, field), getattr(expected, field), err_msg=field)
         for field in ("race_rates", "race_variances", "standing", "before", "before_variance"):
             np.testing.assert_allclose(getattr(decided, field), getattr(expected, field), rtol=1e-5, err_msg=field)
         if after["phase"] != "close" and phase in (Phase.CHALLENGING, Phase.CLOSING):
             np.testing.assert_allclose(decided.challenge, expected.challenge, rtol=1e-5)
     assert seen == set(Phase)  # every phase function was checked
+    # With extra_rounds, the race ran a round again over tied candidates, and not over every one.
+    rounds_run = max(after["rounds"] for *_, after, _ in windows)
+    again = [after["members"] for *_, after, _ in windows if after["rounds"] > 0]
+    assert rounds_run == extra_rounds if extra_rounds else rounds_run == 0
+    assert all(len(members) < num for members in again)
 
 
 @pytest.mark.parametrize(("challenge", "takeover"), [(0.0185, True), (0.0165, False)])
@@ -718,6 +785,18 @@ def test_race_rejects_bad_run_length_warmup_stop_and_margin():
     with pytest.raises(ValueError, match=re.escape(late)):
         optswitch.switch(two, selectors.race(window=5, warmup=2, stop=21))
     optswitch.switch(two, selectors.race(window=5, warmup=2, stop=22))  # the winner trains to the end
+    # With a round run again over the tied, the race may end as late as 2 + 2 x 2 x 5 x 2 = 42.
+    again = "race: stop=41 comes before the race ends at update 42 (warmup 2 + 2 x 2 candidates x window 5 x 2 rounds"
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            again + " at most); pass a later stop=, a smaller window= or warmup=, fewer extra_rounds=, or fewer"
+        ),
+    ):
+        optswitch.switch(two, selectors.race(window=5, warmup=2, stop=41, extra_rounds=1))
+    optswitch.switch(two, selectors.race(window=5, warmup=2, stop=42, extra_rounds=1))
+    with pytest.raises(ValueError, match="extra_rounds=-1; it must be an int >= 0"):
+        selectors.race(window=5, extra_rounds=-1)
     with pytest.raises(
         ValueError,
         match=re.escape("stop=30 (the default, 3/4 of run_length=40) comes before the race ends at update 40"),

@@ -53,15 +53,21 @@ def undone_stall(
     order: list[str] | None = None,
     window: int | None = None,
     race_confidence: float = 0.0,
+    extra_rounds: int = 0,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
     min_losses)``. Round 11's variant judges on lines through ``min_losses=5``; round 14's, ``halfway=False``, steps
     a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's race only ``order``, in legs of
     ``window`` updates (default: the race's own); round 23's leads the race only beyond ``race_confidence`` standard
-    deviations."""
+    deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most."""
     race = selectors.race(
-        order, run_length=run_length, window=window, stop=run_length // 2, race_confidence=race_confidence
+        order,
+        run_length=run_length,
+        window=window,
+        stop=run_length // 2,
+        race_confidence=race_confidence,
+        extra_rounds=extra_rounds,
     )
     stepped = selectors.step_down(race, at=run_length // 2 if halfway else run_length, stall=run_length // 20)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
@@ -458,6 +464,15 @@ def contenders(
             description="round 23's variant of race-multiples-undo, not adopted: the race's leader is the first copy "
             "in order whose score is within 2 standard deviations of its difference from the best score (or within the "
             "5% margin), so that a plateau's noise does not pick it (race(race_confidence=2))",
+        ),
+        switcher(
+            "race-multiples-undo-extend",
+            lambda run_length: undone_stall(run_length, race_confidence=2.0, extra_rounds=1),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 24's variant of race-multiples-undo: where more than one copy's race score is within 2 "
+            "standard deviations of its difference from the best (or within the 5% margin), those copies race one "
+            "round again, their scores the mean of their four rates, before the first within 2 of them leads "
+            "(race(race_confidence=2, extra_rounds=1))",
         ),
         switcher(
             "race-multiples-undo-stall-only",

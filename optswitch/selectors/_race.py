@@ -7,6 +7,7 @@ module resolves and checks the settings and makes the :class:`Selector`.
 from collections.abc import Sequence
 
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from optswitch.selectors import _race_events, _window
@@ -21,6 +22,7 @@ from optswitch.selectors._race_rules import (
     end_of_window,
     facts_of,
     host_lead,
+    race_scores,
     step,
 )
 from optswitch.selectors._settings import MAX_STEP, check_count, check_number, check_order, resolve_order
@@ -37,6 +39,7 @@ __all__ = [
     "end_of_window",
     "facts_of",
     "race",
+    "race_scores",
     "settings",
 ]
 
@@ -52,7 +55,9 @@ def default_window(run_length: int, raced: int) -> int:
     return max(min(run_length // 100, (6 * run_length) // (100 * raced)), 3)
 
 
-def settings(window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence=0.0) -> RaceConfig:
+def settings(
+    window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence=0.0, extra_rounds=0
+) -> RaceConfig:
     """``race``'s settings checked, with the defaults that ``run_length`` gives ``window`` and ``stop`` filled in."""
     if window is None and run_length is None:
         raise ValueError(
@@ -73,23 +78,28 @@ def settings(window, run_length, warmup, stop, growth, fraction, confidence, mar
     check_number("race", "confidence", confidence, 0.0)
     check_number("race", "margin", margin, 0.0)
     check_number("race", "race_confidence", race_confidence, 0.0)
+    check_count("race", "extra_rounds", extra_rounds, 0, " (rounds the race may run again over tied candidates)")
     # The clock is an int32 that stops at MAX_STEP: a later stop or warmup is never reached, as MAX_STEP is not.
     clock = lambda updates: min(int(updates), MAX_STEP)
-    return RaceConfig(int(window), growth, fraction, confidence, clock(warmup), clock(stop), margin, race_confidence)
+    race_settings = (clock(warmup), clock(stop), margin, race_confidence, int(extra_rounds))
+    return RaceConfig(int(window), growth, fraction, confidence, *race_settings)
 
 
 def check_stop(config: RaceConfig, raced: int, run_length: int | None) -> None:
-    """Raises unless ``config.stop`` comes no earlier than the end of a race of ``raced`` candidates.
+    """Raises unless ``config.stop`` comes no earlier than the latest end of a race of ``raced`` candidates.
 
     ``run_length``: the one that set ``stop`` by default, or None for a ``stop`` given.
     """
-    race_end = config.warmup + 2 * raced * config.window
+    rounds = 1 + config.extra_rounds
+    race_end = config.warmup + 2 * raced * config.window * rounds
     if config.stop < race_end:
         given = "" if run_length is None else f" (the default, 3/4 of run_length={run_length})"
+        again = f" x {rounds} rounds at most" if config.extra_rounds else ""
         raise ValueError(
             f"race: stop={config.stop}{given} comes before the race ends at update {race_end} (warmup "
-            f"{config.warmup} + 2 x {raced} candidates x window {config.window}); pass a later stop=, a smaller "
-            f"window= or warmup=, or fewer candidates in order=."
+            f"{config.warmup} + 2 x {raced} candidates x window {config.window}{again}); pass a later stop=, a "
+            f"smaller window= or warmup=, {'fewer extra_rounds=, ' if again else ''}or fewer candidates in order="
+            "."
         )
 
 
@@ -105,6 +115,7 @@ def race(
     fraction: float = 0.125,
     confidence: float = 1.0,
     race_confidence: float = 0.0,
+    extra_rounds: int = 0,
 ) -> Selector:
     """Races the candidates for a few updates each, then trains with the winner and re-checks it now and then.
 
@@ -118,7 +129,10 @@ def race(
     1. **Race.** The candidates of ``order`` run ``window`` updates each, in ``order`` and then in reverse
        (``a b c c b a``). The leader is the first candidate of ``order`` whose score, the mean of its two
        rates, is within ``margin * |best|`` of the best score, or within ``race_confidence`` standard deviations
-       of their difference; each candidate's *standing* is its score over the leader's.
+       of their difference; each candidate's *standing* is its score over the leader's. With ``extra_rounds``,
+       when more than one candidate is so tied with the best, those alone race a round again (in ``order`` and
+       back), their scores the mean of all their rates, before the leader is chosen among them; at most
+       ``extra_rounds`` times.
     2. **Lead.** The leader trains in windows of ``max(window, fraction * t)`` updates, ``t`` the updates seen.
     3. **Duel**, at the end of the first leader window past update ``growth * T``, ``T`` the update at which the
        race or the latest duel ended. The runner-up (highest standing) runs one window, rate ``c``; then the
@@ -148,11 +162,11 @@ def race(
             candidates; for more, shorter legs, so that the race takes at most 12% of the run: ``max((6 *
             run_length) // (100 * len(order)), 3)``. Given, it wins over ``run_length``.
         warmup: updates before the race's first leg, an int >= 0; default 0 (the race begins at once).
-        stop: the update from which no decision is made, an int no earlier than the race's end (``warmup +
-            2 * len(order) * window``). Default ``(3 * run_length) // 4``: a challenger's window late in a run
-            lasts ``fraction * t`` updates, and a last duel would otherwise run on into the end of a learning
-            rate decay. Without ``run_length``, never. To never stop with ``run_length`` given, pass
-            ``stop=run_length``.
+        stop: the update from which no decision is made, an int no earlier than the race's latest end
+            (``warmup + 2 * len(order) * window * (1 + extra_rounds)``). Default ``(3 * run_length) // 4``: a
+            challenger's window late in a run lasts ``fraction * t`` updates, and a last duel would otherwise run
+            on into the end of a learning rate decay. Without ``run_length``, never. To never stop with
+            ``run_length`` given, pass ``stop=run_length``.
         margin: the fraction of a rate by which another must beat it to count as better, >= 0; default
             ``DEFAULT_MARGIN`` (0.05). Ties within it go to the candidate first in ``order``; 0 compares exactly.
         growth: ratio of the update counts at which successive duels may begin, > 1.
@@ -164,6 +178,10 @@ def race(
             standard deviations of its difference from the best score (or within ``margin``), >= 0; default 0
             (the margin alone). On a plateau, where every score is noise, 2 hands the lead to the first in
             ``order`` instead of to the luckiest.
+        extra_rounds: how many times, at most, the candidates tied with the best score (within ``margin`` or
+            ``race_confidence``) race a round again before the leader is chosen among them, an int >= 0; default
+            0. Each round of ``k`` tied candidates takes ``2 k window`` updates; ``stop`` must allow for all of
+            them.
 
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
@@ -195,7 +213,9 @@ def race(
         Approximation", NeurIPS 1993; the explore-then-commit strategy of bandits with switching costs.
     """
     check_order("race", order)
-    checked = settings(window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence)
+    checked = settings(
+        window, run_length, warmup, stop, growth, fraction, confidence, margin, race_confidence, extra_rounds
+    )
     warned: list[bool] = []
 
     def bound(raced: int) -> RaceConfig:
@@ -206,7 +226,7 @@ def race(
 
     def init(names, config):
         raced, n, dtype = resolve_order(order, names, "race order"), len(names), default_float()
-        counters = dict(phase=Phase.RACING, leg=0, leader=raced[0], challenger=raced[0], arm=-1)
+        counters = dict(phase=Phase.RACING, leg=0, rounds=0, leader=raced[0], challenger=raced[0], arm=-1)
         counters |= dict(length=config.window)
         counters |= dict.fromkeys(("count", "updates", "next_duel", "duels", "ignored_losses"), 0)
         sums = ("mean", "squares", "products", "before", "before_variance", "challenge", "challenge_variance")
@@ -214,6 +234,8 @@ def race(
             **{field: jnp.asarray(value, jnp.int32) for field, value in counters.items()},
             **dict.fromkeys(sums, jnp.zeros([], dtype)),
             **dict.fromkeys(("race_rates", "race_variances", "standing"), jnp.zeros([n], dtype)),
+            race_legs=jnp.zeros([n], jnp.int32),
+            in_round=jnp.asarray(np.isin(np.arange(n), raced)),
         )
 
     def select(signals, before, config, facts):
@@ -236,7 +258,7 @@ def race(
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
-            explain=_race_events.explainer(len(raced), config.stop),
+            explain=_race_events.explainer(config.stop),
             bind=build,
         )
 

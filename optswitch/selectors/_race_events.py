@@ -5,11 +5,11 @@ import jax
 import jax.numpy as jnp
 
 from optswitch.selectors import _line_fit, _window
-from optswitch.selectors._race_rules import Phase, RaceState
+from optswitch.selectors._race_rules import Phase, RaceState, race_scores
 
 
-def explainer(raced: int, stop: int):
-    """Why :func:`race` switched (:attr:`Selector.explain`), for a race of ``raced`` candidates: e.g. ``"sgd's rate
+def explainer(stop: int):
+    """Why :func:`race` switched (:attr:`Selector.explain`): e.g. ``"sgd's rate
     0.0041 +- 0.0007 beat adam's 0.0022 +- 0.0006"``, from the rates (and their standard errors) that the decision
     compared; for a duel dropped at ``stop``, that it was."""
 
@@ -20,12 +20,15 @@ def explainer(raced: int, stop: int):
         fit = _window.fresh(_window.restarts(signals.active, before.arm), fit)
         fit = _line_fit.add(fit, _window.log_loss(loss, _window.usable(loss, "race", warned=[True])))
         closing, closing_variance = _line_fit.rate_and_variance(fit, before.length)
+        scores, score_variances = race_scores(after)
         numbers = {
             "phases": jnp.stack([before.phase, after.phase]),
             "leg": after.leg,
-            "legs": jnp.asarray(2 * raced),
-            "race": after.race_rates / 2,
-            "race_sd": jnp.sqrt(after.race_variances) / 2,
+            "legs": 2 * jnp.sum(after.in_round),
+            "again": after.rounds > before.rounds,
+            "in_round": after.in_round,
+            "race": scores,
+            "race_sd": jnp.sqrt(score_variances),
             "challenge": jnp.stack([after.challenge, jnp.sqrt(after.challenge_variance)]),
             "before": jnp.stack([after.before, jnp.sqrt(after.before_variance)]),
             "closed": jnp.stack(
@@ -46,6 +49,9 @@ def _explain_text(numbers, names: tuple[str, ...]) -> str:
     rate = lambda k, pair, label="rate ": f"{names[k]}'s {label}{pair[0]:.2g} +- {pair[1]:.1g}"
     race = lambda k: (numbers["race"][k], numbers["race_sd"][k])
     transition = tuple(Phase(int(phase)) for phase in numbers["phases"])
+    if transition == (Phase.RACING, Phase.RACING) and numbers["again"]:
+        tied = [names[k] for k in range(len(names)) if numbers["in_round"][k]]
+        return f"race again over {', '.join(tied)}, tied with the best: leg 1 of {int(numbers['legs'])}"
     if transition == (Phase.RACING, Phase.RACING):
         return f"race leg {int(numbers['leg']) + 1} of {int(numbers['legs'])}"
     if transition == (Phase.RACING, Phase.LEADING):
@@ -67,6 +73,6 @@ def key_numbers(state: RaceState, names: tuple[str, ...]) -> dict[str, jax.Array
     """The numbers of :func:`optswitch.metrics` for :func:`race`: the race's rates, the standings, duels."""
     numbers = {"phase": state.phase, "duels": state.duels}
     for k, name in enumerate(names):
-        numbers[f"rate/{name}"] = state.race_rates[k] / 2
+        numbers[f"rate/{name}"] = race_scores(state)[0][k]
         numbers[f"standing/{name}"] = state.standing[k]
     return numbers

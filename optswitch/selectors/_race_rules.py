@@ -41,6 +41,7 @@ class RaceConfig(NamedTuple):
             score, and a challenger must beat the leader by more than ``margin`` of the leader's rate.
         race_confidence: standard deviations of the difference of two race scores: the race's leader is the first
             in ``order`` within this many of them (or within ``margin``) of the best score.
+        extra_rounds: the rounds of legs the race may run again over the candidates tied with the best score.
     """
 
     window: int
@@ -51,6 +52,7 @@ class RaceConfig(NamedTuple):
     stop: int = MAX_STEP
     margin: float = 0.0
     race_confidence: float = 0.0
+    extra_rounds: int = 0
 
 
 class RaceState(NamedTuple):
@@ -59,7 +61,8 @@ class RaceState(NamedTuple):
     Attributes:
         phase: int32 ``[]``, what the current window is for, a :class:`Phase` (``0`` a leg of the race, and
             the warmup before it).
-        leg: int32 ``[]``, legs of the race completed.
+        leg: int32 ``[]``, legs of the race's current round completed.
+        rounds: int32 ``[]``, the race's rounds run again over candidates tied with the best (``extra_rounds``).
         leader: int32 ``[]``, index of the leading candidate (``order[0]`` until the race ends).
         challenger: int32 ``[]``, index of the candidate of the current or latest duel (``leader`` before any,
             and after a duel dropped at ``stop``).
@@ -69,8 +72,10 @@ class RaceState(NamedTuple):
         mean: ``[]``, the mean of ``log(loss)`` over them.
         squares: ``[]``, the sum of squared deviations of ``log(loss)`` from ``mean``.
         products: ``[]``, ``sum_i (i - mean index) (log(loss_i) - mean)``, the co-moment of index and log loss.
-        race_rates: ``[N]``, each candidate's rates in the race, summed over its two legs.
+        race_rates: ``[N]``, each candidate's rates in the race, summed over its legs (two a round it ran in).
         race_variances: ``[N]``, the variances of those rates, summed.
+        race_legs: int32 ``[N]``, the legs each candidate has run in the race.
+        in_round: bool ``[N]``, the candidates of the race's current round (first: those of ``order``).
         standing: ``[N]``, each candidate's rate over the leader's, measured at the same time (the leader: 1;
             a candidate outside ``order``: ``-inf``).
         before: ``[]``, the leader's rate in its window before the current or latest duel.
@@ -86,6 +91,7 @@ class RaceState(NamedTuple):
 
     phase: jax.Array
     leg: jax.Array
+    rounds: jax.Array
     leader: jax.Array
     challenger: jax.Array
     arm: jax.Array
@@ -96,6 +102,8 @@ class RaceState(NamedTuple):
     products: jax.Array
     race_rates: jax.Array
     race_variances: jax.Array
+    race_legs: jax.Array
+    in_round: jax.Array
     standing: jax.Array
     before: jax.Array
     before_variance: jax.Array
@@ -149,29 +157,53 @@ def beats(rate, leader_rate, spread, config: RaceConfig) -> jax.Array:
     return (lead > config.confidence * spread) & (lead > config.margin * jnp.abs(leader_rate))
 
 
-def race_winner(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
-    """The first candidate of ``order`` whose ``score`` is within ``margin`` of the best one's (``|best|`` times),
-    or within ``race_confidence`` standard deviations of its difference from the best one (``variance``: the
-    scores')."""
+def race_ties(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
+    """bool ``[K]``, in ``order``: the candidates whose ``score`` is within ``margin`` of the best one's (``|best|``
+    times), or within ``race_confidence`` standard deviations of its difference from the best one (``variance``: the
+    scores'). A score of ``-inf`` is never tied."""
     in_order, variances = score[facts.order], variance[facts.order]
     best = jnp.argmax(in_order)
     # At 0 (the default) no variance is read, so that the margin alone decides, exactly as without the setting.
     noise = config.race_confidence * jnp.sqrt(variances + variances[best]) if config.race_confidence else 0.0
-    tied = in_order >= in_order[best] - jnp.maximum(config.margin * jnp.abs(in_order[best]), noise)
-    return facts.order[jnp.argmax(tied)].astype(jnp.int32)
+    return in_order >= in_order[best] - jnp.maximum(config.margin * jnp.abs(in_order[best]), noise)
+
+
+def race_winner(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
+    """The first candidate of ``order`` tied with the best score (:func:`race_ties`)."""
+    return facts.order[jnp.argmax(race_ties(score, variance, config, facts))].astype(jnp.int32)
+
+
+def race_scores(state: RaceState) -> tuple[jax.Array, jax.Array]:
+    """Each candidate's score, its mean rate over its legs of the race (over 2 before its second leg ends), and the
+    score's variance."""
+    legs = jnp.maximum(state.race_legs, 2).astype(state.race_rates.dtype)
+    return state.race_rates / legs, state.race_variances / legs**2
 
 
 def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
-    """The end of a leg of the race: credit ``state.arm`` its rate; at the last leg, the winner leads."""
-    legs = 2 * facts.order.shape[0]
+    """The end of a leg of the race: credit ``state.arm`` its rate. At the round's last leg, the candidates of the
+    round tied with the best race a round again, in ``order`` and back (at most ``extra_rounds`` times); else the
+    first of them leads."""
     credited = facts.candidates == state.arm
-    race_rates = state.race_rates + jnp.where(credited, rate, 0)
-    race_variances = state.race_variances + jnp.where(credited, variance, 0)
-    leg = state.leg + 1
-    racing = state._replace(leg=leg, race_rates=race_rates, race_variances=race_variances)
-    following = facts.order[jnp.where(leg < legs // 2, leg, legs - 1 - leg) % (legs // 2)]
-    score = jnp.where(facts.raced, race_rates / 2, -jnp.inf)
-    winner = race_winner(score, race_variances / 4, config, facts)
+    racing = state._replace(
+        leg=state.leg + 1,
+        race_rates=state.race_rates + jnp.where(credited, rate, 0),
+        race_variances=state.race_variances + jnp.where(credited, variance, 0),
+        race_legs=state.race_legs + credited,
+    )
+    members = state.in_round[facts.order]
+    size = jnp.sum(members)
+    position = jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg)
+    following = facts.order[jnp.argmax(jnp.cumsum(members) == position + 1)]
+    score, score_variance = race_scores(racing)
+    score = jnp.where(facts.raced, score, -jnp.inf)
+    tied = race_ties(jnp.where(state.in_round, score, -jnp.inf), score_variance, config, facts)
+    winner = facts.order[jnp.argmax(tied)].astype(jnp.int32)
+    again = racing._replace(
+        leg=jnp.zeros_like(state.leg),
+        rounds=state.rounds + 1,
+        in_round=jnp.zeros_like(state.in_round).at[facts.order].set(tied),
+    )
     finished = racing._replace(
         phase=jnp.asarray(Phase.LEADING, jnp.int32),
         leader=winner,
@@ -179,8 +211,9 @@ def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts)
         standing=jnp.where(facts.raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
         next_duel=facts.next_duel,
     )
-    over = leg == legs
-    return optax.tree.where(over, finished, racing), jnp.where(over, winner, following)
+    ended = optax.tree.where((state.rounds < config.extra_rounds) & (jnp.sum(tied) > 1), again, finished)
+    over = racing.leg == 2 * size
+    return optax.tree.where(over, ended, racing), jnp.where(over, winner, following)
 
 
 def leader_window(state: RaceState, rate, variance, config: RaceConfig, facts: Facts) -> tuple[RaceState, jax.Array]:
