@@ -191,27 +191,32 @@ def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts)
         race_variances=state.race_variances + jnp.where(credited, variance, 0),
         race_legs=state.race_legs + credited,
     )
-    members = state.in_round[facts.order]
-    size = jnp.sum(members)
-    position = jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg)
-    following = facts.order[jnp.argmax(jnp.cumsum(members) == position + 1)]
     score, score_variance = race_scores(racing)
     score = jnp.where(facts.raced, score, -jnp.inf)
-    tied = race_ties(jnp.where(state.in_round, score, -jnp.inf), score_variance, config, facts)
+    if config.extra_rounds:
+        members = state.in_round[facts.order]
+        size = jnp.sum(members)
+        tied = race_ties(jnp.where(state.in_round, score, -jnp.inf), score_variance, config, facts)
+    else:  # every candidate of ``order`` races in the one round: the same program as before the setting
+        members, size = None, facts.order.shape[0]
+        tied = race_ties(score, score_variance, config, facts)
+    position = jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg)
+    following = facts.order[position % size if members is None else jnp.argmax(jnp.cumsum(members) == position + 1)]
     winner = facts.order[jnp.argmax(tied)].astype(jnp.int32)
-    again = racing._replace(
-        leg=jnp.zeros_like(state.leg),
-        rounds=state.rounds + 1,
-        in_round=jnp.zeros_like(state.in_round).at[facts.order].set(tied),
-    )
-    finished = racing._replace(
+    ended = racing._replace(
         phase=jnp.asarray(Phase.LEADING, jnp.int32),
         leader=winner,
         challenger=winner,
         standing=jnp.where(facts.raced, ratio(score, score[winner]), -jnp.inf).at[winner].set(1),
         next_duel=facts.next_duel,
     )
-    ended = optax.tree.where((state.rounds < config.extra_rounds) & (jnp.sum(tied) > 1), again, finished)
+    if config.extra_rounds:
+        again = racing._replace(
+            leg=jnp.zeros_like(state.leg),
+            rounds=state.rounds + 1,
+            in_round=jnp.zeros_like(state.in_round).at[facts.order].set(tied),
+        )
+        ended = optax.tree.where((state.rounds < config.extra_rounds) & (jnp.sum(tied) > 1), again, ended)
     over = racing.leg == 2 * size
     return optax.tree.where(over, ended, racing), jnp.where(over, winner, following)
 
