@@ -193,15 +193,17 @@ def race_leg(state: RaceState, rate, variance, config: RaceConfig, facts: Facts)
     )
     score, score_variance = race_scores(racing)
     score = jnp.where(facts.raced, score, -jnp.inf)
+    size: jax.Array | int
     if config.extra_rounds:
         members = state.in_round[facts.order]
         size = jnp.sum(members)
+        position = jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg)
+        following = facts.order[jnp.argmax(jnp.cumsum(members) == position + 1)]
         tied = race_ties(jnp.where(state.in_round, score, -jnp.inf), score_variance, config, facts)
     else:  # every candidate of ``order`` races in the one round: the same program as before the setting
-        members, size = None, facts.order.shape[0]
+        size = facts.order.shape[0]
+        following = facts.order[jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg) % size]
         tied = race_ties(score, score_variance, config, facts)
-    position = jnp.where(racing.leg < size, racing.leg, 2 * size - 1 - racing.leg)
-    following = facts.order[position % size if members is None else jnp.argmax(jnp.cumsum(members) == position + 1)]
     winner = facts.order[jnp.argmax(tied)].astype(jnp.int32)
     ended = racing._replace(
         phase=jnp.asarray(Phase.LEADING, jnp.int32),
