@@ -168,11 +168,6 @@ def race_ties(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: 
     return in_order >= in_order[best] - jnp.maximum(config.margin * jnp.abs(in_order[best]), noise)
 
 
-def race_winner(score: jax.Array, variance: jax.Array, config: RaceConfig, facts: Facts) -> jax.Array:
-    """The first candidate of ``order`` tied with the best score (:func:`race_ties`)."""
-    return facts.order[jnp.argmax(race_ties(score, variance, config, facts))].astype(jnp.int32)
-
-
 def race_scores(state: RaceState) -> tuple[jax.Array, jax.Array]:
     """Each candidate's score, its mean rate over its legs of the race (over 2 before its second leg ends), and the
     score's variance."""
