@@ -114,11 +114,14 @@ def test_run_files_give_steps_to_target_from_the_kept_evaluations_and_the_comman
     )
     switch = paired.load(f"{first}+{second}:switch")
     assert switch == {"t": {0: 200.0, 1: math.inf}}
+    assert paired.load(f"{tmp_path}/*.json:switch") == switch  # a glob pattern, its matches in sorted order
     result = paired.main([f"{first}+{second}:switch", f"{second}:adam"])
     assert (result.sooner, result.later, result.level) == (0, 1, 1)
     out = capsys.readouterr().out
     assert "switch against adam" in out and "sooner on 0, later on 1, level on 1" in out
     assert "tasks only switch reaches: 0; only adam: 1" in out and "verdict: no difference beyond noise" in out
+    with pytest.raises(FileNotFoundError):
+        paired.load(f"{tmp_path}/third.json:switch")
     with pytest.raises(SystemExit, match="FILE"):
         paired.load(str(first))
     with pytest.raises(SystemExit, match="no runs of 'sgd'"):

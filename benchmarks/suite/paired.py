@@ -19,12 +19,13 @@ Usage::
     python -m benchmarks.suite.paired variant.json:race-variant recommended.json:race-multiples-undo
     python -m benchmarks.suite.paired "a.json+b.json:variant" "c.json:recommended" --tasks digits-mlp,mnist1d-cnn
 
-Each side is one or more run files (joined by ``+``; a task's first file holding it gives its target) and the
-contender whose runs to read; the runs of both are paired by task and seed.
+Each side is one or more run files (joined by ``+``, each a path or a glob pattern; the first file read that holds a
+run or a task's target gives it) and the contender whose runs to read; the runs of both are paired by task and seed.
 """
 
 import argparse
 import dataclasses
+import glob
 import json
 import math
 import sys
@@ -133,21 +134,33 @@ def compare(
 
 
 def load(spec: str, tasks: Sequence[str] | None = None) -> dict[str, dict[int, float]]:
-    """Steps to target from ``"file1.json+file2.json:contender"``: the contender's runs in those run files."""
+    """Steps to target from ``"file1.json+file2.json:contender"``: the contender's runs in those run files.
+
+    Each file may be a glob pattern (``results/round19/seen/*/time_to_target.json``), its matches read in sorted
+    order; where several files hold a run of one task and seed, or a task's target, the first read gives it.
+    """
     files, separator, contender = spec.rpartition(":")
     if not separator or not files:
         raise SystemExit(f"{spec!r}: give FILE[+FILE...]:CONTENDER, e.g. results/time_to_target.json:adam")
     runs, targets = {}, {}
-    for file in files.split("+"):
-        stored = json.loads(Path(file).read_text())
-        for task, entry in stored["tasks"].items():
-            targets.setdefault(task, store.load_target(entry["target"]))
-        for run in store.load_runs(stored["runs"]):
-            if run.contender == contender and (tasks is None or run.task in tasks):
-                runs.setdefault((run.task, run.seed), run)  # the first file holding a run gives it
+    for pattern in files.split("+"):
+        paths = sorted(glob.glob(pattern)) or [pattern]  # a name that matches nothing fails on reading, as named
+        for path in paths:
+            _read(path, contender, tasks, runs, targets)
     if not runs:
         raise SystemExit(f"{spec!r}: no runs of {contender!r} there (of the tasks asked for).")
     return steps_to_target(list(runs.values()), targets)
+
+
+def _read(path: str, contender: str, tasks: Sequence[str] | None, runs: dict, targets: dict) -> None:
+    """Adds ``contender``'s runs in the run file at ``path`` to ``runs`` (but those already there), and its tasks'
+    targets to ``targets`` (but those already there)."""
+    stored = json.loads(Path(path).read_text())
+    for task, entry in stored["tasks"].items():
+        targets.setdefault(task, store.load_target(entry["target"]))
+    for run in store.load_runs(stored["runs"]):
+        if run.contender == contender and (tasks is None or run.task in tasks):
+            runs.setdefault((run.task, run.seed), run)  # the first file holding a run gives it
 
 
 def report(result: Comparison, a: str, b: str) -> str:
