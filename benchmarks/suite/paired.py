@@ -4,8 +4,9 @@ The suite's runs pair up: every contender trains each task from the same initial
 seed. A variant of a selector that changes a few choices moves some runs' steps to target up and others down, and a
 tally of the tasks on which its median is sooner or later, or the geometric mean of its medians over another's, is
 decided by a handful of runs. Round 24 measured how large that noise is: the same code run on another processor
-gave different steps on 167 of 200 runs and different medians on 6 tasks of 40. This module asks two questions of
-the paired runs, and says a difference is real only when both answers say so:
+gave runs that differ at some evaluation on 167 of 200, steps to target that differ on 38, and medians that differ
+on 6 tasks of 40. This module asks two questions of the paired runs, and says a difference is real only when both
+answers say so:
 
 - the **sign test** over runs (task and seed) on which one contender reaches the target sooner than the other
   (``scipy.stats.binomtest``, two-sided): are sooner and later runs as likely as a fair coin's heads and tails? A
