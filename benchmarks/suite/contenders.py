@@ -319,6 +319,19 @@ def self_tuning(name: str) -> Contender:
     return Contender(name, make, False, description, is_baseline=True)
 
 
+def adam_last(candidates: Mapping[str, optax.GradientTransformation]) -> dict[str, optax.GradientTransformation]:
+    """``candidates`` with Adam's listed last, the others first, each group in its order: a race's near-ties go to
+    the first in order.
+
+    Examples:
+        >>> list(adam_last(candidates()))
+        ['sgd', 'rmsprop', 'adam']
+        >>> list(adam_last(large_candidates()))
+        ['sgd', 'rmsprop', 'adam', 'adam-3e-4', 'adam-3e-3']
+    """
+    return {name: candidates[name] for name in sorted(candidates, key=lambda name: name.startswith("adam"))}
+
+
 def switcher(
     name: str,
     selector: Callable[[int], selectors.Selector],
@@ -473,6 +486,13 @@ def contenders(
             "standard deviations of its difference from the best (or within the 5% margin), those copies race one "
             "round again, their scores the mean of their four rates, before the first within 2 of them leads "
             "(race(race_confidence=2, extra_rounds=1))",
+        ),
+        switcher(
+            "race-multiples-undo-adam-last",
+            lambda run_length: selectors.recommended(run_length),
+            make_candidates=lambda: optswitch.learning_rate_multiples(adam_last(make_candidates())),
+            description="round 25's diagnostic variant of race-multiples-undo, not judged by a rule: the candidates "
+            "listed with Adam's last (sgd, rmsprop, adam), so that the race's near-ties go to SGD's copies",
         ),
         switcher(
             "race-multiples-undo-stall-only",
