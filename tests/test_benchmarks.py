@@ -1976,7 +1976,9 @@ def test_the_large_candidate_set_reaches_every_contender():
             multiples = (
                 (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
             )
-            copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in names]
+            # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
+            ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
+            copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
             multiplied = contender.name.startswith("race-multiples") or "scheduled" in contender.name
             state = contender.make(task).init({"w": np.zeros(2, np.float32)})
             assert list(optswitch.summary(state).updates) == (copies if multiplied else names), contender.name
