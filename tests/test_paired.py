@@ -41,6 +41,16 @@ def test_runs_pair_by_task_and_seed_and_a_miss_counts_against_the_one_that_misse
     assert result.geometric_mean == pytest.approx(math.sqrt(1.0 * 0.5))
     assert math.isnan(result.interval[0])  # fewer than 3 tasks: no interval
     assert result.verdict == "no difference"
+    # Two tasks, each sooner on every seed by the same ratio: still no interval, so no verdict of "sooner".
+    two = paired.compare(
+        {t: {s: 50.0 for s in range(9)} for t in "xy"}, {t: {s: 100.0 for s in range(9)} for t in "xy"}
+    )
+    assert two.p_value < 0.05 and math.isnan(two.interval[0]) and two.verdict == "no difference"
+    # Three such tasks: the interval is the one ratio.
+    three = paired.compare(
+        {t: {s: 50.0 for s in range(3)} for t in "xyz"}, {t: {s: 100.0 for s in range(3)} for t in "xyz"}
+    )
+    assert three.interval == (0.5, 0.5) and three.verdict == "sooner"
 
 
 def test_a_consistent_difference_is_beyond_noise_and_a_coin_flip_is_not():

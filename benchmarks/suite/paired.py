@@ -124,13 +124,13 @@ def compare(
     p_value = float(stats.binomtest(sooner, sooner + later).pvalue) if sooner + later else 1.0
     geometric_mean = math.exp(float(np.mean(log_ratios))) if log_ratios else math.nan
     interval = (math.nan, math.nan)
-    if len(log_ratios) >= 3 and len(set(log_ratios)) > 1:
+    if len(log_ratios) >= 3 and len(set(log_ratios)) == 1:  # every task the same ratio: no spread to resample
+        interval = (geometric_mean, geometric_mean)
+    elif len(log_ratios) >= 3:
         found = stats.bootstrap(
             (np.asarray(log_ratios),), np.mean, n_resamples=resamples, method="percentile", rng=np.random.default_rng(0)
         )
         interval = (math.exp(float(found.confidence_interval.low)), math.exp(float(found.confidence_interval.high)))
-    elif log_ratios and len(set(log_ratios)) == 1:  # every task the same ratio: no spread to resample
-        interval = (geometric_mean, geometric_mean)
     return Comparison(sooner, later, level, p_value, geometric_mean, interval, len(log_ratios), only_a, only_b)
 
 

@@ -2,10 +2,10 @@
 # Round 25: benchmarks.suite.paired over the stored runs (python -m benchmarks.suite.paired A B, each side FILES:CONTENDER).
 set -euo pipefail
 R=benchmarks/results
-K3="$R/round19/seen/*/time_to_target.json+$R/round2?/held-out-?/time_to_target.json+$R/round2?/held-out-??/time_to_target.json"
-K3_TRIAL="$R/round20/seen/*/time_to_target.json+$R/round2?/held-out-?/time_to_target.json+$R/round2?/held-out-??/time_to_target.json"
-K5_REC="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2?/held-out-*-5c/time_to_target.json"
-K5_FIXED="$R/round19/seen/*/time_to_target.json+$R/round2?/held-out-*-5c/time_to_target.json"
+K3="$R/round19/seen/*/time_to_target.json+$R/round2[0-4]/held-out-?/time_to_target.json+$R/round2[0-4]/held-out-??/time_to_target.json"
+K3_TRIAL="$R/round20/seen/*/time_to_target.json+$R/round2[0-4]/held-out-?/time_to_target.json+$R/round2[0-4]/held-out-??/time_to_target.json"
+K5_REC="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-4]/held-out-*-5c/time_to_target.json"
+K5_FIXED="$R/round19/seen/*/time_to_target.json+$R/round2[0-4]/held-out-*-5c/time_to_target.json"
 XEON="$R/round22/recommended-marked-3c/time_to_target.json+$R/round22/held-out-1?/time_to_target.json+$R/round23/held-out-12/time_to_target.json"
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## The 43 tasks kept aside (validation .. held-out-13), three candidates, seeds 0-4: the recommended switch against each contender"

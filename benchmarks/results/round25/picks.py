@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from benchmarks.suite import scoring, store
 
 RESULTS = Path(__file__).resolve().parents[1]
-PATTERNS = ["round19/seen/*", "round2?/held-out-?", "round2?/held-out-??", "round25/held-out-14"]
+PATTERNS = ["round19/seen/*", "round2[0-4]/held-out-?", "round2[0-4]/held-out-??", "round25/held-out-14"]
 FIXED = ("adam", "sgd", "rmsprop")
 
 runs, targets = {}, {}
