@@ -495,6 +495,14 @@ def contenders(
             "listed with Adam's last (sgd, rmsprop, adam), so that the race's near-ties go to SGD's copies",
         ),
         switcher(
+            "race-multiples-undo-warmup",
+            lambda run_length: selectors.recommended(run_length, warmup=warmup_length(run_length)),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 26's variant of race-multiples-undo: the race begins after a warmup of budget/20 "
+            "updates, the first copy (Adam at 3x) training through it unmeasured, so that no leg is scored on the "
+            "loss's first fall (selectors.recommended(budget, warmup=budget // 20))",
+        ),
+        switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
