@@ -2017,6 +2017,19 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
         ]
 
 
+def test_round_26_s_variant_races_after_a_warmup_of_a_twentieth_of_the_run_and_is_otherwise_the_recommended_setup():
+    # 400 updates: Adam at 3x alone through updates 0-19, then the race's legs of 4 from update 20 (the recommended
+    # setup's from update 0), in the same order.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    variant = harness.run(task, every["race-multiples-undo-warmup"].make(task), seed=0)
+    recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
+    assert [step for step, _, _ in variant.switches[:5]] == [24, 28, 32, 36, 40]
+    assert [step for step, _, _ in recommended.switches[:5]] == [4, 8, 12, 16, 20]
+    assert variant.switches[:5] == [(step + 20, *switch) for step, *switch in recommended.switches[:5]]
+    assert variant.active[:2] == ["adam-x3", "adam-x3"]  # evaluated at updates 0 and 10, both in the warmup
+
+
 def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x():
     # Round 16's variants: the candidates at 10x, 3x and 1x race in legs of default_window(400, 9) = 3 updates (nine
     # copies, the 10x first), or at 10x and 1x in legs of 4 (six, as race-multiples-undo's); a 10x pick runs at 1x
