@@ -46,11 +46,13 @@ def test_runs_pair_by_task_and_seed_and_a_miss_counts_against_the_one_that_misse
         {t: {s: 50.0 for s in range(9)} for t in "xy"}, {t: {s: 100.0 for s in range(9)} for t in "xy"}
     )
     assert two.p_value < 0.05 and math.isnan(two.interval[0]) and two.verdict == "no difference"
+    assert "0.500x (geometric mean; 95% bootstrap interval over tasks none under 3 tasks)" in paired.report(two, "", "")
     # Three such tasks: the interval is the one ratio.
     three = paired.compare(
         {t: {s: 50.0 for s in range(3)} for t in "xyz"}, {t: {s: 100.0 for s in range(3)} for t in "xyz"}
     )
     assert three.interval == (0.5, 0.5) and three.verdict == "sooner"
+    assert "interval over tasks 0.500-0.500)" in paired.report(three, "a", "b")
 
 
 def test_a_consistent_difference_is_beyond_noise_and_a_coin_flip_is_not():

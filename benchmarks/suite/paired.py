@@ -167,13 +167,14 @@ def _read(path: str, contender: str, tasks: Sequence[str] | None, runs: dict, ta
 def report(result: Comparison, a: str, b: str) -> str:
     """Lines that say what :func:`compare` found, in words."""
     low, high = result.interval
+    interval = "none under 3 tasks" if math.isnan(low) else f"{low:.3f}-{high:.3f}"
     return "\n".join(
         [
             f"{a} against {b}, run by run (task and seed):",
             f"  sooner on {result.sooner}, later on {result.later}, level on {result.level} "
             f"(sign test, two-sided: p = {result.p_value:.3g})",
             f"  median steps over the {result.tasks_both} tasks both reach: {result.geometric_mean:.3f}x "
-            f"(geometric mean; 95% bootstrap interval over tasks {low:.3f}-{high:.3f})",
+            f"(geometric mean; 95% bootstrap interval over tasks {interval})",
             f"  tasks only {a} reaches: {result.tasks_only_a}; only {b}: {result.tasks_only_b}",
             f"  verdict: {result.verdict} beyond noise (the sign test and the interval, each at {LEVEL})",
         ]

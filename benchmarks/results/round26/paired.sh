@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Round 26: its variant (race-multiples-undo-warmup) against the recommended setup, run by run, and whom each picks.
+# Run from the repository's root: bash benchmarks/results/round26/paired.sh > benchmarks/results/round26/paired.txt
+set -euo pipefail
+R=benchmarks/results
+REC_AMD="$R/round24/seen-recommended/time_to_target.json+$R/round24/held-out-13/time_to_target.json+$R/round25/held-out-14/time_to_target.json"
+compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
+echo "## Development tasks (digits, MNIST-1D, the noisy quadratic), three candidates: seeds 0-4 (both run here), 5-9"
+compare "$R/round26/dev/time_to_target.json:race-multiples-undo-warmup" "$R/round26/dev/time_to_target.json:race-multiples-undo"
+compare "$R/round26/dev-fresh/time_to_target.json:race-multiples-undo-warmup" "$R/round24/dev-fresh/time_to_target.json:race-multiples-undo"
+echo "## The 46 tasks kept aside through held-out-14, three candidates, seeds 0-4, both on the AMD EPYC"
+compare "$R/round26/seen/time_to_target.json:race-multiples-undo-warmup" "$REC_AMD:race-multiples-undo"
+echo "## Whose copies each runs most, against the best fixed candidate (the same 46 tasks)"
+echo "\$ python benchmarks/results/round25/picks.py race-multiples-undo-warmup round26/seen"
+python benchmarks/results/round25/picks.py race-multiples-undo-warmup round26/seen
