@@ -13,3 +13,15 @@ compare "$R/round26/seen/time_to_target.json:race-multiples-undo-warmup" "$REC_A
 echo "## Whose copies each runs most, against the best fixed candidate (the same 46 tasks)"
 echo "\$ python benchmarks/results/round25/picks.py race-multiples-undo-warmup round26/seen"
 python benchmarks/results/round25/picks.py race-multiples-undo-warmup round26/seen
+echo
+echo "## Held-out-15, run once (three candidates): the variant against the recommended setup"
+compare "$R/round26/held-out-15/time_to_target.json:race-multiples-undo-warmup" "$R/round26/held-out-15/time_to_target.json:race-multiples-undo"
+echo "## The 49 tasks kept aside through held-out-15, three candidates, seeds 0-4: the recommended switch against each contender"
+K3="$R/round19/seen/*/time_to_target.json+$R/round2[0-5]/held-out-?/time_to_target.json+$R/round2[0-6]/held-out-??/time_to_target.json"
+for other in adam sgd rmsprop prodigy-cosine adamw-cosine; do compare "$K3:race-multiples-undo" "$K3:$other"; done
+K3_TRIAL="$R/round20/seen/*/time_to_target.json+$R/round2[0-5]/held-out-?/time_to_target.json+$R/round2[0-6]/held-out-??/time_to_target.json"
+compare "$K3_TRIAL:prodigy-trial" "$K3:prodigy-cosine"
+echo "## Five candidates, the same 49 tasks: the recommended switch against Adam at 3e-3"
+K5_REC="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-6]/held-out-*-5c/time_to_target.json"
+K5_FIXED="$R/round19/seen/*/time_to_target.json+$R/round2[0-6]/held-out-*-5c/time_to_target.json"
+compare "$K5_REC:race-multiples-undo" "$K5_FIXED:adam-3e-3"
