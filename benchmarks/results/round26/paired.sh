@@ -8,6 +8,8 @@ compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchma
 echo "## Development tasks (digits, MNIST-1D, the noisy quadratic), three candidates: seeds 0-4 (both run here), 5-9"
 compare "$R/round26/dev/time_to_target.json:race-multiples-undo-warmup" "$R/round26/dev/time_to_target.json:race-multiples-undo"
 compare "$R/round26/dev-fresh/time_to_target.json:race-multiples-undo-warmup" "$R/round24/dev-fresh/time_to_target.json:race-multiples-undo"
+echo "## Development tasks, five candidates, seeds 0-4 (both run here; reported, not part of the rule)"
+compare "$R/round26/dev-5c/time_to_target.json:race-multiples-undo-warmup" "$R/round26/dev-5c/time_to_target.json:race-multiples-undo"
 echo "## The 46 tasks kept aside through held-out-14, three candidates, seeds 0-4, both on the AMD EPYC"
 compare "$R/round26/seen/time_to_target.json:race-multiples-undo-warmup" "$REC_AMD:race-multiples-undo"
 echo "## Whose copies each runs most, against the best fixed candidate (the same 46 tasks)"
