@@ -2213,7 +2213,7 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
         ]
 
 
-def test_round_26_s_variant_races_after_a_warmup_of_a_twentieth_of_the_run_and_is_otherwise_the_recommended_setup():
+def test_round_26_s_variants_race_after_a_warmup_and_are_otherwise_the_recommended_setup():
     # 400 updates: Adam at 3x alone through updates 0-19, then the race's legs of 4 from update 20 (the recommended
     # setup's from update 0), in the same order.
     task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
@@ -2224,6 +2224,9 @@ def test_round_26_s_variant_races_after_a_warmup_of_a_twentieth_of_the_run_and_i
     assert [step for step, _, _ in recommended.switches[:5]] == [4, 8, 12, 16, 20]
     assert variant.switches[:5] == [(step + 20, *switch) for step, *switch in recommended.switches[:5]]
     assert variant.active[:2] == ["adam-x3", "adam-x3"]  # evaluated at updates 0 and 10, both in the warmup
+    # The second variant's warmup is one leg: 4 updates.
+    leg = harness.run(task, every["race-multiples-undo-warmup-leg"].make(task), seed=0)
+    assert leg.switches[:5] == [(step + 4, *switch) for step, *switch in recommended.switches[:5]]
 
 
 def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x():

@@ -503,6 +503,14 @@ def contenders(
             "loss's first fall (selectors.recommended(budget, warmup=budget // 20))",
         ),
         switcher(
+            "race-multiples-undo-warmup-leg",
+            lambda run_length: selectors.recommended(run_length, warmup=max(run_length // 100, 3)),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 26's second variant of race-multiples-undo: the race begins after a warmup of one leg "
+            "(max(budget/100, 3) updates), the first copy training through it unmeasured "
+            "(selectors.recommended(budget, warmup=max(budget // 100, 3)))",
+        ),
+        switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
