@@ -28,7 +28,7 @@ from benchmarks.suite import scoring, store
 
 RESULTS = Path(__file__).resolve().parents[1]
 PATTERNS = ["round19/seen/*", "round2[0-4]/held-out-?", "round2[0-4]/held-out-??", "round25/held-out-14"]
-RECOMMENDED_AMD = ["round24/seen-recommended", "round24/held-out-13", "round25/held-out-14"]
+RECOMMENDED_AMD = ["round24/seen-recommended", "round24/held-out-13", "round25/held-out-14", "round26/held-out-15"]
 FIXED = ("adam", "sgd", "rmsprop")
 RECOMMENDED = "race-multiples-undo"
 

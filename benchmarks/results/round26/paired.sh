@@ -27,3 +27,12 @@ echo "## Five candidates, the same 49 tasks: the recommended switch against Adam
 K5_REC="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-6]/held-out-*-5c/time_to_target.json"
 K5_FIXED="$R/round19/seen/*/time_to_target.json+$R/round2[0-6]/held-out-*-5c/time_to_target.json"
 compare "$K5_REC:race-multiples-undo" "$K5_FIXED:adam-3e-3"
+echo
+echo "## Round 26's second variant (race-multiples-undo-warmup-leg, a warmup of one leg): development, three candidates"
+L=$R/round26/warmup-leg
+compare "$L/dev/time_to_target.json:race-multiples-undo-warmup-leg" "$R/round26/dev/time_to_target.json:race-multiples-undo"
+compare "$L/dev-fresh/time_to_target.json:race-multiples-undo-warmup-leg" "$R/round24/dev-fresh/time_to_target.json:race-multiples-undo"
+echo "## The second variant over the 49 tasks kept aside through held-out-15, against the recommended setup (AMD EPYC)"
+compare "$L/seen/time_to_target.json:race-multiples-undo-warmup-leg" "$REC_AMD+$R/round26/held-out-15/time_to_target.json:race-multiples-undo"
+echo "\$ python benchmarks/results/round25/picks.py race-multiples-undo-warmup-leg round26/warmup-leg/seen round26/held-out-15"
+python benchmarks/results/round25/picks.py race-multiples-undo-warmup-leg round26/warmup-leg/seen round26/held-out-15
