@@ -54,13 +54,15 @@ def undone_stall(
     window: int | None = None,
     race_confidence: float = 0.0,
     extra_rounds: int = 0,
+    per_copy: bool = False,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
     min_losses)``. Round 11's variant judges on lines through ``min_losses=5``; round 14's, ``halfway=False``, steps
     a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's race only ``order``, in legs of
     ``window`` updates (default: the race's own); round 23's leads the race only beyond ``race_confidence`` standard
-    deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most."""
+    deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most; round 27's
+    steps down on a stall only the copy that stalled (``per_copy``)."""
     race = selectors.race(
         order,
         run_length=run_length,
@@ -69,7 +71,8 @@ def undone_stall(
         race_confidence=race_confidence,
         extra_rounds=extra_rounds,
     )
-    stepped = selectors.step_down(race, at=run_length // 2 if halfway else run_length, stall=run_length // 20)
+    at = run_length // 2 if halfway else run_length
+    stepped = selectors.step_down(race, at=at, stall=run_length // 20, per_copy=per_copy)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
 
 
@@ -509,6 +512,14 @@ def contenders(
             description="round 26's second variant of race-multiples-undo: the race begins after a warmup of one leg "
             "(max(budget/100, 3) updates), the first copy training through it unmeasured "
             "(selectors.recommended(budget, warmup=max(budget // 100, 3)))",
+        ),
+        switcher(
+            "race-multiples-undo-stall-each",
+            lambda run_length: undone_stall(run_length, per_copy=True),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 27's variant of race-multiples-undo: a stall steps down only the copy whose loss "
+            "stalled; every other copy keeps its multiple until half-way or a stall of its own, so that a duel after "
+            "a stall still tries the challenger at its multiple (step_down(..., per_copy=True))",
         ),
         switcher(
             "race-multiples-undo-stall-only",

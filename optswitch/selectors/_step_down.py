@@ -49,7 +49,8 @@ class StallWatch(NamedTuple):
         arm: int32 ``[]``, the candidate the window measures (-1 before the first update).
         fit: the least-squares line through ``log(loss)`` over the window's updates so far
             (:class:`optswitch.selectors._line_fit.LineFit`).
-        stalled: bool ``[]``, whether a copy has stalled: picks are stepped down from the update after that.
+        stalled: bool ``[]``, whether a copy has stalled: picks are stepped down from the update after that; with
+            ``per_copy=True``, bool ``[N]``, per candidate, whether it has stalled: its picks are stepped down.
         rate: ``[]``, minus the slope of the line over the window that stalled, and ``rate_sd`` its standard
             error (0 before a stall).
         rate_sd: ``[]``, see ``rate``.
@@ -89,7 +90,12 @@ def _lowering_table(names: tuple[str, ...], to: Mapping[str, str] | None) -> lis
 
 
 def step_down(
-    selector: Selector, at: int, to: Mapping[str, str] | None = None, *, stall: int | None = None
+    selector: Selector,
+    at: int,
+    to: Mapping[str, str] | None = None,
+    *,
+    stall: int | None = None,
+    per_copy: bool = False,
 ) -> Selector:
     """``selector``, except that from update ``at`` on, its pick of a faster copy of a candidate runs the candidate.
 
@@ -112,6 +118,8 @@ def step_down(
     not fall, the step down begins, for every pick as from ``at``. A copy that stalls sits on the noise floor of
     its larger steps; the same optimizer with smaller steps, on the same state, can go below it. A copy only
     tried for a window shorter than ``stall`` (a race's leg, or a challenger's window in a duel) is not judged.
+    With ``per_copy=True`` only the copy that stalled steps down; another copy keeps its multiple until ``at`` or
+    a stall of its own (so that a duel after a stall can still try a challenger at its multiple).
 
     A copy that makes a second update whose signals are not finite (the switch skips ``select`` after each; the
     next ``select`` sees the gap in ``Signals.step``) runs as its candidate from then on, from any update. Once
@@ -130,6 +138,8 @@ def step_down(
             scatter need three points), or None (the default) to step down at ``at`` only. With it, ``update``
             needs ``value=`` (the loss; updates with a loss ``<= 0`` are not counted, as for :func:`race`).
             Default ``None``; :func:`recommended` passes ``run_length // 20``.
+        per_copy: with ``stall``, whether a stall steps down only the copy that stalled (True) or every copy from
+            then on (False, the default, as :func:`recommended` does).
 
     Returns:
         A :class:`Selector` with the wrapped one's reads (and the loss, with ``stall``), probe and handoff.
@@ -165,6 +175,8 @@ def step_down(
     check_count("step_down", "at", at, 0, " (the update from which picks are stepped down)")
     if stall is not None:
         check_count("step_down", "stall", stall, 3, " (updates per window watched for a stall; a line needs 3)")
+    elif per_copy:
+        raise ValueError("step_down: per_copy=True needs stall= (the window over which a copy's loss stalls).")
     warned: list[bool] = []
 
     def build(names: tuple[str, ...] | None) -> Selector:
@@ -176,17 +188,22 @@ def step_down(
             watch = None
             if stall is not None:
                 zero = jnp.zeros([], default_float())
-                watch = StallWatch(
-                    jnp.asarray(-1, jnp.int32), _line_fit.empty(zero.dtype), jnp.asarray(False), zero, zero
-                )
+                stalled = jnp.zeros([len(names)] if per_copy else [], bool)
+                watch = StallWatch(jnp.asarray(-1, jnp.int32), _line_fit.empty(zero.dtype), stalled, zero, zero)
             inner_state = inner.init(names)
             _window.leave_warning_to(inner_state, warned)
             minus_one = jnp.asarray(-1, jnp.int32)
             return StepDownState(inner_state, minus_one, minus_one, jnp.zeros([len(names)], jnp.int32), watch)
 
-        def stepping(step, watch: StallWatch | None):
-            """Whether the update of index ``step`` runs the candidate of a pick: from ``at`` or a stall on."""
-            return (step >= at) | (False if watch is None else watch.stalled)
+        def stalled(watch: StallWatch | None, pick):
+            """Whether a stall steps ``pick`` down: any copy's, or with ``per_copy`` its own."""
+            if watch is None:
+                return False
+            return watch.stalled[pick] if per_copy else watch.stalled
+
+        def stepping(step, watch: StallWatch | None, pick):
+            """Whether the update of index ``step`` runs the candidate of ``pick``: from ``at`` or a stall on."""
+            return (step >= at) | stalled(watch, pick)
 
         def watched(signals, watch: StallWatch, length: int) -> StallWatch:
             """``watch`` after the update: the window takes in its loss; a full window that did not fall stalls."""
@@ -197,10 +214,11 @@ def step_down(
             rate, variance = _line_fit.rate_and_variance(fit)
             full = fit.count >= length
             is_copy = jnp.asarray(table)[signals.active] != signals.active
-            stalls = full & (rate <= 0) & is_copy & ~stepping(signals.step + 1, watch)
+            stalls = full & (rate <= 0) & is_copy & ~stepping(signals.step + 1, watch, signals.active)
             rate, rate_sd = jnp.where(stalls, rate, watch.rate), jnp.where(stalls, jnp.sqrt(variance), watch.rate_sd)
             fit = _window.fresh(full, fit)
-            going = StallWatch(signals.active.astype(jnp.int32), fit, stalls | watch.stalled, rate, rate_sd)
+            now = (jnp.arange(len(table)) == signals.active) & stalls if per_copy else stalls
+            going = StallWatch(signals.active.astype(jnp.int32), fit, now | watch.stalled, rate, rate_sd)
             return jax.tree.map(lambda new, old: jnp.where(counts, new, old), going, watch)
 
         def select(signals, state: StepDownState):
@@ -211,7 +229,8 @@ def step_down(
             diverged = state.diverged + (skipped & (jnp.arange(len(table)) == signals.active)).astype(jnp.int32)
             # An update made for the previous pick by the candidate it steps down to is the pick's, to the wrapped
             # selector, so that its windows go on across the step.
-            lowered_before = stepping(signals.step, state.stall) | (state.diverged[state.picked] >= _DIVERGED)
+            lowered_before = stepping(signals.step, state.stall, state.picked)
+            lowered_before |= state.diverged[state.picked] >= _DIVERGED
             ran_for_pick = lowered_before & (signals.active == lowered[state.picked])
             seen = signals._replace(active=jnp.where(ran_for_pick & (state.picked >= 0), state.picked, signals.active))
             choice, inner_state = inner.select(seen, state.inner)
@@ -220,7 +239,7 @@ def step_down(
             if watch is not None and stall is not None:
                 watch = watched(signals, watch, stall)
             # The choice is for the next update, index step + 1.
-            stepping_next = stepping(signals.step + 1, watch) | (diverged[choice] >= _DIVERGED)
+            stepping_next = stepping(signals.step + 1, watch, choice) | (diverged[choice] >= _DIVERGED)
             stepped = jnp.where(stepping_next, lowered[choice], choice)
             last_step = signals.step.astype(jnp.int32)
             return stepped.astype(jnp.int32), StepDownState(inner_state, choice, last_step, diverged, watch)
@@ -234,11 +253,12 @@ def step_down(
             alone = diverged_now | (after.picked == before.picked)
             if after.stall is None:
                 return stepping_now, alone, numbers
-            stalled = after.stall.stalled & ~before.stall.stalled
-            numbers |= {"stalled": stalled, "early": after.stall.stalled}
+            stalled_now = jnp.any(after.stall.stalled & ~before.stall.stalled)
+            early = stalled(after.stall, after.picked)
+            numbers |= {"stalled": stalled_now, "early": early}
             numbers |= {"rate": after.stall.rate, "rate_sd": after.stall.rate_sd}
-            stepping_now |= after.stall.stalled & picked_copy
-            return stepping_now, stalled | alone, numbers
+            stepping_now |= early & picked_copy
+            return stepping_now, stalled_now | alone, numbers
 
         def step_text(numbers, names):
             copy = int(numbers["copy"])
@@ -249,12 +269,16 @@ def step_down(
                 )
             picked = int(numbers["picked"])
             if numbers.get("stalled", False):
-                # The wrapped selector may pick another copy at the very update the stall is found (a race's duel
-                # beginning): name it, as the target is its candidate, not the stalled copy's.
-                also = "" if picked == copy else f"; the pick, {names[picked]}, runs as {names[int(table[picked])]}"
+                if per_copy:
+                    which, also = f"it runs as {names[int(table[copy])]}", ""
+                else:
+                    # The wrapped selector may pick another copy at the very update the stall is found (a race's
+                    # duel beginning): name it, as the target is its candidate, not the stalled copy's.
+                    which = "each copy runs as its candidate"
+                    also = "" if picked == copy else f"; the pick, {names[picked]}, runs as {names[int(table[picked])]}"
                 return (
                     f"{names[copy]}'s loss stalled over {stall} updates (rate {numbers['rate']:.2g} +- "
-                    f"{numbers['rate_sd']:.1g}): from now on, each copy runs as its candidate{also}"
+                    f"{numbers['rate_sd']:.1g}): from now on, {which}{also}"
                 )
             start = "a stall" if numbers.get("early", False) else f"update {at}"
             return f"stepped down from {start}: {names[picked]} runs as {names[int(table[picked])]}"
