@@ -148,6 +148,39 @@ def test_a_copy_whose_loss_stops_falling_steps_every_pick_down_from_then_on():
     assert received[1].reason == "scheduled at 20; stepped down from a stall: rmsprop-x3 runs as rmsprop"
 
 
+def test_per_copy_a_stall_steps_down_only_the_copy_that_stalled():
+    copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
+    # adam-x3 stalls on updates 12-15 and runs as adam from 16; rmsprop-x3, picked at 20, runs at 3x until its own
+    # stall (updates 20-23); adam-x3, picked again at 28, still runs as adam.
+    picks = selectors.schedule({0: "adam-x3", 20: "rmsprop-x3", 28: "adam-x3"})
+    received = []
+    selector = selectors.step_down(picks, at=100, stall=4, per_copy=True)
+    tx = optswitch.switch(copies, selector, on_event=received.append)
+    state = run_losses(tx, FALLING + FLAT + FALLING[:4] + FLAT + FALLING[:8])
+    assert optswitch.summary(state).switches == [
+        (16, "adam-x3", "adam"),
+        (20, "adam", "rmsprop-x3"),
+        (24, "rmsprop-x3", "rmsprop"),
+        (28, "rmsprop", "adam"),
+    ]
+    assert state.selector_state.stall.stalled.tolist() == [True, False, True, False, False, False]
+    jax.effects_barrier()
+    assert received[0].reason.endswith("): from now on, it runs as adam")
+    assert received[1].reason == "scheduled at 20"
+    assert received[2].reason.startswith("rmsprop-x3's loss stalled over 4 updates (rate -0.")
+    assert received[2].reason.endswith("): from now on, it runs as rmsprop")
+    assert received[3].reason == "scheduled at 28; stepped down from a stall: adam-x3 runs as adam"
+    # Without per_copy the first stall steps every pick down: rmsprop-x3 runs as rmsprop from 20.
+    state = run_losses(optswitch.switch(copies, selectors.step_down(picks, at=100, stall=4)), FALLING + FLAT + FALLING)
+    every = [(16, "adam-x3", "adam"), (20, "adam", "rmsprop"), (28, "rmsprop", "adam")]
+    assert optswitch.summary(state).switches == every
+
+
+def test_per_copy_needs_a_stall_window():
+    with pytest.raises(ValueError, match=r"per_copy=True needs stall="):
+        selectors.step_down(selectors.manual(), 10, per_copy=True)
+
+
 def test_a_falling_loss_never_stalls_and_the_step_comes_at_at():
     copies = optswitch.learning_rate_multiples(candidates(), (3, 1))
     tx = optswitch.switch(copies, selectors.step_down(selectors.schedule({0: "sgd-x3"}), at=10, stall=4))
