@@ -97,6 +97,24 @@ def test_target_for_a_loss_relaxes_upwards_and_ignores_diverged_candidates():
     assert scoring.time_to_target([0, 10, 20], [2.0, 1.31, 1.29], target) == 20.0
 
 
+def test_a_candidate_that_diverged_on_a_minority_of_seeds_can_set_the_target_from_the_others_spread():
+    # sgd diverged on one seed of five; its median, that seed counted as the worst, is still the best, and the
+    # deviation is over the four seeds it did not diverge on (over all five it would be NaN, and so the target).
+    target = scoring.set_target(
+        {
+            "adam": [1.2, 1.7, 1.5, 1.1, 1.3],
+            "sgd": [0.8, math.nan, 1.0, 0.8, 1.6],
+            "rmsprop": [1.4, 1.2, 1.5, 1.3, 1.3],
+        },
+        higher_is_better=False,
+        seeds=[100, 101, 102, 103, 104],
+        budget=2000,
+    )
+    assert target.best_fixed == "sgd" and target.median_best == pytest.approx(1.0)
+    assert target.margin == pytest.approx(2 * np.std([0.8, 1.0, 0.8, 1.6], ddof=1))
+    assert target.value == pytest.approx(1.0 + target.margin) and math.isnan(target.best_metrics["sgd"][1])
+
+
 def _goal_entry(steps, seconds, compile_seconds, finals):
     """The parts of a :func:`scoring.summarize` entry the goals read."""
     return {
