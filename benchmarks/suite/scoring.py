@@ -67,7 +67,9 @@ def set_target(
 
     The best fixed candidate is the one with the best median over seeds of its best validation metric; the target
     is that median, relaxed towards worse by ``spreads`` standard deviations of those metrics over the seeds, so
-    that the best candidate reaches it on nearly every seed while it still marks the end of training.
+    that the best candidate reaches it on nearly every seed while it still marks the end of training. A diverged run
+    counts as the worst in the median; where the best candidate diverged on a minority of its seeds and still has the
+    best median, the deviation is over the seeds it did not diverge on (over all of them it would be undefined).
 
     Args:
         best_metrics: fixed candidate name -> its best validation metric on each seed (NaN for a diverged run).
@@ -94,7 +96,8 @@ def set_target(
     medians = {name: float(np.median(values)) for name, values in cleaned.items()}
     best_fixed = max(medians, key=lambda name: sign * medians[name])
     values = cleaned[best_fixed]
-    margin = spreads * float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    finite = values[np.isfinite(values)]
+    margin = spreads * float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
     return Target(
         value=medians[best_fixed] - sign * margin,
         higher_is_better=higher_is_better,
