@@ -97,7 +97,8 @@ def main(switch, extra_patterns):
         for task, seed, best in scored
     )
     only, only_recommended = right[True, False], right[False, True]
-    p = binomtest(only, only + only_recommended).pvalue
+    # McNemar's exact test is the sign test over the runs whose picks differ; with none, nothing differs (p = 1).
+    p = binomtest(only, only + only_recommended).pvalue if only + only_recommended else 1.0
     print(
         f"against the recommended switch's runs on the AMD EPYC ({', '.join(RECOMMENDED_AMD)}): both pick the best "
         f"fixed candidate's family on {right[True, True]} runs, only {switch} on {only}, only the recommended switch "
