@@ -2433,6 +2433,23 @@ def test_round_26_s_variants_race_after_a_warmup_and_are_otherwise_the_recommend
     assert leg.switches[:5] == [(step + 4, *switch) for step, *switch in recommended.switches[:5]]
 
 
+def test_round_27_s_variant_is_the_recommended_setup_with_a_stall_per_copy():
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    params = task.init(jax.random.key(0))
+    stalls = {}
+    for name in ("race-multiples-undo-stall-each", "race-multiples-undo"):
+        state = every[name].make(task).init(params)
+        stalls[name] = state.selector_state.inner.stall.stalled.shape
+    # One flag per copy (adam-x3, sgd-x3, rmsprop-x3, adam, sgd, rmsprop) against one for all.
+    assert stalls == {"race-multiples-undo-stall-each": (6,), "race-multiples-undo": ()}
+    # Here the copy that stalls (SGD at 3x, at update 99) is the one the race keeps: the same run.
+    variant = harness.run(task, every["race-multiples-undo-stall-each"].make(task), seed=0)
+    recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
+    assert (99, "sgd-x3", "sgd") in variant.switches
+    assert variant.switches == recommended.switches and variant.metric == recommended.metric
+
+
 def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x():
     # Round 16's variants: the candidates at 10x, 3x and 1x race in legs of default_window(400, 9) = 3 updates (nine
     # copies, the 10x first), or at 10x and 1x in legs of 4 (six, as race-multiples-undo's); a 10x pick runs at 1x
