@@ -4320,7 +4320,7 @@ def lista_sparse_coding(*, quick: bool = False) -> Task:
     [64, 64], each with its own threshold, from ``z = 0``; it starts as ISTA with ``lambda = 0.1`` (``W = D / L``,
     ``S = I - D^T D / L``, thresholds ``0.1 / L``) for every run seed, which only draws the batches. The loss and the
     metric are the squared error a code, ``|z_8 - code|^2`` averaged over the codes: 4.118 on the validation codes for
-    0, 1.476 at the start (8 steps of ISTA), 0.081 for the Lasso's solution at ``lambda = 0.1`` (ISTA run for 1,000
+    0, 1.476 at the start (8 steps of ISTA), 0.081 for the Lasso's solution at ``lambda = 0.1`` (FISTA run for 100
     steps) and 0.011 for least squares on each code's true support (the noise's floor). Budget 2,000 updates,
     evaluated every 50.
     """
