@@ -4478,7 +4478,7 @@ def spiking_latency_snn(*, quick: bool = False) -> Task:
     )
 
 
-def _block_graph(blocks: int, size: int, p_in: float, p_out: float, dims: int, separation: float, rng):
+def _labelled_block_graph(blocks: int, size: int, p_in: float, p_out: float, dims: int, separation: float, rng):
     """The graph of :func:`sbm_graph_attention`: a stochastic block model of ``blocks`` blocks of ``size`` nodes
     (node ``i`` in block ``i // size``), each pair of nodes an edge with probability ``p_in`` within a block and
     ``p_out`` across, no self-loops; each node's features its block's mean, N(0, separation^2) per entry, plus N(0,
@@ -4516,7 +4516,9 @@ def sbm_graph_attention(*, quick: bool = False) -> Task:
     SGD at 1.22 to 1.31.
     """
     blocks, size, p_in, p_out, dims, separation, heads, width, labelled = 4, 100, 0.04, 0.012, 16, 0.25, 4, 8, 40
-    adjacency, features, label = _block_graph(blocks, size, p_in, p_out, dims, separation, np.random.default_rng(0))
+    adjacency, features, label = _labelled_block_graph(
+        blocks, size, p_in, p_out, dims, separation, np.random.default_rng(0)
+    )
     order = np.random.default_rng(1).permutation(size)
     train = np.concatenate([b * size + order[:labelled] for b in range(blocks)])
     data = {
