@@ -1,4 +1,4 @@
-"""Collection rules for the test suite."""
+"""Collection rules and XLA compile settings for the test suite."""
 
 import atexit
 import os
@@ -22,8 +22,8 @@ if "--xla_force_host_platform_device_count=8" not in os.environ.get("XLA_FLAGS",
 # compilation cache compiles each once per process, about a quarter of the suite's CPU time (measured on 2 cores).
 # A folder of this run's own, one per pytest-xdist worker, since the cache writes its files unlocked; the processes
 # a worker starts (the 8-device session, the notebooks' kernels) share its folder, as they run while it waits. A
-# cached program is the one XLA would compile: every test passes with the cache cold or warm. A cache the user set
-# (JAX_COMPILATION_CACHE_DIR) is left as it is.
+# cached program is the one XLA compiled (test_compiled's HLO and memory checks pass from warm entries as from fresh
+# ones; compile counts are jit's own, in memory). A cache the user set (JAX_COMPILATION_CACHE_DIR) is left as it is.
 _CACHE_ROOT = "OPTSWITCH_TESTS_XLA_CACHE"
 if _CACHE_ROOT in os.environ or "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     if _CACHE_ROOT not in os.environ:
