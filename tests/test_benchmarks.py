@@ -139,6 +139,7 @@ GOAL_TASKS = {
         "missing": _goal_entry(INF, INF, 1.0, [0.91, 0.91, 0.91]),
         # Diverged on two seeds of three: the median is the worst possible.
         "poor": _goal_entry(100, 20.0, 1.0, [math.nan, math.nan, 0.95]),
+        "base": _goal_entry(130, 25.0, 1.0, [0.90, 0.90, 0.90]),
     },
     "loss": {
         "a": _goal_entry(400, 10.0, 5.0, [0.5, 0.6, 0.7]),
@@ -147,28 +148,36 @@ GOAL_TASKS = {
         "slow": _goal_entry(300, 10.0, 5.0, [0.45, 0.45, 0.45]),
         "missing": _goal_entry(300, 10.0, 5.0, [0.45, 0.45, 0.45]),
         "poor": _goal_entry(300, 10.0, 5.0, [0.55, 0.55, 0.55]),
+        "base": _goal_entry(310, 11.0, 5.0, [0.4, 0.4, 0.4]),
     },
     "none": {
         "a": _goal_entry(INF, INF, 1.0, [0.25, 0.25, 0.25]),
         "b": _goal_entry(INF, INF, 1.0, [0.5, 0.5, 0.5]),
-        **{name: _goal_entry(INF, INF, 1.0, [0.5, 0.5, 0.5]) for name in ("good", "slow", "missing", "poor")},
+        **{name: _goal_entry(INF, INF, 1.0, [0.5, 0.5, 0.5]) for name in ("good", "slow", "missing", "poor", "base")},
     },
 }
 GOAL_TARGETS = {name: scoring.Target(0.5, name != "loss", "a", 0.5, 0.0, "rule", (0, 1, 2), 100) for name in GOAL_TASKS}
-GOAL_SCORES = {"a": 0.5, "b": 0.6, "base": 0.65, "good": 0.7, "slow": 0.6, "missing": 0.2, "poor": 0.9}
 
 
 def _goal_checks(clock, baselines=("base",)):
     switches = ["good", "slow", "missing", "poor"]
-    return goals.check(GOAL_TASKS, GOAL_TARGETS, GOAL_SCORES, ["a", "b"], switches, clock, baselines)
+    return goals.check(GOAL_TASKS, GOAL_TARGETS, ["a", "b"], switches, clock, baselines)
 
 
 def test_goals_by_steps_match_the_hand_computed_example():
     checks = _goal_checks("steps")
     verdicts = lambda goal: {name: check[goal] for name, check in checks.items()}
-    # Scores: above both fixed candidates' (0.5, 0.6) and at least the baseline's (0.65); "slow" only ties b.
-    assert verdicts("score_above_every_fixed") == {"good": True, "slow": False, "missing": False, "poor": True}
-    assert verdicts("score_at_least_baseline") == {"good": True, "slow": False, "missing": False, "poor": True}
+    # Each switch in a profile with a and b alone (r_max 4: a task adds (4 - ratio) / 3, averaged over the 3 tasks;
+    # none reaches "none"). good: ratios 1.15 on acc, 330 / 300 on loss; a: 1 and 400 / 300; b: 2 and 1.
+    good = checks["good"]
+    assert good["score"] == pytest.approx((2.85 + 2.9) / 9)
+    assert good["fixed_scores"] == {"a": pytest.approx((3 + 8 / 3) / 9), "b": pytest.approx(5 / 9)}
+    # slow: 1.2 and 1; missing: never on acc, 1 on loss; poor: 1 and 1.
+    assert checks["slow"]["score"] == pytest.approx(5.8 / 9) and checks["missing"]["score"] == pytest.approx(3 / 9)
+    assert verdicts("score_above_every_fixed") == {"good": True, "slow": True, "missing": False, "poor": True}
+    # With the baseline added (130 on acc: 1.3; 310 on loss: 310 / 300), good's ratios stay as they are.
+    assert good["baseline_scores"] == {"good": pytest.approx(5.75 / 9), "base": pytest.approx((2.7 + 2 + 29 / 30) / 9)}
+    assert verdicts("score_at_least_baseline") == {"good": True, "slow": True, "missing": False, "poor": True}
     # Times over the best fixed candidate's on acc and loss, "none" not counted: good 1.15 and 1.1; slow 1.2;
     # missing never reaches acc's target.
     assert verdicts("reaches_where_fixed_does") == {"good": True, "slow": False, "missing": False, "poor": True}
@@ -191,7 +200,28 @@ def test_goals_by_steps_match_the_hand_computed_example():
     assert (
         poor["loss"]["final_metric_shortfall"] == pytest.approx(0.15) and poor["acc"]["final_metric_shortfall"] == INF
     )
-    assert all(check["score"] == GOAL_SCORES[name] for name, check in checks.items())
+
+
+def test_a_switch_is_judged_against_the_fixed_candidates_in_a_profile_no_other_contender_moves():
+    # In a profile of all four, the baseline (5x faster than a on "first", 11.7x on "second") pushes a past r_max on
+    # both tasks and the switch (3.3x on "second") on one only: 0.111 against 0.000. Against a alone, the switch
+    # misses "first" and a takes 3.5x the switch's steps on "second": 0.500 against 0.583, not above a.
+    results = {
+        "first": {"a": _goal_entry(100, 1.0, 0.0, [0.1]), "s": _goal_entry(INF, INF, 0.0, [0.2]),
+                  "other": _goal_entry(90, 1.0, 0.0, [0.1]), "base": _goal_entry(20, 1.0, 0.0, [0.1])},
+        "second": {"a": _goal_entry(350, 1.0, 0.0, [0.1]), "s": _goal_entry(100, 1.0, 0.0, [0.1]),
+                   "other": _goal_entry(100, 1.0, 0.0, [0.1]), "base": _goal_entry(30, 1.0, 0.0, [0.1])},
+    }  # fmt: skip
+    targets = {task: scoring.Target(0.5, False, "a", 0.5, 0.0, "rule", (0,), 100) for task in results}
+    everyone = scoring.profiles(results, ["s", "a", "other", "base"])["steps"]["scores"]
+    assert everyone["s"] == pytest.approx((4 - 10 / 3) / 3 / 2) and everyone["a"] == 0.0
+    alone = goals.check(results, targets, ["a"], ["s"], "steps", ["base"])["s"]
+    assert alone["score"] == pytest.approx(0.5) and alone["fixed_scores"] == {"a": pytest.approx((1 + 0.5 / 3) / 2)}
+    assert not alone["score_above_every_fixed"]
+    # Another switch checked beside it changes nothing of its verdict.
+    both = goals.check(results, targets, ["a"], ["s", "other"], "steps", ["base"])["s"]
+    assert both["score"] == alone["score"] and both["fixed_scores"] == alone["fixed_scores"]
+    assert alone["baseline_scores"] == {"s": pytest.approx((4 - 10 / 3) / 3 / 2), "base": 1.0}
 
 
 def test_goals_by_seconds_leave_out_the_tasks_where_compiling_dominates():
@@ -209,7 +239,7 @@ def test_goals_by_seconds_leave_out_the_tasks_where_compiling_dominates():
     assert checks["slow"]["per_task"]["acc"]["time_over_best_fixed"] == pytest.approx(1.1)
     # A task counts only while compiling takes under the share: at exactly 10% it is left out.
     edge = {"acc": {**GOAL_TASKS["acc"], "a": _goal_entry(100, 20.0, 2.0, [0.90, 0.92, 0.94])}}
-    edged = goals.check(edge, GOAL_TARGETS, GOAL_SCORES, ["a", "b"], ["good"], "seconds")
+    edged = goals.check(edge, GOAL_TARGETS, ["a", "b"], ["good"], "seconds")
     assert goals.COMPILE_SHARE == 0.1 and edged["good"]["excluded_tasks"] == ["acc"]
     assert edged["good"]["score_at_least_baseline"] is None  # no baseline in the run
     assert edged["good"]["reaches_where_fixed_does"] is None  # and no task left to check the time on
@@ -222,8 +252,20 @@ def test_goals_table_names_the_goals_and_gives_the_figures():
     assert "#### Goals, for each switch, by seconds, compile included (AlgoPerf's clock)" in lines
     header = next(line for line in lines if line.startswith("| switch |"))
     assert "within 1.15x the best one's time" in header and "score at least the baseline's" in header
-    assert "| good | yes (0.700) | yes | yes (1.15, excluded, n/a) | yes (+0.01 / 0.02, +0.05 / 0.1, +0 / 0) |" in lines
-    assert "| poor | yes (0.900) | yes | yes (1, excluded, n/a) | no (diverged, +0.15 / 0.1, +0 / 0) |" in lines
+    # By seconds good is 10x a's time on loss (0 there) and 1.15x on acc: 0.317 against a's 0.667 and the
+    # baseline's 0.628 (1.25 on acc, 1.1 on loss); by steps 0.639 against a's 0.630, and the baseline's 0.630.
+    final = "yes (+0.01 / 0.02, +0.05 / 0.1, +0 / 0) |"
+    assert (
+        f"| good | no (0.317 against a 0.667) | no (0.317 against base 0.628) | yes (1.15, excluded, n/a) | {final}"
+        in lines
+    )
+    assert (
+        f"| good | yes (0.639 against a 0.630) | yes (0.639 against base 0.630) | yes (1.15, 1.1, n/a) | {final}"
+        in lines
+    )
+    poor = "| poor | no (0.667 against a 0.667) | yes (0.667 against base 0.628) | yes (1, excluded, n/a) |"
+    assert f"{poor} no (diverged, +0.15 / 0.1, +0 / 0) |" in lines
+    assert any(line.startswith("Scores: each switch's in a performance profile of its own") for line in lines)
     excluded = "Left out of the time goal by seconds, the best fixed candidate's compile taking 10% or more of its"
     assert f"{excluded} seconds to target: loss (50%)." in lines
 

@@ -4,7 +4,10 @@ from scoring, which knows nothing of them.
 On one clock (steps, or seconds with compile), a switch meets them when:
 
 - its performance-profile score is above every fixed candidate's (``score_above_every_fixed``) and at least the
-  tuned baseline's (``score_at_least_baseline``; None when the run has no baseline);
+  tuned baseline's (``score_at_least_baseline``; None when the run has no baseline). Scores depend on who else is
+  in the profile (a task's ratios are against its fastest contender, and a ratio past ``r_max`` scores nothing), so
+  each switch is scored in a profile of its own with the fixed candidates alone, and, for the baseline, in one with
+  the baselines added: no other switch, and no baseline, moves its verdict against the fixed candidates;
 - on every task where some fixed candidate reaches the target (a finite median over seeds: at least half of them,
   AlgoPerf's rule), it reaches it too, at a median of at most :data:`TIME_OVER_BEST_FIXED` times the best fixed
   candidate's (``reaches_where_fixed_does``). By seconds, a task counts only where compiling takes under
@@ -48,11 +51,11 @@ def thresholds() -> dict:
 def check(
     results: Mapping[str, Mapping[str, dict]],
     targets: Mapping[str, scoring.Target],
-    scores: Mapping[str, float],
     fixed: Sequence[str],
     switches: Sequence[str],
     clock: str = "seconds",
     baselines: Sequence[str] = (),
+    r_max: float = 4.0,
 ) -> dict:
     """The goals, for each switch, on one clock (``"seconds"`` or ``"steps"``) of
     :func:`benchmarks.suite.scoring.summarize`'s ``results``; empty without a fixed candidate or a switch.
@@ -60,15 +63,18 @@ def check(
     Args:
         results: task -> contender -> :func:`benchmarks.suite.scoring.summarize`'s entry.
         targets: task -> its target, for the metric's direction.
-        scores: contender -> its performance-profile score on ``clock``.
         fixed: the fixed candidates.
         switches: the switches checked.
         clock: ``"seconds"`` (compile included) or ``"steps"``.
         baselines: the tuned baselines (none: ``score_at_least_baseline`` is None).
+        r_max: the profile's right end (:func:`benchmarks.suite.scoring.score`).
 
     Returns:
-        switch -> ``{"score", "score_above_every_fixed", "score_at_least_baseline", "reaches_where_fixed_does",
-        "final_metric_within_spread", "excluded_tasks", "per_task"}``; ``reaches_where_fixed_does`` is None where
+        switch -> ``{"score", "fixed_scores", "score_above_every_fixed", "baseline_scores",
+        "score_at_least_baseline", "reaches_where_fixed_does", "final_metric_within_spread", "excluded_tasks",
+        "per_task"}``. ``score`` and ``fixed_scores`` (candidate -> score) come from the profile of the switch and
+        the fixed candidates; ``baseline_scores`` (the switch and each baseline -> score; empty without a baseline)
+        from that profile with the baselines added. ``reaches_where_fixed_does`` is None where
         no task counts for it. ``excluded_tasks`` lists the tasks the time
         goal leaves out for their compile share (by seconds only). ``per_task`` holds, per task,
         ``time_over_best_fixed`` (inf where the switch misses; None where the task does not count: no fixed
@@ -94,10 +100,16 @@ def check(
                 "final_metric_spread": ref["final_spread"],
             }
         counted = [t["time_over_best_fixed"] for t in per_task.values() if t["time_over_best_fixed"] is not None]
+        scores = scoring.profiles(results, [name, *fixed], r_max)[clock]["scores"]
+        with_baselines = scoring.profiles(results, [name, *fixed, *baselines], r_max)[clock]["scores"]
         checks[name] = {
             "score": scores[name],
+            "fixed_scores": {c: scores[c] for c in fixed},
             "score_above_every_fixed": all(scores[name] > scores[c] for c in fixed),
-            "score_at_least_baseline": all(scores[name] >= scores[b] for b in baselines) if baselines else None,
+            "baseline_scores": {c: with_baselines[c] for c in (name, *baselines)} if baselines else {},
+            "score_at_least_baseline": (
+                all(with_baselines[name] >= with_baselines[b] for b in baselines) if baselines else None
+            ),
             "reaches_where_fixed_does": all(ratio <= TIME_OVER_BEST_FIXED for ratio in counted) if counted else None,
             "final_metric_within_spread": all(
                 t["final_metric_shortfall"] <= FINAL_METRIC_SPREADS * t["final_metric_spread"]
