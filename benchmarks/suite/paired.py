@@ -143,25 +143,31 @@ def load(spec: str, tasks: Sequence[str] | None = None) -> dict[str, dict[int, f
     files, separator, contender = spec.rpartition(":")
     if not separator or not files:
         raise SystemExit(f"{spec!r}: give FILE[+FILE...]:CONTENDER, e.g. results/time_to_target.json:adam")
+    runs, targets = read_runs(files, [contender], tasks)
+    if not runs:
+        raise SystemExit(f"{spec!r}: no runs of {contender!r} there (of the tasks asked for).")
+    return steps_to_target(runs, targets)
+
+
+def read_runs(files: str, contenders: Sequence[str], tasks: Sequence[str] | None = None) -> tuple[list, dict]:
+    """``contenders``' runs in the run files ``"file1.json+file2.json"`` (each a path or a glob pattern, its
+    matches read in sorted order), and their tasks' targets; where several files hold a run of one task, contender
+    and seed, or a task's target, the first read gives it.
+
+    Returns:
+        ``(runs, targets)``: the :class:`benchmarks.suite.harness.Run` records, and task -> its target.
+    """
     runs, targets = {}, {}
     for pattern in files.split("+"):
         paths = sorted(glob.glob(pattern)) or [pattern]  # a name that matches nothing fails on reading, as named
         for path in paths:
-            _read(path, contender, tasks, runs, targets)
-    if not runs:
-        raise SystemExit(f"{spec!r}: no runs of {contender!r} there (of the tasks asked for).")
-    return steps_to_target(list(runs.values()), targets)
-
-
-def _read(path: str, contender: str, tasks: Sequence[str] | None, runs: dict, targets: dict) -> None:
-    """Adds ``contender``'s runs in the run file at ``path`` to ``runs`` (but those already there), and its tasks'
-    targets to ``targets`` (but those already there)."""
-    stored = json.loads(Path(path).read_text())
-    for task, entry in stored["tasks"].items():
-        targets.setdefault(task, store.load_target(entry["target"]))
-    for run in store.load_runs(stored["runs"]):
-        if run.contender == contender and (tasks is None or run.task in tasks):
-            runs.setdefault((run.task, run.seed), run)  # the first file holding a run gives it
+            stored = json.loads(Path(path).read_text())
+            for task, entry in stored["tasks"].items():
+                targets.setdefault(task, store.load_target(entry["target"]))
+            for run in store.load_runs(stored["runs"]):
+                if run.contender in contenders and (tasks is None or run.task in tasks):
+                    runs.setdefault((run.task, run.contender, run.seed), run)
+    return list(runs.values()), targets
 
 
 def report(result: Comparison, a: str, b: str) -> str:

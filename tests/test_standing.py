@@ -1,0 +1,101 @@
+"""benchmarks.suite.standing: the goals of issue 11 counted over splits and tasks from stored run files."""
+
+import json
+import math
+
+import pytest
+
+from benchmarks.suite import harness, scoring, standing, store
+
+#: A loss target: reached at the first evaluation at or below 0.5.
+TARGET = scoring.Target(0.5, False, "adam", 0.49, 0.01, "", (100,), 300)
+SPLITS = {"a": "one", "b": "one", "c": "two"}
+
+
+def _run(task, contender, seed, metric):
+    return harness.Run(
+        task, contender, seed, [0, 100, 200, 300], metric, [0.0, 1.0, 2.0, 3.0], [math.nan] * 4, [""] * 4, 0.5, [], {},
+        False, 0, [],
+    )  # fmt: skip
+
+
+def _runs():
+    """Task a: the switch at 100, Adam at 300, SGD never. Task b: Adam at 100, the switch and SGD at 200, SGD's final
+    metric the best (0.20, 0.22, 0.24 over seeds: spread 0.02) and the switch's 0.25. Task c: Adam at 100, SGD at 300,
+    the switch never. The baseline at 300, 100 and 100."""
+    by_task = {
+        "a": {"switch": [1, 0.45, 0.4, 0.3], "adam": [1, 0.8, 0.6, 0.3], "sgd": [1, 0.9, 0.8, 0.7]},
+        "b": {"switch": [1, 0.8, 0.4, 0.25], "adam": [1, 0.45, 0.4, 0.35], "sgd": None},
+        "c": {"switch": [1, 0.6, 0.6, 0.6], "adam": [1, 0.45, 0.4, 0.3], "sgd": [1, 0.9, 0.8, 0.4]},
+    }
+    runs = []
+    for task, curves in by_task.items():
+        for seed in range(3):
+            sgd = curves["sgd"] or [1, 0.8, 0.45, 0.2 + 0.02 * seed]
+            baseline = [1, 0.9, 0.9, 0.4] if task == "a" else [1, 0.4, 0.3, 0.3]
+            for name, metric in {**curves, "sgd": sgd, "tuned": baseline}.items():
+                runs.append(_run(task, name, seed, [float(m) for m in metric]))
+    # A seed only the switch ran, missed: left out, as every contender must have run a seed for it to count.
+    runs.append(_run("a", "switch", 3, [1.0, 0.9, 0.9, 0.9]))
+    return runs
+
+
+def _of(runs, name):
+    return [run for run in runs if run.contender == name]
+
+
+def test_each_split_is_scored_on_its_own_and_the_tasks_counted_against_the_best_fixed_candidate():
+    runs = _runs()
+    fixed = {name: _of(runs, name) for name in ("adam", "sgd")}
+    found = standing.standings(
+        ("switch", _of(runs, "switch")), fixed, {"tuned": _of(runs, "tuned")}, dict.fromkeys("abc", TARGET), SPLITS
+    )
+    one, two = found
+    assert (one.split, one.tasks, two.split, two.tasks) == ("one", ("a", "b"), "two", ("c",))
+    # Split one, performance ratios a: switch 1, adam 3, sgd inf; b: switch 2, adam 1, sgd 2 (AlgoPerf's score).
+    assert one.score == pytest.approx((1 + 2 / 3) / 2) and one.best_fixed == ("adam", pytest.approx((1 / 3 + 1) / 2))
+    assert one.above_every_fixed and not two.above_every_fixed
+    assert one.per_task["a"]["time_over_best_fixed"] == pytest.approx(1 / 3)  # seed 3 left out
+    assert one.per_task["b"]["time_over_best_fixed"] == 2.0
+    assert two.per_task["c"]["time_over_best_fixed"] == math.inf
+    # With the baseline: a at 300 (ratio 3), b at 100; c at 100, where the switch misses.
+    assert one.baseline_scores == {"switch": pytest.approx((1 + 2 / 3) / 2), "tuned": pytest.approx((1 / 3 + 1) / 2)}
+    assert one.at_least_baselines and not two.at_least_baselines
+    assert one.per_task["b"]["final_metric_shortfall"] == pytest.approx(0.03)
+    assert one.per_task["b"]["final_metric_spread"] == pytest.approx(0.02)
+    text = standing.report(found, "switch")
+    assert "switch, by steps, over 2 splits and 3 tasks:" in text
+    assert "score above every fixed candidate's: 1 splits of 2" in text
+    assert "score at least every baseline's: 1 splits of 2" in text
+    assert "the switch reaches 1 within 1.15x the best one's median steps, 1 later, misses 1" in text
+    assert "final metric within the best fixed candidate's spread: 1 tasks of 3" in text
+    assert "    b: 2.00x" in text and "    c: missed" in text and "    b: by 0.03 (spread 0.02)" in text
+    assert "    one: 0.833 against adam 0.667 (above); with baselines 0.833 against tuned 0.667" in text
+    assert "    two: 0.000 against adam 1.000 (NOT above)" in text
+
+
+def test_the_command_reads_each_contender_from_its_own_files(tmp_path, capsys, monkeypatch):
+    runs = _runs()
+    contenders = ("switch", "adam", "sgd", "tuned")
+    for name in contenders:
+        stored = {
+            "meta": {},
+            "tasks": {task: {"target": store.target_json(TARGET)} for task in "abc"},
+            "contenders": {name: {"is_switch": name == "switch"}},
+            "runs": store.runs_json(_of(runs, name)),
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(stored))
+    monkeypatch.setattr(standing.tasks_lib, "SPLITS", SPLITS)
+    found = standing.main(
+        [
+            f"--switch={tmp_path}/switch.json+{tmp_path}/adam.json:switch",
+            f"--fixed={tmp_path}/*.json:adam,sgd",
+            f"--baseline={tmp_path}/tuned.json:tuned",
+        ]
+    )
+    assert [s.split for s in found] == ["one", "two"]
+    assert "misses 1" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no runs of 'rmsprop'"):
+        standing.main([f"--switch={tmp_path}/switch.json:switch", f"--fixed={tmp_path}/adam.json:rmsprop"])
+    with pytest.raises(SystemExit, match="name one switch"):
+        standing.main([f"--switch={tmp_path}/*.json:switch,adam", f"--fixed={tmp_path}/adam.json:adam"])
