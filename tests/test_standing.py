@@ -1,5 +1,6 @@
 """benchmarks.suite.standing: the goals of issue 11 counted over splits and tasks from stored run files."""
 
+import dataclasses
 import json
 import math
 
@@ -99,3 +100,24 @@ def test_the_command_reads_each_contender_from_its_own_files(tmp_path, capsys, m
         standing.main([f"--switch={tmp_path}/switch.json:switch", f"--fixed={tmp_path}/adam.json:rmsprop"])
     with pytest.raises(SystemExit, match="name one switch"):
         standing.main([f"--switch={tmp_path}/*.json:switch,adam", f"--fixed={tmp_path}/adam.json:adam"])
+
+
+def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_count():
+    # Compile 0.05 s on task a, where Adam, the fastest fixed candidate, takes 3 s (under 10%: a counts); 0.5 s on
+    # b and c, where Adam takes 1 s (50%: left out).
+    runs = [dataclasses.replace(run, compile_seconds=0.05) if run.task == "a" else run for run in _runs()]
+    fixed = {name: _of(runs, name) for name in ("adam", "sgd")}
+    found = standing.standings(
+        ("switch", _of(runs, "switch")), fixed, {}, dict.fromkeys("abc", TARGET), SPLITS, clock="seconds"
+    )
+    one, two = found
+    assert one.per_task["a"]["time_over_best_fixed"] == pytest.approx(1 / 3)
+    assert one.per_task["b"]["time_over_best_fixed"] is None and one.per_task["b"]["compile_share"] == 0.5
+    assert two.per_task["c"]["time_over_best_fixed"] is None
+    text = standing.report(found, "switch", "seconds")
+    assert "switch, by seconds, compile included, over 2 splits and 3 tasks:" in text
+    assert (
+        "tasks a fixed candidate reaches whose compile takes under 10% of its time (2 more, left out): 1; the switch "
+        "reaches 1 within 1.15x the best one's median seconds, 0 later, misses 0" in text
+    )
+    assert "tasks over 1.15x" not in text

@@ -5,16 +5,20 @@ aside were run one or two a round, so what a user wants to know, on how many tas
 recommended switch get there within 1.15x of the best fixed candidate, is a count over a score of run files. This
 module reads the runs of a switch, of the fixed candidates and of the baselines from any number of files, scores
 each split on its own, as its run file's report does (:func:`benchmarks.suite.goals.check`: one performance profile
-of the switch and the fixed candidates; one with the baselines added for the baseline goal), and counts, **by
-steps**:
+of the switch and the fixed candidates; one with the baselines added for the baseline goal), and counts, by steps
+(the default) or by seconds with compile (``--clock seconds``):
 
 - the splits on which the switch's score is above every fixed candidate's, and at least every baseline's;
 - over the tasks on which some fixed candidate reaches the target: those the switch reaches within
-  :data:`~benchmarks.suite.goals.TIME_OVER_BEST_FIXED` of the best one's median steps, later, or not at all;
+  :data:`~benchmarks.suite.goals.TIME_OVER_BEST_FIXED` of the best one's median time, later, or not at all (by
+  seconds, only the tasks where compiling takes under :data:`~benchmarks.suite.goals.COMPILE_SHARE` of the best fixed
+  candidate's time count; the others are counted apart);
 - the tasks on which its median final metric is within the best fixed candidate's spread over seeds;
 
-and lists every task that falls short, by how much. Seconds are not read: the files come from different sessions
-and machines, whose seconds do not compare. Each task is scored on the seeds every contender ran.
+and lists every task that falls short, by how much. Each task is scored on the seeds every contender ran. Seconds
+compare only between runs made side by side: give ``--clock seconds`` only files in which each split's contenders
+ran in one session (as every split's own run file holds them), never runs of one contender from one session and of
+another from a later one.
 
 Usage::
 
@@ -43,7 +47,7 @@ from benchmarks.suite import tasks as tasks_lib
 
 @dataclasses.dataclass(frozen=True)
 class SplitStanding:
-    """One split's goal checks, by steps.
+    """One split's goal checks, on one clock.
 
     Attributes:
         split: the split's name (:data:`benchmarks.suite.tasks.SPLITS`).
@@ -73,6 +77,7 @@ class SplitStanding:
         return all(own >= value for name, value in self.baseline_scores.items() if name != _SWITCH)
 
 
+_CLOCK_WORDS = {"steps": "steps", "seconds": "seconds, compile included"}
 #: The key of the switch's own score in :attr:`SplitStanding.baseline_scores`.
 _SWITCH = "switch"
 
@@ -90,6 +95,7 @@ def standings(
     baselines: Mapping[str, Sequence],
     targets: Mapping[str, scoring.Target],
     splits: Mapping[str, str] | None = None,
+    clock: str = "steps",
 ) -> list[SplitStanding]:
     """Each split's goal checks for ``switch``, on the tasks every contender ran, in the order of ``splits``.
 
@@ -99,6 +105,7 @@ def standings(
         baselines: tuned baseline -> its runs (none: no baseline goal).
         targets: task -> its target.
         splits: task -> split; default :data:`benchmarks.suite.tasks.SPLITS`.
+        clock: ``"steps"`` or ``"seconds"`` (compile included).
     """
     splits = tasks_lib.SPLITS if splits is None else splits
     name, switch_runs = switch
@@ -118,7 +125,7 @@ def standings(
         split_targets = {task: targets[task] for task in split_tasks}
         runs = [run for run in kept if run.task in split_targets]
         results = scoring.summarize(split_targets, [name, *fixed, *baselines], runs)
-        check = goals.check(results, split_targets, list(fixed), [name], "steps", list(baselines))[name]
+        check = goals.check(results, split_targets, list(fixed), [name], clock, list(baselines))[name]
         best = max(check["fixed_scores"], key=check["fixed_scores"].get)
         baseline_scores = dict(check["baseline_scores"])
         if baseline_scores:
@@ -137,13 +144,14 @@ def standings(
     return found
 
 
-def report(found: Sequence[SplitStanding], switch: str) -> str:
+def report(found: Sequence[SplitStanding], switch: str, clock: str = "steps") -> str:
     """Lines that say, in words, where ``switch`` stands: the counts over splits and tasks, then what falls short."""
     per_task = {task: entry for standing in found for task, entry in standing.per_task.items()}
     counted = {task: e["time_over_best_fixed"] for task, e in per_task.items() if e["time_over_best_fixed"] is not None}
     within = [t for t, ratio in counted.items() if ratio <= goals.TIME_OVER_BEST_FIXED]
     later = {t: ratio for t, ratio in counted.items() if goals.TIME_OVER_BEST_FIXED < ratio < math.inf}
     missed = [t for t, ratio in counted.items() if ratio == math.inf]
+    excluded = [t for t, e in per_task.items() if e["time_over_best_fixed"] is None and e.get("compile_share")]
     spread = {
         t: e
         for t, e in per_task.items()
@@ -151,16 +159,19 @@ def report(found: Sequence[SplitStanding], switch: str) -> str:
     }
     with_baselines = [s for s in found if s.baseline_scores]
     limit = goals.TIME_OVER_BEST_FIXED
+    compiling = ""
+    if clock == "seconds":  # the time goal counts only the tasks where compiling is a small share of the time
+        compiling = f" whose compile takes under {goals.COMPILE_SHARE:.0%} of its time ({len(excluded)} more, left out)"
     lines = [
-        f"{switch}, by steps, over {len(found)} splits and {len(per_task)} tasks:",
+        f"{switch}, by {_CLOCK_WORDS[clock]}, over {len(found)} splits and {len(per_task)} tasks:",
         f"  score above every fixed candidate's: {sum(s.above_every_fixed for s in found)} splits of {len(found)}",
     ]
     if with_baselines:
         met = sum(bool(s.at_least_baselines) for s in with_baselines)
         lines.append(f"  score at least every baseline's: {met} splits of {len(with_baselines)}")
     lines += [
-        f"  tasks a fixed candidate reaches: {len(counted)}; the switch reaches {len(within)} within {limit}x the "
-        f"best one's median steps, {len(later)} later, misses {len(missed)}",
+        f"  tasks a fixed candidate reaches{compiling}: {len(counted)}; the switch reaches {len(within)} within "
+        f"{limit}x the best one's median {clock}, {len(later)} later, misses {len(missed)}",
         f"  final metric within the best fixed candidate's spread: {len(per_task) - len(spread)} tasks of "
         f"{len(per_task)}",
         "  by split (the switch's score; the best fixed candidate's):",
@@ -173,7 +184,7 @@ def report(found: Sequence[SplitStanding], switch: str) -> str:
         mark = "above" if s.above_every_fixed else "NOT above"
         lines.append(f"    {s.split}: {s.score:.3f} against {s.best_fixed[0]} {s.best_fixed[1]:.3f} ({mark}){baseline}")
     if later or missed:
-        lines.append(f"  tasks over {limit}x the best fixed candidate's median steps:")
+        lines.append(f"  tasks over {limit}x the best fixed candidate's median {clock}:")
         lines += [f"    {t}: {ratio:.2f}x" for t, ratio in sorted(later.items(), key=lambda item: -item[1])]
         lines += [f"    {t}: missed (reached on fewer than half the seeds)" for t in missed]
     if spread:
@@ -190,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> list[SplitStanding]:
     parser.add_argument("--switch", required=True, help="FILE[+FILE...]:SWITCH, the switch whose goals are checked")
     parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
     parser.add_argument("--baseline", action="append", default=[], help="FILE[+FILE...]:BASELINE[,BASELINE...]")
+    parser.add_argument("--clock", choices=("steps", "seconds"), default="steps", help="steps, or seconds with compile")
     args = parser.parse_args(argv)
     targets: dict = {}
 
@@ -210,8 +222,8 @@ def main(argv: Sequence[str] | None = None) -> list[SplitStanding]:
     if len(switch) != 1:
         raise SystemExit(f"--switch {args.switch!r}: name one switch.")
     ((switch_name, switch_runs),) = switch.items()
-    found = standings((switch_name, switch_runs), read(args.fixed), read(args.baseline), targets)
-    print(report(found, switch_name))
+    found = standings((switch_name, switch_runs), read(args.fixed), read(args.baseline), targets, clock=args.clock)
+    print(report(found, switch_name, args.clock))
     return found
 
 
