@@ -54,7 +54,7 @@ import optax
 from optswitch import demo
 
 #: Where the Shakespeare text is in a checkout: ``../shared/data/`` next to the repository.
-DEFAULT_TEXT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "tinyshakespeare.txt"
+DEFAULT_TEXT = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "tinyshakespeare.txt"
 
 
 class Task(NamedTuple):
