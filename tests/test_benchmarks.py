@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import math
+import pkgutil
 import re
 import subprocess
 import sys
@@ -603,6 +604,27 @@ def test_each_later_held_out_split_runs_only_when_asked(split, names):
         assert not set(cli.parse_args(["--split", other]).tasks) & set(names)
     calibrate = cli.parse_args(["--split", split, "--calibrate"])
     assert calibrate.tasks == names and calibrate.out == cli.DEFAULT_OUT / split
+
+
+def test_each_split_module_registers_its_tasks_under_names_no_other_module_uses():
+    # benchmarks/suite/tasks/ is a module per split (tasks.SPLIT_MODULES) beside _common, the helpers of several
+    # splits; TASKS, SPLITS and KEPT_ASIDE are gathered from the modules, in their order.
+    assert {name for _, name, _ in pkgutil.iter_modules(tasks.__path__)} == {"_common"} | {
+        module.__name__.rsplit(".", 1)[1] for module in tasks.SPLIT_MODULES
+    }
+    names = [name for module in tasks.SPLIT_MODULES for name in module.TASKS]
+    assert len(names) == len(set(names))  # no task name registered by two modules
+    assert list(tasks.TASKS) == names and list(tasks.SPLITS) == names
+    splits = [module.SPLIT for module in tasks.SPLIT_MODULES]
+    assert len(splits) == len(set(splits)) and set(splits) == set(tasks.SPLITS.values())
+    assert tuple(split for split in splits if split not in ("development", "validation")) == tasks.KEPT_ASIDE
+    for module in tasks.SPLIT_MODULES:
+        for name, builder in module.TASKS.items():
+            assert tasks.SPLITS[name] == module.SPLIT, name
+            # Defined in the module that registers it, not imported from another split's, and importable from
+            # benchmarks.suite.tasks under its own name, as before the split.
+            assert builder.__module__ == module.__name__, name
+            assert tasks.TASKS[name] is builder and getattr(tasks, builder.__name__) is builder, name
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():
