@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import math
+import pkgutil
 import re
 import subprocess
 import sys
@@ -21,6 +22,18 @@ import scipy.signal
 import optswitch
 from benchmarks.diagnostics import horizon, race_variants, rate_noise, switch_events, trial_losses
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
+from benchmarks.suite.tasks import (
+    _common,
+    development,
+    held_out_07,
+    held_out_08,
+    held_out_09,
+    held_out_10,
+    held_out_11,
+    held_out_12,
+    held_out_15,
+    held_out_18,
+)
 from optswitch import demo, selectors
 
 INF = math.inf
@@ -275,7 +288,7 @@ def test_strided_convolution_matches_lax(length, channels_in):
     x = jax.random.normal(jax.random.key(0), (4, length, channels_in))
     w = jax.random.normal(jax.random.key(1), (5, channels_in, 8))
     expected = jax.lax.conv_general_dilated(x, w, (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
-    np.testing.assert_allclose(tasks._conv1d_stride2(x, w), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(development._conv1d_stride2(x, w), expected, rtol=1e-5, atol=1e-5)
 
 
 def tiny_quadratic():
@@ -635,6 +648,27 @@ def test_each_later_held_out_split_runs_only_when_asked(split, names):
     assert calibrate.tasks == names and calibrate.out == cli.DEFAULT_OUT / split
 
 
+def test_each_split_module_registers_its_tasks_under_names_no_other_module_uses():
+    # benchmarks/suite/tasks/ is a module per split (tasks.SPLIT_MODULES) beside _common, the helpers of several
+    # splits; TASKS, SPLITS and KEPT_ASIDE are gathered from the modules, in their order.
+    assert {name for _, name, _ in pkgutil.iter_modules(tasks.__path__)} == {"_common"} | {
+        module.__name__.rsplit(".", 1)[1] for module in tasks.SPLIT_MODULES
+    }
+    names = [name for module in tasks.SPLIT_MODULES for name in module.TASKS]
+    assert len(names) == len(set(names))  # no task name registered by two modules
+    assert list(tasks.TASKS) == names and list(tasks.SPLITS) == names
+    splits = [module.SPLIT for module in tasks.SPLIT_MODULES]
+    assert len(splits) == len(set(splits)) and set(splits) == set(tasks.SPLITS.values())
+    assert tuple(split for split in splits if split not in ("development", "validation")) == tasks.KEPT_ASIDE
+    for module in tasks.SPLIT_MODULES:
+        for name, builder in module.TASKS.items():
+            assert tasks.SPLITS[name] == module.SPLIT, name
+            # Defined in the module that registers it, not imported from another split's, and importable from
+            # benchmarks.suite.tasks under its own name, as before the split.
+            assert builder.__module__ == module.__name__, name
+            assert tasks.TASKS[name] is builder and getattr(tasks, builder.__name__) is builder, name
+
+
 def test_validation_tasks_hold_the_data_their_docstrings_state():
     cancer = tasks.breast_cancer_mlp()
     assert cancer.data["x_train"].shape == (369, 30) and cancer.data["x_val"].shape == (200, 30)
@@ -961,7 +995,7 @@ def test_held_out_7_tasks_hold_the_data_their_docstrings_state():
     gaussian = 5 + math.log(2 * math.pi) + 0.5 * np.mean(np.sum(val**2, -1))
     assert float(flow.evaluate(identity, flow.data)) == pytest.approx(gaussian, rel=1e-5)
     widest = [[*layer[:-1], {"w": layer[-1]["w"], "b": np.array([50.0, 0.0])}] for layer in identity]
-    _, log_det = tasks._coupling_flow(widest, flow.data["x_val"])  # every log-scale at its bound, tanh(50) = 1
+    _, log_det = held_out_07._coupling_flow(widest, flow.data["x_val"])  # every log-scale at its bound, tanh(50) = 1
     np.testing.assert_allclose(log_det, 6)  # the log-determinant's bound: the loss stays above 0.84
     assert float(flow.evaluate(widest, flow.data)) > 5 + math.log(2 * math.pi) - 6
     assert flow.sample(flow.data, jax.random.key(1)).shape == (128, 2)
@@ -974,7 +1008,7 @@ def test_held_out_8_tasks_hold_the_data_their_docstrings_state():
     assert train.shape == (4000, 64) and val.shape == (1000, 64) and vae.data["eps_val"].shape == (1000, 8)
     assert set(np.unique(train)) == {0.0, 1.0} and 0.23 < train.mean() < 0.26  # 1 - (7/8)^2, flipped 2%
     np.testing.assert_array_equal(
-        np.concatenate([val, train]), tasks._bars(5000, 8, 0.125, 0.02, np.random.default_rng(0))
+        np.concatenate([val, train]), held_out_08._bars(5000, 8, 0.125, 0.02, np.random.default_rng(0))
     )
     on = np.array(list(itertools.product([False, True], repeat=16)))  # every choice of the 16 bars
     patterns = (on[:, :8, None] | on[:, None, 8:]).reshape(-1, 64).astype(np.float32)
@@ -1018,8 +1052,8 @@ def test_held_out_8_tasks_hold_the_data_their_docstrings_state():
     )
     np.testing.assert_allclose(u_grid[(x == 0) | (x == 1)], 0, atol=1e-6)
     points = jax.random.uniform(jax.random.key(2), [16, 2])
-    u_t = jax.jit(jax.vmap(jax.grad(tasks._heat_exact, 1)))(points[:, 0], points[:, 1])
-    u_xx = jax.jit(jax.vmap(jax.grad(jax.grad(tasks._heat_exact))))(points[:, 0], points[:, 1])
+    u_t = jax.jit(jax.vmap(jax.grad(held_out_08._heat_exact, 1)))(points[:, 0], points[:, 1])
+    u_xx = jax.jit(jax.vmap(jax.grad(jax.grad(held_out_08._heat_exact))))(points[:, 0], points[:, 1])
     np.testing.assert_allclose(u_t, u_xx / math.pi**2, atol=1e-4)  # the stated solution solves the equation
     params = jax.jit(pinn.init)(jax.random.key(0))
     assert [layer["w"].shape for layer in params] == [(2, 32), (32, 32), (32, 32), (32, 1)]
@@ -1066,7 +1100,7 @@ def test_held_out_9_tasks_hold_the_data_their_docstrings_state():
     assert train.shape == (4000, 32) and val.shape == (1000, 32) and bag.data["x_val"].dtype == np.int32
     labels = np.asarray(bag.data["y_val"])
     assert bag.data["y_train"].shape == (4000,) and labels.shape == (1000,) and set(np.unique(labels)) == set(range(8))
-    words, tokens, topics = tasks._topic_documents(5000, 1000, 8, 32, 4, 0.2, 0.02, np.random.default_rng(0))
+    words, tokens, topics = held_out_09._topic_documents(5000, 1000, 8, 32, 4, 0.2, 0.02, np.random.default_rng(0))
     np.testing.assert_array_equal(np.concatenate([val, train]), tokens)
     np.testing.assert_array_equal(np.concatenate([labels, bag.data["y_train"]]), topics)
     present = val < 1000  # the padding, id 1,000, only after a document's words
@@ -1107,10 +1141,10 @@ def test_held_out_9_tasks_hold_the_data_their_docstrings_state():
     assert line.data["x_train"].shape == (4000, 16, 16, 1) and x.shape == (1000, 16, 16, 1)
     assert line.data["y_train"].shape == (4000, 2) and y.shape == (1000, 2)
     np.testing.assert_allclose(np.linalg.norm(y, axis=-1), 1.0, rtol=1e-6)  # (cos 2a, sin 2a)
-    images, angle = tasks._line_images(5000, 16, 0.5, np.random.default_rng(0))
+    images, angle = held_out_09._line_images(5000, 16, 0.5, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, line.data["x_train"]])[..., 0], images, atol=1e-6)
     assert angle.min() >= 0 and angle.max() < math.pi
-    clean, same = tasks._line_images(5000, 16, 0.0, np.random.default_rng(0))  # the noise is drawn last
+    clean, same = held_out_09._line_images(5000, 16, 0.0, np.random.default_rng(0))  # the noise is drawn last
     np.testing.assert_array_equal(angle, same)
     assert clean.min() == 0 and clean.max() <= 1 and np.std(images - clean) == pytest.approx(0.5, abs=0.002)
     # The segment's orientation is the principal axis of the clean image's brightness (column, then row).
@@ -1139,7 +1173,7 @@ def test_held_out_9_tasks_hold_the_data_their_docstrings_state():
     rng = np.random.default_rng(0)
     features = rng.normal(size=[5000, 16])
     np.testing.assert_allclose(np.concatenate([x, distill.data["x_train"]]), features, atol=1e-6)
-    soft = tasks._teacher_soft_labels(features, (16, 128, 128, 10), 10.0, 2.0, rng)
+    soft = held_out_09._teacher_soft_labels(features, (16, 128, 128, 10), 10.0, 2.0, rng)
     np.testing.assert_allclose(np.concatenate([p, distill.data["y_train"]]), soft, atol=1e-6)
     entropy = -np.sum(p * np.log(p), 1)
     assert np.mean(entropy) == pytest.approx(1.185, abs=0.0005)  # the floor
@@ -1149,7 +1183,7 @@ def test_held_out_9_tasks_hold_the_data_their_docstrings_state():
     start = float(jax.jit(distill.evaluate)(params, distill.data))
     assert 2.3 < start < 2.7
     # The cross entropy to the soft labels is the KL divergence from the teacher plus the teacher's entropy.
-    log_q = np.asarray(jax.nn.log_softmax(tasks._mlp(params, distill.data["x_val"])), np.float64)
+    log_q = np.asarray(jax.nn.log_softmax(_common._mlp(params, distill.data["x_val"])), np.float64)
     kl = np.sum(p * (np.log(p) - log_q), 1)
     assert start == pytest.approx(np.mean(kl + entropy), rel=1e-5) and np.all(kl >= -1e-6)
     zero = jax.tree.map(np.zeros_like, params)
@@ -1166,7 +1200,7 @@ def test_held_out_10_tasks_hold_the_data_their_docstrings_state():
     x, grade = np.asarray(ordinal.data["x_val"]), np.asarray(ordinal.data["y_val"])
     assert ordinal.data["x_train"].shape == (4000, 10) and x.shape == (1000, 10) and grade.dtype == np.int32
     assert ordinal.data["y_train"].shape == (4000,) and grade.shape == (1000,)
-    features, f, cuts, grades = tasks._ordinal_rows(5000, 10, 6, np.random.default_rng(0))
+    features, f, cuts, grades = held_out_10._ordinal_rows(5000, 10, 6, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, ordinal.data["x_train"]]), features, atol=1e-6)
     np.testing.assert_array_equal(np.concatenate([grade, ordinal.data["y_train"]]), grades)
     assert np.mean(f) == pytest.approx(0, abs=1e-9) and np.std(f) == pytest.approx(2)
@@ -1174,12 +1208,14 @@ def test_held_out_10_tasks_hold_the_data_their_docstrings_state():
     assert set(np.bincount(grades)) == {833, 834}  # a sixth of the rows each
     # The cumulative logit, stably: -log(sigmoid(c_g - s) - sigmoid(c_{g-1} - s)); the probabilities sum to 1.
     score = np.random.default_rng(1).normal(0, 3, 200)
-    nll = np.stack([np.asarray(tasks._ordinal_nll(score, cuts, np.full(200, g)), np.float64) for g in range(6)], 1)
+    nll = np.stack(
+        [np.asarray(held_out_10._ordinal_nll(score, cuts, np.full(200, g)), np.float64) for g in range(6)], 1
+    )
     sigmoid = 1 / (1 + np.exp(-(np.concatenate([[-np.inf], cuts, [np.inf]])[None] - score[:, None])))
     np.testing.assert_allclose(nll, -np.log(np.diff(sigmoid, axis=1)), rtol=1e-4)
     np.testing.assert_allclose(np.exp(-nll).sum(1), 1, rtol=1e-4)
     assert np.all(nll > 0)
-    floor = np.mean(np.asarray(tasks._ordinal_nll(f[:1000], cuts, grades[:1000]), np.float64))
+    floor = np.mean(np.asarray(held_out_10._ordinal_nll(f[:1000], cuts, grades[:1000]), np.float64))
     assert floor == pytest.approx(1.406, abs=0.0005)  # the true model
     frequency = np.bincount(grades[1000:]) / 4000
     assert -np.mean(np.log(frequency[grade])) == pytest.approx(1.794, abs=0.0005)  # the best constant
@@ -1193,7 +1229,7 @@ def test_held_out_10_tasks_hold_the_data_their_docstrings_state():
     ring = tasks.ring_score_matching()
     x, eps, sigma = (np.asarray(ring.data[name], np.float64) for name in ("x_val", "eps_val", "sigma_val"))
     assert ring.data["x_train"].shape == (4000, 2) and x.shape == eps.shape == (1000, 2) and sigma.shape == (1000,)
-    points = tasks._ring_points(5000, 8, 2.0, 0.1, np.random.default_rng(0))
+    points = held_out_10._ring_points(5000, 8, 2.0, 0.1, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, ring.data["x_train"]]), points, atol=1e-6)
     modes = 2 * np.stack([np.cos(np.arange(8) * np.pi / 4), np.sin(np.arange(8) * np.pi / 4)], -1)
     nearest = np.min(np.linalg.norm(points[:, None] - modes[None], axis=-1), 1)
@@ -1211,7 +1247,7 @@ def test_held_out_10_tasks_hold_the_data_their_docstrings_state():
     numeric = np.stack(
         [(log_density(noisy + step * e) - log_density(noisy - step * e)) / (2 * step) for e in np.eye(2)], -1
     )
-    true = tasks._ring_score(noisy, sigma, 8, 2.0, 0.1)
+    true = held_out_10._ring_score(noisy, sigma, 8, 2.0, 0.1)
     np.testing.assert_allclose(true, numeric, rtol=1e-4, atol=1e-4)
     assert np.mean(np.sum((sigma[:, None] * true + eps) ** 2, -1)) == pytest.approx(0.864, abs=0.0005)  # the floor
     assert np.mean(np.sum(eps**2, -1)) == pytest.approx(2.03, abs=0.005)  # a score of 0
@@ -1229,7 +1265,7 @@ def test_held_out_10_tasks_hold_the_data_their_docstrings_state():
     assert svm.data["x_train"].shape == (4000, 256) and phi.shape == (1000, 256) and y.dtype == np.int32
     assert svm.data["y_train"].shape == (4000,) and y.shape == (1000,) and set(np.unique(y)) == set(range(4))
     rng = np.random.default_rng(0)
-    points, labels = tasks._checkerboard(5000, 4, 4, rng)
+    points, labels = held_out_10._checkerboard(5000, 4, 4, rng)
     np.testing.assert_array_equal(np.concatenate([y, svm.data["y_train"]]), labels)
     assert points.min() >= 0 and points.max() < 4
     cell = np.floor(points).astype(int)
@@ -1260,7 +1296,7 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     x, y = np.asarray(mixture.data["x_val"], np.float64)[:, 0], np.asarray(mixture.data["y_val"], np.float64)
     assert mixture.data["x_train"].shape == (4000, 1) and mixture.data["y_train"].shape == (4000,)
     assert x.shape == y.shape == (1000,)
-    inputs, targets = tasks._inverse_sine_rows(5000, 0.3, 0.05, np.random.default_rng(0))
+    inputs, targets = held_out_11._inverse_sine_rows(5000, 0.3, 0.05, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, mixture.data["x_train"][:, 0]]), inputs, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([y, mixture.data["y_train"]]), targets, atol=1e-6)
     assert targets.min() >= 0 and targets.max() <= 1
@@ -1269,7 +1305,7 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     grid = np.linspace(0, 1, 100001)
     assert np.sum(np.diff(np.sign(grid + 0.3 * np.sin(2 * np.pi * grid) - 0.45)) != 0) == 3
     # The mixture's NLL against the density summed by hand; the deviations' floor keeps a shrunk component finite.
-    mixture_nll = jax.jit(tasks._mixture_nll)  # jitted, as the task's loss runs it: one compile, not one per op
+    mixture_nll = jax.jit(held_out_11._mixture_nll)  # jitted, as the task's loss runs it: one compile, not one per op
     outputs = np.random.default_rng(1).normal(0, 2, [200, 15])
     at = np.random.default_rng(2).uniform(0, 1, 200)
     weights = np.exp(outputs[:, :5]) / np.exp(outputs[:, :5]).sum(1, keepdims=True)
@@ -1299,14 +1335,14 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
     x, y = np.asarray(smoother.data["x_val"], np.float64), np.asarray(smoother.data["y_val"], np.float64)
     x_train, y_train = (np.asarray(smoother.data[name], np.float64) for name in ("x_train", "y_train"))
     assert x_train.shape == (2000, 8) and y_train.shape == (2000,) and x.shape == (1000, 8) and y.shape == (1000,)
-    inputs, targets = tasks._smoother_rows(3000, 8, 0.1, np.random.default_rng(0))
+    inputs, targets = held_out_11._smoother_rows(3000, 8, 0.1, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, x_train]), inputs, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([y, y_train]), targets, atol=1e-5)
     truth = 1.5 * np.sin(2 * x[:, 0]) + np.cos(1.5 * x[:, 1]) + 0.5 * x[:, 2] + 0.25 * x[:, 3]
     assert np.mean((y - truth) ** 2) == pytest.approx(0.0102, abs=0.00005)  # the floor: the noise
     assert np.mean((y - y_train.mean()) ** 2) == pytest.approx(1.895, abs=0.0005)  # the training mean
     # Nadaraya-Watson by hand, with and without each row left out of its own estimate.
-    smoothed = jax.jit(tasks._smoothed, static_argnames="exclude_self")  # as the task's loss and metric run it
+    smoothed = jax.jit(held_out_11._smoothed, static_argnames="exclude_self")  # as the task's loss and metric run it
     v = np.random.default_rng(1).normal(0, 0.5, 8)
     kernel = np.exp(-0.5 * np.sum(((x[:50, None] - x_train[None]) / np.exp(v)) ** 2, -1))
     np.testing.assert_allclose(
@@ -1350,7 +1386,7 @@ def test_held_out_11_tasks_hold_the_data_their_docstrings_state():
         [[[np.dot(u[i] * v[j], w[k]) for k in range(8)] for j in range(20)] for i in range(20)]
     )
     probability = 1 / (1 + np.exp(-logits))
-    np.testing.assert_allclose(tasks._cp_tensor((20, 20, 8), 3, 1.5, -1.0, np.random.default_rng(0)), probability)
+    np.testing.assert_allclose(held_out_11._cp_tensor((20, 20, 8), 3, 1.5, -1.0, np.random.default_rng(0)), probability)
     labels = np.concatenate([label, tensor.data["y_train"]])
     assert set(np.unique(labels)) == {0, 1} and np.mean(labels) == pytest.approx(0.349, abs=0.0005)
     p = probability.reshape(-1)[flat[:800]]
@@ -1387,7 +1423,7 @@ def test_held_out_12_tasks_hold_the_data_their_docstrings_state():
     regime = np.array([max(range(4), key=lambda k: row @ directions[:, k]) for row in inputs])
     truth = np.array([row @ slopes[k] + offsets[k] for row, k in zip(inputs, regime, strict=True)])
     np.testing.assert_allclose(np.concatenate([x, x_train]), inputs, atol=1e-6)
-    np.testing.assert_array_equal(tasks._regime_rows(5000, 4, 4, 0.1, np.random.default_rng(0))[2], regime)
+    np.testing.assert_array_equal(held_out_12._regime_rows(5000, 4, 4, 0.1, np.random.default_rng(0))[2], regime)
     np.testing.assert_allclose(np.bincount(regime) / 5000, [0.345, 0.266, 0.208, 0.180], atol=0.001)
     noise = np.concatenate([y, y_train]) - truth
     assert np.std(noise) == pytest.approx(0.1, rel=0.03)
@@ -1419,7 +1455,7 @@ def test_held_out_12_tasks_hold_the_data_their_docstrings_state():
     fixed = tasks.fixed_point_classifier()
     x, label = np.asarray(fixed.data["x_val"], np.float64), np.asarray(fixed.data["y_val"])
     assert fixed.data["x_train"].shape == (4000, 8) and x.shape == (1000, 8) and label.dtype == np.int32
-    inputs, labels, clean = tasks._xor_shell_rows(5000, 8, 0.1, np.random.default_rng(0))
+    inputs, labels, clean = held_out_12._xor_shell_rows(5000, 8, 0.1, np.random.default_rng(0))
     np.testing.assert_allclose(np.concatenate([x, fixed.data["x_train"]]), inputs, atol=1e-6)
     np.testing.assert_array_equal(np.concatenate([label, fixed.data["y_train"]]), labels)
     # The classes by hand: an XOR of two signs, and whether a point is outside the median circle of two columns.
@@ -1456,7 +1492,7 @@ def test_held_out_12_tasks_hold_the_data_their_docstrings_state():
     skipgram = tasks.skipgram_negative_sampling()
     train, val = np.asarray(skipgram.data["tokens_train"]), np.asarray(skipgram.data["tokens_val"])
     assert train.shape == (50000,) and val.shape == (10000,)
-    tokens, transition = tasks._markov_corpus(60000, 12, 10, 0.5, 0.3, np.random.default_rng(0))
+    tokens, transition = held_out_12._markov_corpus(60000, 12, 10, 0.5, 0.3, np.random.default_rng(0))
     np.testing.assert_array_equal(np.concatenate([val, train]), tokens)
     # The chain by hand: the next cluster the same w.p. 0.5, the next one w.p. 0.3, else uniform; Zipf within.
     zipf = 1 / np.arange(1, 11) / np.sum(1 / np.arange(1, 11))
@@ -1981,9 +2017,9 @@ def test_held_out_15_tasks_hold_the_data_their_docstrings_state():
     )
     # The straight-through estimator: the forward pass reads 2 / sqrt(fan_in) sign(w), the gradient is that scale.
     w = rng.normal(size=[16, 3])
-    np.testing.assert_allclose(tasks._binarized(w, 2.0), np.sign(w) / 2, rtol=1e-6)
+    np.testing.assert_allclose(held_out_15._binarized(w, 2.0), np.sign(w) / 2, rtol=1e-6)
     np.testing.assert_allclose(
-        jax.jit(jax.grad(lambda w: (tasks._binarized(w, 2.0) * np.arange(3.0)).sum()))(w),
+        jax.jit(jax.grad(lambda w: (held_out_15._binarized(w, 2.0) * np.arange(3.0)).sum()))(w),
         np.arange(3.0) / 2 + np.zeros([16, 1]),
         rtol=1e-6,
     )
@@ -2510,7 +2546,7 @@ def test_held_out_18_tasks_hold_the_data_their_docstrings_state():
     f32 = jax.tree.map(np.float32, params)
     assert float(jax.jit(spikes.loss)(f32, (rasters[:8], labels[:8]))) == pytest.approx(by_hand, rel=1e-4)
     # The spike's surrogate derivative, SuperSpike's 1 / (1 + 10 |v|)^2, in place of the step's 0.
-    spike_and_slope = jax.jit(jax.vmap(jax.value_and_grad(tasks._spike)))
+    spike_and_slope = jax.jit(jax.vmap(jax.value_and_grad(held_out_18._spike)))
     value, slope = spike_and_slope(np.float32([-0.3, 0.0, 0.1, 2.0]))
     np.testing.assert_array_equal(value, [0, 1, 1, 1])
     np.testing.assert_allclose(slope, [1 / 16, 1, 1 / 4, 1 / 441], rtol=1e-6)

@@ -1,0 +1,257 @@
+"""The suite's training problems: each a model, a train/validation split on device, and a validation metric.
+
+Every task is offline and deterministic for a seed. Its data are device arrays passed to its functions as an
+argument, never closed over: a closed-over array would be baked into the compiled program as a constant (slow
+to compile, and a copy per program).
+
+Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
+:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them: the
+*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside, unlike
+them, and run only when asked (``--split validation``), with the defaults frozen. The *held-out* tasks, added in round
+8, are kept aside from every design, the validation tasks' included: run once (``--split held-out``), with the defaults
+frozen, they check a change made after the validation tasks had been seen. The *held-out-2* tasks, added in round 9, are
+kept aside from every design, the held-out tasks' included, and run once (``--split held-out-2``) with the defaults
+frozen: they check a change made after the held-out tasks had been seen. The *held-out-3* tasks, added in round 9 for
+the next round, are kept aside from every design, the held-out-2 tasks' included, and run once (``--split held-out-3``)
+with the defaults frozen. The *held-out-4* tasks, added in round 10 for the next round, are kept aside from every
+design, the held-out-3 tasks' included, and run once (``--split held-out-4``) with the defaults frozen. The *held-out-5*
+tasks, added in round 11 for the next round, are kept aside from every design, the held-out-4 tasks' included, and run
+once (``--split held-out-5``) with the defaults frozen. The *held-out-6* tasks, added in round 12 for the next round,
+are kept aside from every design, the held-out-5 tasks' included, and run once (``--split held-out-6``) with the
+defaults frozen. The *held-out-7* tasks, added in round 13 for the next round, are kept aside from every design, the
+held-out-6 tasks' included, and run once (``--split held-out-7``) with the defaults frozen. The *held-out-8* tasks,
+added in round 15 for a later round, are kept aside from every design, the held-out-7 tasks' included, and run once
+(``--split held-out-8``) with the defaults frozen. The *held-out-9* tasks, added in round 20 for a later round, are kept
+aside from every design, the held-out-8 tasks' included, and run once (``--split held-out-9``) with the defaults frozen.
+The *held-out-10* tasks, added in round 21 for a later round, are kept aside from every design, the held-out-9 tasks'
+included, and run once (``--split held-out-10``) with the defaults frozen. The *held-out-11* tasks, added in round 22
+for a later round, are kept aside from every design, the held-out-10 tasks' included, and run once (``--split
+held-out-11``) with the defaults frozen. The *held-out-12* tasks, also added in round 22 for a later round, are kept
+aside from every design, the held-out-11 tasks' included, and run once (``--split held-out-12``) with the defaults
+frozen. The *held-out-13* tasks, added in round 23 for a later round, are kept aside from every design, the held-out-12
+tasks' included, and run once (``--split held-out-13``) with the defaults frozen. The *held-out-14* tasks, added in
+round 24 for a later round, are kept aside from every design, the held-out-13 tasks' included, and run once (``--split
+held-out-14``) with the defaults frozen. The *held-out-15* tasks, added in round 25 for a later round, are kept aside
+from every design, the held-out-14 tasks' included, and run once (``--split held-out-15``) with the defaults frozen. The
+*held-out-16* tasks, added in round 26 for a later round, are kept aside from every design, the held-out-15 tasks'
+included, and run once (``--split held-out-16``) with the defaults frozen. The *held-out-17* tasks, added in round 27
+for a later round, are kept aside from every design, the held-out-16 tasks' included, and run once (``--split
+held-out-17``) with the defaults frozen. The *held-out-18* tasks, added in round 28 for a later round, are kept aside
+from every design, the held-out-17 tasks' included, and run once (``--split held-out-18``) with the defaults frozen.
+
+Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_18``); the helpers that tasks of several splits
+use, and :class:`Task`, are in ``_common``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from benchmarks.suite.tasks import (
+    development,
+    held_out_01,
+    held_out_02,
+    held_out_03,
+    held_out_04,
+    held_out_05,
+    held_out_06,
+    held_out_07,
+    held_out_08,
+    held_out_09,
+    held_out_10,
+    held_out_11,
+    held_out_12,
+    held_out_13,
+    held_out_14,
+    held_out_15,
+    held_out_16,
+    held_out_17,
+    held_out_18,
+    validation,
+)
+from benchmarks.suite.tasks._common import Task
+from benchmarks.suite.tasks.development import DEFAULT_TEXT, digits_mlp, mnist1d_cnn, noisy_quadratic, shakespeare_char
+from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
+from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
+from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
+from benchmarks.suite.tasks.held_out_04 import bfs_distance_gnn, deep_layernorm_mlp, dyck_lstm
+from benchmarks.suite.tasks.held_out_05 import denoise_conv1d, pairwise_ranking_mlp, poisson_glm
+from benchmarks.suite.tasks.held_out_06 import contrastive_embedding, multilabel_mlp, oscillator_fit
+from benchmarks.suite.tasks.held_out_07 import moons_flow, quantile_mlp, sparse_l1_logistic
+from benchmarks.suite.tasks.held_out_08 import bars_vae, cox_survival_mlp, heat_pinn
+from benchmarks.suite.tasks.held_out_09 import line_orientation_cnn, teacher_distill_mlp, topic_embedding_bag
+from benchmarks.suite.tasks.held_out_10 import ordinal_logit_mlp, rff_hinge_svm, ring_score_matching
+from benchmarks.suite.tasks.held_out_11 import kernel_smoother_ard, logistic_cp_tensor, mixture_density_mlp
+from benchmarks.suite.tasks.held_out_12 import fixed_point_classifier, gated_linear_experts, skipgram_negative_sampling
+from benchmarks.suite.tasks.held_out_13 import kmeans_codebook, lora_adapter_fit, lru_forecast
+from benchmarks.suite.tasks.held_out_14 import monotone_mlp, rbm_exact_likelihood, sinkhorn_matching
+from benchmarks.suite.tasks.held_out_15 import binaryconnect_mlp, gae_link_prediction, square_segmentation_fcn
+from benchmarks.suite.tasks.held_out_16 import ctc_transcription, gp_periodic_kernel, policy_gradient_bandit
+from benchmarks.suite.tasks.held_out_17 import fno_burgers, maml_sinusoid, td_value_grid
+from benchmarks.suite.tasks.held_out_18 import lista_sparse_coding, sbm_graph_attention, spiking_latency_snn
+from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
+
+__all__ = [
+    "DEFAULT_TEXT",
+    "KEPT_ASIDE",
+    "SPLITS",
+    "SPLIT_MODULES",
+    "TASKS",
+    "Task",
+    "adding_gru",
+    "bars_vae",
+    "bfs_distance_gnn",
+    "binaryconnect_mlp",
+    "breast_cancer_mlp",
+    "contrastive_embedding",
+    "count_squares_cnn",
+    "cox_survival_mlp",
+    "ctc_transcription",
+    "deep_layernorm_mlp",
+    "denoise_conv1d",
+    "diabetes_mlp",
+    "digits_autoencoder",
+    "digits_mlp",
+    "distinct_set_attention",
+    "dyck_lstm",
+    "first_token_rnn",
+    "fixed_point_classifier",
+    "fno_burgers",
+    "friedman_mlp",
+    "gae_link_prediction",
+    "gated_linear_experts",
+    "gp_periodic_kernel",
+    "heat_pinn",
+    "heteroscedastic_nll",
+    "kernel_smoother_ard",
+    "kmeans_codebook",
+    "line_orientation_cnn",
+    "lista_sparse_coding",
+    "logistic_cp_tensor",
+    "lora_adapter_fit",
+    "lru_forecast",
+    "maml_sinusoid",
+    "matrix_completion",
+    "mixture_density_mlp",
+    "mnist1d_cnn",
+    "monotone_mlp",
+    "moons_flow",
+    "multilabel_mlp",
+    "noisy_quadratic",
+    "ordinal_logit_mlp",
+    "oscillator_fit",
+    "pairwise_ranking_mlp",
+    "poisson_glm",
+    "policy_gradient_bandit",
+    "quantile_mlp",
+    "rbm_exact_likelihood",
+    "rff_hinge_svm",
+    "ring_score_matching",
+    "rotated_softmax",
+    "sbm_graph_attention",
+    "shakespeare_char",
+    "sinkhorn_matching",
+    "siren_waves",
+    "skipgram_negative_sampling",
+    "sparse_l1_logistic",
+    "spiking_latency_snn",
+    "spirals_mlp",
+    "square_segmentation_fcn",
+    "td_value_grid",
+    "teacher_distill_mlp",
+    "topic_embedding_bag",
+    "validation_sampler",
+]
+
+
+def validation_sampler(task: Task) -> Callable[[Any, jax.Array], Any] | None:
+    """How ``task`` draws a validation batch for its ``loss``; None where the training loss is already held out.
+
+    ``task.sample_validation`` where the task gives one. Otherwise, where ``task.data`` holds training arrays
+    (``x_train``, ``train``, ...) and each has a validation twin of the same rank (``x_val``, ``val``), ``task.sample``
+    on the data with every training array replaced by its twin. Otherwise None: the task draws every training batch
+    afresh (a generator, not a fixed training set), so its training loss on a batch not yet trained on is a held-out
+    loss already.
+
+    Examples:
+        >>> task = digits_mlp(quick=True)
+        >>> x, y = validation_sampler(task)(task.data, jax.random.key(0))
+        >>> bool(jnp.isin(x[:, None], task.data["x_val"]).all(-1).any(-1).all())  # every row is a validation row
+        True
+        >>> print(validation_sampler(noisy_quadratic(quick=True)))
+        None
+    """
+    if task.sample_validation is not None:
+        return task.sample_validation
+    if not isinstance(task.data, dict):
+        return None
+    twins = {}
+    for name, array in task.data.items():
+        if name == "train" or name.endswith("_train"):
+            twin = name[: -len("train")] + "val"
+            if twin not in task.data or jnp.ndim(task.data[twin]) != jnp.ndim(array):
+                return None
+            twins[name] = twin
+    if not twins:
+        return None
+    return lambda data, key: task.sample({**data, **{name: data[twin] for name, twin in twins.items()}}, key)
+
+
+#: The modules of the splits, in the order of the tables: each names its split (``SPLIT``) and its task builders
+#: by name (``TASKS``), from which :data:`TASKS`, :data:`SPLITS` and :data:`KEPT_ASIDE` are gathered.
+SPLIT_MODULES = (
+    development,
+    validation,
+    held_out_01,
+    held_out_02,
+    held_out_03,
+    held_out_04,
+    held_out_05,
+    held_out_06,
+    held_out_07,
+    held_out_08,
+    held_out_09,
+    held_out_10,
+    held_out_11,
+    held_out_12,
+    held_out_13,
+    held_out_14,
+    held_out_15,
+    held_out_16,
+    held_out_17,
+    held_out_18,
+)
+
+#: Task builders by name, in the order of the tables: the development tasks, the validation tasks, the held-out tasks,
+#: the held-out-2 tasks, the held-out-3 tasks, the held-out-4 tasks, the held-out-5 tasks, the held-out-6 tasks, the
+#: held-out-7 tasks, the held-out-8 tasks, the held-out-9 tasks, the held-out-10 tasks, the held-out-11 tasks, the
+#: held-out-12 tasks, the held-out-13 tasks, the held-out-14 tasks, the held-out-15 tasks, the held-out-16 tasks, the
+#: held-out-17 tasks, the held-out-18 tasks.
+TASKS: dict[str, Callable[..., Task]] = {
+    name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
+}
+
+#: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside,
+#: run with the defaults frozen, only when asked), ``"held-out"`` (added in round 8 and kept aside from every design:
+#: run once, with the defaults frozen, to check a change made after the validation tasks had been seen),
+#: ``"held-out-2"`` (added in round 9, kept aside from every design, the held-out tasks' included: run once, with the
+#: defaults frozen, to check a change made after the held-out tasks had been seen), ``"held-out-3"`` (added in
+#: round 9 for the next round, kept aside from every design, to be run once with the defaults frozen),
+#: ``"held-out-4"`` (added in round 10 for the next round, the same), ``"held-out-5"`` (added in round 11 for the
+#: next round, the same), ``"held-out-6"`` (added in round 12 for the next round, the same), ``"held-out-7"``
+#: (added in round 13 for the next round, the same), ``"held-out-8"`` (added in round 15 for a later round, the
+#: same), ``"held-out-9"`` (added in round 20 for a later round, the same), ``"held-out-10"`` (added in round 21
+#: for a later round, the same), ``"held-out-11"`` (added in round 22 for a later round, the same),
+#: ``"held-out-12"`` (also added in round 22 for a later round, the same), ``"held-out-13"`` (added in round 23
+#: for a later round, the same), ``"held-out-14"`` (added in round 24 for a later round, the same),
+#: ``"held-out-15"`` (added in round 25 for a later round, the same), ``"held-out-16"`` (added in round 26 for a
+#: later round, the same), ``"held-out-17"`` (added in round 27 for a later round, the same) or ``"held-out-18"``
+#: (added in round 28 for a later round, the same).
+SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
+
+#: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
+#: the fused/unfused choices) is not measured on them.
+KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
