@@ -3,6 +3,9 @@
 import dataclasses
 import json
 import math
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -66,8 +69,8 @@ def test_each_split_is_scored_on_its_own_and_the_tasks_counted_against_the_best_
     assert one.per_task["b"]["final_metric_spread"] == pytest.approx(0.02)
     text = standing.report(found, "switch")
     assert "switch, by steps, over 2 splits and 3 tasks:" in text
-    assert "score above every fixed candidate's: 1 splits of 2" in text
-    assert "score at least every baseline's: 1 splits of 2" in text
+    assert "score above every fixed candidate's on 1 of 2 splits" in text
+    assert "score at least every baseline's on 1 of 2 splits" in text
     assert "the switch reaches 1 within 1.15x the best one's median steps, 1 later, misses 1" in text
     assert "final metric within the best fixed candidate's spread: 1 tasks of 3" in text
     assert "    b: 2.00x" in text and "    c: missed" in text and "    b: by 0.03 (spread 0.02)" in text
@@ -121,3 +124,16 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "reaches 1 within 1.15x the best one's median seconds, 0 later, misses 0" in text
     )
     assert "tasks over 1.15x" not in text
+
+
+def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(capsys, monkeypatch):
+    # benchmarks/results/round29/standing.txt, which the README's "Where the recommended switch stands" quotes, is
+    # what each of its commands prints today from the stored run files.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    text = (root / "benchmarks" / "results" / "round29" / "standing.txt").read_text()
+    commands = re.findall(r"^\$ python -m benchmarks\.suite\.standing (.*)\n((?:.+\n)+)", text, flags=re.MULTILINE)
+    assert len(commands) >= 4
+    for arguments, printed in commands:
+        standing.main(shlex.split(arguments))
+        assert capsys.readouterr().out == printed

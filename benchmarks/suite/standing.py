@@ -164,11 +164,11 @@ def report(found: Sequence[SplitStanding], switch: str, clock: str = "steps") ->
         compiling = f" whose compile takes under {goals.COMPILE_SHARE:.0%} of its time ({len(excluded)} more, left out)"
     lines = [
         f"{switch}, by {_CLOCK_WORDS[clock]}, over {len(found)} splits and {len(per_task)} tasks:",
-        f"  score above every fixed candidate's: {sum(s.above_every_fixed for s in found)} splits of {len(found)}",
+        f"  score above every fixed candidate's on {sum(s.above_every_fixed for s in found)} of {len(found)} splits",
     ]
     if with_baselines:
         met = sum(bool(s.at_least_baselines) for s in with_baselines)
-        lines.append(f"  score at least every baseline's: {met} splits of {len(with_baselines)}")
+        lines.append(f"  score at least every baseline's on {met} of {len(with_baselines)} splits")
     lines += [
         f"  tasks a fixed candidate reaches{compiling}: {len(counted)}; the switch reaches {len(within)} within "
         f"{limit}x the best one's median {clock}, {len(later)} later, misses {len(missed)}",

@@ -18,3 +18,10 @@ echo "## Five candidates, the same 55 tasks: the recommended switch against Adam
 K5_REC="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-9]/held-out-*-5c/time_to_target.json"
 K5_FIXED="$R/round19/seen/*/time_to_target.json+$R/round2[0-9]/held-out-*-5c/time_to_target.json"
 compare "$K5_REC:race-multiples-undo" "$K5_FIXED:adam-3e-3"
+echo "## Seeds 5-9 of the 52 tasks kept aside through held-out-16 (no selector designed on them): the recommended switch"
+echo "## against SGD, RMSProp and the tuned baseline with three candidates (Adam: round 28's paired.txt), and against"
+echo "## Adam at 3e-3 with five"
+FRESH_REC="$R/round28/fresh/time_to_target.json"
+for other in sgd rmsprop; do compare "$FRESH_REC:race-multiples-undo" "$R/round29/fresh-sgd-rmsprop/time_to_target.json:$other"; done
+compare "$FRESH_REC:race-multiples-undo" "$R/round29/fresh-baseline/time_to_target.json:adamw-cosine"
+compare "$R/round29/fresh-5c/time_to_target.json:race-multiples-undo" "$R/round29/fresh-5c/time_to_target.json:adam-3e-3"
