@@ -225,31 +225,15 @@ SPLIT_MODULES = (
     held_out_18,
 )
 
-#: Task builders by name, in the order of the tables: the development tasks, the validation tasks, the held-out tasks,
-#: the held-out-2 tasks, the held-out-3 tasks, the held-out-4 tasks, the held-out-5 tasks, the held-out-6 tasks, the
-#: held-out-7 tasks, the held-out-8 tasks, the held-out-9 tasks, the held-out-10 tasks, the held-out-11 tasks, the
-#: held-out-12 tasks, the held-out-13 tasks, the held-out-14 tasks, the held-out-15 tasks, the held-out-16 tasks, the
-#: held-out-17 tasks, the held-out-18 tasks.
+#: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
 TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside,
-#: run with the defaults frozen, only when asked), ``"held-out"`` (added in round 8 and kept aside from every design:
-#: run once, with the defaults frozen, to check a change made after the validation tasks had been seen),
-#: ``"held-out-2"`` (added in round 9, kept aside from every design, the held-out tasks' included: run once, with the
-#: defaults frozen, to check a change made after the held-out tasks had been seen), ``"held-out-3"`` (added in
-#: round 9 for the next round, kept aside from every design, to be run once with the defaults frozen),
-#: ``"held-out-4"`` (added in round 10 for the next round, the same), ``"held-out-5"`` (added in round 11 for the
-#: next round, the same), ``"held-out-6"`` (added in round 12 for the next round, the same), ``"held-out-7"``
-#: (added in round 13 for the next round, the same), ``"held-out-8"`` (added in round 15 for a later round, the
-#: same), ``"held-out-9"`` (added in round 20 for a later round, the same), ``"held-out-10"`` (added in round 21
-#: for a later round, the same), ``"held-out-11"`` (added in round 22 for a later round, the same),
-#: ``"held-out-12"`` (also added in round 22 for a later round, the same), ``"held-out-13"`` (added in round 23
-#: for a later round, the same), ``"held-out-14"`` (added in round 24 for a later round, the same),
-#: ``"held-out-15"`` (added in round 25 for a later round, the same), ``"held-out-16"`` (added in round 26 for a
-#: later round, the same), ``"held-out-17"`` (added in round 27 for a later round, the same) or ``"held-out-18"``
-#: (added in round 28 for a later round, the same).
+#: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-18"``: each
+#: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
+#: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
 #: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
