@@ -203,7 +203,7 @@ def _goals_markdown(goal_checks: dict) -> list[str]:
             "",
             "Scores: each switch's in a performance profile of its own with the fixed candidates (against the "
             "best of them), and, for the baseline, in one with the baselines added; no other contender moves them, "
-            "so they differ from the profile above.",
+            "so they may differ from the profile above.",
             "",
             "Per task in the order of the tables above. Time: the switch's median over the best fixed candidate's "
             "(— : the switch missed the target; n/a: no fixed candidate reaches it"
