@@ -137,3 +137,11 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(capsys, m
     for arguments, printed in commands:
         standing.main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
+
+
+def test_a_task_counts_only_where_every_contender_ran_it():
+    # The switch ran only task a, Adam only task b: no task is left, whatever SGD ran.
+    runs = _runs()
+    switch = [run for run in _of(runs, "switch") if run.task == "a"]
+    fixed = {"adam": [run for run in _of(runs, "adam") if run.task == "b"], "sgd": _of(runs, "sgd")}
+    assert standing.standings(("switch", switch), fixed, {}, dict.fromkeys("abc", TARGET), SPLITS) == []

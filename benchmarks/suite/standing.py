@@ -2,7 +2,7 @@
 
 The suite's report checks the goals (:mod:`benchmarks.suite.goals`) on one run file, one split. The splits kept
 aside were run one or two a round, so what a user wants to know, on how many tasks nobody tuned it on does the
-recommended switch get there within 1.15x of the best fixed candidate, is a count over a score of run files. This
+recommended switch get there within 1.15x of the best fixed candidate, is a count over some twenty run files. This
 module reads the runs of a switch, of the fixed candidates and of the baselines from any number of files, scores
 each split on its own, as its run file's report does (:func:`benchmarks.suite.goals.check`: one performance profile
 of the switch and the fixed candidates; one with the baselines added for the baseline goal), and counts, by steps
@@ -110,12 +110,12 @@ def standings(
     splits = tasks_lib.SPLITS if splits is None else splits
     name, switch_runs = switch
     by_contender = {name: switch_runs, **fixed, **baselines}
-    seeds: dict[str, set] = {}
+    seeds: dict[str, set] | None = None  # task -> the seeds every contender so far ran
     for contender_runs in by_contender.values():
         ran: dict[str, set] = {}
         for run in contender_runs:
             ran.setdefault(run.task, set()).add(run.seed)
-        seeds = ran if not seeds else {task: seeds[task] & ran[task] for task in seeds.keys() & ran.keys()}
+        seeds = ran if seeds is None else {task: seeds[task] & ran[task] for task in seeds.keys() & ran.keys()}
     kept = [run for runs in by_contender.values() for run in runs if run.seed in seeds.get(run.task, ())]
     found = []
     for split in dict.fromkeys(splits.values()):
