@@ -8,13 +8,15 @@ A task falls short where the switch's median steps to target exceed
 fewer than half the seeds (the goals of issue 11).
 """
 
-import collections
 import contextlib
 import io
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "round25"))
+
+from picks import family  # round 25's: the candidate whose copies made most of a run's updates
 
 from benchmarks.suite import goals, paired, scoring, standing
 
@@ -30,14 +32,6 @@ SEED_SETS = {
     ),
 }
 FIXED = ("adam", "sgd", "rmsprop")
-
-
-def family(run) -> str:
-    """The candidate whose copies (at 3x and 1x, merged) made the most updates in ``run``."""
-    updates = collections.Counter()
-    for name, count in run.steps_per_candidate.items():
-        updates[name.removesuffix("-x3")] += count
-    return updates.most_common(1)[0][0]
 
 
 for label, (switch_files, adam_files, others_files) in SEED_SETS.items():

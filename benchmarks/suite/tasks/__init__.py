@@ -5,39 +5,12 @@ argument, never closed over: a closed-over array would be baked into the compile
 to compile, and a copy per program).
 
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
-:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them: the
-*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside, unlike
-them, and run only when asked (``--split validation``), with the defaults frozen. The *held-out* tasks, added in round
-8, are kept aside from every design, the validation tasks' included: run once (``--split held-out``), with the defaults
-frozen, they check a change made after the validation tasks had been seen. The *held-out-2* tasks, added in round 9, are
-kept aside from every design, the held-out tasks' included, and run once (``--split held-out-2``) with the defaults
-frozen: they check a change made after the held-out tasks had been seen. The *held-out-3* tasks, added in round 9 for
-the next round, are kept aside from every design, the held-out-2 tasks' included, and run once (``--split held-out-3``)
-with the defaults frozen. The *held-out-4* tasks, added in round 10 for the next round, are kept aside from every
-design, the held-out-3 tasks' included, and run once (``--split held-out-4``) with the defaults frozen. The *held-out-5*
-tasks, added in round 11 for the next round, are kept aside from every design, the held-out-4 tasks' included, and run
-once (``--split held-out-5``) with the defaults frozen. The *held-out-6* tasks, added in round 12 for the next round,
-are kept aside from every design, the held-out-5 tasks' included, and run once (``--split held-out-6``) with the
-defaults frozen. The *held-out-7* tasks, added in round 13 for the next round, are kept aside from every design, the
-held-out-6 tasks' included, and run once (``--split held-out-7``) with the defaults frozen. The *held-out-8* tasks,
-added in round 15 for a later round, are kept aside from every design, the held-out-7 tasks' included, and run once
-(``--split held-out-8``) with the defaults frozen. The *held-out-9* tasks, added in round 20 for a later round, are kept
-aside from every design, the held-out-8 tasks' included, and run once (``--split held-out-9``) with the defaults frozen.
-The *held-out-10* tasks, added in round 21 for a later round, are kept aside from every design, the held-out-9 tasks'
-included, and run once (``--split held-out-10``) with the defaults frozen. The *held-out-11* tasks, added in round 22
-for a later round, are kept aside from every design, the held-out-10 tasks' included, and run once (``--split
-held-out-11``) with the defaults frozen. The *held-out-12* tasks, also added in round 22 for a later round, are kept
-aside from every design, the held-out-11 tasks' included, and run once (``--split held-out-12``) with the defaults
-frozen. The *held-out-13* tasks, added in round 23 for a later round, are kept aside from every design, the held-out-12
-tasks' included, and run once (``--split held-out-13``) with the defaults frozen. The *held-out-14* tasks, added in
-round 24 for a later round, are kept aside from every design, the held-out-13 tasks' included, and run once (``--split
-held-out-14``) with the defaults frozen. The *held-out-15* tasks, added in round 25 for a later round, are kept aside
-from every design, the held-out-14 tasks' included, and run once (``--split held-out-15``) with the defaults frozen. The
-*held-out-16* tasks, added in round 26 for a later round, are kept aside from every design, the held-out-15 tasks'
-included, and run once (``--split held-out-16``) with the defaults frozen. The *held-out-17* tasks, added in round 27
-for a later round, are kept aside from every design, the held-out-16 tasks' included, and run once (``--split
-held-out-17``) with the defaults frozen. The *held-out-18* tasks, added in round 28 for a later round, are kept aside
-from every design, the held-out-17 tasks' included, and run once (``--split held-out-18``) with the defaults frozen.
+:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
+*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run only
+when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
+``held-out-18``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults frozen, to check a
+change made after the earlier splits had been seen (which round built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
 ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_18``); the helpers that tasks of several splits
