@@ -6,11 +6,12 @@ to compile, and a copy per program).
 
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
-*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run only
-when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-18``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
-kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults frozen, to check a
-change made after the earlier splits had been seen (which round built and which ran each: benchmarks/README.md).
+*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
+only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
+``held-out-2``, ..., ``held-out-18``) was added in one round for a later one (from held-out-3 on, by someone who ran
+no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
+held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
+built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
 ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_18``); the helpers that tasks of several splits
