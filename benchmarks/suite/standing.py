@@ -144,36 +144,85 @@ def standings(
     return found
 
 
-def report(found: Sequence[SplitStanding], switch: str, clock: str = "steps") -> str:
-    """Lines that say, in words, where ``switch`` stands: the counts over splits and tasks, then what falls short."""
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """The goals counted over splits and tasks (what :func:`report` says in words).
+
+    Attributes:
+        splits: splits scored.
+        above_every_fixed: splits where the switch scores above every fixed candidate.
+        with_baselines: splits scored with baselines.
+        at_least_baselines: of those, splits where it scores at least every baseline.
+        within: tasks it reaches within :data:`~benchmarks.suite.goals.TIME_OVER_BEST_FIXED` of the best fixed
+            candidate's median time.
+        later: task -> its time over the best fixed candidate's, where that is over the limit but finite.
+        missed: tasks some fixed candidate reaches and it does not (on at least half the seeds).
+        left_out: tasks left out of the time goal because compiling takes too much of the time (by seconds).
+        tasks: task -> its :func:`benchmarks.suite.goals.check` entry, every task scored.
+        spread: task -> its entry, where its median final metric is worse than the best fixed candidate's beyond
+            that candidate's spread.
+    """
+
+    splits: int
+    above_every_fixed: int
+    with_baselines: int
+    at_least_baselines: int
+    within: tuple[str, ...]
+    later: Mapping[str, float]
+    missed: tuple[str, ...]
+    left_out: tuple[str, ...]
+    tasks: Mapping[str, Mapping]
+    spread: Mapping[str, Mapping]
+
+    @property
+    def counted(self) -> int:
+        """Tasks that some fixed candidate reaches (and, by seconds, that are not left out)."""
+        return len(self.within) + len(self.later) + len(self.missed)
+
+
+def counts(found: Sequence[SplitStanding]) -> Counts:
+    """The goals of ``found`` counted over its splits and tasks."""
     per_task = {task: entry for standing in found for task, entry in standing.per_task.items()}
     counted = {task: e["time_over_best_fixed"] for task, e in per_task.items() if e["time_over_best_fixed"] is not None}
-    within = [t for t, ratio in counted.items() if ratio <= goals.TIME_OVER_BEST_FIXED]
-    later = {t: ratio for t, ratio in counted.items() if goals.TIME_OVER_BEST_FIXED < ratio < math.inf}
-    missed = [t for t, ratio in counted.items() if ratio == math.inf]
-    excluded = [t for t, e in per_task.items() if e["time_over_best_fixed"] is None and e.get("compile_share")]
-    spread = {
-        t: e
-        for t, e in per_task.items()
-        if e["final_metric_shortfall"] > goals.FINAL_METRIC_SPREADS * e["final_metric_spread"]
-    }
     with_baselines = [s for s in found if s.baseline_scores]
+    return Counts(
+        splits=len(found),
+        above_every_fixed=sum(s.above_every_fixed for s in found),
+        with_baselines=len(with_baselines),
+        at_least_baselines=sum(bool(s.at_least_baselines) for s in with_baselines),
+        within=tuple(t for t, ratio in counted.items() if ratio <= goals.TIME_OVER_BEST_FIXED),
+        later={t: ratio for t, ratio in counted.items() if goals.TIME_OVER_BEST_FIXED < ratio < math.inf},
+        missed=tuple(t for t, ratio in counted.items() if ratio == math.inf),
+        left_out=tuple(t for t, e in per_task.items() if e["time_over_best_fixed"] is None and e.get("compile_share")),
+        tasks=per_task,
+        spread={
+            t: e
+            for t, e in per_task.items()
+            if e["final_metric_shortfall"] > goals.FINAL_METRIC_SPREADS * e["final_metric_spread"]
+        },
+    )
+
+
+def report(found: Sequence[SplitStanding], switch: str, clock: str = "steps") -> str:
+    """Lines that say, in words, where ``switch`` stands: the counts over splits and tasks, then what falls short."""
+    c = counts(found)
     limit = goals.TIME_OVER_BEST_FIXED
     compiling = ""
     if clock == "seconds":  # the time goal counts only the tasks where compiling is a small share of the time
-        compiling = f" whose compile takes under {goals.COMPILE_SHARE:.0%} of its time ({len(excluded)} more, left out)"
+        compiling = (
+            f" whose compile takes under {goals.COMPILE_SHARE:.0%} of its time ({len(c.left_out)} more, left out)"
+        )
     lines = [
-        f"{switch}, by {_CLOCK_WORDS[clock]}, over {len(found)} splits and {len(per_task)} tasks:",
-        f"  score above every fixed candidate's on {sum(s.above_every_fixed for s in found)} of {len(found)} splits",
+        f"{switch}, by {_CLOCK_WORDS[clock]}, over {c.splits} splits and {len(c.tasks)} tasks:",
+        f"  score above every fixed candidate's on {c.above_every_fixed} of {c.splits} splits",
     ]
-    if with_baselines:
-        met = sum(bool(s.at_least_baselines) for s in with_baselines)
-        lines.append(f"  score at least every baseline's on {met} of {len(with_baselines)} splits")
+    if c.with_baselines:
+        lines.append(f"  score at least every baseline's on {c.at_least_baselines} of {c.with_baselines} splits")
     lines += [
-        f"  tasks a fixed candidate reaches{compiling}: {len(counted)}; the switch reaches {len(within)} within "
-        f"{limit}x the best one's median {clock}, {len(later)} later, misses {len(missed)}",
-        f"  final metric within the best fixed candidate's spread: {len(per_task) - len(spread)} tasks of "
-        f"{len(per_task)}",
+        f"  tasks a fixed candidate reaches{compiling}: {c.counted}; the switch reaches {len(c.within)} within "
+        f"{limit}x the best one's median {clock}, {len(c.later)} later, misses {len(c.missed)}",
+        f"  final metric within the best fixed candidate's spread: {len(c.tasks) - len(c.spread)} tasks of "
+        f"{len(c.tasks)}",
         "  by split (the switch's score; the best fixed candidate's):",
     ]
     for s in found:
@@ -183,17 +232,33 @@ def report(found: Sequence[SplitStanding], switch: str, clock: str = "steps") ->
             baseline = f"; with baselines {s.baseline_scores[_SWITCH]:.3f} against {others}"
         mark = "above" if s.above_every_fixed else "NOT above"
         lines.append(f"    {s.split}: {s.score:.3f} against {s.best_fixed[0]} {s.best_fixed[1]:.3f} ({mark}){baseline}")
-    if later or missed:
+    if c.later or c.missed:
         lines.append(f"  tasks over {limit}x the best fixed candidate's median {clock}:")
-        lines += [f"    {t}: {ratio:.2f}x" for t, ratio in sorted(later.items(), key=lambda item: -item[1])]
-        lines += [f"    {t}: missed (reached on fewer than half the seeds)" for t in missed]
-    if spread:
+        lines += [f"    {t}: {ratio:.2f}x" for t, ratio in sorted(c.later.items(), key=lambda item: -item[1])]
+        lines += [f"    {t}: missed (reached on fewer than half the seeds)" for t in c.missed]
+    if c.spread:
         lines.append("  tasks whose median final metric is worse than the best fixed candidate's beyond its spread:")
         lines += [
             f"    {t}: by {e['final_metric_shortfall']:.4g} (spread {e['final_metric_spread']:.4g})"
-            for t, e in spread.items()
+            for t, e in c.spread.items()
         ]
     return "\n".join(lines)
+
+
+def read(specs: Sequence[str], targets: dict) -> dict[str, list]:
+    """Each contender's runs, from ``specs`` (``FILE[+FILE...]:CONTENDER[,CONTENDER...]`` each); the tasks' targets
+    are added to ``targets`` (the first read of a task gives it)."""
+    found: dict[str, list] = {}
+    for spec in specs:
+        files, names = _spec(spec)
+        runs, read_targets = paired.read_runs(files, names)
+        for name in names:
+            found[name] = [run for run in runs if run.contender == name]
+            if not found[name]:
+                raise SystemExit(f"{spec!r}: no runs of {name!r} there.")
+        for task, target in read_targets.items():
+            targets.setdefault(task, target)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> list[SplitStanding]:
@@ -204,25 +269,13 @@ def main(argv: Sequence[str] | None = None) -> list[SplitStanding]:
     parser.add_argument("--clock", choices=("steps", "seconds"), default="steps", help="steps, or seconds with compile")
     args = parser.parse_args(argv)
     targets: dict = {}
-
-    def read(specs: Sequence[str]) -> dict[str, list]:
-        found: dict[str, list] = {}
-        for spec in specs:
-            files, names = _spec(spec)
-            runs, read_targets = paired.read_runs(files, names)
-            for name in names:
-                found[name] = [run for run in runs if run.contender == name]
-                if not found[name]:
-                    raise SystemExit(f"{spec!r}: no runs of {name!r} there.")
-            for task, target in read_targets.items():
-                targets.setdefault(task, target)
-        return found
-
-    switch = read([args.switch])
+    switch = read([args.switch], targets)
     if len(switch) != 1:
         raise SystemExit(f"--switch {args.switch!r}: name one switch.")
     ((switch_name, switch_runs),) = switch.items()
-    found = standings((switch_name, switch_runs), read(args.fixed), read(args.baseline), targets, clock=args.clock)
+    found = standings(
+        (switch_name, switch_runs), read(args.fixed, targets), read(args.baseline, targets), targets, clock=args.clock
+    )
     print(report(found, switch_name, args.clock))
     return found
 
