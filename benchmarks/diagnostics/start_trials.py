@@ -1,28 +1,31 @@
 """What fair trials from the start could reach, read off the fixed candidates' stored runs (round 30).
 
-A switch that runs every candidate for ``h`` updates from the same start (update 0, on the same batches), puts the
-parameters back after each trial, and then trains on from the winner's end point with the winner's optimizer state
-(``selectors.trials`` with one round at update 0) follows, update for update, the winner's own fixed run from its
-update ``h`` on, ``(N - 1) * h`` updates late: the other ``N - 1`` trials are the cost. So the runs the suite stored
-for the fixed candidates give, with no new run, what such a switch reaches by steps, for any rule that picks from
-what the trials show, and in particular for a rule that knows the future. This bounds every design that decides
-by trials from a common start, as round 18's ``benchmarks.diagnostics.horizon`` did for nine copies from the
-warmup's end on the four development tasks, and does it on every task the fixed candidates ran, on every seed.
+Picture a switch that runs every one of its ``N`` candidates for ``h`` updates from the same start (the
+initialization, on the same batches), puts the parameters back after each trial, and trains on from the winner's
+end point with the winner's optimizer state. From then on it follows, update for update, the winner's own fixed run
+from that run's update ``h``, ``(N - 1) * h`` updates late: the other trials are its cost. So the runs the suite
+stored for the fixed candidates give, with no new run, what such a switch reaches by steps for any rule that picks
+from what the trials show, and for a rule that knows the future. That bounds every design that decides by trials
+from a common start before training: the lead of issue 11's first item, and ``selectors.trials``, which comes
+closest (it can begin a round at update 1 at the earliest, after one update of its first candidate, and it scores a
+trial by its mean loss over the second half, with margins). Round 18's ``benchmarks.diagnostics.horizon`` asked the
+same for nine copies from the warmup's end, on the four development tasks, with new runs; this reads every task
+and seed the fixed candidates ran.
 
 The rules (:data:`RULES`) pick, on each task and seed, the candidate whose trial of ``h`` updates shows:
 
 - ``train-end``: the lowest mean training loss over the trial's last evaluation interval (the trial's last 50
-  updates on most tasks: all of it for ``h = 50``; ``trials`` scores a trial's second half);
-- ``validation``: the best validation metric at the trial's end (a held-out metric the user would pass);
+  updates on most tasks, all of it for ``h = 50``), which a switch reads from ``value=``;
+- ``validation``: the best validation metric at the trial's end (a held-out metric the user would have to pass);
 - ``oracle``: the fewest steps to the target over the whole run, then the best final metric (known only in
   hindsight; it pays for the trials all the same). With ``h = 0`` it is the free oracle: the best candidate of each
-  seed from the first update, at no cost.
+  seed from the first update, at no cost, an upper bound for any selector that runs one candidate per run.
 
-Each rule's runs, as a switch's (named ``RULE@h``), go through :func:`benchmarks.suite.standing.standings`: the
-goals of issue 11 by steps, split by split. Evaluations inside the trials are not counted (as the suite's
-``discarded``): a run reaches the target at the earliest at ``N * h``, and its final metric is the winner's at
-``budget - (N - 1) * h``. Seconds are not simulated (a switch's compile and per-step cost differ from a fixed
-candidate's): steps only.
+Each rule's runs (named ``RULE@FRACTION``) are scored as a switch's by
+:func:`benchmarks.suite.standing.standings`: the goals of issue 11 by steps, split by split. Evaluations inside the
+trials are not counted (as the suite's ``discarded``): a run reaches the target at ``N * h`` at the earliest, and
+its final metric is the winner's at ``budget - (N - 1) * h``. Seconds are not simulated (a switch's compile and
+per-step cost differ from a fixed candidate's): steps only.
 
 Usage::
 
@@ -30,8 +33,10 @@ Usage::
         --fixed "benchmarks/results/round19/seen/*/time_to_target.json:adam,sgd,rmsprop" \\
         --switch "benchmarks/results/round19/seen/*/time_to_target.json:race-multiples-undo"
 
-``--switch`` adds a switch's stored runs as a row to compare with; ``--baseline`` adds the baseline goal;
-``--fractions`` sets the trial lengths as fractions of each task's budget (rounded to its evaluation interval).
+``--switch`` (repeatable, several contenders each) adds stored runs as rows to compare with: a switch's, or a
+fixed candidate's or a baseline's alone, scored as a switch against the fixed candidates. ``--baseline`` adds the
+baseline goal; ``--fractions`` sets the trial lengths as fractions of each task's budget (rounded to its evaluation
+interval).
 """
 
 import argparse
@@ -180,7 +185,9 @@ def table(rows: Mapping[str, tuple[standing.Counts, Picks | None]]) -> str:
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
-    parser.add_argument("--switch", help="FILE[+FILE...]:SWITCH, a stored switch to set beside the rules")
+    parser.add_argument(
+        "--switch", action="append", default=[], help="FILE[+FILE...]:CONTENDER[,...]: stored runs set beside the rules"
+    )
     parser.add_argument("--baseline", action="append", default=[], help="FILE[+FILE...]:BASELINE[,BASELINE...]")
     parser.add_argument("--fractions", default=",".join(map(str, FRACTIONS)), help="trial lengths, of the budget")
     parser.add_argument("--rules", default=",".join(RULES), help=f"some of {', '.join(RULES)}")
@@ -188,10 +195,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     targets: dict = {}
     fixed = standing.read(args.fixed, targets)
     baselines = standing.read(args.baseline, targets)
-    entries = []
-    if args.switch:
-        ((name, runs),) = standing.read([args.switch], targets).items()
-        entries.append((name, runs, None))
+    entries = [(name, runs, None) for name, runs in standing.read(args.switch, targets).items()]
     entries.append(("oracle@0", *simulate_all("oracle", 0, fixed, targets)))
     for rule in args.rules.split(","):
         for fraction in map(float, args.fractions.split(",")):

@@ -14,11 +14,13 @@ run --fixed "$D:adam,sgd,rmsprop" --switch "$D:race-multiples-undo" --baseline "
 K3="$R/round19/seen/*/time_to_target.json+$R/round2[0-5]/held-out-?/time_to_target.json"
 K3="$K3+$R/round2[0-9]/held-out-??/time_to_target.json"
 echo "## Every split kept aside (validation, held-out through held-out-17), three candidates, seeds 0-4"
-run --fixed "$K3:adam,sgd,rmsprop" --switch "$K3:race-multiples-undo" --baseline "$K3:adamw-cosine"
+run --fixed "$K3:adam,sgd,rmsprop" --switch "$K3:race-multiples-undo,adam,sgd,rmsprop,prodigy-cosine,adamw-cosine" \
+  --baseline "$K3:adamw-cosine"
 FRESH_ADAM="$R/round28/fresh-adam/time_to_target.json"
 FRESH_SR="$R/round29/fresh-sgd-rmsprop/time_to_target.json"
 echo "## The splits kept aside through held-out-16, three candidates, seeds 5-9"
 run --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" --switch "$R/round28/fresh/time_to_target.json:race-multiples-undo" \
+  --switch "$FRESH_ADAM:adam" --switch "$FRESH_SR:sgd,rmsprop" --switch "$R/round29/fresh-baseline/time_to_target.json:adamw-cosine" \
   --baseline "$R/round29/fresh-baseline/time_to_target.json:adamw-cosine"
 K5_SWITCH="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-9]/held-out-*-5c/time_to_target.json"
 A34="$R/selection_round3/validation/large/time_to_target.json+$R/stall/held-out/large/time_to_target.json"
