@@ -4,7 +4,8 @@ For each task kept aside that the switch (three candidates) reaches later than 1
 median steps, or misses, and for each seed: the candidate that reaches the target first on that seed, and the ones
 that trials of 2.5% of the run from the start pick by their validation metric and by their training loss at the
 trial's end (:mod:`benchmarks.diagnostics.start_trials`). Then the same counts over the tasks it reaches in time.
-Both seed sets, the run files of round 29's standing. Run from the repository's root:
+Both seed sets, the run files of round 30's standing (``benchmarks/results/run_files.sh``). Run from the repository's
+root:
 ``python benchmarks/results/round30/short_tasks.py > benchmarks/results/round30/short_tasks.txt``.
 """
 
@@ -20,14 +21,15 @@ from benchmarks.suite import scoring, standing
 R = "benchmarks/results"
 K3 = f"{R}/round19/seen/*/time_to_target.json+{R}/round2[0-5]/held-out-?/time_to_target.json"
 K3 += f"+{R}/round2[0-9]/held-out-??/time_to_target.json"
+H17 = f"{R}/round30/held-out-17-fresh/time_to_target.json"
 SEED_SETS = {
     "seeds 0-4": ([f"{K3}:adam,sgd,rmsprop"], f"{K3}:race-multiples-undo"),
     "seeds 5-9": (
         [
-            f"{R}/round28/fresh-adam/time_to_target.json:adam",
-            f"{R}/round29/fresh-sgd-rmsprop/time_to_target.json:sgd,rmsprop",
+            f"{R}/round28/fresh-adam/time_to_target.json+{H17}:adam",
+            f"{R}/round29/fresh-sgd-rmsprop/time_to_target.json+{H17}:sgd,rmsprop",
         ],
-        f"{R}/round28/fresh/time_to_target.json:race-multiples-undo",
+        f"{R}/round28/fresh/time_to_target.json+{H17}:race-multiples-undo",
     ),
 }
 FRACTION = 0.025

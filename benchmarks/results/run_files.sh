@@ -1,0 +1,26 @@
+# The run files the standing and the start-trials diagnostic read (sourced by benchmarks/results/round30/*.sh, from
+# the repository's root): every split kept aside from the design, seeds 0-4 and 5-9, three candidates and five.
+R=benchmarks/results
+# Three candidates, seeds 0-4: validation and held-out through held-out-7 as re-run in round 19, then each blind
+# split's own run.
+K3="$R/round19/seen/*/time_to_target.json+$R/round2[0-5]/held-out-?/time_to_target.json"
+K3="$K3+$R/round2[0-9]/held-out-??/time_to_target.json"
+# Five candidates, seeds 0-4: the switch's runs of round 22 (validation, held-out through held-out-9) and each later
+# split's; Adam at 3e-4 from the splits' own five-candidate runs (the fixed candidates do not depend on the set they
+# are in); the other four from K3.
+K5_SWITCH="$R/round22/recommended-marked-5c/time_to_target.json+$R/round2[0-9]/held-out-*-5c/time_to_target.json"
+A34="$R/selection_round3/validation/large/time_to_target.json+$R/stall/held-out/large/time_to_target.json"
+A34="$A34+$R/round9/held-out-2/large/time_to_target.json+$R/round10/held-out-3/large_fixed/time_to_target.json"
+A34="$A34+$R/round11/held-out-4/large/time_to_target.json+$R/round12/held-out-5/large/time_to_target.json"
+A34="$A34+$R/round13/held-out-6/large/time_to_target.json+$R/round16/held-out-7/large/time_to_target.json"
+A34="$A34+$R/round2[0-9]/held-out-*-5c/time_to_target.json"
+# Seeds 5-9, which no selector was designed on, all on the AMD EPYC: the recommended switch and Adam through
+# held-out-16 from round 28, SGD, RMSProp, the tuned baseline and the five-candidate runs from round 29, and
+# held-out-17 from round 30 (every contender in one file per candidate set).
+H17="$R/round30/held-out-17-fresh/time_to_target.json"
+H17_5C="$R/round30/held-out-17-fresh-5c/time_to_target.json"
+FRESH_REC="$R/round28/fresh/time_to_target.json+$H17"
+FRESH_ADAM="$R/round28/fresh-adam/time_to_target.json+$H17"
+FRESH_SR="$R/round29/fresh-sgd-rmsprop/time_to_target.json+$H17"
+FRESH_BASELINE="$R/round29/fresh-baseline/time_to_target.json+$H17"
+F5="$R/round29/fresh-5c/time_to_target.json+$H17_5C"
