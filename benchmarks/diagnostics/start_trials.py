@@ -49,7 +49,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # Run as a script: make the repository importable.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.suite import scoring, standing
+from benchmarks.suite import harness, scoring, standing
 
 RULES = ("train-end", "validation", "oracle")
 #: The trial lengths, as fractions of each task's budget.
@@ -70,12 +70,12 @@ def trial_length(fraction: float, budget: int, eval_every: int) -> int:
     return max(eval_every, round(fraction * budget / eval_every) * eval_every)
 
 
-def _at(run, step: int, values: Sequence[float]) -> float:
+def _at(run: harness.Run, step: int, values: Sequence[float]) -> float:
     """``values`` at the evaluation at ``step``; NaN where the run stopped before it."""
     return values[run.steps.index(step)] if step in run.steps else math.nan
 
 
-def pick(rule: str, runs: Mapping[str, object], length: int, target: scoring.Target) -> str:
+def pick(rule: str, runs: Mapping[str, harness.Run], length: int, target: scoring.Target) -> str:
     """The candidate ``rule`` picks from ``runs`` (candidate -> its run on one task and seed), the first on ties.
 
     A candidate whose signal is not finite (its run diverged) is never picked unless every one's is not.
@@ -95,7 +95,7 @@ def pick(rule: str, runs: Mapping[str, object], length: int, target: scoring.Tar
     return min(runs, key=key)
 
 
-def follow(name: str, runs: Mapping[str, object], length: int, target: scoring.Target):
+def follow(name: str, runs: Mapping[str, harness.Run], length: int, target: scoring.Target) -> harness.Run:
     """The run of a switch that trials each of ``runs``' candidates (candidate -> its run on one task and seed) for
     ``length`` updates from the start and goes on with ``name``: ``name``'s run from update ``length`` on, late by
     the other trials, cut at the budget. No evaluation inside the trials counts."""
@@ -134,8 +134,8 @@ class Picks:
 
 
 def simulate_all(
-    rule: str, fraction: float, fixed: Mapping[str, Sequence], targets: Mapping[str, scoring.Target]
-) -> tuple[list, Picks]:
+    rule: str, fraction: float, fixed: Mapping[str, Sequence[harness.Run]], targets: Mapping[str, scoring.Target]
+) -> tuple[list[harness.Run], Picks]:
     """``rule``'s runs at trial length ``fraction`` of each budget, on every task and seed that every candidate ran,
     and how well it picks. All of a rule's runs are named ``RULE@FRACTION``."""
     by_pair: dict[tuple, dict] = {}
@@ -154,7 +154,7 @@ def simulate_all(
     simulated, counted, fastest, best_fixed = [], 0, 0, 0
     for (task, _), runs in sorted(complete.items()):
         target = targets[task]
-        interval = runs[next(iter(runs))].steps[1]
+        interval = next(run.steps[1] for run in runs.values() if len(run.steps) > 1)  # the evaluation interval
         length = trial_length(fraction, target.budget, interval)
         run = follow(pick(rule, runs, length, target), runs, length, target)
         simulated.append(dataclasses.replace(run, contender=f"{rule}@{fraction:g}"))
