@@ -24,3 +24,14 @@ FRESH_ADAM="$R/round28/fresh-adam/time_to_target.json+$H17"
 FRESH_SR="$R/round29/fresh-sgd-rmsprop/time_to_target.json+$H17"
 FRESH_BASELINE="$R/round29/fresh-baseline/time_to_target.json+$H17"
 F5="$R/round29/fresh-5c/time_to_target.json+$H17_5C"
+# Round 31: held-out-18, run once with every default frozen, seeds 0-4 and 5-9, three candidates and five. The round-31
+# scripts add them to the sets above (round 30's read the sets as they are).
+H18="$R/round31/held-out-18/time_to_target.json"
+H18_5C="$R/round31/held-out-18-5c/time_to_target.json"
+H18_FRESH="$R/round31/held-out-18-fresh/time_to_target.json"
+H18_FRESH_5C="$R/round31/held-out-18-fresh-5c/time_to_target.json"
+with_held_out_18() {
+  K3="$K3+$H18" K5_SWITCH="$K5_SWITCH+$H18_5C" A34="$A34+$H18_5C" FRESH_REC="$FRESH_REC+$H18_FRESH"
+  FRESH_ADAM="$FRESH_ADAM+$H18_FRESH" FRESH_SR="$FRESH_SR+$H18_FRESH" FRESH_BASELINE="$FRESH_BASELINE+$H18_FRESH"
+  F5="$F5+$H18_FRESH_5C"
+}
