@@ -3250,3 +3250,24 @@ def test_horizon_hands_the_run_to_each_copy_at_the_warmup_s_end():
         "rmsprop": 380,
     }
     assert harness.run(task, horizon.kept_from_start("adam-x10").make(task), seed=0).switches == []
+
+
+def test_round_31_s_variant_trials_every_copy_from_the_start_and_its_3x_copies_step_themselves_down():
+    # Trials of max(4, 400 // 100) = 4 updates from update 1, every copy in order (the 3x copies first), each from the
+    # same parameters; the winner then trains on.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    run = harness.run(task, contenders.contenders()["trials-copies"].make(task), seed=0)
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert run.switches[:5] == [(1 + 4 * (k + 1), six[k], six[k + 1]) for k in range(5)]
+    # SGD at 3x wins on its fast start (the short-horizon bias that makes the variant miss the quadratic's target) and
+    # makes every other update: 400 - 5 * 4 - 1 (Adam at 3x made update 0 before the round).
+    assert run.switches[5:] == [(25, "rmsprop", "sgd-x3")]
+    assert run.steps_per_candidate == {"adam-x3": 5, "sgd-x3": 379} | dict.fromkeys(six[2:], 4)
+    # A 3x copy: 3 times SGD's step for its first `at` updates, then SGD's own.
+    copy = contenders.stepped_down(optax.sgd(1.0), at=2)
+    params, grads = np.zeros(2, np.float32), np.asarray([1.0, -2.0], np.float32)
+    state, steps = copy.init(params), []
+    for _ in range(4):
+        updates, state = copy.update(grads, state, params)
+        steps.append(updates.tolist())
+    assert steps == [[-3.0, 6.0], [-3.0, 6.0], [-1.0, 2.0], [-1.0, 2.0]]

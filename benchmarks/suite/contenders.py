@@ -220,6 +220,35 @@ def fixed_scheduled(name: str) -> Contender:
     return Contender(f"{name}-cosine", make, False, description)
 
 
+def stepped_down(candidate: optax.GradientTransformation, at: int) -> optax.GradientTransformation:
+    """``candidate`` at 3x its learning rate for its first ``at`` updates, then at 1x: its updates scaled by a
+    piecewise constant schedule on its own count (``trials_copies``' copies, which ``step_down`` cannot step)."""
+    return optax.chain(candidate, optax.scale_by_schedule(optax.piecewise_constant_schedule(3.0, {at: 1 / 3})))
+
+
+def trials_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]]) -> Contender:
+    """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
+    at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
+    loss over their second half with no margin; the winner trains on. ``step_down`` cannot wrap ``trials``, so a 3x
+    copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1 (a copy's
+    count is its own updates, so a winning 3x copy steps down about ``5 * budget // 100`` updates after half-way)."""
+
+    def make(task, on_event=None):
+        given = make_candidates()
+        copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
+        length = max(4, task.budget // 100)
+        trials = selectors.trials(task.budget, trial_length=length, rounds=(0.0,), margin=0.0, confidence=0.0)
+        return optswitch.switch(copies, trials, on_event=on_event)
+
+    description = (
+        "round 31's variant: one round of selectors.trials from the start (update 1) over every candidate at 3x and "
+        "1x (each copy its own state), trials of budget/100 updates scored by the mean training loss over their "
+        "second half with no margin; the winner trains on, a 3x copy stepping itself down to 1x after budget/2 of "
+        "its own updates"
+    )
+    return Contender("trials-copies", make, True, description)
+
+
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
     """Round 17's selector over ``copies`` candidates on a schedule: ``undo_if_worse(race(run_length=run_length,
     warmup=run_length // 20, stop=...), max(run_length // 100, 3))``, no step down. ``stop`` is half the run, or with
@@ -521,6 +550,7 @@ def contenders(
             "stalled; every other copy keeps its multiple until half-way or a stall of its own, so that a duel after "
             "a stall still tries the challenger at its multiple (step_down(..., per_copy=True))",
         ),
+        trials_copies(make_candidates),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
