@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.suite import harness, scoring, standing, store
+from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
 TARGET = scoring.Target(0.5, False, "adam", 0.49, 0.01, "", (100,), 300)
@@ -138,4 +138,19 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
     assert len(commands) >= 4
     for arguments, printed in commands:
         standing.main(shlex.split(arguments))
+        assert capsys.readouterr().out == printed
+
+
+def test_the_stored_runs_give_back_round_31_s_variant_against_the_recommended_switch_and_the_goals(capsys, monkeypatch):
+    # benchmarks/results/round31/trials_copies.txt, which benchmarks/README.md's "Selection, round 31" quotes: each of
+    # its paired comparisons and its standing come out of the stored runs as printed.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    text = (root / "benchmarks" / "results" / "round31" / "trials_copies.txt").read_text()
+    found = re.findall(
+        r"^\$ python -m benchmarks\.suite\.(paired|standing) (.*)\n((?:.+\n)+)", text + "\n", flags=re.MULTILINE
+    )
+    assert [module for module, _, _ in found] == ["paired"] * 5 + ["standing"]
+    for module, arguments, printed in found:
+        {"paired": paired, "standing": standing}[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
