@@ -3263,6 +3263,13 @@ def test_round_31_s_variant_trials_every_copy_from_the_start_and_its_3x_copies_s
     # makes every other update: 400 - 5 * 4 - 1 (Adam at 3x made update 0 before the round).
     assert run.switches[5:] == [(25, "rmsprop", "sgd-x3")]
     assert run.steps_per_candidate == {"adam-x3": 5, "sgd-x3": 379} | dict.fromkeys(six[2:], 4)
+    # The second variant trials again at 20% of the run (update 80): the incumbent first, then the others in order;
+    # here RMSProp at 3x wins the second round, as the race's first duel takes the quadratic to RMSProp.
+    again = harness.run(task, contenders.contenders()["trials-copies-again"].make(task), seed=0)
+    assert again.switches[:6] == run.switches
+    second = ["sgd-x3", "adam-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert again.switches[6:11] == [(80 + 4 * (k + 1), second[k], second[k + 1]) for k in range(5)]
+    assert again.switches[11:] == [(104, "rmsprop", "rmsprop-x3")]
     # A 3x copy: 3 times SGD's step for its first `at` updates, then SGD's own.
     copy = contenders.stepped_down(optax.sgd(1.0), at=2)
     params, grads = np.zeros(2, np.float32), np.asarray([1.0, -2.0], np.float32)

@@ -226,10 +226,13 @@ def stepped_down(candidate: optax.GradientTransformation, at: int) -> optax.Grad
     return optax.chain(candidate, optax.scale_by_schedule(optax.piecewise_constant_schedule(3.0, {at: 1 / 3})))
 
 
-def trials_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]]) -> Contender:
+def trials_copies(
+    make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]], rounds: Sequence[float] = (0.0,)
+) -> Contender:
     """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
     at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
-    loss over their second half with no margin; the winner trains on. ``step_down`` cannot wrap ``trials``, so a 3x
+    loss over their second half with no margin; the winner trains on. ``rounds=(0.0, 0.2)`` (round 31's second
+    variant, ``trials-copies-again``) adds a round at 20% of the run. ``step_down`` cannot wrap ``trials``, so a 3x
     copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1 (a copy's
     count is its own updates, so a winning 3x copy steps down about ``5 * budget // 100`` updates after half-way)."""
 
@@ -237,7 +240,7 @@ def trials_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTrans
         given = make_candidates()
         copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
         length = max(4, task.budget // 100)
-        trials = selectors.trials(task.budget, trial_length=length, rounds=(0.0,), margin=0.0, confidence=0.0)
+        trials = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
         return optswitch.switch(copies, trials, on_event=on_event)
 
     description = (
@@ -246,7 +249,10 @@ def trials_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTrans
         "second half with no margin; the winner trains on, a 3x copy stepping itself down to 1x after budget/2 of "
         "its own updates"
     )
-    return Contender("trials-copies", make, True, description)
+    if rounds == (0.0,):
+        return Contender("trials-copies", make, True, description)
+    again = f"round 31's second variant: trials-copies with rounds of trials at {', '.join(f'{r:g}' for r in rounds)}"
+    return Contender("trials-copies-again", make, True, again + " of the run")
 
 
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
@@ -551,6 +557,7 @@ def contenders(
             "a stall still tries the challenger at its multiple (step_down(..., per_copy=True))",
         ),
         trials_copies(make_candidates),
+        trials_copies(make_candidates, rounds=(0.0, 0.2)),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
