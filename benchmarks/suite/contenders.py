@@ -234,7 +234,8 @@ def trials_copies(
     loss over their second half with no margin; the winner trains on. ``rounds=(0.0, 0.2)`` (round 31's second
     variant, ``trials-copies-again``) adds a round at 20% of the run. ``step_down`` cannot wrap ``trials``, so a 3x
     copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1 (a copy's
-    count is its own updates, so a winning 3x copy steps down about ``5 * budget // 100`` updates after half-way)."""
+    count is its own updates, so a winning 3x copy steps down after half-way by the other copies' trials, about
+    ``5 * budget // 100`` updates a round)."""
 
     def make(task, on_event=None):
         given = make_candidates()
