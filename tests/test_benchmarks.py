@@ -2654,7 +2654,8 @@ def test_the_large_candidate_set_reaches_every_contender():
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
             copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
-            multiplied = contender.name.startswith("race-multiples") or "scheduled" in contender.name
+            # Round 31's trials-copies run their trials over the same copies.
+            multiplied = contender.name.startswith(("race-multiples", "trials-copies")) or "scheduled" in contender.name
             state = contender.make(task).init({"w": np.zeros(2, np.float32)})
             assert list(optswitch.summary(state).updates) == (copies if multiplied else names), contender.name
     args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
