@@ -3279,3 +3279,22 @@ def test_round_31_s_variant_trials_every_copy_from_the_start_and_its_3x_copies_s
         updates, state = copy.update(grads, state, params)
         steps.append(updates.tolist())
     assert steps == [[-3.0, 6.0], [-3.0, 6.0], [-1.0, 2.0], [-1.0, 2.0]]
+
+
+@pytest.mark.parametrize("name, clock", [("trials-copies-again", False), ("trials-copies-clock", True)])
+def test_round_31_s_third_variant_steps_its_3x_copies_down_on_the_run_s_clock(name, clock):
+    # RMSProp at 3x wins the round from update 1 (its losses alone are lower), keeps the lead through the round at
+    # 10% of the run (update 40; the second variant's at 20%, update 80) and trains to update 300. Its step down
+    # counts on its own clock unless the switch puts its schedule on the run's (on_switch=sync_schedules()).
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()[name].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    for _ in range(300):
+        loss = 0.5 if optswitch.active(state) == "rmsprop-x3" else 1.0
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    assert optswitch.active(state) == "rmsprop-x3"
+    schedule = optswitch.candidate_state(state, "rmsprop-x3")[1]
+    # The copy made every update from its win at update 25 on but those of the other five copies' trials in the
+    # second round (5 x 4 updates): by its own count, 300 - 25 - 20 + 4 (its trial in the first round) = 259.
+    assert int(schedule.count) == (300 if clock else 259)

@@ -227,33 +227,47 @@ def stepped_down(candidate: optax.GradientTransformation, at: int) -> optax.Grad
 
 
 def trials_copies(
-    make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]], rounds: Sequence[float] = (0.0,)
+    make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]],
+    rounds: Sequence[float] = (0.0,),
+    *,
+    run_clock: bool = False,
 ) -> Contender:
     """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
     at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
     loss over their second half with no margin; the winner trains on. ``rounds=(0.0, 0.2)`` (round 31's second
     variant, ``trials-copies-again``) adds a round at 20% of the run. ``step_down`` cannot wrap ``trials``, so a 3x
-    copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1 (a copy's
-    count is its own updates, so a winning 3x copy steps down after half-way by the other copies' trials, about
-    ``5 * budget // 100`` updates a round)."""
+    copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1. A copy's
+    count is its own updates, so a winning 3x copy steps down after half-way by the other copies' trials (about
+    ``5 * budget // 100`` updates a round), and a copy that wins a later round later still. With ``run_clock=True``
+    (round 31's third variant, ``trials-copies-clock``, with ``rounds=(0.0, 0.1)``) the switch puts the copies'
+    schedules on the run's clock (``handoff.sync_schedules()``): every 3x copy runs at 1x from update ``budget // 2``.
+    """
 
     def make(task, on_event=None):
         given = make_candidates()
         copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
         length = max(4, task.budget // 100)
         trials = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
-        return optswitch.switch(copies, trials, on_event=on_event)
+        on_switch = handoff.sync_schedules() if run_clock else "resume"
+        return optswitch.switch(copies, trials, on_switch=on_switch, on_event=on_event)
 
-    description = (
-        "round 31's variant: one round of selectors.trials from the start (update 1) over every candidate at 3x and "
-        "1x (each copy its own state), trials of budget/100 updates scored by the mean training loss over their "
-        "second half with no margin; the winner trains on, a 3x copy stepping itself down to 1x after budget/2 of "
-        "its own updates"
-    )
+    at = ", ".join(f"{fraction:g}" for fraction in rounds)
+    if run_clock:
+        description = (
+            f"round 31's third variant: trials-copies with rounds of trials at {at} of the run, every 3x copy at 1x "
+            "from update budget/2 of the run (its schedule on the run's clock: on_switch=handoff.sync_schedules())"
+        )
+        return Contender("trials-copies-clock", make, True, description)
     if rounds == (0.0,):
+        description = (
+            "round 31's variant: one round of selectors.trials from the start (update 1) over every candidate at 3x "
+            "and 1x (each copy its own state), trials of budget/100 updates scored by the mean training loss over "
+            "their second half with no margin; the winner trains on, a 3x copy stepping itself down to 1x after "
+            "budget/2 of its own updates"
+        )
         return Contender("trials-copies", make, True, description)
-    again = f"round 31's second variant: trials-copies with rounds of trials at {', '.join(f'{r:g}' for r in rounds)}"
-    return Contender("trials-copies-again", make, True, again + " of the run")
+    description = f"round 31's second variant: trials-copies with rounds of trials at {at} of the run"
+    return Contender("trials-copies-again", make, True, description)
 
 
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
@@ -559,6 +573,7 @@ def contenders(
         ),
         trials_copies(make_candidates),
         trials_copies(make_candidates, rounds=(0.0, 0.2)),
+        trials_copies(make_candidates, rounds=(0.0, 0.1), run_clock=True),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
