@@ -2654,8 +2654,11 @@ def test_the_large_candidate_set_reaches_every_contender():
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
             copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
-            # Round 31's trials-copies run their trials over the same copies.
-            multiplied = contender.name.startswith(("race-multiples", "trials-copies")) or "scheduled" in contender.name
+            # Round 31's trials-copies and round 32's trials-duels run their trials over the same copies.
+            multiplied = (
+                contender.name.startswith(("race-multiples", "trials-copies", "trials-duels"))
+                or "scheduled" in contender.name
+            )
             state = contender.make(task).init({"w": np.zeros(2, np.float32)})
             assert list(optswitch.summary(state).updates) == (copies if multiplied else names), contender.name
     args = cli.parse_args(["--candidates", "large", "--contenders", "adam-3e-3,race"])
@@ -3298,3 +3301,28 @@ def test_round_31_s_third_variant_steps_its_3x_copies_down_on_the_run_s_clock(na
     # The copy made every update from its win at update 25 on but those of the other five copies' trials in the
     # second round (5 x 4 updates): by its own count, 300 - 25 - 20 + 4 (its trial in the first round) = 259.
     assert int(schedule.count) == (300 if clock else 259)
+
+
+def test_round_32_s_variant_trials_from_the_start_then_duels_with_another_optimizer_s_copy():
+    # Trials of 4 updates from update 1 over the six copies (as trials-copies'), scored by the losses below: SGD at 3x
+    # wins (mean 0.5), ahead of its own copy at 1x (0.6) and of RMSProp at 3x (0.8).
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["trials-duels"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    trial_means, level = {"sgd-x3": 0.5, "sgd": 0.6, "rmsprop-x3": 0.8}, 1.0
+    for t in range(400):
+        name = optswitch.active(state)
+        if t >= 25:  # after the round, the loss falls 10% an update under RMSProp at 3x, 1% under any other copy
+            level *= 0.9 if name == "rmsprop-x3" else 0.99
+        loss = trial_means.get(name, 1.0) if t < 25 else level
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    switches = optswitch.summary(state).switches
+    assert switches[:6] == [(1 + 4 * (k + 1), six[k], six[k + 1]) for k in range(5)] + [(25, "rmsprop", "sgd-x3")]
+    # The round ends at update 25, so the first duel begins after the first leader window (4 updates) past 2 x 25:
+    # at 53. The challenger is RMSProp at 3x, not SGD at 1x, whose trial mean was lower but which is SGD's own copy
+    # (the step down at half-way decides between those): it never runs again. RMSProp at 3x's rate wins the duel at
+    # once; the next duel, SGD at 3x's, begins after twice the update at which the first ended, and loses.
+    assert switches[6:] == [(53, "sgd-x3", "rmsprop-x3"), (123, "rmsprop-x3", "sgd-x3"), (138, "sgd-x3", "rmsprop-x3")]
+    assert optswitch.summary(state).updates["sgd"] == 4

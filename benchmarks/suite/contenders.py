@@ -26,6 +26,7 @@ from typing import NamedTuple
 import optax
 
 import optswitch
+from benchmarks.suite import sequenced
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
 from optswitch.demo import candidates, prodigy_cosine, prodigy_trial
@@ -231,6 +232,7 @@ def trials_copies(
     rounds: Sequence[float] = (0.0,),
     *,
     run_clock: bool = False,
+    duels: bool = False,
 ) -> Contender:
     """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
     at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
@@ -241,17 +243,29 @@ def trials_copies(
     ``5 * budget // 100`` updates a round), and a copy that wins a later round later still. With ``run_clock=True``
     (round 31's third variant, ``trials-copies-clock``, with ``rounds=(0.0, 0.1)``) the switch puts the copies'
     schedules on the run's clock (``handoff.sync_schedules()``): every 3x copy runs at 1x from update ``budget // 2``.
+    ``duels=True`` (round 32's variant, ``trials-duels``, on the run's clock): one round, then the race's duels from
+    its winner (:func:`benchmarks.suite.sequenced.trials_then_duels`).
     """
 
     def make(task, on_event=None):
         given = make_candidates()
         copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
         length = max(4, task.budget // 100)
-        trials = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
-        on_switch = handoff.sync_schedules() if run_clock else "resume"
-        return optswitch.switch(copies, trials, on_switch=on_switch, on_event=on_event)
+        if duels:
+            selector = sequenced.trials_then_duels(task.budget, length)
+        else:
+            selector = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
+        on_switch = handoff.sync_schedules() if run_clock or duels else "resume"
+        return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
 
     at = ", ".join(f"{fraction:g}" for fraction in rounds)
+    if duels:
+        description = (
+            "round 32's variant: trials-copies' one round of trials from the start, then the race's duels from its "
+            "winner (standings from the trials' means; no decision from half-way), every 3x copy at 1x from update "
+            "budget/2 of the run (sequenced.trials_then_duels, on_switch=handoff.sync_schedules())"
+        )
+        return Contender("trials-duels", make, True, description)
     if run_clock:
         description = (
             f"round 31's third variant: trials-copies with rounds of trials at {at} of the run, every 3x copy at 1x "
@@ -574,6 +588,7 @@ def contenders(
         trials_copies(make_candidates),
         trials_copies(make_candidates, rounds=(0.0, 0.2)),
         trials_copies(make_candidates, rounds=(0.0, 0.1), run_clock=True),
+        trials_copies(make_candidates, duels=True),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
