@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Round 32: its variant, trials-duels (one round of trials from the start over the copies, then the race's duels),
+# over every split kept aside through held-out-18, seeds 0-4, three candidates, after its rule's part (a) had failed on
+# the development tasks (a diagnostic, not a decision): run by run against the recommended switch, round 31's one round
+# of trials (trials-copies) and each fixed candidate, and its standing against the issue's goals. The run files:
+# run_files.sh.
+# Run from the repository's root:
+# bash benchmarks/results/round32/trials_duels.sh > benchmarks/results/round32/trials_duels.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+with_held_out_18
+TD="$R/round32/trials-duels/*/time_to_target.json"
+compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
+echo "## trials-duels against the recommended switch and each fixed candidate, run by run"
+compare "$TD:trials-duels" "$K3:race-multiples-undo"
+compare "$TD:trials-duels" "$R/round31/trials-copies/*/time_to_target.json:trials-copies"
+for other in adam sgd rmsprop adamw-cosine; do compare "$TD:trials-duels" "$K3:$other"; done
+echo "## trials-duels against the issue's goals (its standing), three candidates, seeds 0-4"
+echo "\$ python -m benchmarks.suite.standing --switch $TD:trials-duels --fixed $K3:adam,sgd,rmsprop --baseline $K3:adamw-cosine"
+python -m benchmarks.suite.standing --switch "$TD:trials-duels" --fixed "$K3:adam,sgd,rmsprop" --baseline "$K3:adamw-cosine"
