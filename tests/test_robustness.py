@@ -76,7 +76,9 @@ def run(tx, feed, state=None):
     return made, state
 
 
-@pytest.mark.parametrize("name", list(SELECTORS))
+# trials is left out: a trial whose loss is not finite is lost (test_trials.py), so that a candidate that diverges
+# in its trial does not hold the round forever.
+@pytest.mark.parametrize("name", [name for name in SELECTORS if name != "trials"])
 def test_non_finite_updates_are_as_if_skipped(name):
     loss = losses(STEPS)
     feed, good, i = [], [], 0

@@ -287,3 +287,49 @@ def test_only_a_selector_with_snapshots_has_their_buffers():
     assert len(state.snapshots.params) == 2
     assert jax.tree.structure(state.snapshots.params[0]) == jax.tree.structure(params())
     assert jax.tree.structure(state.snapshots.candidate_states) == jax.tree.structure(state.candidate_states)
+
+
+def run_with_failing_trials(failing: set[str], steps: int):
+    """Trials over Adam, SGD and RMSProp (a round at update 10, trials of 4) on ``0.5 |w|^2``, the loss given as
+    ``value`` scripted: RMSProp's 0.5, the others' 1.0, and NaN at the second update of a trial of a candidate in
+    ``failing``. Returns who made each update, the parameters each started from, and the state."""
+    tx = optswitch.switch(
+        {"adam": optax.adam(0.1), "sgd": optax.sgd(0.1), "rmsprop": optax.rmsprop(0.1)},
+        selectors.trials(100, trial_length=4, rounds=(0.1,), margin=0.0, confidence=0.0),
+    )
+    w = {"w": jnp.asarray([1.0, -2.0, 3.0])}
+    state, update_and_apply = tx.init(w), jax.jit(tx.update_and_apply)
+    made, starts, in_trial = [], [], 0
+    for _ in range(steps):
+        name = optswitch.active(state)
+        in_trial = in_trial + 1 if len(made) != 10 and made and made[-1] == name else 1
+        loss = np.float32(0.5 if name == "rmsprop" else 1.0)
+        if name in failing and 10 <= len(made) < 19 and in_trial == 2:
+            loss = np.float32(np.nan)
+        made.append(name)
+        starts.append(np.asarray(w["w"]))
+        w, state = update_and_apply(w, state, w, value=loss)
+    return made, starts, state
+
+
+def test_a_trial_whose_loss_is_not_finite_is_lost_and_the_round_goes_on_from_its_start():
+    made, starts, state = run_with_failing_trials({"sgd"}, 30)
+    # Adam's trial from update 10; SGD's from 14, its loss NaN at 15 (skipped): the parameters go back to the round's
+    # start, SGD makes one more update from it (16, thrown away), and RMSProp's trial begins at 17, from the start.
+    assert made[10:22] == ["adam"] * 4 + ["sgd"] * 3 + ["rmsprop"] * 4 + ["rmsprop"]
+    for t in (14, 16, 17):
+        np.testing.assert_array_equal(starts[t], starts[10])
+    assert optswitch.active(state) == "rmsprop" and int(state.log.skipped) == 1
+    # The loser Adam's state went back to what it was at the round's start: the incumbent's 10 updates, not 14.
+    assert int(optswitch.candidate_state(state, "adam")[0].count) == 10
+
+
+def test_when_every_trial_is_lost_the_round_s_start_and_every_state_come_back():
+    made, starts, state = run_with_failing_trials({"adam", "sgd", "rmsprop"}, 24)
+    # Each trial: one update, a NaN, one update thrown away; then the incumbent Adam trains on from the start.
+    assert made[10:20] == ["adam"] * 3 + ["sgd"] * 3 + ["rmsprop"] * 3 + ["adam"]
+    np.testing.assert_array_equal(starts[19], starts[10])
+    assert optswitch.active(state) == "adam" and int(state.log.skipped) == 3
+    # Adam's state too: its 10 updates before the round and the 5 since, not its trial's 3.
+    assert int(optswitch.candidate_state(state, "adam")[0].count) == 15
+    np.testing.assert_array_equal(optswitch.candidate_state(state, "rmsprop")[0].nu["w"], np.zeros(3))

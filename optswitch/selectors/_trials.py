@@ -78,7 +78,10 @@ def trials(
     errors. Of the challengers that do, the lowest mean wins; else the incumbent stays. Training continues
     from the winner's end point (its parameters and optimizer state); every other candidate's state goes
     back to what it was before the round. The margins keep a decision from turning on rounding: the fused
-    and the unfused step make the same choices.
+    and the unfused step make the same choices. A trial whose loss stops being finite is lost: the parameters go
+    back to the round's start (use ``update_and_apply``: see :class:`Snapshots`), its candidate makes one more
+    update from there, which is thrown away, and the round goes on; if every trial is lost, the round's start and
+    every candidate's state come back.
 
     Comparing from one start is fair where comparing windows of one trajectory is not (each later window
     starts from a better model), and a losing trial leaves the parameters as they were. The price is the
@@ -143,6 +146,18 @@ def trials(
         )
     half = trial_length // 2
 
+    def lost(state: TrialsState) -> tuple[SnapshotRequest, TrialsState]:
+        # A trial that sent the loss to infinity ends, lost, at the next update with a finite loss (its candidate's
+        # first from the round's start, put back now): a mean of inf, which never leads.
+        failing = state.trialing
+        request = no_request(state.request.restore_states.shape[0])._replace(
+            load=jnp.where(failing, START, -1).astype(jnp.int32)
+        )
+        total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
+        return request, state._replace(
+            total=total, count=jnp.where(failing, trial_length - 1, state.count), request=request
+        )
+
     def init(names):
         dtype = default_float()
         scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
@@ -184,16 +199,18 @@ def trials(
         beats = ~first & beats_incumbent(
             mean, state.incumbent_mean, differences, squared_differences, half, margin, confidence
         )
-        leads = ends & (first | (beats & (mean < state.winner_mean)))
+        leads = ends & jnp.isfinite(mean) & (first | (beats & (mean < state.winner_mean)))
         winner = jnp.where(leads, active, state.winner)
         last = state.position == n - 1
         over = ends & last
         following = next_in_round(state.position + 1, state.incumbent, n)
+        finished = jnp.isfinite(jnp.where(leads, mean, state.winner_mean))  # else every trial so far was lost
+        back = jnp.where(finished, BEST, START)
         request = SnapshotRequest(
             save=jnp.where(begin, START, jnp.where(leads & ~last, BEST, -1)).astype(jnp.int32),
-            load=jnp.where(ends & ~last, START, jnp.where(over & (winner != active), BEST, -1)).astype(jnp.int32),
+            load=jnp.where(ends & ~last, START, jnp.where(over & (winner != active), back, -1)).astype(jnp.int32),
             keep_states=begin,
-            restore_states=over & (candidates != winner),
+            restore_states=over & ((candidates != winner) | ~finished),
         )
         restart = begin | ends
         new_state = TrialsState(
@@ -220,7 +237,7 @@ def trials(
         select=select,
         reads=frozenset({"loss"}),
         name="trials",
-        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True),
+        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost),
         explain=explainer(trial_length, margin, confidence),
     )
 
@@ -254,7 +271,9 @@ def beats_incumbent(mean, incumbent_mean, differences, squared_differences, half
     """Whether a challenger's trial beats the incumbent's by both margins (see :func:`trials`)."""
     mean_difference, standard_error = paired(differences, squared_differences, half)
     lower = mean <= incumbent_mean - margin * jnp.abs(incumbent_mean)
-    return lower & (-mean_difference >= confidence * standard_error)
+    return (lower & (-mean_difference >= confidence * standard_error)) | (
+        jnp.isinf(incumbent_mean) & jnp.isfinite(mean)
+    )
 
 
 def explainer(trial_length: int, margin: float, confidence: float):
