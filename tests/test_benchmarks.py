@@ -3328,3 +3328,20 @@ def test_round_32_s_variant_trials_from_the_start_then_duels_with_another_optimi
     # once; the next duel, SGD at 3x's, begins after twice the update at which the first ended, and loses.
     assert switches[6:] == [(53, "sgd-x3", "rmsprop-x3"), (123, "rmsprop-x3", "sgd-x3"), (138, "sgd-x3", "rmsprop-x3")]
     assert optswitch.summary(state).updates["sgd"] == 4
+
+
+def test_round_32_s_variant_loses_a_trial_whose_loss_is_not_finite_and_goes_on():
+    # SGD at 3x's trial begins at update 5 and its loss is NaN at 6 (its parameters sent to infinity, say): the trial
+    # is lost (as under selectors.trials alone), SGD at 3x makes one more update from the round's start, thrown away,
+    # and the round goes on; before, the round waited for a finite loss from SGD at 3x for good.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["trials-duels"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    for t in range(40):
+        loss = np.nan if t == 6 else (0.5 if optswitch.active(state) == "sgd-x3" else 1.0)
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    others = ["rmsprop-x3", "adam", "sgd", "rmsprop"]
+    expected = [(5, "adam-x3", "sgd-x3"), (8, "sgd-x3", "rmsprop-x3")]
+    expected += [(8 + 4 * (k + 1), others[k], others[k + 1]) for k in range(3)] + [(24, "rmsprop", "adam-x3")]
+    assert optswitch.summary(state).switches == expected and optswitch.summary(state).skipped == 1

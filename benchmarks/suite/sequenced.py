@@ -100,12 +100,17 @@ def trials_then_duels(run_length: int, trial_length: int | None = None) -> Selec
         def request(state: TrialsDuelsState) -> SnapshotRequest:
             return state.trials.request
 
+        def on_skip(state: TrialsDuelsState) -> tuple[SnapshotRequest, TrialsDuelsState]:
+            # A trial whose loss is not finite is lost, as under trials alone; after the round, nothing is asked.
+            skip_request, trials_state = trials.snapshots.on_skip(state.trials)
+            return skip_request, state._replace(trials=trials_state)
+
         return Selector(
             init=init,
             select=select,
             reads=frozenset({"loss"}),
             name="trials_then_duels",
-            snapshots=Snapshots(slots=2, request=request, candidate_states=True),
+            snapshots=Snapshots(slots=2, request=request, candidate_states=True, on_skip=on_skip),
             explain=explainer(trials, duels),
             bind=build,
         )
