@@ -141,16 +141,29 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         assert capsys.readouterr().out == printed
 
 
-def test_the_stored_runs_give_back_round_31_s_variant_against_the_recommended_switch_and_the_goals(capsys, monkeypatch):
-    # benchmarks/results/round31/trials_copies.txt, which benchmarks/README.md's "Selection, round 31" quotes: each of
-    # its paired comparisons and its standing come out of the stored runs as printed.
+@pytest.mark.parametrize(
+    "stored, modules",
+    [
+        ("round31/trials_copies.txt", ["paired"] * 5 + ["standing"]),
+        (
+            "round32/trials_duels.txt",
+            ["paired"] * 6 + ["standing", "paired", "standing", "paired", "paired", "standing"],
+        ),
+    ],
+)
+def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
+    stored, modules, capsys, monkeypatch
+):
+    # benchmarks/results/round31/trials_copies.txt and round32/trials_duels.txt, which benchmarks/README.md's
+    # "Selection, round 31" and "Selection, round 32" quote: each of their paired comparisons and standings come out
+    # of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
-    text = (root / "benchmarks" / "results" / "round31" / "trials_copies.txt").read_text()
+    text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.suite\.(paired|standing) (.*)\n((?:.+\n)+)", text + "\n", flags=re.MULTILINE
     )
-    assert [module for module, _, _ in found] == ["paired"] * 5 + ["standing"]
+    assert [module for module, _, _ in found] == modules
     for module, arguments, printed in found:
         {"paired": paired, "standing": standing}[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
