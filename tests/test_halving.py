@@ -260,3 +260,48 @@ def test_copies_that_share_a_state_are_refused():
     shared = optswitch.learning_rate_multiples(candidates(), (3, 1))
     with pytest.raises(ValueError, match="the halving selector restores each candidate's own state"):
         optswitch.switch(shared, selectors.halving(100)).init(params())
+
+
+def run_with_failing_trials(levels: dict[str, float], failing, steps: int):
+    """Halving over four candidates (``eta=2``: a rung of four trials of 4 updates, then the best two for 8) from
+    update 1 on ``0.5 |w|^2``, the loss given as ``value`` scripted: each candidate's level, NaN at the second update
+    of its trials where ``failing(name, rung_start)`` says. Returns who made each update, the parameters each started
+    from, and the state."""
+    tx = optswitch.switch(
+        {"adam": optax.adam(0.1), "sgd": optax.sgd(0.1), "rmsprop": optax.rmsprop(0.1), "slow": optax.sgd(0.05)},
+        selectors.halving(100, eta=2, trial_length=4),
+    )
+    w = {"w": jnp.asarray([1.0, -2.0, 3.0])}
+    state, update_and_apply = tx.init(w), jax.jit(tx.update_and_apply)
+    made, starts, in_trial = [], [], 0
+    for t in range(steps):
+        name = optswitch.active(state)
+        in_trial = in_trial + 1 if t not in (1, 16) and made and made[-1] == name else 1
+        loss = np.float32(np.nan if in_trial == 2 and failing(name, t) else levels[name])
+        made.append(name)
+        starts.append(np.asarray(w["w"]))
+        w, state = update_and_apply(w, state, w, value=loss)
+    return made, starts, state
+
+
+def test_a_trial_whose_loss_is_not_finite_is_lost_ranked_last_and_the_round_goes_on():
+    levels = {"adam": 1.0, "sgd": 0.5, "rmsprop": 0.8, "slow": 0.9}
+    made, starts, state = run_with_failing_trials(levels, lambda name, t: name == "sgd" and t < 16, 40)
+    # SGD's trial from update 5 is lost at its NaN (6): one more update from the round's start (7), thrown away. Its
+    # mean, inf, ranks it last: the second rung runs RMSProp, then slow SGD, 8 updates each, and RMSProp wins.
+    assert made[1:32] == ["adam"] * 4 + ["sgd"] * 3 + ["rmsprop"] * 4 + ["slow"] * 4 + ["rmsprop"] * 8 + ["slow"] * 8
+    for t in (5, 7, 8, 12, 16, 24):
+        np.testing.assert_array_equal(starts[t], starts[1])
+    assert optswitch.active(state) == "rmsprop" and int(state.log.skipped) == 1
+
+
+def test_when_every_trial_of_the_last_rung_is_lost_the_round_s_start_and_every_state_come_back():
+    levels = {"adam": 1.0, "sgd": 0.5, "rmsprop": 0.8, "slow": 0.9}
+    made, starts, state = run_with_failing_trials(levels, lambda name, t: 16 <= t < 23, 40)
+    # The first rung runs whole (updates 1 to 16); the second's trials, SGD's from 17 and RMSProp's from 20, are both
+    # lost: the round's start comes back, and the incumbent Adam trains on from it, its state as at the round's start
+    # (its one update before the round) plus the 17 since.
+    assert made[17:24] == ["sgd"] * 3 + ["rmsprop"] * 3 + ["adam"] and optswitch.active(state) == "adam"
+    np.testing.assert_array_equal(starts[23], starts[1])
+    assert int(optswitch.candidate_state(state, "adam")[0].count) == 1 + 17 and int(state.log.skipped) == 2
+    np.testing.assert_array_equal(optswitch.candidate_state(state, "rmsprop")[0].nu["w"], np.zeros(3))

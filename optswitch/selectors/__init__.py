@@ -18,10 +18,10 @@ at a multiple of their learning rate (:func:`optswitch.learning_rate_multiples`)
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore
-count the updates it saw, which ``Signals.step`` does not. Two act on such an update, through
-:attr:`Snapshots.on_skip`: :func:`undo_if_worse` puts back the parameters, and :func:`trials` counts the trial
-under way as lost and goes on from the round's start (else a candidate that diverges in its trial would hold
-the round, and the run, forever).
+count the updates it saw, which ``Signals.step`` does not. Three act on such an update, through
+:attr:`Snapshots.on_skip`: :func:`undo_if_worse` puts back the parameters, and :func:`trials` and :func:`halving`
+count the trial under way as lost and go on from the round's start (else a candidate that diverges in its trial
+would hold the round, and the run, forever).
 """
 
 from optswitch.selectors._bandit import STRATEGIES, BanditState, bandit

@@ -86,7 +86,10 @@ def halving(
     more than one would go on. In the last rung a trial takes the lead only with a mean lower than the leader's
     by ``margin`` of it (so that a decision does not turn on rounding: the fused and the unfused step make the
     same choices); training continues from the leader's end point, with its optimizer state, and every other
-    candidate's state goes back to what it was at the round's start.
+    candidate's state goes back to what it was at the round's start. A trial whose loss stops being finite is lost
+    (its mean inf, ranked after every finite one): the parameters go back to the round's start (use
+    ``update_and_apply``), its candidate makes one more update from there, which is thrown away, and the round goes
+    on; if every trial of the last rung is lost, the round's start and every candidate's state come back.
 
     Where :func:`trials` reads every candidate over one short horizon, this spends the same updates reading the
     promising ones over a longer one: a short trial favours whatever lowers the loss soonest (a lower learning
@@ -142,6 +145,15 @@ def halving(
             f"warmup={warmup}); lower warmup."
         )
 
+    def lost(state: HalvingState) -> tuple[SnapshotRequest, HalvingState]:
+        # As under trials: the trial ends, lost, at the next update with a finite loss, from the round's start.
+        n = state.order.shape[0]
+        length = jnp.asarray(trial_lengths(run_length, n, eta, exploration, trial_length), jnp.int32)[state.rung]
+        failing = state.trialing
+        request = no_request(n)._replace(load=jnp.where(failing, START, -1).astype(jnp.int32))
+        total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
+        return request, state._replace(total=total, count=jnp.where(failing, length - 1, state.count), request=request)
+
     def init(names):
         n, dtype = len(names), default_float()
         scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
@@ -184,10 +196,11 @@ def halving(
 
         last = state.position == jnp.asarray(sizes, jnp.int32)[state.rung] - 1
         final = state.rung == len(sizes) - 1
-        beaten = mean < state.leader_mean - margin * jnp.abs(state.leader_mean)
-        leads = ends & final & ((state.position == 0) | beaten)
-        leader = jnp.where(leads, active, state.leader)
+        beaten = (mean < state.leader_mean - margin * jnp.abs(state.leader_mean)) | jnp.isinf(state.leader_mean)
+        leads = ends & final & jnp.isfinite(mean) & ((state.position == 0) | beaten)
+        leader = jnp.where(begin, active, jnp.where(leads, active, state.leader))
         over = ends & final & last
+        finished = jnp.isfinite(jnp.where(leads, mean, state.leader_mean))  # else every trial of the rung was lost
         promoted = ends & last & ~final
         # The next rung: the lowest means first; one that ran in this rung before any that did not, a diverged one
         # (its mean not finite) after every finite one.
@@ -200,9 +213,13 @@ def halving(
         goes_on = ends & ~over
         request = SnapshotRequest(
             save=jnp.where(begin, START, jnp.where(leads & ~last, BEST, -1)).astype(jnp.int32),
-            load=jnp.where(goes_on, START, jnp.where(over & (leader != active), BEST, -1)).astype(jnp.int32),
+            load=jnp.where(
+                goes_on,
+                START,
+                jnp.where(over & finished & (leader != active), BEST, jnp.where(over & ~finished, START, -1)),
+            ).astype(jnp.int32),
             keep_states=begin,
-            restore_states=(goes_on & (candidates == following)) | (over & (candidates != leader)),
+            restore_states=(goes_on & (candidates == following)) | (over & ((candidates != leader) | ~finished)),
         )
         restart = begin | ends
         new_state = HalvingState(
@@ -227,7 +244,7 @@ def halving(
         select=select,
         reads=frozenset({"loss"}),
         name="halving",
-        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True),
+        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost),
         explain=explainer(run_length, eta, exploration, trial_length),
     )
 
