@@ -43,8 +43,9 @@ def trials_then_duels(run_length: int, trial_length: int | None = None) -> Selec
     its other settings the defaults); each candidate's standing is the winner's trial mean over its own, so that the
     runner-up is the candidate of another optimizer with the lowest trial mean (the winner's own copies at other
     multiples, ``adam`` beside ``adam-x3``, never challenge it: the step down at half-way decides between them); the
-    first duel may begin at ``GROWTH`` times the
-    update at which the round ended, as after the race's own round. The race decides nothing from half-way on.
+    first duel may begin at ``GROWTH`` times the update at which the round ended, as after the race's own round. The
+    race decides nothing from half-way on. A trial whose loss is not finite is lost, as under ``selectors.trials``;
+    after the round nothing guards the run (no undo).
 
     Args:
         run_length: the run's length in updates.
