@@ -10,7 +10,7 @@ import numpy as np
 
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float
 from optswitch.selectors._settings import check_count, check_number
-from optswitch.selectors._trials import BEST, START, no_request, round_starts
+from optswitch.selectors._trials import BEST, START, lose_trial, no_request, round_starts
 
 
 class HalvingState(NamedTuple):
@@ -146,13 +146,8 @@ def halving(
         )
 
     def lost(state: HalvingState) -> tuple[SnapshotRequest, HalvingState]:
-        # As under trials: the trial ends, lost, at the next update with a finite loss, from the round's start.
-        n = state.order.shape[0]
-        length = jnp.asarray(trial_lengths(run_length, n, eta, exploration, trial_length), jnp.int32)[state.rung]
-        failing = state.trialing
-        request = no_request(n)._replace(load=jnp.where(failing, START, -1).astype(jnp.int32))
-        total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
-        return request, state._replace(total=total, count=jnp.where(failing, length - 1, state.count), request=request)
+        lengths = trial_lengths(run_length, state.order.shape[0], eta, exploration, trial_length)
+        return lose_trial(state, jnp.asarray(lengths, jnp.int32)[state.rung])
 
     def init(names):
         n, dtype = len(names), default_float()

@@ -1,7 +1,7 @@
 """``trials``: fair trials from a common start, each candidate run for the same number of updates from one snapshot."""
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -146,18 +146,6 @@ def trials(
         )
     half = trial_length // 2
 
-    def lost(state: TrialsState) -> tuple[SnapshotRequest, TrialsState]:
-        # A trial that sent the loss to infinity ends, lost, at the next update with a finite loss (its candidate's
-        # first from the round's start, put back now): a mean of inf, which never leads.
-        failing = state.trialing
-        request = no_request(state.request.restore_states.shape[0])._replace(
-            load=jnp.where(failing, START, -1).astype(jnp.int32)
-        )
-        total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
-        return request, state._replace(
-            total=total, count=jnp.where(failing, trial_length - 1, state.count), request=request
-        )
-
     def init(names):
         dtype = default_float()
         scalar = lambda value, dtype=jnp.int32: jnp.asarray(value, dtype)
@@ -205,10 +193,10 @@ def trials(
         over = ends & last
         following = next_in_round(state.position + 1, state.incumbent, n)
         finished = jnp.isfinite(jnp.where(leads, mean, state.winner_mean))  # else every trial so far was lost
-        back = jnp.where(finished, BEST, START)
+        back = jnp.where(over & ((winner != active) | ~finished), jnp.where(finished, BEST, START), -1)
         request = SnapshotRequest(
             save=jnp.where(begin, START, jnp.where(leads & ~last, BEST, -1)).astype(jnp.int32),
-            load=jnp.where(ends & ~last, START, jnp.where(over & (winner != active), back, -1)).astype(jnp.int32),
+            load=jnp.where(ends & ~last, START, back).astype(jnp.int32),
             keep_states=begin,
             restore_states=over & ((candidates != winner) | ~finished),
         )
@@ -232,6 +220,7 @@ def trials(
         choice = jnp.where(ends & ~last, following, jnp.where(over, winner, active))
         return choice.astype(jnp.int32), new_state
 
+    lost = lambda state: lose_trial(state, trial_length)
     return Selector(
         init=init,
         select=select,
@@ -240,6 +229,18 @@ def trials(
         snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost),
         explain=explainer(trial_length, margin, confidence),
     )
+
+
+def lose_trial(state, trial_length) -> tuple[SnapshotRequest, Any]:
+    """``Snapshots.on_skip`` of :func:`trials` and ``halving`` (``state`` either's, ``trial_length`` the current
+    trial's): a trial under way ends, lost, at the next finite loss (from the round's start, put back now)."""
+    failing = state.trialing
+    request = no_request(state.request.restore_states.shape[0])._replace(
+        load=jnp.where(failing, START, -1).astype(jnp.int32)
+    )
+    total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
+    count = jnp.where(failing, trial_length - 1, state.count).astype(state.count.dtype)
+    return request, state._replace(total=total, count=count, request=request)
 
 
 def scored(state: TrialsState, loss: jax.Array, trial_length: int):
