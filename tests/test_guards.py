@@ -438,8 +438,10 @@ def test_undo_if_worse_restores_a_state_that_copies_share():
 
 
 def test_undo_if_worse_refuses_what_it_cannot_guard_and_bad_settings():
-    with pytest.raises(ValueError, match="undo_if_worse: the trials selector restores parameters from snapshots"):
-        selectors.undo_if_worse(selectors.trials(100), 5)
+    trials = selectors.trials(100)
+    never_busy = trials._replace(snapshots=trials.snapshots._replace(busy=None))
+    with pytest.raises(ValueError, match=r"undo_if_worse: the trials selector .* or give its Snapshots a busy="):
+        selectors.undo_if_worse(never_busy, 5)
     with pytest.raises(ValueError, match="min_dwell: the undo_if_worse\\(race\\) selector restores parameters"):
         selectors.min_dwell(selectors.undo_if_worse(selectors.race(window=4), 5), 3)
     with pytest.raises(ValueError, match=r"undo_if_worse: window=4; it must be an int >= 5 \(min_losses=5"):

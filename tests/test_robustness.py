@@ -46,6 +46,10 @@ SELECTORS = {
     "revert_if_worse": lambda: selectors.revert_if_worse(selectors.plateau(patience=2, cycle=True), 4),
     # adam "is a copy" of sgd here: a window of 6 of adam's updates whose loss does not fall hands over to sgd.
     "step_down": lambda: selectors.step_down(selectors.race(window=4, fraction=0.0), STEPS, {"adam": "sgd"}, stall=6),
+    # Trials inside the guards: adam's picks run sgd from half-way, and the guard watches that step.
+    "guarded_trials": lambda: selectors.undo_if_worse(
+        selectors.step_down(selectors.trials(STEPS, trial_length=4), STEPS // 2, {"adam": "sgd"}), 3
+    ),
 }
 
 # The candidates (0: adam, 1: sgd) after whose updates each selector reads a signal, from their docstrings:
@@ -53,6 +57,7 @@ SELECTORS = {
 READ_AFTER = {"plateau": {0, 1}, "swats": {0}, "bandit": {0, 1}, "noise_scale": {0}, "race": {0, 1}}
 # The loss, after either candidate: trials compares them, the guards read it and wrap selectors that read it.
 READ_AFTER |= {"trials": {0, 1}, "min_dwell": {0, 1}, "revert_if_worse": {0, 1}, "step_down": {0, 1}}
+READ_AFTER |= {"guarded_trials": {0, 1}}
 
 
 def make_switch(selector):
@@ -76,9 +81,9 @@ def run(tx, feed, state=None):
     return made, state
 
 
-# trials is left out: a trial whose loss is not finite is lost (test_trials.py), so that a candidate that diverges
-# in its trial does not hold the round forever.
-@pytest.mark.parametrize("name", [name for name in SELECTORS if name != "trials"])
+# trials is left out (and with it the guards around it): a trial whose loss is not finite is lost (test_trials.py), so
+# that a candidate that diverges in its trial does not hold the round forever.
+@pytest.mark.parametrize("name", [name for name in SELECTORS if "trials" not in name])
 def test_non_finite_updates_are_as_if_skipped(name):
     loss = losses(STEPS)
     feed, good, i = [], [], 0

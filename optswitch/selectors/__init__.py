@@ -15,6 +15,8 @@ and then), :func:`trials` (every candidate run for the same updates from a commo
 that made the loss worse; :func:`step_down` wraps one so that, late in the run, candidates
 at a multiple of their learning rate (:func:`optswitch.learning_rate_multiples`) give way to the originals.
 :func:`recommended` is the README's recommended selector: a race over such copies, stepped down and guarded.
+:func:`undo_if_worse` and :func:`step_down` also wrap :func:`trials` and :func:`halving`: they stand aside while a
+round of trials runs (:attr:`Snapshots.busy`) and guard the rest of the run.
 
 Every selector leaves its state unchanged on an update whose signals it reads are not finite: the switch
 skips it, as if that update had not happened. Counters that a selector keeps in its own state therefore

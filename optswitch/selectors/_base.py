@@ -58,6 +58,11 @@ class Snapshots(NamedTuple):
             that a selector can put back parameters that a candidate has just sent to infinity. With ``update``,
             parameters that are no longer finite cannot be put back (``params + (snapshot - params)`` is not
             finite either): use ``update_and_apply``.
+        busy: ``busy(selector_state) -> bool []``, or None. Whether the selector is in the middle of work that its
+            snapshots will finish (a round of trials under way). Only a selector that says when it is busy can be
+            wrapped by :func:`undo_if_worse` or :func:`step_down`: they leave the picks, the parameters and the
+            skipped updates to it while it is busy and at the updates where it asks for something, and guard the
+            rest of the run (``undo_if_worse(step_down(trials(...), ...), ...)``).
     """
 
     slots: int
@@ -65,6 +70,7 @@ class Snapshots(NamedTuple):
     candidate_states: bool = False
     all_or_none: bool = False
     on_skip: Callable[[Any], tuple[SnapshotRequest, Any]] | None = None
+    busy: Callable[[Any], jax.Array] | None = None
 
 
 class Selector(NamedTuple):

@@ -39,22 +39,60 @@ def explain_through(selector: Selector, own=None, own_text=None):
 
 
 def check_wrappable(
-    wrapper: str, selector, *, verb: str = "guard", change: str = "vetoing one of its switches", fix: str = "unguarded"
+    wrapper: str,
+    selector,
+    *,
+    verb: str = "guard",
+    change: str = "vetoing one of its switches",
+    fix: str = "unguarded",
+    while_idle: bool = False,
 ) -> None:
     """Raises unless ``selector`` is a :class:`Selector` without snapshots, which a wrapper may change the picks of.
 
     ``wrapper`` names it in the message, which says that it would ``verb`` the selector, that ``change`` would
-    break a trial, and to use the selector ``fix``.
+    break a trial, and to use the selector ``fix``. With ``while_idle``, the wrapper stands aside while the
+    selector is busy (:attr:`Snapshots.busy`), so a selector with snapshots that says when it is busy is allowed.
     """
     if not isinstance(selector, Selector):
         raise TypeError(
             f"{wrapper}: expected an optswitch.selectors.Selector to {verb}, got {type(selector).__name__}."
         )
-    if selector.snapshots is not None:
+    if selector.snapshots is not None and not (while_idle and selector.snapshots.busy is not None):
         raise ValueError(
             f"{wrapper}: the {selector.name} selector restores parameters from snapshots at the ends of its "
-            f"trials, and {change} would break a trial; use it {fix}."
+            f"trials, and {change} would break a trial; use it {fix}"
+            + (", or give its Snapshots a busy= (when its trials are under way)." if while_idle else ".")
         )
+
+
+def standing_aside(selector: Selector, before, after) -> jax.Array:
+    """Whether a wrapper of ``selector`` leaves this update to it: it was or is busy, or asks its snapshots for
+    something (see :attr:`Snapshots.busy`); False for a selector without snapshots. ``before`` and ``after`` are
+    its states before and after ``select``."""
+    snapshots = selector.snapshots
+    if snapshots is None:
+        return jnp.asarray(False)
+    request = snapshots.request(after)
+    asks = (request.save >= 0) | (request.load >= 0) | request.keep_states | jnp.any(request.restore_states)
+    return snapshots.busy(before) | snapshots.busy(after) | asks
+
+
+def snapshots_within(selector: Selector):
+    """``selector``'s :class:`Snapshots` for a wrapper whose state holds ``selector``'s as ``inner`` (and changes
+    nothing of them), or None."""
+    snapshots = selector.snapshots
+    if snapshots is None:
+        return None
+
+    def on_skip(state):
+        request, inner = snapshots.on_skip(state.inner)
+        return request, state._replace(inner=inner)
+
+    return snapshots._replace(
+        request=lambda state: snapshots.request(state.inner),
+        on_skip=None if snapshots.on_skip is None else on_skip,
+        busy=lambda state: snapshots.busy(state.inner),
+    )
 
 
 class DwellState(NamedTuple):

@@ -10,7 +10,8 @@ import numpy as np
 
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float
 from optswitch.selectors._settings import check_count, check_number
-from optswitch.selectors._trials import BEST, START, lose_trial, no_request, round_starts
+from optswitch.selectors._trial_rounds import BEST, START, lose_trial, no_request, trialing
+from optswitch.selectors._trials import round_starts
 
 
 class HalvingState(NamedTuple):
@@ -239,7 +240,9 @@ def halving(
         select=select,
         reads=frozenset({"loss"}),
         name="halving",
-        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost),
+        snapshots=Snapshots(
+            slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost, busy=trialing
+        ),
         explain=explainer(run_length, eta, exploration, trial_length),
     )
 

@@ -7,10 +7,11 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from optswitch.selectors import _line_fit, _window
 from optswitch.selectors._base import Selector, default_float, for_names, with_loss
-from optswitch.selectors._guards import check_wrappable, explain_through
+from optswitch.selectors._guards import check_wrappable, explain_through, snapshots_within, standing_aside
 from optswitch.selectors._settings import check_count
 
 #: How many times a copy's updates are found skipped (signals not finite) before it runs as its candidate.
@@ -127,6 +128,13 @@ def step_down(
     put back with the same batches to come, the learning rate is too large for where training is. That needs
     parameters that are finite again, which :func:`undo_if_worse` puts back.
 
+    A selector with snapshots can be wrapped if it says when it is busy (:attr:`Snapshots.busy`: ``trials``,
+    ``halving``): while a round of its trials runs, and at the updates where it asks for a snapshot, its picks run as
+    they are (a trial of ``adam-x3`` runs ``adam-x3``, even after ``at``), skipped updates count for nothing, and
+    the stall watch waits for the round to end. The two candidates of a step then need states of their own
+    (``trials`` restores them one at a time): hand the copy's state on with a handoff, or the candidate goes on
+    from its own.
+
     Args:
         selector: the selector whose picks are stepped down.
         at: the update (``Signals.step``, counting every update the switch made) from which a pick is stepped
@@ -171,7 +179,9 @@ def step_down(
         >>> bool(state.selector_state.stall.stalled)
         True
     """
-    check_wrappable("step_down", selector, verb="wrap", change="replacing its picks", fix="without step_down")
+    check_wrappable(
+        "step_down", selector, verb="wrap", change="replacing its picks", fix="without step_down", while_idle=True
+    )
     check_count("step_down", "at", at, 0, " (the update from which picks are stepped down)")
     if stall is not None:
         check_count("step_down", "stall", stall, 3, " (updates per window watched for a stall; a line needs 3)")
@@ -231,16 +241,23 @@ def step_down(
             # selector, so that its windows go on across the step.
             lowered_before = stepping(signals.step, state.stall, state.picked)
             lowered_before |= state.diverged[state.picked] >= _DIVERGED
+            # After a select that stood aside for a busy selector, the update ran its pick as it was.
+            lowered_before &= ~standing_aside(inner, state.inner, state.inner)
             ran_for_pick = lowered_before & (signals.active == lowered[state.picked])
             seen = signals._replace(active=jnp.where(ran_for_pick & (state.picked >= 0), state.picked, signals.active))
             choice, inner_state = inner.select(seen, state.inner)
             choice = choice.astype(jnp.int32)
+            # While a selector with snapshots is busy (a round of trials), its picks and the skipped updates are its
+            # own: a trial of a copy runs the copy, and its windows are not watched for a stall.
+            aside = standing_aside(inner, state.inner, inner_state)
+            diverged = jnp.where(aside, state.diverged, diverged)
             watch = state.stall
             if watch is not None and stall is not None:
-                watch = watched(signals, watch, stall)
+                idle = watch._replace(arm=jnp.asarray(-1, jnp.int32), fit=_window.fresh(True, watch.fit))
+                watch = optax.tree.where(aside, idle, watched(signals, watch, stall))
             # The choice is for the next update, index step + 1.
             stepping_next = stepping(signals.step + 1, watch, choice) | (diverged[choice] >= _DIVERGED)
-            stepped = jnp.where(stepping_next, lowered[choice], choice)
+            stepped = jnp.where(stepping_next & ~aside, lowered[choice], choice)
             last_step = signals.step.astype(jnp.int32)
             return stepped.astype(jnp.int32), StepDownState(inner_state, choice, last_step, diverged, watch)
 
@@ -290,6 +307,7 @@ def step_down(
             reads=reads,
             name=f"step_down({inner.name})",
             bind=None,
+            snapshots=snapshots_within(inner),
             explain=explain_through(inner, stepped, step_text),
         )
 

@@ -1,7 +1,7 @@
 """``trials``: fair trials from a common start, each candidate run for the same number of updates from one snapshot."""
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -9,9 +9,7 @@ import numpy as np
 
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float
 from optswitch.selectors._settings import check_count
-
-#: The snapshot slots of :func:`trials`: the common start of a round, and the end point of its winner so far.
-START, BEST = 0, 1
+from optswitch.selectors._trial_rounds import BEST, START, lose_trial, next_in_round, no_request, trialing
 
 
 class TrialsState(NamedTuple):
@@ -226,21 +224,11 @@ def trials(
         select=select,
         reads=frozenset({"loss"}),
         name="trials",
-        snapshots=Snapshots(slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost),
+        snapshots=Snapshots(
+            slots=2, request=lambda state: state.request, candidate_states=True, on_skip=lost, busy=trialing
+        ),
         explain=explainer(trial_length, margin, confidence),
     )
-
-
-def lose_trial(state, trial_length) -> tuple[SnapshotRequest, Any]:
-    """``Snapshots.on_skip`` of :func:`trials` and ``halving`` (``state`` either's, ``trial_length`` the current
-    trial's): a trial under way ends, lost, at the next finite loss (from the round's start, put back now)."""
-    failing = state.trialing
-    request = no_request(state.request.restore_states.shape[0])._replace(
-        load=jnp.where(failing, START, -1).astype(jnp.int32)
-    )
-    total = jnp.where(failing, jnp.inf, state.total).astype(state.total.dtype)
-    count = jnp.where(failing, trial_length - 1, state.count).astype(state.count.dtype)
-    return request, state._replace(total=total, count=count, request=request)
 
 
 def scored(state: TrialsState, loss: jax.Array, trial_length: int):
@@ -334,17 +322,3 @@ def key_numbers(state: TrialsState, names: tuple[str, ...]) -> dict[str, jax.Arr
     incumbent's mean loss over its latest trial."""
     del names
     return {"rounds": state.rounds, "trialing": state.trialing, "incumbent_mean": state.incumbent_mean}
-
-
-def next_in_round(position, incumbent, n: int) -> jax.Array:
-    """The candidate of a round's trial ``position``: the incumbent first, then the others in index order."""
-    other = position - 1 + (position - 1 >= incumbent).astype(jnp.int32)
-    return jnp.where(position == 0, incumbent, jnp.clip(other, 0, n - 1)).astype(jnp.int32)
-
-
-def no_request(n: int) -> SnapshotRequest:
-    """A request for nothing, for ``n`` candidates: what a selector with snapshots asks on most updates."""
-    none = jnp.asarray(-1, jnp.int32)
-    return SnapshotRequest(
-        save=none, load=jnp.copy(none), keep_states=jnp.asarray(False), restore_states=jnp.zeros([n], bool)
-    )

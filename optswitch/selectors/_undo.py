@@ -8,7 +8,7 @@ import optax
 
 from optswitch.selectors import _window
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
-from optswitch.selectors._guards import check_wrappable, explain_through
+from optswitch.selectors._guards import check_wrappable, explain_through, standing_aside
 from optswitch.selectors._settings import check_count, check_number
 
 
@@ -45,10 +45,6 @@ class UndoState(NamedTuple):
     last_undone: jax.Array
     restorable: jax.Array
     request: SnapshotRequest
-
-
-#: The one snapshot slot of :func:`undo_if_worse`: the parameters at the watched switch.
-AT_SWITCH = 0
 
 
 def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, min_losses: int = 3) -> Selector:
@@ -89,7 +85,12 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     of ``params + (snapshot - params)`` (see :class:`optswitch.selectors.Snapshots`): use ``update_and_apply``.
 
     Args:
-        selector: the selector to guard; one without snapshots of its own.
+        selector: the selector to guard: one without snapshots of its own, or one that says when it is busy with
+            them (:attr:`Snapshots.busy`: ``trials``, ``halving``, or ``step_down`` around one of them). While it
+            is busy, or asks for a snapshot, the guard stands aside (it watches no switch, undoes nothing, and leaves
+            skipped updates to it), and its slot comes after the wrapped selector's. Until the first switch watched
+            after that, nothing can be put back: the run from the end of a round of trials to the next switch is
+            unguarded.
         window: the most updates after a switch before it is judged, and before it that it is judged against;
             at least ``min_losses``.
         confidence: standard errors by which the end must be above the beginning, >= 0.
@@ -117,7 +118,7 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
         >>> optswitch.summary(state).switches  # the schedule's choice stands
         [(10, '0', '1')]
     """
-    check_wrappable("undo_if_worse", selector, change="undoing its updates")
+    check_wrappable("undo_if_worse", selector, change="undoing its updates", while_idle=True)
     check_count("undo_if_worse", "min_losses", min_losses, 3, " (a line and its scatter need three losses)")
     check_count("undo_if_worse", "window", window, min_losses, f" (min_losses={min_losses}: the updates judged)")
     check_number("undo_if_worse", "confidence", confidence, 0.0)
@@ -148,6 +149,9 @@ def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[j
 
 def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -> Selector:
     warned: list[bool] = []
+    inner_snapshots = selector.snapshots
+    # A wrapped selector with snapshots keeps its slots; the guard's comes after them.
+    slot = 0 if inner_snapshots is None else inner_snapshots.slots
 
     def init(names):
         dtype = default_float()
@@ -166,7 +170,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             undone=scalar(0),
             last_undone=scalar(-1),
             restorable=scalar(False, bool),
-            request=_request(len(names), scalar(False, bool), scalar(False, bool)),
+            request=_request(len(names), scalar(False, bool), scalar(False, bool), slot),
         )
 
     def select(signals, state: UndoState):
@@ -198,14 +202,28 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             last_undone=jnp.where(undo, updates, state.last_undone),
             # The slot saved at the previous update (a watch began there) is restorable from this update's loss on.
             restorable=~watch & (state.restorable | (state.watching & (state.after == 0))),
-            request=_request(state.request.restore_states.shape[0], watch, undo),
+            request=_request(state.request.restore_states.shape[0], watch, undo, slot),
         )
         ignored = state._replace(
             inner=inner,
             watching=state.watching & ~switching,
-            request=_request(state.request.restore_states.shape[0], jnp.asarray(False), jnp.asarray(False)),
+            request=_request(state.request.restore_states.shape[0], jnp.asarray(False), jnp.asarray(False), slot),
         )
-        return choice, optax.tree.where(counts, counted, ignored)
+        new_state = optax.tree.where(counts, counted, ignored)
+        if inner_snapshots is None:
+            return choice, new_state
+        # While the wrapped selector is busy (a round of trials) or asks for a snapshot, the run is its own: nothing
+        # is watched or judged, and what the guard saved before is stale (the losses came from other candidates).
+        aside = new_state._replace(
+            seen=jnp.zeros_like(state.seen),
+            watching=jnp.asarray(False),
+            after=jnp.zeros_like(state.after),
+            undone=state.undone,
+            last_undone=state.last_undone,
+            restorable=jnp.asarray(False),
+            request=inner_snapshots.request(inner),
+        )
+        return choice, optax.tree.where(standing_aside(selector, state.inner, inner), aside, new_state)
 
     def on_skip(state: UndoState):
         # Parameters that stop being finite are put back to the latest watched switch's, whose loss was finite,
@@ -219,8 +237,19 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             undone=state.undone + rescue.astype(jnp.int32),
             last_undone=jnp.where(rescue, state.updates, state.last_undone),
         )
-        request = _request(state.request.restore_states.shape[0], jnp.asarray(False), rescue)
-        return request, rescued._replace(request=request)
+        request = _request(state.request.restore_states.shape[0], jnp.asarray(False), rescue, slot)
+        rescued = rescued._replace(request=request)
+        if inner_snapshots is None:
+            return request, rescued
+        # While the wrapped selector is busy, a skipped update is its to handle (a trial lost), if it handles any.
+        inner_request, inner = (
+            inner_snapshots.on_skip(state.inner)
+            if inner_snapshots.on_skip is not None
+            else (_request(len(request.restore_states), jnp.asarray(False), jnp.asarray(False), slot), state.inner)
+        )
+        busy = inner_snapshots.busy(state.inner)
+        request = optax.tree.where(busy, inner_request, request)
+        return request, optax.tree.where(busy, state._replace(inner=inner, request=inner_request), rescued)
 
     def undid(signals, before: UndoState, after: UndoState):
         return after.undone != before.undone, False, {"update": after.last_undone}
@@ -238,7 +267,13 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         name=f"undo_if_worse({selector.name})",
         bind=None,
         snapshots=Snapshots(
-            slots=1, request=lambda state: state.request, candidate_states=True, all_or_none=True, on_skip=on_skip
+            slots=slot + 1,
+            request=lambda state: state.request,
+            candidate_states=True,
+            # Its undo puts back every state; a wrapped selector with snapshots may put back some.
+            all_or_none=inner_snapshots is None or inner_snapshots.all_or_none,
+            on_skip=on_skip,
+            busy=None if inner_snapshots is None else lambda state: inner_snapshots.busy(state.inner),
         ),
         explain=explain_through(selector, undid, said),
     )
@@ -256,10 +291,10 @@ def _line_end_if(needed: jax.Array, recent: jax.Array, updates: jax.Array, count
     return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero))
 
 
-def _request(n: int, save: jax.Array, undo: jax.Array) -> SnapshotRequest:
+def _request(n: int, save: jax.Array, undo: jax.Array, slot: int) -> SnapshotRequest:
     return SnapshotRequest(
-        save=jnp.where(save, AT_SWITCH, -1).astype(jnp.int32),
-        load=jnp.where(undo, AT_SWITCH, -1).astype(jnp.int32),
+        save=jnp.where(save, slot, -1).astype(jnp.int32),
+        load=jnp.where(undo, slot, -1).astype(jnp.int32),
         keep_states=save,
         restore_states=jnp.full([n], undo),
     )
