@@ -3345,3 +3345,32 @@ def test_round_32_s_variant_loses_a_trial_whose_loss_is_not_finite_and_goes_on()
     expected = [(5, "adam-x3", "sgd-x3"), (8, "sgd-x3", "rmsprop-x3")]
     expected += [(8 + 4 * (k + 1), others[k], others[k + 1]) for k in range(3)] + [(24, "rmsprop", "adam-x3")]
     assert optswitch.summary(state).switches == expected and optswitch.summary(state).skipped == 1
+
+
+def test_round_33_s_variant_is_round_32_s_inside_the_guards_its_step_down_carrying_the_copy_s_state():
+    # The round runs as round 32's variant's (the guards stand aside): RMSProp at 3x and at 1x tie at 0.5 and the
+    # first to run wins. Its loss is flat after the round, so the stall watch (windows of 400 // 20 = 20 updates)
+    # steps it down at update 45, the end of its first window; the copy's optimizer state goes on in RMSProp's. The
+    # first duel, Adam's (RMSProp's own copies never challenge), doubles the loss: undo_if_worse puts back its 4
+    # updates at update 57 (its window, 400 // 100), and the duel is lost at 60.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["trials-duels-guarded"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    second_moment = lambda name: np.asarray(optax.tree.get(optswitch.candidate_state(state, name), "nu")["w"])
+    for t in range(70):
+        name = optswitch.active(state)
+        if t == 45:
+            copy_moment = second_moment("rmsprop-x3")
+            np.testing.assert_array_equal(second_moment("rmsprop"), 0)  # its state as at the round's start
+        if t == 46:  # after its first update, from the copy's state
+            assert np.all(second_moment("rmsprop") > copy_moment)
+        loss = (0.5 if name in ("rmsprop-x3", "rmsprop") else 1.0) * (1 + 0.01 * (t % 3))
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    switches = optswitch.summary(state).switches
+    assert switches[:6] == [(1 + 4 * (k + 1), six[k], six[k + 1]) for k in range(5)] + [(25, "rmsprop", "rmsprop-x3")]
+    assert switches[6:] == [(45, "rmsprop-x3", "rmsprop"), (53, "rmsprop", "adam"), (60, "adam", "rmsprop")]
+    guard = state.selector_state
+    assert int(guard.undone) == 1 and int(guard.last_undone) == 57
+    assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's

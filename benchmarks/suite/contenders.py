@@ -233,6 +233,7 @@ def trials_copies(
     *,
     run_clock: bool = False,
     duels: bool = False,
+    guarded: bool = False,
 ) -> Contender:
     """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
     at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
@@ -244,7 +245,10 @@ def trials_copies(
     (round 31's third variant, ``trials-copies-clock``, with ``rounds=(0.0, 0.1)``) the switch puts the copies'
     schedules on the run's clock (``handoff.sync_schedules()``): every 3x copy runs at 1x from update ``budget // 2``.
     ``duels=True`` (round 32's variant, ``trials-duels``, on the run's clock): one round, then the race's duels from
-    its winner (:func:`benchmarks.suite.sequenced.trials_then_duels`).
+    its winner (:func:`benchmarks.suite.sequenced.trials_then_duels`). ``guarded=True`` (round 33's variant,
+    ``trials-duels-guarded``, with ``duels=True``): that selector inside the recommended selector's guards,
+    ``undo_if_worse(step_down(..., at=budget // 2, stall=budget // 20), max(budget // 100, 3))``, a copy's state
+    carried to its candidate at the step down (:func:`benchmarks.suite.sequenced.sibling_state`).
     """
 
     def make(task, on_event=None):
@@ -256,9 +260,23 @@ def trials_copies(
         else:
             selector = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
         on_switch = handoff.sync_schedules() if run_clock or duels else "resume"
+        if guarded:
+            half = task.budget // 2
+            stepped = selectors.step_down(selector, at=half, stall=task.budget // 20)
+            selector = selectors.undo_if_worse(stepped, max(task.budget // 100, 3))
+            # A lost trial ends its trial at most one update late: the round is over by this update.
+            round_end = 1 + len(copies) * (length + 1)
+            on_switch = handoff.chain(sequenced.sibling_state(round_end), handoff.sync_schedules())
         return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
 
     at = ", ".join(f"{fraction:g}" for fraction in rounds)
+    if guarded:
+        description = (
+            "round 33's variant: trials-duels inside the recommended selector's guards, undo_if_worse(step_down(..., "
+            "at=budget/2, stall=budget/20), max(budget/100, 3)), a copy's optimizer state carried to its candidate at "
+            "the step down (sequenced.sibling_state)"
+        )
+        return Contender("trials-duels-guarded", make, True, description)
     if duels:
         description = (
             "round 32's variant: trials-copies' one round of trials from the start, then the race's duels from its "
@@ -589,6 +607,7 @@ def contenders(
         trials_copies(make_candidates, rounds=(0.0, 0.2)),
         trials_copies(make_candidates, rounds=(0.0, 0.1), run_clock=True),
         trials_copies(make_candidates, duels=True),
+        trials_copies(make_candidates, duels=True, guarded=True),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),

@@ -1,7 +1,9 @@
 """Round 32's prototype selector: one round of trials from the start, then the race's duels from the trials' winner.
 
-Not a library selector: ``step_down`` and the guards cannot wrap ``selectors.trials``, and the race has no way to
-begin in its lead, so this module sequences the two by hand, reading the race's state (its ``_race_rules``).
+Not a library selector: the race has no way to begin in its lead, so this module sequences the two by hand, reading
+the race's state (its ``_race_rules``). It says when its round is under way (``Snapshots.busy``), so that round 33's
+variant wraps it in ``step_down`` and ``undo_if_worse``, with :func:`sibling_state` carrying a copy's optimizer state
+to its candidate at the step down.
 """
 
 from typing import NamedTuple
@@ -10,10 +12,11 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optswitch import selectors
+from optswitch import handoff, selectors
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names
 from optswitch.selectors._race import default_window
 from optswitch.selectors._race_rules import Phase, RaceState, ratio
+from optswitch.selectors._trial_rounds import trialing
 from optswitch.selectors._trials import TrialsState, scored
 
 #: The race's defaults that its lead reads: the growth of the updates between duels, and a leader window's fraction.
@@ -106,17 +109,61 @@ def trials_then_duels(run_length: int, trial_length: int | None = None) -> Selec
             skip_request, trials_state = trials.snapshots.on_skip(state.trials)
             return skip_request, state._replace(trials=trials_state)
 
+        def busy(state: TrialsDuelsState) -> jax.Array:
+            return trialing(state.trials)
+
         return Selector(
             init=init,
             select=select,
             reads=frozenset({"loss"}),
             name="trials_then_duels",
-            snapshots=Snapshots(slots=2, request=request, candidate_states=True, on_skip=on_skip),
+            snapshots=Snapshots(slots=2, request=request, candidate_states=True, on_skip=on_skip, busy=busy),
             explain=explainer(trials, duels),
             bind=build,
         )
 
     return for_names(build)
+
+
+def sibling_state(after: int) -> handoff.Handoff:
+    """A handoff that gives the incoming candidate the outgoing one's optimizer state where the two are copies of one
+    optimizer (``adam-x3`` and ``adam``, each with a state of its own, of one structure), from update ``after`` on.
+
+    With copies that keep states of their own, ``step_down``'s step from ``adam-x3`` to ``adam`` would otherwise
+    go on from ``adam``'s state as its trial left it; with this, it goes on from the copy's, as with the shared state of
+    :func:`optswitch.learning_rate_multiples` (which ``selectors.trials`` cannot restore one copy at a time).
+    ``after``: the last update of the round of trials (a trial of ``adam`` that follows one of ``rmsprop-x3`` is not a
+    step down; the winner coming back at the round's end may follow its own sibling's trial).
+    """
+
+    def carry(from_state, to_state, context: handoff.Context):
+        family = bases(context.names)
+        siblings = [k for k in range(len(family)) if k != context.target and family[k] == family[context.target]]
+        # A copy is its candidate chained with the scaling of its updates: its state is (the candidate's, the
+        # schedule's); the candidate's part is what carries over, either way.
+        if alike(from_state, to_state):
+            given = from_state
+        elif isinstance(from_state, tuple) and from_state and alike(from_state[0], to_state):
+            given = from_state[0]
+        elif isinstance(to_state, tuple) and to_state and alike(from_state, to_state[0]):
+            given = (from_state, *to_state[1:])
+        else:
+            return to_state
+        if not siblings:
+            return to_state
+        carried = (context.step > after) & jnp.isin(context.source, jnp.asarray(siblings))
+        return optax.tree.where(carried, given, to_state)
+
+    return handoff.Handoff(fn=carry)
+
+
+def alike(a, b) -> bool:
+    """Whether the pytrees ``a`` and ``b`` have one structure, and their leaves one shape and dtype."""
+    leaves_a, leaves_b = jax.tree.leaves(a), jax.tree.leaves(b)
+    return jax.tree.structure(a) == jax.tree.structure(b) and all(
+        jnp.shape(x) == jnp.shape(y) and jnp.result_type(x) == jnp.result_type(y)
+        for x, y in zip(leaves_a, leaves_b, strict=True)
+    )
 
 
 def explainer(trials: Selector, duels: Selector):
