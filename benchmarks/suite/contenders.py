@@ -223,7 +223,8 @@ def fixed_scheduled(name: str) -> Contender:
 
 def stepped_down(candidate: optax.GradientTransformation, at: int) -> optax.GradientTransformation:
     """``candidate`` at 3x its learning rate for its first ``at`` updates, then at 1x: its updates scaled by a
-    piecewise constant schedule on its own count (``trials_copies``' copies, which ``step_down`` cannot step)."""
+    piecewise constant schedule on its own count (``trials_copies``' copies, made when ``step_down`` could not wrap
+    ``trials``: before round 33)."""
     return optax.chain(candidate, optax.scale_by_schedule(optax.piecewise_constant_schedule(3.0, {at: 1 / 3})))
 
 
@@ -238,8 +239,8 @@ def trials_copies(
     """Round 31's variant: one round of ``selectors.trials`` from the start (update 1) over every candidate at 3x and
     at 1x, each copy with a state of its own, trials of ``max(4, budget // 100)`` updates scored by the mean training
     loss over their second half with no margin; the winner trains on. ``rounds=(0.0, 0.2)`` (round 31's second
-    variant, ``trials-copies-again``) adds a round at 20% of the run. ``step_down`` cannot wrap ``trials``, so a 3x
-    copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1. A copy's
+    variant, ``trials-copies-again``) adds a round at 20% of the run. ``step_down`` could not wrap ``trials`` then, so a
+    3x copy steps itself down: its updates are scaled by 3 for its first ``budget // 2`` updates, then by 1. A copy's
     count is its own updates, so a winning 3x copy steps down after half-way by the other copies' trials (about
     ``5 * budget // 100`` updates a round), and a copy that wins a later round later still. With ``run_clock=True``
     (round 31's third variant, ``trials-copies-clock``, with ``rounds=(0.0, 0.1)``) the switch puts the copies'
