@@ -107,3 +107,16 @@ def test_a_selector_with_snapshots_must_say_when_it_is_busy_to_be_wrapped():
         selectors.min_dwell(guarded, 3)
     state = optswitch.switch(candidates(), guarded).init(params())
     assert len(state.snapshots.params) == 3
+
+
+def test_parameters_that_stop_being_finite_after_the_round_go_back_to_those_after_it():
+    # RMSProp wins the round (updates 1 to 12) and trains on; its loss is not finite at update 20, before any switch.
+    # The guard saved the parameters after update 13, the first after the round: they come back, with every state.
+    diverging = lambda name, t: np.nan if t == 20 else {"rmsprop": 0.5}.get(name, 1.0) * (1 + 0.01 * (t % 3))
+    made, starts, state = scripted_run(selectors.undo_if_worse(one_round(1000), 5), 30, diverging)
+    assert made[13:] == ["rmsprop"] * 17
+    np.testing.assert_array_equal(starts[21], starts[14])
+    assert int(state.selector_state.undone) == 1 and int(state.log.skipped) == 1
+    # Without the guard, the run goes on from where the skipped update left it.
+    _, starts_unguarded, _ = scripted_run(one_round(1000), 30, diverging)
+    assert not np.array_equal(starts_unguarded[21], starts_unguarded[14])

@@ -88,9 +88,9 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
         selector: the selector to guard: one without snapshots of its own, or one that says when it is busy with
             them (:attr:`Snapshots.busy`: ``trials``, ``halving``, or ``step_down`` around one of them). While it
             is busy, or asks for a snapshot, the guard stands aside (it watches no switch, undoes nothing, and leaves
-            skipped updates to it), and its slot comes after the wrapped selector's. Until the first switch watched
-            after that, nothing can be put back: the run from the end of a round of trials to the next switch is
-            unguarded.
+            skipped updates to it), and its slot comes after the wrapped selector's. At the first update that
+            counts before a round and after one, it saves the parameters (never undone to), so that parameters that
+            stop being finite before the next switch are put back there.
         window: the most updates after a switch before it is judged, and before it that it is judged against;
             at least ``min_losses``.
         confidence: standard errors by which the end must be above the beginning, >= 0.
@@ -212,6 +212,18 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         new_state = optax.tree.where(counts, counted, ignored)
         if inner_snapshots is None:
             return choice, new_state
+        # Before a round of trials and after one, nothing the guard saved holds: at the first update that counts, it
+        # saves the parameters, watched against no beginning (never undone), so that parameters that stop being finite
+        # before the next switch can be put back there.
+        unguarded = counts & ~state.watching & ~state.restorable & ~new_state.watching
+        guarding = new_state._replace(
+            watching=jnp.asarray(True),
+            after=jnp.zeros_like(state.after),
+            before_end=jnp.zeros_like(state.before_end),
+            before_variance=jnp.full_like(state.before_variance, jnp.inf),
+            request=_request(state.request.restore_states.shape[0], jnp.asarray(True), jnp.asarray(False), slot),
+        )
+        new_state = optax.tree.where(unguarded, guarding, new_state)
         # While the wrapped selector is busy (a round of trials) or asks for a snapshot, the run is its own: nothing
         # is watched or judged, and what the guard saved before is stale (the losses came from other candidates).
         aside = new_state._replace(
