@@ -1,6 +1,7 @@
 """Guards: selectors that wrap another and veto some of its switches (:func:`min_dwell`, :func:`revert_if_worse`);
 :mod:`optswitch.selectors._undo` has the one that undoes their updates."""
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
@@ -72,9 +73,18 @@ def standing_aside(selector: Selector, before, after) -> jax.Array:
     snapshots = selector.snapshots
     if snapshots is None:
         return jnp.asarray(False)
+    busy = busy_of(snapshots)
     request = snapshots.request(after)
     asks = (request.save >= 0) | (request.load >= 0) | request.keep_states | jnp.any(request.restore_states)
-    return snapshots.busy(before) | snapshots.busy(after) | asks
+    return busy(before) | busy(after) | asks
+
+
+def busy_of(snapshots) -> Callable[[Any], jax.Array]:
+    """``snapshots.busy``, which :func:`check_wrappable` has made sure of for a wrapper that stands aside."""
+    busy = snapshots.busy
+    if busy is None:
+        raise ValueError("a wrapper stands aside only for a selector whose Snapshots say when it is busy (busy=).")
+    return busy
 
 
 def snapshots_within(selector: Selector):
@@ -84,14 +94,19 @@ def snapshots_within(selector: Selector):
     if snapshots is None:
         return None
 
-    def on_skip(state):
-        request, inner = snapshots.on_skip(state.inner)
-        return request, state._replace(inner=inner)
+    busy = busy_of(snapshots)
+
+    def lifted(inner_on_skip):
+        def on_skip(state):
+            request, inner = inner_on_skip(state.inner)
+            return request, state._replace(inner=inner)
+
+        return on_skip
 
     return snapshots._replace(
         request=lambda state: snapshots.request(state.inner),
-        on_skip=None if snapshots.on_skip is None else on_skip,
-        busy=lambda state: snapshots.busy(state.inner),
+        on_skip=None if snapshots.on_skip is None else lifted(snapshots.on_skip),
+        busy=lambda state: busy(state.inner),
     )
 
 

@@ -253,7 +253,7 @@ def step_down(
             diverged = jnp.where(aside, state.diverged, diverged)
             watch = state.stall
             if watch is not None and stall is not None:
-                idle = watch._replace(arm=jnp.asarray(-1, jnp.int32), fit=_window.fresh(True, watch.fit))
+                idle = watch._replace(arm=jnp.asarray(-1, jnp.int32), fit=_window.fresh(jnp.asarray(True), watch.fit))
                 watch = optax.tree.where(aside, idle, watched(signals, watch, stall))
             # The choice is for the next update, index step + 1.
             stepping_next = stepping(signals.step + 1, watch, choice) | (diverged[choice] >= _DIVERGED)

@@ -8,7 +8,7 @@ import optax
 
 from optswitch.selectors import _window
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
-from optswitch.selectors._guards import check_wrappable, explain_through, standing_aside
+from optswitch.selectors._guards import busy_of, check_wrappable, explain_through, standing_aside
 from optswitch.selectors._settings import check_count, check_number
 
 
@@ -254,12 +254,13 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         if inner_snapshots is None:
             return request, rescued
         # While the wrapped selector is busy, a skipped update is its to handle (a trial lost), if it handles any.
-        inner_request, inner = (
-            inner_snapshots.on_skip(state.inner)
-            if inner_snapshots.on_skip is not None
-            else (_request(len(request.restore_states), jnp.asarray(False), jnp.asarray(False), slot), state.inner)
-        )
-        busy = inner_snapshots.busy(state.inner)
+        inner_on_skip = inner_snapshots.on_skip
+        if inner_on_skip is None:
+            inner_request = _request(len(request.restore_states), jnp.asarray(False), jnp.asarray(False), slot)
+            inner = state.inner
+        else:
+            inner_request, inner = inner_on_skip(state.inner)
+        busy = busy_of(inner_snapshots)(state.inner)
         request = optax.tree.where(busy, inner_request, request)
         return request, optax.tree.where(busy, state._replace(inner=inner, request=inner_request), rescued)
 
@@ -285,7 +286,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             # Its undo puts back every state; a wrapped selector with snapshots may put back some.
             all_or_none=inner_snapshots is None or inner_snapshots.all_or_none,
             on_skip=on_skip,
-            busy=None if inner_snapshots is None else lambda state: inner_snapshots.busy(state.inner),
+            busy=None if inner_snapshots is None else lambda state: busy_of(inner_snapshots)(state.inner),
         ),
         explain=explain_through(selector, undid, said),
     )
