@@ -19,10 +19,11 @@ slice carved from the training images (the last 200; it trains on the other 997)
 more per update; its gradients still come from the training minibatch alone. The 600 validation images stay for
 the evaluation. ``trials`` and ``trials_heldout`` do the same with ``selectors.trials(steps, warmup=warmup)``,
 which compares the candidates from one saved start (at 10% and 20% of the run) instead of over windows of one
-trajectory; the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees
-the same batches. ``race_multiples`` is round 6's recommended setup: the race over the candidates at three times
-and at their own peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way, from
-where its pick runs at its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same with
+trajectory (``trials_guarded``, round 33's: inside ``selectors.undo_if_worse``, which stands aside during the rounds);
+the loop draws each update's batch at ``optswitch.data_step``, so that every trial of a round sees the same batches.
+``race_multiples`` is round 6's recommended setup: the race over the candidates at three times and at their own
+peak rates (``optswitch.learning_rate_multiples``), after the warmup, stopped half-way, from where its pick runs at
+its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the same with
 ``step_down(..., stall=steps // 20)``, rounds 8 and 9's: a 3x copy whose loss stops falling over a window of 5% of
 the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10
 (``selectors.recommended(steps, warmup=...)``), wraps that in ``selectors.undo_if_worse(..., max(steps // 100,
@@ -83,6 +84,7 @@ CONTENDERS = (
     "race_heldout",
     "trials",
     "trials_heldout",
+    "trials_guarded",
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
@@ -110,6 +112,7 @@ HELDOUT_SPLIT_CONTENDERS = (*HELDOUT_CONTENDERS, "adamw_heldout_split")
 RESUMED_CONTENDERS = (
     "race",
     "trials",
+    "trials_guarded",
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
@@ -206,6 +209,10 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), **race_settings)
     elif contender in ("trials", "trials_heldout"):
         selector = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
+    elif contender == "trials_guarded":
+        # Round 33: the guard stands aside while a round of trials runs, and guards the run around the rounds.
+        trials = optswitch.selectors.trials(steps, warmup=warmup_steps(steps))
+        selector = optswitch.selectors.undo_if_worse(trials, max(steps // 100, 3))
     elif contender == "race_window_only":
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":

@@ -152,6 +152,23 @@ def test_trials_in_flax_own_unfused_optimizer_makes_the_same_choices(example, tr
         np.testing.assert_allclose(leaf, expected, rtol=1e-4, atol=1e-6)
 
 
+def test_trials_inside_undo_if_worse_run_as_trials_alone_and_resume_mid_round_bit_exactly(example):
+    # Round 33: undo_if_worse stands aside while a round of trials runs, and trials switch only at their rounds: the
+    # guarded run is trials' own, bit for bit, in the user's loop (clipping, warmup + cosine, one compile), and a
+    # checkpoint taken inside SGD's trial of the first round (the guard's slot beside the trials' two) resumes exactly.
+    alone = example.run("trials", seed=1, steps=STEPS)
+    guarded = example.run("trials_guarded", seed=1, steps=STEPS)
+    assert guarded["compiles"] == 1 and guarded["switches"] == alone["switches"]
+    assert len(alone["switches"]) >= 4  # two rounds of trials ran
+    for leaf, expected in zip(example.parameters(guarded["model"]), example.parameters(alone["model"]), strict=True):
+        np.testing.assert_array_equal(leaf, expected)
+    model, optimizer, compiles = example.resumed("trials_guarded", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
+    assert compiles == (1, 1)
+    for resumed, expected in zip(example.parameters(model), example.parameters(alone["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, expected)
+    assert optswitch.summary(optimizer).switches == alone["switches"]
+
+
 @pytest.fixture(scope="module")
 def multiples(example):
     return example.run("race_multiples", seed=0, steps=STEPS)  # seed 0: a 3x copy wins the race
