@@ -3064,6 +3064,14 @@ def test_trial_losses_shows_every_trial_of_a_round_starting_from_the_same_loss(c
     assert "round 1: loss at the start" in capsys.readouterr().out
 
 
+def test_trial_losses_of_the_copies_is_one_round_from_update_1_over_six_copies_from_one_start():
+    rounds = trial_losses.main(["--task", "noisy-quadratic", "--copies", "--trial-length", "8"])
+    assert len(rounds) == 1
+    assert [name for name, _ in rounds[0]] == ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert {len(losses) for _, losses in rounds[0]} == {8}
+    assert len({losses[0] for _, losses in rounds[0]}) == 1  # every trial from the round's saved start
+
+
 def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixed_runs_from_their_file(
     tmp_path, capsys
 ):

@@ -9,6 +9,10 @@ asks ``z >= 2`` and a mean 2% lower). It says why a round kept or changed the ca
 
     python -m benchmarks.diagnostics.trial_losses --task mnist1d-cnn
     python -m benchmarks.diagnostics.trial_losses --task digits-mlp --candidates large
+
+With ``--copies``, the trials are those of round 31 to 33's variants: one round from update 1 over every candidate at
+3x and at 1x, each copy with a state of its own (``contenders.trials_copies``); ``--trial-length`` sets the updates
+per trial (default 1% of the run), to see which copy a longer trial picks.
 """
 
 import argparse
@@ -25,13 +29,27 @@ from optswitch.demo import train_loop
 from optswitch.selectors._trials import round_starts
 
 
-def trial_losses(task, make_candidates, seed: int) -> list[list[tuple[str, list[float]]]]:
-    """Each round's trials, in order, as ``(candidate, losses)``; ``losses`` are the values the selector saw."""
-    tx = optswitch.switch(make_candidates(), selectors.trials(task.budget))
+def trial_losses(
+    task, make_candidates, seed: int, *, copies: bool = False, trial_length: int | None = None
+) -> list[list[tuple[str, list[float]]]]:
+    """Each round's trials, in order, as ``(candidate, losses)``; ``losses`` are the values the selector saw.
+
+    ``copies``: one round from update 1 over the candidates at 3x and at 1x (see the module's docstring), instead of
+    trials' default rounds (at 10% and 20% of the run) over the candidates.
+    """
+    trial_length = max(4, task.budget // 100) if trial_length is None else trial_length
+    rounds = (0.0,) if copies else (0.1, 0.2)
+    if copies:
+        given = make_candidates()
+        half = task.budget // 2
+        candidates = {f"{name}-x3": contenders.stepped_down(c, half) for name, c in given.items()} | given
+        selector = selectors.trials(task.budget, trial_length=trial_length, rounds=rounds, margin=0.0, confidence=0.0)
+        tx = optswitch.switch(candidates, selector, on_switch=optswitch.handoff.sync_schedules())
+    else:
+        tx = optswitch.switch(make_candidates(), selectors.trials(task.budget, trial_length=trial_length))
     names = list(tx.names)
-    # trials' defaults: rounds at 10% and 20% of the run, trials of 1% of it per candidate.
-    last_round = round_starts(task.budget, (0.1, 0.2), warmup=0, stop=0.25)[-1]
-    updates = min(task.budget, last_round + len(names) * max(4, task.budget // 100))
+    last_round = round_starts(task.budget, rounds, warmup=0, stop=0.25)[-1]
+    updates = min(task.budget, last_round + len(names) * trial_length)
     init_key, data_key = jax.random.split(jax.random.key(seed))
     params = task.init(init_key)
     carry = (params, tx.init(params), jnp.zeros([], jnp.int32), data_key)
@@ -78,10 +96,13 @@ def main(argv: Sequence[str] | None = None) -> list:
     parser.add_argument("--task", default="mnist1d-cnn")
     parser.add_argument("--candidates", default="default", choices=list(contenders.CANDIDATE_SETS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--copies", action="store_true", help="one round from update 1 over the copies at 3x and 1x")
+    parser.add_argument("--trial-length", type=int, help="updates per trial (default: 1%% of the run, at least 4)")
     parser.add_argument("--text", help="tinyshakespeare.txt, for shakespeare-char")
     args = parser.parse_args(argv)
     (task,) = cli.build_tasks([args.task], quick=False, text=args.text).values()
-    rounds = trial_losses(task, contenders.CANDIDATE_SETS[args.candidates], args.seed)
+    make_candidates = contenders.CANDIDATE_SETS[args.candidates]
+    rounds = trial_losses(task, make_candidates, args.seed, copies=args.copies, trial_length=args.trial_length)
     print(report(rounds))
     return rounds
 
