@@ -25,7 +25,8 @@ class UndoState(NamedTuple):
         after: int32 ``[]``, updates since the watched switch, at most ``window``.
         before_end: ``[]``, where the line through ``log(loss)`` over the updates before the watched switch
             ends: the log loss at the switch, with their noise smoothed out.
-        before_variance: ``[]``, that value's variance, from the scatter of the updates about the line.
+        before_variance: ``[]``, that value's variance, from the scatter of the updates about the line; inf for the
+            save that a guard around a busy selector makes after a round (watched against no beginning: never undone).
         undone: int32 ``[]``, undos so far.
         last_undone: int32 ``[]``, the update (on the guard's clock) after which the latest undo ran; -1 for none.
         restorable: bool ``[]``, whether the saved parameters' own loss has counted (they trained on from a finite
