@@ -30,6 +30,7 @@ from benchmarks.suite import sequenced
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
 from optswitch.demo import candidates, prodigy_cosine, prodigy_trial
+from optswitch.selectors._halving import rung_sizes
 from optswitch.selectors._race import default_window
 
 
@@ -301,6 +302,37 @@ def trials_copies(
         return Contender("trials-copies", make, True, description)
     description = f"round 31's second variant: trials-copies with rounds of trials at {at} of the run"
     return Contender("trials-copies-again", make, True, description)
+
+
+def halving_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]]) -> Contender:
+    """Round 34's variant, ``halving-guarded``: ``selectors.halving`` over every candidate at 3x and at 1x (each copy a
+    state of its own), one round from update 1: trials of ``max(4, budget // 100)`` updates, then the best two again
+    for three times as long from the same start (``eta=3``, ``margin=0.0``), so that the pick is read over 3% of the
+    run, not 1% (round 33's diagnostic: on MNIST-1D trials of 1% keep RMSProp at 3x, which leads later no more). The
+    winner trains on inside the recommended selector's guards, ``undo_if_worse(step_down(..., at=budget // 2,
+    stall=budget // 20), max(budget // 100, 3))``, as ``trials-duels-guarded`` without the duels: the copy's state is
+    carried to its candidate at the step down (:func:`benchmarks.suite.sequenced.sibling_state`), the schedules on
+    the run's clock."""
+
+    def make(task, on_event=None):
+        given = make_candidates()
+        copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
+        length = max(4, task.budget // 100)
+        halving = selectors.halving(task.budget, trial_length=length, eta=3, margin=0.0)
+        stepped = selectors.step_down(halving, at=task.budget // 2, stall=task.budget // 20)
+        selector = selectors.undo_if_worse(stepped, max(task.budget // 100, 3))
+        # A lost trial ends its trial at most one update late: the round is over by this update.
+        rungs = rung_sizes(len(copies), 3)
+        round_end = 1 + sum(size * (length * 3**rung + 1) for rung, size in enumerate(rungs))
+        on_switch = handoff.chain(sequenced.sibling_state(round_end), handoff.sync_schedules())
+        return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
+
+    description = (
+        "round 34's variant: selectors.halving over every candidate at 3x and 1x (trials of budget/100, the best two "
+        "again for 3x as long from the same start), its winner inside the recommended selector's guards, "
+        "undo_if_worse(step_down(..., at=budget/2, stall=budget/20), max(budget/100, 3)); no duels"
+    )
+    return Contender("halving-guarded", make, True, description)
 
 
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
@@ -609,6 +641,7 @@ def contenders(
         trials_copies(make_candidates, rounds=(0.0, 0.1), run_clock=True),
         trials_copies(make_candidates, duels=True),
         trials_copies(make_candidates, duels=True, guarded=True),
+        halving_copies(make_candidates),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
