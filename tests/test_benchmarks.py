@@ -3382,3 +3382,30 @@ def test_round_33_s_variant_is_round_32_s_inside_the_guards_its_step_down_carryi
     guard = state.selector_state
     assert int(guard.undone) == 1 and int(guard.last_undone) == 57
     assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's
+
+
+def test_round_34_s_variant_tries_the_best_two_again_for_three_times_as_long_then_steps_down_with_the_copy_s_state():
+    # Six trials of 400 // 100 = 4 updates (RMSProp at 3x lowest, Adam at 1x next), then those two again for 12 each
+    # from the same start, lowest first; RMSProp at 3x keeps its lead and comes back at update 49. SGD at 3x, third on
+    # the first rung, never runs again. Its loss is flat, so the stall watch (windows of 400 // 20 = 20 updates) steps
+    # it down at update 69; RMSProp goes on from the copy's optimizer state, not from its state as at the round's start.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["halving-guarded"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    second_moment = lambda name: np.asarray(optax.tree.get(optswitch.candidate_state(state, name), "nu")["w"])
+    levels = {"rmsprop-x3": 0.5, "adam": 0.55, "sgd-x3": 0.58, "rmsprop": 0.6}
+    for t in range(80):
+        if t == 69:
+            copy_moment = second_moment("rmsprop-x3")
+            np.testing.assert_array_equal(second_moment("rmsprop"), 0)
+        if t == 70:  # one update (decay 0.9) from the copy's second moment, not from 0 (it would be near 0.1 of it)
+            np.testing.assert_allclose(second_moment("rmsprop"), copy_moment, rtol=0.01)
+        loss = levels.get(optswitch.active(state), 1.0) * (1 + 0.01 * (t % 3))
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    switches = optswitch.summary(state).switches
+    assert switches[:6] == [(1 + 4 * (k + 1), six[k], six[k + 1]) for k in range(5)] + [(25, "rmsprop", "rmsprop-x3")]
+    assert switches[6:] == [(37, "rmsprop-x3", "adam"), (49, "adam", "rmsprop-x3"), (69, "rmsprop-x3", "rmsprop")]
+    assert optswitch.summary(state).updates["sgd-x3"] == 4
+    assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's
