@@ -20,7 +20,7 @@ import pytest
 import scipy.signal
 
 import optswitch
-from benchmarks.diagnostics import horizon, race_variants, rate_noise, switch_events, trial_losses
+from benchmarks.diagnostics import horizon, race_variants, rate_noise, short_reads, switch_events, trial_losses
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from benchmarks.suite.tasks import (
     _common,
@@ -3070,6 +3070,30 @@ def test_trial_losses_of_the_copies_is_one_round_from_update_1_over_six_copies_f
     assert [name for name, _ in rounds[0]] == ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
     assert {len(losses) for _, losses in rounds[0]} == {8}
     assert len({losses[0] for _, losses in rounds[0]}) == 1  # every trial from the round's saved start
+
+
+def test_short_reads_pick_as_each_read_says_on_a_fast_start_against_a_steady_descent():
+    # "fast" falls to 0.5 at once and stays; "steady" falls by 0.03 an update from 1. Over the first 8 updates the
+    # fast start is lower (level), but the steady line, extended to update 40, and its level over 24 updates are lower,
+    # as is its level over the long trial's second half. A loss at or below 0 leaves no power law: no pick.
+    updates = np.arange(40)
+    trials = {"fast": 0.5 + 0.5 * np.exp(-updates / 2), "steady": 1 - 0.03 * updates}
+    chosen = short_reads.picks(trials, short=8, long=40)
+    assert chosen == {"long": "steady", "level": "fast", "line": "steady", "power": "fast", "level 3x": "steady"}
+    assert short_reads.picks({**trials, "other": -np.ones(40)}, short=8, long=40)["power"] == "—"
+    assert short_reads.seed_range("0-3") == [0, 1, 2, 3] and short_reads.seed_range("2,5") == [2, 5]
+
+
+def test_short_reads_long_pick_is_the_copy_with_the_lowest_mean_over_its_long_trial_s_second_half(capsys):
+    rows = short_reads.main(["--task", "noisy-quadratic", "--seeds", "0", "--short", "4", "--long", "12"])
+    (round_trials,) = trial_losses.trial_losses(
+        tasks.noisy_quadratic(), contenders.CANDIDATE_SETS["default"], 0, copies=True, trial_length=12
+    )
+    means = {name: np.mean(losses[6:]) for name, losses in round_trials}
+    assert rows[0]["long"] == min(means, key=means.get)
+    assert "noisy-quadratic: trials of 12 updates, reads of 4" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        short_reads.main(["--task", "noisy-quadratic", "--short", "8", "--long", "16"])
 
 
 def test_race_multiples_reproduces_its_stored_run_and_the_fresh_table_reads_fixed_runs_from_their_file(
