@@ -2656,9 +2656,11 @@ def test_the_large_candidate_set_reaches_every_contender():
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
             copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
-            # Round 31's trials-copies and round 32's trials-duels run their trials over the same copies.
+            # Round 31's trials-copies, round 32's trials-duels and round 34's halving-guarded run their trials over
+            # the same copies, as round 34's yardsticks (one copy alone) do.
             multiplied = (
-                contender.name.startswith(("race-multiples", "trials-copies", "trials-duels"))
+                contender.name.startswith(("race-multiples", "trials-copies", "trials-duels", "halving-guarded"))
+                or contender.name.endswith("-x3-alone")
                 or "scheduled" in contender.name
             )
             state = contender.make(task).init({"w": np.zeros(2, np.float32)})
@@ -3433,3 +3435,21 @@ def test_round_34_s_variant_tries_the_best_two_again_for_three_times_as_long_the
     assert switches[6:] == [(37, "rmsprop-x3", "adam"), (49, "adam", "rmsprop-x3"), (69, "rmsprop-x3", "rmsprop")]
     assert optswitch.summary(state).updates["sgd-x3"] == 4
     assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's
+
+
+def test_round_34_s_yardstick_runs_one_copy_at_3x_from_update_1_then_its_candidate_from_half_way_with_its_state():
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=40)
+    tx = contenders.contenders()["sgd-x3-alone"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    trace = lambda name: np.asarray(optax.tree.get(optswitch.candidate_state(state, name), "trace")["w"])
+    for t in range(25):
+        if t == 20:
+            copy_trace = trace("sgd-x3")
+            np.testing.assert_array_equal(trace("sgd"), 0)
+        if t == 21:  # 0.9 of the copy's momentum plus one gradient; from 0 it would be that gradient alone
+            assert np.all(np.abs(trace("sgd")) > 0.8 * np.abs(copy_trace))
+        params, state = update_and_apply(params, state, params, value=np.float32(1.0))
+    assert optswitch.summary(state).switches == [(20, "sgd-x3", "sgd")]
+    expected = {"adam-x3": 0, "sgd-x3": 20, "rmsprop-x3": 0, "adam": 0, "sgd": 5, "rmsprop": 0}
+    assert optswitch.summary(state).updates == expected

@@ -335,6 +335,25 @@ def halving_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTran
     return Contender("halving-guarded", make, True, description)
 
 
+def copy_alone(name: str, make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]]) -> Contender:
+    """Round 34's yardstick for the trials-first variants, ``{name}-x3-alone``: ``name`` at 3x from update 1 until
+    half the run, then at 1x, over the same six copies as ``halving-guarded`` (``selectors.schedule``, the copy's state
+    carried at the step down): what a pick of that copy at the start would reach if choosing it cost no update."""
+
+    def make(task, on_event=None):
+        given = make_candidates()
+        copies = {f"{base}-x3": stepped_down(candidate, task.budget // 2) for base, candidate in given.items()} | given
+        selector = selectors.schedule({0: f"{name}-x3", task.budget // 2: name})
+        on_switch = handoff.chain(sequenced.sibling_state(0), handoff.sync_schedules())
+        return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
+
+    description = (
+        f"round 34's yardstick: {name} at 3x from update 1, at 1x from budget/2 (a pick among the copies that cost "
+        "nothing)"
+    )
+    return Contender(f"{name}-x3-alone", make, True, description)
+
+
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
     """Round 17's selector over ``copies`` candidates on a schedule: ``undo_if_worse(race(run_length=run_length,
     warmup=run_length // 20, stop=...), max(run_length // 100, 3))``, no step down. ``stop`` is half the run, or with
@@ -642,6 +661,7 @@ def contenders(
         trials_copies(make_candidates, duels=True),
         trials_copies(make_candidates, duels=True, guarded=True),
         halving_copies(make_candidates),
+        *(copy_alone(name, make_candidates) for name in names),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
