@@ -40,9 +40,7 @@ def trial_losses(
     trial_length = max(4, task.budget // 100) if trial_length is None else trial_length
     rounds = (0.0,) if copies else (0.1, 0.2)
     if copies:
-        given = make_candidates()
-        half = task.budget // 2
-        candidates = {f"{name}-x3": contenders.stepped_down(c, half) for name, c in given.items()} | given
+        candidates = contenders.copies_at_3x_and_1x(make_candidates(), task.budget)
         selector = selectors.trials(task.budget, trial_length=trial_length, rounds=rounds, margin=0.0, confidence=0.0)
         tx = optswitch.switch(candidates, selector, on_switch=optswitch.handoff.sync_schedules())
     else:

@@ -229,6 +229,14 @@ def stepped_down(candidate: optax.GradientTransformation, at: int) -> optax.Grad
     return optax.chain(candidate, optax.scale_by_schedule(optax.piecewise_constant_schedule(3.0, {at: 1 / 3})))
 
 
+def copies_at_3x_and_1x(
+    given: Mapping[str, optax.GradientTransformation], run_length: int
+) -> dict[str, optax.GradientTransformation]:
+    """Every candidate at 3x (``{name}-x3``, :func:`stepped_down` at half the run) and at 1x, each with a state of its
+    own: the copies of rounds 31 to 34's variants and yardsticks."""
+    return {f"{name}-x3": stepped_down(candidate, run_length // 2) for name, candidate in given.items()} | dict(given)
+
+
 def trials_copies(
     make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]],
     rounds: Sequence[float] = (0.0,),
@@ -254,8 +262,7 @@ def trials_copies(
     """
 
     def make(task, on_event=None):
-        given = make_candidates()
-        copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
+        copies = copies_at_3x_and_1x(make_candidates(), task.budget)
         length = max(4, task.budget // 100)
         if duels:
             selector = sequenced.trials_then_duels(task.budget, length)
@@ -315,8 +322,7 @@ def halving_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTran
     the run's clock."""
 
     def make(task, on_event=None):
-        given = make_candidates()
-        copies = {f"{name}-x3": stepped_down(candidate, task.budget // 2) for name, candidate in given.items()} | given
+        copies = copies_at_3x_and_1x(make_candidates(), task.budget)
         length = max(4, task.budget // 100)
         halving = selectors.halving(task.budget, trial_length=length, eta=3, margin=0.0)
         stepped = selectors.step_down(halving, at=task.budget // 2, stall=task.budget // 20)
@@ -341,8 +347,7 @@ def copy_alone(name: str, make_candidates: Callable[[], Mapping[str, optax.Gradi
     carried at the step down): what a pick of that copy at the start would reach if choosing it cost no update."""
 
     def make(task, on_event=None):
-        given = make_candidates()
-        copies = {f"{base}-x3": stepped_down(candidate, task.budget // 2) for base, candidate in given.items()} | given
+        copies = copies_at_3x_and_1x(make_candidates(), task.budget)
         selector = selectors.schedule({0: f"{name}-x3", task.budget // 2: name})
         on_switch = handoff.chain(sequenced.sibling_state(0), handoff.sync_schedules())
         return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
