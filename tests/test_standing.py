@@ -154,7 +154,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
             ["paired"] * 6 + ["standing"] + ["paired"] * 2 + ["standing"] + ["paired"] * 4 + ["standing"] * 2,
         ),
         ("round34/halving_guarded.txt", ["paired"] * 6 + ["standing"] + ["paired"] * 2 + ["standing"]),
-        ("round34/adam_x3_alone.txt", ["paired"] * 3 + ["standing"]),
+        ("round34/adam_x3_alone.txt", (["paired"] * 3 + ["standing"]) * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
