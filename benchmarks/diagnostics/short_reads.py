@@ -1,4 +1,4 @@
-"""Whether a short trial can tell which copy a long one picks: one round of trials over the copies, read two ways.
+"""Whether a short trial can tell which copy a long one picks: one round of trials over the copies, read four ways.
 
 Runs :func:`benchmarks.diagnostics.trial_losses.trial_losses` with ``--copies`` and long trials (default 8% of the
 run) on each seed, and compares the copy a long trial picks (the lowest mean loss over its second half, as
