@@ -237,6 +237,19 @@ def copies_at_3x_and_1x(
     return {f"{name}-x3": stepped_down(candidate, run_length // 2) for name, candidate in given.items()} | dict(given)
 
 
+def inside_the_guards(
+    selector: selectors.Selector, run_length: int, round_end: int
+) -> tuple[selectors.Selector, handoff.Handoff]:
+    """``selector``, a round of trials over :func:`copies_at_3x_and_1x` and what follows it, inside the recommended
+    selector's guards, ``undo_if_worse(step_down(..., at=run_length // 2, stall=run_length // 20), max(run_length //
+    100, 3))`` (rounds 33 and 34's variants), and the handoff its copies need: at a step down after update
+    ``round_end``, the copy's optimizer state carried to its candidate (:func:`sequenced.sibling_state`), then the
+    schedules put on the run's clock."""
+    stepped = selectors.step_down(selector, at=run_length // 2, stall=run_length // 20)
+    guarded = selectors.undo_if_worse(stepped, max(run_length // 100, 3))
+    return guarded, handoff.chain(sequenced.sibling_state(round_end), handoff.sync_schedules())
+
+
 def trials_copies(
     make_candidates: Callable[[], Mapping[str, optax.GradientTransformation]],
     rounds: Sequence[float] = (0.0,),
@@ -270,12 +283,8 @@ def trials_copies(
             selector = selectors.trials(task.budget, trial_length=length, rounds=rounds, margin=0.0, confidence=0.0)
         on_switch = handoff.sync_schedules() if run_clock or duels else "resume"
         if guarded:
-            half = task.budget // 2
-            stepped = selectors.step_down(selector, at=half, stall=task.budget // 20)
-            selector = selectors.undo_if_worse(stepped, max(task.budget // 100, 3))
             # A lost trial ends its trial at most one update late: the round is over by this update.
-            round_end = 1 + len(copies) * (length + 1)
-            on_switch = handoff.chain(sequenced.sibling_state(round_end), handoff.sync_schedules())
+            selector, on_switch = inside_the_guards(selector, task.budget, 1 + len(copies) * (length + 1))
         return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
 
     at = ", ".join(f"{fraction:g}" for fraction in rounds)
@@ -325,12 +334,10 @@ def halving_copies(make_candidates: Callable[[], Mapping[str, optax.GradientTran
         copies = copies_at_3x_and_1x(make_candidates(), task.budget)
         length = max(4, task.budget // 100)
         halving = selectors.halving(task.budget, trial_length=length, eta=3, margin=0.0)
-        stepped = selectors.step_down(halving, at=task.budget // 2, stall=task.budget // 20)
-        selector = selectors.undo_if_worse(stepped, max(task.budget // 100, 3))
         # A lost trial ends its trial at most one update late: the round is over by this update.
         rungs = rung_sizes(len(copies), 3)
         round_end = 1 + sum(size * (length * 3**rung + 1) for rung, size in enumerate(rungs))
-        on_switch = handoff.chain(sequenced.sibling_state(round_end), handoff.sync_schedules())
+        selector, on_switch = inside_the_guards(halving, task.budget, round_end)
         return optswitch.switch(copies, selector, on_switch=on_switch, on_event=on_event)
 
     description = (
