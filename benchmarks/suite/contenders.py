@@ -366,6 +366,15 @@ def copy_alone(name: str, make_candidates: Callable[[], Mapping[str, optax.Gradi
     return Contender(f"{name}-x3-alone", make, True, description)
 
 
+def prior_guarded(run_length: int, first: str) -> selectors.Selector:
+    """Round 35's variant, ``prior-guarded``: no race. ``first``'s copy at 3x trains from update 1 inside the
+    recommended selector's guards, ``undo_if_worse(step_down(schedule({0: f"{first}-x3"}), at=run_length // 2,
+    stall=run_length // 20), max(run_length // 100, 3))``: it switches only at a step down (half-way, a stall, a second
+    divergence) and by an undo. Round 34's yardstick (``adam-x3-alone``) with the guards."""
+    stepped = selectors.step_down(selectors.schedule({0: f"{first}-x3"}), at=run_length // 2, stall=run_length // 20)
+    return selectors.undo_if_worse(stepped, max(run_length // 100, 3))
+
+
 def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.Selector:
     """Round 17's selector over ``copies`` candidates on a schedule: ``undo_if_worse(race(run_length=run_length,
     warmup=run_length // 20, stop=...), max(run_length // 100, 3))``, no step down. ``stop`` is half the run, or with
@@ -674,6 +683,13 @@ def contenders(
         trials_copies(make_candidates, duels=True, guarded=True),
         halving_copies(make_candidates),
         *(copy_alone(name, make_candidates) for name in names),
+        switcher(
+            "prior-guarded",
+            lambda run_length: prior_guarded(run_length, names[0]),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description=f"round 35's variant: no race; {names[0]} at 3x from update 1 inside the recommended "
+            "selector's guards, undo_if_worse(step_down(schedule, at=budget/2, stall=budget/20), max(budget/100, 3))",
+        ),
         switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
