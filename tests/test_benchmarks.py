@@ -2657,9 +2657,11 @@ def test_the_large_candidate_set_reaches_every_contender():
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
             copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
             # Round 31's trials-copies, round 32's trials-duels and round 34's halving-guarded run their trials over
-            # the same copies, as round 34's yardsticks (one copy alone) do.
+            # the same copies, as round 34's yardsticks (one copy alone) and round 35's guarded prior do.
             multiplied = (
-                contender.name.startswith(("race-multiples", "trials-copies", "trials-duels", "halving-guarded"))
+                contender.name.startswith(
+                    ("race-multiples", "trials-copies", "trials-duels", "halving-guarded", "prior-guarded")
+                )
                 or contender.name.endswith("-x3-alone")
                 or "scheduled" in contender.name
             )
@@ -3453,3 +3455,30 @@ def test_round_34_s_yardstick_runs_one_copy_at_3x_from_update_1_then_its_candida
     assert optswitch.summary(state).switches == [(20, "sgd-x3", "sgd")]
     expected = {"adam-x3": 0, "sgd-x3": 20, "rmsprop-x3": 0, "adam": 0, "sgd": 5, "rmsprop": 0}
     assert optswitch.summary(state).updates == expected
+
+
+def test_round_35_s_variant_trains_the_first_copy_at_3x_steps_it_down_on_a_stall_and_undoes_a_step_that_did_damage():
+    # No race: Adam at 3x makes every update from the first. Its loss falls until update 40, then holds still, so the
+    # stall watch (windows of 400 // 20 = 20 updates) steps it down to Adam at 1x at update 60, Adam's state carried
+    # (the copies share one). Adam at 1x lifts the loss; the guard (windows of 400 // 100 = 4) puts the parameters back
+    # where the step down began, and Adam at 1x goes on from there. Another candidate never runs.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["prior-guarded"].make(task)
+    params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    seen = {}
+    for t in range(80):
+        level = 1.0 - 0.01 * min(t, 40) + (0.2 if optswitch.active(state) == "adam" else 0.0)
+        params, state = update_and_apply(params, state, params, value=np.float32(level * (1 + 0.001 * (t % 3))))
+        seen[t] = np.asarray(params["w"])
+    assert optswitch.summary(state).switches == [(60, "adam-x3", "adam")]
+    assert int(state.selector_state.undone) == 1 and int(state.selector_state.last_undone) == 64
+    np.testing.assert_array_equal(seen[63], seen[59])  # put back to the parameters the step down began from
+    assert optswitch.summary(state).updates == {
+        "adam-x3": 60,
+        "sgd-x3": 0,
+        "rmsprop-x3": 0,
+        "adam": 20,
+        "sgd": 0,
+        "rmsprop": 0,
+    }
