@@ -32,6 +32,8 @@ the parameters and optimizer states put back.
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
+``prior_guarded`` is round 35's variant: no race, AdamW at 3x its peak rate from update 1 inside the recommended
+setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
 same clipping: what a user who does not want to pick a learning rate could use instead of a switch. Schedule-free
 AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at. ``prodigy_trial`` (round
@@ -44,11 +46,12 @@ Run it with ``python examples/nnx_user_loop.py`` (``--seeds``, ``--steps``, ``--
 figures' JSON). It runs each contender (AdamW, SGD, Lion alone, each with its schedule and clipping; the switch
 with ``race(run_length=steps, warmup=warmup)``; the same switch fed the held-out loss; both again with
 ``trials``; ``race_multiples``, ``race_multiples_stall``, ``race_multiples_undo``, ``race_multiples_3x`` and
-``race_undo_10x``; AdamW alone on their 997 images; the switch with the older ``race(window=steps // 100)``, which
-neither waits for the warmup nor stops) on every seed, and for ``race``, ``trials``, the four ``race_multiples`` and
-``race_undo_10x`` also saves an orbax checkpoint half-way, restores it into fresh model and optimizer objects, and
-continues, checking that the resumed run ends bit for bit where the uninterrupted one does. Each switch is also run
-in flax's own ``nnx.Optimizer`` (unfused: the same maths up to rounding), to check that it makes the same switches.
+``race_undo_10x``; ``prior_guarded``; AdamW alone on their 997 images; the switch with the older
+``race(window=steps // 100)``, which neither waits for the warmup nor stops) on every seed, and for ``race``,
+``trials``, the four ``race_multiples``, ``race_undo_10x`` and ``prior_guarded`` also saves an orbax checkpoint
+half-way, restores it into fresh model and optimizer objects, and continues, checking that the resumed run ends bit
+for bit where the uninterrupted one does. Each switch is also run in flax's own ``nnx.Optimizer`` (unfused: the same
+maths up to rounding), to check that it makes the same switches.
 """
 
 import argparse
@@ -92,6 +95,7 @@ CONTENDERS = (
     "race_multiples_undo_extend",
     "race_multiples_3x",
     "race_undo_10x",
+    "prior_guarded",
     "adamw_heldout_split",
     "race_window_only",
     "schedule_free_adamw",
@@ -118,6 +122,7 @@ RESUMED_CONTENDERS = (
     "race_multiples_undo",
     "race_multiples_3x",
     "race_undo_10x",
+    "prior_guarded",
 )
 #: The contenders that switch among the candidates at 3x and at 1x their peak rates (``race_undo_10x``: 10x too).
 MULTIPLES_CONTENDERS = (
@@ -128,6 +133,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples_undo_extend",
     "race_multiples_3x",
     "race_undo_10x",
+    "prior_guarded",
 )
 #: Training images kept aside for the held-out loss (the last ones of the training split).
 HELDOUT_SIZE = 200
@@ -232,6 +238,11 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     elif contender == "race_undo_10x":
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
         selector = optswitch.selectors.undo_if_worse(race, max(steps // 100, 3))
+    elif contender == "prior_guarded":
+        # Round 35's variant: no race; AdamW at 3x its peak rate from update 1, in the recommended selector's guards.
+        first = optswitch.selectors.schedule({0: f"{next(iter(PEAK_RATES))}-x3"})
+        stepped = optswitch.selectors.step_down(first, at=steps // 2, stall=steps // 20)
+        selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3))
     elif contender in MULTIPLES_CONTENDERS:
         order = [f"{name}-x3" for name in PEAK_RATES] if contender == "race_multiples_3x" else None
         race = optswitch.selectors.race(order, run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)

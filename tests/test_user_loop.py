@@ -296,3 +296,21 @@ def test_prodigy_checked_once_against_adam_compiles_once_and_resumes_mid_trial_b
     for resumed, reference in zip(example.parameters(model), example.parameters(run["model"]), strict=True):
         np.testing.assert_array_equal(resumed, reference)
     assert optswitch.summary(optimizer).switches == run["switches"]
+
+
+@pytest.fixture(scope="module")
+def prior(example):
+    return example.run("prior_guarded", seed=1, steps=STEPS)  # seed 1: AdamW at 3x stalls before half-way
+
+
+def test_round_35_s_guarded_prior_runs_adamw_at_3x_then_at_1x_only_and_resumes_bit_exactly(example, prior):
+    # No race: AdamW at 3x from the first update (through the warmup), stepped down on a stall of its loss over a
+    # window of 6 updates at update 54, before half-way (60); no other candidate runs; one compile.
+    assert prior["compiles"] == 1 and prior["switches"] == [(54, "adamw-x3", "adamw")]
+    assert {name: count for name, count in prior["updates"].items() if count} == {"adamw-x3": 54, "adamw": 66}
+    model, optimizer, compiles = example.resumed("prior_guarded", seed=1, steps=STEPS, save_at=50)  # in the window
+    assert compiles == (1, 1)
+    for resumed, reference in zip(example.parameters(model), example.parameters(prior["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, reference)
+    unfused = example.run("prior_guarded", seed=1, steps=STEPS, fused=False)
+    assert unfused["switches"] == prior["switches"] and unfused["compiles"] == 1
