@@ -35,3 +35,14 @@ with_held_out_18() {
   FRESH_ADAM="$FRESH_ADAM+$H18_FRESH" FRESH_SR="$FRESH_SR+$H18_FRESH" FRESH_BASELINE="$FRESH_BASELINE+$H18_FRESH"
   F5="$F5+$H18_FRESH_5C"
 }
+# Round 35: held-out-19, run once with every default frozen (the recommended switch, round 35's variant beside it),
+# seeds 0-4 and 5-9, three candidates and five. The round-35 scripts add them to the sets above.
+H19="$R/round35/held-out-19/time_to_target.json"
+H19_5C="$R/round35/held-out-19-5c/time_to_target.json"
+H19_FRESH="$R/round35/held-out-19-fresh/time_to_target.json"
+H19_FRESH_5C="$R/round35/held-out-19-fresh-5c/time_to_target.json"
+with_held_out_19() {
+  K3="$K3+$H19" K5_SWITCH="$K5_SWITCH+$H19_5C" A34="$A34+$H19_5C" FRESH_REC="$FRESH_REC+$H19_FRESH"
+  FRESH_ADAM="$FRESH_ADAM+$H19_FRESH" FRESH_SR="$FRESH_SR+$H19_FRESH" FRESH_BASELINE="$FRESH_BASELINE+$H19_FRESH"
+  F5="$F5+$H19_FRESH_5C"
+}
