@@ -312,5 +312,6 @@ def test_round_35_s_guarded_prior_runs_adamw_at_3x_then_at_1x_only_and_resumes_b
     assert compiles == (1, 1)
     for resumed, reference in zip(example.parameters(model), example.parameters(prior["model"]), strict=True):
         np.testing.assert_array_equal(resumed, reference)
+    assert optswitch.summary(optimizer).switches == prior["switches"]
     unfused = example.run("prior_guarded", seed=1, steps=STEPS, fused=False)
     assert unfused["switches"] == prior["switches"] and unfused["compiles"] == 1
