@@ -155,14 +155,16 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ),
         ("round34/halving_guarded.txt", ["paired"] * 6 + ["standing"] + ["paired"] * 2 + ["standing"]),
         ("round34/adam_x3_alone.txt", (["paired"] * 3 + ["standing"]) * 2),
+        ("round35/prior_guarded.txt", (["paired"] * 2 + ["standing"]) * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
-    # round34/halving_guarded.txt and round34/adam_x3_alone.txt, which benchmarks/README.md's "Selection, round 31" to
-    # "round 34" quote: each of their paired comparisons and standings come out of the stored runs as printed.
+    # round34/halving_guarded.txt, round34/adam_x3_alone.txt and round35/prior_guarded.txt, which benchmarks/README.md's
+    # "Selection, round 31" to "round 35" quote: each of their paired comparisons and standings come out of the stored
+    # runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
