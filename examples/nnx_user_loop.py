@@ -32,8 +32,8 @@ the parameters and optimizer states put back.
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
-``prior_guarded`` is round 35's variant: no race, AdamW at 3x its peak rate from update 1 inside the recommended
-setup's guards (its step down at half-way or on a stall, and the undo).
+``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
+recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
 same clipping: what a user who does not want to pick a learning rate could use instead of a switch. Schedule-free
 AdamW is evaluated at the average it keeps, not at the parameters it takes gradients at. ``prodigy_trial`` (round
