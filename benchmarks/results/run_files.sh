@@ -24,25 +24,23 @@ FRESH_ADAM="$R/round28/fresh-adam/time_to_target.json+$H17"
 FRESH_SR="$R/round29/fresh-sgd-rmsprop/time_to_target.json+$H17"
 FRESH_BASELINE="$R/round29/fresh-baseline/time_to_target.json+$H17"
 F5="$R/round29/fresh-5c/time_to_target.json+$H17_5C"
+# A split run once on both seed sets, added to the sets above from its four run files (seeds 0-4 three candidates,
+# five; seeds 5-9 three, five): with_split RUN RUN_5C RUN_FRESH RUN_FRESH_5C.
+with_split() {
+  K3="$K3+$1" K5_SWITCH="$K5_SWITCH+$2" A34="$A34+$2" FRESH_REC="$FRESH_REC+$3" FRESH_ADAM="$FRESH_ADAM+$3"
+  FRESH_SR="$FRESH_SR+$3" FRESH_BASELINE="$FRESH_BASELINE+$3" F5="$F5+$4"
+}
 # Round 31: held-out-18, run once with every default frozen, seeds 0-4 and 5-9, three candidates and five. The round-31
 # scripts add them to the sets above (round 30's read the sets as they are).
 H18="$R/round31/held-out-18/time_to_target.json"
 H18_5C="$R/round31/held-out-18-5c/time_to_target.json"
 H18_FRESH="$R/round31/held-out-18-fresh/time_to_target.json"
 H18_FRESH_5C="$R/round31/held-out-18-fresh-5c/time_to_target.json"
-with_held_out_18() {
-  K3="$K3+$H18" K5_SWITCH="$K5_SWITCH+$H18_5C" A34="$A34+$H18_5C" FRESH_REC="$FRESH_REC+$H18_FRESH"
-  FRESH_ADAM="$FRESH_ADAM+$H18_FRESH" FRESH_SR="$FRESH_SR+$H18_FRESH" FRESH_BASELINE="$FRESH_BASELINE+$H18_FRESH"
-  F5="$F5+$H18_FRESH_5C"
-}
+with_held_out_18() { with_split "$H18" "$H18_5C" "$H18_FRESH" "$H18_FRESH_5C"; }
 # Round 35: held-out-19, run once with every default frozen (the recommended switch, round 35's variant beside it),
 # seeds 0-4 and 5-9, three candidates and five. The round-35 scripts add them to the sets above.
 H19="$R/round35/held-out-19/time_to_target.json"
 H19_5C="$R/round35/held-out-19-5c/time_to_target.json"
 H19_FRESH="$R/round35/held-out-19-fresh/time_to_target.json"
 H19_FRESH_5C="$R/round35/held-out-19-fresh-5c/time_to_target.json"
-with_held_out_19() {
-  K3="$K3+$H19" K5_SWITCH="$K5_SWITCH+$H19_5C" A34="$A34+$H19_5C" FRESH_REC="$FRESH_REC+$H19_FRESH"
-  FRESH_ADAM="$FRESH_ADAM+$H19_FRESH" FRESH_SR="$FRESH_SR+$H19_FRESH" FRESH_BASELINE="$FRESH_BASELINE+$H19_FRESH"
-  F5="$F5+$H19_FRESH_5C"
-}
+with_held_out_19() { with_split "$H19" "$H19_5C" "$H19_FRESH" "$H19_FRESH_5C"; }
