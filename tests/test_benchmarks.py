@@ -3482,3 +3482,27 @@ def test_round_35_s_variant_trains_the_first_copy_at_3x_steps_it_down_on_a_stall
         "sgd": 0,
         "rmsprop": 0,
     }
+
+
+def test_round_36_s_variant_watches_for_a_stall_over_windows_twice_as_long_and_is_otherwise_the_recommended_switch():
+    # The same race, duels and guard as race-multiples-undo; the loss falls until update 60 and then holds still. The
+    # recommended switch steps SGD at 3x down at the end of its first still window of 400 // 20 = 20 updates after the
+    # duel it kept, the variant at the end of its first of 400 // 10 = 40.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    stepped_down = {}
+    for name in ("race-multiples-undo", "race-multiples-undo-stall-long"):
+        events = []
+        tx = contenders.contenders()[name].make(task, on_event=events.append)
+        params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+        state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+        for t in range(200):
+            level = 1.0 - 0.002 * min(t, 60)
+            params, state = update_and_apply(params, state, params, value=np.float32(level * (1 + 0.001 * (t % 3))))
+        jax.effects_barrier()
+        switches = optswitch.summary(state).switches
+        assert [(event.update, event.source, event.target) for event in events] == switches
+        stepped_down[name] = (switches[:-1], str(events[-1]))
+    (before, recommended), (same_before, variant) = stepped_down.values()
+    assert same_before == before and before[-1] == (111, "sgd", "sgd-x3")
+    assert re.match(r"update 131: sgd-x3 -> sgd, sgd-x3's loss stalled over 20 updates ", recommended)
+    assert re.match(r"update 151: sgd-x3 -> sgd, sgd-x3's loss stalled over 40 updates ", variant)

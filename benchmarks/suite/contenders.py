@@ -57,6 +57,7 @@ def undone_stall(
     race_confidence: float = 0.0,
     extra_rounds: int = 0,
     per_copy: bool = False,
+    stall_share: int = 20,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -64,7 +65,8 @@ def undone_stall(
     a copy down only on a stall (``at=run_length``: never at a fixed update); round 15's race only ``order``, in legs of
     ``window`` updates (default: the race's own); round 23's leads the race only beyond ``race_confidence`` standard
     deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most; round 27's
-    steps down on a stall only the copy that stalled (``per_copy``)."""
+    steps down on a stall only the copy that stalled (``per_copy``); round 36's watches for a stall over windows of
+    ``run_length // stall_share`` updates (10: twice the recommended selector's)."""
     race = selectors.race(
         order,
         run_length=run_length,
@@ -74,7 +76,7 @@ def undone_stall(
         extra_rounds=extra_rounds,
     )
     at = run_length // 2 if halfway else run_length
-    stepped = selectors.step_down(race, at=at, stall=run_length // 20, per_copy=per_copy)
+    stepped = selectors.step_down(race, at=at, stall=run_length // stall_share, per_copy=per_copy)
     return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
 
 
@@ -689,6 +691,13 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description=f"round 35's variant: no race; {names[0]} at 3x from update 1 inside the recommended "
             "selector's guards, undo_if_worse(step_down(schedule, at=budget/2, stall=budget/20), max(budget/100, 3))",
+        ),
+        switcher(
+            "race-multiples-undo-stall-long",
+            lambda run_length: undone_stall(run_length, stall_share=10),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 36's variant of race-multiples-undo: a copy's loss is watched for a stall over windows "
+            "of budget/10 of its updates, not budget/20 (step_down(..., stall=budget/10))",
         ),
         switcher(
             "race-multiples-undo-stall-only",
