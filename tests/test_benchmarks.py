@@ -20,7 +20,15 @@ import pytest
 import scipy.signal
 
 import optswitch
-from benchmarks.diagnostics import horizon, race_variants, rate_noise, short_reads, switch_events, trial_losses
+from benchmarks.diagnostics import (
+    early_step_downs,
+    horizon,
+    race_variants,
+    rate_noise,
+    short_reads,
+    switch_events,
+    trial_losses,
+)
 from benchmarks.suite import cli, contenders, goals, harness, oracle, report, scoring, store, tasks
 from benchmarks.suite.tasks import (
     _common,
@@ -3224,7 +3232,7 @@ def test_switch_events_refuses_a_fixed_contender():
         switch_events.contender("adam")
 
 
-@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon])
+@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon, early_step_downs])
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:
@@ -3506,3 +3514,36 @@ def test_round_36_s_variant_watches_for_a_stall_over_windows_twice_as_long_and_i
     assert same_before == before and before[-1] == (111, "sgd", "sgd-x3")
     assert re.match(r"update 131: sgd-x3 -> sgd, sgd-x3's loss stalled over 20 updates ", recommended)
     assert re.match(r"update 151: sgd-x3 -> sgd, sgd-x3's loss stalled over 40 updates ", variant)
+
+
+def test_early_step_downs_counts_the_first_hand_over_from_a_copy_to_its_own_candidate(capsys):
+    # A race's legs between copies and candidates are not step downs; a copy to another candidate is not either.
+    switches = [(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "adam"), (99, "sgd-x3", "sgd"), (131, "adam-x3", "adam")]
+    assert early_step_downs.first_step_down(switches) == 99
+    assert early_step_downs.first_step_down([(4, "adam", "adam-x3"), (8, "adam-x3", "sgd")]) is None
+    # Round 36's development runs, seeds 0-4: the recommended switch's stall watch steps a copy down before update
+    # 1000 of 2000 on every seed of the noisy quadratic (at 750 to 916) and on 2 runs of the other 10; round 36's
+    # variant, watching over windows twice as long, on none.
+    path = ROOT / "benchmarks" / "results" / "round36" / "dev" / "time_to_target.json"
+    recommended, variant = early_step_downs.main(
+        [f"{path}:race-multiples-undo", f"{path}:race-multiples-undo-stall-long"]
+    )
+    assert recommended == {
+        "runs": 15,
+        "early": 7,
+        "later": 8,
+        "never": 0,
+        "median_early": pytest.approx(0.41, abs=0.005),
+    }
+    assert {key: variant[key] for key in ("runs", "early", "later", "never")} == {
+        "runs": 15,
+        "early": 0,
+        "later": 15,
+        "never": 0,
+    }
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("race-multiples-undo: a copy steps down before half-way on 7 runs of 15 (a median 41%")
+    assert printed[1] == (
+        "race-multiples-undo-stall-long: a copy steps down before half-way on 0 runs of 15, at half-way or later on "
+        "15, never on 0"
+    )
