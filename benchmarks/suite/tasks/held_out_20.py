@@ -61,7 +61,8 @@ def pixelcnn_rectangles(*, quick: bool = False) -> Task:
     5, within 1,150 to 1,950 (median 1,650; best 15.74 to 15.84, its median best 15.77 against RMSProp's 15.75), and
     SGD with momentum at 1e-2 on 1 of 5, at 1,850 (best 15.78 to 16.12). The runs start at 45.7 to 57.7 and come
     within 1.3 nats of their best in 200 updates (Adam at 16.54 to 16.73, RMSProp at 16.77 to 17.01, SGD at 16.44 to
-    16.97; after 1,000 at 15.85 to 16.05, 15.88 to 16.00 and 16.06 to 16.33): the target is about the last tenth.
+    16.97; after 1,000 at 15.85 to 16.05, 15.88 to 16.00 and 16.06 to 16.33): the target asks for the last tenth of a
+    nat.
     """
     side, noise, channels, layers, train, held_out, batch = 8, 0.02, 16, 4, 4000, 1000, 64
     images = _rectangle_images(train + held_out, side, noise, np.random.default_rng(0))[..., None]
