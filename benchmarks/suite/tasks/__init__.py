@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-19``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-20``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_19``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_20``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -45,6 +45,7 @@ from benchmarks.suite.tasks import (
     held_out_17,
     held_out_18,
     held_out_19,
+    held_out_20,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -68,6 +69,7 @@ from benchmarks.suite.tasks.held_out_16 import ctc_transcription, gp_periodic_ke
 from benchmarks.suite.tasks.held_out_17 import fno_burgers, maml_sinusoid, td_value_grid
 from benchmarks.suite.tasks.held_out_18 import lista_sparse_coding, sbm_graph_attention, spiking_latency_snn
 from benchmarks.suite.tasks.held_out_19 import pendulum_control_bptt, pointnet_polygons, ray_tomography_field
+from benchmarks.suite.tasks.held_out_20 import hypernetwork_curves, pixelcnn_rectangles, two_head_multitask
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -102,6 +104,7 @@ __all__ = [
     "gp_periodic_kernel",
     "heat_pinn",
     "heteroscedastic_nll",
+    "hypernetwork_curves",
     "kernel_smoother_ard",
     "kmeans_codebook",
     "line_orientation_cnn",
@@ -121,6 +124,7 @@ __all__ = [
     "oscillator_fit",
     "pairwise_ranking_mlp",
     "pendulum_control_bptt",
+    "pixelcnn_rectangles",
     "pointnet_polygons",
     "poisson_glm",
     "policy_gradient_bandit",
@@ -142,6 +146,7 @@ __all__ = [
     "td_value_grid",
     "teacher_distill_mlp",
     "topic_embedding_bag",
+    "two_head_multitask",
     "validation_sampler",
 ]
 
@@ -203,6 +208,7 @@ SPLIT_MODULES = (
     held_out_17,
     held_out_18,
     held_out_19,
+    held_out_20,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -211,7 +217,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-19"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-20"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
