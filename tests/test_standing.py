@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.diagnostics import early_step_downs
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -156,22 +157,27 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round34/halving_guarded.txt", ["paired"] * 6 + ["standing"] + ["paired"] * 2 + ["standing"]),
         ("round34/adam_x3_alone.txt", (["paired"] * 3 + ["standing"]) * 2),
         ("round35/prior_guarded.txt", (["paired"] * 2 + ["standing"]) * 2),
+        ("round36/stall_long.txt", ["paired", "early_step_downs", "standing"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
-    # round34/halving_guarded.txt, round34/adam_x3_alone.txt and round35/prior_guarded.txt, which benchmarks/README.md's
-    # "Selection, round 31" to "round 35" quote: each of their paired comparisons and standings come out of the stored
-    # runs as printed.
+    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt and round36/stall_long.txt,
+    # which benchmarks/README.md's "Selection, round 31" to "round 36" quote: each of their paired comparisons,
+    # standings and counts of early step downs come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
-        r"^\$ python -m benchmarks\.suite\.(paired|standing) (.*)\n((?:.+\n)+)", text + "\n", flags=re.MULTILINE
+        r"^\$ python -m benchmarks\.(?:suite|diagnostics)\.(paired|standing|early_step_downs) (.*)\n((?:.+\n)+)",
+        text + "\n",
+        flags=re.MULTILINE,
     )
     assert [module for module, _, _ in found] == modules
     for module, arguments, printed in found:
-        {"paired": paired, "standing": standing}[module].main(shlex.split(arguments))
+        {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}[module].main(
+            shlex.split(arguments)
+        )
         assert capsys.readouterr().out == printed
