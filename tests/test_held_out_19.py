@@ -2,10 +2,9 @@
 docstrings state (each drawn again here by hand, its references and its model computed in numpy); they train; and
 their targets and the baseline's rates were set from fixed optimizers only, so that the split stays blind."""
 
-import json
 import math
-from pathlib import Path
 
+import held_out_split
 import jax
 import numpy as np
 import optax
@@ -13,36 +12,17 @@ import pytest
 import scipy.sparse
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks.suite import cli, contenders, harness, store, tasks
+from benchmarks.suite import cli, harness, tasks
 from benchmarks.suite.tasks import held_out_19
 
-ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_19 = ["ray-tomography-field", "pendulum-control-bptt", "pointnet-polygons"]
 
 
 def test_the_held_out_19_split_runs_only_when_asked_and_is_disjoint_from_every_other(capsys):
-    # Later splits may follow it: it comes right after held-out-18.
-    kept_aside = list(tasks.KEPT_ASIDE)
-    assert kept_aside[kept_aside.index("held-out-18") + 1] == "held-out-19" and held_out_19 in tasks.SPLIT_MODULES
-    assert [name for name, split in tasks.SPLITS.items() if split == "held-out-19"] == HELD_OUT_19
-    assert list(held_out_19.TASKS) == HELD_OUT_19 and held_out_19.SPLIT == "held-out-19"
-    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    args = cli.parse_args(["--split", "held-out-19"])
-    assert args.tasks == HELD_OUT_19 and args.out == cli.DEFAULT_OUT / "held-out-19"
-    assert cli.parse_args(["--split", "held-out-19", "--quick"]).out == cli.DEFAULT_OUT / "quick" / "held-out-19"
-    for other in set(tasks.SPLITS.values()) - {"held-out-19"}:
-        assert not set(cli.parse_args(["--split", other]).tasks) & set(HELD_OUT_19), other
-    every = cli.parse_args(["--split", "all"]).tasks
-    assert every[every.index(HELD_OUT_19[0]) :][:3] == HELD_OUT_19
-    calibrate = cli.parse_args(["--split", "held-out-19", "--calibrate"])
-    assert calibrate.tasks == HELD_OUT_19 and calibrate.out == cli.DEFAULT_OUT / "held-out-19"
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    # The help lists each split's tasks, "; " between splits and "." after the last.
-    assert any(f"held-out-19: {', '.join(HELD_OUT_19)}{end}" in help_text for end in ".;")
-    assert "held-out-19 (the same, added in round 32 for a later round)" in help_text
-    assert "--split held-out-19 # the same, added in round 32 for a later round" in cli.__doc__
+    held_out_split.check_runs_only_when_asked(held_out_19, HELD_OUT_19, "held-out-18", 32, help_text)
 
 
 def _bumps_by_hand(rng):
@@ -279,28 +259,4 @@ def test_held_out_19_tasks_train(name):
 
 
 def test_held_out_19_targets_and_baseline_rates_come_from_fixed_optimizers_only():
-    # The split is blind: its targets were set by --calibrate (adam, sgd and rmsprop alone) and the baseline's rates
-    # by --tune-baseline (adamw-cosine over its grid), on the calibration seeds; no switch or selector ran on it.
-    results = ROOT / "benchmarks" / "results" / "held-out-19"
-    calibration = json.loads((results / "calibration.json").read_text())
-    tuning = json.loads((results / "baseline_tuning.json").read_text())
-    seeds = list(range(cli.CALIBRATION_SEED, cli.CALIBRATION_SEED + 5))
-    fixed = ["adam", "sgd", "rmsprop"]
-    assert {run["contender"] for run in calibration["runs"]} == set(fixed)
-    assert {run["contender"] for run in tuning["runs"]} == {f"adamw-cosine@{lr:g}" for lr in contenders.BASELINE_GRID}
-    for record in (calibration, tuning):
-        assert {(run["task"], run["seed"]) for run in record["runs"]} == {(n, s) for n in HELD_OUT_19 for s in seeds}
-        assert "--split held-out-19" in record["meta"]["command"]
-    targets = json.loads((ROOT / "benchmarks" / "targets.json").read_text())
-    rates = json.loads((ROOT / "benchmarks" / "baseline.json").read_text())
-    built = {name: tasks.TASKS[name]() for name in HELD_OUT_19}
-    # The stored targets are the rule's, from the stored calibration runs.
-    again = cli.targets_from_runs(built, store.load_runs(calibration["runs"]), seeds, fixed)
-    for name, task in built.items():
-        entry = targets[name]
-        assert (entry["task"], entry["budget"], entry["seeds"]) == (task.description, task.budget, seeds)
-        assert set(entry["best_metrics"]) == set(fixed) and entry["best_fixed"] in fixed
-        assert entry["value"] == pytest.approx(again[name].value, rel=1e-5)
-        pick = rates[name]
-        assert (pick["task"], pick["budget"], pick["seeds"]) == (task.description, task.budget, seeds)
-        assert pick["learning_rate"] == min(contenders.BASELINE_GRID, key=lambda lr: pick["median_best"][f"{lr:g}"])
+    held_out_split.check_targets_and_baseline_rates_come_from_fixed_optimizers_only("held-out-19", HELD_OUT_19)

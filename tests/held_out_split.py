@@ -1,0 +1,64 @@
+"""Checks that every split kept aside for a later blind run needs, shared by the split's own test module
+(``tests/test_held_out_19.py``, ``tests/test_held_out_20.py``): it runs only when asked, and it stayed blind."""
+
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from benchmarks.suite import cli, contenders, store, tasks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def check_runs_only_when_asked(module: ModuleType, names: list[str], previous: str, round_: int, help_text: str):
+    """``module``'s split holds ``names``, comes right after ``previous`` among the splits kept aside (later ones may
+    follow), runs only when asked, and the CLI's ``help_text`` and docstring say it was added in ``round_``."""
+    split = module.SPLIT
+    kept_aside = list(tasks.KEPT_ASIDE)
+    assert kept_aside[kept_aside.index(previous) + 1] == split and module in tasks.SPLIT_MODULES
+    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == names
+    assert list(module.TASKS) == names
+    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
+    args = cli.parse_args(["--split", split])
+    assert args.tasks == names and args.out == cli.DEFAULT_OUT / split
+    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
+    for other in set(tasks.SPLITS.values()) - {split}:
+        assert not set(cli.parse_args(["--split", other]).tasks) & set(names), other
+    every = cli.parse_args(["--split", "all"]).tasks
+    assert every[every.index(names[0]) :][: len(names)] == names
+    calibrate = cli.parse_args(["--split", split, "--calibrate"])
+    assert calibrate.tasks == names and calibrate.out == cli.DEFAULT_OUT / split
+    # The help lists each split's tasks, "; " between splits and "." after the last.
+    assert any(f"{split}: {', '.join(names)}{end}" in help_text for end in ".;")
+    assert f"{split} (the same, added in round {round_} for a later round)" in help_text
+    assert f"--split {split} # the same, added in round {round_} for a later round" in cli.__doc__
+
+
+def check_targets_and_baseline_rates_come_from_fixed_optimizers_only(split: str, names: list[str]):
+    """The split is blind: its targets were set by --calibrate (adam, sgd and rmsprop alone) and the baseline's rates
+    by --tune-baseline (adamw-cosine over its grid), on the calibration seeds; no switch or selector ran on it."""
+    results = ROOT / "benchmarks" / "results" / split
+    calibration = json.loads((results / "calibration.json").read_text())
+    tuning = json.loads((results / "baseline_tuning.json").read_text())
+    seeds = list(range(cli.CALIBRATION_SEED, cli.CALIBRATION_SEED + 5))
+    fixed = ["adam", "sgd", "rmsprop"]
+    assert {run["contender"] for run in calibration["runs"]} == set(fixed)
+    assert {run["contender"] for run in tuning["runs"]} == {f"adamw-cosine@{lr:g}" for lr in contenders.BASELINE_GRID}
+    for record in (calibration, tuning):
+        assert {(run["task"], run["seed"]) for run in record["runs"]} == {(n, s) for n in names for s in seeds}
+        assert f"--split {split}" in record["meta"]["command"]
+    targets = json.loads((ROOT / "benchmarks" / "targets.json").read_text())
+    rates = json.loads((ROOT / "benchmarks" / "baseline.json").read_text())
+    built = {name: tasks.TASKS[name]() for name in names}
+    # The stored targets are the rule's, from the stored calibration runs.
+    again = cli.targets_from_runs(built, store.load_runs(calibration["runs"]), seeds, fixed)
+    for name, task in built.items():
+        entry = targets[name]
+        assert (entry["task"], entry["budget"], entry["seeds"]) == (task.description, task.budget, seeds)
+        assert set(entry["best_metrics"]) == set(fixed) and entry["best_fixed"] in fixed
+        assert entry["value"] == pytest.approx(again[name].value, rel=1e-5)
+        pick = rates[name]
+        assert (pick["task"], pick["budget"], pick["seeds"]) == (task.description, task.budget, seeds)
+        assert pick["learning_rate"] == min(contenders.BASELINE_GRID, key=lambda lr: pick["median_best"][f"{lr:g}"])
