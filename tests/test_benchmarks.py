@@ -23,6 +23,7 @@ import optswitch
 from benchmarks.diagnostics import (
     early_step_downs,
     horizon,
+    leg_rates,
     race_variants,
     rate_noise,
     short_reads,
@@ -3086,6 +3087,19 @@ def test_trial_losses_of_the_copies_is_one_round_from_update_1_over_six_copies_f
     assert len({losses[0] for _, losses in rounds[0]}) == 1  # every trial from the round's saved start
 
 
+def test_leg_rates_reads_each_race_leg_of_the_recommended_switch_whole_and_by_halves(capsys):
+    # A loss falling by 1% an update has a rate of 0.01 over any stretch of it.
+    assert leg_rates.rate(np.exp(-0.01 * np.arange(10))) == pytest.approx(0.01, rel=1e-9)
+    by_copy = leg_rates.main(["--task", "noisy-quadratic", "--seeds", "0"])
+    # The race's legs, in order and back (a b c ... c b a): two legs of 1% of 2000 updates for each of the six copies.
+    assert list(by_copy) == ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    assert {len(rates) for rates in by_copy.values()} == {2}
+    (name, losses), *_ = leg_rates.legs(tasks.noisy_quadratic(), contenders.CANDIDATE_SETS["default"], 0)
+    assert name == "adam-x3" and len(losses) == 20
+    assert by_copy["adam-x3"][0] == (leg_rates.rate(losses), leg_rates.rate(losses[:10]), leg_rates.rate(losses[10:]))
+    assert "| sgd-x3 | 2 | " in capsys.readouterr().out
+
+
 def test_short_reads_pick_as_each_read_says_on_a_fast_start_against_a_steady_descent():
     # "fast" falls to 0.5 at once and stays; "steady" falls by 0.03 an update from 1. Over the first 8 updates the
     # fast start is lower (level), but the steady line, extended to update 40, and its level over 24 updates are lower,
@@ -3234,7 +3248,7 @@ def test_switch_events_refuses_a_fixed_contender():
         switch_events.contender("adam")
 
 
-@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon, early_step_downs])
+@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon, early_step_downs, leg_rates])
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:
