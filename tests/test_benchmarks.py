@@ -3532,6 +3532,29 @@ def test_round_36_s_variant_watches_for_a_stall_over_windows_twice_as_long_and_i
     assert re.match(r"update 151: sgd-x3 -> sgd, sgd-x3's loss stalled over 40 updates ", variant)
 
 
+def test_round_37_s_variant_undoes_a_leg_that_throws_the_loss_up_and_leaves_it_higher_which_the_recommended_keeps():
+    # Legs of 400 // 100 = 4 updates. Adam at 3x makes the loss fall calmly; SGD at 3x, in the second leg (updates 4
+    # to 7), throws it up 60x at its middle two updates and leaves it 1.3x higher. The line through that leg is flat
+    # and ends far above the first leg's end, but its own scatter is larger still: the recommended switch keeps the
+    # leg; the variant, judging it by the first leg's scatter, puts it back at the leg's end. Every switch is the same.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    runs = {}
+    for name in ("race-multiples-undo", "race-multiples-undo-before-noise"):
+        tx = contenders.contenders()[name].make(task)
+        params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+        state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+        undone = []
+        for t in range(12):
+            calm = 1.0 - 0.01 * t + 0.001 * (t % 3)
+            factor = {5: 60.0, 6: 60.0}.get(t, 1.3) if tx.names[int(state.active)] == "sgd-x3" else 1.0
+            params, state = update_and_apply(params, state, params, value=np.float32(calm * factor))
+            undone.append(int(state.selector_state.undone))
+        runs[name] = (optswitch.summary(state).switches, undone)
+    (switches, kept), (same_switches, put_back) = runs.values()
+    assert same_switches == switches and switches[:2] == [(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "rmsprop-x3")]
+    assert kept == [0] * 12 and put_back == [0] * 7 + [1] * 5
+
+
 def test_early_step_downs_counts_the_first_hand_over_from_a_copy_to_its_own_candidate(capsys):
     # A race's legs between copies and candidates are not step downs; a copy to another candidate is not either.
     switches = [(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "adam"), (99, "sgd-x3", "sgd"), (131, "adam-x3", "adam")]

@@ -206,19 +206,27 @@ def run_undo(tx, loss_of):
     return made, undone
 
 
-def line_end_reference(values):
-    """Where the least-squares line through ``values`` ends, and that value's variance (numpy's fit)."""
+def line_fit_reference(values):
+    """Where the least-squares line through ``values`` ends, their variance about it, and the end's variance in units
+    of that (numpy's fit)."""
     values = np.asarray(values, np.float64)
     index = np.arange(len(values))
     (slope, intercept), residuals = np.polyfit(index, values, 1, full=True)[:2]
     residual_variance = (residuals[0] if len(residuals) else 0.0) / (len(values) - 2)
     centred = index - index.mean()
-    return slope * index[-1] + intercept, residual_variance * (1 / len(values) + centred[-1] ** 2 / np.sum(centred**2))
+    return slope * index[-1] + intercept, residual_variance, 1 / len(values) + centred[-1] ** 2 / np.sum(centred**2)
 
 
-def reference_undo(table, loss_of, window, confidence, min_losses, rescues=None):
+def line_end_reference(values):
+    """Where the least-squares line through ``values`` ends, and that value's variance."""
+    end, scatter, factor = line_fit_reference(values)
+    return end, scatter * factor
+
+
+def reference_undo(table, loss_of, window, confidence, min_losses, rescues=None, noise="each"):
     """Plain Python: after each update, how many undos so far (the losses do not depend on the parameters). Each
-    rescue at a loss that is not finite is added to ``rescues`` as ``(update, whether its leg was watched)``."""
+    rescue at a loss that is not finite is added to ``rescues`` as ``(update, whether its leg was watched)``. With
+    ``noise="before"`` both lines' standard errors come from the scatter of the updates before the switch."""
     logs, undone, seen, after, watching, before, total, active = [], [], 0, 0, False, None, 0, 0
     restorable, last_undone = False, -1  # the saved parameters' loss has counted; the undo's clock at the latest
     for t in range(STEPS):
@@ -238,14 +246,16 @@ def reference_undo(table, loss_of, window, confidence, min_losses, rescues=None)
         judged = watching and after >= min_losses and (switching or after == window)
         undo = False
         if judged:
-            end, variance = line_end_reference(logs[-after:])
-            undo = end - before[0] > confidence * np.sqrt(variance + before[1])
+            end, scatter, factor = line_fit_reference(logs[-after:])
+            scatter = before[2] if noise == "before" else scatter
+            undo = end - before[0] > confidence * np.sqrt(scatter * factor + before[1])
         watch = switching and not undo and seen >= min_losses
         restorable = not watch and (restorable or fresh)
         if switching and undo:
             watching, after = True, 0  # the same start, the same updates before it
         elif watch:
-            watching, after, before = True, 0, line_end_reference(logs[-seen:])
+            end, scatter, factor = line_fit_reference(logs[-seen:])
+            watching, after, before = True, 0, (end, scatter * factor, scatter)
         elif switching or judged:
             watching = False
         seen = 0 if switching or undo else seen
@@ -259,14 +269,37 @@ def reference_undo(table, loss_of, window, confidence, min_losses, rescues=None)
 @pytest.mark.parametrize("seed", [0, 6])
 @pytest.mark.parametrize("losses", list(LOSSES))
 @pytest.mark.parametrize("window, min_losses", [(6, 5), (4, 3)])
-def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(seed, losses, window, min_losses):
+@pytest.mark.parametrize("noise", ["each", "before"])
+def test_undo_if_worse_is_its_plain_python_reference_and_never_changes_a_choice(
+    seed, losses, window, min_losses, noise
+):
     table = random_table(seed)
     loss_of = LOSSES[losses]
-    guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses)
+    guard = selectors.undo_if_worse(wanting(table), window, min_losses=min_losses, noise=noise)
     made, undone = run_undo(optswitch.switch(candidates(), guard), loss_of)
     assert made == [0, *table[:-1]]
-    assert undone == reference_undo(table, loss_of, window, 2.0, min_losses)
+    assert undone == reference_undo(table, loss_of, window, 2.0, min_losses, noise=noise)
     assert undone[-1] > 0  # candidate 1's switches hurt on every table here
+
+
+def spike_then_plateau(k, t):
+    """Candidate 0's loss falls slowly with a little noise; candidate 1, in the middle of its leg (updates 11 to 20),
+    throws it up to 60x its level, and elsewhere holds it on a plateau 1.3x above where it was."""
+    calm = 1.0 - 0.002 * t + 0.01 * (t % 3)
+    if k == 0:
+        return calm
+    return calm * (60.0 if t in (15, 16) else 1.3)
+
+
+@pytest.mark.parametrize("noise, undone", [("each", 0), ("before", 1)])
+def test_a_leg_that_throws_the_loss_up_and_leaves_it_higher_is_undone_only_by_the_scatter_before_it(noise, undone):
+    # The spike in the leg's own losses widens its line's standard error until a plateau 1.3x higher is within
+    # it; judged by the scatter of the calm updates before the switch, the plateau is far beyond the noise.
+    table = [0] * 10 + [1] * 10 + [0] * (STEPS - 20)
+    guard = selectors.undo_if_worse(wanting(table), 10, noise=noise)
+    made, counts = run_undo(optswitch.switch(candidates(), guard), spike_then_plateau)
+    assert counts[20] == undone == reference_undo(table, spike_then_plateau, 10, 2.0, 3, noise=noise)[20]
+    assert made[:21] == [0] * 11 + [1] * 10
 
 
 def diverging(k, t):
@@ -452,6 +485,8 @@ def test_undo_if_worse_refuses_what_it_cannot_guard_and_bad_settings():
         selectors.undo_if_worse(selectors.race(window=4), 4, min_losses=2)
     with pytest.raises(ValueError, match="undo_if_worse: confidence=-1"):
         selectors.undo_if_worse(selectors.race(window=4), 5, confidence=-1)
+    with pytest.raises(ValueError, match="undo_if_worse: noise='own' is not a choice; pass 'each'"):
+        selectors.undo_if_worse(selectors.race(window=4), 5, noise="own")
 
 
 def test_a_switch_at_an_undo_says_so():

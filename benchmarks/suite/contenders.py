@@ -58,6 +58,7 @@ def undone_stall(
     extra_rounds: int = 0,
     per_copy: bool = False,
     stall_share: int = 20,
+    noise: str = "each",
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -66,7 +67,8 @@ def undone_stall(
     ``window`` updates (default: the race's own); round 23's leads the race only beyond ``race_confidence`` standard
     deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most; round 27's
     steps down on a stall only the copy that stalled (``per_copy``); round 36's watches for a stall over windows of
-    ``run_length // stall_share`` updates (10: twice the recommended selector's)."""
+    ``run_length // stall_share`` updates (10: twice the recommended selector's); round 37's judges a leg by the
+    scatter of the updates before it (``undo_if_worse(..., noise="before")``)."""
     race = selectors.race(
         order,
         run_length=run_length,
@@ -77,7 +79,7 @@ def undone_stall(
     )
     at = run_length // 2 if halfway else run_length
     stepped = selectors.step_down(race, at=at, stall=run_length // stall_share, per_copy=per_copy)
-    return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses)
+    return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses, noise=noise)
 
 
 def large_candidates() -> dict[str, optax.GradientTransformation]:
@@ -698,6 +700,14 @@ def contenders(
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 36's variant of race-multiples-undo: a copy's loss is watched for a stall over windows "
             "of budget/10 of its updates, not budget/20 (step_down(..., stall=budget/10))",
+        ),
+        switcher(
+            "race-multiples-undo-before-noise",
+            lambda run_length: undone_stall(run_length, noise="before"),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 37's variant of race-multiples-undo: a leg (a duel, a step down) is judged by the "
+            "scatter of the updates before it, not its own, so that a leg that throws the loss up and back cannot "
+            "widen its own noise (undo_if_worse(..., noise='before'))",
         ),
         switcher(
             "race-multiples-undo-stall-only",

@@ -27,6 +27,8 @@ class UndoState(NamedTuple):
             ends: the log loss at the switch, with their noise smoothed out.
         before_variance: ``[]``, that value's variance, from the scatter of the updates about the line; inf for the
             save that a guard around a busy selector makes after a round (watched against no beginning: never undone).
+        before_scatter: ``[]``, with ``noise="before"``, the variance of one update's ``log(loss)`` about that line,
+            by which the updates after the switch are judged too (inf where ``before_variance`` is); None otherwise.
         undone: int32 ``[]``, undos so far.
         last_undone: int32 ``[]``, the update (on the guard's clock) after which the latest undo ran; -1 for none.
         restorable: bool ``[]``, whether the saved parameters' own loss has counted (they trained on from a finite
@@ -42,13 +44,16 @@ class UndoState(NamedTuple):
     after: jax.Array
     before_end: jax.Array
     before_variance: jax.Array
+    before_scatter: jax.Array | None
     undone: jax.Array
     last_undone: jax.Array
     restorable: jax.Array
     request: SnapshotRequest
 
 
-def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, min_losses: int = 3) -> Selector:
+def undo_if_worse(
+    selector: Selector, window: int, *, confidence: float = 2.0, min_losses: int = 3, noise: str = "each"
+) -> Selector:
     """``selector``, except that the updates after a switch that left the loss higher than at the switch are undone.
 
     At each switch the guarded selector makes, the switch saves the parameters and every candidate's state. At
@@ -100,6 +105,11 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
             has one degree of freedom left for its scatter, and a beginning that looks calm by luck can undo
             every later leg (legs of 3 updates: many candidates on a short run). 5 avoids that, but showed no
             gain on the suite once re-run on fresh seeds, so 3 stays the default (benchmarks README, round 11).
+        noise: whose scatter the standard errors come from. ``"each"`` (the default): each line's own, the updates'
+            after the switch for where they ended. ``"before"``: the scatter of the updates before the switch, for
+            both lines. A leg that throws the loss up by orders of magnitude and back has a scatter of its own so
+            large that no end of it is beyond its noise (a PixelCNN left on a plateau 1.3x higher by a leg that
+            peaked at 60x: 0.6 standard errors); judged by the scatter before the switch, the same leg is 8.
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
@@ -123,16 +133,23 @@ def undo_if_worse(selector: Selector, window: int, *, confidence: float = 2.0, m
     check_count("undo_if_worse", "min_losses", min_losses, 3, " (a line and its scatter need three losses)")
     check_count("undo_if_worse", "window", window, min_losses, f" (min_losses={min_losses}: the updates judged)")
     check_number("undo_if_worse", "confidence", confidence, 0.0)
+    if noise not in ("each", "before"):
+        raise ValueError(
+            f"undo_if_worse: noise={noise!r} is not a choice; pass 'each' (each line's own scatter, the default) or "
+            f"'before' (the scatter of the updates before the switch, for both lines)."
+        )
+    by_before = noise == "before"
     if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
         return for_names(
-            lambda names: _undo(selector.bound(names) if names else selector, window, confidence, min_losses)
+            lambda names: _undo(selector.bound(names) if names else selector, window, confidence, min_losses, by_before)
         )
-    return _undo(selector, window, confidence, min_losses)
+    return _undo(selector, window, confidence, min_losses, by_before)
 
 
-def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array]:
+def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Where the least-squares line through the latest ``count`` (>= 3) values of the ring buffer ``recent`` ends
-    (the newest written at ``(updates - 1) % W``), and that value's variance from their scatter about the line."""
+    (the newest written at ``(updates - 1) % W``), the variance of one value about the line (their scatter), and
+    what the end's variance is in units of it."""
     window = recent.shape[0]
     age = (updates - 1 - jnp.arange(window)) % window
     used = age < count
@@ -145,10 +162,10 @@ def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[j
     squares = jnp.sum(jnp.where(used, (recent - mean) ** 2, 0))
     residual_variance = jnp.maximum(squares - products * slope, 0) / (n - 2)
     half = (n - 1) / 2
-    return mean + slope * half, residual_variance * (1 / n + half**2 / spread_of_index)
+    return mean + slope * half, residual_variance, 1 / n + half**2 / spread_of_index
 
 
-def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -> Selector:
+def _undo(selector: Selector, window: int, confidence: float, min_losses: int, by_before: bool) -> Selector:
     warned: list[bool] = []
     inner_snapshots = selector.snapshots
     # A wrapped selector with snapshots keeps its slots; the guard's comes after them.
@@ -168,6 +185,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             after=scalar(0),
             before_end=scalar(0, dtype),
             before_variance=scalar(0, dtype),
+            before_scatter=scalar(0, dtype) if by_before else None,
             undone=scalar(0),
             last_undone=scalar(-1),
             restorable=scalar(False, bool),
@@ -184,12 +202,15 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
         switching = choice != signals.active
         judged = state.watching & (after >= min_losses) & (switching | (after == window))
         # The lines are fitted only where they are read: a pass over the window at a switch, not at every update.
-        end, end_variance = _line_end_if(judged, recent, updates, after)
-        undo = judged & (end - state.before_end > confidence * jnp.sqrt(end_variance + state.before_variance))
+        end, scatter, end_factor = _line_end_if(judged, recent, updates, after)
+        if by_before:  # Where nothing is judged the factor is 0, and the scatter of a save after a round inf.
+            scatter = jnp.where(judged, state.before_scatter, 0)
+        undo = judged & (end - state.before_end > confidence * jnp.sqrt(scatter * end_factor + state.before_variance))
         # A switch at an undo starts from the saved parameters: the saved slot and its beginning still hold.
         rewatch = switching & undo
         watch = switching & ~undo & (seen >= min_losses)
-        before_end, before_variance = _line_end_if(watch, recent, updates, seen)
+        before_end, before_scatter, before_factor = _line_end_if(watch, recent, updates, seen)
+        before_variance = before_scatter * before_factor
         counted = UndoState(
             inner=inner,
             recent=recent,
@@ -199,6 +220,9 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             after=jnp.where(watch | rewatch, 0, after),
             before_end=jnp.where(watch, before_end, state.before_end).astype(dtype),
             before_variance=jnp.where(watch, before_variance, state.before_variance).astype(dtype),
+            before_scatter=(
+                jnp.where(watch, before_scatter, state.before_scatter).astype(dtype) if by_before else None
+            ),
             undone=state.undone + undo.astype(jnp.int32),
             last_undone=jnp.where(undo, updates, state.last_undone),
             # The slot saved at the previous update (a watch began there) is restorable from this update's loss on.
@@ -222,6 +246,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
             after=jnp.zeros_like(state.after),
             before_end=jnp.zeros_like(state.before_end),
             before_variance=jnp.full_like(state.before_variance, jnp.inf),
+            before_scatter=None if state.before_scatter is None else jnp.full_like(state.before_scatter, jnp.inf),
             request=_request(state.request.restore_states.shape[0], jnp.asarray(True), jnp.asarray(False), slot),
         )
         new_state = optax.tree.where(unguarded, guarding, new_state)
@@ -268,10 +293,12 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int) -
     def undid(signals, before: UndoState, after: UndoState):
         return after.undone != before.undone, False, {"update": after.last_undone}
 
+    by_before_text = ", by the scatter before the switch" if by_before else ""
+
     def said(numbers, names):
         return (
             f"the updates since the previous switch were undone at update {int(numbers['update'])} (their log loss "
-            f"ended above where it began by more than {confidence:g} standard errors)"
+            f"ended above where it began by more than {confidence:g} standard errors{by_before_text})"
         )
 
     return selector._replace(
@@ -302,7 +329,7 @@ def key_numbers(state: UndoState, names: tuple[str, ...]) -> dict[str, jax.Array
 def _line_end_if(needed: jax.Array, recent: jax.Array, updates: jax.Array, count: jax.Array):
     """:func:`line_end` where ``needed``, zeros elsewhere."""
     zero = jnp.zeros([], recent.dtype)
-    return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero))
+    return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero, zero))
 
 
 def _request(n: int, save: jax.Array, undo: jax.Array, slot: int) -> SnapshotRequest:
