@@ -127,11 +127,11 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
     assert "tasks over 1.15x" not in text
 
 
-@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35"])
+@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35", "round37"])
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round35/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's and 31's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran at all and
-    # held-out-19 ran), is what each of its commands prints today from the stored run files.
+    # benchmarks/results/round37/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's and 35's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran at all,
+    # held-out-19 ran and held-out-20 ran), is what each of its commands prints today from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -158,15 +158,16 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round34/adam_x3_alone.txt", (["paired"] * 3 + ["standing"]) * 2),
         ("round35/prior_guarded.txt", (["paired"] * 2 + ["standing"]) * 2),
         ("round36/stall_long.txt", ["paired", "early_step_downs", "standing"] * 2),
+        ("round37/held_out_20.txt", ["paired"] * 4 + ["standing"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
-    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt and round36/stall_long.txt,
-    # which benchmarks/README.md's "Selection, round 31" to "round 36" quote: each of their paired comparisons,
-    # standings and counts of early step downs come out of the stored runs as printed.
+    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt and
+    # round37/held_out_20.txt, which benchmarks/README.md's "Selection, round 31" to "round 37" quote: each of their
+    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()

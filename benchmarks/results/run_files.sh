@@ -44,3 +44,10 @@ H19_5C="$R/round35/held-out-19-5c/time_to_target.json"
 H19_FRESH="$R/round35/held-out-19-fresh/time_to_target.json"
 H19_FRESH_5C="$R/round35/held-out-19-fresh-5c/time_to_target.json"
 with_held_out_19() { with_split "$H19" "$H19_5C" "$H19_FRESH" "$H19_FRESH_5C"; }
+# Round 37: held-out-20, run once with every default frozen (the recommended switch, round 36's variant beside it),
+# seeds 0-4 and 5-9, three candidates and five. The round-37 scripts add them to the sets above.
+H20="$R/round37/held-out-20/time_to_target.json"
+H20_5C="$R/round37/held-out-20-5c/time_to_target.json"
+H20_FRESH="$R/round37/held-out-20-fresh/time_to_target.json"
+H20_FRESH_5C="$R/round37/held-out-20-fresh-5c/time_to_target.json"
+with_held_out_20() { with_split "$H20" "$H20_5C" "$H20_FRESH" "$H20_FRESH_5C"; }
