@@ -41,6 +41,7 @@ import argparse
 import datetime
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +68,14 @@ CALIBRATION_SEED = 100
 SPLITS = ("development", "validation", *tasks_lib.KEPT_ASIDE, "all")
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's, but an option's help is wrapped at spaces only: a split's name (held-out-21) is never cut at a
+    hyphen, so that the help names each split whole wherever the line ends."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.suite",
@@ -80,7 +89,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             )
             + "."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument(
         "--tasks", help="comma-separated tasks, of any split (default: those of --split, or all in --from-json)"
