@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-20``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-21``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_20``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_21``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -46,6 +46,7 @@ from benchmarks.suite.tasks import (
     held_out_18,
     held_out_19,
     held_out_20,
+    held_out_21,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -70,6 +71,7 @@ from benchmarks.suite.tasks.held_out_17 import fno_burgers, maml_sinusoid, td_va
 from benchmarks.suite.tasks.held_out_18 import lista_sparse_coding, sbm_graph_attention, spiking_latency_snn
 from benchmarks.suite.tasks.held_out_19 import pendulum_control_bptt, pointnet_polygons, ray_tomography_field
 from benchmarks.suite.tasks.held_out_20 import hypernetwork_curves, pixelcnn_rectangles, two_head_multitask
+from benchmarks.suite.tasks.held_out_21 import adversarial_spheres_pgd, bayes_by_backprop_mlp, gan_mixture_1d
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -80,7 +82,9 @@ __all__ = [
     "TASKS",
     "Task",
     "adding_gru",
+    "adversarial_spheres_pgd",
     "bars_vae",
+    "bayes_by_backprop_mlp",
     "bfs_distance_gnn",
     "binaryconnect_mlp",
     "breast_cancer_mlp",
@@ -100,6 +104,7 @@ __all__ = [
     "fno_burgers",
     "friedman_mlp",
     "gae_link_prediction",
+    "gan_mixture_1d",
     "gated_linear_experts",
     "gp_periodic_kernel",
     "heat_pinn",
@@ -209,6 +214,7 @@ SPLIT_MODULES = (
     held_out_18,
     held_out_19,
     held_out_20,
+    held_out_21,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -217,7 +223,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-20"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-21"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
