@@ -256,6 +256,34 @@ def test_undo_if_worse_in_flax_own_unfused_optimizer_makes_the_same_switches_and
     assert unfused["switches"] == undone["switches"] and unfused["undone"] == 1 and unfused["compiles"] == 1
 
 
+@pytest.fixture(scope="module")
+def before_noise(example):
+    return example.run("race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS)
+
+
+def test_round_37_s_undo_by_the_scatter_before_a_leg_puts_back_one_the_recommended_keeps_and_resumes_bit_exactly(
+    example, before_noise
+):
+    # Seed 1: the recommended switch undoes no leg; judged by the scatter of the updates before each switch, the leg
+    # that began at update 30 is put back at 33. One compile; a checkpoint taken inside that leg (at 32, after the save
+    # at its switch, before its undo) must bring back the scatter it is judged by; flax's unfused optimizer makes the
+    # same switches and the same undo.
+    recommended = example.run("race_multiples_undo", seed=1, steps=UNDO_STEPS)
+    assert recommended["undone"] == 0
+    numbers = optswitch.metrics(before_noise["optimizer"], prefix="")
+    assert before_noise["compiles"] == 1 and before_noise["undone"] == 1
+    assert int(numbers["undo_if_worse/last_undone"]) == 33
+    model, optimizer, compiles = example.resumed(
+        "race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS, save_at=32
+    )
+    assert compiles == (1, 1)
+    for resumed, reference in zip(example.parameters(model), example.parameters(before_noise["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, reference)
+    assert optswitch.summary(optimizer).switches == before_noise["switches"]
+    unfused = example.run("race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS, fused=False)
+    assert unfused["switches"] == before_noise["switches"] and unfused["undone"] == 1
+
+
 def test_round_17_s_race_over_the_copies_at_10x_3x_and_1x_races_nine_legs_and_never_steps_down(example):
     # race_undo_10x: nine copies, legs of 3 updates after the warmup of 6, the 10x copies first; the race ends at
     # update 6 + 2 x 9 x 3 = 60, its stop, where its pick takes over to the end: no step down (the schedules decay).
