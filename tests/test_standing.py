@@ -159,15 +159,17 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round35/prior_guarded.txt", (["paired"] * 2 + ["standing"]) * 2),
         ("round36/stall_long.txt", ["paired", "early_step_downs", "standing"] * 2),
         ("round37/held_out_20.txt", ["paired"] * 4 + ["standing"] * 2),
+        ("round37/before_noise.txt", ["paired", "standing"]),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
-    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt and
-    # round37/held_out_20.txt, which benchmarks/README.md's "Selection, round 31" to "round 37" quote: each of their
-    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
+    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
+    # round37/held_out_20.txt and round37/before_noise.txt, which benchmarks/README.md's "Selection, round 31" to
+    # "round 37" quote: each of their paired comparisons, standings and counts of early step downs come out of the
+    # stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
