@@ -1,6 +1,6 @@
 """``undo_if_worse``: a guard that keeps a selector's choices and undoes the updates after a switch that did damage."""
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
@@ -203,8 +203,11 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int, b
         judged = state.watching & (after >= min_losses) & (switching | (after == window))
         # The lines are fitted only where they are read: a pass over the window at a switch, not at every update.
         end, scatter, end_factor = _line_end_if(judged, recent, updates, after)
-        if by_before:  # Where nothing is judged the factor is 0, and the scatter of a save after a round inf.
-            scatter = jnp.where(judged, state.before_scatter, 0)
+        # With noise="before" the state has a scatter; where nothing is judged the factor is 0, and the scatter of a
+        # save after a round inf.
+        kept_scatter = cast(jax.Array, state.before_scatter)
+        if by_before:
+            scatter = jnp.where(judged, kept_scatter, 0)
         undo = judged & (end - state.before_end > confidence * jnp.sqrt(scatter * end_factor + state.before_variance))
         # A switch at an undo starts from the saved parameters: the saved slot and its beginning still hold.
         rewatch = switching & undo
@@ -220,9 +223,7 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int, b
             after=jnp.where(watch | rewatch, 0, after),
             before_end=jnp.where(watch, before_end, state.before_end).astype(dtype),
             before_variance=jnp.where(watch, before_variance, state.before_variance).astype(dtype),
-            before_scatter=(
-                jnp.where(watch, before_scatter, state.before_scatter).astype(dtype) if by_before else None
-            ),
+            before_scatter=(jnp.where(watch, before_scatter, kept_scatter).astype(dtype) if by_before else None),
             undone=state.undone + undo.astype(jnp.int32),
             last_undone=jnp.where(undo, updates, state.last_undone),
             # The slot saved at the previous update (a watch began there) is restorable from this update's loss on.
