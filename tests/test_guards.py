@@ -489,12 +489,13 @@ def test_undo_if_worse_refuses_what_it_cannot_guard_and_bad_settings():
         selectors.undo_if_worse(selectors.race(window=4), 5, noise="own")
 
 
-def test_a_switch_at_an_undo_says_so():
+@pytest.mark.parametrize("noise, said", [("each", ""), ("before", ", by the scatter before the switch")])
+def test_a_switch_at_an_undo_says_so(noise, said):
     received = []
     table = {0: 0, 10: 1, 14: 0}
     tx = optswitch.switch(
         [optax.sgd(0.1), optax.sgd(0.2)],
-        selectors.undo_if_worse(selectors.schedule(table), 4),
+        selectors.undo_if_worse(selectors.schedule(table), 4, noise=noise),
         on_event=received.append,
     )
     weights, update_and_apply = {"w": jnp.ones(3)}, jax.jit(tx.update_and_apply)
@@ -506,7 +507,7 @@ def test_a_switch_at_an_undo_says_so():
     assert [event.reason for event in received] == [
         "scheduled at 10",
         "scheduled at 14; the updates since the previous switch were undone at update 14 (their log loss ended "
-        "above where it began by more than 2 standard errors)",
+        f"above where it began by more than 2 standard errors{said})",
     ]
 
 

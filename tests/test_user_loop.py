@@ -13,6 +13,18 @@ STEPS = 120  # warmup 6, window 3: the race ends at update 24, the default stop 
 RACE_END = 6 + 2 * 3 * 3  # warmup + 2 legs x 3 candidates x window
 
 
+def assert_resumes_bit_exactly(example, reference, contender, **run):
+    """A run of ``contender`` (``run``: its seed, steps and ``save_at``) checkpointed at ``save_at`` and resumed into
+    fresh objects ends as ``reference`` did, parameters bit for bit and the same switches, each half compiling once.
+    Returns the resumed optimizer."""
+    model, optimizer, compiles = example.resumed(contender, **run)
+    assert compiles == (1, 1)
+    for resumed, expected in zip(example.parameters(model), example.parameters(reference["model"]), strict=True):
+        np.testing.assert_array_equal(resumed, expected)
+    assert optswitch.summary(optimizer).switches == reference["switches"]
+    return optimizer
+
+
 @pytest.fixture(scope="module")
 def example():
     return load_example("nnx_user_loop")
@@ -31,11 +43,7 @@ def test_the_train_step_compiles_once_across_the_switches(uninterrupted):
 
 def test_a_run_resumed_from_a_checkpoint_into_fresh_objects_ends_bit_exactly(example, uninterrupted):
     # Seed 1 trains; restore builds its fresh model from seed 0, so only the checkpoint can make them agree.
-    model, optimizer, compiles = example.resumed("race", seed=1, steps=STEPS, save_at=STEPS // 2)
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(uninterrupted["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == uninterrupted["switches"]
+    optimizer = assert_resumes_bit_exactly(example, uninterrupted, "race", seed=1, steps=STEPS, save_at=STEPS // 2)
     assert optswitch.summary(optimizer).updates == uninterrupted["updates"]
     assert int(optimizer.step[...]) == STEPS
 
@@ -134,12 +142,7 @@ def test_trials_fed_the_held_out_loss_compiles_once_and_tries_every_candidate(tr
 
 def test_trials_resumed_from_a_checkpoint_taken_mid_trial_ends_bit_exactly(example, trials_heldout):
     # Saved inside SGD's trial: the saved start, AdamW's kept end point and the trial's losses are in the checkpoint.
-    model, optimizer, compiles = example.resumed("trials_heldout", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
-    assert compiles == (1, 1)
-    reference = example.parameters(trials_heldout["model"])
-    for resumed, expected in zip(example.parameters(model), reference, strict=True):
-        np.testing.assert_array_equal(resumed, expected)
-    assert optswitch.summary(optimizer).switches == trials_heldout["switches"]
+    assert_resumes_bit_exactly(example, trials_heldout, "trials_heldout", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
 
 
 def test_trials_in_flax_own_unfused_optimizer_makes_the_same_choices(example, trials_heldout):
@@ -162,11 +165,7 @@ def test_trials_inside_undo_if_worse_run_as_trials_alone_and_resume_mid_round_bi
     assert len(alone["switches"]) >= 4  # two rounds of trials ran
     for leaf, expected in zip(example.parameters(guarded["model"]), example.parameters(alone["model"]), strict=True):
         np.testing.assert_array_equal(leaf, expected)
-    model, optimizer, compiles = example.resumed("trials_guarded", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
-    assert compiles == (1, 1)
-    for resumed, expected in zip(example.parameters(model), example.parameters(alone["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, expected)
-    assert optswitch.summary(optimizer).switches == alone["switches"]
+    assert_resumes_bit_exactly(example, alone, "trials_guarded", seed=1, steps=STEPS, save_at=TRIALS_ROUND + 6)
 
 
 @pytest.fixture(scope="module")
@@ -206,11 +205,7 @@ def test_a_run_over_multiples_resumed_from_a_checkpoint_ends_bit_exactly(
     example, request, contender, seed, save_at, fixture
 ):
     uninterrupted = request.getfixturevalue(fixture)
-    model, optimizer, compiles = example.resumed(contender, seed=seed, steps=STEPS, save_at=save_at)
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(uninterrupted["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == uninterrupted["switches"]
+    assert_resumes_bit_exactly(example, uninterrupted, contender, seed=seed, steps=STEPS, save_at=save_at)
 
 
 @pytest.mark.parametrize(("contender", "seed", "save_at", "fixture"), MULTIPLES_RUNS)
@@ -242,11 +237,7 @@ def test_undo_if_worse_puts_a_leg_back_in_the_nnx_loop_and_compiles_once(undone)
 def test_a_run_resumed_from_a_checkpoint_taken_in_a_watched_leg_ends_bit_exactly(example, undone):
     # Saved at update 38, between the save at the leg's switch (36) and its undo (39): the snapshot, the line
     # before the switch and the leg's losses so far must come back from the checkpoint.
-    model, optimizer, compiles = example.resumed("race_multiples_undo", seed=6, steps=UNDO_STEPS, save_at=38)
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(undone["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == undone["switches"]
+    optimizer = assert_resumes_bit_exactly(example, undone, "race_multiples_undo", seed=6, steps=UNDO_STEPS, save_at=38)
     assert int(optswitch.metrics(optimizer, prefix="")["undo_if_worse/undone"]) == 1
 
 
@@ -273,13 +264,9 @@ def test_round_37_s_undo_by_the_scatter_before_a_leg_puts_back_one_the_recommend
     numbers = optswitch.metrics(before_noise["optimizer"], prefix="")
     assert before_noise["compiles"] == 1 and before_noise["undone"] == 1
     assert int(numbers["undo_if_worse/last_undone"]) == 33
-    model, optimizer, compiles = example.resumed(
-        "race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS, save_at=32
+    assert_resumes_bit_exactly(
+        example, before_noise, "race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS, save_at=32
     )
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(before_noise["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == before_noise["switches"]
     unfused = example.run("race_multiples_undo_before_noise", seed=1, steps=UNDO_STEPS, fused=False)
     assert unfused["switches"] == before_noise["switches"] and unfused["undone"] == 1
 
@@ -319,11 +306,7 @@ def test_prodigy_checked_once_against_adam_compiles_once_and_resumes_mid_trial_b
     run = example.run("prodigy_trial", seed=1, steps=STEPS)
     assert run["compiles"] == 1 and example.is_switch("prodigy_trial")
     assert run["switches"][0] == (30, "prodigy", "adam") and sum(run["updates"].values()) == STEPS
-    model, optimizer, compiles = example.resumed("prodigy_trial", seed=1, steps=STEPS, save_at=33)  # in Adam's trial
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(run["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == run["switches"]
+    assert_resumes_bit_exactly(example, run, "prodigy_trial", seed=1, steps=STEPS, save_at=33)  # in Adam's trial
 
 
 @pytest.fixture(scope="module")
@@ -336,10 +319,6 @@ def test_round_35_s_guarded_prior_runs_adamw_at_3x_then_at_1x_only_and_resumes_b
     # window of 6 updates at update 54, before half-way (60); no other candidate runs; one compile.
     assert prior["compiles"] == 1 and prior["switches"] == [(54, "adamw-x3", "adamw")]
     assert {name: count for name, count in prior["updates"].items() if count} == {"adamw-x3": 54, "adamw": 66}
-    model, optimizer, compiles = example.resumed("prior_guarded", seed=1, steps=STEPS, save_at=50)  # in the window
-    assert compiles == (1, 1)
-    for resumed, reference in zip(example.parameters(model), example.parameters(prior["model"]), strict=True):
-        np.testing.assert_array_equal(resumed, reference)
-    assert optswitch.summary(optimizer).switches == prior["switches"]
+    assert_resumes_bit_exactly(example, prior, "prior_guarded", seed=1, steps=STEPS, save_at=50)  # in the window
     unfused = example.run("prior_guarded", seed=1, steps=STEPS, fused=False)
     assert unfused["switches"] == prior["switches"] and unfused["compiles"] == 1
