@@ -51,3 +51,24 @@ H20_5C="$R/round37/held-out-20-5c/time_to_target.json"
 H20_FRESH="$R/round37/held-out-20-fresh/time_to_target.json"
 H20_FRESH_5C="$R/round37/held-out-20-fresh-5c/time_to_target.json"
 with_held_out_20() { with_split "$H20" "$H20_5C" "$H20_FRESH" "$H20_FRESH_5C"; }
+# Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
+# (the standing scripts of rounds 31, 35 and 37 add their blind splits first): three candidates and five, seeds 0-4
+# and 5-9, by steps, by seconds, and with Prodigy as the baseline.
+standing_report() {
+  run() { echo "\$ python -m benchmarks.suite.standing $*"; python -m benchmarks.suite.standing "$@"; echo; }
+  echo "## Three candidates (Adam 1e-3, SGD with momentum, RMSProp), the tuned baseline AdamW + warmup + cosine"
+  run --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop" --baseline "$K3:adamw-cosine"
+  echo "## The same by seconds, compile included: each split's contenders ran side by side in one session (its own file)"
+  run --clock seconds --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop" --baseline "$K3:adamw-cosine"
+  echo "## The same, with Prodigy untuned as the baseline"
+  run --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop" --baseline "$K3:prodigy-cosine"
+  echo "## Five candidates (Adam at 3e-4, 1e-3 and 3e-3, SGD with momentum, RMSProp)"
+  run --switch "$K5_SWITCH:race-multiples-undo" --fixed "$K3+$A34:adam,adam-3e-3,sgd,rmsprop" --fixed "$A34:adam-3e-4" \
+    --baseline "$K3:adamw-cosine"
+  echo "## Seeds 5-9, three candidates, the tuned baseline"
+  run --switch "$FRESH_REC:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
+    --baseline "$FRESH_BASELINE:adamw-cosine"
+  echo "## Seeds 5-9, five candidates"
+  run --switch "$F5:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
+    --fixed "$F5:adam-3e-4,adam-3e-3" --baseline "$FRESH_BASELINE:adamw-cosine"
+}
