@@ -59,6 +59,7 @@ def undone_stall(
     per_copy: bool = False,
     stall_share: int = 20,
     noise: str = "each",
+    confidence: float = 2.0,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -68,7 +69,8 @@ def undone_stall(
     deviations; round 24's races the copies tied within them again, ``extra_rounds`` times at most; round 27's
     steps down on a stall only the copy that stalled (``per_copy``); round 36's watches for a stall over windows of
     ``run_length // stall_share`` updates (10: twice the recommended selector's); round 37's judges a leg by the
-    scatter of the updates before it (``undo_if_worse(..., noise="before")``)."""
+    scatter of the updates before it (``undo_if_worse(..., noise="before")``); round 38's also asks that scatter for
+    ``confidence`` standard errors, not 2."""
     race = selectors.race(
         order,
         run_length=run_length,
@@ -79,7 +81,8 @@ def undone_stall(
     )
     at = run_length // 2 if halfway else run_length
     stepped = selectors.step_down(race, at=at, stall=run_length // stall_share, per_copy=per_copy)
-    return selectors.undo_if_worse(stepped, max(run_length // 100, min_losses), min_losses=min_losses, noise=noise)
+    undo_window = max(run_length // 100, min_losses)
+    return selectors.undo_if_worse(stepped, undo_window, min_losses=min_losses, noise=noise, confidence=confidence)
 
 
 def large_candidates() -> dict[str, optax.GradientTransformation]:
@@ -708,6 +711,14 @@ def contenders(
             description="round 37's variant of race-multiples-undo: a leg (a duel, a step down) is judged by the "
             "scatter of the updates before it, not its own, so that a leg that throws the loss up and back cannot "
             "widen its own noise (undo_if_worse(..., noise='before'))",
+        ),
+        switcher(
+            "race-multiples-undo-before-noise-4se",
+            lambda run_length: undone_stall(run_length, noise="before", confidence=4.0),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 38's variant of race-multiples-undo: round 37's, a leg judged by the scatter of the "
+            "updates before it, undone only when it ends 4 of those standard errors above its beginning, not 2 "
+            "(undo_if_worse(..., noise='before', confidence=4))",
         ),
         switcher(
             "race-multiples-undo-stall-only",
