@@ -3557,6 +3557,36 @@ def test_round_37_s_variant_undoes_a_leg_that_throws_the_loss_up_and_leaves_it_h
     assert kept == [0] * 12 and put_back == [0] * 7 + [1] * 5
 
 
+@pytest.mark.parametrize(
+    ("spike", "rise", "swing", "undone"),
+    [
+        # Round 37's wreck (a 60x spike, the loss left 1.3x higher): many earlier standard errors up, put back by both.
+        ({5: 60.0, 6: 60.0}, 1.3, 0.0, (0, 1, 1)),
+        # A leg 5.5% higher, its loss swinging 1% each update: beyond 2 earlier standard errors, within 4 and within
+        # its own noise. Round 37's option puts it back; round 38's keeps it, as the recommended switch does.
+        ({}, 1.055, 0.01, (0, 1, 0)),
+    ],
+)
+def test_round_38_s_variant_undoes_a_wreck_but_keeps_a_leg_a_few_earlier_standard_errors_up(spike, rise, swing, undone):
+    # Legs of 400 // 100 = 4 updates: Adam at 3x makes the loss fall calmly, SGD at 3x has the second leg (updates 4
+    # to 7). Every switch is the same in the three; only the undo differs.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    names = ("race-multiples-undo", "race-multiples-undo-before-noise", "race-multiples-undo-before-noise-4se")
+    runs = []
+    for name in names:
+        tx = contenders.contenders()[name].make(task)
+        params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+        state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+        for t in range(12):
+            calm = 1.0 - 0.01 * t + 0.001 * (t % 3)
+            sgd_leg = tx.names[int(state.active)] == "sgd-x3"
+            factor = spike.get(t, rise * (1 + swing * (-1) ** t)) if sgd_leg else 1.0
+            params, state = update_and_apply(params, state, params, value=np.float32(calm * factor))
+        runs.append((optswitch.summary(state).switches[:2], int(state.selector_state.undone)))
+    assert [switches for switches, _ in runs] == [[(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "rmsprop-x3")]] * 3
+    assert tuple(count for _, count in runs) == undone
+
+
 def test_early_step_downs_counts_the_first_hand_over_from_a_copy_to_its_own_candidate(capsys):
     # A race's legs between copies and candidates are not step downs; a copy to another candidate is not either.
     switches = [(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "adam"), (99, "sgd-x3", "sgd"), (131, "adam-x3", "adam")]
