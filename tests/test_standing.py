@@ -127,11 +127,12 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
     assert "tasks over 1.15x" not in text
 
 
-@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35", "round37"])
+@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35", "round37", "round38"])
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round37/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's and 35's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran at all,
-    # held-out-19 ran and held-out-20 ran), is what each of its commands prints today from the stored run files.
+    # benchmarks/results/round38/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's and 37's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran at
+    # all, held-out-19, held-out-20 and held-out-21 ran), is what each of its commands prints today from the stored
+    # run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -160,6 +161,8 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round36/stall_long.txt", ["paired", "early_step_downs", "standing"] * 2),
         ("round37/held_out_20.txt", ["paired"] * 4 + ["standing"] * 2),
         ("round37/before_noise.txt", ["paired", "standing"]),
+        ("round38/variant.txt", ["paired", "paired", "standing", "paired", "standing", "standing"]),
+        ("round38/held_out_21.txt", ["paired"] * 4 + ["standing"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -167,8 +170,8 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
-    # round37/held_out_20.txt and round37/before_noise.txt, which benchmarks/README.md's "Selection, round 31" to
-    # "round 37" quote: each of their paired comparisons, standings and counts of early step downs come out of the
+    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt and round38/held_out_21.txt, which
+    # benchmarks/README.md's "Selection, round 31" to "round 38" quote: each of their paired comparisons, standings and counts of early step downs come out of the
     # stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)

@@ -51,8 +51,15 @@ H20_5C="$R/round37/held-out-20-5c/time_to_target.json"
 H20_FRESH="$R/round37/held-out-20-fresh/time_to_target.json"
 H20_FRESH_5C="$R/round37/held-out-20-fresh-5c/time_to_target.json"
 with_held_out_20() { with_split "$H20" "$H20_5C" "$H20_FRESH" "$H20_FRESH_5C"; }
+# Round 38: held-out-21, run once with every default frozen (the recommended switch, round 37's option beside it),
+# seeds 0-4 and 5-9, three candidates and five. The round-38 scripts add them to the sets above.
+H21="$R/round38/held-out-21/time_to_target.json"
+H21_5C="$R/round38/held-out-21-5c/time_to_target.json"
+H21_FRESH="$R/round38/held-out-21-fresh/time_to_target.json"
+H21_FRESH_5C="$R/round38/held-out-21-fresh-5c/time_to_target.json"
+with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
-# (the standing scripts of rounds 31, 35 and 37 add their blind splits first): three candidates and five, seeds 0-4
+# (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4
 # and 5-9, by steps, by seconds, and with Prodigy as the baseline.
 standing_report() {
   run() { echo "\$ python -m benchmarks.suite.standing $*"; python -m benchmarks.suite.standing "$@"; echo; }
