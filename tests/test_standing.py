@@ -4,6 +4,7 @@ import dataclasses
 import json
 import math
 import re
+import runpy
 import shlex
 from pathlib import Path
 
@@ -187,3 +188,14 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
             shlex.split(arguments)
         )
         assert capsys.readouterr().out == printed
+
+
+def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round38/undone_evaluations.txt, which benchmarks/README.md's "Selection, round 38" quotes:
+    # round 37's option puts back legs holding 125 evaluations over the 61 tasks, round 38's variant 66.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    runpy.run_path(str(root / "benchmarks" / "results" / "round38" / "undone_evaluations.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert printed == (root / "benchmarks" / "results" / "round38" / "undone_evaluations.txt").read_text()
+    assert "evaluations inside undone legs 125, runs with any 95" in printed
