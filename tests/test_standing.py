@@ -172,8 +172,8 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt and round38/held_out_21.txt, which
-    # benchmarks/README.md's "Selection, round 31" to "round 38" quote: each of their paired comparisons, standings and counts of early step downs come out of the
-    # stored runs as printed.
+    # benchmarks/README.md's "Selection, round 31" to "round 38" quote: each of their paired comparisons, standings
+    # and counts of early step downs come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
