@@ -58,6 +58,26 @@ H21_5C="$R/round38/held-out-21-5c/time_to_target.json"
 H21_FRESH="$R/round38/held-out-21-fresh/time_to_target.json"
 H21_FRESH_5C="$R/round38/held-out-21-fresh-5c/time_to_target.json"
 with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
+# A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
+# four runs, then the recommended switch's standing on the split alone, seeds 0-4 and 5-9:
+# blind_split_report VARIANT SPLIT RUN RUN_FRESH RUN_5C RUN_FRESH_5C.
+blind_split_report() {
+  local variant=$1 split=$2 run
+  shift 2
+  for run in "$@"; do
+    echo "## $run"
+    echo "\$ python -m benchmarks.suite.paired $run:$variant $run:race-multiples-undo"
+    python -m benchmarks.suite.paired "$run:$variant" "$run:race-multiples-undo"
+    echo
+  done
+  echo "## The recommended switch on $split alone, three candidates, seeds 0-4 and 5-9"
+  for run in "$1" "$2"; do
+    echo "\$ python -m benchmarks.suite.standing --switch $run:race-multiples-undo --fixed $run:adam,sgd,rmsprop --baseline $run:adamw-cosine"
+    python -m benchmarks.suite.standing --switch "$run:race-multiples-undo" --fixed "$run:adam,sgd,rmsprop" \
+      --baseline "$run:adamw-cosine"
+    echo
+  done
+}
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
 # (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4
 # and 5-9, by steps, by seconds, and with Prodigy as the baseline.
