@@ -30,33 +30,28 @@ with_split() {
   K3="$K3+$1" K5_SWITCH="$K5_SWITCH+$2" A34="$A34+$2" FRESH_REC="$FRESH_REC+$3" FRESH_ADAM="$FRESH_ADAM+$3"
   FRESH_SR="$FRESH_SR+$3" FRESH_BASELINE="$FRESH_BASELINE+$3" F5="$F5+$4"
 }
+# The four run files of a split run once on both seed sets, from its folder DIR: DIR (seeds 0-4, three candidates),
+# DIR-5c (five), DIR-fresh and DIR-fresh-5c (seeds 5-9), as NAME, NAME_5C, NAME_FRESH and NAME_FRESH_5C:
+# split_runs NAME DIR.
+split_runs() {
+  declare -g "$1=$2/time_to_target.json" "$1_5C=$2-5c/time_to_target.json" "$1_FRESH=$2-fresh/time_to_target.json" \
+    "$1_FRESH_5C=$2-fresh-5c/time_to_target.json"
+}
 # Round 31: held-out-18, run once with every default frozen, seeds 0-4 and 5-9, three candidates and five. The round-31
 # scripts add them to the sets above (round 30's read the sets as they are).
-H18="$R/round31/held-out-18/time_to_target.json"
-H18_5C="$R/round31/held-out-18-5c/time_to_target.json"
-H18_FRESH="$R/round31/held-out-18-fresh/time_to_target.json"
-H18_FRESH_5C="$R/round31/held-out-18-fresh-5c/time_to_target.json"
+split_runs H18 "$R/round31/held-out-18"
 with_held_out_18() { with_split "$H18" "$H18_5C" "$H18_FRESH" "$H18_FRESH_5C"; }
 # Round 35: held-out-19, run once with every default frozen (the recommended switch, round 35's variant beside it),
 # seeds 0-4 and 5-9, three candidates and five. The round-35 scripts add them to the sets above.
-H19="$R/round35/held-out-19/time_to_target.json"
-H19_5C="$R/round35/held-out-19-5c/time_to_target.json"
-H19_FRESH="$R/round35/held-out-19-fresh/time_to_target.json"
-H19_FRESH_5C="$R/round35/held-out-19-fresh-5c/time_to_target.json"
+split_runs H19 "$R/round35/held-out-19"
 with_held_out_19() { with_split "$H19" "$H19_5C" "$H19_FRESH" "$H19_FRESH_5C"; }
 # Round 37: held-out-20, run once with every default frozen (the recommended switch, round 36's variant beside it),
 # seeds 0-4 and 5-9, three candidates and five. The round-37 scripts add them to the sets above.
-H20="$R/round37/held-out-20/time_to_target.json"
-H20_5C="$R/round37/held-out-20-5c/time_to_target.json"
-H20_FRESH="$R/round37/held-out-20-fresh/time_to_target.json"
-H20_FRESH_5C="$R/round37/held-out-20-fresh-5c/time_to_target.json"
+split_runs H20 "$R/round37/held-out-20"
 with_held_out_20() { with_split "$H20" "$H20_5C" "$H20_FRESH" "$H20_FRESH_5C"; }
 # Round 38: held-out-21, run once with every default frozen (the recommended switch, round 37's option beside it),
 # seeds 0-4 and 5-9, three candidates and five. The round-38 scripts add them to the sets above.
-H21="$R/round38/held-out-21/time_to_target.json"
-H21_5C="$R/round38/held-out-21-5c/time_to_target.json"
-H21_FRESH="$R/round38/held-out-21-fresh/time_to_target.json"
-H21_FRESH_5C="$R/round38/held-out-21-fresh-5c/time_to_target.json"
+split_runs H21 "$R/round38/held-out-21"
 with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
 # four runs, then the recommended switch's standing on the split alone, seeds 0-4 and 5-9:
