@@ -3513,28 +3513,66 @@ def test_round_35_s_variant_trains_the_first_copy_at_3x_steps_it_down_on_a_stall
     }
 
 
+def still_after_60(make_tx) -> tuple[list, str]:
+    """The switches but the last of ``make_tx(on_event)``, and its last event, over 200 updates of a loss that falls
+    until update 60 and then holds still (but for a ripple of 0.1% every 3 updates)."""
+    events = []
+    tx = make_tx(events.append)
+    params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    for t in range(200):
+        level = 1.0 - 0.002 * min(t, 60)
+        params, state = update_and_apply(params, state, params, value=np.float32(level * (1 + 0.001 * (t % 3))))
+    jax.effects_barrier()
+    switches = optswitch.summary(state).switches
+    assert [(event.update, event.source, event.target) for event in events] == switches
+    return switches[:-1], str(events[-1])
+
+
 def test_round_36_s_variant_watches_for_a_stall_over_windows_twice_as_long_and_is_otherwise_the_recommended_switch():
     # The same race, duels and guard as race-multiples-undo; the loss falls until update 60 and then holds still. The
     # recommended switch steps SGD at 3x down at the end of its first still window of 400 // 20 = 20 updates after the
     # duel it kept, the variant at the end of its first of 400 // 10 = 40.
     task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    every = contenders.contenders()
     stepped_down = {}
     for name in ("race-multiples-undo", "race-multiples-undo-stall-long"):
-        events = []
-        tx = contenders.contenders()[name].make(task, on_event=events.append)
-        params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
-        state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
-        for t in range(200):
-            level = 1.0 - 0.002 * min(t, 60)
-            params, state = update_and_apply(params, state, params, value=np.float32(level * (1 + 0.001 * (t % 3))))
-        jax.effects_barrier()
-        switches = optswitch.summary(state).switches
-        assert [(event.update, event.source, event.target) for event in events] == switches
-        stepped_down[name] = (switches[:-1], str(events[-1]))
+        stepped_down[name] = still_after_60(lambda on_event, name=name: every[name].make(task, on_event=on_event))
     (before, recommended), (same_before, variant) = stepped_down.values()
     assert same_before == before and before[-1] == (111, "sgd", "sgd-x3")
     assert re.match(r"update 131: sgd-x3 -> sgd, sgd-x3's loss stalled over 20 updates ", recommended)
     assert re.match(r"update 151: sgd-x3 -> sgd, sgd-x3's loss stalled over 40 updates ", variant)
+
+
+def test_the_suite_s_contenders_that_ran_selectors_recommended_run_round_10_s_selector_spelled_out():
+    # race-multiples-undo and the variants that took selectors.recommended call undone_stall, which spells out round
+    # 10's selector, so that their stored runs replay if selectors.recommended changes; today the two are the same.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    every = contenders.contenders()
+
+    def round_10(warmup):
+        race = selectors.race(run_length=400, warmup=warmup, stop=200)
+        return selectors.undo_if_worse(selectors.step_down(race, at=200, stall=400 // 20), max(400 // 100, 3))
+
+    for name, warmup, listed in [
+        ("race-multiples-undo", 0, contenders.candidates()),
+        ("race-multiples-undo-adam-last", 0, contenders.adam_last(contenders.candidates())),
+        ("race-multiples-undo-warmup", contenders.warmup_length(400), contenders.candidates()),
+        ("race-multiples-undo-warmup-leg", 4, contenders.candidates()),
+    ]:
+        copies = optswitch.learning_rate_multiples(listed)
+        spelled_out = still_after_60(
+            lambda on_event, w=warmup, c=copies: optswitch.switch(c, round_10(w), on_event=on_event)
+        )
+        today = still_after_60(
+            lambda on_event, w=warmup, c=copies: optswitch.switch(
+                c, selectors.recommended(400, warmup=w), on_event=on_event
+            )
+        )
+        assert still_after_60(lambda on_event, name=name: every[name].make(task, on_event)) == spelled_out == today, (
+            name
+        )
+    assert contenders.warmup_length(400) == 20
 
 
 def test_round_37_s_variant_undoes_a_leg_that_throws_the_loss_up_and_leaves_it_higher_which_the_recommended_keeps():

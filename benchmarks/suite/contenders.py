@@ -60,6 +60,7 @@ def undone_stall(
     stall_share: int = 20,
     noise: str = "each",
     confidence: float = 2.0,
+    warmup: int = 0,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -70,11 +71,14 @@ def undone_stall(
     steps down on a stall only the copy that stalled (``per_copy``); round 36's watches for a stall over windows of
     ``run_length // stall_share`` updates (10: twice the recommended selector's); round 37's judges a leg by the
     scatter of the updates before it (``undo_if_worse(..., noise="before")``); round 38's also asks that scatter for
-    ``confidence`` standard errors, not 2."""
+    ``confidence`` standard errors, not 2. ``warmup`` delays the race (round 26's variants). With every setting left
+    alone it is ``selectors.recommended(run_length, warmup=warmup)`` as round 10 built it: the suite's contenders that
+    ran that selector call this instead, so that their stored runs replay whatever ``selectors.recommended`` becomes."""
     race = selectors.race(
         order,
         run_length=run_length,
         window=window,
+        warmup=warmup,
         stop=run_length // 2,
         race_confidence=race_confidence,
         extra_rounds=extra_rounds,
@@ -619,12 +623,13 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo",
-            lambda run_length: selectors.recommended(run_length),
+            lambda run_length: undone_stall(run_length),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="the recommended setup of round 10 (selectors.recommended): race-multiples-stall, and the "
-            "updates after a switch (a leg of the race, a duel, a step down) are undone, parameters and optimizer "
-            "states, when the line through their log loss ends above the line through the budget/100 updates before "
-            "it by 2 standard errors (selectors.undo_if_worse), judged on lines through 3 or more losses",
+            description="the recommended setup of round 10 (selectors.recommended as it was then): "
+            "race-multiples-stall, and the updates after a switch (a leg of the race, a duel, a step down) are undone, "
+            "parameters and optimizer states, when the line through their log loss ends above the line through the "
+            "budget/100 updates before it by 2 standard errors (selectors.undo_if_worse), judged on lines through 3 "
+            "or more losses",
         ),
         switcher(
             "race-multiples-undo-held-out",
@@ -654,26 +659,26 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-adam-last",
-            lambda run_length: selectors.recommended(run_length),
+            lambda run_length: undone_stall(run_length),
             make_candidates=lambda: optswitch.learning_rate_multiples(adam_last(make_candidates())),
             description="round 25's diagnostic variant of race-multiples-undo, not judged by a rule: the candidates "
             "listed with Adam's last (sgd, rmsprop, adam), so that the race's near-ties go to SGD's copies",
         ),
         switcher(
             "race-multiples-undo-warmup",
-            lambda run_length: selectors.recommended(run_length, warmup=warmup_length(run_length)),
+            lambda run_length: undone_stall(run_length, warmup=warmup_length(run_length)),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 26's variant of race-multiples-undo: the race begins after a warmup of budget/20 "
             "updates, the first copy (Adam at 3x) training through it unmeasured, so that no leg is scored on the "
-            "loss's first fall (selectors.recommended(budget, warmup=budget // 20))",
+            "loss's first fall (round 10's selectors.recommended(budget, warmup=budget // 20))",
         ),
         switcher(
             "race-multiples-undo-warmup-leg",
-            lambda run_length: selectors.recommended(run_length, warmup=max(run_length // 100, 3)),
+            lambda run_length: undone_stall(run_length, warmup=max(run_length // 100, 3)),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 26's second variant of race-multiples-undo: the race begins after a warmup of one leg "
             "(max(budget/100, 3) updates), the first copy training through it unmeasured "
-            "(selectors.recommended(budget, warmup=max(budget // 100, 3)))",
+            "(round 10's selectors.recommended(budget, warmup=max(budget // 100, 3)))",
         ),
         switcher(
             "race-multiples-undo-stall-each",
@@ -796,11 +801,11 @@ def contenders(
             else [
                 switcher_scheduled(
                     "recommended-scheduled",
-                    lambda run_length: selectors.recommended(run_length, warmup=warmup_length(run_length)),
+                    lambda run_length: undone_stall(run_length, warmup=warmup_length(run_length)),
                     names,
                     (3, 1),
-                    description="round 17: selectors.recommended(budget, warmup=budget/20) in a user's scheduled "
-                    "loop: every candidate on the baseline's schedule at its own rate, at 3x and 1x "
+                    description="round 17: round 10's selectors.recommended(budget, warmup=budget/20) in a user's "
+                    "scheduled loop: every candidate on the baseline's schedule at its own rate, at 3x and 1x "
                     "(learning_rate_multiples), behind the baseline's clipping, handoff.sync_schedules",
                 ),
                 switcher_scheduled(
