@@ -53,6 +53,10 @@ with_held_out_20() { with_split "$H20" "$H20_5C" "$H20_FRESH" "$H20_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five. The round-38 scripts add them to the sets above.
 split_runs H21 "$R/round38/held-out-21"
 with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
+# Round 39: held-out-22, run once with every default frozen (the recommended switch, round 38's variant beside it),
+# seeds 0-4 and 5-9, three candidates and five. The round-39 scripts add them to the sets above.
+split_runs H22 "$R/round39/held-out-22"
+with_held_out_22() { with_split "$H22" "$H22_5C" "$H22_FRESH" "$H22_FRESH_5C"; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
 # four runs, then the recommended switch's standing on the split alone, seeds 0-4 and 5-9:
 # blind_split_report VARIANT SPLIT RUN RUN_FRESH RUN_5C RUN_FRESH_5C.

@@ -1,0 +1,51 @@
+"""Round 39: the README's five-candidate columns for the blind splits run since round 31, by steps, seeds 0-4 and 5-9.
+
+Each column is one performance profile of Adam at 1e-3, 3e-4 and 3e-3, SGD, RMSProp and the recommended switch, the
+candidates' runs taken from the split's five-candidate files and, where those hold only the new rates (held-out-18),
+from its three-candidate files (the same optimizers at the same settings). The tuned baseline, which only the
+three-candidate runs hold, is then added to that profile on its own, as in the README's last row. Run from the
+repository's root:
+``python benchmarks/results/round39/five_candidates.py > benchmarks/results/round39/five_candidates.txt``.
+"""
+
+import json
+
+from benchmarks.suite import scoring
+
+ROWS = ("adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop", "race-multiples-undo")
+BASELINE = "adamw-cosine"
+#: Each blind split's three-candidate folder; the five-candidate one is the same with "-5c".
+SPLITS = {
+    "held-out-18": "round31/held-out-18",
+    "held-out-19": "round35/held-out-19",
+    "held-out-20": "round37/held-out-20",
+    "held-out-21": "round38/held-out-21",
+    "held-out-22": "round39/held-out-22",
+}
+
+
+def results(folder: str) -> dict:
+    """The per-task, per-contender results in ``folder``'s scores.json, a target never reached as inf."""
+    with open(f"benchmarks/results/{folder}/scores.json") as file:
+        found = json.load(file)["results"]
+    for by_contender in found.values():
+        for result in by_contender.values():
+            for key in ("median_steps_to_target", "median_seconds_to_target"):
+                if result[key] is None:
+                    result[key] = float("inf")
+    return found
+
+
+def main() -> None:
+    for split, folder in SPLITS.items():
+        for seeds, suffix in (("seeds 0-4", ""), ("seeds 5-9", "-fresh")):
+            three, five = results(folder + suffix), results(folder + suffix + "-5c")
+            merged = {task: {**three[task], **five[task]} for task in five}
+            scores = scoring.profiles(merged, ROWS)["steps"]["scores"]
+            with_baseline = scoring.profiles(merged, (*ROWS, BASELINE))["steps"]["scores"]
+            row = ", ".join(f"{name} {scores[name]:.3f}" for name in ROWS)
+            print(f"{split}, {seeds}: {row}; {BASELINE} added {with_baseline[BASELINE]:.3f}")
+
+
+if __name__ == "__main__":
+    main()

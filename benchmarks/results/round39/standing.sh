@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Round 39: where the recommended switch stands against the goals of issue 11, split by split and task by task, over
+# every split kept aside (validation, held-out through held-out-22), three candidates and five, seeds 0-4 and 5-9
+# (round 38's standing, with held-out-22 run once on both seed sets in round 39). The run files:
+# benchmarks/results/run_files.sh.
+# Run from the repository's root: bash benchmarks/results/round39/standing.sh > benchmarks/results/round39/standing.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+with_held_out_18
+with_held_out_19
+with_held_out_20
+with_held_out_21
+with_held_out_22
+standing_report
