@@ -128,12 +128,12 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
     assert "tasks over 1.15x" not in text
 
 
-@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35", "round37", "round38"])
+@pytest.mark.parametrize("round_", ["round29", "round30", "round31", "round35", "round37", "round38", "round39"])
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round38/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's and 37's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran at
-    # all, held-out-19, held-out-20 and held-out-21 ran), is what each of its commands prints today from the stored
-    # run files.
+    # benchmarks/results/round39/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's and 38's, which it quoted before held-out-17 ran on seeds 5-9, held-out-18 ran
+    # at all, held-out-19, held-out-20, held-out-21 and held-out-22 ran), is what each of its commands prints today
+    # from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -164,6 +164,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round37/before_noise.txt", ["paired", "standing"]),
         ("round38/variant.txt", ["paired", "paired", "standing", "paired", "standing", "standing"]),
         ("round38/held_out_21.txt", ["paired"] * 4 + ["standing"] * 2),
+        ("round39/held_out_22.txt", ["paired"] * 4 + ["standing"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -171,9 +172,9 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
-    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt and round38/held_out_21.txt, which
-    # benchmarks/README.md's "Selection, round 31" to "round 38" quote: each of their paired comparisons, standings
-    # and counts of early step downs come out of the stored runs as printed.
+    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt and
+    # round39/held_out_22.txt, which benchmarks/README.md's "Selection, round 31" to "round 39" quote: each of their
+    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
@@ -199,3 +200,14 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
     printed = capsys.readouterr().out
     assert printed == (root / "benchmarks" / "results" / "round38" / "undone_evaluations.txt").read_text()
     assert "evaluations inside undone legs 125, runs with any 95" in printed
+
+
+def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round39/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
+    # held-out-22: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    runpy.run_path(str(root / "benchmarks" / "results" / "round39" / "five_candidates.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert printed == (root / "benchmarks" / "results" / "round39" / "five_candidates.txt").read_text()
+    assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
