@@ -92,6 +92,7 @@ CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_before_noise",
+    "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
     "race_multiples_undo_extend",
     "race_multiples_3x",
@@ -122,6 +123,7 @@ RESUMED_CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_before_noise",
+    "race_multiples_undo_before_noise_4se",
     "race_multiples_3x",
     "race_undo_10x",
     "prior_guarded",
@@ -132,6 +134,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_before_noise",
+    "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
     "race_multiples_undo_extend",
     "race_multiples_3x",
@@ -226,11 +229,15 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
-    elif contender == "race_multiples_undo_before_noise":
-        # Round 37's option: the recommended selector with its undo judging a leg by the scatter before the switch.
+    elif contender in ("race_multiples_undo_before_noise", "race_multiples_undo_before_noise_4se"):
+        # Round 37's option: the recommended selector with its undo judging a leg by the scatter before the switch;
+        # round 38's variant asks that scatter for 4 standard errors instead of 2.
+        confidence = 4.0 if contender.endswith("_4se") else 2.0
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=steps // 2)
         stepped = optswitch.selectors.step_down(race, at=steps // 2, stall=steps // 20)
-        selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3), noise="before")
+        selector = optswitch.selectors.undo_if_worse(
+            stepped, max(steps // 100, 3), noise="before", confidence=confidence
+        )
     elif contender in ("race_multiples_undo_ties", "race_multiples_undo_extend"):
         # Round 23's variant: a lead in the race must clear 2 sd; round 24's races the copies within them again.
         extra_rounds = 1 if contender == "race_multiples_undo_extend" else 0

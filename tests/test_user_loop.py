@@ -271,6 +271,21 @@ def test_round_37_s_undo_by_the_scatter_before_a_leg_puts_back_one_the_recommend
     assert unfused["switches"] == before_noise["switches"] and unfused["undone"] == 1
 
 
+def test_round_38_s_variant_keeps_the_leg_the_recommended_switch_puts_back_and_resumes_bit_exactly(example, undone):
+    # Seed 6: the recommended switch (and round 37's option) put back the leg that ends at update 39; asking 4
+    # standard errors of the scatter before it, round 38's variant keeps it and puts back none. One compile; a
+    # checkpoint inside that leg resumes bit for bit; flax's unfused optimizer makes the same switches.
+    variant = example.run("race_multiples_undo_before_noise_4se", seed=6, steps=UNDO_STEPS)
+    assert int(optswitch.metrics(undone["optimizer"], prefix="")["undo_if_worse/last_undone"]) == 39
+    assert variant["compiles"] == 1 and variant["undone"] == 0
+    assert variant["switches"][:6] == undone["switches"][:6]
+    assert_resumes_bit_exactly(
+        example, variant, "race_multiples_undo_before_noise_4se", seed=6, steps=UNDO_STEPS, save_at=38
+    )
+    unfused = example.run("race_multiples_undo_before_noise_4se", seed=6, steps=UNDO_STEPS, fused=False)
+    assert unfused["switches"] == variant["switches"] and unfused["undone"] == 0
+
+
 def test_round_17_s_race_over_the_copies_at_10x_3x_and_1x_races_nine_legs_and_never_steps_down(example):
     # race_undo_10x: nine copies, legs of 3 updates after the warmup of 6, the 10x copies first; the race ends at
     # update 6 + 2 x 9 x 3 = 60, its stop, where its pick takes over to the end: no step down (the schedules decay).
