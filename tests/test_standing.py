@@ -165,6 +165,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round38/variant.txt", ["paired", "paired", "standing", "paired", "standing", "standing"]),
         ("round38/held_out_21.txt", ["paired"] * 4 + ["standing"] * 2),
         ("round39/held_out_22.txt", ["paired"] * 4 + ["standing"] * 2),
+        ("round39/third_seeds.txt", ["paired"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -172,9 +173,10 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
 ):
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
-    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt and
-    # round39/held_out_22.txt, which benchmarks/README.md's "Selection, round 31" to "round 39" quote: each of their
-    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
+    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
+    # round39/held_out_22.txt and round39/third_seeds.txt, which benchmarks/README.md's "Selection, round 31" to "round
+    # 39" quote: each of their paired comparisons, standings and counts of early step downs come out of the stored runs
+    # as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
@@ -211,3 +213,15 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     printed = capsys.readouterr().out
     assert printed == (root / "benchmarks" / "results" / "round39" / "five_candidates.txt").read_text()
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
+
+
+def test_round_39_s_seed_counts_on_seeds_10_to_14_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round39/third_seeds.txt prints what third_seeds.py counts (items (b) and (c) of round 39's
+    # rule): on seeds 10-14 the variant and the recommended switch each miss 8 of the 61 tasks.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    runpy.run_path(str(root / "benchmarks" / "results" / "round39" / "third_seeds.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    stored = (root / "benchmarks" / "results" / "round39" / "third_seeds.txt").read_text()
+    assert "$ python benchmarks/results/round39/third_seeds.py\n" + printed in stored
+    assert "race-multiples-undo: misses 8 " in printed and "race-multiples-undo-before-noise-4se: misses 8 " in printed
