@@ -193,35 +193,33 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
         assert capsys.readouterr().out == printed
 
 
+def printed_by(script: str, capsys, monkeypatch) -> tuple[str, str]:
+    """What ``benchmarks/results/<script>.py`` prints from the stored runs, and the stored ``<script>.txt``."""
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    monkeypatch.chdir(results.parents[1])
+    runpy.run_path(str(results / f"{script}.py"), run_name="__main__")
+    return capsys.readouterr().out, (results / f"{script}.txt").read_text()
+
+
 def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round38/undone_evaluations.txt, which benchmarks/README.md's "Selection, round 38" quotes:
     # round 37's option puts back legs holding 125 evaluations over the 61 tasks, round 38's variant 66.
-    root = Path(__file__).resolve().parents[1]
-    monkeypatch.chdir(root)
-    runpy.run_path(str(root / "benchmarks" / "results" / "round38" / "undone_evaluations.py"), run_name="__main__")
-    printed = capsys.readouterr().out
-    assert printed == (root / "benchmarks" / "results" / "round38" / "undone_evaluations.txt").read_text()
+    printed, stored = printed_by("round38/undone_evaluations", capsys, monkeypatch)
+    assert printed == stored
     assert "evaluations inside undone legs 125, runs with any 95" in printed
 
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round39/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
     # held-out-22: each split's profile of the five candidates and the recommended switch, the baseline added alone.
-    root = Path(__file__).resolve().parents[1]
-    monkeypatch.chdir(root)
-    runpy.run_path(str(root / "benchmarks" / "results" / "round39" / "five_candidates.py"), run_name="__main__")
-    printed = capsys.readouterr().out
-    assert printed == (root / "benchmarks" / "results" / "round39" / "five_candidates.txt").read_text()
+    printed, stored = printed_by("round39/five_candidates", capsys, monkeypatch)
+    assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
 
 
 def test_round_39_s_seed_counts_on_seeds_10_to_14_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round39/third_seeds.txt prints what third_seeds.py counts (items (b) and (c) of round 39's
-    # rule): on seeds 10-14 the variant and the recommended switch each miss 8 of the 61 tasks.
-    root = Path(__file__).resolve().parents[1]
-    monkeypatch.chdir(root)
-    runpy.run_path(str(root / "benchmarks" / "results" / "round39" / "third_seeds.py"), run_name="__main__")
-    printed = capsys.readouterr().out
-    stored = (root / "benchmarks" / "results" / "round39" / "third_seeds.txt").read_text()
+    # benchmarks/results/round39/third_seeds.txt holds what third_seeds.py counts (items (b) and (c) of round 39's
+    # rule) after its command: on seeds 10-14 the variant and the recommended switch each miss 8 of the 61 tasks.
+    printed, stored = printed_by("round39/third_seeds", capsys, monkeypatch)  # the .sh output holds the .py output
     assert "$ python benchmarks/results/round39/third_seeds.py\n" + printed in stored
     assert "race-multiples-undo: misses 8 " in printed and "race-multiples-undo-before-noise-4se: misses 8 " in printed

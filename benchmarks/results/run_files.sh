@@ -57,6 +57,8 @@ with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five. The round-39 scripts add them to the sets above.
 split_runs H22 "$R/round39/held-out-22"
 with_held_out_22() { with_split "$H22" "$H22_5C" "$H22_FRESH" "$H22_FRESH_5C"; }
+# A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
+compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
 # four runs, then the recommended switch's standing on the split alone, seeds 0-4 and 5-9:
 # blind_split_report VARIANT SPLIT RUN RUN_FRESH RUN_5C RUN_FRESH_5C.
@@ -65,9 +67,7 @@ blind_split_report() {
   shift 2
   for run in "$@"; do
     echo "## $run"
-    echo "\$ python -m benchmarks.suite.paired $run:$variant $run:race-multiples-undo"
-    python -m benchmarks.suite.paired "$run:$variant" "$run:race-multiples-undo"
-    echo
+    compare "$run:$variant" "$run:race-multiples-undo"
   done
   echo "## The recommended switch on $split alone, three candidates, seeds 0-4 and 5-9"
   for run in "$1" "$2"; do

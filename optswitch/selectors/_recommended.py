@@ -44,8 +44,9 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
             default 0. The race must end by half-way: ``warmup + 2 x copies x window <= run_length // 2``.
 
     Returns:
-        A :class:`Selector` that reads the loss (``update`` needs ``value=``) and keeps snapshots (``update`` needs
-        ``params``, or use ``update_and_apply``).
+        A :class:`Selector` that reads the loss (``update`` needs ``value=``, a loss > 0: it reads ``log(loss)`` and
+        skips any other, so pass ``value=loss - floor`` where the loss can reach 0 or go below, e.g. a negative
+        log-likelihood) and keeps snapshots (``update`` needs ``params``, or use ``update_and_apply``).
 
     Raises:
         ValueError: for a ``run_length`` or ``warmup`` out of range, or (when the switch is built) candidates that

@@ -9,7 +9,6 @@ set -euo pipefail
 source benchmarks/results/run_files.sh
 with_held_out_18
 TC="$R/round31/trials-copies/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## trials-copies against the recommended switch and each fixed candidate, run by run"
 for other in race-multiples-undo adam sgd rmsprop adamw-cosine; do compare "$TC:trials-copies" "$K3:$other"; done
 echo "## trials-copies against the issue's goals (its standing), three candidates, seeds 0-4"

@@ -10,7 +10,6 @@ set -euo pipefail
 source benchmarks/results/run_files.sh
 with_held_out_18
 TD="$R/round32/trials-duels/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## trials-duels against the recommended switch and each fixed candidate, run by run"
 compare "$TD:trials-duels" "$K3:race-multiples-undo"
 compare "$TD:trials-duels" "$R/round31/trials-copies/*/time_to_target.json:trials-copies"

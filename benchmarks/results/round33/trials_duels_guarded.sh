@@ -13,7 +13,6 @@ TG="$R/round33/trials-duels-guarded/*/time_to_target.json"
 TG5="$R/round33/trials-duels-guarded-fresh/*/time_to_target.json"
 TD="$R/round32/trials-duels-fixed/time_to_target.json+$R/round32/trials-duels/*/time_to_target.json"
 TD5="$R/round32/trials-duels-fixed-fresh/time_to_target.json+$R/round32/trials-duels-fresh/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 0-4: trials-duels-guarded against the recommended switch, round 32's variant and each fixed candidate"
 compare "$TG:trials-duels-guarded" "$K3:race-multiples-undo"
 compare "$TG:trials-duels-guarded" "$TD:trials-duels"

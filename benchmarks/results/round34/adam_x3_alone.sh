@@ -11,7 +11,6 @@ source benchmarks/results/run_files.sh
 with_held_out_18
 AX="$R/round34/adam-x3-alone/*/time_to_target.json"
 HG="$R/round34/halving-guarded/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 0-4: adam-x3-alone against the recommended switch, round 34's variant and Adam alone"
 compare "$AX:adam-x3-alone" "$K3:race-multiples-undo"
 compare "$AX:adam-x3-alone" "$HG:halving-guarded"

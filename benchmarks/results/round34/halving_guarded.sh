@@ -14,7 +14,6 @@ HG="$R/round34/halving-guarded/*/time_to_target.json"
 HG5="$R/round34/halving-guarded-fresh/*/time_to_target.json"
 TG="$R/round33/trials-duels-guarded-fixed/time_to_target.json+$R/round33/trials-duels-guarded/*/time_to_target.json"
 TG5="$R/round33/trials-duels-guarded-fixed-fresh/time_to_target.json+$R/round33/trials-duels-guarded-fresh/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 0-4: halving-guarded against the recommended switch, round 33's variant and each fixed candidate"
 compare "$HG:halving-guarded" "$K3:race-multiples-undo"
 compare "$HG:halving-guarded" "$TG:trials-duels-guarded"

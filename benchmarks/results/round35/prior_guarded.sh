@@ -13,7 +13,6 @@ with_held_out_18
 with_held_out_19
 PG="$R/round35/prior-guarded/*/time_to_target.json"
 AX="$R/round34/adam-x3-alone/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 0-4: prior-guarded against the recommended switch (held-out-19 included) and round 34's yardstick"
 compare "$PG+$H19:prior-guarded" "$K3:race-multiples-undo"
 compare "$PG:prior-guarded" "$AX:adam-x3-alone"

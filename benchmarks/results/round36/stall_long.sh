@@ -10,7 +10,6 @@ set -euo pipefail
 source benchmarks/results/run_files.sh
 with_held_out_18
 with_held_out_19
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 early() {
   echo "\$ python -m benchmarks.diagnostics.early_step_downs $1 $2"
   python -m benchmarks.diagnostics.early_step_downs "$1" "$2"

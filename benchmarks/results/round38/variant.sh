@@ -12,7 +12,6 @@ with_held_out_18
 with_held_out_19
 V="$R/round38/dev/splits/*/time_to_target.json"
 BN="$R/round37/before-noise/splits/*/time_to_target.json"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 0-4: the variant against the recommended switch, run by run, over 20 splits and 61 tasks"
 compare "$V:race-multiples-undo-before-noise-4se" "$K3:race-multiples-undo"
 echo "## Seeds 0-4: the variant against round 37's option (noise='before', confidence 2)"

@@ -12,7 +12,6 @@ with_held_out_18
 with_held_out_19
 T="$R/round39/dev/splits-third/*/time_to_target.json"
 V="$R/round38/dev/splits/*/time_to_target.json+$R/round38/dev/splits-fresh/*/time_to_target.json+$T"
-compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 echo "## Seeds 10-14: the variant against the recommended switch, run by run, over 20 splits and 61 tasks (item (a))"
 compare "$T:race-multiples-undo-before-noise-4se" "$T:race-multiples-undo"
 echo "## Seeds 10-14: tasks reached on fewer than 3 seeds of 5, and the pendulum (items (b) and (c))"
