@@ -3661,3 +3661,23 @@ def test_early_step_downs_counts_the_first_hand_over_from_a_copy_to_its_own_cand
         "race-multiples-undo-stall-long: a copy steps down before half-way on 0 runs of 15, at half-way or later on "
         "15, never on 0"
     )
+
+
+def test_round_39_s_diagnostic_races_on_a_loss_below_0_where_the_recommended_switch_reads_nothing():
+    # A loss that falls from -1 to -1.12 and holds: log(loss) has no value, so the recommended switch's race never
+    # starts and Adam at 3x, the first copy, runs until the step down half-way; fed loss + 20, the race runs its legs
+    # of max(400 // 100, 3) = 4 updates from the first.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    every = contenders.contenders()
+    switches = {}
+    for name in ("race-multiples-undo", "race-multiples-undo-floor"):
+        tx = every[name].make(task)
+        params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+        state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+        for t in range(220):
+            loss = -1.0 - 0.002 * min(t, 60) * (1 + 0.001 * (t % 3))
+            params, state = update_and_apply(params, state, params, value=np.float32(loss))
+        switches[name] = optswitch.summary(state).switches
+    assert switches["race-multiples-undo"] == [(200, "adam-x3", "adam")]
+    assert switches["race-multiples-undo-floor"][:3] == [(4, "adam-x3", "sgd-x3"), (8, "sgd-x3", "rmsprop-x3"),
+                                                         (12, "rmsprop-x3", "adam")]  # fmt: skip

@@ -89,6 +89,26 @@ def undone_stall(
     return selectors.undo_if_worse(stepped, undo_window, min_losses=min_losses, noise=noise, confidence=confidence)
 
 
+#: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
+#: least -15 by its definition; the two negative log-likelihoods and the bandit's minus mean reward have no bound, and
+#: their runs stay above -3), a generous guess of the kind the README asks of a user (``value=loss - floor``).
+LOSS_FLOOR = -20.0
+
+
+def shifted_loss(selector: selectors.Selector, floor: float = LOSS_FLOOR) -> selectors.Selector:
+    """``selector`` reading ``loss - floor`` for the loss: what it does when the user passes ``value=loss - floor``
+    (round 39's diagnostic, for the tasks whose loss goes below 0, where ``log(loss)`` has no value)."""
+
+    def shift(signals):
+        return signals._replace(loss=signals.loss - floor)
+
+    def wrap(bound: selectors.Selector) -> selectors.Selector:
+        explain = bound.explain and (lambda signals, before, after: bound.explain(shift(signals), before, after))
+        return bound._replace(select=lambda signals, state: bound.select(shift(signals), state), explain=explain)
+
+    return selector._replace(bind=lambda names: wrap(selector.bound(names)))
+
+
 def large_candidates() -> dict[str, optax.GradientTransformation]:
     """:func:`candidates` and Adam at a third and at three times its learning rate: five, where choosing matters more.
 
@@ -724,6 +744,13 @@ def contenders(
             description="round 38's variant of race-multiples-undo: round 37's, a leg judged by the scatter of the "
             "updates before it, undone only when it ends 4 of those standard errors above its beginning, not 2 "
             "(undo_if_worse(..., noise='before', confidence=4))",
+        ),
+        switcher(
+            "race-multiples-undo-floor",
+            lambda run_length: shifted_loss(undone_stall(run_length)),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 39's diagnostic, for the tasks whose loss goes below 0 only: race-multiples-undo fed "
+            "the loss less a floor of -20, as the README asks a user to (value=loss - floor)",
         ),
         switcher(
             "race-multiples-undo-stall-only",
