@@ -166,6 +166,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round38/held_out_21.txt", ["paired"] * 4 + ["standing"] * 2),
         ("round39/held_out_22.txt", ["paired"] * 4 + ["standing"] * 2),
         ("round39/third_seeds.txt", ["paired"] * 2),
+        ("round39/floor.txt", ["paired"] * 7),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -174,9 +175,9 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
-    # round39/held_out_22.txt and round39/third_seeds.txt, which benchmarks/README.md's "Selection, round 31" to "round
-    # 39" quote: each of their paired comparisons, standings and counts of early step downs come out of the stored runs
-    # as printed.
+    # round39/held_out_22.txt, round39/third_seeds.txt and round39/floor.txt, which benchmarks/README.md's "Selection,
+    # round 31" to "round 39" quote: each of their paired comparisons, standings and counts of early step downs come
+    # out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
