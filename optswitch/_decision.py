@@ -10,6 +10,7 @@ from optswitch import _dtypes
 from optswitch._config import Config
 from optswitch._reduce import as_axes, combine, varying_axes
 from optswitch._trees import strong
+from optswitch.selectors._window import counts_ignored, ignored_losses
 from optswitch.signals import Signals
 
 
@@ -65,6 +66,10 @@ def decide(config: Config, state, candidate_states, probe_state, measured, extra
     if config.emitter is not None:
         before, after = state.selector_state, selector_state
         config.emitter(switched, step + 1, active, following, signals, before, after, config.axis_name)
+        # Outside jit the selector warns of a loss <= 0 itself (selectors._window.usable).
+        if counts_ignored(before) and isinstance(loss, jax.core.Tracer):
+            first_ignored = (ignored_losses(before) == 0) & (ignored_losses(after) > 0)
+            config.emitter.ignored(first_ignored & finite, step, loss, config.axis_name)
     return state._replace(
         active=following,
         previous=active,

@@ -17,7 +17,6 @@ import optax
 
 from optswitch import _names
 from optswitch._switch import SwitchLog, SwitchState
-from optswitch.selectors._base import selector_chain
 
 # What nnx.state keeps of a SwitchState (the other fields may be empty, and nnx drops empty subtrees).
 _KEPT_FIELDS = frozenset({"active", "previous", "step", "log", "names"})
@@ -197,12 +196,6 @@ def on_host(leaf) -> np.ndarray:
 def tree_on_host(tree) -> Any:
     """Every leaf of ``tree`` (nnx Variables included) as a NumPy array."""
     return jax.tree.map(on_host, tree, is_leaf=_is_variable)
-
-
-def ignored_losses(selector_state) -> Any:
-    """Updates whose loss was ``<= 0`` that the selector, or one a wrapper wraps, ignored (0 if none reads it)."""
-    counts = [state.ignored_losses for state in selector_chain(selector_state) if hasattr(state, "ignored_losses")]
-    return counts[0] if counts else 0
 
 
 def names_of(state: SwitchState) -> tuple[str, ...]:

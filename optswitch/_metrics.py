@@ -20,6 +20,7 @@ from optswitch.selectors import (
     _undo,
 )
 from optswitch.selectors._base import selector_chain
+from optswitch.selectors._window import counts_ignored, ignored_losses
 
 __all__ = ["metrics"]
 
@@ -104,8 +105,8 @@ def metrics(
         "invalid": state.log.invalid,
     }
     chain = selector_chain(state.selector_state)
-    if any(hasattr(selector_state, "ignored_losses") for selector_state in chain):
-        numbers["ignored_losses"] = _find.ignored_losses(state.selector_state)
+    if counts_ignored(state.selector_state):
+        numbers["ignored_losses"] = ignored_losses(state.selector_state)
     for selector_state in chain:  # a wrapper's numbers, then those of the selector it wraps
         known = _KEY_NUMBERS.get(type(selector_state))
         if known is not None:

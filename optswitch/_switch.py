@@ -201,7 +201,9 @@ def switch(
             50``; a ``logging.Logger`` logs it there; a callable receives an
             :class:`optswitch.events.SwitchEvent`. A host callback runs on the update that switches, inside
             the conditional that only that update takes, so the others cost nothing more; under ``pmap``
-            or ``shard_map`` each process gets one event per switch. Default None: no events.
+            or ``shard_map`` each process gets one event per switch. With it, a selector that reads
+            ``log(loss)`` also warns on the first update whose loss is ``<= 0`` under ``jit`` (outside it, it
+            always does), from a callback in a conditional that only that update takes. Default None: no events.
 
     Returns:
         A :class:`SwitchTransformation` (an ``optax.GradientTransformationExtraArgs``).

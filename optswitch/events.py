@@ -4,11 +4,14 @@
 changes takes, so an update without a switch runs no callback and copies nothing to the host (on GPU, XLA reads
 the conditional's predicate on the host: one more scalar per update). The record says which update the new
 candidate makes first, from which candidate to which, and why, in the words of the selector (its
-:attr:`~optswitch.selectors.Selector.explain`). :func:`optswitch.set_active` sends its own.
+:attr:`~optswitch.selectors.Selector.explain`). :func:`optswitch.set_active` sends its own. The same switch warns,
+from inside jit, on the first update whose loss a selector that reads ``log(loss)`` ignores (``<= 0``), which
+outside jit the selector does by itself.
 """
 
 import logging
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -79,6 +82,16 @@ def sink(on_event: OnEvent, owner: str) -> Callable[[SwitchEvent], Any] | None:
     )
 
 
+def ignored_loss_message(selector: str, loss: float, update: int | None = None) -> str:
+    """The warning for a loss <= 0 given to a selector that reads ``log(loss)``."""
+    where = "" if update is None else f" at update {update}"
+    return (
+        f"{selector}: update() was given value={loss}{where}, a loss <= 0, which has no log: the {selector} "
+        f"selector ignores such updates (optswitch.summary counts them) and cannot switch on them. Pass a "
+        f"loss that stays > 0, e.g. value=loss - floor with floor below any loss the run can reach."
+    )
+
+
 class Emitter:
     """Sends the events of one switch: traced into the update, delivered on the host.
 
@@ -107,8 +120,30 @@ class Emitter:
 
         lax.cond(switched, send, lambda: None)
 
+    def ignored(self, first, update, loss, axis_name) -> None:
+        """Traced: on the first update whose loss a selector ignores (``<= 0``), and only there, a host warning."""
+        copies, partitioned = _local_copies(axis_name)
+
+        def send():
+            host = lambda update, loss: self._warn_ignored(update, loss, copies)
+            jax.debug.callback(host, update, loss, partitioned=partitioned)
+
+        lax.cond(first, send, lambda: None)
+
+    def _warn_ignored(self, update, loss, copies: int) -> None:
+        if self._first_copy((int(update), -1, -1), copies):
+            warnings.warn(ignored_loss_message(self.selector.name, float(loss), int(update)), stacklevel=1)
+
     def _receive(self, update, source, target, numbers, text, copies: int) -> None:
         key = (int(update), int(source), int(target))
+        if not self._first_copy(key, copies):
+            return
+        numbers = jax.tree.map(np.asarray, numbers)
+        reason = text(numbers, self.names) if text else f"chosen by the {self.selector.name} selector"
+        self.deliver(SwitchEvent(key[0], self.names[key[1]], self.names[key[2]], reason))
+
+    def _first_copy(self, key: tuple[int, int, int], copies: int) -> bool:
+        """Whether this is the first of the ``copies`` of one callback that this process receives."""
         with self._lock:
             seen = self._pending.get(key, 0) + 1
             # Forget the key once every copy came, so a run resumed from a checkpoint logs the switch again.
@@ -118,11 +153,7 @@ class Emitter:
                 self._pending[key] = seen
                 if len(self._pending) > _PENDING_LIMIT:  # copies that never came: forget the oldest
                     self._pending.pop(next(iter(self._pending)))
-        if seen > 1:
-            return
-        numbers = jax.tree.map(np.asarray, numbers)
-        reason = text(numbers, self.names) if text else f"chosen by the {self.selector.name} selector"
-        self.deliver(SwitchEvent(key[0], self.names[key[1]], self.names[key[2]], reason))
+        return seen == 1
 
 
 def _local_copies(axis_name) -> tuple[int, bool]:

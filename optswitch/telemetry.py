@@ -9,7 +9,8 @@ outside ``jit``. :func:`optswitch.set_active` changes it.
 import dataclasses
 from typing import Any
 
-from optswitch._find import check_on_host, find_one, ignored_losses, names_of, on_host, tree_on_host
+from optswitch._find import check_on_host, find_one, names_of, on_host, tree_on_host
+from optswitch.selectors._window import ignored_losses
 
 __all__ = ["Summary", "active", "summary"]
 

@@ -199,10 +199,12 @@ def test_a_host_switch_to_sgd_before_swats_has_an_estimate_warns():
 # A loss <= 0 stalls race and bandit: counted, reported, warned about once.
 
 
-# The recommended setup's selectors (its step down mapped among the three, which are not learning-rate copies).
-RECOMMENDED = selectors.undo_if_worse(
-    selectors.step_down(selectors.race(window=3), at=50, to={"adam": "rms"}, stall=5), 5
-)
+def recommended_step_down():
+    """The recommended setup's race and step down (mapped among the three, which are not learning-rate copies)."""
+    return selectors.step_down(selectors.race(window=3), at=50, to={"adam": "rms"}, stall=5)
+
+
+RECOMMENDED = selectors.undo_if_worse(recommended_step_down(), 5)
 
 
 @pytest.mark.parametrize(
@@ -224,6 +226,56 @@ def test_losses_at_or_below_zero_are_counted_reported_and_warned_about_once(sele
     _, state = jitted(GRADS, state, PARAMS, value=jnp.asarray(0.0))
     assert optswitch.summary(state).ignored_losses == 4
     assert int(optswitch.metrics(state, prefix="")["ignored_losses"]) == 4
+
+
+LOSSES_BELOW_ZERO_FROM_2 = [1.0, 0.5, -2.0, 0.0, -1.0, 0.3, -0.5]
+
+
+def warnings_of_losses_below_zero(tx, jit: bool) -> tuple[list[str], optswitch.Summary]:
+    """The warnings of losses <= 0 over ``LOSSES_BELOW_ZERO_FROM_2``, in two calls as a resumed run makes them."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        state, _ = run(tx, tx.init(PARAMS), 4, loss=lambda t: LOSSES_BELOW_ZERO_FROM_2[t], jit=jit)
+        state, _ = run(tx, state, 3, loss=lambda t: LOSSES_BELOW_ZERO_FROM_2[4 + t], jit=jit)
+        jax.effects_barrier()
+    return [str(w.message) for w in record if "loss <= 0" in str(w.message)], optswitch.summary(state)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: selectors.race(window=3), lambda: selectors.undo_if_worse(recommended_step_down(), 5)],
+    ids=["race", "recommended setup"],
+)
+def test_under_jit_with_on_event_the_first_loss_at_or_below_zero_warns_once_naming_its_update(make):
+    events, selector = [], make()
+    messages, summary = warnings_of_losses_below_zero(optswitch.switch(three(), selector, on_event=events.append), True)
+    assert len(messages) == 1 and summary.ignored_losses == 4
+    assert f"{selector.name}: update() was given value=-2.0 at update 2, a loss <= 0, which has no log" in messages[0]
+    assert "value=loss - floor" in messages[0]
+    # Without on_event the compiled step has no callback: the summary is the only sign.
+    messages, summary = warnings_of_losses_below_zero(optswitch.switch(three(), selector), True)
+    assert messages == [] and summary.ignored_losses == 4
+    # Unjitted, the selector warns by itself, once, and on_event adds no second warning.
+    messages, _ = warnings_of_losses_below_zero(optswitch.switch(three(), make(), on_event=events.append), False)
+    assert len(messages) == 1 and "value=-2.0, a loss <= 0" in messages[0]
+
+
+def test_a_selector_that_reads_no_log_puts_no_warning_of_losses_below_zero_in_the_compiled_step():
+    def callbacks(selector) -> int:
+        tx = optswitch.switch(three(), selector, on_event=[].append)
+        update = jax.jit(lambda grads, state, loss: tx.update(grads, state, PARAMS, value=loss))
+        compiled = update.lower(GRADS, tx.init(PARAMS), jnp.float32(-1.0)).compile().as_text()
+        return compiled.count("python_cpu_callback")
+
+    # The race's step holds the switch's event and the warning; the plateau's only the event.
+    assert callbacks(selectors.plateau(patience=1)) >= 1
+    assert callbacks(selectors.race(window=3)) == 2 * callbacks(selectors.plateau(patience=1))
+    assert (
+        warnings_of_losses_below_zero(
+            optswitch.switch(three(), selectors.plateau(patience=1), on_event=[].append), True
+        )[0]
+        == []
+    )
 
 
 def test_a_summary_of_a_selector_that_reads_no_log_reports_no_ignored_losses():

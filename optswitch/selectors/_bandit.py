@@ -70,8 +70,8 @@ def bandit(
 
     Updates with a non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
     has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
-    first time outside jit. For a loss that can reach 0 or go negative, pass ``value=loss - floor``, ``floor``
-    below any loss the run can reach. Randomness comes from
+    first time outside jit (and inside jit with ``switch(on_event=...)``). For a loss that can reach 0 or go
+    negative, pass ``value=loss - floor``, ``floor`` below any loss the run can reach. Randomness comes from
     ``jax.random.key(seed)`` folded with the window count. A window interrupted by a switch from the host
     starts over with the new candidate. Why the reward is fair to candidates run at different times, and
     where it is not: ``docs/selectors.md``.

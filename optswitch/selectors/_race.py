@@ -147,10 +147,10 @@ def race(
     Updates are counted on the selector's clock, ``state.updates``: those with a usable loss. Updates with a
     non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
     has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
-    first time outside jit. For a loss that can reach 0 or go negative, pass ``value=loss - floor``, ``floor``
-    below any loss the run can reach. A switch from the host restarts the current window with the new
-    candidate: during the race, credited with what it measures; after it, as the leader (a duel in progress
-    is dropped). Why this design, and what it costs: ``docs/selectors.md``.
+    first time outside jit (and inside jit with ``switch(on_event=...)``). For a loss that can reach 0 or go
+    negative, pass ``value=loss - floor``, ``floor`` below any loss the run can reach. A switch from the host
+    restarts the current window with the new candidate: during the race, credited with what it measures; after
+    it, as the leader (a duel in progress is dropped). Why this design, and what it costs: ``docs/selectors.md``.
 
     Args:
         order: the candidates to race, by name or index; default every candidate, in order. The first makes

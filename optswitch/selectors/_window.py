@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from optswitch.events import ignored_loss_message
 from optswitch.selectors._base import selector_chain
 
 
@@ -23,18 +24,24 @@ def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
     concrete = not isinstance(loss, jax.core.Tracer) and getattr(loss, "is_fully_addressable", True)
     if not warned and concrete and float(loss) <= 0:
         warned.append(True)
-        warnings.warn(
-            f"{selector}: update() was given value={float(loss)}, a loss <= 0, which has no log: the {selector} "
-            f"selector ignores such updates (optswitch.summary counts them) and cannot switch on them. Pass a "
-            f"loss that stays > 0, e.g. value=loss - floor with floor below any loss the run can reach.",
-            stacklevel=2,
-        )
+        warnings.warn(ignored_loss_message(selector, float(loss)), stacklevel=2)
     return loss > 0
+
+
+def counts_ignored(selector_state) -> bool:
+    """Whether the selector, or one a wrapper wraps, reads ``log(loss)`` and counts the losses it ignores."""
+    return any(hasattr(state, "ignored_losses") for state in selector_chain(selector_state))
+
+
+def ignored_losses(selector_state) -> jax.Array | int:
+    """Updates whose loss was ``<= 0`` that the selector, or one a wrapper wraps, ignored (0 if none reads it)."""
+    counts = [state.ignored_losses for state in selector_chain(selector_state) if hasattr(state, "ignored_losses")]
+    return counts[0] if counts else 0
 
 
 def leave_warning_to(wrapped_state, warned: list) -> None:
     """Marks ``warned`` (a wrapper's) when a selector inside ``wrapped_state`` counts losses <= 0 and warns of them."""
-    if any(hasattr(state, "ignored_losses") for state in selector_chain(wrapped_state)) and not warned:
+    if counts_ignored(wrapped_state) and not warned:
         warned.append(True)
 
 

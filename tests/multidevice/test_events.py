@@ -1,7 +1,9 @@
 """Switch events on 8 devices: under pmap and shard_map the callback runs on every device, and the process logs each
-switch once; a second run from the same state logs its switches again (no copy is left waiting)."""
+switch once; a second run from the same state logs its switches again (no copy is left waiting). The warning of a
+loss <= 0 comes once per process too."""
 
 import logging
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -62,3 +64,25 @@ def test_one_line_per_switch_per_process(start, caplog):
                 assert logged(caplog) == []
             else:
                 assert logged(caplog) == [EXPECTED[t // 4]]
+
+
+def test_one_warning_of_a_loss_below_zero_per_process_under_shard_map():
+    mesh = jax.make_mesh((8,), ("data",))
+    tx = optswitch.switch(
+        {"adam": optax.adam(1e-2), "sgd": optax.sgd(1e-2)},
+        optswitch.selectors.race(window=3),
+        axis_name="data",
+        on_event=[].append,
+    )
+    params = {"w": jnp.ones([4])}
+    update = lambda grads, state, loss: tx.update(grads, state, grads, value=loss)[1]
+    step = jax.jit(jax.shard_map(update, mesh=mesh, in_specs=(P(), P(), P()), out_specs=P()))
+    state = tx.init(params)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for loss in (1.0, -1.0, -2.0, 0.5, -3.0):
+            state = step(params, state, jnp.float32(loss))
+        jax.effects_barrier()
+    messages = [str(w.message) for w in record if "loss <= 0" in str(w.message)]
+    assert len(messages) == 1 and "value=-1.0 at update 1," in messages[0]
+    assert optswitch.summary(state).ignored_losses == 3
