@@ -57,6 +57,10 @@ with_held_out_21() { with_split "$H21" "$H21_5C" "$H21_FRESH" "$H21_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five. The round-39 scripts add them to the sets above.
 split_runs H22 "$R/round39/held-out-22"
 with_held_out_22() { with_split "$H22" "$H22_5C" "$H22_FRESH" "$H22_FRESH_5C"; }
+# Round 40: held-out-23, run once with every default frozen (the recommended switch alone), seeds 0-4 and 5-9, three
+# candidates and five. The round-40 scripts add them to the sets above.
+split_runs H23 "$R/round40/held-out-23"
+with_held_out_23() { with_split "$H23" "$H23_5C" "$H23_FRESH" "$H23_FRESH_5C"; }
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
@@ -69,8 +73,14 @@ blind_split_report() {
     echo "## $run"
     compare "$run:$variant" "$run:race-multiples-undo"
   done
-  echo "## The recommended switch on $split alone, three candidates, seeds 0-4 and 5-9"
-  for run in "$1" "$2"; do
+  split_standing "$split" "$1" "$2"
+}
+# The recommended switch's standing on a blind split alone, three candidates, seeds 0-4 and 5-9:
+# split_standing SPLIT RUN RUN_FRESH.
+split_standing() {
+  local run
+  echo "## The recommended switch on $1 alone, three candidates, seeds 0-4 and 5-9"
+  for run in "$2" "$3"; do
     echo "\$ python -m benchmarks.suite.standing --switch $run:race-multiples-undo --fixed $run:adam,sgd,rmsprop --baseline $run:adamw-cosine"
     python -m benchmarks.suite.standing --switch "$run:race-multiples-undo" --fixed "$run:adam,sgd,rmsprop" \
       --baseline "$run:adamw-cosine"

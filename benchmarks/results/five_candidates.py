@@ -1,11 +1,12 @@
-"""Round 39: the README's five-candidate columns for the blind splits run since round 31, by steps, seeds 0-4 and 5-9.
+"""The README's five-candidate columns for the blind splits run since round 31, by steps, seeds 0-4 and 5-9.
 
 Each column is one performance profile of Adam at 1e-3, 3e-4 and 3e-3, SGD, RMSProp and the recommended switch, the
 candidates' runs taken from the split's five-candidate files and, where those hold only the new rates (held-out-18),
 from its three-candidate files (the same optimizers at the same settings). The tuned baseline, which only the
 three-candidate runs hold, is then added to that profile on its own, as in the README's last row. Run from the
 repository's root:
-``python benchmarks/results/round39/five_candidates.py > benchmarks/results/round39/five_candidates.txt``.
+``python benchmarks/results/five_candidates.py > benchmarks/results/five_candidates.txt`` (round 39 wrote it, under
+``round39/``; each round that runs a blind split adds it to ``SPLITS``).
 """
 
 import json
@@ -21,6 +22,7 @@ SPLITS = {
     "held-out-20": "round37/held-out-20",
     "held-out-21": "round38/held-out-21",
     "held-out-22": "round39/held-out-22",
+    "held-out-23": "round40/held-out-23",
 }
 
 

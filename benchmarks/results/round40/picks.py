@@ -1,0 +1,51 @@
+"""Round 40: on held-out-23, which candidate's copies the recommended switch ran most, run by run.
+
+For each of the split's four runs and each task: the fixed candidate with the fewest median steps to target in that
+run (the three or the five), then, seed by seed, the candidate whose copies (at 3x and 1x, merged) made the most of
+the switch's updates, and on how many of the seeds that is the best fixed candidate. Run from the repository's root:
+``python benchmarks/results/round40/picks.py`` (``held_out_23.sh`` prints it into ``held_out_23.txt``).
+"""
+
+import collections
+import json
+import math
+
+from benchmarks.suite import store
+
+RUNS = ("held-out-23", "held-out-23-fresh", "held-out-23-5c", "held-out-23-fresh-5c")
+SWITCH = "race-multiples-undo"
+FIXED = ("adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop")
+
+
+def family(run: store.Run) -> str:
+    """The candidate whose copies made most of ``run``'s updates (the first listed, on a tie)."""
+    updates = collections.Counter()
+    for name, count in run.steps_per_candidate.items():
+        updates[name.removesuffix("-x3")] += count
+    return updates.most_common(1)[0][0]
+
+
+def main() -> None:
+    for folder in RUNS:
+        with open(f"benchmarks/results/round40/{folder}/scores.json") as file:
+            medians = json.load(file)["results"]
+        with open(f"benchmarks/results/round40/{folder}/time_to_target.json") as file:
+            runs = [run for run in store.load_runs(json.load(file)["runs"]) if run.contender == SWITCH]
+        print(f"## {folder}")
+        for task, by_contender in medians.items():
+            steps = {name: by_contender[name]["median_steps_to_target"] for name in FIXED if name in by_contender}
+            steps = {name: math.inf if value is None else value for name, value in steps.items()}
+            best = min(steps, key=steps.get)
+            picks = [(run.seed, family(run)) for run in sorted(runs, key=lambda run: run.seed) if run.task == task]
+            same = sum(pick == best for _, pick in picks)
+            listed = ", ".join(f"{seed} {pick}" for seed, pick in picks)
+            if math.isinf(steps[best]):
+                print(f"{task}: no fixed candidate reaches the target; most updates: {listed}")
+            else:
+                best_steps = f"best fixed {best} ({steps[best]:g} steps)"
+                print(f"{task}: {best_steps}; most updates: {listed}; {same} of {len(picks)}")
+        print()
+
+
+if __name__ == "__main__":
+    main()

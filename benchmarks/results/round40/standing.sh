@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Round 40: where the recommended switch stands against the goals of issue 11, split by split and task by task, over
+# every split kept aside (validation, held-out through held-out-23), three candidates and five, seeds 0-4 and 5-9
+# (round 39's standing, with held-out-23 run once on both seed sets in round 40). The run files:
+# benchmarks/results/run_files.sh.
+# Run from the repository's root: bash benchmarks/results/round40/standing.sh > benchmarks/results/round40/standing.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+with_held_out_18
+with_held_out_19
+with_held_out_20
+with_held_out_21
+with_held_out_22
+with_held_out_23
+standing_report
