@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-23``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-24``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_23``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_24``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -49,6 +49,7 @@ from benchmarks.suite.tasks import (
     held_out_21,
     held_out_22,
     held_out_23,
+    held_out_24,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -76,6 +77,7 @@ from benchmarks.suite.tasks.held_out_20 import hypernetwork_curves, pixelcnn_rec
 from benchmarks.suite.tasks.held_out_21 import adversarial_spheres_pgd, bayes_by_backprop_mlp, gan_mixture_1d
 from benchmarks.suite.tasks.held_out_22 import capsule_tetrominoes, hmm_forward_likelihood, vqe_ising_circuit
 from benchmarks.suite.tasks.held_out_23 import neural_ode_lotka, neuralsort_ranking, switch_moe_languages
+from benchmarks.suite.tasks.held_out_24 import crf_tagging, kan_rbf_regression, soft_tree_classifier
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -96,6 +98,7 @@ __all__ = [
     "contrastive_embedding",
     "count_squares_cnn",
     "cox_survival_mlp",
+    "crf_tagging",
     "ctc_transcription",
     "deep_layernorm_mlp",
     "denoise_conv1d",
@@ -116,6 +119,7 @@ __all__ = [
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
     "hypernetwork_curves",
+    "kan_rbf_regression",
     "kernel_smoother_ard",
     "kmeans_codebook",
     "line_orientation_cnn",
@@ -152,6 +156,7 @@ __all__ = [
     "sinkhorn_matching",
     "siren_waves",
     "skipgram_negative_sampling",
+    "soft_tree_classifier",
     "sparse_l1_logistic",
     "spiking_latency_snn",
     "spirals_mlp",
@@ -227,6 +232,7 @@ SPLIT_MODULES = (
     held_out_21,
     held_out_22,
     held_out_23,
+    held_out_24,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -235,7 +241,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-23"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-24"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
