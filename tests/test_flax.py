@@ -189,3 +189,35 @@ def test_a_schedule_free_candidate_in_an_nnx_optimizer_is_evaluated_at_its_avera
     nnx.update(evaluated, averaged)
     for got, want in zip(jax.tree.leaves(nnx.state(evaluated, nnx.Param)), jax.tree.leaves(averaged), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_loss_below_zero_in_an_nnx_loop_warns_once_from_inside_jit_with_on_event():
+    # A user's loop whose loss goes below 0 (here the MSE less 0.5, as a shifted negative log-likelihood would): with
+    # on_event the recommended selector's first ignored loss warns from inside nnx.jit, naming its update; one compile.
+    import warnings
+
+    import optswitch.nnx
+
+    model = NnxModel(nnx.Rngs(0))
+    switch = optswitch.switch(
+        optswitch.learning_rate_multiples(candidates()), selectors.recommended(run_length=100), on_event=[].append
+    )
+    optimizer = optswitch.nnx.Optimizer(model, optswitch.chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
+    traces = []
+
+    @nnx.jit
+    def step(model, optimizer):
+        traces.append(None)
+        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2) - 0.5)(model)
+        optimizer.update(model, grads, value=loss)
+        return loss
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        losses = [float(step(model, optimizer)) for _ in range(60)]
+        jax.effects_barrier()
+    messages = [str(w.message) for w in record if "loss <= 0" in str(w.message)]
+    first = next(t for t, loss in enumerate(losses) if loss <= 0)
+    assert len(messages) == 1 and f" at update {first}, a loss <= 0" in messages[0]
+    assert optswitch.summary(optimizer).ignored_losses == sum(loss <= 0 for loss in losses) > 1
+    assert len(traces) == 1
