@@ -115,8 +115,8 @@ class Emitter:
 
         def send():
             numbers, text = explain(signals, before, after) if explain else ({}, None)
-            host = lambda update, source, target, numbers: self._receive(update, source, target, numbers, text, copies)
-            jax.debug.callback(host, update, source, target, numbers, partitioned=partitioned)
+            host = lambda *args: self._receive(*args, text, copies)
+            jax.debug.callback(host, switched, update, source, target, numbers, partitioned=partitioned)
 
         lax.cond(switched, send, lambda: None)
 
@@ -125,18 +125,20 @@ class Emitter:
         copies, partitioned = _local_copies(axis_name)
 
         def send():
-            host = lambda update, loss: self._warn_ignored(update, loss, copies)
-            jax.debug.callback(host, update, loss, partitioned=partitioned)
+            host = lambda first, update, loss: self._warn_ignored(first, update, loss, copies)
+            jax.debug.callback(host, first, update, loss, partitioned=partitioned)
 
         lax.cond(first, send, lambda: None)
 
-    def _warn_ignored(self, update, loss, copies: int) -> None:
-        if self._first_copy((int(update), -1, -1), copies):
+    # Each callback also gets the conditional's predicate and stands down where it is False: under vmap a batched
+    # predicate turns the conditional into a select that runs both branches, once per member.
+    def _warn_ignored(self, first, update, loss, copies: int) -> None:
+        if first and self._first_copy((int(update), -1, -1), copies):
             warnings.warn(ignored_loss_message(self.selector.name, float(loss), int(update)), stacklevel=1)
 
-    def _receive(self, update, source, target, numbers, text, copies: int) -> None:
+    def _receive(self, switched, update, source, target, numbers, text, copies: int) -> None:
         key = (int(update), int(source), int(target))
-        if not self._first_copy(key, copies):
+        if not switched or not self._first_copy(key, copies):
             return
         numbers = jax.tree.map(np.asarray, numbers)
         reason = text(numbers, self.names) if text else f"chosen by the {self.selector.name} selector"

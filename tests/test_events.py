@@ -1,10 +1,11 @@
 """Switch events: one log line per switch, with the selector's reason, from inside jit and only on the update that
 switches; the same lines after an orbax resume; a callback that the compiled program reaches only through the
-switch's conditional."""
+switch's conditional; under vmap, events from the members that switch only."""
 
 import functools
 import logging
 import re
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -321,3 +322,27 @@ def test_trials_say_each_trial_s_mean_loss_and_who_won_or_was_kept(caplog):
     numbers = optswitch.metrics(state)
     assert int(numbers["optswitch/trials/rounds"]) == 2 and not bool(numbers["optswitch/trials/trialing"])
     assert float(numbers["optswitch/trials/incumbent_mean"]) == pytest.approx(mean(sgd_2))
+
+
+def test_under_vmap_only_the_members_that_switch_send_events_and_only_a_loss_below_zero_warns(caplog):
+    # vmap turns the conditional of a batched predicate into a select that runs its branch for every member: the
+    # host must stand down for the members whose predicate is False.
+    caplog.set_level(logging.INFO, logger="optswitch")
+    below = selectors.custom(
+        lambda names: (),
+        lambda signals, state: (jnp.where(signals.loss < 0.5, 1, signals.active), state),
+        reads=["loss"],
+    )
+    step_of = lambda tx: jax.jit(jax.vmap(lambda state, loss: tx.update(PARAMS, state, PARAMS, value=loss)[1]))
+    tx = two(below)
+    state = jax.vmap(lambda _: tx.init(PARAMS))(jnp.arange(4))
+    state = step_of(tx)(state, jnp.float32([1.0, 0.2, 1.0, 0.3]))
+    assert lines(caplog) == ["update 1: adam -> sgd, chosen by the <lambda> selector"] * 2
+    race = two(selectors.race(window=3))
+    state = jax.vmap(lambda _: race.init(PARAMS))(jnp.arange(4))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for losses in ([1.0, 2.0, 2.0, 3.0], [1.0, -1.0, 2.0, 3.0], [1.0, -2.0, 2.0, 3.0]):
+            state = step_of(race)(state, jnp.float32(losses))
+        jax.effects_barrier()
+    assert [str(w.message)[:48] for w in record] == ["race: update() was given value=-1.0 at update 1,"]
