@@ -61,6 +61,12 @@ with_held_out_22() { with_split "$H22" "$H22_5C" "$H22_FRESH" "$H22_FRESH_5C"; }
 # candidates and five. The round-40 scripts add them to the sets above.
 split_runs H23 "$R/round40/held-out-23"
 with_held_out_23() { with_split "$H23" "$H23_5C" "$H23_FRESH" "$H23_FRESH_5C"; }
+# Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
+# with_held_out_through N.
+with_held_out_through() {
+  local split
+  for split in $(seq 18 "$1"); do "with_held_out_$split"; done
+}
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's

@@ -6,10 +6,5 @@
 # Run from the repository's root: bash benchmarks/results/round40/standing.sh > benchmarks/results/round40/standing.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-with_held_out_18
-with_held_out_19
-with_held_out_20
-with_held_out_21
-with_held_out_22
-with_held_out_23
+with_held_out_through 23
 standing_report
