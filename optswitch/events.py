@@ -115,7 +115,10 @@ class Emitter:
 
         def send():
             numbers, text = explain(signals, before, after) if explain else ({}, None)
-            host = lambda *args: self._receive(*args, text, copies)
+
+            def host(switched, update, source, target, numbers):
+                self._receive(switched, update, source, target, numbers, text, copies)
+
             jax.debug.callback(host, switched, update, source, target, numbers, partitioned=partitioned)
 
         lax.cond(switched, send, lambda: None)

@@ -7,6 +7,7 @@ it was, but for its count of them, ``ignored_losses``.
 """
 
 import warnings
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -33,7 +34,7 @@ def counts_ignored(selector_state) -> bool:
     return any(hasattr(state, "ignored_losses") for state in selector_chain(selector_state))
 
 
-def ignored_losses(selector_state) -> jax.Array | int:
+def ignored_losses(selector_state) -> Any:
     """Updates whose loss was ``<= 0`` that the selector, or one a wrapper wraps, ignored (0 if none reads it)."""
     counts = [state.ignored_losses for state in selector_chain(selector_state) if hasattr(state, "ignored_losses")]
     return counts[0] if counts else 0
