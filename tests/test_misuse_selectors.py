@@ -261,8 +261,8 @@ def test_under_jit_with_on_event_the_first_loss_at_or_below_zero_warns_once_nami
 
 
 def test_a_selector_that_reads_no_log_puts_no_warning_of_losses_below_zero_in_the_compiled_step():
-    def callbacks(selector) -> int:
-        tx = optswitch.switch(three(), selector, on_event=[].append)
+    def callbacks(selector, on_event=[].append) -> int:
+        tx = optswitch.switch(three(), selector, on_event=on_event)
         update = jax.jit(lambda grads, state, loss: tx.update(grads, state, PARAMS, value=loss))
         compiled = update.lower(GRADS, tx.init(PARAMS), jnp.float32(-1.0)).compile().as_text()
         return compiled.count("python_cpu_callback")
@@ -270,6 +270,7 @@ def test_a_selector_that_reads_no_log_puts_no_warning_of_losses_below_zero_in_th
     # The race's step holds the switch's event and the warning; the plateau's only the event.
     assert callbacks(selectors.plateau(patience=1)) >= 1
     assert callbacks(selectors.race(window=3)) == 2 * callbacks(selectors.plateau(patience=1))
+    assert callbacks(selectors.race(window=3), on_event=None) == 0  # without on_event, no callback at all
     assert (
         warnings_of_losses_below_zero(
             optswitch.switch(three(), selectors.plateau(patience=1), on_event=[].append), True
