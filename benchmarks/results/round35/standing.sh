@@ -6,6 +6,5 @@
 # Run from the repository's root: bash benchmarks/results/round35/standing.sh > benchmarks/results/round35/standing.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-with_held_out_18
-with_held_out_19
+with_held_out_through 19
 standing_report

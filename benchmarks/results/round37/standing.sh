@@ -6,7 +6,5 @@
 # Run from the repository's root: bash benchmarks/results/round37/standing.sh > benchmarks/results/round37/standing.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-with_held_out_18
-with_held_out_19
-with_held_out_20
+with_held_out_through 20
 standing_report

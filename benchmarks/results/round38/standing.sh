@@ -6,8 +6,5 @@
 # Run from the repository's root: bash benchmarks/results/round38/standing.sh > benchmarks/results/round38/standing.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-with_held_out_18
-with_held_out_19
-with_held_out_20
-with_held_out_21
+with_held_out_through 21
 standing_report
