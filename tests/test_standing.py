@@ -6,6 +6,7 @@ import math
 import re
 import runpy
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,13 +130,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
 
 
 @pytest.mark.parametrize(
-    "round_", ["round29", "round30", "round31", "round35", "round37", "round38", "round39", "round40"]
+    "round_", ["round29", "round30", "round31", "round35", "round37", "round38", "round39", "round40", "round41"]
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round40/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's and 39's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19, held-out-20, held-out-21, held-out-22 and held-out-23 ran), is what each of
-    # its commands prints today from the stored run files.
+    # benchmarks/results/round41/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's and 40's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19, held-out-20, held-out-21, held-out-22, held-out-23 and held-out-24 ran), is
+    # what each of its commands prints today from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -170,6 +171,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round39/third_seeds.txt", ["paired"] * 2),
         ("round39/floor.txt", ["paired"] * 7),
         ("round40/held_out_23.txt", ["standing"] * 4),
+        ("round41/held_out_24.txt", ["standing"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -178,9 +180,9 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
-    # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt and round40/held_out_23.txt, which
-    # benchmarks/README.md's "Selection, round 31" to "round 40" quote: each of their paired comparisons, standings
-    # and counts of early step downs come out of the stored runs as printed.
+    # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt and
+    # round41/held_out_24.txt, which benchmarks/README.md's "Selection, round 31" to "round 41" quote: each of their
+    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
@@ -197,11 +199,12 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
         assert capsys.readouterr().out == printed
 
 
-def printed_by(script: str, capsys, monkeypatch, stored: str | None = None) -> tuple[str, str]:
-    """What ``benchmarks/results/<script>.py`` prints from the stored runs, and the stored ``<script>.txt`` (or
-    ``<stored>.txt``, a round's script that holds its output after its command)."""
+def printed_by(script: str, capsys, monkeypatch, stored: str | None = None, *args: str) -> tuple[str, str]:
+    """What ``benchmarks/results/<script>.py`` prints from the stored runs, given ``args``, and the stored
+    ``<script>.txt`` (or ``<stored>.txt``, a round's script that holds its output after its command)."""
     results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
     monkeypatch.chdir(results.parents[1])
+    monkeypatch.setattr(sys, "argv", [script, *args])
     runpy.run_path(str(results / f"{script}.py"), run_name="__main__")
     return capsys.readouterr().out, (results / f"{stored or script}.txt").read_text()
 
@@ -216,22 +219,37 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-23: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-24: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
     assert "held-out-23, seeds 5-9: adam 0.270, adam-3e-4 0.000, adam-3e-3 0.995, sgd 0.314, rmsprop 0.238, " in printed
+    assert "held-out-24, seeds 0-4: adam 0.275, adam-3e-4 0.000, adam-3e-3 0.935, sgd 0.326, rmsprop 0.515, " in printed
 
 
-def test_round_40_s_picks_on_held_out_23_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt holds what picks.py prints after its command: the candidate whose
-    # copies the recommended switch ran most, seed by seed, against the best fixed candidate of each of the four runs.
-    printed, stored = printed_by("round40/picks", capsys, monkeypatch, stored="round40/held_out_23")
-    assert "$ python benchmarks/results/round40/picks.py\n" + printed in stored
-    assert (
-        "neural-ode-lotka: best fixed adam-3e-3 (950 steps); most updates: 0 rmsprop, 1 adam, 2 adam, 3 adam, 4 adam; "
-        "0 of 5" in printed
-    )
+@pytest.mark.parametrize(
+    "stored, split, seen",
+    [
+        (
+            "round40/held_out_23",
+            "round40/held-out-23",
+            "neural-ode-lotka: best fixed adam-3e-3 (950 steps); most updates: 0 rmsprop, 1 adam, 2 adam, 3 adam, "
+            "4 adam; 0 of 5",
+        ),
+        (
+            "round41/held_out_24",
+            "round41/held-out-24",
+            "crf-tagging: best fixed rmsprop (1950 steps); most updates: 0 sgd, 1 adam, 2 sgd, 3 sgd, 4 adam; 0 of 5",
+        ),
+    ],
+)
+def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
+    # benchmarks/results/round40/held_out_23.txt and round41/held_out_24.txt hold what picks.py prints after its
+    # command: the candidate whose copies the recommended switch ran most, seed by seed, against the best fixed
+    # candidate of each of the split's four runs.
+    printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
+    assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
+    assert seen in printed
 
 
 def test_round_39_s_seed_counts_on_seeds_10_to_14_come_out_of_the_stored_runs(capsys, monkeypatch):

@@ -23,6 +23,7 @@ SPLITS = {
     "held-out-21": "round38/held-out-21",
     "held-out-22": "round39/held-out-22",
     "held-out-23": "round40/held-out-23",
+    "held-out-24": "round41/held-out-24",
 }
 
 

@@ -15,5 +15,5 @@ for runs in "$H23_5C $H23" "$H23_FRESH_5C $H23_FRESH"; do
     --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" --baseline "$three:adamw-cosine"
   echo
 done
-echo "\$ python benchmarks/results/round40/picks.py"
-python benchmarks/results/round40/picks.py
+echo "\$ python benchmarks/results/picks.py round40/held-out-23"
+python benchmarks/results/picks.py round40/held-out-23

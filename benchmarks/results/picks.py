@@ -1,18 +1,20 @@
-"""Round 40: on held-out-23, which candidate's copies the recommended switch ran most, run by run.
+"""On a blind split, which candidate's copies the recommended switch ran most, run by run.
 
 For each of the split's four runs and each task: the fixed candidate with the fewest median steps to target in that
 run (the three or the five), then, seed by seed, the candidate whose copies (at 3x and 1x, merged) made the most of
-the switch's updates, and on how many of the seeds that is the best fixed candidate. Run from the repository's root:
-``python benchmarks/results/round40/picks.py`` (``held_out_23.sh`` prints it into ``held_out_23.txt``).
+the switch's updates, and on how many of the seeds that is the best fixed candidate. Run from the repository's root
+with the folder of the split's seeds 0-4, three-candidate run, e.g.
+``python benchmarks/results/picks.py round41/held-out-24`` (the split's round script prints it into its ``.txt``).
 """
 
 import collections
 import json
 import math
+import sys
 
 from benchmarks.suite import store
 
-RUNS = ("held-out-23", "held-out-23-fresh", "held-out-23-5c", "held-out-23-fresh-5c")
+RUNS = ("", "-fresh", "-5c", "-fresh-5c")
 SWITCH = "race-multiples-undo"
 FIXED = ("adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop")
 
@@ -25,13 +27,15 @@ def family(run: store.Run) -> str:
     return updates.most_common(1)[0][0]
 
 
-def main() -> None:
-    for folder in RUNS:
-        with open(f"benchmarks/results/round40/{folder}/scores.json") as file:
+def main(argv: list[str]) -> None:
+    (split,) = argv
+    for suffix in RUNS:
+        folder = f"benchmarks/results/{split}{suffix}"
+        with open(f"{folder}/scores.json") as file:
             medians = json.load(file)["results"]
-        with open(f"benchmarks/results/round40/{folder}/time_to_target.json") as file:
+        with open(f"{folder}/time_to_target.json") as file:
             runs = [run for run in store.load_runs(json.load(file)["runs"]) if run.contender == SWITCH]
-        print(f"## {folder}")
+        print(f"## {folder.rpartition('/')[2]}")
         for task, by_contender in medians.items():
             steps = {name: by_contender[name]["median_steps_to_target"] for name in FIXED if name in by_contender}
             steps = {name: math.inf if value is None else value for name, value in steps.items()}
@@ -48,4 +52,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
