@@ -97,6 +97,24 @@ split_standing() {
     echo
   done
 }
+# A blind split run alone (rounds 40 and 41): the recommended switch's standing on it, three candidates and five, seeds
+# 0-4 and 5-9, then the candidate whose copies it ran most, run by run, from the split's four run files in FOLDER
+# (under benchmarks/results): alone_split_report SPLIT FOLDER.
+alone_split_report() {
+  local five three
+  split_standing "$1" "$R/$2/time_to_target.json" "$R/$2-fresh/time_to_target.json"
+  echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
+  for three in "$R/$2" "$R/$2-fresh"; do
+    five="$three-5c/time_to_target.json"
+    three="$three/time_to_target.json"
+    echo "\$ python -m benchmarks.suite.standing --switch $five:race-multiples-undo --fixed $five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop --baseline $three:adamw-cosine"
+    python -m benchmarks.suite.standing --switch "$five:race-multiples-undo" \
+      --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" --baseline "$three:adamw-cosine"
+    echo
+  done
+  echo "\$ python benchmarks/results/picks.py $2"
+  python benchmarks/results/picks.py "$2"
+}
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
 # (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4
 # and 5-9, by steps, by seconds, and with Prodigy as the baseline.

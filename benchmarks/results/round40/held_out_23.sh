@@ -6,14 +6,4 @@
 # bash benchmarks/results/round40/held_out_23.sh > benchmarks/results/round40/held_out_23.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-split_standing held-out-23 "$H23" "$H23_FRESH"
-echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
-for runs in "$H23_5C $H23" "$H23_FRESH_5C $H23_FRESH"; do
-  read -r five three <<< "$runs"
-  echo "\$ python -m benchmarks.suite.standing --switch $five:race-multiples-undo --fixed $five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop --baseline $three:adamw-cosine"
-  python -m benchmarks.suite.standing --switch "$five:race-multiples-undo" \
-    --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" --baseline "$three:adamw-cosine"
-  echo
-done
-echo "\$ python benchmarks/results/picks.py round40/held-out-23"
-python benchmarks/results/picks.py round40/held-out-23
+alone_split_report held-out-23 round40/held-out-23
