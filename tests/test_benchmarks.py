@@ -22,6 +22,7 @@ import scipy.signal
 import optswitch
 from benchmarks.diagnostics import (
     early_step_downs,
+    first_duels,
     horizon,
     leg_rates,
     race_variants,
@@ -3257,7 +3258,9 @@ def test_switch_events_refuses_a_fixed_contender():
         switch_events.contender("adam")
 
 
-@pytest.mark.parametrize("module", [race_variants, trial_losses, switch_events, horizon, early_step_downs, leg_rates])
+@pytest.mark.parametrize(
+    "module", [race_variants, trial_losses, switch_events, horizon, early_step_downs, leg_rates, first_duels]
+)
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:

@@ -1,6 +1,7 @@
 """benchmarks.suite.standing: the goals of issue 11 counted over splits and tasks from stored run files."""
 
 import dataclasses
+import doctest
 import json
 import math
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs
+from benchmarks.diagnostics import early_step_downs, first_duels
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -172,6 +173,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round39/floor.txt", ["paired"] * 7),
         ("round40/held_out_23.txt", ["standing"] * 4),
         ("round41/held_out_24.txt", ["standing"] * 4),
+        ("round41/first_duels.txt", ["first_duels"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -181,21 +183,23 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
     # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt and
-    # round41/held_out_24.txt, which benchmarks/README.md's "Selection, round 31" to "round 41" quote: each of their
-    # paired comparisons, standings and counts of early step downs come out of the stored runs as printed.
+    # round41/held_out_24.txt and round41/first_duels.txt, which benchmarks/README.md's "Selection, round 31" to "round
+    # 41" quote: each of their paired comparisons, standings, counts of early step downs and of first duels come out of
+    # the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
-        r"^\$ python -m benchmarks\.(?:suite|diagnostics)\.(paired|standing|early_step_downs) (.*)\n((?:.+\n)+)",
+        r"^\$ python -m benchmarks\.(?:suite|diagnostics)\.(paired|standing|early_step_downs|first_duels) (.*)\n"
+        r"((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
     )
     assert [module for module, _, _ in found] == modules
     for module, arguments, printed in found:
-        {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}[module].main(
-            shlex.split(arguments)
-        )
+        modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
+        modules_by_name["first_duels"] = first_duels
+        modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
 
@@ -258,3 +262,48 @@ def test_round_39_s_seed_counts_on_seeds_10_to_14_come_out_of_the_stored_runs(ca
     printed, stored = printed_by("round39/third_seeds", capsys, monkeypatch)  # the .sh output holds the .py output
     assert "$ python benchmarks/results/round39/third_seeds.py\n" + printed in stored
     assert "race-multiples-undo: misses 8 " in printed and "race-multiples-undo-before-noise-4se: misses 8 " in printed
+
+
+def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():
+    # The first switch after the race to another family is the duel; the switch at the race's end is not, nor a
+    # step down to the leader's own copy; the challenger took over when its family made more of the updates left.
+    assert doctest.testmod(first_duels).failed == 0
+    assert first_duels.family("adam-3e-3-x3") == "adam-3e-3" and first_duels.family("sgd") == "sgd"
+    race = [(20, "adam-x3", "sgd-x3"), (240, "adam-x3", "sgd-x3")]
+    copies = {name: 1 for name in ("adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop")}
+    runs = [
+        harness_run(seed, race + later, copies)
+        for seed, later in enumerate(
+            [
+                [(487, "sgd-x3", "adam-x3")],  # adam takes over: the best family
+                [(440, "sgd-x3", "sgd"), (487, "sgd", "rmsprop"), (548, "rmsprop", "sgd")],  # rmsprop loses
+                [(440, "sgd-x3", "sgd")],  # no duel with another family
+            ]
+        )
+    ]
+    found = first_duels.count(runs, {"t": 2000}, {"t": "adam"})
+    assert found == {"runs": 3, (False, True, True): 1, (False, False, False): 1}
+    assert first_duels.report(found).splitlines() == [
+        "3 runs over three families, 2 with a duel against another family after the race",
+        "  the challenger's family is the best: the challenger took over on 1 of 1 (100%)",
+        "  the leader's family is the best: the challenger took over on 0 of 0",
+        "  neither is: the challenger took over on 0 of 1 (0%)",
+    ]
+
+
+def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness.Run:
+    """A switch's run of task "t" with this switch log; nothing else in it is read."""
+    return harness.Run(
+        task="t",
+        contender="race-multiples-undo",
+        seed=seed,
+        steps=[0],
+        metric=[1.0],
+        seconds=[0.0],
+        train_loss=[math.nan],
+        active=["adam-x3"],
+        compile_seconds=0.0,
+        switches=switches,
+        steps_per_candidate=steps_per_candidate,
+        diverged=False,
+    )

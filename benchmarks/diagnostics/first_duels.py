@@ -1,0 +1,131 @@
+"""Whether the recommended switch's first duel with another family moves a run toward the family that gets there.
+
+After the race, the leader is re-checked against the runner-up now and then (a duel); it is the switch's chance to
+leave a family whose loss fell fastest while the race decided but which is not the one that reaches the target (round
+41: held-out-24's CRF, handed to SGD at 3x on every seed). From the stored run files: for each run of the switch over
+three families, the first switch after the race's end to a copy of another family (the first duel with another
+family; a switch log keeps no reasons, so a duel with the leader's own copy, or a step down, is not counted), then
+whether the challenger's family made more of the run's remaining updates than the leader's (it took over). Each is
+set against the *best family*: the fixed candidate with the fewest median steps to the task's target in the run files
+(tasks that no fixed candidate reaches are left out).
+
+Usage::
+
+    python -m benchmarks.diagnostics.first_duels --switch "FILES:race-multiples-undo" --fixed "FILES:adam,sgd,rmsprop"
+
+``FILES`` as in :mod:`benchmarks.suite.standing`: run files joined by ``+``, each a path or a glob pattern.
+"""
+
+import argparse
+import collections
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+from benchmarks.diagnostics.early_step_downs import budgets
+from benchmarks.suite import paired, scoring, standing
+from optswitch.selectors._race import default_window
+
+_COPY = re.compile(r"(.+)-x\d+")
+
+
+def family(name: str) -> str:
+    """The candidate a copy (``adam-x3``) is made from; a candidate's own name for itself."""
+    copy = _COPY.fullmatch(name)
+    return copy.group(1) if copy else name
+
+
+def first_duel(switches: Sequence, race_end: int, budget: int) -> tuple[str, str, bool] | None:
+    """The first switch after ``race_end`` to another family: ``(leader, challenger, took_over)``, the two families
+    and whether the challenger's made more of the updates left than the leader's; None if there is none. (The switch
+    at ``race_end`` itself hands the run from the race's last leg to the leader.)
+
+    Examples:
+        >>> race = [(20, "adam-x3", "sgd-x3"), (240, "adam-x3", "sgd-x3")]
+        >>> first_duel(race + [(440, "sgd-x3", "sgd"), (487, "sgd", "adam-x3"), (548, "adam-x3", "sgd")], 240, 2000)
+        ('sgd', 'adam', False)
+        >>> first_duel(race + [(487, "sgd-x3", "adam-x3"), (1000, "adam-x3", "adam")], 240, 2000)
+        ('sgd', 'adam', True)
+        >>> first_duel(race + [(440, "sgd-x3", "sgd")], 240, 2000) is None
+        True
+    """
+    later = [switch for switch in switches if switch[0] > race_end]
+    for index, (update, source, target) in enumerate(later):
+        if family(source) == family(target):
+            continue
+        updates, active, since = collections.Counter(), family(target), update
+        for next_update, _, next_target in later[index + 1 :]:
+            updates[active] += next_update - since
+            active, since = family(next_target), next_update
+        updates[active] += budget - since
+        return family(source), family(target), updates[family(target)] > updates[family(source)]
+    return None
+
+
+def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]:
+    """Each task's fixed candidate with the fewest median steps to target (the first listed on a tie), where any
+    reaches it."""
+    medians: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    for name, runs in fixed.items():
+        for task, by_seed in paired.steps_to_target(runs, targets).items():
+            medians[task][name] = scoring.median_time(list(by_seed.values()))
+    return {
+        task: min(steps, key=steps.__getitem__)
+        for task, steps in medians.items()
+        if any(math.isfinite(value) for value in steps.values())
+    }
+
+
+def count(switch_runs: list, budget: Mapping[str, int], best: Mapping[str, str]) -> collections.Counter:
+    """The first duels of ``switch_runs`` over three families (each task's ``budget`` in updates), by whether the
+    leader's and the challenger's family is the ``best`` one, and whether the challenger took over; ``"runs"``: the
+    runs counted."""
+    found: collections.Counter = collections.Counter()
+    for run in switch_runs:
+        copies = list(run.steps_per_candidate)
+        if run.task not in best or len({family(name) for name in copies}) != 3:
+            continue
+        found["runs"] += 1
+        race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
+        duel = first_duel(run.switches, race_end, budget[run.task])
+        if duel is not None:
+            leader, challenger, took_over = duel
+            found[(leader == best[run.task], challenger == best[run.task], took_over)] += 1
+    return found
+
+
+def report(found: collections.Counter) -> str:
+    """What :func:`count` found, in words: of the duels in each case, on how many the challenger took over."""
+    duels = sum(value for key, value in found.items() if key != "runs")
+    lines = [f"{found['runs']} runs over three families, {duels} with a duel against another family after the race"]
+    for leader_best, challenger_best, label in (
+        (False, True, "the challenger's family is the best"),
+        (True, False, "the leader's family is the best"),
+        (False, False, "neither is"),
+    ):
+        took_over = found[(leader_best, challenger_best, True)]
+        kept = found[(leader_best, challenger_best, False)]
+        share = f" ({took_over / (took_over + kept):.0%})" if took_over + kept else ""
+        lines.append(f"  {label}: the challenger took over on {took_over} of {took_over + kept}{share}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> collections.Counter:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.diagnostics.first_duels", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--switch", required=True, help="FILE[+FILE...]:SWITCH")
+    parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
+    args = parser.parse_args(argv)
+    targets: dict = {}
+    ((_, switch_runs),) = standing.read([args.switch], targets).items()
+    fixed: dict[str, list] = {}
+    for spec in args.fixed:
+        fixed.update(standing.read([spec], targets))
+    found = count(switch_runs, budgets(args.switch.rpartition(":")[0]), best_families(fixed, targets))
+    print(report(found))
+    return found
+
+
+if __name__ == "__main__":
+    main()

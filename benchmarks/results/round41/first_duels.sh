@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Round 41's diagnostic: whether the recommended switch's first duel with another family, after the race, moves a run
+# toward the family that gets there first, over every split kept aside (validation, held-out through held-out-24),
+# three candidates, seeds 0-4 and 5-9 (benchmarks/diagnostics/first_duels.py). The run files: run_files.sh.
+# Run from the repository's root: bash benchmarks/results/round41/first_duels.sh > benchmarks/results/round41/first_duels.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+with_held_out_through 24
+duels() { echo "\$ python -m benchmarks.diagnostics.first_duels $*"; python -m benchmarks.diagnostics.first_duels "$@"; echo; }
+echo "## Seeds 0-4"
+duels --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop"
+echo "## Seeds 5-9"
+duels --switch "$FRESH_REC:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop"
