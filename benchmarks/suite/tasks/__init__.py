@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-24``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-25``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_24``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_25``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -50,6 +50,7 @@ from benchmarks.suite.tasks import (
     held_out_22,
     held_out_23,
     held_out_24,
+    held_out_25,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -78,6 +79,7 @@ from benchmarks.suite.tasks.held_out_21 import adversarial_spheres_pgd, bayes_by
 from benchmarks.suite.tasks.held_out_22 import capsule_tetrominoes, hmm_forward_likelihood, vqe_ising_circuit
 from benchmarks.suite.tasks.held_out_23 import neural_ode_lotka, neuralsort_ranking, switch_moe_languages
 from benchmarks.suite.tasks.held_out_24 import crf_tagging, kan_rbf_regression, soft_tree_classifier
+from benchmarks.suite.tasks.held_out_25 import force_field_clusters, ica_unmixing, poincare_tree_embedding
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -110,6 +112,7 @@ __all__ = [
     "first_token_rnn",
     "fixed_point_classifier",
     "fno_burgers",
+    "force_field_clusters",
     "friedman_mlp",
     "gae_link_prediction",
     "gan_mixture_1d",
@@ -119,6 +122,7 @@ __all__ = [
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
     "hypernetwork_curves",
+    "ica_unmixing",
     "kan_rbf_regression",
     "kernel_smoother_ard",
     "kmeans_codebook",
@@ -142,6 +146,7 @@ __all__ = [
     "pairwise_ranking_mlp",
     "pendulum_control_bptt",
     "pixelcnn_rectangles",
+    "poincare_tree_embedding",
     "pointnet_polygons",
     "poisson_glm",
     "policy_gradient_bandit",
@@ -233,6 +238,7 @@ SPLIT_MODULES = (
     held_out_22,
     held_out_23,
     held_out_24,
+    held_out_25,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -241,7 +247,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-24"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-25"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
