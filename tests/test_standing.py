@@ -173,7 +173,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round39/floor.txt", ["paired"] * 7),
         ("round40/held_out_23.txt", ["standing"] * 4),
         ("round41/held_out_24.txt", ["standing"] * 4),
-        ("round41/first_duels.txt", ["first_duels"] * 2),
+        ("round41/first_duels.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -281,10 +281,11 @@ def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():
             ]
         )
     ]
-    found = first_duels.count(runs, {"t": 2000}, {"t": "adam"})
+    found = first_duels.count(runs, {"t": 2000}, {"t": "adam"}, ["adam", "sgd", "rmsprop"])
     assert found == {"runs": 3, (False, True, True): 1, (False, False, False): 1}
-    assert first_duels.report(found).splitlines() == [
-        "3 runs over three families, 2 with a duel against another family after the race",
+    assert first_duels.count(runs, {"t": 2000}, {"t": "adam"}, ["adam", "sgd"]) == {}  # runs over other candidates
+    assert first_duels.report(found, ["adam", "sgd", "rmsprop"]).splitlines() == [
+        "3 runs over the copies of adam, sgd, rmsprop, 2 with a duel against another family after the race",
         "  the challenger's family is the best: the challenger took over on 1 of 1 (100%)",
         "  the leader's family is the best: the challenger took over on 0 of 0",
         "  neither is: the challenger took over on 0 of 1 (0%)",

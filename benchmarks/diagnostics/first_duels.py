@@ -1,13 +1,15 @@
 """Whether the recommended switch's first duel with another family moves a run toward the family that gets there.
 
-After the race, the leader is re-checked against the runner-up now and then (a duel); it is the switch's chance to
-leave a family whose loss fell fastest while the race decided but which is not the one that reaches the target (round
-41: held-out-24's CRF, handed to SGD at 3x on every seed). From the stored run files: for each run of the switch over
-three families, the first switch after the race's end to a copy of another family (the first duel with another
-family; a switch log keeps no reasons, so a duel with the leader's own copy, or a step down, is not counted), then
-whether the challenger's family made more of the run's remaining updates than the leader's (it took over). Each is
-set against the *best family*: the fixed candidate with the fewest median steps to the task's target in the run files
-(tasks that no fixed candidate reaches are left out).
+After the race, the leader is re-checked against the runner-up now and then (a duel); it is the switch's chance to leave
+a family whose loss fell fastest while the race decided but which is not the one that reaches the target (round 41:
+held-out-24's CRF, handed to SGD at 3x on every seed). From the stored run files: for each run of the switch over the
+copies of the fixed candidates named (three, or five), the first switch after the race's end to a copy of another
+candidate, its *family* (the first duel with another family; a switch log keeps no reasons, so a duel with the leader's
+own copy, or a step down, is not counted), then whether the challenger's family made more of the run's remaining updates
+than the leader's (it took over). Each is set against the *best family*: the fixed candidate with the fewest median
+steps to the task's target in the run files (tasks that no fixed candidate reaches are left out). With five candidates a
+family is one candidate at one rate: Adam at 3e-3 and Adam at 1e-3's copy at 3x (``adam-x3``) are two families there,
+though the same optimizer.
 
 Usage::
 
@@ -76,14 +78,16 @@ def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]
     }
 
 
-def count(switch_runs: list, budget: Mapping[str, int], best: Mapping[str, str]) -> collections.Counter:
-    """The first duels of ``switch_runs`` over three families (each task's ``budget`` in updates), by whether the
-    leader's and the challenger's family is the ``best`` one, and whether the challenger took over; ``"runs"``: the
-    runs counted."""
+def count(
+    switch_runs: list, budget: Mapping[str, int], best: Mapping[str, str], families: Sequence[str]
+) -> collections.Counter:
+    """The first duels of ``switch_runs`` over the copies of ``families`` (each task's ``budget`` in updates), by
+    whether the leader's and the challenger's family is the ``best`` one, and whether the challenger took over;
+    ``"runs"``: the runs counted (those over other candidates are left out)."""
     found: collections.Counter = collections.Counter()
     for run in switch_runs:
         copies = list(run.steps_per_candidate)
-        if run.task not in best or len({family(name) for name in copies}) != 3:
+        if run.task not in best or {family(name) for name in copies} != set(families):
             continue
         found["runs"] += 1
         race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
@@ -94,10 +98,11 @@ def count(switch_runs: list, budget: Mapping[str, int], best: Mapping[str, str])
     return found
 
 
-def report(found: collections.Counter) -> str:
+def report(found: collections.Counter, families: Sequence[str]) -> str:
     """What :func:`count` found, in words: of the duels in each case, on how many the challenger took over."""
     duels = sum(value for key, value in found.items() if key != "runs")
-    lines = [f"{found['runs']} runs over three families, {duels} with a duel against another family after the race"]
+    over = f"{found['runs']} runs over the copies of {', '.join(families)}"
+    lines = [f"{over}, {duels} with a duel against another family after the race"]
     for leader_best, challenger_best, label in (
         (False, True, "the challenger's family is the best"),
         (True, False, "the leader's family is the best"),
@@ -122,8 +127,8 @@ def main(argv: Sequence[str] | None = None) -> collections.Counter:
     fixed: dict[str, list] = {}
     for spec in args.fixed:
         fixed.update(standing.read([spec], targets))
-    found = count(switch_runs, budgets(args.switch.rpartition(":")[0]), best_families(fixed, targets))
-    print(report(found))
+    found = count(switch_runs, budgets(args.switch.rpartition(":")[0]), best_families(fixed, targets), list(fixed))
+    print(report(found, list(fixed)))
     return found
 
 
