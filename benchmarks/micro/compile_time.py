@@ -8,12 +8,17 @@ breakdown: each candidate alone; the switch with three candidates and a manual s
 a handoff (``on_switch``: a second set of N branches, each the candidate's update after its handoff); then a
 selector with conditionals of its own (plateau).
 
-Run (about a minute on 2 CPU cores)::
+With ``--model linear`` the same programs train one dense layer (2 parameter leaves) instead: what is left is the
+fixed cost of the switch and its selector, the part that does not grow with the model, which is most of a small
+model's compile. That table also counts the instructions of each compiled step (HLO), which do not depend on the
+machine.
 
-    python -m benchmarks.micro.compile_time
+Run (a few minutes on 2 CPU cores; seconds with ``--model linear``)::
 
-It writes ``benchmarks/results/compile_time.json`` and the table between the ``compile-time`` markers of
-``benchmarks/README.md``.
+    python -m benchmarks.micro.compile_time [--model linear]
+
+It writes ``benchmarks/results/compile_time.json`` (``compile_time_linear.json``) and the table between the
+``compile-time`` (``compile-time-linear``) markers of ``benchmarks/README.md``.
 """
 
 import argparse
@@ -32,7 +37,6 @@ import optswitch.nnx
 from benchmarks import records
 
 HERE = Path(__file__).resolve().parents[1]
-README_BEGIN, README_END = "<!-- compile-time:start -->", "<!-- compile-time:end -->"
 VOCAB, CONTEXT, WIDTH, HEADS, BLOCKS, BATCH = 65, 64, 128, 4, 2, 32
 
 
@@ -45,6 +49,25 @@ class Block(nnx.Module):
     def __call__(self, x, mask):
         x = x + self.attention(self.norm1(x), mask=mask)
         return x + self.down(nnx.gelu(self.up(self.norm2(x))))
+
+
+class Dense(nnx.Module):
+    """One dense layer: a model whose own compile is next to nothing."""
+
+    def __init__(self, rngs):
+        self.out = nnx.Linear(WIDTH, 1, rngs=rngs)
+
+    def __call__(self, x):
+        return self.out(x)
+
+
+def char_loss(model, tokens):
+    logits = model(tokens[:, :-1])
+    return optax.softmax_cross_entropy_with_integer_labels(logits, tokens[:, 1:]).mean()
+
+
+def dense_loss(model, x):
+    return jnp.mean(model(x) ** 2) + 1.0  # above 0: the race reads its log
 
 
 class CharTransformer(nnx.Module):
@@ -116,60 +139,83 @@ def programs() -> dict:
     }
 
 
-def compile_seconds(tx, repeats: int) -> tuple[float, float, int]:
-    """Median seconds to trace and lower, and to compile, the train step; and the number of optimizer leaves."""
-    model = CharTransformer(nnx.Rngs(0))
+#: Each model: its class, its loss, and a batch of its inputs.
+MODELS = {
+    "transformer": (CharTransformer, char_loss, lambda: jnp.zeros((BATCH, CONTEXT + 1), jnp.int32)),
+    "linear": (Dense, dense_loss, lambda: jnp.ones((BATCH, WIDTH))),
+}
+
+
+def compile_seconds(tx, repeats: int, model_name: str = "transformer") -> tuple[float, float, int, int]:
+    """Median seconds to trace and lower, and to compile, the train step; the number of optimizer leaves; and the
+    number of instructions in the compiled step."""
+    model_class, loss_fn, batch = MODELS[model_name]
+    model = model_class(nnx.Rngs(0))
     optimizer = optswitch.nnx.Optimizer(model, tx, wrt=nnx.Param)
     graphdef, state = nnx.split((model, optimizer))
-    tokens = jnp.zeros((BATCH, CONTEXT + 1), jnp.int32)
+    inputs = batch()
 
-    def step(state, tokens):
+    def step(state, inputs):
         model, optimizer = nnx.merge(graphdef, state)
-
-        def loss_fn(model):
-            logits = model(tokens[:, :-1])
-            return optax.softmax_cross_entropy_with_integer_labels(logits, tokens[:, 1:]).mean()
-
-        loss, grads = nnx.value_and_grad(loss_fn)(model)
+        loss, grads = nnx.value_and_grad(loss_fn)(model, inputs)
         optimizer.update(model, grads, value=loss)
         return nnx.state((model, optimizer)), loss
 
     lowering, compiling = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        lowered = jax.jit(lambda s, t: step(s, t), donate_argnums=0).lower(state, tokens)
+        lowered = jax.jit(lambda s, t: step(s, t), donate_argnums=0).lower(state, inputs)
         lowering.append(time.perf_counter() - start)
         start = time.perf_counter()
-        lowered.compile()
+        compiled = lowered.compile()
         compiling.append(time.perf_counter() - start)
-    return statistics.median(lowering), statistics.median(compiling), len(jax.tree.leaves(optimizer.opt_state))
+    instructions = sum(" = " in line for line in compiled.as_text().splitlines())
+    leaves = len(jax.tree.leaves(optimizer.opt_state))
+    return statistics.median(lowering), statistics.median(compiling), leaves, instructions
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def table(rows: dict, model_name: str, repeats: int, env: dict) -> list[str]:
+    """The README's table of ``rows`` (the transformer's as before; the linear model's with the instructions)."""
+    base = rows["adamw alone"]["compile_s"]
+    model = {"transformer": "the char transformer's", "linear": "one dense layer's"}[model_name]
+    linear = model_name == "linear"
+    lines = [
+        f"Measured on {env['processor']} ({env['cpu_count']} cores), jax {env['jax']}; {model} whole train step "
+        f"(clip + optimizer), median of {repeats} fresh compiles.",
+        "",
+        "| program | trace + lower (s) | XLA compile (s) | compile / adamw alone |" + (" HLO instructions |" * linear),
+        "|---|---|---|---|" + "---|" * linear,
+    ]
+    for name, row in rows.items():
+        line = f"| {name} | {row['lower_s']:.2f} | {row['compile_s']:.2f} | {row['compile_s'] / base:.2f}x |"
+        lines.append(line + (f" {row['instructions']:,} |" if linear else ""))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.micro.compile_time", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--model", choices=tuple(MODELS), default="transformer", help="the model of the train step")
+    args = parser.parse_args(argv)
     rows = {}
     for name, tx in programs().items():
-        lower, compile_, leaves = compile_seconds(tx, args.repeats)
+        lower, compile_, leaves, instructions = compile_seconds(tx, args.repeats, args.model)
         rows[name] = {"lower_s": lower, "compile_s": compile_, "optimizer_leaves": leaves}
-        print(f"{name:32s} lower {lower:6.2f}s  compile {compile_:6.2f}s  leaves {leaves}", flush=True)
-    base = rows["adamw alone"]["compile_s"]
-    result = {"environment": records.environment(), "repeats": args.repeats, "programs": rows}
-    (HERE / "results" / "compile_time.json").write_text(json.dumps(result, indent=2) + "\n")
-    env = result["environment"]
-    lines = [
-        f"Measured on {env['processor']} ({env['cpu_count']} cores), jax {env['jax']}; the char transformer's whole "
-        f"train step (clip + optimizer), median of {args.repeats} fresh compiles.",
-        "",
-        "| program | trace + lower (s) | XLA compile (s) | compile / adamw alone |",
-        "|---|---|---|---|",
-        *[
-            f"| {name} | {row['lower_s']:.2f} | {row['compile_s']:.2f} | {row['compile_s'] / base:.2f}x |"
-            for name, row in rows.items()
-        ],
-    ]
-    records.write_between_markers(HERE / "README.md", "\n".join(lines), README_BEGIN, README_END)
+        if args.model == "linear":
+            rows[name]["instructions"] = instructions
+        print(f"{name:36s} lower {lower:6.2f}s  compile {compile_:6.2f}s  leaves {leaves}", flush=True)
+    suffix = "" if args.model == "transformer" else f"_{args.model}"
+    result = {"environment": records.environment(), "repeats": args.repeats, "model": args.model, "programs": rows}
+    (HERE / "results" / f"compile_time{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
+    marker = "compile-time" + suffix.replace("_", "-")
+    records.write_between_markers(
+        HERE / "README.md",
+        "\n".join(table(rows, args.model, args.repeats, result["environment"])),
+        f"<!-- {marker}:start -->",
+        f"<!-- {marker}:end -->",
+    )
 
 
 if __name__ == "__main__":
