@@ -10,8 +10,8 @@ selector with conditionals of its own (plateau).
 
 With ``--model linear`` the same programs train one dense layer (2 parameter leaves) instead: what is left is the
 fixed cost of the switch and its selector, the part that does not grow with the model, which is most of a small
-model's compile. That table also counts the instructions of each compiled step (HLO), which do not depend on the
-machine.
+model's compile. That table also counts the instructions of each compiled step (HLO), which depend on jax's version
+and backend, not on the machine's load.
 
 Run (a few minutes on 2 CPU cores; seconds with ``--model linear``)::
 
