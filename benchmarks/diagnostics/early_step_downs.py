@@ -31,11 +31,16 @@ from benchmarks.suite import paired
 _COPY = re.compile(r"(.+)-x\d+")
 
 
+def family(name: str) -> str:
+    """The candidate a copy (``adam-x3``) is made from; a candidate's own name for itself."""
+    copy = _COPY.fullmatch(name)
+    return copy.group(1) if copy else name
+
+
 def first_step_down(switches: Sequence) -> int | None:
     """The first update at which a copy (``name-xM``) hands over to its own candidate (``name``), or None."""
     for update, source, target in switches:
-        copy = _COPY.fullmatch(source)
-        if copy and copy.group(1) == target:
+        if family(source) != source and family(source) == target:
             return int(update)
     return None
 

@@ -21,20 +21,11 @@ Usage::
 import argparse
 import collections
 import math
-import re
 from collections.abc import Mapping, Sequence
 
-from benchmarks.diagnostics.early_step_downs import budgets
+from benchmarks.diagnostics.early_step_downs import budgets, family
 from benchmarks.suite import paired, scoring, standing
 from optswitch.selectors._race import default_window
-
-_COPY = re.compile(r"(.+)-x\d+")
-
-
-def family(name: str) -> str:
-    """The candidate a copy (``adam-x3``) is made from; a candidate's own name for itself."""
-    copy = _COPY.fullmatch(name)
-    return copy.group(1) if copy else name
 
 
 def first_duel(switches: Sequence, race_end: int, budget: int) -> tuple[str, str, bool] | None:
