@@ -131,12 +131,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
 
 
 @pytest.mark.parametrize(
-    "round_", ["round29", "round30", "round31", "round35", "round37", "round38", "round39", "round40", "round41"]
+    "round_",
+    ["round29", "round30", "round31", "round35", "round37", "round38", "round39", "round40", "round41", "round42"],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round41/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's and 40's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19, held-out-20, held-out-21, held-out-22, held-out-23 and held-out-24 ran), is
+    # benchmarks/results/round42/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's and 41's, which it quoted before held-out-17 ran on seeds
+    # 5-9, held-out-18 ran at all, held-out-19 to held-out-25 ran), is
     # what each of its commands prints today from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -174,6 +175,8 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round40/held_out_23.txt", ["standing"] * 4),
         ("round41/held_out_24.txt", ["standing"] * 4),
         ("round41/first_duels.txt", ["first_duels"] * 4),
+        ("round42/held_out_25.txt", ["standing"] * 4 + ["first_duels"] * 4),
+        ("round42/first_duels.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -182,10 +185,11 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
-    # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt and
-    # round41/held_out_24.txt and round41/first_duels.txt, which benchmarks/README.md's "Selection, round 31" to "round
-    # 41" quote: each of their paired comparisons, standings, counts of early step downs and of first duels come out of
-    # the stored runs as printed.
+    # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt,
+    # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt and round42/first_duels.txt, which
+    # benchmarks/README.md's "Selection, round 31" to "round 42" quote (held_out_25.txt lists each run's first duel):
+    # each of their paired comparisons, standings, counts of early step downs and of first duels come out of the
+    # stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
@@ -223,12 +227,13 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-24: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-25: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
     assert "held-out-23, seeds 5-9: adam 0.270, adam-3e-4 0.000, adam-3e-3 0.995, sgd 0.314, rmsprop 0.238, " in printed
     assert "held-out-24, seeds 0-4: adam 0.275, adam-3e-4 0.000, adam-3e-3 0.935, sgd 0.326, rmsprop 0.515, " in printed
+    assert "held-out-25, seeds 5-9: adam 0.181, adam-3e-4 0.000, adam-3e-3 0.612, sgd 0.886, rmsprop 0.120, " in printed
 
 
 @pytest.mark.parametrize(
@@ -245,12 +250,17 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "round41/held-out-24",
             "crf-tagging: best fixed rmsprop (1950 steps); most updates: 0 sgd, 1 adam, 2 sgd, 3 sgd, 4 adam; 0 of 5",
         ),
+        (
+            "round42/held_out_25",
+            "round42/held-out-25",
+            "ica-unmixing: best fixed sgd (1100 steps); most updates: 0 sgd, 1 sgd, 2 sgd, 3 sgd, 4 adam; 4 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt and round41/held_out_24.txt hold what picks.py prints after its
-    # command: the candidate whose copies the recommended switch ran most, seed by seed, against the best fixed
-    # candidate of each of the split's four runs.
+    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt and round42/held_out_25.txt hold what
+    # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
+    # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
     assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
     assert seen in printed
@@ -290,6 +300,12 @@ def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():
         "  the leader's family is the best: the challenger took over on 0 of 0",
         "  neither is: the challenger took over on 0 of 1 (0%)",
     ]
+    assert first_duels.listed(runs, {"t": 2000}, ["adam", "sgd", "rmsprop"]) == [
+        "t seed 0: sgd leads, adam took over",
+        "t seed 1: sgd leads, rmsprop did not take over",
+        "t seed 2: no duel with another family after the race",
+    ]
+    assert first_duels.listed(runs, {"t": 2000}, ["adam", "sgd"]) == []
 
 
 def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness.Run:

@@ -15,6 +15,8 @@ Usage::
 
     python -m benchmarks.diagnostics.first_duels --switch "FILES:race-multiples-undo" --fixed "FILES:adam,sgd,rmsprop"
 
+``--runs`` also lists each run's first duel (a blind split's report).
+
 ``FILES`` as in :mod:`benchmarks.suite.standing`: run files joined by ``+``, each a path or a glob pattern.
 """
 
@@ -89,6 +91,25 @@ def count(
     return found
 
 
+def listed(switch_runs: list, budget: Mapping[str, int], families: Sequence[str]) -> list[str]:
+    """Each run's first duel over the copies of ``families``, one line a run (task, seed, the two families and
+    whether the challenger took over), for a split read run by run."""
+    lines = []
+    for run in sorted(switch_runs, key=lambda run: (run.task, run.seed)):
+        copies = list(run.steps_per_candidate)
+        if {family(name) for name in copies} != set(families):
+            continue
+        race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
+        duel = first_duel(run.switches, race_end, budget[run.task])
+        if duel is None:
+            lines.append(f"{run.task} seed {run.seed}: no duel with another family after the race")
+        else:
+            leader, challenger, took_over = duel
+            verdict = "took over" if took_over else "did not take over"
+            lines.append(f"{run.task} seed {run.seed}: {leader} leads, {challenger} {verdict}")
+    return lines
+
+
 def report(found: collections.Counter, families: Sequence[str]) -> str:
     """What :func:`count` found, in words: of the duels in each case, on how many the challenger took over."""
     duels = sum(value for key, value in found.items() if key != "runs")
@@ -112,14 +133,18 @@ def main(argv: Sequence[str] | None = None) -> collections.Counter:
     )
     parser.add_argument("--switch", required=True, help="FILE[+FILE...]:SWITCH")
     parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
+    parser.add_argument("--runs", action="store_true", help="also list each run's first duel")
     args = parser.parse_args(argv)
     targets: dict = {}
     ((_, switch_runs),) = standing.read([args.switch], targets).items()
     fixed: dict[str, list] = {}
     for spec in args.fixed:
         fixed.update(standing.read([spec], targets))
-    found = count(switch_runs, budgets(args.switch.rpartition(":")[0]), best_families(fixed, targets), list(fixed))
+    budget = budgets(args.switch.rpartition(":")[0])
+    found = count(switch_runs, budget, best_families(fixed, targets), list(fixed))
     print(report(found, list(fixed)))
+    if args.runs:
+        print("\n".join(listed(switch_runs, budget, list(fixed))))
     return found
 
 

@@ -24,6 +24,7 @@ SPLITS = {
     "held-out-22": "round39/held-out-22",
     "held-out-23": "round40/held-out-23",
     "held-out-24": "round41/held-out-24",
+    "held-out-25": "round42/held-out-25",
 }
 
 

@@ -65,6 +65,10 @@ with_held_out_23() { with_split "$H23" "$H23_5C" "$H23_FRESH" "$H23_FRESH_5C"; }
 # candidates and five. The round-41 scripts add them to the sets above.
 split_runs H24 "$R/round41/held-out-24"
 with_held_out_24() { with_split "$H24" "$H24_5C" "$H24_FRESH" "$H24_FRESH_5C"; }
+# Round 42: held-out-25, run once with every default frozen (the recommended switch alone), seeds 0-4 and 5-9, three
+# candidates and five. The round-42 scripts add them to the sets above.
+split_runs H25 "$R/round42/held-out-25"
+with_held_out_25() { with_split "$H25" "$H25_5C" "$H25_FRESH" "$H25_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
