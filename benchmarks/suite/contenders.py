@@ -753,6 +753,15 @@ def contenders(
             "the loss less a floor of -20, as the README asks a user to (value=loss - floor)",
         ),
         switcher(
+            "race-multiples-undo-track",
+            lambda run_length: undone_stall(run_length),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates(), share_state=False),
+            inactive="track",
+            description="round 42's variant of race-multiples-undo: every copy keeps its own optimizer state and steps "
+            "it on every gradient, active or not (switch(inactive='track')), so that each leg of the race, each duel "
+            "and each hand-over starts from a warm state, not from SGD's momentum at 0 or RMSProp's second moment at 0",
+        ),
+        switcher(
             "race-multiples-undo-stall-only",
             lambda run_length: undone_stall(run_length, halfway=False),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
