@@ -21,6 +21,7 @@ import scipy.signal
 
 import optswitch
 from benchmarks.diagnostics import (
+    cold_legs,
     early_step_downs,
     first_duels,
     horizon,
@@ -3261,13 +3262,25 @@ def test_switch_events_refuses_a_fixed_contender():
 
 
 @pytest.mark.parametrize(
-    "module", [race_variants, trial_losses, switch_events, horizon, early_step_downs, leg_rates, first_duels]
+    "module",
+    [race_variants, trial_losses, switch_events, horizon, early_step_downs, leg_rates, first_duels, cold_legs],
 )
 def test_the_diagnostics_help_prints(module, capsys):
     # Variant names hold "%" (trials-2%), which argparse's help would read as a format.
     with pytest.raises(SystemExit) as exit_info:
         module.main(["--help"])
     assert exit_info.value.code == 0 and "usage: python -m benchmarks.diagnostics." in capsys.readouterr().out
+
+
+def test_cold_legs_reads_sgd_slower_and_rmsprop_faster_from_a_fresh_state_than_from_a_warm_one():
+    # Round 42's diagnostic on the noisy quadratic (quick budget, legs of 3 updates), seed 0: SGD's momentum at 0 makes
+    # its fresh leg slower than its warm one, RMSProp's second moment at 0 makes it faster; Adam's bias correction
+    # keeps its two legs within 10%.
+    assert doctest.testmod(cold_legs).failed == 0
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=1000)
+    rates = cold_legs.cold_and_warm(task, 0, cold_legs.at_3x())
+    ratio = {name: cold / warm for name, (cold, warm) in rates.items()}
+    assert ratio["sgd-x3"] < 0.95 and ratio["rmsprop-x3"] > 1.1 and abs(ratio["adam-x3"] - 1) < 0.1, ratio
 
 
 def synthetic_run(copy, seed, train_loss, metric):
@@ -3551,6 +3564,32 @@ def test_round_36_s_variant_watches_for_a_stall_over_windows_twice_as_long_and_i
     assert same_before == before and before[-1] == (111, "sgd", "sgd-x3")
     assert re.match(r"update 131: sgd-x3 -> sgd, sgd-x3's loss stalled over 20 updates ", recommended)
     assert re.match(r"update 151: sgd-x3 -> sgd, sgd-x3's loss stalled over 40 updates ", variant)
+
+
+def test_round_42_s_variant_steps_every_copy_s_own_state_on_every_gradient_and_routes_like_the_recommended_switch():
+    # race-multiples-undo-track: six copies, each with its own state, every one stepped on every gradient; the active
+    # copy's update is the one applied. After 10 updates (legs of 400 // 100 = 4: adam-x3, sgd-x3, then rmsprop-x3),
+    # SGD at 3x and at 1x each hold the momentum that SGD alone would hold after those 10 gradients, bit for bit,
+    # whether active or not.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["race-multiples-undo-track"].make(task)
+    assert tx.names == ("adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop")
+    params = {"w": np.linspace(1.0, 2.0, 3, dtype=np.float32)}
+    state, update = tx.init(params), jax.jit(tx.update)
+    sgd = optax.sgd(1e-2, momentum=0.9)
+    sgd_state = sgd.init(params)
+    for t in range(10):
+        grads = {"w": params["w"] * np.float32(1 + 0.1 * t)}
+        updates, state = update(grads, state, params, value=np.float32(1.0 - 0.01 * t))
+        _, sgd_state = sgd.update(grads, sgd_state, params)
+        params = optax.apply_updates(params, updates)
+    assert optswitch.active(state) == "rmsprop-x3"
+    expected = optax.tree.get(sgd_state, "trace")["w"]
+    for name in ("sgd-x3", "sgd"):
+        trace = optax.tree.get(state.candidate_states[tx.names.index(name)], "trace")["w"]
+        np.testing.assert_array_equal(trace, expected)
+    with pytest.raises(ValueError, match="inactive='track' steps every candidate's state"):
+        optswitch.switch(optswitch.learning_rate_multiples(contenders.candidates()), inactive="track")
 
 
 def test_the_suite_s_contenders_that_ran_selectors_recommended_run_round_10_s_selector_spelled_out():

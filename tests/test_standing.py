@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs, first_duels
+from benchmarks.diagnostics import early_step_downs, family_picks, first_duels
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -306,6 +306,29 @@ def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():
         "t seed 2: no duel with another family after the race",
     ]
     assert first_duels.listed(runs, {"t": 2000}, ["adam", "sgd"]) == []
+
+
+def test_family_picks_counts_the_family_each_run_ran_most_against_the_best_one():
+    assert doctest.testmod(family_picks).failed == 0
+    copies = [
+        {"adam-x3": 500, "sgd-x3": 40, "rmsprop-x3": 40, "adam": 400, "sgd": 40, "rmsprop": 40},
+        {"adam-x3": 40, "sgd-x3": 300, "rmsprop-x3": 40, "adam": 40, "sgd": 600, "rmsprop": 40},
+        {"adam-x3": 40, "sgd-x3": 40, "rmsprop-x3": 900, "adam": 40, "sgd": 40, "rmsprop": 40},
+    ]
+    runs = [harness_run(seed, [], steps) for seed, steps in enumerate(copies)]
+    # A task no fixed candidate reaches is left out.
+    runs.append(dataclasses.replace(harness_run(0, [], copies[0]), task="other"))
+    found = family_picks.count(runs, {"t": "sgd"}, ["adam", "sgd", "rmsprop"])
+    assert found == {("sgd", "adam"): 1, ("sgd", "sgd"): 1, ("sgd", "rmsprop"): 1}
+    assert family_picks.count(runs, {"t": "sgd"}, ["adam", "sgd"]) == {}  # runs over other candidates
+    assert family_picks.report(found, ["adam", "sgd", "rmsprop"]).splitlines() == [
+        "| best family \\ runs most | adam | sgd | rmsprop | the best's share |",
+        "|---|---|---|---|---|",
+        "| adam | 0 | 0 | 0 | - |",
+        "| sgd | 1 | 1 | 1 | 1 of 3 |",
+        "| rmsprop | 0 | 0 | 0 | - |",
+        "runs whose pick is the best family: 1 of 3",
+    ]
 
 
 def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness.Run:
