@@ -177,6 +177,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round41/first_duels.txt", ["first_duels"] * 4),
         ("round42/held_out_25.txt", ["standing"] * 4 + ["first_duels"] * 4),
         ("round42/first_duels.txt", ["first_duels"] * 4),
+        ("round42/track/track.txt", ["paired"] * 4 + ["standing", "family_picks"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -186,23 +187,23 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
     # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt,
-    # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt and round42/first_duels.txt, which
-    # benchmarks/README.md's "Selection, round 31" to "round 42" quote (held_out_25.txt lists each run's first duel):
-    # each of their paired comparisons, standings, counts of early step downs and of first duels come out of the
-    # stored runs as printed.
+    # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt, round42/first_duels.txt and
+    # round42/track/track.txt, which benchmarks/README.md's "Selection, round 31" to "round 42" quote (held_out_25.txt
+    # lists each run's first duel): each of their paired comparisons, standings, counts of early step downs, of first
+    # duels and of family picks come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
-        r"^\$ python -m benchmarks\.(?:suite|diagnostics)\.(paired|standing|early_step_downs|first_duels) (.*)\n"
-        r"((?:.+\n)+)",
+        r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
+        r"(paired|standing|early_step_downs|first_duels|family_picks) (.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
     )
     assert [module for module, _, _ in found] == modules
     for module, arguments, printed in found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
-        modules_by_name["first_duels"] = first_duels
+        modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
