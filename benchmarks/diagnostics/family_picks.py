@@ -10,13 +10,11 @@ best family by pick, so that a change to the race shows where it moves the picks
 ``FILES`` as in :mod:`benchmarks.suite.standing`: run files joined by ``+``, each a path or a glob pattern.
 """
 
-import argparse
 import collections
 from collections.abc import Sequence
 
 from benchmarks.diagnostics.early_step_downs import family
-from benchmarks.diagnostics.first_duels import best_families
-from benchmarks.suite import standing
+from benchmarks.diagnostics.first_duels import switch_and_fixed, switch_and_fixed_parser
 
 
 def pick(steps_per_candidate: dict[str, int]) -> str:
@@ -55,19 +53,10 @@ def report(found: collections.Counter, families: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> collections.Counter:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.diagnostics.family_picks", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--switch", required=True, help="FILE[+FILE...]:SWITCH")
-    parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
-    args = parser.parse_args(argv)
-    targets: dict = {}
-    ((_, switch_runs),) = standing.read([args.switch], targets).items()
-    fixed: dict[str, list] = {}
-    for spec in args.fixed:
-        fixed.update(standing.read([spec], targets))
-    found = count(switch_runs, best_families(fixed, targets), list(fixed))
-    print(report(found, list(fixed)))
+    args = switch_and_fixed_parser("family_picks", __doc__).parse_args(argv)
+    switch_runs, best, families = switch_and_fixed(args)
+    found = count(switch_runs, best, families)
+    print(report(found, families))
     return found
 
 

@@ -127,24 +127,37 @@ def report(found: collections.Counter, families: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> collections.Counter:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.diagnostics.first_duels", description=__doc__.split("\n\n")[0]
-    )
+def switch_and_fixed_parser(module: str, doc: str) -> argparse.ArgumentParser:
+    """The command line of a diagnostic that reads a switch's runs against the fixed candidates':
+    ``--switch FILES:SWITCH --fixed FILES:CANDIDATES`` (``--fixed`` repeated for runs kept in other files)."""
+    prog, description = f"python -m benchmarks.diagnostics.{module}", doc.split("\n\n")[0]
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--switch", required=True, help="FILE[+FILE...]:SWITCH")
     parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:CANDIDATE[,CANDIDATE...]")
-    parser.add_argument("--runs", action="store_true", help="also list each run's first duel")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def switch_and_fixed(args: argparse.Namespace) -> tuple[list, dict[str, str], list[str]]:
+    """The switch's runs, each task's best family (:func:`best_families`) and the fixed candidates' names, from
+    :func:`switch_and_fixed_parser`'s arguments."""
     targets: dict = {}
     ((_, switch_runs),) = standing.read([args.switch], targets).items()
     fixed: dict[str, list] = {}
     for spec in args.fixed:
         fixed.update(standing.read([spec], targets))
+    return switch_runs, best_families(fixed, targets), list(fixed)
+
+
+def main(argv: Sequence[str] | None = None) -> collections.Counter:
+    parser = switch_and_fixed_parser("first_duels", __doc__)
+    parser.add_argument("--runs", action="store_true", help="also list each run's first duel")
+    args = parser.parse_args(argv)
+    switch_runs, best, families = switch_and_fixed(args)
     budget = budgets(args.switch.rpartition(":")[0])
-    found = count(switch_runs, budget, best_families(fixed, targets), list(fixed))
-    print(report(found, list(fixed)))
+    found = count(switch_runs, budget, best, families)
+    print(report(found, families))
     if args.runs:
-        print("\n".join(listed(switch_runs, budget, list(fixed))))
+        print("\n".join(listed(switch_runs, budget, families)))
     return found
 
 

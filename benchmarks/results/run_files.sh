@@ -77,6 +77,8 @@ with_held_out_through() {
 }
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
+# Round 41's first duels (benchmarks/diagnostics/first_duels.py), printed after their command: duels ARGS.
+duels() { echo "\$ python -m benchmarks.diagnostics.first_duels $*"; python -m benchmarks.diagnostics.first_duels "$@"; echo; }
 # A blind split's report (rounds 37 and 38): VARIANT against the recommended switch, run by run, in each of the split's
 # four runs, then the recommended switch's standing on the split alone, seeds 0-4 and 5-9:
 # blind_split_report VARIANT SPLIT RUN RUN_FRESH RUN_5C RUN_FRESH_5C.
@@ -118,6 +120,19 @@ alone_split_report() {
   done
   echo "\$ python benchmarks/results/picks.py $2"
   python benchmarks/results/picks.py "$2"
+}
+# Round 41's diagnostic (benchmarks/diagnostics/first_duels.py) over the sets above as they are when it is called: the
+# recommended switch's first duel with another family after the race, three candidates and five, seeds 0-4 and 5-9.
+first_duels_report() {
+  echo "## Seeds 0-4"
+  duels --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop"
+  echo "## Seeds 5-9"
+  duels --switch "$FRESH_REC:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop"
+  echo "## Five candidates, seeds 0-4 (the first duel with another candidate: Adam at another rate counts)"
+  duels --switch "$K5_SWITCH:race-multiples-undo" --fixed "$K3+$A34:adam,adam-3e-3,sgd,rmsprop" --fixed "$A34:adam-3e-4"
+  echo "## Five candidates, seeds 5-9"
+  duels --switch "$F5:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
+    --fixed "$F5:adam-3e-4,adam-3e-3"
 }
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
 # (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4

@@ -9,7 +9,6 @@ source benchmarks/results/run_files.sh
 alone_split_report held-out-25 round42/held-out-25
 echo
 echo "## The first duel with another family after the race, run by run (benchmarks/diagnostics/first_duels.py)"
-duels() { echo "\$ python -m benchmarks.diagnostics.first_duels $*"; python -m benchmarks.diagnostics.first_duels "$@"; echo; }
 for three in "$H25" "$H25_FRESH"; do
   duels --runs --switch "$three:race-multiples-undo" --fixed "$three:adam,sgd,rmsprop"
 done
