@@ -24,19 +24,9 @@ import jax
 import numpy as np
 import optax
 
+from benchmarks.diagnostics.leg_rates import rate
 from benchmarks.suite.tasks import TASKS
 from optswitch.selectors._race import default_window
-
-
-def rate(losses: Sequence[float]) -> float:
-    """The race's rate: minus the least-squares slope of ``log(losses)`` against the update index.
-
-    Examples:
-        >>> round(rate([1.0, 0.9, 0.81, 0.729]), 6)  # a loss that loses 10% an update
-        0.105361
-    """
-    logs = np.log(np.asarray(losses, float))
-    return float(-np.polyfit(np.arange(len(logs), dtype=float), logs, 1)[0])
 
 
 def at_3x() -> dict[str, optax.GradientTransformation]:
@@ -53,13 +43,15 @@ def cold_and_warm(task, seed: int, candidates: dict[str, optax.GradientTransform
     window = default_window(task.budget, 6)
     keys = jax.random.split(jax.random.key(1000 + seed), 2 * window)
 
+    steps = {}  # one compile per transformation: its cold and warm legs share it
+
     def leg(tx, params, state, leg_keys):
-        @jax.jit
         def step(params, state, key):
             loss, grads = jax.value_and_grad(task.loss)(params, task.sample(task.data, key))
             updates, state = tx.update(grads, state, params)
             return optax.apply_updates(params, updates), state, loss
 
+        step = steps.setdefault(id(tx), jax.jit(step))
         losses = []
         for key in leg_keys:
             params, state, loss = step(params, state, key)

@@ -71,6 +71,16 @@ def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]
     }
 
 
+def duels_of(switch_runs: list, budget: Mapping[str, int], families: Sequence[str]):
+    """Each run of ``switch_runs`` over the copies of ``families`` with its :func:`first_duel` (None if it has none),
+    each task's ``budget`` in updates setting the race's end."""
+    for run in switch_runs:
+        copies = list(run.steps_per_candidate)
+        if {family(name) for name in copies} == set(families):
+            race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
+            yield run, first_duel(run.switches, race_end, budget[run.task])
+
+
 def count(
     switch_runs: list, budget: Mapping[str, int], best: Mapping[str, str], families: Sequence[str]
 ) -> collections.Counter:
@@ -78,13 +88,8 @@ def count(
     whether the leader's and the challenger's family is the ``best`` one, and whether the challenger took over;
     ``"runs"``: the runs counted (those over other candidates are left out)."""
     found: collections.Counter = collections.Counter()
-    for run in switch_runs:
-        copies = list(run.steps_per_candidate)
-        if run.task not in best or {family(name) for name in copies} != set(families):
-            continue
+    for run, duel in duels_of([run for run in switch_runs if run.task in best], budget, families):
         found["runs"] += 1
-        race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
-        duel = first_duel(run.switches, race_end, budget[run.task])
         if duel is not None:
             leader, challenger, took_over = duel
             found[(leader == best[run.task], challenger == best[run.task], took_over)] += 1
@@ -95,12 +100,7 @@ def listed(switch_runs: list, budget: Mapping[str, int], families: Sequence[str]
     """Each run's first duel over the copies of ``families``, one line a run (task, seed, the two families and
     whether the challenger took over), for a split read run by run."""
     lines = []
-    for run in sorted(switch_runs, key=lambda run: (run.task, run.seed)):
-        copies = list(run.steps_per_candidate)
-        if {family(name) for name in copies} != set(families):
-            continue
-        race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
-        duel = first_duel(run.switches, race_end, budget[run.task])
+    for run, duel in duels_of(sorted(switch_runs, key=lambda run: (run.task, run.seed)), budget, families):
         if duel is None:
             lines.append(f"{run.task} seed {run.seed}: no duel with another family after the race")
         else:

@@ -7,24 +7,16 @@ with the folder of the split's seeds 0-4, three-candidate run, e.g.
 ``python benchmarks/results/picks.py round41/held-out-24`` (the split's round script prints it into its ``.txt``).
 """
 
-import collections
 import json
 import math
 import sys
 
+from benchmarks.diagnostics.family_picks import pick
 from benchmarks.suite import store
 
 RUNS = ("", "-fresh", "-5c", "-fresh-5c")
 SWITCH = "race-multiples-undo"
 FIXED = ("adam", "adam-3e-4", "adam-3e-3", "sgd", "rmsprop")
-
-
-def family(run: store.Run) -> str:
-    """The candidate whose copies made most of ``run``'s updates (the first listed, on a tie)."""
-    updates = collections.Counter()
-    for name, count in run.steps_per_candidate.items():
-        updates[name.removesuffix("-x3")] += count
-    return updates.most_common(1)[0][0]
 
 
 def main(argv: list[str]) -> None:
@@ -40,9 +32,10 @@ def main(argv: list[str]) -> None:
             steps = {name: by_contender[name]["median_steps_to_target"] for name in FIXED if name in by_contender}
             steps = {name: math.inf if value is None else value for name, value in steps.items()}
             best = min(steps, key=steps.get)
-            picks = [(run.seed, family(run)) for run in sorted(runs, key=lambda run: run.seed) if run.task == task]
-            same = sum(pick == best for _, pick in picks)
-            listed = ", ".join(f"{seed} {pick}" for seed, pick in picks)
+            ordered = sorted((run for run in runs if run.task == task), key=lambda run: run.seed)
+            picks = [(run.seed, pick(run.steps_per_candidate)) for run in ordered]
+            same = sum(chosen == best for _, chosen in picks)
+            listed = ", ".join(f"{seed} {chosen}" for seed, chosen in picks)
             if math.isinf(steps[best]):
                 print(f"{task}: no fixed candidate reaches the target; most updates: {listed}")
             else:
