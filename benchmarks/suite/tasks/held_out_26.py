@@ -29,7 +29,15 @@ def factorization_machine_ratings(*, quick: bool = False) -> Task:
     seed 0): 200 users, 150 items, 10 genres (each item's drawn uniformly), 5 age groups (each user's); each feature
     a true weight N(0, 0.3^2) and a true factor N(0, 0.5^2) of 4; the rating the true machine's plus N(0, 0.3^2);
     6,000 training and 1,500 validation (user, item) pairs drawn uniformly (the same for every run seed). The model:
-    weights and bias zero, factors N(0, 0.1^2). The loss and the metric are the mean squared error.
+    weights and bias zero, factors N(0, 0.1^2). The loss and the metric are the mean squared error: 1.98 at the
+    start, 1.972 for the training mean, 0.0883 for the true machine. Budget 2,000 updates, evaluated every 50. Before
+    calibration, the fixed candidates ran on seeds 0 and 1, the task as it is (0.4 to 1.1 s a run). On the
+    calibration seeds Adam at 1e-3 sets the target, 0.37146, its median best 0.34954 loosened by the spread of its
+    bests: it gets below it on every seed, within 1,600 to 1,850 updates (median 1,750; best 0.326 to 0.352, at
+    2,000, still falling); SGD with momentum at 1e-2 and RMSProp at 1e-3 on none (best 0.375 to 0.404 and 0.394 to
+    0.426). SGD is ahead after 200 updates (1.11 to 1.20; Adam 1.45 to 1.54, RMSProp 1.49 to 1.57) and level with
+    Adam after 1,000 (0.497 to 0.529; Adam 0.489 to 0.528, RMSProp 0.573 to 0.627). The baseline's tuned rate is
+    1e-2 (median best 0.155, below the target within 300 to 350 updates).
     """
     users, items, genres, ages, rank, true_rank, train, held_out, batch = 200, 150, 10, 5, 8, 4, 6000, 1500, 64
     rng = np.random.default_rng(0)
@@ -109,7 +117,15 @@ def chamfer_set_autoencoder(*, quick: bool = False) -> Task:
     validation sets of 16 points, each on an ellipse (centre uniform in [-1, 1]^2, half axes 0.3 to 1, turned
     uniformly), at uniform angles, plus N(0, 0.02^2) (the same for every run seed). The model: encoder 2-64-64 (relu)
     averaged over the points, then 64-6; decoder 6-64-64-32 (relu), 16 points (weights N(0, 1/fan in), biases zero).
-    The loss and the metric are the Chamfer distance (squared, the two directions added).
+    The loss and the metric are the Chamfer distance (squared, the two directions added): 0.67 to 0.99 at the start,
+    0.6465 for each set's own mean as a set of one point. Budget 2,000 updates, evaluated every 50. Before
+    calibration, the fixed candidates ran on seeds 0 and 1, the task as it is (1.6 to 3.2 s a run). On the
+    calibration seeds Adam at 1e-3 sets the target, 0.072544, its median best 0.068769 loosened by the spread of its
+    bests: it gets below it on every seed, within 1,350 to 1,800 updates (median 1,700; best 0.0655 to 0.0704, at
+    1,950 to 2,000); RMSProp at 1e-3 on 2 of 5, at 1,900 and 2,000 (best 0.0704 to 0.0749), and SGD with momentum
+    at 1e-2 on none (best 0.0798 to 0.0824). After 200 updates Adam is at 0.095 to 0.099, RMSProp at 0.096 to
+    0.114, SGD at 0.106 to 0.118; after 1,000 at 0.077 to 0.081, 0.082 to 0.091 and 0.085 to 0.088. The baseline's tuned
+    rate is 3e-2, the top of its grid (median best 0.0529, below the target within 850 to 1,000 updates).
     """
     points, code, train, held_out, batch = 16, 6, 2000, 500, 32
     rng = np.random.default_rng(0)
@@ -157,7 +173,18 @@ def hopfield_retrieval(*, quick: bool = False) -> Task:
     loss falls as the maps grow, then flattens when each query picks one pattern). The data (numpy seed 0): 64
     patterns of 32 random signs; each query a stored pattern with each sign flipped with probability 0.2, plus
     N(0, 0.3^2); 4,000 training and 1,000 validation queries (the same for every run seed). The model: query and key
-    maps 32 by 32, N(0, 0.1^2 / 32). The loss and the metric are the mean squared error of the retrieved pattern.
+    maps 32 by 32, N(0, 0.1^2 / 32). The loss and the metric are the mean squared error of the retrieved pattern:
+    0.987 at the start, 0.9857 for the mean of the patterns (equal attention), 0.7986 for the query's own signs,
+    0.2550 for the stored pattern nearest the query (one pattern picked; a soft mixture can do a little better).
+    Budget 2,000 updates, evaluated every 50. Before calibration, the fixed candidates ran on seeds 0 and 1, the task
+    as it is (0.5 to 0.8 s a run). On the calibration seeds Adam at 1e-3 sets the target, 0.25472, its median best
+    0.24999 loosened by the spread of its bests: it gets below it on every seed, within 1,100 to 1,250 updates
+    (median 1,200; best 0.2489 to 0.2547, at 1,250 to 1,600, then rising a little); RMSProp at 1e-3 on every seed,
+    within 1,250 to 1,750 (median 1,400; best 0.2474 to 0.2539, the lowest single best of all), and SGD with
+    momentum at 1e-2 on 1 of 5, at 1,400 (best 0.2514 to 0.2570). After 200 updates Adam is at 0.359 to 0.376,
+    RMSProp at 0.396 to 0.415, SGD at 0.613 to 0.642; after 1,000 at 0.257 to 0.261, 0.259 to 0.263 and 0.260 to
+    0.271. The baseline's tuned rate is 1e-3, the bottom of its grid (median best 0.2532, below the target within
+    1,150 to 1,800 updates).
     """
     patterns, dim, flip, noise, train, held_out, batch = 64, 32, 0.2, 0.3, 4000, 1000, 64
     rng = np.random.default_rng(0)
