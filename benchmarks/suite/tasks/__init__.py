@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-25``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-26``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_25``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_26``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -51,6 +51,7 @@ from benchmarks.suite.tasks import (
     held_out_23,
     held_out_24,
     held_out_25,
+    held_out_26,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -80,6 +81,11 @@ from benchmarks.suite.tasks.held_out_22 import capsule_tetrominoes, hmm_forward_
 from benchmarks.suite.tasks.held_out_23 import neural_ode_lotka, neuralsort_ranking, switch_moe_languages
 from benchmarks.suite.tasks.held_out_24 import crf_tagging, kan_rbf_regression, soft_tree_classifier
 from benchmarks.suite.tasks.held_out_25 import force_field_clusters, ica_unmixing, poincare_tree_embedding
+from benchmarks.suite.tasks.held_out_26 import (
+    chamfer_set_autoencoder,
+    factorization_machine_ratings,
+    hopfield_retrieval,
+)
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -97,6 +103,7 @@ __all__ = [
     "binaryconnect_mlp",
     "breast_cancer_mlp",
     "capsule_tetrominoes",
+    "chamfer_set_autoencoder",
     "contrastive_embedding",
     "count_squares_cnn",
     "cox_survival_mlp",
@@ -109,6 +116,7 @@ __all__ = [
     "digits_mlp",
     "distinct_set_attention",
     "dyck_lstm",
+    "factorization_machine_ratings",
     "first_token_rnn",
     "fixed_point_classifier",
     "fno_burgers",
@@ -121,6 +129,7 @@ __all__ = [
     "heat_pinn",
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
+    "hopfield_retrieval",
     "hypernetwork_curves",
     "ica_unmixing",
     "kan_rbf_regression",
@@ -239,6 +248,7 @@ SPLIT_MODULES = (
     held_out_23,
     held_out_24,
     held_out_25,
+    held_out_26,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -247,7 +257,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-25"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-26"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
