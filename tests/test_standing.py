@@ -132,13 +132,25 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
 
 @pytest.mark.parametrize(
     "round_",
-    ["round29", "round30", "round31", "round35", "round37", "round38", "round39", "round40", "round41", "round42"],
+    [
+        "round29",
+        "round30",
+        "round31",
+        "round35",
+        "round37",
+        "round38",
+        "round39",
+        "round40",
+        "round41",
+        "round42",
+        "round43",
+    ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round42/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's and 41's, which it quoted before held-out-17 ran on seeds
-    # 5-9, held-out-18 ran at all, held-out-19 to held-out-25 ran), is
-    # what each of its commands prints today from the stored run files.
+    # benchmarks/results/round43/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's and 42's, which it quoted before held-out-17 ran on
+    # seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-26 ran), is what each of its commands prints today from
+    # the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -178,6 +190,8 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round42/held_out_25.txt", ["standing"] * 4 + ["first_duels"] * 4),
         ("round42/first_duels.txt", ["first_duels"] * 4),
         ("round42/track/track.txt", ["paired"] * 4 + ["standing", "family_picks"] * 2),
+        ("round43/held_out_26.txt", ["standing"] * 4 + ["first_duels"] * 4),
+        ("round43/first_duels.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -188,7 +202,8 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
     # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt,
     # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt, round42/first_duels.txt and
-    # round42/track/track.txt, which benchmarks/README.md's "Selection, round 31" to "round 42" quote (held_out_25.txt
+    # round42/track/track.txt, round43/held_out_26.txt and round43/first_duels.txt, which benchmarks/README.md's
+    # "Selection, round 31" to "round 43" quote (held_out_25.txt
     # lists each run's first duel): each of their paired comparisons, standings, counts of early step downs, of first
     # duels and of family picks come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
@@ -228,13 +243,14 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-25: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-26: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
     assert "held-out-23, seeds 5-9: adam 0.270, adam-3e-4 0.000, adam-3e-3 0.995, sgd 0.314, rmsprop 0.238, " in printed
     assert "held-out-24, seeds 0-4: adam 0.275, adam-3e-4 0.000, adam-3e-3 0.935, sgd 0.326, rmsprop 0.515, " in printed
     assert "held-out-25, seeds 5-9: adam 0.181, adam-3e-4 0.000, adam-3e-3 0.612, sgd 0.886, rmsprop 0.120, " in printed
+    assert "held-out-26, seeds 0-4: adam 0.721, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.280, rmsprop 0.307, " in printed
 
 
 @pytest.mark.parametrize(
@@ -256,12 +272,18 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "round42/held-out-25",
             "ica-unmixing: best fixed sgd (1100 steps); most updates: 0 sgd, 1 sgd, 2 sgd, 3 sgd, 4 adam; 4 of 5",
         ),
+        (
+            "round43/held_out_26",
+            "round43/held-out-26",
+            "chamfer-set-autoencoder: best fixed adam (1500 steps); most updates: 0 rmsprop, 1 rmsprop, 2 rmsprop, "
+            "3 rmsprop, 4 rmsprop; 0 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt and round42/held_out_25.txt hold what
-    # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
-    # against the best fixed candidate of each of the split's four runs.
+    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt, round42/held_out_25.txt and
+    # round43/held_out_26.txt hold what picks.py prints after its command: the candidate whose copies the recommended
+    # switch ran most, seed by seed, against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
     assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
     assert seen in printed

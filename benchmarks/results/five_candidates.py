@@ -25,6 +25,7 @@ SPLITS = {
     "held-out-23": "round40/held-out-23",
     "held-out-24": "round41/held-out-24",
     "held-out-25": "round42/held-out-25",
+    "held-out-26": "round43/held-out-26",
 }
 
 

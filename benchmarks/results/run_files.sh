@@ -69,6 +69,10 @@ with_held_out_24() { with_split "$H24" "$H24_5C" "$H24_FRESH" "$H24_FRESH_5C"; }
 # candidates and five. The round-42 scripts add them to the sets above.
 split_runs H25 "$R/round42/held-out-25"
 with_held_out_25() { with_split "$H25" "$H25_5C" "$H25_FRESH" "$H25_FRESH_5C"; }
+# Round 43: held-out-26, run once with every default frozen (the recommended switch alone), seeds 0-4 and 5-9, three
+# candidates and five. The round-43 scripts add them to the sets above.
+split_runs H26 "$R/round43/held-out-26"
+with_held_out_26() { with_split "$H26" "$H26_5C" "$H26_FRESH" "$H26_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
