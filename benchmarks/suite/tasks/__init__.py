@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-26``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-27``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_26``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_27``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -52,6 +52,7 @@ from benchmarks.suite.tasks import (
     held_out_24,
     held_out_25,
     held_out_26,
+    held_out_27,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -86,6 +87,7 @@ from benchmarks.suite.tasks.held_out_26 import (
     factorization_machine_ratings,
     hopfield_retrieval,
 )
+from benchmarks.suite.tasks.held_out_27 import gru_seq2seq_reverse, kalman_lds_likelihood, wave_inversion_1d
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -126,12 +128,14 @@ __all__ = [
     "gan_mixture_1d",
     "gated_linear_experts",
     "gp_periodic_kernel",
+    "gru_seq2seq_reverse",
     "heat_pinn",
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
     "hopfield_retrieval",
     "hypernetwork_curves",
     "ica_unmixing",
+    "kalman_lds_likelihood",
     "kan_rbf_regression",
     "kernel_smoother_ard",
     "kmeans_codebook",
@@ -182,6 +186,7 @@ __all__ = [
     "two_head_multitask",
     "validation_sampler",
     "vqe_ising_circuit",
+    "wave_inversion_1d",
 ]
 
 
@@ -249,6 +254,7 @@ SPLIT_MODULES = (
     held_out_24,
     held_out_25,
     held_out_26,
+    held_out_27,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -257,7 +263,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-26"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-27"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
