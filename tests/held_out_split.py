@@ -1,13 +1,15 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_27.py``): it runs only when asked, and it stayed blind."""
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_27.py``): it runs only when asked, it trains, and it stayed
+blind."""
 
 import json
 from pathlib import Path
 from types import ModuleType
 
+import optax
 import pytest
 
-from benchmarks.suite import cli, contenders, store, tasks
+from benchmarks.suite import cli, contenders, harness, store, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,3 +64,12 @@ def check_targets_and_baseline_rates_come_from_fixed_optimizers_only(split: str,
         pick = rates[name]
         assert (pick["task"], pick["budget"], pick["seeds"]) == (task.description, task.budget, seeds)
         assert pick["learning_rate"] == min(contenders.BASELINE_GRID, key=lambda lr: pick["median_best"][f"{lr:g}"])
+
+
+def check_trains(name: str):
+    """As every kept-aside task is checked: 20 Adam updates at 1e-2 lower task ``name``'s validation metric (lower is
+    better) and do not diverge."""
+    task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
+    result = harness.run(task, optax.adam(1e-2), seed=0)
+    assert result.steps == [0, 10, 20] and not result.diverged
+    assert result.metric[-1] < result.metric[0]

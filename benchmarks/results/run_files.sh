@@ -125,6 +125,21 @@ alone_split_report() {
   echo "\$ python benchmarks/results/picks.py $2"
   python benchmarks/results/picks.py "$2"
 }
+# A blind split run alone, from round 42: alone_split_report's lines, then each of the four runs' first duel with
+# another family after the race, run by run: alone_split_duels SPLIT FOLDER.
+alone_split_duels() {
+  local run
+  alone_split_report "$1" "$2"
+  echo
+  echo "## The first duel with another family after the race, run by run (benchmarks/diagnostics/first_duels.py)"
+  for run in "$R/$2" "$R/$2-fresh"; do
+    duels --runs --switch "$run/time_to_target.json:race-multiples-undo" --fixed "$run/time_to_target.json:adam,sgd,rmsprop"
+  done
+  for run in "$R/$2-5c" "$R/$2-fresh-5c"; do
+    duels --runs --switch "$run/time_to_target.json:race-multiples-undo" \
+      --fixed "$run/time_to_target.json:adam,adam-3e-4,adam-3e-3,sgd,rmsprop"
+  done
+}
 # Round 41's diagnostic (benchmarks/diagnostics/first_duels.py) over the sets above as they are when it is called: the
 # recommended switch's first duel with another family after the race, three candidates and five, seeds 0-4 and 5-9.
 first_duels_report() {

@@ -6,12 +6,4 @@
 # bash benchmarks/results/round42/held_out_25.sh > benchmarks/results/round42/held_out_25.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-alone_split_report held-out-25 round42/held-out-25
-echo
-echo "## The first duel with another family after the race, run by run (benchmarks/diagnostics/first_duels.py)"
-for three in "$H25" "$H25_FRESH"; do
-  duels --runs --switch "$three:race-multiples-undo" --fixed "$three:adam,sgd,rmsprop"
-done
-for five in "$H25_5C" "$H25_FRESH_5C"; do
-  duels --runs --switch "$five:race-multiples-undo" --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop"
-done
+alone_split_duels held-out-25 round42/held-out-25
