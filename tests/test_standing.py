@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs, family_picks, first_duels
+from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, train_ahead
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -144,13 +144,14 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round41",
         "round42",
         "round43",
+        "round44",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round43/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's and 42's, which it quoted before held-out-17 ran on
-    # seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-26 ran), is what each of its commands prints today from
-    # the stored run files.
+    # benchmarks/results/round44/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's, 42's and 43's, which it quoted before held-out-17 ran
+    # on seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-27 ran), is what each of its commands prints today
+    # from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -192,6 +193,9 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round42/track/track.txt", ["paired"] * 4 + ["standing", "family_picks"] * 2),
         ("round43/held_out_26.txt", ["standing"] * 4 + ["first_duels"] * 4),
         ("round43/first_duels.txt", ["first_duels"] * 4),
+        ("round44/held_out_27.txt", ["standing"] * 4 + ["first_duels"] * 4),
+        ("round44/first_duels.txt", ["first_duels"] * 4),
+        ("round44/train_ahead.txt", ["train_ahead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -202,23 +206,24 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
     # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt,
     # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt, round42/first_duels.txt and
-    # round42/track/track.txt, round43/held_out_26.txt and round43/first_duels.txt, which benchmarks/README.md's
-    # "Selection, round 31" to "round 43" quote (held_out_25.txt
-    # lists each run's first duel): each of their paired comparisons, standings, counts of early step downs, of first
-    # duels and of family picks come out of the stored runs as printed.
+    # round42/track/track.txt, round43/held_out_26.txt, round43/first_duels.txt, round44/held_out_27.txt,
+    # round44/first_duels.txt and round44/train_ahead.txt, which benchmarks/README.md's "Selection, round 31" to
+    # "round 44" quote (held_out_25.txt lists each run's first duel): each of their paired comparisons, standings,
+    # counts of early step downs, of first duels, of family picks and of training losses ahead come out of the stored
+    # runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
-        r"(paired|standing|early_step_downs|first_duels|family_picks) (.*)\n((?:.+\n)+)",
+        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead) (.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
     )
     assert [module for module, _, _ in found] == modules
     for module, arguments, printed in found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
-        modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks}
+        modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
@@ -243,7 +248,7 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-26: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-27: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -251,6 +256,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-24, seeds 0-4: adam 0.275, adam-3e-4 0.000, adam-3e-3 0.935, sgd 0.326, rmsprop 0.515, " in printed
     assert "held-out-25, seeds 5-9: adam 0.181, adam-3e-4 0.000, adam-3e-3 0.612, sgd 0.886, rmsprop 0.120, " in printed
     assert "held-out-26, seeds 0-4: adam 0.721, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.280, rmsprop 0.307, " in printed
+    assert "held-out-27, seeds 5-9: adam 0.203, adam-3e-4 0.000, adam-3e-3 0.620, sgd 0.407, rmsprop 0.111, " in printed
 
 
 @pytest.mark.parametrize(
@@ -278,12 +284,19 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "chamfer-set-autoencoder: best fixed adam (1500 steps); most updates: 0 rmsprop, 1 rmsprop, 2 rmsprop, "
             "3 rmsprop, 4 rmsprop; 0 of 5",
         ),
+        (
+            "round44/held_out_27",
+            "round44/held-out-27",
+            "kalman-lds-likelihood: best fixed rmsprop (1800 steps); most updates: 5 sgd, 6 sgd, 7 rmsprop, 8 adam, "
+            "9 sgd; 1 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt, round42/held_out_25.txt and
-    # round43/held_out_26.txt hold what picks.py prints after its command: the candidate whose copies the recommended
-    # switch ran most, seed by seed, against the best fixed candidate of each of the split's four runs.
+    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt, round42/held_out_25.txt,
+    # round43/held_out_26.txt and round44/held_out_27.txt hold what picks.py prints after its command: the candidate
+    # whose copies the recommended switch ran most, seed by seed, against the best fixed candidate of each of the
+    # split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
     assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
     assert seen in printed
@@ -370,3 +383,40 @@ def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness
         steps_per_candidate=steps_per_candidate,
         diverged=False,
     )
+
+
+def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidate_s_target_step():
+    # Task a: Adam first at 200 steps, the switch at 300 (short of 1.15x) though its training loss at 200 is lower;
+    # task b: both at 100, the switch's training loss there higher; task c: no fixed candidate reaches it (left out).
+    curves = {
+        "a": {"race": ([1, 0.9, 0.6, 0.4], [9, 0.5, 0.2, 0.1]), "adam": ([1, 0.8, 0.45, 0.4], [9, 0.6, 0.3, 0.2])},
+        "b": {"race": ([1, 0.4, 0.3, 0.3], [9, 0.5, 0.4, 0.3]), "adam": ([1, 0.45, 0.4, 0.3], [9, 0.4, 0.3, 0.2])},
+        "c": {"race": ([1, 0.6, 0.6, 0.6], [9, 0.5, 0.4, 0.3]), "adam": ([1, 0.6, 0.6, 0.6], [9, 0.4, 0.3, 0.2])},
+    }
+    runs = [
+        harness.Run(task, name, seed, [0, 100, 200, 300], metric, [0.0] * 4, train, [""] * 4, 0.5, [], {}, False, 0, [])
+        for task, by_name in curves.items()
+        for name, (metric, train) in by_name.items()
+        for seed in range(3)
+    ]
+    found = train_ahead.read(_of(runs, "race"), {"adam": _of(runs, "adam")}, dict.fromkeys("abc", TARGET))
+    assert [(entry.task, entry.short, entry.reading) for entry in found] == [
+        ("a", True, "ahead"),
+        ("b", False, "behind"),
+    ]
+    assert (found[0].best_steps, found[0].switch_steps, found[0].switch_loss, found[0].best_loss) == (
+        200,
+        300,
+        0.2,
+        0.3,
+    )
+    assert train_ahead.report(found, listed=True).splitlines() == [
+        "1 tasks short of the goal: the switch ahead on the training loss at the best fixed candidate's target step on "
+        "1, behind on 0, not finite on 0",
+        "1 tasks within 1.15x: the switch ahead on the training loss at the best fixed candidate's target step on 0, "
+        "behind on 1, not finite on 0",
+        "  a: adam 200 steps, switch 300; training loss there 0.2 against 0.3 (short, ahead)",
+        "  b: adam 100 steps, switch 100; training loss there 0.5 against 0.4 (behind)",
+    ]
+    diverged = dataclasses.replace(found[0], switch_loss=math.nan)
+    assert diverged.reading == "not finite"

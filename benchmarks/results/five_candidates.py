@@ -26,6 +26,7 @@ SPLITS = {
     "held-out-24": "round41/held-out-24",
     "held-out-25": "round42/held-out-25",
     "held-out-26": "round43/held-out-26",
+    "held-out-27": "round44/held-out-27",
 }
 
 

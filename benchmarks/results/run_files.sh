@@ -73,6 +73,10 @@ with_held_out_25() { with_split "$H25" "$H25_5C" "$H25_FRESH" "$H25_FRESH_5C"; }
 # candidates and five. The round-43 scripts add them to the sets above.
 split_runs H26 "$R/round43/held-out-26"
 with_held_out_26() { with_split "$H26" "$H26_5C" "$H26_FRESH" "$H26_FRESH_5C"; }
+# Round 44: held-out-27, run once with every default frozen (the recommended switch alone), seeds 0-4 and 5-9, three
+# candidates and five. The round-44 scripts add them to the sets above.
+split_runs H27 "$R/round44/held-out-27"
+with_held_out_27() { with_split "$H27" "$H27_5C" "$H27_FRESH" "$H27_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
@@ -143,16 +147,28 @@ alone_split_duels() {
 # Round 41's diagnostic (benchmarks/diagnostics/first_duels.py) over the sets above as they are when it is called: the
 # recommended switch's first duel with another family after the race, three candidates and five, seeds 0-4 and 5-9.
 first_duels_report() {
+  FIVE_NOTE=" (the first duel with another candidate: Adam at another rate counts)" over_the_four_sets duels
+}
+# COMMAND ARGS run over the four sets above as they are when it is called, three candidates and five, seeds 0-4 and 5-9,
+# each under its heading (FIVE_NOTE, if set, added to the five-candidate ones): over_the_four_sets COMMAND [ARGS...].
+over_the_four_sets() {
+  local command=$1
+  shift
   echo "## Seeds 0-4"
-  duels --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop"
+  "$command" "$@" --switch "$K3:race-multiples-undo" --fixed "$K3:adam,sgd,rmsprop"
   echo "## Seeds 5-9"
-  duels --switch "$FRESH_REC:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop"
-  echo "## Five candidates, seeds 0-4 (the first duel with another candidate: Adam at another rate counts)"
-  duels --switch "$K5_SWITCH:race-multiples-undo" --fixed "$K3+$A34:adam,adam-3e-3,sgd,rmsprop" --fixed "$A34:adam-3e-4"
+  "$command" "$@" --switch "$FRESH_REC:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop"
+  echo "## Five candidates, seeds 0-4${FIVE_NOTE-}"
+  "$command" "$@" --switch "$K5_SWITCH:race-multiples-undo" --fixed "$K3+$A34:adam,adam-3e-3,sgd,rmsprop" \
+    --fixed "$A34:adam-3e-4"
   echo "## Five candidates, seeds 5-9"
-  duels --switch "$F5:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
+  "$command" "$@" --switch "$F5:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
     --fixed "$F5:adam-3e-4,adam-3e-3"
 }
+# Round 44's reading of the shortfalls (benchmarks/diagnostics/train_ahead.py), printed after its command, over the
+# four sets, each task listed: train_ahead_report.
+ahead() { echo "\$ python -m benchmarks.diagnostics.train_ahead $*"; python -m benchmarks.diagnostics.train_ahead "$@"; echo; }
+train_ahead_report() { over_the_four_sets ahead --tasks; }
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
 # (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4
 # and 5-9, by steps, by seconds, and with Prodigy as the baseline.
