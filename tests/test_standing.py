@@ -196,21 +196,16 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round44/held_out_27.txt", ["standing"] * 4 + ["first_duels"] * 4),
         ("round44/first_duels.txt", ["first_duels"] * 4),
         ("round44/train_ahead.txt", ["train_ahead"] * 4),
+        ("round44/held_out_loss.txt", ["paired"]),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
-    # benchmarks/results/round31/trials_copies.txt, round32/trials_duels.txt, round33/trials_duels_guarded.txt,
-    # round34/halving_guarded.txt, round34/adam_x3_alone.txt, round35/prior_guarded.txt, round36/stall_long.txt,
-    # round37/held_out_20.txt, round37/before_noise.txt, round38/variant.txt, round38/held_out_21.txt,
-    # round39/held_out_22.txt, round39/third_seeds.txt, round39/floor.txt, round40/held_out_23.txt,
-    # round41/held_out_24.txt, round41/first_duels.txt, round42/held_out_25.txt, round42/first_duels.txt and
-    # round42/track/track.txt, round43/held_out_26.txt, round43/first_duels.txt, round44/held_out_27.txt,
-    # round44/first_duels.txt and round44/train_ahead.txt, which benchmarks/README.md's "Selection, round 31" to
-    # "round 44" quote (held_out_25.txt lists each run's first duel): each of their paired comparisons, standings,
-    # counts of early step downs, of first duels, of family picks and of training losses ahead come out of the stored
-    # runs as printed.
+    # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
+    # "round 44" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # paired comparisons, standings, counts of early step downs, of first duels, of family picks and of training losses
+    # ahead come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()

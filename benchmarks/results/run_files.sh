@@ -74,7 +74,8 @@ with_held_out_25() { with_split "$H25" "$H25_5C" "$H25_FRESH" "$H25_FRESH_5C"; }
 split_runs H26 "$R/round43/held-out-26"
 with_held_out_26() { with_split "$H26" "$H26_5C" "$H26_FRESH" "$H26_FRESH_5C"; }
 # Round 44: held-out-27, run once with every default frozen (the recommended switch alone), seeds 0-4 and 5-9, three
-# candidates and five. The round-44 scripts add them to the sets above.
+# candidates and five, on an Intel Xeon (every contender of a run in its file). The round-44 scripts add them to the
+# sets above.
 split_runs H27 "$R/round44/held-out-27"
 with_held_out_27() { with_split "$H27" "$H27_5C" "$H27_FRESH" "$H27_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
