@@ -381,19 +381,24 @@ def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness
 
 
 def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidate_s_target_step():
-    # Task a: Adam first at 200 steps, the switch at 300 (short of 1.15x) though its training loss at 200 is lower;
-    # task b: both at 100, the switch's training loss there higher; task c: no fixed candidate reaches it (left out).
+    # Task a: Adam first at 200 steps, the switch at 300 (short of 1.15x) though its training loss at 200 is lower, its
+    # Adam copies run most on every seed; task b: both at 100, the switch's training loss there higher, Adam's copies
+    # run most on seed 0 only; task c: no fixed candidate reaches it (left out).
     curves = {
         "a": {"race": ([1, 0.9, 0.6, 0.4], [9, 0.5, 0.2, 0.1]), "adam": ([1, 0.8, 0.45, 0.4], [9, 0.6, 0.3, 0.2])},
         "b": {"race": ([1, 0.4, 0.3, 0.3], [9, 0.5, 0.4, 0.3]), "adam": ([1, 0.45, 0.4, 0.3], [9, 0.4, 0.3, 0.2])},
         "c": {"race": ([1, 0.6, 0.6, 0.6], [9, 0.5, 0.4, 0.3]), "adam": ([1, 0.6, 0.6, 0.6], [9, 0.4, 0.3, 0.2])},
     }
+    copies = {"a": {"adam-x3": 9, "sgd": 1}, "b": {"sgd-x3": 9, "adam": 1}, "c": {"sgd": 1}}
     runs = [
-        harness.Run(task, name, seed, [0, 100, 200, 300], metric, [0.0] * 4, train, [""] * 4, 0.5, [], {}, False, 0, [])
+        harness.Run(
+            task, name, seed, [0, 100, 200, 300], metric, [0.0] * 4, train, [""] * 4, 0.5, [],
+            {"adam": 9} if (task, seed) == ("b", 0) else copies[task], False, 0, [],
+        )
         for task, by_name in curves.items()
         for name, (metric, train) in by_name.items()
         for seed in range(3)
-    ]
+    ]  # fmt: skip
     found = train_ahead.read(_of(runs, "race"), {"adam": _of(runs, "adam")}, dict.fromkeys("abc", TARGET))
     assert [(entry.task, entry.short, entry.reading) for entry in found] == [
         ("a", True, "ahead"),
@@ -405,13 +410,16 @@ def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidat
         0.2,
         0.3,
     )
+    assert [(entry.best_picked, entry.runs) for entry in found] == [(3, 3), (1, 3)]
     assert train_ahead.report(found, listed=True).splitlines() == [
         "1 tasks short of the goal: the switch ahead on the training loss at the best fixed candidate's target step on "
-        "1, behind on 0, not finite on 0",
-        "1 tasks within 1.15x: the switch ahead on the training loss at the best fixed candidate's target step on 0, "
-        "behind on 1, not finite on 0",
-        "  a: adam 200 steps, switch 300; training loss there 0.2 against 0.3 (short, ahead)",
-        "  b: adam 100 steps, switch 100; training loss there 0.5 against 0.4 (behind)",
+        "1 (the best family run most on 1), behind on 0 (0), not finite on 0 (0)",
+        "1 tasks within 1.15x: the switch ahead on the training loss at the best fixed candidate's target step on 0 "
+        "(the best family run most on 0), behind on 1 (0), not finite on 0 (0)",
+        "  a: adam 200 steps, switch 300; training loss there 0.2 against 0.3 (short, ahead); the best family run most "
+        "on 3 of 3",
+        "  b: adam 100 steps, switch 100; training loss there 0.5 against 0.4 (behind); the best family run most "
+        "on 1 of 3",
     ]
     diverged = dataclasses.replace(found[0], switch_loss=math.nan)
     assert diverged.reading == "not finite"

@@ -10,7 +10,10 @@ of ``S`` (a shortfall is later, or missed in more than half the seeds, as the go
 
 Being ahead on the training loss and short on the validation metric is what a selector that reads a validation
 metric could mend; behind on both, it is the training loss itself that the switch's choice got wrong. Neither count
-says that a validation-reading selector would reach the target; it bounds where one could help.
+says that a validation-reading selector would reach the target; it bounds where one could help. Each reading also
+counts the tasks on which the switch ran the best candidate's family most (:func:`family_picks.pick`) on more than half
+its seeds: behind on the training loss with another family is a choice that its own signal, read over the whole run,
+would have undone.
 
 Usage::
 
@@ -26,6 +29,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from benchmarks.diagnostics.family_picks import pick
 from benchmarks.diagnostics.first_duels import switch_and_fixed_parser
 from benchmarks.suite import goals, paired, scoring, standing
 
@@ -41,6 +45,8 @@ class TaskRead:
         switch_steps: the switch's median steps to the target (inf: missed in more than half the seeds).
         switch_loss: the switch's median training loss at the evaluation at ``S``.
         best_loss: the best candidate's median training loss there.
+        best_picked: the switch's runs whose most-run family (:func:`family_picks.pick`) is the best candidate's.
+        runs: the switch's runs of the task.
     """
 
     task: str
@@ -49,6 +55,8 @@ class TaskRead:
     switch_steps: float
     switch_loss: float
     best_loss: float
+    best_picked: int
+    runs: int
 
     @property
     def short(self) -> bool:
@@ -102,6 +110,10 @@ def read(switch_runs: list, fixed: Mapping[str, list], targets: Mapping) -> list
                 switch_steps=scoring.median_time(list(switch_steps[task].values())),
                 switch_loss=loss_at(runs, medians[best]),
                 best_loss=loss_at(best_runs, medians[best]),
+                best_picked=sum(
+                    bool(run.steps_per_candidate) and pick(run.steps_per_candidate) == best for run in runs
+                ),
+                runs=len(runs),
             )
         )
     return found
@@ -111,11 +123,19 @@ def report(found: Sequence[TaskRead], listed: bool = False) -> str:
     """What :func:`read` found, counted (and, with ``listed``, task by task)."""
     lines = []
     for short, label in ((True, "short of the goal"), (False, f"within {goals.TIME_OVER_BEST_FIXED}x")):
-        readings = collections.Counter(entry.reading for entry in found if entry.short == short)
+        group = [entry for entry in found if entry.short == short]
+        counted = {
+            reading: (
+                sum(entry.reading == reading for entry in group),
+                sum(entry.reading == reading and 2 * entry.best_picked > entry.runs for entry in group),
+            )
+            for reading in ("ahead", "behind", "not finite")
+        }
         lines.append(
-            f"{readings.total()} tasks {label}: the switch ahead on the training loss at the best fixed candidate's "
-            f"target step on {readings['ahead']}, behind on {readings['behind']}, "
-            f"not finite on {readings['not finite']}"
+            f"{len(group)} tasks {label}: the switch ahead on the training loss at the best fixed candidate's target "
+            "step on {} (the best family run most on {}), behind on {} ({}), not finite on {} ({})".format(
+                *counted["ahead"], *counted["behind"], *counted["not finite"]
+            )
         )
     if listed:
         for entry in found:
@@ -123,7 +143,8 @@ def report(found: Sequence[TaskRead], listed: bool = False) -> str:
             lines.append(
                 f"  {entry.task}: {entry.best} {entry.best_steps:.0f} steps, switch {steps}; training loss there "
                 f"{entry.switch_loss:.4g} against {entry.best_loss:.4g}"
-                f" ({'short, ' if entry.short else ''}{entry.reading})"
+                f" ({'short, ' if entry.short else ''}{entry.reading}); the best family run most on "
+                f"{entry.best_picked} of {entry.runs}"
             )
     return "\n".join(lines)
 
