@@ -1,5 +1,5 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_27.py``): it runs only when asked, it trains, and it stayed
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_28.py``): it runs only when asked, it trains, and it stayed
 blind."""
 
 import json

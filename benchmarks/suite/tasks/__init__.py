@@ -8,13 +8,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
 only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-27``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-28``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_27``); the helpers that tasks of several splits
+``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_28``); the helpers that tasks of several splits
 use, and :class:`Task`, are in ``_common``.
 """
 
@@ -53,6 +53,7 @@ from benchmarks.suite.tasks import (
     held_out_25,
     held_out_26,
     held_out_27,
+    held_out_28,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -88,6 +89,7 @@ from benchmarks.suite.tasks.held_out_26 import (
     hopfield_retrieval,
 )
 from benchmarks.suite.tasks.held_out_27 import gru_seq2seq_reverse, kalman_lds_likelihood, wave_inversion_1d
+from benchmarks.suite.tasks.held_out_28 import arm_inverse_kinematics, complex_kg_completion, gmm_full_covariance
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -99,6 +101,7 @@ __all__ = [
     "Task",
     "adding_gru",
     "adversarial_spheres_pgd",
+    "arm_inverse_kinematics",
     "bars_vae",
     "bayes_by_backprop_mlp",
     "bfs_distance_gnn",
@@ -106,6 +109,7 @@ __all__ = [
     "breast_cancer_mlp",
     "capsule_tetrominoes",
     "chamfer_set_autoencoder",
+    "complex_kg_completion",
     "contrastive_embedding",
     "count_squares_cnn",
     "cox_survival_mlp",
@@ -127,6 +131,7 @@ __all__ = [
     "gae_link_prediction",
     "gan_mixture_1d",
     "gated_linear_experts",
+    "gmm_full_covariance",
     "gp_periodic_kernel",
     "gru_seq2seq_reverse",
     "heat_pinn",
@@ -255,6 +260,7 @@ SPLIT_MODULES = (
     held_out_25,
     held_out_26,
     held_out_27,
+    held_out_28,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -263,7 +269,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 }
 
 #: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-27"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-28"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
