@@ -19,7 +19,7 @@ Usage::
 
     python -m benchmarks.diagnostics.train_ahead --switch "FILES:race-multiples-undo" --fixed "FILES:adam,sgd,rmsprop"
 
-``--tasks`` also lists each task. ``FILES`` as in :mod:`benchmarks.suite.standing`.
+``--each-task`` also lists each task. ``FILES`` as in :mod:`benchmarks.suite.standing`.
 """
 
 import collections
@@ -151,7 +151,7 @@ def report(found: Sequence[TaskRead], listed: bool = False) -> str:
 
 def main(argv: Sequence[str] | None = None) -> list[TaskRead]:
     parser = switch_and_fixed_parser("train_ahead", __doc__)
-    parser.add_argument("--tasks", action="store_true", help="also list each task")
+    parser.add_argument("--each-task", action="store_true", help="also list each task")
     args = parser.parse_args(argv)
     targets: dict = {}
     ((_, switch_runs),) = standing.read([args.switch], targets).items()
@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> list[TaskRead]:
     for spec in args.fixed:
         fixed.update(standing.read([spec], targets))
     found = read(switch_runs, fixed, targets)
-    print(report(found, args.tasks))
+    print(report(found, args.each_task))
     return found
 
 

@@ -169,7 +169,7 @@ over_the_four_sets() {
 # Round 44's reading of the shortfalls (benchmarks/diagnostics/train_ahead.py), printed after its command, over the
 # four sets, each task listed: train_ahead_report.
 ahead() { echo "\$ python -m benchmarks.diagnostics.train_ahead $*"; python -m benchmarks.diagnostics.train_ahead "$@"; echo; }
-train_ahead_report() { over_the_four_sets ahead --tasks; }
+train_ahead_report() { over_the_four_sets ahead --each-task; }
 # Where the recommended switch stands against the goals of issue 11 over the sets above as they are when it is called
 # (the standing scripts of rounds 31, 35, 37 and 38 add their blind splits first): three candidates and five, seeds 0-4
 # and 5-9, by steps, by seconds, and with Prodigy as the baseline.
