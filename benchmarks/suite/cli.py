@@ -5,6 +5,7 @@ The protocol of MLCommons AlgoPerf and DeepOBS on small offline tasks (see bench
     python -m benchmarks.suite --calibrate        # once: sets the targets from the fixed candidates
     python -m benchmarks.suite --tune-baseline    # once: tunes the baseline's learning rate per task
     python -m benchmarks.suite                    # the full run: every development task, contender and seed
+    python -m benchmarks.suite --split development-2 # development tasks where SGD gets there first, when asked
     python -m benchmarks.suite --split validation # the tasks kept aside, with the defaults frozen
     python -m benchmarks.suite --split held-out   # the tasks kept aside from every design, run once
     python -m benchmarks.suite --split held-out-2 # the tasks kept aside from every design since round 9, run once
@@ -72,7 +73,7 @@ DEFAULT_BASELINE = BENCHMARKS / "baseline.json"
 #: Calibration seeds are disjoint from the evaluation seeds (0, 1, ...), so no run is scored against a target it set.
 CALIBRATION_SEED = 100
 #: The choices of ``--split``: the tasks of :data:`benchmarks.suite.tasks.SPLITS` of one kind, or all.
-SPLITS = ("development", "validation", *tasks_lib.KEPT_ASIDE, "all")
+SPLITS = (*tasks_lib.DEVELOPMENT_SPLITS, "validation", *tasks_lib.KEPT_ASIDE, "all")
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -105,7 +106,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--split",
         choices=SPLITS,
         default="development",
-        help="the tasks run when --tasks is not given: development (default), validation (the tasks kept aside), "
+        help="the tasks run when --tasks is not given: development (default), development-2 (development tasks too, "
+        "open to every design, where SGD with momentum reaches the target first; added after round 44), validation "
+        "(the tasks kept aside), "
         "held-out (the tasks kept aside from every design, to run once), held-out-2 (the same, added in round 9), "
         "held-out-3 (the same, added in round 9 for the next round), held-out-4 (the same, added in round 10 for the "
         "next round), held-out-5 (the same, added in round 11 for the next round), held-out-6 (the same, added in "
@@ -175,12 +178,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         type=Path,
-        help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, validation/, held-out/, held-out-2/, "
-        "held-out-3/, held-out-4/, held-out-5/, held-out-6/, held-out-7/, held-out-8/, held-out-9/, held-out-10/, "
-        "held-out-11/, held-out-12/, held-out-13/, held-out-14/, held-out-15/, held-out-16/, held-out-17/, "
-        "held-out-18/, held-out-19/, held-out-20/, held-out-21/, held-out-22/, held-out-23/, held-out-24/, "
-        "held-out-25/, held-out-26/, held-out-27/, held-out-28/ or all/ with --split, large/ with --candidates large; "
-        "with --from-json, that file's folder)",
+        help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, development-2/, validation/, "
+        "held-out/, held-out-2/, held-out-3/, held-out-4/, held-out-5/, held-out-6/, held-out-7/, held-out-8/, "
+        "held-out-9/, held-out-10/, held-out-11/, held-out-12/, held-out-13/, held-out-14/, held-out-15/, "
+        "held-out-16/, held-out-17/, held-out-18/, held-out-19/, held-out-20/, held-out-21/, held-out-22/, "
+        "held-out-23/, held-out-24/, held-out-25/, held-out-26/, held-out-27/, held-out-28/ or all/ with --split, "
+        "large/ with --candidates large; with --from-json, that file's folder)",
     )
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt for shakespeare-char")
     parser.add_argument("--readme", type=Path, help="also write the tables into this markdown file, between markers")

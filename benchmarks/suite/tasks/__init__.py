@@ -6,16 +6,18 @@ to compile, and a copy per program).
 
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
-*development* tasks are the ones selectors are designed and tuned on; the *validation* tasks are kept aside and run
-only when asked (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``,
+*development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
+after round 44, of tasks where SGD with momentum reaches the target first), which run only when asked (``--split
+development-2``); the *validation* tasks are kept aside and run only when asked (``--split validation``), with the
+defaults frozen. Each *held-out* split (``held-out``,
 ``held-out-2``, ..., ``held-out-28``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
-Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``validation``,
-``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_28``); the helpers that tasks of several splits
-use, and :class:`Task`, are in ``_common``.
+Each split's tasks, and the helpers only they use, are in a module of their own (``development``,
+``development_2``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_28``); the
+helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -26,6 +28,7 @@ import jax.numpy as jnp
 
 from benchmarks.suite.tasks import (
     development,
+    development_2,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -58,6 +61,11 @@ from benchmarks.suite.tasks import (
 )
 from benchmarks.suite.tasks._common import Task
 from benchmarks.suite.tasks.development import DEFAULT_TEXT, digits_mlp, mnist1d_cnn, noisy_quadratic, shakespeare_char
+from benchmarks.suite.tasks.development_2 import (
+    fir_system_identification,
+    nuisance_feature_regression,
+    soft_label_logistic,
+)
 from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
 from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
 from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
@@ -94,6 +102,7 @@ from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, dia
 
 __all__ = [
     "DEFAULT_TEXT",
+    "DEVELOPMENT_SPLITS",
     "KEPT_ASIDE",
     "SPLITS",
     "SPLIT_MODULES",
@@ -123,6 +132,7 @@ __all__ = [
     "distinct_set_attention",
     "dyck_lstm",
     "factorization_machine_ratings",
+    "fir_system_identification",
     "first_token_rnn",
     "fixed_point_classifier",
     "fno_burgers",
@@ -159,6 +169,7 @@ __all__ = [
     "neural_ode_lotka",
     "neuralsort_ranking",
     "noisy_quadratic",
+    "nuisance_feature_regression",
     "ordinal_logit_mlp",
     "oscillator_fit",
     "pairwise_ranking_mlp",
@@ -179,6 +190,7 @@ __all__ = [
     "sinkhorn_matching",
     "siren_waves",
     "skipgram_negative_sampling",
+    "soft_label_logistic",
     "soft_tree_classifier",
     "sparse_l1_logistic",
     "spiking_latency_snn",
@@ -232,6 +244,7 @@ def validation_sampler(task: Task) -> Callable[[Any, jax.Array], Any] | None:
 #: by name (``TASKS``), from which :data:`TASKS`, :data:`SPLITS` and :data:`KEPT_ASIDE` are gathered.
 SPLIT_MODULES = (
     development,
+    development_2,
     validation,
     held_out_01,
     held_out_02,
@@ -268,7 +281,8 @@ TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"`` (selectors are designed and tuned on these), ``"validation"`` (kept aside, run
+#: Each task's split: ``"development"`` or ``"development-2"`` (selectors are designed and tuned on these; the second
+#: runs only when asked), ``"validation"`` (kept aside, run
 #: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-28"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
@@ -277,3 +291,6 @@ SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for nam
 #: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
 #: the fused/unfused choices) is not measured on them.
 KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
+
+#: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, run when asked.
+DEVELOPMENT_SPLITS = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("development"))
