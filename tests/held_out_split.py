@@ -1,6 +1,6 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
 (``tests/test_held_out_19.py`` to ``tests/test_held_out_28.py``): it runs only when asked, it trains, and it stayed
-blind."""
+blind. ``tests/test_development_2.py`` reads the check of the targets' and the baseline's provenance too."""
 
 import json
 from pathlib import Path
@@ -40,7 +40,8 @@ def check_runs_only_when_asked(module: ModuleType, names: list[str], previous: s
 
 def check_targets_and_baseline_rates_come_from_fixed_optimizers_only(split: str, names: list[str]):
     """The split is blind: its targets were set by --calibrate (adam, sgd and rmsprop alone) and the baseline's rates
-    by --tune-baseline (adamw-cosine over its grid), on the calibration seeds; no switch or selector ran on it."""
+    by --tune-baseline (adamw-cosine over its grid), on the calibration seeds; no switch or selector ran on it (a
+    development split's calibration and tuning files hold the same, whatever later runs beside them hold)."""
     results = ROOT / "benchmarks" / "results" / split
     calibration = json.loads((results / "calibration.json").read_text())
     tuning = json.loads((results / "baseline_tuning.json").read_text())
