@@ -36,27 +36,29 @@ def nuisance_feature_regression(*, quick: bool = False) -> Task:
     of adaptive gradient methods"): the nuisance features have nothing to do with the label, but with more features than
     rows they can fit the training noise, and their gradients are small (the features are small), so an adaptive method,
     whose steps do not shrink with the gradient, fits the noise with them at once, while SGD barely moves them and fits
-    the informative features first. The data (numpy seed 0): the informative features N(0, Q diag(l) Q^T), ``Q`` a
-    random orthogonal 20x20 (the QR of a standard normal), ``l`` log-spaced from 0.03 to 10 (so the features are
-    correlated and ill-conditioned); the true weights ``Q c``, ``c`` of signs drawn at random and size 0.12 in each
-    direction of ``Q``; the nuisance features N(0, 0.01^2); the label the informative features times the true weights
-    plus N(0, 0.5^2); 200 training and 1,000 validation rows (the same for every run seed). The model: a linear map of
-    all 8,020 features and a bias, from zero. The loss and the metric are the mean squared error: 0.8266 at the start,
-    0.2446 for the true weights (the validation rows' noise), 0.2531 for least squares on the informative features
-    alone, 0.2554 for the least-norm fit of all the features, which interpolates the training rows. Budget 2,000
-    updates, evaluated every 50. Before calibration, the fixed candidates ran on seeds 0 and 1 on earlier forms in a
-    scratch module (2,000 or 4,000 nuisance features of 0.015 to 0.05 beside informative features correlated as an AR(1)
-    or spread as here with true weights of equal share in the label, up to 1.6 in size; SGD was ahead on the training
-    loss after 100 to 200 updates there, Adam and RMSProp slow to grow the informative weights) and then on the task as
-    it is (0.8 to 1.3 s a run). After 100 updates (5% of the budget) RMSProp's training loss is 0.184 and 0.179 on seeds
-    0 and 1, SGD's 0.201 and 0.193, Adam's 0.232 and 0.219; after 150, 0.073 and 0.074, 0.175 and 0.180, 0.119 and
-    0.116; after 200 (10%), 0.026 and 0.027, 0.164 and 0.168, 0.069 and 0.066: the adaptive methods fit the training
-    noise. On the calibration seeds SGD with momentum at 1e-2 sets the target, 0.25230, its median best 0.25099 loosened
-    by the spread of its bests: it gets below it on every seed, within 150 to 800 updates (median 450; best 0.24975 to
-    0.25141, at 500 to 1,500, below the least-norm fit: stopped early, SGD acts as a ridge); Adam at 1e-3 and RMSProp at
-    1e-3 on none (best 0.3062 to 0.3082 and 0.2946 to 0.2968). The training losses of the calibration seeds after 100
-    updates: RMSProp 0.172 to 0.184, SGD 0.195 to 0.200, Adam 0.213 to 0.231; after 200, 0.026 to 0.028, 0.168 to 0.177,
-    0.064 to 0.070. The baseline's tuned rate is 3e-2, the top of its grid (median best 0.30091, the target on no seed).
+    the informative features first (unlike ``sparse-l1-logistic``'s few informative features among rare binary ones
+    under a penalty, and ``rotated-softmax``'s correlated features, every one informative). The data (numpy seed 0): the
+    informative features N(0, Q diag(l) Q^T), ``Q`` a random orthogonal 20x20 (the QR of a standard normal), ``l``
+    log-spaced from 0.03 to 10 (so the features are correlated and ill-conditioned); the true weights ``Q c``, ``c`` of
+    signs drawn at random and size 0.12 in each direction of ``Q``; the nuisance features N(0, 0.01^2); the label the
+    informative features times the true weights plus N(0, 0.5^2); 200 training and 1,000 validation rows (the same for
+    every run seed). The model: a linear map of all 8,020 features and a bias, from zero. The loss and the metric are
+    the mean squared error: 0.8266 at the start, 0.2446 for the true weights (the validation rows' noise), 0.2531 for
+    least squares on the informative features alone, 0.2554 for the least-norm fit of all the features, which
+    interpolates the training rows. Budget 2,000 updates, evaluated every 50. Before calibration, the fixed candidates
+    ran on seeds 0 and 1 on earlier forms in a scratch module (2,000 or 4,000 nuisance features of 0.015 to 0.05 beside
+    informative features correlated as an AR(1) or spread as here with true weights of equal share in the label, up to
+    1.6 in size; SGD was ahead on the training loss after 100 to 200 updates there, Adam and RMSProp slow to grow the
+    informative weights) and then on the task as it is (0.8 to 1.3 s a run). After 100 updates (5% of the budget)
+    RMSProp's training loss is 0.184 and 0.179 on seeds 0 and 1, SGD's 0.201 and 0.193, Adam's 0.232 and 0.219; after
+    150, 0.073 and 0.074, 0.175 and 0.180, 0.119 and 0.116; after 200 (10%), 0.026 and 0.027, 0.164 and 0.168, 0.069 and
+    0.066: the adaptive methods fit the training noise. On the calibration seeds SGD with momentum at 1e-2 sets the
+    target, 0.25230, its median best 0.25099 loosened by the spread of its bests: it gets below it on every seed, within
+    150 to 800 updates (median 450; best 0.24975 to 0.25141, at 500 to 1,500, below the least-norm fit: stopped early,
+    SGD acts as a ridge); Adam at 1e-3 and RMSProp at 1e-3 on none (best 0.3062 to 0.3082 and 0.2946 to 0.2968). The
+    training losses of the calibration seeds after 100 updates: RMSProp 0.172 to 0.184, SGD 0.195 to 0.200, Adam 0.213
+    to 0.231; after 200, 0.026 to 0.028, 0.168 to 0.177, 0.064 to 0.070. The baseline's tuned rate is 3e-2, the top of
+    its grid (median best 0.30091, the target on no seed).
     """
     informative, nuisance, train, held_out, batch = 20, 8000, 200, 1000, 64
     rng = np.random.default_rng(0)
@@ -103,24 +105,26 @@ def fir_system_identification(*, quick: bool = False) -> Task:
     output, the window times the true taps plus a little noise. The input is coloured (AR(1), correlation 0.5), so the
     windows' covariance is a Toeplitz matrix, not diagonal, and a per-coordinate step size does not condition it; the
     taps are small, so an adaptive method's steps of about its learning rate reach them early, and then keep jittering
-    about them by as much, where SGD's steps shrink with the gradient. The data (numpy seed 0): the input ``0.35`` times
-    an AR(1) sequence of unit variance; the true taps ``0.04 N(0, 1) exp(-k / 24)`` for ``k`` = 0 to 127; the output
-    noise N(0, 0.002^2); 1,000 validation windows and then, 128 values later so that no input value is in both, 4,000
-    training windows (the same for every run seed). The model: 128 taps and a bias, from zero. The loss and the metric
-    are the mean squared error of the output: 0.0014910 at the start, 3.951e-6 for the true taps (the noise), 4.064e-6
-    for least squares on the training windows. The windows' covariance has eigenvalues 0.029 to 0.42 on the training
-    windows. Budget 2,000 updates, evaluated every 50. Before calibration, the fixed candidates ran on seeds 0 and 1 on
-    earlier forms in a scratch module (64 taps, output noise 0.001 or 0.002, the input 0.35 or 0.5; Adam's best within
-    16% of SGD's with 64 taps, 28% with 128) and then on the task as it is (0.3 to 0.7 s a run). After 100 updates (5%
-    of the budget) Adam's training loss is 6.7e-5 and 6.0e-5 on seeds 0 and 1, RMSProp's 3.9e-5 and 3.7e-5, SGD's
-    1.63e-4 and 1.64e-4; after 200 (10%), 5.5e-6 and 6.0e-6, 2.8e-5 and 2.9e-5, 1.9e-5 both. On the calibration seeds
-    SGD with momentum at 1e-2 sets the target, 4.2741e-6, its median best 4.1330e-6 loosened by the spread of its bests:
-    it gets below it on every seed, within 450 to 600 updates (median 550; best 3.992e-6 to 4.173e-6, at 750 to 1,950);
-    Adam at 1e-3 on none (best 5.05e-6 to 5.70e-6, at 200 to 300, after which its error grows again, to 3.0e-5 by 2,000
-    on seed 0) and RMSProp at 1e-3 on none (best 1.67e-5 to 1.99e-5). The training losses of the calibration seeds after
-    100 updates: RMSProp 3.1e-5 to 4.2e-5, Adam 5.5e-5 to 7.7e-5, SGD 1.42e-4 to 1.61e-4; after 200, 2.8e-5 to 2.9e-5,
-    5.5e-6 to 6.2e-6, 1.8e-5 to 2.0e-5. The baseline's tuned rate is 1e-3, the bottom of its grid (median best 4.341e-6;
-    its cosine decay stills Adam's jitter, and it gets below the target on seed 102 alone, at 1,900).
+    about them by as much, where SGD's steps shrink with the gradient (unlike ``lru-forecast``'s recurrence of a noisy
+    series and ``kalman-lds-likelihood``'s hidden state: the channel is a plain convolution, its input seen). The data
+    (numpy seed 0): the input ``0.35`` times an AR(1) sequence of unit variance; the true taps ``0.04 N(0, 1) exp(-k /
+    24)`` for ``k`` = 0 to 127; the output noise N(0, 0.002^2); 1,000 validation windows and then, 128 values later so
+    that no input value is in both, 4,000 training windows (the same for every run seed). The model: 128 taps and a
+    bias, from zero. The loss and the metric are the mean squared error of the output: 0.0014910 at the start, 3.951e-6
+    for the true taps (the noise), 4.064e-6 for least squares on the training windows. The windows' covariance has
+    eigenvalues 0.029 to 0.42 on the training windows. Budget 2,000 updates, evaluated every 50. Before calibration, the
+    fixed candidates ran on seeds 0 and 1 on earlier forms in a scratch module (64 taps, output noise 0.001 or 0.002,
+    the input 0.35 or 0.5; Adam's best within 16% of SGD's with 64 taps, 28% with 128) and then on the task as it is
+    (0.3 to 0.7 s a run). After 100 updates (5% of the budget) Adam's training loss is 6.7e-5 and 6.0e-5 on seeds 0 and
+    1, RMSProp's 3.9e-5 and 3.7e-5, SGD's 1.63e-4 and 1.64e-4; after 200 (10%), 5.5e-6 and 6.0e-6, 2.8e-5 and 2.9e-5,
+    1.9e-5 both. On the calibration seeds SGD with momentum at 1e-2 sets the target, 4.2741e-6, its median best
+    4.1330e-6 loosened by the spread of its bests: it gets below it on every seed, within 450 to 600 updates (median
+    550; best 3.992e-6 to 4.173e-6, at 750 to 1,950); Adam at 1e-3 on none (best 5.05e-6 to 5.70e-6, at 200 to 300,
+    after which its error grows again, to 3.0e-5 by 2,000 on seed 0) and RMSProp at 1e-3 on none (best 1.67e-5 to
+    1.99e-5). The training losses of the calibration seeds after 100 updates: RMSProp 3.1e-5 to 4.2e-5, Adam 5.5e-5 to
+    7.7e-5, SGD 1.42e-4 to 1.61e-4; after 200, 2.8e-5 to 2.9e-5, 5.5e-6 to 6.2e-6, 1.8e-5 to 2.0e-5. The baseline's
+    tuned rate is 1e-3, the bottom of its grid (median best 4.341e-6; its cosine decay stills Adam's jitter, and it gets
+    below the target on seed 102 alone, at 1,900).
     """
     taps, train, held_out, batch = 128, 4000, 1000, 32
     rng = np.random.default_rng(0)
@@ -161,7 +165,9 @@ def soft_label_logistic(*, quick: bool = False) -> Task:
     classes (as in distillation from a teacher's probabilities, Hinton, Vinyals and Dean 2015, here a logistic
     teacher): the features are correlated through their factors, so the curvature is far from diagonal (the training
     features' covariance has eigenvalues 0.14 to 24.7), and the labels are nearly those of a logistic model of the
-    features, so the gradient's noise vanishes near the optimum, where an adaptive method's steps do not. The data
+    features, so the gradient's noise vanishes near the optimum, where an adaptive method's steps do not (unlike
+    ``rotated-softmax``'s classes drawn from its teacher, whose noise never vanishes and where Adam is behind from the
+    start, and ``teacher-distill-mlp``'s MLP student of a random MLP teacher). The data
     (numpy seed 0): the loadings 16x256 N(0, 1/16); each row the loadings times 16 factors N(0, 1) plus N(0, 0.5^2)
     on each feature; the true weights N(0, 1) scaled so that the true logits have a root mean square of 0.3; each
     row's probability the logistic of its true logit plus N(0, 0.01^2); 4,000 training and 1,000 validation rows (the
