@@ -27,6 +27,7 @@ SPLITS = {
     "held-out-25": "round42/held-out-25",
     "held-out-26": "round43/held-out-26",
     "held-out-27": "round44/held-out-27",
+    "held-out-28": "round45/held-out-28",
 }
 
 
