@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, train_ahead
+from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, train_ahead, train_lead
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -201,6 +201,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round45/held_out_28.txt", ["standing"] * 4 + ["first_duels"] * 4),
         ("round45/first_duels.txt", ["first_duels"] * 4),
         ("round45/train_ahead.txt", ["train_ahead"] * 4),
+        ("round45/train_lead.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -208,14 +209,14 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
     # "round 45" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
-    # paired comparisons, standings, counts of early step downs, of first duels, of family picks and of training losses
-    # ahead come out of the stored runs as printed.
+    # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
+    # ahead and of the best candidate's lead on its training loss come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
-        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead) (.*)\n((?:.+\n)+)",
+        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead) (.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
     )
@@ -223,6 +224,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     for module, arguments, printed in found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
         modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
+        modules_by_name["train_lead"] = train_lead
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
@@ -434,3 +436,54 @@ def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidat
     ]
     diverged = dataclasses.replace(found[0], switch_loss=math.nan)
     assert diverged.reading == "not finite"
+
+
+def test_train_lead_reads_when_the_best_fixed_candidate_leads_on_its_own_training_loss():
+    # Two fixed candidates over a budget of 2,000: the race over their four copies runs two legs of 20 updates each,
+    # ending at update 160 (evaluated at 200), and a fair trial of each from the start ends at 80 (evaluated at 100).
+    # Task a: SGD first at 300 (Adam misses), behind Adam's training loss at 100, ahead from 200 on; the switch misses.
+    # Task b: Adam first at 200, ahead at 100, behind SGD at 200; the switch reaches it at 200 too.
+    assert train_lead.race_end(2000, 2) == 160 and train_lead.race_end(2000, 3) == 240
+    curves = {
+        "a": {
+            "race": ([1, 0.9, 0.8, 0.7], [9, 0.5, 0.3, 0.2]),
+            "sgd": ([1, 0.9, 0.8, 0.5], [9, 0.5, 0.3, 0.2]),
+            "adam": ([1, 0.9, 0.8, 0.7], [9, 0.4, 0.35, 0.3]),
+        },
+        "b": {
+            "race": ([1, 0.9, 0.5, 0.4], [9, 0.3, 0.2, 0.1]),
+            "sgd": ([1, 0.9, 0.8, 0.7], [9, 0.4, 0.1, 0.05]),
+            "adam": ([1, 0.9, 0.5, 0.4], [9, 0.3, 0.2, 0.1]),
+        },
+    }
+    runs = [
+        harness.Run(
+            task, name, seed, [0, 100, 200, 300], metric, [0.0] * 4, train, [""] * 4, 0.5, [], {}, False, 0, []
+        )
+        for task, by_name in curves.items()
+        for name, (metric, train) in by_name.items()
+        for seed in range(3)
+    ]  # fmt: skip
+    fixed = {"sgd": _of(runs, "sgd"), "adam": _of(runs, "adam")}
+    found = train_lead.read(_of(runs, "race"), fixed, dict.fromkeys("ab", TARGET), {"a": 2000, "b": 2000})
+    assert [
+        (entry.task, entry.best, entry.short, entry.leads_at_trial_end, entry.leads_at_race_end, entry.settled)
+        for entry in found
+    ] == [("a", "sgd", True, False, True, 200), ("b", "adam", False, True, False, None)]
+    assert train_lead.report(found, listed=True).splitlines() == [
+        "1 tasks short of the goal, SGD best: the best candidate leads on the training loss at a fair trial's end on "
+        "0, at the race's end on 1; its lead settles after the race's end on 1; it does not lead at its target step "
+        "on 0",
+        "0 tasks short of the goal, another candidate best: the best candidate leads on the training loss at a fair "
+        "trial's end on 0, at the race's end on 0; its lead settles after the race's end on 0; it does not lead at "
+        "its target step on 0",
+        "0 tasks within 1.15x, SGD best: the best candidate leads on the training loss at a fair trial's end on 0, at "
+        "the race's end on 0; its lead settles after the race's end on 0; it does not lead at its target step on 0",
+        "1 tasks within 1.15x, another candidate best: the best candidate leads on the training loss at a fair "
+        "trial's end on 1, at the race's end on 0; its lead settles after the race's end on 0; it does not lead at "
+        "its target step on 1",
+        "  a: sgd 300 steps, switch missed (short); at a trial's end not leading, at the race's end (160) leading; by "
+        "its target step leading from 200",
+        "  b: adam 200 steps, switch 200; at a trial's end leading, at the race's end (160) not leading; by its "
+        "target step not leading there",
+    ]

@@ -195,3 +195,7 @@ standing_report() {
   run --switch "$F5:race-multiples-undo" --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" \
     --fixed "$F5:adam-3e-4,adam-3e-3" --baseline "$FRESH_BASELINE:adamw-cosine"
 }
+# Round 45's reading (benchmarks/diagnostics/train_lead.py), printed after its command, over the four sets, each task
+# listed: train_lead_report.
+lead() { echo "\$ python -m benchmarks.diagnostics.train_lead $*"; python -m benchmarks.diagnostics.train_lead "$@"; echo; }
+train_lead_report() { over_the_four_sets lead --each-task; }
