@@ -1,5 +1,5 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_28.py``): it runs only when asked, it trains, and it stayed
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_29.py``): it runs only when asked, it trains, and it stayed
 blind. ``tests/test_development_2.py`` reads the check of the targets' and the baseline's provenance too."""
 
 import json
@@ -67,10 +67,17 @@ def check_targets_and_baseline_rates_come_from_fixed_optimizers_only(split: str,
         assert pick["learning_rate"] == min(contenders.BASELINE_GRID, key=lambda lr: pick["median_best"][f"{lr:g}"])
 
 
-def check_trains(name: str):
-    """As every kept-aside task is checked: 20 Adam updates at 1e-2 lower task ``name``'s validation metric (lower is
-    better) and do not diverge."""
-    task = tasks.TASKS[name](quick=True)._replace(budget=20, eval_every=10)
+def check_trains(name: str, updates: int = 20):
+    """As every kept-aside task is checked: ``updates`` Adam updates at 1e-2 (20, or more for a task that starts on a
+    plateau, :data:`PLATEAU_UPDATES`) lower task ``name``'s validation metric (lower is better) and do not diverge."""
+    task = tasks.TASKS[name](quick=True)._replace(budget=updates, eval_every=10)
     result = harness.run(task, optax.adam(1e-2), seed=0)
-    assert result.steps == [0, 10, 20] and not result.diverged
+    assert result.steps == list(range(0, updates + 1, 10)) and not result.diverged
     assert result.metric[-1] < result.metric[0]
+
+
+#: The kept-aside tasks that start on a plateau, with the Adam updates at 1e-2 that lower their validation metric:
+#: tucker-completion's entries are sums of products of four small numbers, and after 20 updates (and 50) its metric is
+#: still a little above the start (0.5972 to 0.6014 on seed 0), as the model fits the batches' noise; after 100 it is
+#: 0.345.
+PLATEAU_UPDATES = {"tucker-completion": 100}

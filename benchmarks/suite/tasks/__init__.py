@@ -10,13 +10,13 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 after round 44, of tasks where SGD with momentum reaches the target first), which run only when asked (``--split
 development-2``); the *validation* tasks are kept aside and run only when asked (``--split validation``), with the
 defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-28``) was added in one round for a later one (from held-out-3 on, by someone who ran
+``held-out-2``, ..., ``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran
 no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
 held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
 built and which ran each: benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``,
-``development_2``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_28``); the
+``development_2``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_29``); the
 helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
@@ -57,6 +57,7 @@ from benchmarks.suite.tasks import (
     held_out_26,
     held_out_27,
     held_out_28,
+    held_out_29,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -98,6 +99,7 @@ from benchmarks.suite.tasks.held_out_26 import (
 )
 from benchmarks.suite.tasks.held_out_27 import gru_seq2seq_reverse, kalman_lds_likelihood, wave_inversion_1d
 from benchmarks.suite.tasks.held_out_28 import arm_inverse_kinematics, complex_kg_completion, gmm_full_covariance
+from benchmarks.suite.tasks.held_out_29 import hawkes_process_likelihood, legendre_series_fit, tucker_completion
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -144,6 +146,7 @@ __all__ = [
     "gmm_full_covariance",
     "gp_periodic_kernel",
     "gru_seq2seq_reverse",
+    "hawkes_process_likelihood",
     "heat_pinn",
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
@@ -154,6 +157,7 @@ __all__ = [
     "kan_rbf_regression",
     "kernel_smoother_ard",
     "kmeans_codebook",
+    "legendre_series_fit",
     "line_orientation_cnn",
     "lista_sparse_coding",
     "logistic_cp_tensor",
@@ -200,6 +204,7 @@ __all__ = [
     "td_value_grid",
     "teacher_distill_mlp",
     "topic_embedding_bag",
+    "tucker_completion",
     "two_head_multitask",
     "validation_sampler",
     "vqe_ising_circuit",
@@ -274,6 +279,7 @@ SPLIT_MODULES = (
     held_out_26,
     held_out_27,
     held_out_28,
+    held_out_29,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -283,7 +289,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 
 #: Each task's split: ``"development"`` or ``"development-2"`` (selectors are designed and tuned on these; the second
 #: runs only when asked), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-28"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-29"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
