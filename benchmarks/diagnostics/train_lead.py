@@ -9,7 +9,7 @@ seeds is the lowest of the fixed candidates'. Two readings:
 
 - at the race's end, ``E``: the first evaluation at or after the update at which the recommended switch's race, over
   two copies of each fixed candidate (3x and 1x), has run its two legs per copy
-  (``2 x copies x default_window(budget, copies)``: 240 of 2,000 updates with three candidates, 200 with five);
+  (``2 x copies x default_window(budget, copies)``: 240 of 2,000 updates with three candidates and with five);
 - at a fair trial's end, ``E / n`` over ``n`` candidates: the first evaluation at or after the update at which trials
   of each candidate from a common start, with the race's updates shared out evenly, would end;
 - the *settled lead*: the first evaluation from which the best candidate leads at every evaluation up to ``S``, or
