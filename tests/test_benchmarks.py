@@ -576,6 +576,8 @@ def test_window_rates_read_the_fraction_of_the_loss_removed_per_update():
 DEVELOPMENT = ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
 #: The second development split, open to every design like the first but run only when asked.
 DEVELOPMENT_2 = ["nuisance-feature-regression", "fir-system-identification", "soft-label-logistic"]
+#: The third development split, run only when asked: SGD gets there first and leads on its training loss early.
+DEVELOPMENT_3 = ["huber-robust-regression", "procrustes-alignment", "range-localization"]
 VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
 HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
 HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
@@ -645,7 +647,8 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    every = DEVELOPMENT + DEVELOPMENT_2 + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5
+    every = DEVELOPMENT + DEVELOPMENT_2 + DEVELOPMENT_3 + VALIDATION + HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4
+    every += HELD_OUT_5
     every += HELD_OUT_6 + HELD_OUT_7 + HELD_OUT_8 + HELD_OUT_9 + HELD_OUT_10 + HELD_OUT_11 + HELD_OUT_12 + HELD_OUT_13
     every += HELD_OUT_14 + HELD_OUT_15 + HELD_OUT_16 + HELD_OUT_17 + HELD_OUT_18 + HELD_OUT_19 + HELD_OUT_20
     every += HELD_OUT_21 + HELD_OUT_22 + HELD_OUT_23 + HELD_OUT_24 + HELD_OUT_25 + HELD_OUT_26 + HELD_OUT_27
@@ -656,7 +659,9 @@ def test_the_validation_tasks_run_only_when_asked():
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "development-2", "validation", "held-out"} | {f"held-out-{k}" for k in range(2, 30)}
+    splits = {"development", "development-2", "development-3", "validation", "held-out"} | {
+        f"held-out-{k}" for k in range(2, 30)
+    }
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
     assert args.tasks == HELD_OUT and args.out == cli.DEFAULT_OUT / "held-out"
@@ -667,6 +672,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
     for split, names in [
         ("development", DEVELOPMENT),
         ("development-2", DEVELOPMENT_2),
+        ("development-3", DEVELOPMENT_3),
         ("validation", VALIDATION),
         ("held-out", HELD_OUT),
         *LATER_HELD_OUT,
@@ -698,10 +704,10 @@ def test_each_split_module_registers_its_tasks_under_names_no_other_module_uses(
     assert list(tasks.TASKS) == names and list(tasks.SPLITS) == names
     splits = [module.SPLIT for module in tasks.SPLIT_MODULES]
     assert len(splits) == len(set(splits)) and set(splits) == set(tasks.SPLITS.values())
-    assert tuple(split for split in splits if split not in ("development", "development-2", "validation")) == (
-        tasks.KEPT_ASIDE
-    )
-    assert tasks.DEVELOPMENT_SPLITS == ("development", "development-2")
+    assert tuple(
+        split for split in splits if split not in ("development", "development-2", "development-3", "validation")
+    ) == (tasks.KEPT_ASIDE)
+    assert tasks.DEVELOPMENT_SPLITS == ("development", "development-2", "development-3")
     for module in tasks.SPLIT_MODULES:
         for name, builder in module.TASKS.items():
             assert tasks.SPLITS[name] == module.SPLIT, name

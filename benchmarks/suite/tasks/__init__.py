@@ -7,16 +7,17 @@ to compile, and a copy per program).
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
-after round 44, of tasks where SGD with momentum reaches the target first), which run only when asked (``--split
-development-2``); the *validation* tasks are kept aside and run only when asked (``--split validation``), with the
-defaults frozen. Each *held-out* split (``held-out``,
-``held-out-2``, ..., ``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran
-no selector on it), is kept aside from every design, the earlier splits' included, and is run once (``--split
-held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been seen (which round
-built and which ran each: benchmarks/README.md).
+after round 44, of tasks where SGD with momentum reaches the target first) and the *development-3* tasks (added after
+round 45, of tasks where SGD alone also has the lowest training loss from early on), which run only when asked
+(``--split development-2``, ``--split development-3``); the *validation* tasks are kept aside and run only when asked
+(``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
+``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
+frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
+benchmarks/README.md).
 
-Each split's tasks, and the helpers only they use, are in a module of their own (``development``,
-``development_2``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_29``); the
+Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
+``development_3``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_29``); the
 helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
@@ -29,6 +30,7 @@ import jax.numpy as jnp
 from benchmarks.suite.tasks import (
     development,
     development_2,
+    development_3,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -67,6 +69,7 @@ from benchmarks.suite.tasks.development_2 import (
     nuisance_feature_regression,
     soft_label_logistic,
 )
+from benchmarks.suite.tasks.development_3 import huber_robust_regression, procrustes_alignment, range_localization
 from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
 from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
 from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
@@ -151,6 +154,7 @@ __all__ = [
     "heteroscedastic_nll",
     "hmm_forward_likelihood",
     "hopfield_retrieval",
+    "huber_robust_regression",
     "hypernetwork_curves",
     "ica_unmixing",
     "kalman_lds_likelihood",
@@ -183,7 +187,9 @@ __all__ = [
     "pointnet_polygons",
     "poisson_glm",
     "policy_gradient_bandit",
+    "procrustes_alignment",
     "quantile_mlp",
+    "range_localization",
     "ray_tomography_field",
     "rbm_exact_likelihood",
     "rff_hinge_svm",
@@ -250,6 +256,7 @@ def validation_sampler(task: Task) -> Callable[[Any, jax.Array], Any] | None:
 SPLIT_MODULES = (
     development,
     development_2,
+    development_3,
     validation,
     held_out_01,
     held_out_02,
@@ -287,8 +294,8 @@ TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"`` or ``"development-2"`` (selectors are designed and tuned on these; the second
-#: runs only when asked), ``"validation"`` (kept aside, run
+#: Each task's split: ``"development"``, ``"development-2"`` or ``"development-3"`` (selectors are designed and tuned
+#: on these; the last two run only when asked), ``"validation"`` (kept aside, run
 #: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-29"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
@@ -298,5 +305,6 @@ SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for nam
 #: the fused/unfused choices) is not measured on them.
 KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
 
-#: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, run when asked.
+#: The splits open to every design: ``"development"``, run by default, and ``"development-2"`` and
+#: ``"development-3"``, run when asked.
 DEVELOPMENT_SPLITS = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("development"))
