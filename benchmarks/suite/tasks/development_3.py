@@ -8,6 +8,13 @@ are open to every design; they run only when asked (``--split development-3``), 
 Each task starts far, in its own units, from its optimum (parameters of order one), with a curvature near one in
 every direction: SGD with momentum, whose steps scale with the gradient, gets there in tens of updates, while Adam's
 and RMSProp's steps of about their learning rate (1e-3) take hundreds.
+
+What ran before calibration: the fixed candidates on the calibration seeds 100-104, once, in a scratch run (the tasks
+as they are, their first form; none was dropped). Calibration (the same runs): SGD with momentum sets all three
+targets, reaching each on 5 of 5 seeds, Adam and RMSProp on none; SGD's training loss is the lowest of the three at
+updates 100 and 250 on every seed of every task, by far (the Huber regression 1.2-1.3 against Adam's and RMSProp's
+3.9-4.2 at 100; the Procrustes alignment 0.22-0.24 against 69-70; the localization 0.20-0.32 against 122-126). The
+baseline (adamw-cosine) tuned to 1e-2 on each.
 """
 
 from collections.abc import Callable
