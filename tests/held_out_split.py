@@ -1,6 +1,7 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
 (``tests/test_held_out_19.py`` to ``tests/test_held_out_29.py``): it runs only when asked, it trains, and it stayed
-blind. ``tests/test_development_2.py`` reads the check of the targets' and the baseline's provenance too."""
+blind. ``tests/test_development_2.py`` reads the check of the targets' and the baseline's provenance too, and
+``tests/test_development_3.py`` that check and the training check."""
 
 import json
 from pathlib import Path
