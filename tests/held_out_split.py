@@ -10,7 +10,7 @@ from types import ModuleType
 import optax
 import pytest
 
-from benchmarks.suite import cli, contenders, harness, store, tasks
+from benchmarks.suite import cli, contenders, harness, scoring, store, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,3 +82,18 @@ def check_trains(name: str, updates: int = 20):
 #: still a little above the start (0.5972 to 0.6014 on seed 0), as the model fits the batches' noise; after 100 it is
 #: 0.345.
 PLATEAU_UPDATES = {"tucker-completion": 100}
+
+
+def runs_by(path: Path) -> dict:
+    """The stored runs of a run file, by (task, contender, seed)."""
+    return {(run.task, run.contender, run.seed): run for run in store.load_runs(json.loads(path.read_text())["runs"])}
+
+
+def steps_to_target(run, target: scoring.Target) -> float:
+    """A stored run's steps to ``target`` (inf: never reached)."""
+    return scoring.time_to_target(run.steps, run.kept_metric, target)
+
+
+def train_loss_at(run, step: int) -> float:
+    """A stored run's training loss at the evaluation made at ``step`` updates."""
+    return run.train_loss[run.steps.index(step)]

@@ -16,7 +16,7 @@ import optax
 import pytest
 from scipy import special
 
-from benchmarks.suite import cli, harness, scoring, store, tasks
+from benchmarks.suite import cli, harness, store, tasks
 from benchmarks.suite.tasks import development_2
 
 DEVELOPMENT_2 = ["nuisance-feature-regression", "fir-system-identification", "soft-label-logistic"]
@@ -231,39 +231,34 @@ def test_development_2_targets_and_baseline_rates_come_from_fixed_optimizers_onl
     held_out_split.check_targets_and_baseline_rates_come_from_fixed_optimizers_only("development-2", DEVELOPMENT_2)
 
 
-def _runs_by(path: Path) -> dict:
-    """The stored runs of a run file, by (task, contender, seed)."""
-    return {(run.task, run.contender, run.seed): run for run in store.load_runs(json.loads(path.read_text())["runs"])}
-
-
-def _steps_to_target(run, target: scoring.Target) -> float:
-    return scoring.time_to_target(run.steps, run.kept_metric, target)
-
-
-def _train_loss_at(run, step: int) -> float:
-    return run.train_loss[run.steps.index(step)]
-
-
 @pytest.mark.parametrize("file", ["calibration.json", "time_to_target.json"])
 def test_sgd_reaches_every_target_first_while_adam_and_rmsprop_fall_faster_early(file):
     # What the split is for, read from the stored runs: on the calibration seeds (100-104) and on seeds 0-4, SGD with
     # momentum sets each target and reaches it on at least 4 of 5 seeds, Adam and RMSProp on none; yet RMSProp has
     # the lower training loss after 100 updates (5% of the budget) and Adam after 200 (10%) on every seed.
     targets = json.loads((RESULTS.parents[1] / "targets.json").read_text())
-    runs = _runs_by(RESULTS / file)
+    runs = held_out_split.runs_by(RESULTS / file)
     seeds = sorted({seed for _, _, seed in runs})
     assert seeds == ([100, 101, 102, 103, 104] if file == "calibration.json" else [0, 1, 2, 3, 4])
     for name in DEVELOPMENT_2:
         target = store.load_target(targets[name])
         assert target.best_fixed == "sgd" and list(target.seeds) == [100, 101, 102, 103, 104]
-        reached = [_steps_to_target(runs[name, "sgd", seed], target) for seed in seeds]
+        reached = [held_out_split.steps_to_target(runs[name, "sgd", seed], target) for seed in seeds]
         assert sum(math.isfinite(steps) for steps in reached) >= 4, name
         for seed in seeds:
             for adaptive in ("adam", "rmsprop"):
-                assert math.isinf(_steps_to_target(runs[name, adaptive, seed], target)), (name, adaptive, seed)
+                assert math.isinf(held_out_split.steps_to_target(runs[name, adaptive, seed], target)), (
+                    name,
+                    adaptive,
+                    seed,
+                )
             sgd = runs[name, "sgd", seed]
-            assert _train_loss_at(runs[name, "rmsprop", seed], 100) < _train_loss_at(sgd, 100), (name, seed)
-            assert _train_loss_at(runs[name, "adam", seed], 200) < _train_loss_at(sgd, 200), (name, seed)
+            assert held_out_split.train_loss_at(runs[name, "rmsprop", seed], 100) < held_out_split.train_loss_at(
+                sgd, 100
+            ), (name, seed)
+            assert held_out_split.train_loss_at(runs[name, "adam", seed], 200) < held_out_split.train_loss_at(
+                sgd, 200
+            ), (name, seed)
 
 
 def test_the_recommended_switch_falls_short_on_development_2():
@@ -271,10 +266,10 @@ def test_the_recommended_switch_falls_short_on_development_2():
     # on every seed (Adam runs most of the budget), reaches the FIR channel's on every seed 1.58x later than SGD by the
     # median, and the soft labels' on one seed of 5.
     targets = json.loads((RESULTS.parents[1] / "targets.json").read_text())
-    runs = _runs_by(RESULTS / "time_to_target.json")
+    runs = held_out_split.runs_by(RESULTS / "time_to_target.json")
     reached = {
         name: [
-            _steps_to_target(runs[name, "race-multiples-undo", seed], store.load_target(targets[name]))
+            held_out_split.steps_to_target(runs[name, "race-multiples-undo", seed], store.load_target(targets[name]))
             for seed in range(5)
         ]
         for name in DEVELOPMENT_2
@@ -289,7 +284,7 @@ def test_the_recommended_switch_falls_short_on_development_2():
         for seed in range(5)
     )
     sgd = [
-        _steps_to_target(
+        held_out_split.steps_to_target(
             runs["fir-system-identification", "sgd", seed], store.load_target(targets["fir-system-identification"])
         )
         for seed in range(5)

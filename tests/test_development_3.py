@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from benchmarks.suite import cli, scoring, store, tasks
+from benchmarks.suite import cli, store, tasks
 from benchmarks.suite.tasks import development_3
 
 DEVELOPMENT_3 = ["huber-robust-regression", "procrustes-alignment", "range-localization"]
@@ -154,40 +154,36 @@ def test_development_3_targets_and_baseline_rates_come_from_fixed_optimizers_onl
     held_out_split.check_targets_and_baseline_rates_come_from_fixed_optimizers_only("development-3", DEVELOPMENT_3)
 
 
-def _runs_by(path: Path) -> dict:
-    """The stored runs of a run file, by (task, contender, seed)."""
-    return {(run.task, run.contender, run.seed): run for run in store.load_runs(json.loads(path.read_text())["runs"])}
-
-
-def _steps_to_target(run, target: scoring.Target) -> float:
-    return scoring.time_to_target(run.steps, run.kept_metric, target)
-
-
-def _train_loss_at(run, step: int) -> float:
-    return run.train_loss[run.steps.index(step)]
-
-
 @pytest.mark.parametrize("file", ["calibration.json", "time_to_target.json"])
 def test_sgd_reaches_every_target_first_and_leads_on_its_training_loss_from_early_on(file):
     # What the split is for, read from the stored runs: on the calibration seeds (100-104) and on seeds 0-4, SGD with
     # momentum sets each target and reaches it on at least 4 of 5 seeds, Adam and RMSProp on none; and SGD's training
     # loss is the lowest of the three after 100 and after 250 updates on every seed.
     targets = json.loads((RESULTS.parents[1] / "targets.json").read_text())
-    runs = _runs_by(RESULTS / file)
+    runs = held_out_split.runs_by(RESULTS / file)
     seeds = sorted({seed for _, _, seed in runs})
     assert seeds == ([100, 101, 102, 103, 104] if file == "calibration.json" else [0, 1, 2, 3, 4])
     for name in DEVELOPMENT_3:
         target = store.load_target(targets[name])
         assert target.best_fixed == "sgd" and list(target.seeds) == [100, 101, 102, 103, 104]
-        reached = [_steps_to_target(runs[name, "sgd", seed], target) for seed in seeds]
+        reached = [held_out_split.steps_to_target(runs[name, "sgd", seed], target) for seed in seeds]
         assert sum(math.isfinite(steps) for steps in reached) >= 4, name
         for seed in seeds:
             for adaptive in ("adam", "rmsprop"):
-                assert math.isinf(_steps_to_target(runs[name, adaptive, seed], target)), (name, adaptive, seed)
+                assert math.isinf(held_out_split.steps_to_target(runs[name, adaptive, seed], target)), (
+                    name,
+                    adaptive,
+                    seed,
+                )
             for step in (100, 250):
-                sgd = _train_loss_at(runs[name, "sgd", seed], step)
+                sgd = held_out_split.train_loss_at(runs[name, "sgd", seed], step)
                 for adaptive in ("adam", "rmsprop"):
-                    assert sgd < _train_loss_at(runs[name, adaptive, seed], step), (name, seed, step, adaptive)
+                    assert sgd < held_out_split.train_loss_at(runs[name, adaptive, seed], step), (
+                        name,
+                        seed,
+                        step,
+                        adaptive,
+                    )
 
 
 def test_what_the_recommended_switch_did_on_development_3():
@@ -196,7 +192,7 @@ def test_what_the_recommended_switch_did_on_development_3():
     # localization's on 3 of 5 (SGD: 5, 5 and 4 of 5), at medians of 1,050, 600 and 1,100 updates against SGD's 1,000,
     # 1,050 and 550.
     targets = json.loads((RESULTS.parents[1] / "targets.json").read_text())
-    runs = _runs_by(RESULTS / "time_to_target.json")
+    runs = held_out_split.runs_by(RESULTS / "time_to_target.json")
     expected = {
         "huber-robust-regression": (5, 1050, 5, 1000),
         "procrustes-alignment": (3, 600, 5, 1050),
@@ -204,8 +200,8 @@ def test_what_the_recommended_switch_did_on_development_3():
     }
     for name, (switch_reached, switch_median, sgd_reached, sgd_median) in expected.items():
         target = store.load_target(targets[name])
-        switch = [_steps_to_target(runs[name, "race-multiples-undo", seed], target) for seed in range(5)]
-        sgd = [_steps_to_target(runs[name, "sgd", seed], target) for seed in range(5)]
+        switch = [held_out_split.steps_to_target(runs[name, "race-multiples-undo", seed], target) for seed in range(5)]
+        sgd = [held_out_split.steps_to_target(runs[name, "sgd", seed], target) for seed in range(5)]
         assert sum(map(math.isfinite, switch)) == switch_reached and np.median(switch) == switch_median, name
         assert sum(map(math.isfinite, sgd)) == sgd_reached and np.median(sgd) == sgd_median, name
         for seed in range(5):
