@@ -28,6 +28,7 @@ SPLITS = {
     "held-out-26": "round43/held-out-26",
     "held-out-27": "round44/held-out-27",
     "held-out-28": "round45/held-out-28",
+    "held-out-29": "round46/held-out-29",
 }
 
 
