@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, train_ahead, train_lead
+from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, race_reads, train_ahead, train_lead
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -448,6 +448,24 @@ def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidat
     ]
     diverged = dataclasses.replace(found[0], switch_loss=math.nan)
     assert diverged.reading == "not finite"
+
+
+def test_race_reads_score_the_race_s_legs_per_update_per_log_update_and_by_the_second_leg():
+    # Four copies race legs of 4 updates in order and back, each copy's loss a power of the update count with its own
+    # exponent: SGD at 3x falls with the largest one (0.6), Adam at 3x with 0.5. Per update, the copy that races first
+    # (Adam at 3x) scores best, its first leg on the run's steep start; per log update the exponents are read, and SGD
+    # at 3x wins; on their second legs alone SGD at 1x (0.45 over updates 17-20) falls fastest.
+    assert doctest.testmod(race_reads).failed == 0
+    exponents = {"adam-x3": 0.5, "sgd-x3": 0.6, "adam": 0.4, "sgd": 0.45}
+    raced, start = [], 0
+    for name in [*exponents, *reversed(exponents)]:
+        raced.append((name, [float(start + update) ** -exponents[name] for update in range(1, 5)]))
+        start += 4
+    per_log_update = race_reads.scores(raced, race_reads.per_log_update)
+    assert max(per_log_update, key=per_log_update.__getitem__) == "sgd-x3"
+    second = race_reads.scores(raced, race_reads.race_rate, last_only=True)
+    assert max(second, key=second.__getitem__) == "sgd"
+    assert race_reads.picks(raced) == {"race": "adam", "per log update": "sgd", "second leg": "sgd"}
 
 
 def test_train_lead_reads_when_the_best_fixed_candidate_leads_on_its_own_training_loss():
