@@ -137,14 +137,27 @@ def switch_and_fixed_parser(module: str, doc: str) -> argparse.ArgumentParser:
     return parser
 
 
+def fixed_runs(specs: Sequence[str], targets: dict) -> dict[str, list]:
+    """Each fixed candidate's runs, from ``--fixed``'s ``FILE[+FILE...]:CANDIDATE[,CANDIDATE...]`` specs, their tasks'
+    targets added to ``targets``."""
+    fixed: dict[str, list] = {}
+    for spec in specs:
+        fixed.update(standing.read([spec], targets))
+    return fixed
+
+
+def read_switch_and_fixed(args: argparse.Namespace) -> tuple[list, dict[str, list], dict]:
+    """The switch's runs, each fixed candidate's runs and every task's target, from :func:`switch_and_fixed_parser`'s
+    arguments."""
+    targets: dict = {}
+    ((_, switch_runs),) = standing.read([args.switch], targets).items()
+    return switch_runs, fixed_runs(args.fixed, targets), targets
+
+
 def switch_and_fixed(args: argparse.Namespace) -> tuple[list, dict[str, str], list[str]]:
     """The switch's runs, each task's best family (:func:`best_families`) and the fixed candidates' names, from
     :func:`switch_and_fixed_parser`'s arguments."""
-    targets: dict = {}
-    ((_, switch_runs),) = standing.read([args.switch], targets).items()
-    fixed: dict[str, list] = {}
-    for spec in args.fixed:
-        fixed.update(standing.read([spec], targets))
+    switch_runs, fixed, targets = read_switch_and_fixed(args)
     return switch_runs, best_families(fixed, targets), list(fixed)
 
 

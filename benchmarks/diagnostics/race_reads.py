@@ -29,9 +29,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from benchmarks.diagnostics.early_step_downs import family
-from benchmarks.diagnostics.first_duels import best_families
+from benchmarks.diagnostics.first_duels import best_families, fixed_runs
 from benchmarks.diagnostics.leg_rates import legs, rate
-from benchmarks.suite import cli, contenders, standing
+from benchmarks.suite import cli, contenders
 
 
 def race_rate(leg: Sequence[float], start: int) -> float:
@@ -92,10 +92,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, collections.Counter]:
     parser.add_argument("--seeds", default="0-4", help="FIRST-LAST, inclusive")
     args = parser.parse_args(argv)
     targets: dict = {}
-    fixed: dict[str, list] = {}
-    for spec in args.fixed:
-        fixed.update(standing.read([spec], targets))
-    best = best_families(fixed, targets)
+    best = best_families(fixed_runs(args.fixed, targets), targets)
     first, _, last = args.seeds.partition("-")
     seeds = range(int(first), int(last or first) + 1)
     right: dict[str, collections.Counter] = {reading: collections.Counter() for reading in READINGS}

@@ -30,8 +30,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from benchmarks.diagnostics.family_picks import pick
-from benchmarks.diagnostics.first_duels import switch_and_fixed_parser
-from benchmarks.suite import goals, paired, scoring, standing
+from benchmarks.diagnostics.first_duels import read_switch_and_fixed, switch_and_fixed_parser
+from benchmarks.suite import goals, paired, scoring
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,11 +153,7 @@ def main(argv: Sequence[str] | None = None) -> list[TaskRead]:
     parser = switch_and_fixed_parser("train_ahead", __doc__)
     parser.add_argument("--each-task", action="store_true", help="also list each task")
     args = parser.parse_args(argv)
-    targets: dict = {}
-    ((_, switch_runs),) = standing.read([args.switch], targets).items()
-    fixed: dict[str, list] = {}
-    for spec in args.fixed:
-        fixed.update(standing.read([spec], targets))
+    switch_runs, fixed, targets = read_switch_and_fixed(args)
     found = read(switch_runs, fixed, targets)
     print(report(found, args.each_task))
     return found

@@ -33,9 +33,9 @@ import math
 from collections.abc import Mapping, Sequence
 
 from benchmarks.diagnostics.early_step_downs import budgets, family
-from benchmarks.diagnostics.first_duels import switch_and_fixed_parser
+from benchmarks.diagnostics.first_duels import read_switch_and_fixed, switch_and_fixed_parser
 from benchmarks.diagnostics.train_ahead import loss_at
-from benchmarks.suite import goals, paired, scoring, standing
+from benchmarks.suite import goals, paired, scoring
 from optswitch.selectors._race import default_window
 
 
@@ -166,11 +166,7 @@ def main(argv: Sequence[str] | None = None) -> list[TaskLead]:
     parser = switch_and_fixed_parser("train_lead", __doc__)
     parser.add_argument("--each-task", action="store_true", help="also list each task")
     args = parser.parse_args(argv)
-    targets: dict = {}
-    ((_, switch_runs),) = standing.read([args.switch], targets).items()
-    fixed: dict[str, list] = {}
-    for spec in args.fixed:
-        fixed.update(standing.read([spec], targets))
+    switch_runs, fixed, targets = read_switch_and_fixed(args)
     found = read(switch_runs, fixed, targets, budgets(args.switch.rpartition(":")[0]))
     print(report(found, args.each_task))
     return found
