@@ -46,6 +46,9 @@ the filter bank 0.0074-0.0083 against RMSProp's 0.0103-0.0106 and Adam's 0.0129-
 lower), 12.2-13.0 against 15.3-15.7 at 250 (16% to 20%). The baseline
 (adamw-cosine) tuned to 1e-2 on the Gaussian classes and the ranking, and to 3e-2, the grid's top edge, on the filter
 bank.
+
+After calibration, the recommended switch ran once on seeds 0-4 beside the fixed candidates and the baseline
+(``benchmarks/results/development-4/``; what it did: benchmarks/README.md, "Tasks").
 """
 
 from collections.abc import Callable
