@@ -16,10 +16,10 @@ default rates, on the calibration seeds 100 and 101, reading the training loss a
 candidate's best validation metric; no switch ran on any form of these tasks before the one run recorded below):
 
 - a kernel logistic regression on 256 to 512 random Fourier features, first of two noisy half-moons (10% of labels
-  flipped, then none), then of two interleaved spirals: discarded, since on the moons every candidate reached the
-  same floor within a few hundred updates (with 10% flipped, Adam's and RMSProp's bests below SGD's; with none, SGD's
-  best below RMSProp's on one seed and above it on the other), and on the separable spirals RMSProp's best was below
-  SGD's (SGD ahead at 100 by 7x, behind at 250);
+  flipped, then none, at two feature scales), then of two interleaved spirals: discarded, since on the moons every
+  candidate reached the same floor within a few hundred updates (with 10% flipped, Adam's and RMSProp's bests below
+  SGD's; with none, SGD's best below RMSProp's on one seed and above it on the other), and on the separable spirals
+  RMSProp's best was below SGD's (SGD ahead at 100 by 7x, behind at 250);
 - the linear filter bank with its output at scale 1 (and its input at 0.5 and 0.35, and its loss times 0.3 and
   0.15), its readout started N(0, 0.1^2): SGD 1.5 to 4 times lower than Adam and RMSProp at 100 and 250, too wide;
   then the output at scale 0.3 (also with the loss times 3), 0.5 and 0.2, the readout from zero (SGD 24% to 49%
