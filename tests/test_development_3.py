@@ -28,7 +28,7 @@ def test_the_development_3_split_is_a_development_split_that_runs_only_when_aske
     )
     assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == DEVELOPMENT_3
     assert split in tasks.DEVELOPMENT_SPLITS and split not in tasks.KEPT_ASIDE
-    assert tasks.DEVELOPMENT_SPLITS == ("development", "development-2", "development-3")
+    assert tasks.DEVELOPMENT_SPLITS[:3] == ("development", "development-2", "development-3")
     assert cli.SPLITS[: len(tasks.DEVELOPMENT_SPLITS)] == tasks.DEVELOPMENT_SPLITS
     # Run only when asked: the default run is still the development split's four tasks.
     assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]

@@ -7,9 +7,10 @@ to compile, and a copy per program).
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
-after round 44, of tasks where SGD with momentum reaches the target first) and the *development-3* tasks (added after
-round 45, of tasks where SGD alone also has the lowest training loss from early on), which run only when asked
-(``--split development-2``, ``--split development-3``); the *validation* tasks are kept aside and run only when asked
+after round 44, of tasks where SGD with momentum reaches the target first), the *development-3* tasks (added after
+round 45, of tasks where SGD alone also has the lowest training loss from early on) and the *development-4* tasks
+(added after round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
+``--split development-3``, ``--split development-4``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
 ``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
@@ -17,8 +18,8 @@ frozen, to check a change made after the earlier splits had been seen (which rou
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
-``development_3``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_29``); the
-helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
+``development_3``, ``development_4``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to
+``held_out_29``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from benchmarks.suite.tasks import (
     development,
     development_2,
     development_3,
+    development_4,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -70,6 +72,7 @@ from benchmarks.suite.tasks.development_2 import (
     soft_label_logistic,
 )
 from benchmarks.suite.tasks.development_3 import huber_robust_regression, procrustes_alignment, range_localization
+from benchmarks.suite.tasks.development_4 import bpr_factorization, linear_filter_bank, rotated_gaussian_softmax
 from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
 from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
 from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
@@ -120,6 +123,7 @@ __all__ = [
     "bayes_by_backprop_mlp",
     "bfs_distance_gnn",
     "binaryconnect_mlp",
+    "bpr_factorization",
     "breast_cancer_mlp",
     "capsule_tetrominoes",
     "chamfer_set_autoencoder",
@@ -163,6 +167,7 @@ __all__ = [
     "kmeans_codebook",
     "legendre_series_fit",
     "line_orientation_cnn",
+    "linear_filter_bank",
     "lista_sparse_coding",
     "logistic_cp_tensor",
     "lora_adapter_fit",
@@ -194,6 +199,7 @@ __all__ = [
     "rbm_exact_likelihood",
     "rff_hinge_svm",
     "ring_score_matching",
+    "rotated_gaussian_softmax",
     "rotated_softmax",
     "sbm_graph_attention",
     "shakespeare_char",
@@ -257,6 +263,7 @@ SPLIT_MODULES = (
     development,
     development_2,
     development_3,
+    development_4,
     validation,
     held_out_01,
     held_out_02,
@@ -294,8 +301,8 @@ TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"``, ``"development-2"`` or ``"development-3"`` (selectors are designed and tuned
-#: on these; the last two run only when asked), ``"validation"`` (kept aside, run
+#: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"`` or ``"development-4"`` (selectors
+#: are designed and tuned on these; the last three run only when asked), ``"validation"`` (kept aside, run
 #: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-29"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
@@ -305,6 +312,6 @@ SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for nam
 #: the fused/unfused choices) is not measured on them.
 KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
 
-#: The splits open to every design: ``"development"``, run by default, and ``"development-2"`` and
-#: ``"development-3"``, run when asked.
+#: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, ``"development-3"``
+#: and ``"development-4"``, run when asked.
 DEVELOPMENT_SPLITS = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("development"))
