@@ -112,7 +112,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the tasks run when --tasks is not given: development (default), development-2 (development tasks too, "
         "open to every design, where SGD with momentum reaches the target first; added after round 44), development-3 "
         "(the same, where SGD alone also has the lowest training loss from early on; added after round 45), "
-        "development-4 (the same, where SGD's early lead on the training loss is narrow; added after round 46), "
+        "development-4 (the same, where SGD's early lead on the training loss is narrow; added in round 46), "
         "validation (the tasks kept aside), "
         "held-out (the tasks kept aside from every design, to run once), held-out-2 (the same, added in round 9), "
         "held-out-3 (the same, added in round 9 for the next round), held-out-4 (the same, added in round 10 for the "

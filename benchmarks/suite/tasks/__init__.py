@@ -9,7 +9,7 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 *development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
 after round 44, of tasks where SGD with momentum reaches the target first), the *development-3* tasks (added after
 round 45, of tasks where SGD alone also has the lowest training loss from early on) and the *development-4* tasks
-(added after round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
+(added in round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
 ``--split development-3``, ``--split development-4``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
 ``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is

@@ -1,4 +1,4 @@
-"""The *development-4* tasks: a fourth development split, added after round 46 so that selectors can be designed on
+"""The *development-4* tasks: a fourth development split, added in round 46 so that selectors can be designed on
 tasks where SGD with momentum reaches the target first and SGD alone has the lowest training loss from early on (by
 update 100 to 250 of 2,000) *by a narrow margin*: the held-out shortfalls of the recommended switch on tasks of that
 kind (``lru-forecast``, ``rff-hinge-svm``, ``rotated-softmax``, ``sinkhorn-matching``) have SGD ahead of Adam and
