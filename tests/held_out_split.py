@@ -1,12 +1,14 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
 (``tests/test_held_out_19.py`` to ``tests/test_held_out_29.py``): it runs only when asked, it trains, and it stayed
-blind. ``tests/test_development_2.py`` reads the check of the targets' and the baseline's provenance too, and
-``tests/test_development_3.py`` that check and the training check."""
+blind. ``tests/test_development_2.py`` to ``tests/test_development_4.py`` read the check of a development split, of the
+targets' and the baseline's provenance, the training check (development-3 and -4) and the stored runs' readers."""
 
 import json
 from pathlib import Path
 from types import ModuleType
 
+import jax
+import jax.numpy as jnp
 import optax
 import pytest
 
@@ -37,6 +39,32 @@ def check_runs_only_when_asked(module: ModuleType, names: list[str], previous: s
     assert any(f"{split}: {', '.join(names)}{end}" in help_text for end in ".;")
     assert f"{split} (the same, added in round {round_} for a later round)" in help_text
     assert f"--split {split} # the same, added in round {round_} for a later round" in cli.__doc__
+
+
+def check_development_split(module: ModuleType, names: list[str], after: str | None, help_text: str, help_says: str):
+    """``module``'s split holds ``names``, is a development split (open to every design, not kept aside), comes in
+    ``--split all`` right after the task ``after`` (None: anywhere), runs only when asked, and the CLI's ``help_text``
+    lists its tasks and says ``help_says`` of it."""
+    split = module.SPLIT
+    assert module in tasks.SPLIT_MODULES and list(module.TASKS) == names
+    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == names
+    assert split in tasks.DEVELOPMENT_SPLITS and split not in tasks.KEPT_ASIDE
+    assert cli.SPLITS[: len(tasks.DEVELOPMENT_SPLITS)] == tasks.DEVELOPMENT_SPLITS
+    # Run only when asked: the default run is still the development split's four tasks.
+    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
+    args = cli.parse_args(["--split", split])
+    assert args.tasks == names and args.out == cli.DEFAULT_OUT / split
+    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
+    calibrate = cli.parse_args(["--split", split, "--calibrate"])
+    assert calibrate.tasks == names and calibrate.out == cli.DEFAULT_OUT / split
+    for other in set(tasks.SPLITS.values()) - {split}:
+        assert not set(cli.parse_args(["--split", other]).tasks) & set(names), other
+    every = cli.parse_args(["--split", "all"]).tasks
+    assert every[every.index(names[0]) :][: len(names)] == names
+    if after is not None:
+        assert every.index(names[0]) == every.index(after) + 1
+    assert f"{split}: {', '.join(names)};" in help_text
+    assert f"{split} ({help_says}" in help_text
 
 
 def check_targets_and_baseline_rates_come_from_fixed_optimizers_only(split: str, names: list[str]):
@@ -82,6 +110,11 @@ def check_trains(name: str, updates: int = 20):
 #: still a little above the start (0.5972 to 0.6014 on seed 0), as the model fits the batches' noise; after 100 it is
 #: 0.345.
 PLATEAU_UPDATES = {"tucker-completion": 100}
+
+
+def loss_on(task, params: dict, batch) -> float:
+    """``task``'s training loss at ``params`` (arrays or numbers) on ``batch``, jitted as the suite runs it."""
+    return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))
 
 
 def runs_by(path: Path) -> dict:

@@ -24,32 +24,16 @@ RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "deve
 
 
 def test_the_development_2_split_is_a_development_split_that_runs_only_when_asked(capsys):
-    split = development_2.SPLIT
-    assert (
-        split == "development-2" and development_2 in tasks.SPLIT_MODULES and list(development_2.TASKS) == DEVELOPMENT_2
-    )
-    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == DEVELOPMENT_2
     # Open to every design: a development split, not kept aside (so rate_noise and the like read it, and the standing
     # over the kept-aside splits does not count it).
-    assert split in tasks.DEVELOPMENT_SPLITS and split not in tasks.KEPT_ASIDE
-    assert cli.SPLITS[: len(tasks.DEVELOPMENT_SPLITS)] == tasks.DEVELOPMENT_SPLITS
-    # Run only when asked: the default run is still the development split's four tasks.
-    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    args = cli.parse_args(["--split", split])
-    assert args.tasks == DEVELOPMENT_2 and args.out == cli.DEFAULT_OUT / split
-    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
-    for other in set(tasks.SPLITS.values()) - {split}:
-        assert not set(cli.parse_args(["--split", other]).tasks) & set(DEVELOPMENT_2), other
-    every = cli.parse_args(["--split", "all"]).tasks
-    assert every[every.index(DEVELOPMENT_2[0]) :][: len(DEVELOPMENT_2)] == DEVELOPMENT_2
-    calibrate = cli.parse_args(["--split", split, "--calibrate"])
-    assert calibrate.tasks == DEVELOPMENT_2 and calibrate.out == cli.DEFAULT_OUT / split
+    assert development_2.SPLIT == "development-2"
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"{split}: {', '.join(DEVELOPMENT_2)};" in help_text
-    assert "development-2 (development tasks too, open to every design" in help_text
-    assert f"--split {split} # development tasks where SGD gets there first, when asked" in cli.__doc__
+    held_out_split.check_development_split(
+        development_2, DEVELOPMENT_2, None, help_text, "development tasks too, open to every design"
+    )
+    assert "--split development-2 # development tasks where SGD gets there first, when asked" in cli.__doc__
 
 
 def _linear_by_hand(params: dict, x: np.ndarray) -> np.ndarray:

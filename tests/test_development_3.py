@@ -22,35 +22,14 @@ RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "deve
 
 
 def test_the_development_3_split_is_a_development_split_that_runs_only_when_asked(capsys):
-    split = development_3.SPLIT
-    assert (
-        split == "development-3" and development_3 in tasks.SPLIT_MODULES and list(development_3.TASKS) == DEVELOPMENT_3
-    )
-    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == DEVELOPMENT_3
-    assert split in tasks.DEVELOPMENT_SPLITS and split not in tasks.KEPT_ASIDE
+    assert development_3.SPLIT == "development-3"
     assert tasks.DEVELOPMENT_SPLITS[:3] == ("development", "development-2", "development-3")
-    assert cli.SPLITS[: len(tasks.DEVELOPMENT_SPLITS)] == tasks.DEVELOPMENT_SPLITS
-    # Run only when asked: the default run is still the development split's four tasks.
-    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    args = cli.parse_args(["--split", split])
-    assert args.tasks == DEVELOPMENT_3 and args.out == cli.DEFAULT_OUT / split
-    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
-    for other in set(tasks.SPLITS.values()) - {split}:
-        assert not set(cli.parse_args(["--split", other]).tasks) & set(DEVELOPMENT_3), other
-    every = cli.parse_args(["--split", "all"]).tasks
-    assert every[every.index(DEVELOPMENT_3[0]) :][: len(DEVELOPMENT_3)] == DEVELOPMENT_3
-    # Right after development-2 everywhere.
-    assert every.index(DEVELOPMENT_3[0]) == every.index("soft-label-logistic") + 1
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"{split}: {', '.join(DEVELOPMENT_3)};" in help_text
-    assert "development-3 (the same, where SGD alone also has the lowest training loss" in help_text
-    assert f"--split {split} # the same, where SGD alone also leads on its loss from early on" in cli.__doc__
-
-
-def _loss_on(task, params: dict, batch) -> float:
-    return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))
+    help_says = "the same, where SGD alone also has the lowest training loss"
+    held_out_split.check_development_split(development_3, DEVELOPMENT_3, "soft-label-logistic", help_text, help_says)
+    assert "--split development-3 # the same, where SGD alone also leads on its loss from early on" in cli.__doc__
 
 
 def _huber_by_hand(residual: np.ndarray) -> np.ndarray:
@@ -84,7 +63,7 @@ def test_huber_robust_regression_holds_the_data_its_docstring_states():
         assert float(task.evaluate(jax.tree.map(jnp.asarray, params), task.data)) == pytest.approx(by_hand, rel=1e-4)
         batch = (task.data["x_train"][:32], task.data["y_train"][:32])
         train = np.mean(_huber_by_hand(data["x_train"][:32] @ params["w"] + params["b"] - data["y_train"][:32]))
-        assert _loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
     assert float(task.evaluate(jax.tree.map(jnp.asarray, truth), task.data)) < 0.9
 
 
@@ -110,7 +89,7 @@ def test_procrustes_alignment_holds_the_data_its_docstring_states():
         penalty = 0.1 * np.sum((params["w"].T @ params["w"] - np.eye(16)) ** 2)
         batch = (task.data["x_train"][:32], task.data["y_train"][:32])
         train = np.mean(np.sum((data["x_train"][:32] @ params["w"] + params["t"] - data["y_train"][:32]) ** 2, -1))
-        assert _loss_on(task, params, batch) == pytest.approx(train + penalty, rel=1e-4, abs=1e-5)
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(train + penalty, rel=1e-4, abs=1e-5)
     assert float(task.evaluate(jax.tree.map(jnp.asarray, truth), task.data)) == pytest.approx(0.16, rel=0.05)
 
 
@@ -140,7 +119,7 @@ def test_range_localization_holds_the_data_its_docstring_states():
         assert metric == pytest.approx(squared_error(where, val_index, val_range), rel=1e-4)
         batch = (task.data["x_train"][:32], task.data["y_train"][:32])
         by_hand = 24 * squared_error(where, np.array(pairs * 10)[:32], train_range[:32])
-        assert _loss_on(task, params, batch) == pytest.approx(by_hand, rel=1e-4)
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(by_hand, rel=1e-4)
     # The true positions score the noise's 0.05^2.
     assert squared_error(positions, val_index, val_range) == pytest.approx(0.0025, rel=0.15)
 

@@ -26,35 +26,14 @@ TARGETS = RESULTS.parents[1] / "targets.json"
 
 
 def test_the_development_4_split_is_a_development_split_that_runs_only_when_asked(capsys):
-    split = development_4.SPLIT
-    assert (
-        split == "development-4" and development_4 in tasks.SPLIT_MODULES and list(development_4.TASKS) == DEVELOPMENT_4
-    )
-    assert [name for name, task_split in tasks.SPLITS.items() if task_split == split] == DEVELOPMENT_4
-    assert split in tasks.DEVELOPMENT_SPLITS and split not in tasks.KEPT_ASIDE
+    assert development_4.SPLIT == "development-4"
     assert tasks.DEVELOPMENT_SPLITS == ("development", "development-2", "development-3", "development-4")
-    assert cli.SPLITS[: len(tasks.DEVELOPMENT_SPLITS)] == tasks.DEVELOPMENT_SPLITS
-    # Run only when asked: the default run is still the development split's four tasks.
-    assert cli.parse_args([]).tasks == ["digits-mlp", "mnist1d-cnn", "shakespeare-char", "noisy-quadratic"]
-    args = cli.parse_args(["--split", split])
-    assert args.tasks == DEVELOPMENT_4 and args.out == cli.DEFAULT_OUT / split
-    assert cli.parse_args(["--split", split, "--quick"]).out == cli.DEFAULT_OUT / "quick" / split
-    for other in set(tasks.SPLITS.values()) - {split}:
-        assert not set(cli.parse_args(["--split", other]).tasks) & set(DEVELOPMENT_4), other
-    every = cli.parse_args(["--split", "all"]).tasks
-    assert every[every.index(DEVELOPMENT_4[0]) :][: len(DEVELOPMENT_4)] == DEVELOPMENT_4
-    # Right after development-3 everywhere.
-    assert every.index(DEVELOPMENT_4[0]) == every.index("range-localization") + 1
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"{split}: {', '.join(DEVELOPMENT_4)};" in help_text
-    assert "development-4 (the same, where SGD's early lead on the training loss is narrow" in help_text
-    assert f"--split {split} # the same, where SGD's early lead on its loss is narrow" in cli.__doc__
-
-
-def _loss_on(task, params: dict, batch) -> float:
-    return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))
+    help_says = "the same, where SGD's early lead on the training loss is narrow"
+    held_out_split.check_development_split(development_4, DEVELOPMENT_4, "range-localization", help_text, help_says)
+    assert "--split development-4 # the same, where SGD's early lead on its loss is narrow" in cli.__doc__
 
 
 def _metric_on(task, params: dict) -> float:
@@ -102,7 +81,7 @@ def test_rotated_gaussian_softmax_holds_the_data_its_docstring_states():
         assert _metric_on(task, params) == pytest.approx(by_hand, rel=1e-4)
         batch = (task.data["x_train"][:64], task.data["y_train"][:64])
         train = _cross_entropy(x[1000:1064] @ params["w"] + params["b"], labels[1000:1064])
-        assert _loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
     assert _metric_on(task, start) == pytest.approx(math.log(8), rel=1e-6)
     bayes_metric = _metric_on(task, bayes)
     assert 1.0 < bayes_metric < _target("rotated-gaussian-softmax") < math.log(8)
@@ -145,7 +124,8 @@ def test_linear_filter_bank_holds_the_data_its_docstring_states():
         assert _metric_on(task, params) == pytest.approx(by_hand(params, val_windows, y[47:4000]), rel=1e-4)
         train_windows = np.stack([u[4000 + k : 4000 + k + 48] for k in range(64)])
         batch = (jnp.asarray(train_windows, jnp.float32), jnp.asarray(y[4047 : 4047 + 64], jnp.float32))
-        assert _loss_on(task, params, batch) == pytest.approx(by_hand(params, train_windows, y[4047:4111]), rel=1e-4)
+        expected = by_hand(params, train_windows, y[4047:4111])
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(expected, rel=1e-4)
     # References: zero's error is the output's variance; a least-squares filter of all 48 taps (and a bias), fitted on
     # the training windows, reaches the noise's 0.02^2 on the validation windows, far below the target.
     zero = _metric_on(task, start)
@@ -191,7 +171,7 @@ def test_bpr_factorization_holds_the_data_its_docstring_states():
         norms = np.mean(np.sum(params64["users"] ** 2, 1)) + np.mean(np.sum(params64["items"] ** 2, 1))
         train = 20 * log_loss(params64, triples[5000:5064]) + 0.0005 * norms
         batch = (task.data["x_train"][:64], task.data["y_train"][:64])
-        assert _loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
+        assert held_out_split.loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
     # The true model's validation loss is below the target, which is below equal scores' ln 2.
     true_metric = _metric_on(task, truth)
     assert 0.40 < true_metric < _target("bpr-factorization") < math.log(2)
