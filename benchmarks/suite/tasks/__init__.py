@@ -12,14 +12,14 @@ round 45, of tasks where SGD alone also has the lowest training loss from early 
 (added in round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
 ``--split development-3``, ``--split development-4``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-29``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+``held-out-30``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
 frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
 ``development_3``, ``development_4``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to
-``held_out_29``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
+``held_out_30``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -62,6 +62,7 @@ from benchmarks.suite.tasks import (
     held_out_27,
     held_out_28,
     held_out_29,
+    held_out_30,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -106,6 +107,7 @@ from benchmarks.suite.tasks.held_out_26 import (
 from benchmarks.suite.tasks.held_out_27 import gru_seq2seq_reverse, kalman_lds_likelihood, wave_inversion_1d
 from benchmarks.suite.tasks.held_out_28 import arm_inverse_kinematics, complex_kg_completion, gmm_full_covariance
 from benchmarks.suite.tasks.held_out_29 import hawkes_process_likelihood, legendre_series_fit, tucker_completion
+from benchmarks.suite.tasks.held_out_30 import irt_2pl_responses, phase_retrieval, von_mises_regression
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -161,6 +163,7 @@ __all__ = [
     "huber_robust_regression",
     "hypernetwork_curves",
     "ica_unmixing",
+    "irt_2pl_responses",
     "kalman_lds_likelihood",
     "kan_rbf_regression",
     "kernel_smoother_ard",
@@ -187,6 +190,7 @@ __all__ = [
     "oscillator_fit",
     "pairwise_ranking_mlp",
     "pendulum_control_bptt",
+    "phase_retrieval",
     "pixelcnn_rectangles",
     "poincare_tree_embedding",
     "pointnet_polygons",
@@ -219,6 +223,7 @@ __all__ = [
     "tucker_completion",
     "two_head_multitask",
     "validation_sampler",
+    "von_mises_regression",
     "vqe_ising_circuit",
     "wave_inversion_1d",
 ]
@@ -294,6 +299,7 @@ SPLIT_MODULES = (
     held_out_27,
     held_out_28,
     held_out_29,
+    held_out_30,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -303,7 +309,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"`` or ``"development-4"`` (selectors
 #: are designed and tuned on these; the last three run only when asked), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-29"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-30"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
