@@ -207,7 +207,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round46/first_duels.txt", ["first_duels"] * 4),
         ("round46/train_ahead.txt", ["train_ahead"] * 4),
         ("round46/train_lead.txt", ["train_lead"] * 4),
-        ("round47/trials_duels_guarded.txt", ["paired"] * 8 + ["standing"] * 2 + ["paired"]),
+        ("round47/trials_duels_guarded.txt", ["paired"] * 8 + ["standing"] * 2 + ["paired"] * 2 + ["standing"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(

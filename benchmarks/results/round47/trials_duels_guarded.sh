@@ -35,3 +35,19 @@ echo
 echo "## Held-out-2, seeds 0-4: today's run of trials-duels-guarded against round 33's, run by run"
 compare "$R/round47/trials-duels-guarded/held-out-2/time_to_target.json:trials-duels-guarded" \
   "$R/round33/trials-duels-guarded/held-out-2/time_to_target.json:trials-duels-guarded"
+echo
+REC5="$H19_FRESH"
+TG5="$R/round47/trials-duels-guarded-fresh/held-out-19/time_to_target.json"
+for split in 20 21 22 23 24 25 26 27 28 29; do
+  runs="H${split}_FRESH"
+  REC5="$REC5+${!runs}"
+  TG5="$TG5+$R/round47/trials-duels-guarded-fresh/held-out-$split/time_to_target.json"
+done
+echo "## Held-out-19 to held-out-29, seeds 5-9 (run after the rule, beyond it): against the recommended switch, run by"
+echo "## run, then its standing and the recommended switch's"
+compare "$TG5:trials-duels-guarded" "$REC5:race-multiples-undo"
+echo "\$ python -m benchmarks.suite.standing --switch $TG5:trials-duels-guarded --fixed $REC5:adam,sgd,rmsprop --baseline $REC5:adamw-cosine"
+python -m benchmarks.suite.standing --switch "$TG5:trials-duels-guarded" --fixed "$REC5:adam,sgd,rmsprop" --baseline "$REC5:adamw-cosine"
+echo
+echo "\$ python -m benchmarks.suite.standing --switch $REC5:race-multiples-undo --fixed $REC5:adam,sgd,rmsprop --baseline $REC5:adamw-cosine"
+python -m benchmarks.suite.standing --switch "$REC5:race-multiples-undo" --fixed "$REC5:adam,sgd,rmsprop" --baseline "$REC5:adamw-cosine"
