@@ -14,13 +14,18 @@ echo "## Development-2, -3 and -4, seeds 0-4: trials-duels-guarded against the r
 compare "$DEV:trials-duels-guarded" "$DEV:race-multiples-undo"
 compare "$DEV:trials-duels-guarded" "$DEV:sgd"
 compare "$DEV:race-multiples-undo" "$DEV:sgd"
-REC="$H19"
-TG="$R/round47/trials-duels-guarded/held-out-19/time_to_target.json"
-for split in 20 21 22 23 24 25 26 27 28 29; do
-  runs="H$split"
-  REC="$REC+${!runs}"
-  TG="$TG+$R/round47/trials-duels-guarded/held-out-$split/time_to_target.json"
-done
+# The recommended switch's run files over held-out-19 to held-out-29 (REC) and the variant's (TG), for the seed set
+# whose run_files.sh suffix is SUFFIX ("" or _FRESH) and whose folder under round47/ is FOLDER: over_splits SUFFIX FOLDER.
+over_splits() {
+  local split runs
+  REC="" TG=""
+  for split in 19 20 21 22 23 24 25 26 27 28 29; do
+    runs="H$split$1"
+    REC="${REC:+$REC+}${!runs}"
+    TG="${TG:+$TG+}$R/round47/$2/held-out-$split/time_to_target.json"
+  done
+}
+over_splits "" trials-duels-guarded
 echo "## Held-out-19 to held-out-29, seeds 0-4: trials-duels-guarded against the recommended switch and each fixed"
 echo "## candidate, run by run"
 compare "$TG:trials-duels-guarded" "$REC:race-multiples-undo"
@@ -36,18 +41,12 @@ echo "## Held-out-2, seeds 0-4: today's run of trials-duels-guarded against roun
 compare "$R/round47/trials-duels-guarded/held-out-2/time_to_target.json:trials-duels-guarded" \
   "$R/round33/trials-duels-guarded/held-out-2/time_to_target.json:trials-duels-guarded"
 echo
-REC5="$H19_FRESH"
-TG5="$R/round47/trials-duels-guarded-fresh/held-out-19/time_to_target.json"
-for split in 20 21 22 23 24 25 26 27 28 29; do
-  runs="H${split}_FRESH"
-  REC5="$REC5+${!runs}"
-  TG5="$TG5+$R/round47/trials-duels-guarded-fresh/held-out-$split/time_to_target.json"
-done
+over_splits _FRESH trials-duels-guarded-fresh
 echo "## Held-out-19 to held-out-29, seeds 5-9 (run after the rule, beyond it): against the recommended switch, run by"
 echo "## run, then its standing and the recommended switch's"
-compare "$TG5:trials-duels-guarded" "$REC5:race-multiples-undo"
-echo "\$ python -m benchmarks.suite.standing --switch $TG5:trials-duels-guarded --fixed $REC5:adam,sgd,rmsprop --baseline $REC5:adamw-cosine"
-python -m benchmarks.suite.standing --switch "$TG5:trials-duels-guarded" --fixed "$REC5:adam,sgd,rmsprop" --baseline "$REC5:adamw-cosine"
+compare "$TG:trials-duels-guarded" "$REC:race-multiples-undo"
+echo "\$ python -m benchmarks.suite.standing --switch $TG:trials-duels-guarded --fixed $REC:adam,sgd,rmsprop --baseline $REC:adamw-cosine"
+python -m benchmarks.suite.standing --switch "$TG:trials-duels-guarded" --fixed "$REC:adam,sgd,rmsprop" --baseline "$REC:adamw-cosine"
 echo
-echo "\$ python -m benchmarks.suite.standing --switch $REC5:race-multiples-undo --fixed $REC5:adam,sgd,rmsprop --baseline $REC5:adamw-cosine"
-python -m benchmarks.suite.standing --switch "$REC5:race-multiples-undo" --fixed "$REC5:adam,sgd,rmsprop" --baseline "$REC5:adamw-cosine"
+echo "\$ python -m benchmarks.suite.standing --switch $REC:race-multiples-undo --fixed $REC:adam,sgd,rmsprop --baseline $REC:adamw-cosine"
+python -m benchmarks.suite.standing --switch "$REC:race-multiples-undo" --fixed "$REC:adam,sgd,rmsprop" --baseline "$REC:adamw-cosine"
