@@ -147,12 +147,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round44",
         "round45",
         "round46",
+        "round48",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round46/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's, 42's, 43's, 44's and 45's, which it quoted before
-    # held-out-17 ran on seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-29 ran), is what each of its
+    # benchmarks/results/round48/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's, 42's, 43's, 44's, 45's and 46's, which it quoted
+    # before held-out-17 ran on seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-30 ran), is what each of its
     # commands prints today from the stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -208,13 +209,17 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round46/train_ahead.txt", ["train_ahead"] * 4),
         ("round46/train_lead.txt", ["train_lead"] * 4),
         ("round47/trials_duels_guarded.txt", ["paired"] * 8 + ["standing"] * 2 + ["paired"] * 2 + ["standing"] * 2),
+        ("round48/held_out_30.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round48/first_duels.txt", ["first_duels"] * 4),
+        ("round48/train_ahead.txt", ["train_ahead"] * 4),
+        ("round48/train_lead.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 46" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 48" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead and of the best candidate's lead on its training loss come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
@@ -255,7 +260,7 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-29: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-30: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -266,6 +271,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-27, seeds 5-9: adam 0.203, adam-3e-4 0.000, adam-3e-3 0.620, sgd 0.407, rmsprop 0.111, " in printed
     assert "held-out-28, seeds 0-4: adam 0.303, adam-3e-4 0.000, adam-3e-3 0.853, sgd 0.667, rmsprop 0.200, " in printed
     assert "held-out-29, seeds 5-9: adam 0.456, adam-3e-4 0.095, adam-3e-3 0.667, sgd 0.265, rmsprop 0.276, " in printed
+    assert "held-out-30, seeds 0-4: adam 0.178, adam-3e-4 0.000, adam-3e-3 0.865, sgd 0.333, rmsprop 0.241, " in printed
 
 
 @pytest.mark.parametrize(
@@ -311,13 +317,19 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "legendre-series-fit: best fixed sgd (650 steps); most updates: 0 rmsprop, 1 adam, 2 adam, 3 adam, 4 adam; "
             "0 of 5",
         ),
+        (
+            "round48/held_out_30",
+            "round48/held-out-30",
+            "irt-2pl-responses: best fixed adam (1800 steps); most updates: 0 rmsprop, 1 sgd, 2 rmsprop, 3 rmsprop, "
+            "4 adam; 1 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
     # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt, round42/held_out_25.txt,
-    # round43/held_out_26.txt, round44/held_out_27.txt, round45/held_out_28.txt and round46/held_out_29.txt hold what
-    # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
-    # against the best fixed candidate of each of the split's four runs.
+    # round43/held_out_26.txt, round44/held_out_27.txt, round45/held_out_28.txt, round46/held_out_29.txt and
+    # round48/held_out_30.txt hold what picks.py prints after its command: the candidate whose copies the recommended
+    # switch ran most, seed by seed, against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
     assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
     assert seen in printed

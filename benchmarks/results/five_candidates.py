@@ -29,6 +29,7 @@ SPLITS = {
     "held-out-27": "round44/held-out-27",
     "held-out-28": "round45/held-out-28",
     "held-out-29": "round46/held-out-29",
+    "held-out-30": "round48/held-out-30",
 }
 
 

@@ -86,6 +86,11 @@ with_held_out_28() { with_split "$H28" "$H28_5C" "$H28_FRESH" "$H28_FRESH_5C"; }
 # candidates and five, on an Intel Xeon. The round-46 scripts add them to the sets above.
 split_runs H29 "$R/round46/held-out-29"
 with_held_out_29() { with_split "$H29" "$H29_5C" "$H29_FRESH" "$H29_FRESH_5C"; }
+# Round 48: held-out-30, run once with every default frozen (the recommended switch, round 33's trials-duels-guarded
+# beside it), seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon. The round-48 scripts add them to the sets
+# above.
+split_runs H30 "$R/round48/held-out-30"
+with_held_out_30() { with_split "$H30" "$H30_5C" "$H30_FRESH" "$H30_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
