@@ -61,6 +61,7 @@ def undone_stall(
     noise: str = "each",
     confidence: float = 2.0,
     warmup: int = 0,
+    keep_watch: bool = False,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -71,7 +72,8 @@ def undone_stall(
     steps down on a stall only the copy that stalled (``per_copy``); round 36's watches for a stall over windows of
     ``run_length // stall_share`` updates (10: twice the recommended selector's); round 37's judges a leg by the
     scatter of the updates before it (``undo_if_worse(..., noise="before")``); round 38's also asks that scatter for
-    ``confidence`` standard errors, not 2. ``warmup`` delays the race (round 26's variants). With every setting left
+    ``confidence`` standard errors, not 2; round 48's keeps the guard's watch through a switch made before the watched
+    one can be judged (``keep_watch``). ``warmup`` delays the race (round 26's variants). With every setting left
     alone it is ``selectors.recommended(run_length, warmup=warmup)`` as round 10 built it: the suite's contenders that
     ran that selector call this instead, so that their stored runs replay whatever ``selectors.recommended`` becomes."""
     race = selectors.race(
@@ -86,7 +88,9 @@ def undone_stall(
     at = run_length // 2 if halfway else run_length
     stepped = selectors.step_down(race, at=at, stall=run_length // stall_share, per_copy=per_copy)
     undo_window = max(run_length // 100, min_losses)
-    return selectors.undo_if_worse(stepped, undo_window, min_losses=min_losses, noise=noise, confidence=confidence)
+    return selectors.undo_if_worse(
+        stepped, undo_window, min_losses=min_losses, noise=noise, confidence=confidence, keep_watch=keep_watch
+    )
 
 
 #: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
@@ -659,6 +663,15 @@ def contenders(
             description="round 14's change to race-multiples-undo, not adopted: the race and the guard read, as the "
             "loss, the loss on a validation batch (the training batch's size) drawn at each update, not the training "
             "loss (tasks that draw every training batch afresh read the training loss, held out already)",
+        ),
+        switcher(
+            "race-multiples-undo-kept-watch",
+            lambda run_length: undone_stall(run_length, keep_watch=True),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 48's fix of race-multiples-undo's guard: a switch made before the watched one can be "
+            "judged (fewer than 3 updates after it, an undo or a rescue) keeps the watch, judged against the same "
+            "beginning and undone to the same saved parameters (undo_if_worse(keep_watch=True)), where the default "
+            "leaves it unwatched",
         ),
         switcher(
             "race-multiples-undo-ties",

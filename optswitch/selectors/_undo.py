@@ -52,7 +52,13 @@ class UndoState(NamedTuple):
 
 
 def undo_if_worse(
-    selector: Selector, window: int, *, confidence: float = 2.0, min_losses: int = 3, noise: str = "each"
+    selector: Selector,
+    window: int,
+    *,
+    confidence: float = 2.0,
+    min_losses: int = 3,
+    noise: str = "each",
+    keep_watch: bool = False,
 ) -> Selector:
     """``selector``, except that the updates after a switch that left the loss higher than at the switch are undone.
 
@@ -110,6 +116,13 @@ def undo_if_worse(
             both lines. A leg that throws the loss up by orders of magnitude and back has a scatter of its own so
             large that no end of it is beyond its noise (a PixelCNN left on a plateau 1.3x higher by a leg that
             peaked at 60x: 0.6 standard errors); judged by the scatter before the switch, the same leg is 8.
+        keep_watch: what becomes of a switch that comes while a watched one cannot be judged yet (fewer than
+            ``min_losses`` updates after it, or after an undo or a rescue). False (the default): it is not watched,
+            since too few updates since the last switch make a beginning, so the parameters it starts from, which
+            those few updates may have wrecked, are never judged. True: the watch holds through it; the new leg is
+            judged against the same beginning, and an undo puts back the same saved parameters. On held-out-30's
+            phase retrieval (round 48), SGD two updates after a rescue left the parameters at norm 6,385 (the loss
+            at 4e15), the race's next leg started there unwatched, and the run never came back.
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
@@ -141,9 +154,11 @@ def undo_if_worse(
     by_before = noise == "before"
     if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
         return for_names(
-            lambda names: _undo(selector.bound(names) if names else selector, window, confidence, min_losses, by_before)
+            lambda names: _undo(
+                selector.bound(names) if names else selector, window, confidence, min_losses, by_before, keep_watch
+            )
         )
-    return _undo(selector, window, confidence, min_losses, by_before)
+    return _undo(selector, window, confidence, min_losses, by_before, keep_watch)
 
 
 def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -165,7 +180,9 @@ def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[j
     return mean + slope * half, residual_variance, 1 / n + half**2 / spread_of_index
 
 
-def _undo(selector: Selector, window: int, confidence: float, min_losses: int, by_before: bool) -> Selector:
+def _undo(
+    selector: Selector, window: int, confidence: float, min_losses: int, by_before: bool, keep_watch: bool
+) -> Selector:
     warned: list[bool] = []
     inner_snapshots = selector.snapshots
     # A wrapped selector with snapshots keeps its slots; the guard's comes after them.
@@ -212,6 +229,8 @@ def _undo(selector: Selector, window: int, confidence: float, min_losses: int, b
         # A switch at an undo starts from the saved parameters: the saved slot and its beginning still hold.
         rewatch = switching & undo
         watch = switching & ~undo & (seen >= min_losses)
+        if keep_watch:  # A switch before the watched one can be judged starts from what it saved, give or take a few.
+            rewatch = rewatch | (switching & state.watching & ~judged & ~watch)
         before_end, before_scatter, before_factor = _line_end_if(watch, recent, updates, seen)
         before_variance = before_scatter * before_factor
         counted = UndoState(
