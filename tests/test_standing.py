@@ -258,6 +258,20 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
     assert "evaluations inside undone legs 125, runs with any 95" in printed
 
 
+def test_round_48_s_kept_watch_changes_only_runs_the_guard_rescued_and_comes_out_of_the_stored_runs(
+    capsys, monkeypatch
+):
+    # benchmarks/results/round48/kept_watch.txt, which benchmarks/README.md's "Selection, round 48" quotes: with
+    # undo_if_worse(keep_watch=True) every development run and every run of the earlier splits whose runs hold a
+    # rescue is the same at every evaluation; on held-out-30 only phase retrieval's runs differ.
+    printed, stored = printed_by("round48/kept_watch", capsys, monkeypatch)
+    assert printed == stored
+    assert "development: 20 runs of 20 the same at every evaluation" in printed
+    assert "phase-retrieval seed 3: final 5.238e+15 -> 20.31; updates skipped 857 -> 13" in printed
+    differing = [line.split(":")[0] for line in printed.splitlines() if line.startswith("  ")]
+    assert differing == [f"  phase-retrieval seed {seed}" for seed in (3, 4, 5, 6, 8, 9, 0, 6, 7)]
+
+
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
     # held-out-30: each split's profile of the five candidates and the recommended switch, the baseline added alone.
