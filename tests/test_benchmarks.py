@@ -2855,7 +2855,7 @@ def test_round_48_s_variants_keep_a_copy_at_a_third_at_a_third_where_step_down_s
     recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
     rungs_run = harness.run(task, every["race-multiples-undo-rungs"].make(task), seed=0)
     assert rungs_run.switches == recommended.switches and rungs_run.metric == recommended.metric
-    assert rungs_run.steps_per_candidate.keys() <= set(copies[:6])
+    assert {name for name, steps in rungs_run.steps_per_candidate.items() if steps} <= set(copies[:6])
 
 
 def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():
