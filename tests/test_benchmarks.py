@@ -2706,12 +2706,15 @@ def test_the_large_candidate_set_reaches_every_contender():
         elif contender.is_switch:
             # race-multiples (with or without stall) switches among every candidate at 3x its learning rate and at 1x;
             # round 16's variants at 10x, 3x and 1x, or 10x and 1x; round 17's in a schedule at 3x and 1x, or 10x too.
-            multiples = (
+            multiples: tuple[float, ...] = (
                 (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
             )
+            # Round 48's variants: at 3x, 1x and a third (adam-x0.333333, ...).
+            if contender.name.endswith(("-third", "-rungs")):
+                multiples = contenders.THIRD_MULTIPLES
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
-            copies = [name if m == 1 else f"{name}-x{m}" for m in multiples for name in ordered]
+            copies = [name if m == 1 else f"{name}-x{m:g}" for m in multiples for name in ordered]
             # Round 31's trials-copies, round 32's trials-duels and round 34's halving-guarded run their trials over
             # the same copies, as round 34's yardsticks (one copy alone) and round 35's guarded prior do.
             multiplied = (
@@ -2815,6 +2818,46 @@ def test_round_16_s_variants_race_every_copy_in_their_legs_and_step_down_to_1x()
     assert [name for name, c in alone.items() if not (c.is_switch or c.is_baseline)] == six[:3]
     by_hand = optax.chain(optax.adam(1e-3), optax.scale(10.0))
     assert harness.run(task, alone["adam-x10"].make(task), seed=0).metric == harness.run(task, by_hand, seed=0).metric
+
+
+def test_round_48_s_variants_keep_a_copy_at_a_third_at_a_third_where_step_down_s_default_raises_it():
+    # The copies at 3x, 1x and a third, in that order; step_down's default mapping takes every copy named name-x{m:g}
+    # to name, so a pick at a third would run at 1x from half-way: the variants pass to= instead.
+    copies = list(contenders.third_copies(contenders.candidates()))
+    thirds = ["adam-x0.333333", "sgd-x0.333333", "rmsprop-x0.333333"]
+    assert copies == ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop", *thirds]
+    assert selectors._step_down.originals(tuple(copies))["sgd-x0.333333"] == "sgd"
+    params = {"w": np.ones(2, np.float32)}
+
+    def switches(first, to):
+        pinned = selectors.schedule({0: first})
+        tx = optswitch.switch(
+            contenders.third_copies({"sgd": optax.sgd(0.1)}), selectors.step_down(pinned, at=5, to=to)
+        )
+        state = tx.init(params)
+        for _ in range(8):
+            _, state = tx.update(params, state, params)
+        return optswitch.summary(state).switches
+
+    assert switches("sgd-x0.333333", None) == [(5, "sgd-x0.333333", "sgd")]  # the default: up, three times the step
+    assert switches("sgd-x0.333333", contenders.third_step_downs(["sgd"])) == []
+    assert switches("sgd", contenders.third_step_downs(["sgd"])) == []
+    assert switches("sgd-x3", contenders.third_step_downs(["sgd"])) == [(5, "sgd-x3", "sgd")]
+    rungs = contenders.third_step_downs(["sgd"], rungs=True)
+    assert switches("sgd", rungs) == [(5, "sgd", "sgd-x0.333333")]
+    assert switches("sgd-x3", rungs) == [(5, "sgd-x3", "sgd")]  # one rung, not two
+    # race-multiples-undo-third races the nine copies in legs of default_window(400, 9) = 3 updates, in order and
+    # back; race-multiples-undo-rungs races the six of race-multiples-undo in legs of 4, and here (the race keeps
+    # SGD at 3x, whose step down is to SGD at 1x either way) is the same run.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    third = harness.run(task, every["race-multiples-undo-third"].make(task), seed=0)
+    assert third.switches[:8] == [(3 * (k + 1), copies[k], copies[k + 1]) for k in range(8)]
+    assert third.switches[8] == (30, "rmsprop-x0.333333", "sgd-x0.333333")
+    recommended = harness.run(task, every["race-multiples-undo"].make(task), seed=0)
+    rungs_run = harness.run(task, every["race-multiples-undo-rungs"].make(task), seed=0)
+    assert rungs_run.switches == recommended.switches and rungs_run.metric == recommended.metric
+    assert {name for name, steps in rungs_run.steps_per_candidate.items() if steps} <= set(copies[:6])
 
 
 def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():

@@ -62,6 +62,7 @@ def undone_stall(
     confidence: float = 2.0,
     warmup: int = 0,
     keep_watch: bool = False,
+    to: Mapping[str, str] | None = None,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -73,9 +74,11 @@ def undone_stall(
     ``run_length // stall_share`` updates (10: twice the recommended selector's); round 37's judges a leg by the
     scatter of the updates before it (``undo_if_worse(..., noise="before")``); round 38's also asks that scatter for
     ``confidence`` standard errors, not 2; round 48's keeps the guard's watch through a switch made before the watched
-    one can be judged (``keep_watch``). ``warmup`` delays the race (round 26's variants). With every setting left
-    alone it is ``selectors.recommended(run_length, warmup=warmup)`` as round 10 built it: the suite's contenders that
-    ran that selector call this instead, so that their stored runs replay whatever ``selectors.recommended`` becomes."""
+    one can be judged (``keep_watch``). ``warmup`` delays the race (round 26's variants). ``to`` is the step down's
+    mapping (``step_down(to=...)``; default: every copy to its candidate), as round 48's copies below 1x need
+    (:func:`third_step_downs`). With every setting left alone it is ``selectors.recommended(run_length,
+    warmup=warmup)`` as round 10 built it: the suite's contenders that ran that selector call this instead, so that
+    their stored runs replay whatever ``selectors.recommended`` becomes."""
     race = selectors.race(
         order,
         run_length=run_length,
@@ -86,11 +89,40 @@ def undone_stall(
         extra_rounds=extra_rounds,
     )
     at = run_length // 2 if halfway else run_length
-    stepped = selectors.step_down(race, at=at, stall=run_length // stall_share, per_copy=per_copy)
+    stepped = selectors.step_down(race, at=at, to=to, stall=run_length // stall_share, per_copy=per_copy)
     undo_window = max(run_length // 100, min_losses)
     return selectors.undo_if_worse(
         stepped, undo_window, min_losses=min_losses, noise=noise, confidence=confidence, keep_watch=keep_watch
     )
+
+
+#: Round 48's multiples: every candidate at 3x, 1x and a third of its learning rate (copies named ``adam-x3``, ``adam``,
+#: ``adam-x0.333333``), in that order, so that a race's near-ties go to the larger steps as in the recommended setup.
+THIRD_MULTIPLES = (3.0, 1.0, 1 / 3)
+
+
+def third_copies(given: Mapping[str, optax.GradientTransformation]) -> dict[str, optax.GradientTransformation]:
+    """Every candidate of ``given`` at :data:`THIRD_MULTIPLES` of its learning rate, the copies sharing its state."""
+    return optswitch.learning_rate_multiples(given, THIRD_MULTIPLES)
+
+
+def third_step_downs(names: Sequence[str], *, rungs: bool = False) -> dict[str, str]:
+    """Round 48's step downs over :func:`third_copies` of the candidates ``names``: each copy at 3x runs as its
+    candidate (as in the recommended setup), and a copy at a third stays as it is; with ``rungs=True`` each candidate at
+    1x also runs as its copy at a third (one rung down from any pick).
+
+    ``step_down``'s default mapping (:func:`optswitch.selectors._step_down.originals`) takes every copy named
+    ``{name}-x{m:g}`` to ``name``, a copy at a third included: from half-way (or a stall) it would run a pick at a
+    third at 1x, three times its step, not a step down.
+
+    Examples:
+        >>> third_step_downs(["adam", "sgd"])
+        {'adam-x3': 'adam', 'sgd-x3': 'sgd'}
+        >>> third_step_downs(["sgd"], rungs=True)
+        {'sgd-x3': 'sgd', 'sgd': 'sgd-x0.333333'}
+    """
+    steps = {f"{name}-x3": name for name in names}
+    return steps | ({name: f"{name}-x{1 / 3:g}" for name in names} if rungs else {})
 
 
 #: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
@@ -773,6 +805,27 @@ def contenders(
             description="round 42's variant of race-multiples-undo: every copy keeps its own optimizer state and steps "
             "it on every gradient, active or not (switch(inactive='track')), so that each leg of the race, each duel "
             "and each hand-over starts from a warm state, not from SGD's momentum at 0 or RMSProp's second moment at 0",
+        ),
+        switcher(
+            "race-multiples-undo-third",
+            lambda run_length: undone_stall(run_length, to=third_step_downs(names)),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 48's variant of race-multiples-undo: every candidate at 3x, 1x and a third of its "
+            "learning rate (nine copies with three candidates, the 3x first, legs of 0.67% of the budget), so that "
+            "the race can pick a smaller step than the candidate's; the step down takes a 3x pick to 1x and leaves a "
+            "pick at 1x or a third as it is (step_down(to=...): its default would take a third up to 1x)",
+        ),
+        switcher(
+            "race-multiples-undo-rungs",
+            lambda run_length: undone_stall(
+                run_length,
+                order=[*(f"{name}-x3" for name in names), *names],
+                to=third_step_downs(names, rungs=True),
+            ),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 48's second variant: race-multiples-undo's race (the six copies at 3x and 1x, legs of "
+            "1% of the budget), and the step down (half-way, or a stall of the active copy) takes any pick one rung "
+            "down: 3x to 1x, 1x to a third of its learning rate; the copies at a third run only as a step down",
         ),
         switcher(
             "race-multiples-undo-stall-only",
