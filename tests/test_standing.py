@@ -272,6 +272,16 @@ def test_round_48_s_kept_watch_changes_only_runs_the_guard_rescued_and_comes_out
     assert differing == [f"  phase-retrieval seed {seed}" for seed in (3, 4, 5, 6, 8, 9, 0, 6, 7)]
 
 
+def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round48/low_copies.txt, which benchmarks/README.md's "Selection, round 48" quotes: racing
+    # copies at a third of each rate is later than the recommended switch on 30 runs and sooner on 18 over the
+    # development splits; stepping a pick down one rung is later on none and sooner on 9, 8 of them on development-3.
+    printed, stored = printed_by("round48/low_copies", capsys, monkeypatch)
+    assert printed == stored
+    assert "sooner on 18, later on 30, level on 17" in printed
+    assert "sooner on 9, later on 0, level on 56" in printed
+
+
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
     # held-out-30: each split's profile of the five candidates and the recommended switch, the baseline added alone.
