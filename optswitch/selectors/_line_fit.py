@@ -70,3 +70,28 @@ def rate_and_variance(fit: LineFit, size: jax.Array | None = None) -> tuple[jax.
     rate = -fit.products / spread_of_index
     variance = jnp.maximum(fit.squares - fit.products**2 / spread_of_index, 0) / ((size - 2) * spread_of_index)
     return rate, variance
+
+
+def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Where the least-squares line through the latest ``count`` (>= 3) values of the ring buffer ``recent`` ends
+    (the newest written at ``(updates - 1) % W``), the variance of one value about the line (their scatter), and
+    what the end's variance is in units of it."""
+    window = recent.shape[0]
+    age = (updates - 1 - jnp.arange(window)) % window
+    used = age < count
+    n = jnp.maximum(count, 3).astype(recent.dtype)
+    index = (n - 1 - age.astype(recent.dtype)) - (n - 1) / 2  # centred: the newest at (n - 1) / 2
+    mean = jnp.sum(jnp.where(used, recent, 0)) / n
+    products = jnp.sum(jnp.where(used, index * (recent - mean), 0))
+    spread_of_index = n * (n**2 - 1) / 12
+    slope = products / spread_of_index
+    squares = jnp.sum(jnp.where(used, (recent - mean) ** 2, 0))
+    residual_variance = jnp.maximum(squares - products * slope, 0) / (n - 2)
+    half = (n - 1) / 2
+    return mean + slope * half, residual_variance, 1 / n + half**2 / spread_of_index
+
+
+def line_end_if(needed: jax.Array, recent: jax.Array, updates: jax.Array, count: jax.Array):
+    """:func:`line_end` where ``needed``, zeros elsewhere."""
+    zero = jnp.zeros([], recent.dtype)
+    return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero, zero))

@@ -9,6 +9,7 @@ import optax
 from optswitch.selectors import _window
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names, with_loss
 from optswitch.selectors._guards import busy_of, check_wrappable, explain_through, standing_aside
+from optswitch.selectors._line_fit import line_end_if
 from optswitch.selectors._settings import check_count, check_number
 
 
@@ -161,25 +162,6 @@ def undo_if_worse(
     return _undo(selector, window, confidence, min_losses, by_before, keep_watch)
 
 
-def line_end(recent: jax.Array, updates: jax.Array, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """Where the least-squares line through the latest ``count`` (>= 3) values of the ring buffer ``recent`` ends
-    (the newest written at ``(updates - 1) % W``), the variance of one value about the line (their scatter), and
-    what the end's variance is in units of it."""
-    window = recent.shape[0]
-    age = (updates - 1 - jnp.arange(window)) % window
-    used = age < count
-    n = jnp.maximum(count, 3).astype(recent.dtype)
-    index = (n - 1 - age.astype(recent.dtype)) - (n - 1) / 2  # centred: the newest at (n - 1) / 2
-    mean = jnp.sum(jnp.where(used, recent, 0)) / n
-    products = jnp.sum(jnp.where(used, index * (recent - mean), 0))
-    spread_of_index = n * (n**2 - 1) / 12
-    slope = products / spread_of_index
-    squares = jnp.sum(jnp.where(used, (recent - mean) ** 2, 0))
-    residual_variance = jnp.maximum(squares - products * slope, 0) / (n - 2)
-    half = (n - 1) / 2
-    return mean + slope * half, residual_variance, 1 / n + half**2 / spread_of_index
-
-
 def _undo(
     selector: Selector, window: int, confidence: float, min_losses: int, by_before: bool, keep_watch: bool
 ) -> Selector:
@@ -219,7 +201,7 @@ def _undo(
         switching = choice != signals.active
         judged = state.watching & (after >= min_losses) & (switching | (after == window))
         # The lines are fitted only where they are read: a pass over the window at a switch, not at every update.
-        end, scatter, end_factor = _line_end_if(judged, recent, updates, after)
+        end, scatter, end_factor = line_end_if(judged, recent, updates, after)
         # With noise="before" the state has a scatter; where nothing is judged the factor is 0, and the scatter of a
         # save after a round inf.
         kept_scatter = cast(jax.Array, state.before_scatter)
@@ -231,7 +213,7 @@ def _undo(
         watch = switching & ~undo & (seen >= min_losses)
         if keep_watch:  # A switch before the watched one can be judged starts from what it saved, give or take a few.
             rewatch = rewatch | (switching & state.watching & ~judged & ~watch)
-        before_end, before_scatter, before_factor = _line_end_if(watch, recent, updates, seen)
+        before_end, before_scatter, before_factor = line_end_if(watch, recent, updates, seen)
         before_variance = before_scatter * before_factor
         counted = UndoState(
             inner=inner,
@@ -344,12 +326,6 @@ def key_numbers(state: UndoState, names: tuple[str, ...]) -> dict[str, jax.Array
     """The numbers of :func:`optswitch.metrics` for :func:`undo_if_worse`: undos so far, and when the latest ran."""
     del names
     return {"undone": state.undone, "last_undone": state.last_undone}
-
-
-def _line_end_if(needed: jax.Array, recent: jax.Array, updates: jax.Array, count: jax.Array):
-    """:func:`line_end` where ``needed``, zeros elsewhere."""
-    zero = jnp.zeros([], recent.dtype)
-    return jax.lax.cond(needed, lambda: line_end(recent, updates, count), lambda: (zero, zero, zero))
 
 
 def _request(n: int, save: jax.Array, undo: jax.Array, slot: int) -> SnapshotRequest:
