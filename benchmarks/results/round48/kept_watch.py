@@ -1,6 +1,7 @@
 """Round 48: ``race-multiples-undo-kept-watch`` (``undo_if_worse(keep_watch=True)``) against the recommended switch, run
 by run: which runs' validation curves differ at all, and how each that does ends. The development runs and the earlier
-splits whose stored runs hold a rescue (held-out-5 seeds 0-4 and 5-9, held-out-17 seeds 5-9) ran both side by side;
+splits whose stored runs hold a rescue (held-out-3 and held-out-5, three candidates and five, seeds 0-4 and 5-9, but
+held-out-3's three-candidate seeds 0-4, which hold none; held-out-17 seeds 5-9) ran both side by side;
 development-2 to -4 and held-out-30 ran the option alone, against the recommended switch's stored runs of rounds 46 to
 48. Run from the repository's root:
 ``python benchmarks/results/round48/kept_watch.py > benchmarks/results/round48/kept_watch.txt``.
@@ -15,8 +16,13 @@ PAIRS = {
     "development-2": "benchmarks/results/round47/development-2-trials",
     "development-3": "benchmarks/results/round47/development-3-trials",
     "development-4": "benchmarks/results/round46/development-4-trials",
+    "held-out-3-fresh": None,
+    "held-out-3-5c": None,
+    "held-out-3-fresh-5c": None,
     "held-out-5": None,
     "held-out-5-fresh": None,
+    "held-out-5-5c": None,
+    "held-out-5-fresh-5c": None,
     "held-out-17-fresh": None,
     "held-out-30": f"{R}/held-out-30",
     "held-out-30-fresh": f"{R}/held-out-30-fresh",
