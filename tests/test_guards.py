@@ -542,6 +542,33 @@ def test_a_switch_at_an_undo_says_so(noise, said):
     ]
 
 
+@pytest.mark.parametrize("keep_watch", [False, True])
+def test_an_undo_through_a_kept_watch_says_it_goes_back_to_the_switch_watched(keep_watch):
+    # The switch at 11 comes one update after the watched one at 10: unwatched by default, so the loss doubled since 10
+    # is never judged; with the watch kept, the switch at 14 judges the updates since 10 and undoes them.
+    received = []
+    tx = optswitch.switch(
+        [optax.sgd(0.1), optax.sgd(0.2)],
+        selectors.undo_if_worse(selectors.schedule({0: 0, 10: 1, 11: 0, 14: 1}), 4, keep_watch=keep_watch),
+        on_event=received.append,
+    )
+    weights, update_and_apply = {"w": jnp.ones(3)}, jax.jit(tx.update_and_apply)
+    state = tx.init(weights)
+    for t in range(20):
+        loss = (1.0 if t < 10 else 2.0) + 0.01 * (t % 3)
+        weights, state = update_and_apply(weights, state, weights, value=jnp.asarray(loss))
+    jax.effects_barrier()
+    undone = (
+        "; the updates since the switch watched were undone at update 14 (their log loss ended above where it began "
+        "by more than 2 standard errors)"
+    )
+    assert [event.reason for event in received] == [
+        "scheduled at 10",
+        "scheduled at 11",
+        "scheduled at 14" + (undone if keep_watch else ""),
+    ]
+
+
 def test_a_leader_that_diverges_long_after_its_judgement_is_put_back_and_steps_down():
     # SGD at 0.1, then 0.9 from its 20th update: at 3x (2.7) the quadratic's loss grows ~2.9x an update and overflows.
     copies = optswitch.learning_rate_multiples({"sgd": optax.sgd(optax.piecewise_constant_schedule(0.1, {20: 9.0}))})

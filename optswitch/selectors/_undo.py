@@ -296,10 +296,12 @@ def _undo(
         return after.undone != before.undone, False, {"update": after.last_undone}
 
     by_before_text = ", by the scatter before the switch" if by_before else ""
+    # With the watch kept through a switch too soon to judge, an undo goes back past it, to the switch watched.
+    since = "the switch watched" if keep_watch else "the previous switch"
 
     def said(numbers, names):
         return (
-            f"the updates since the previous switch were undone at update {int(numbers['update'])} (their log loss "
+            f"the updates since {since} were undone at update {int(numbers['update'])} (their log loss "
             f"ended above where it began by more than {confidence:g} standard errors{by_before_text})"
         )
 
