@@ -116,12 +116,32 @@ blind_split_report() {
 # The recommended switch's standing on a blind split alone, three candidates, seeds 0-4 and 5-9:
 # split_standing SPLIT RUN RUN_FRESH.
 split_standing() {
-  local run
   echo "## The recommended switch on $1 alone, three candidates, seeds 0-4 and 5-9"
-  for run in "$2" "$3"; do
-    echo "\$ python -m benchmarks.suite.standing --switch $run:race-multiples-undo --fixed $run:adam,sgd,rmsprop --baseline $run:adamw-cosine"
-    python -m benchmarks.suite.standing --switch "$run:race-multiples-undo" --fixed "$run:adam,sgd,rmsprop" \
+  three_standing race-multiples-undo "$2" "$3"
+}
+# SWITCH's standing against the three fixed candidates and the tuned baseline, in each run file RUN:
+# three_standing SWITCH RUN...
+three_standing() {
+  local switch=$1 run
+  shift
+  for run in "$@"; do
+    echo "\$ python -m benchmarks.suite.standing --switch $run:$switch --fixed $run:adam,sgd,rmsprop --baseline $run:adamw-cosine"
+    python -m benchmarks.suite.standing --switch "$run:$switch" --fixed "$run:adam,sgd,rmsprop" \
       --baseline "$run:adamw-cosine"
+    echo
+  done
+}
+# SWITCH's standing against the five fixed candidates in each folder's five-candidate run (FOLDER-5c), the tuned
+# baseline from its three-candidate run (FOLDER): five_standing SWITCH FOLDER...
+five_standing() {
+  local switch=$1 five three
+  shift
+  for three in "$@"; do
+    five="$three-5c/time_to_target.json"
+    three="$three/time_to_target.json"
+    echo "\$ python -m benchmarks.suite.standing --switch $five:$switch --fixed $five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop --baseline $three:adamw-cosine"
+    python -m benchmarks.suite.standing --switch "$five:$switch" \
+      --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" --baseline "$three:adamw-cosine"
     echo
   done
 }
@@ -129,17 +149,9 @@ split_standing() {
 # 0-4 and 5-9, then the candidate whose copies it ran most, run by run, from the split's four run files in FOLDER
 # (under benchmarks/results): alone_split_report SPLIT FOLDER.
 alone_split_report() {
-  local five three
   split_standing "$1" "$R/$2/time_to_target.json" "$R/$2-fresh/time_to_target.json"
   echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
-  for three in "$R/$2" "$R/$2-fresh"; do
-    five="$three-5c/time_to_target.json"
-    three="$three/time_to_target.json"
-    echo "\$ python -m benchmarks.suite.standing --switch $five:race-multiples-undo --fixed $five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop --baseline $three:adamw-cosine"
-    python -m benchmarks.suite.standing --switch "$five:race-multiples-undo" \
-      --fixed "$five:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" --baseline "$three:adamw-cosine"
-    echo
-  done
+  five_standing race-multiples-undo "$R/$2" "$R/$2-fresh"
   echo "\$ python benchmarks/results/picks.py $2"
   python benchmarks/results/picks.py "$2"
 }

@@ -15,17 +15,6 @@ for run in "$H30" "$H30_FRESH" "$H30_5C" "$H30_FRESH_5C"; do
   compare "$run:trials-duels-guarded" "$run:race-multiples-undo"
 done
 echo "## Round 33's trials-duels-guarded on held-out-30 alone, three candidates, seeds 0-4 and 5-9"
-for run in "$H30" "$H30_FRESH"; do
-  echo "\$ python -m benchmarks.suite.standing --switch $run:trials-duels-guarded --fixed $run:adam,sgd,rmsprop --baseline $run:adamw-cosine"
-  python -m benchmarks.suite.standing --switch "$run:trials-duels-guarded" --fixed "$run:adam,sgd,rmsprop" \
-    --baseline "$run:adamw-cosine"
-  echo
-done
+three_standing trials-duels-guarded "$H30" "$H30_FRESH"
 echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
-for pair in "$H30_5C $H30" "$H30_FRESH_5C $H30_FRESH"; do
-  set -- $pair
-  echo "\$ python -m benchmarks.suite.standing --switch $1:trials-duels-guarded --fixed $1:adam,adam-3e-4,adam-3e-3,sgd,rmsprop --baseline $2:adamw-cosine"
-  python -m benchmarks.suite.standing --switch "$1:trials-duels-guarded" --fixed "$1:adam,adam-3e-4,adam-3e-3,sgd,rmsprop" \
-    --baseline "$2:adamw-cosine"
-  echo
-done
+five_standing trials-duels-guarded "$R/round48/held-out-30" "$R/round48/held-out-30-fresh"
