@@ -30,6 +30,7 @@ SPLITS = {
     "held-out-28": "round45/held-out-28",
     "held-out-29": "round46/held-out-29",
     "held-out-30": "round48/held-out-30",
+    "held-out-31": "round49/held-out-31",
 }
 
 

@@ -91,6 +91,11 @@ with_held_out_29() { with_split "$H29" "$H29_5C" "$H29_FRESH" "$H29_FRESH_5C"; }
 # above.
 split_runs H30 "$R/round48/held-out-30"
 with_held_out_30() { with_split "$H30" "$H30_5C" "$H30_FRESH" "$H30_FRESH_5C"; }
+# Round 49: held-out-31, run once (benchmarks/results/round49/RULE.md; trials-duels-guarded and
+# race-multiples-undo-kept-watch beside the recommended switch), seeds 0-4 and 5-9, three candidates and five, on an
+# Intel Xeon.
+split_runs H31 "$R/round49/held-out-31"
+with_held_out_31() { with_split "$H31" "$H31_5C" "$H31_FRESH" "$H31_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
