@@ -21,6 +21,7 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
             step_down(race(run_length=run_length, warmup=warmup, stop=run_length // 2),
                       at=run_length // 2, stall=run_length // 20),
             max(run_length // 100, 3),
+            keep_watch=True,
         )
 
     - :func:`race`: legs of 1% of the run over every copy (shorter beyond six copies, so that the race takes at
@@ -29,8 +30,10 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
     - :func:`step_down`: from half-way on, or from the end of a window of 5% of the run over which the active 3x
       copy's loss did not fall, the pick runs at its candidate's own learning rate (a step decay).
     - :func:`undo_if_worse`: a leg (or a duel, or a step down) whose log loss ends above where it began by more than
-      its noise is undone, parameters and optimizer states put back. It keeps a snapshot of the parameters and a
-      copy of the optimizer states: where memory is tight, compose the first two without it.
+      its noise is undone, parameters and optimizer states put back. A switch that comes before the watched one
+      can be judged (an undo, a rescue, a leg of fewer than 3 updates) keeps the watch (``keep_watch=True``, since
+      round 49). It keeps a snapshot of the parameters and a copy of the optimizer states: where memory is tight,
+      compose the first two without it.
 
     What it achieves, and where it falls short (it does not beat one optimizer whose learning rate and schedule
     were tuned for the task), is measured in the project's ``benchmarks/README.md``. To change a setting, compose
@@ -64,7 +67,7 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
     check_count("recommended", "warmup", warmup, 0, " (updates before the race begins)")
     half = run_length // 2
     stepped = step_down(race(run_length=run_length, warmup=warmup, stop=half), at=half, stall=run_length // 20)
-    guarded = undo_if_worse(stepped, max(run_length // 100, 3))
+    guarded = undo_if_worse(stepped, max(run_length // 100, 3), keep_watch=True)
 
     def build(names: tuple[str, ...] | None) -> Selector:
         if names is None:

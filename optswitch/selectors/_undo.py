@@ -124,6 +124,7 @@ def undo_if_worse(
             judged against the same beginning, and an undo puts back the same saved parameters. On held-out-30's
             phase retrieval (round 48), SGD two updates after a rescue left the parameters at norm 6,385 (the loss
             at 4e15), the race's next leg started there unwatched, and the run never came back.
+            :func:`recommended` passes True (since round 49).
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
