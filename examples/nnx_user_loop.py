@@ -28,7 +28,8 @@ its own peak rate (``selectors.step_down``). ``race_multiples_stall`` is the sam
 the run steps down then. ``race_multiples_undo``, the library's recommended setup since round 10
 (``selectors.recommended(steps, warmup=...)``), wraps that in ``selectors.undo_if_worse(..., max(steps // 100,
 3))``: the updates after a switch (a leg of the race, a duel) whose log loss ended above where it began are undone,
-the parameters and optimizer states put back.
+the parameters and optimizer states put back (since round 49 with ``keep_watch=True``: a switch too soon after an undo
+to judge leaves the watch on).
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
