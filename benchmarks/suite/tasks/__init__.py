@@ -12,14 +12,14 @@ round 45, of tasks where SGD alone also has the lowest training loss from early 
 (added in round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
 ``--split development-3``, ``--split development-4``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-31``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+``held-out-32``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
 frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
 ``development_3``, ``development_4``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to
-``held_out_31``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
+``held_out_32``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -64,6 +64,7 @@ from benchmarks.suite.tasks import (
     held_out_29,
     held_out_30,
     held_out_31,
+    held_out_32,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -110,6 +111,7 @@ from benchmarks.suite.tasks.held_out_28 import arm_inverse_kinematics, complex_k
 from benchmarks.suite.tasks.held_out_29 import hawkes_process_likelihood, legendre_series_fit, tucker_completion
 from benchmarks.suite.tasks.held_out_30 import irt_2pl_responses, phase_retrieval, von_mises_regression
 from benchmarks.suite.tasks.held_out_31 import dawid_skene_annotators, dirichlet_regression, weibull_aft_censored
+from benchmarks.suite.tasks.held_out_32 import ising_pseudolikelihood, pk_mixed_effects, plackett_luce_races
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -168,6 +170,7 @@ __all__ = [
     "hypernetwork_curves",
     "ica_unmixing",
     "irt_2pl_responses",
+    "ising_pseudolikelihood",
     "kalman_lds_likelihood",
     "kan_rbf_regression",
     "kernel_smoother_ard",
@@ -196,6 +199,8 @@ __all__ = [
     "pendulum_control_bptt",
     "phase_retrieval",
     "pixelcnn_rectangles",
+    "pk_mixed_effects",
+    "plackett_luce_races",
     "poincare_tree_embedding",
     "pointnet_polygons",
     "poisson_glm",
@@ -306,6 +311,7 @@ SPLIT_MODULES = (
     held_out_29,
     held_out_30,
     held_out_31,
+    held_out_32,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -315,7 +321,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"`` or ``"development-4"`` (selectors
 #: are designed and tuned on these; the last three run only when asked), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-31"``: each
+#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-32"``: each
 #: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
 #: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
