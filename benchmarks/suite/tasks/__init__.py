@@ -33,6 +33,7 @@ from benchmarks.suite.tasks import (
     development_2,
     development_3,
     development_4,
+    development_5,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -75,6 +76,7 @@ from benchmarks.suite.tasks.development_2 import (
 )
 from benchmarks.suite.tasks.development_3 import huber_robust_regression, procrustes_alignment, range_localization
 from benchmarks.suite.tasks.development_4 import bpr_factorization, linear_filter_bank, rotated_gaussian_softmax
+from benchmarks.suite.tasks.development_5 import exponential_series_density, factor_analysis, garch_volatility
 from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
 from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
 from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
@@ -146,6 +148,8 @@ __all__ = [
     "dirichlet_regression",
     "distinct_set_attention",
     "dyck_lstm",
+    "exponential_series_density",
+    "factor_analysis",
     "factorization_machine_ratings",
     "fir_system_identification",
     "first_token_rnn",
@@ -155,6 +159,7 @@ __all__ = [
     "friedman_mlp",
     "gae_link_prediction",
     "gan_mixture_1d",
+    "garch_volatility",
     "gated_linear_experts",
     "gmm_full_covariance",
     "gp_periodic_kernel",
@@ -274,6 +279,7 @@ SPLIT_MODULES = (
     development_2,
     development_3,
     development_4,
+    development_5,
     validation,
     held_out_01,
     held_out_02,
