@@ -156,7 +156,7 @@ def factor_analysis(*, quick: bool = False) -> Task:
     of each sensor's variance its own); from the mean at zero, 0.1 from the readings' mean with deviations of about
     0.03, the first gradients are large, and Adam's second moment (decay 0.999) keeps them for a thousand updates,
     RMSProp's (decay 0.9) for tens. The loss and the metric: the negative log-likelihood a reading divided by 16 (a
-    coordinate), about 14 at the start, below 0 within tens of updates. Budget 2,000 updates, evaluated every 50.
+    coordinate), 11 to 15 at the start, below 0 within tens of updates. Budget 2,000 updates, evaluated every 50.
     """
     sensors, factors, train, held_out, batch = 16, 3, 4000, 1000, 256
     rng = np.random.default_rng(0)
