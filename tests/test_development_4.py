@@ -27,7 +27,7 @@ TARGETS = RESULTS.parents[1] / "targets.json"
 
 def test_the_development_4_split_is_a_development_split_that_runs_only_when_asked(capsys):
     assert development_4.SPLIT == "development-4"
-    assert tasks.DEVELOPMENT_SPLITS == ("development", "development-2", "development-3", "development-4")
+    assert tasks.DEVELOPMENT_SPLITS[:4] == ("development", "development-2", "development-3", "development-4")
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())

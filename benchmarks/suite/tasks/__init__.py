@@ -8,9 +8,10 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 :data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
 *development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
 after round 44, of tasks where SGD with momentum reaches the target first), the *development-3* tasks (added after
-round 45, of tasks where SGD alone also has the lowest training loss from early on) and the *development-4* tasks
-(added in round 46, the same with SGD's early lead narrow), which run only when asked (``--split development-2``,
-``--split development-3``, ``--split development-4``); the *validation* tasks are kept aside and run only when asked
+round 45, of tasks where SGD alone also has the lowest training loss from early on), the *development-4* tasks
+(added in round 46, the same with SGD's early lead narrow) and the *development-5* tasks (added in round 49, of tasks
+whose training loss is below 0), which run only when asked (``--split development-2``, ``--split development-3``,
+``--split development-4``, ``--split development-5``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
 ``held-out-32``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
@@ -18,8 +19,9 @@ frozen, to check a change made after the earlier splits had been seen (which rou
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
-``development_3``, ``development_4``, ``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to
-``held_out_32``); the helpers that tasks of several splits use, and :class:`Task`, are in ``_common``.
+``development_3``, ``development_4``, ``development_5``, ``validation``, ``held_out_01`` for the held-out tasks,
+``held_out_02`` to ``held_out_32``); the helpers that tasks of several splits use, and :class:`Task`, are in
+``_common``.
 """
 
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from benchmarks.suite.tasks import (
     development_2,
     development_3,
     development_4,
+    development_5,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -76,6 +79,7 @@ from benchmarks.suite.tasks.development_2 import (
 )
 from benchmarks.suite.tasks.development_3 import huber_robust_regression, procrustes_alignment, range_localization
 from benchmarks.suite.tasks.development_4 import bpr_factorization, linear_filter_bank, rotated_gaussian_softmax
+from benchmarks.suite.tasks.development_5 import exponential_series_density, factor_analysis, garch_volatility
 from benchmarks.suite.tasks.held_out_01 import digits_autoencoder, first_token_rnn, spirals_mlp
 from benchmarks.suite.tasks.held_out_02 import matrix_completion, rotated_softmax, siren_waves
 from benchmarks.suite.tasks.held_out_03 import count_squares_cnn, distinct_set_attention, heteroscedastic_nll
@@ -148,6 +152,8 @@ __all__ = [
     "dirichlet_regression",
     "distinct_set_attention",
     "dyck_lstm",
+    "exponential_series_density",
+    "factor_analysis",
     "factorization_machine_ratings",
     "fir_system_identification",
     "first_token_rnn",
@@ -157,6 +163,7 @@ __all__ = [
     "friedman_mlp",
     "gae_link_prediction",
     "gan_mixture_1d",
+    "garch_volatility",
     "gated_linear_experts",
     "gmm_full_covariance",
     "gp_periodic_kernel",
@@ -279,6 +286,7 @@ SPLIT_MODULES = (
     development_2,
     development_3,
     development_4,
+    development_5,
     validation,
     held_out_01,
     held_out_02,
@@ -319,17 +327,17 @@ TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"`` or ``"development-4"`` (selectors
-#: are designed and tuned on these; the last three run only when asked), ``"validation"`` (kept aside, run
-#: with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ..., ``"held-out-32"``: each
-#: added in one round for a later one, built by someone who ran no selector on it, kept aside from every design and run
-#: once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
+#: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
+#: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
+#: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
+#: ``"held-out-32"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
+#: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
 #: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
 #: the fused/unfused choices) is not measured on them.
 KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
 
-#: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, ``"development-3"``
-#: and ``"development-4"``, run when asked.
+#: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, ``"development-3"``,
+#: ``"development-4"`` and ``"development-5"``, run when asked.
 DEVELOPMENT_SPLITS = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("development"))
