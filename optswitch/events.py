@@ -88,7 +88,8 @@ def ignored_loss_message(selector: str, loss: float, update: int | None = None) 
     return (
         f"{selector}: update() was given value={loss}{where}, a loss <= 0, which has no log: the {selector} "
         f"selector ignores such updates (optswitch.summary counts them) and cannot switch on them. Pass a "
-        f"loss that stays > 0, e.g. value=loss - floor with floor below any loss the run can reach."
+        f"loss that stays > 0, e.g. value=loss - floor with floor below any loss the run can reach, or, for a "
+        f"loss that is a logarithm already (a negative log-likelihood), build the selector with loss_is_log=True."
     )
 
 

@@ -221,3 +221,36 @@ def test_a_loss_below_zero_in_an_nnx_loop_warns_once_from_inside_jit_with_on_eve
     assert len(messages) == 1 and f" at update {first}, a loss <= 0" in messages[0]
     assert optswitch.summary(optimizer).ignored_losses == sum(loss <= 0 for loss in losses) > 1
     assert len(traces) == 1
+
+
+def test_a_loss_below_zero_read_as_a_log_in_an_nnx_loop_is_raced_on_without_a_warning():
+    # The same loop with recommended(loss_is_log=True): every loss counts, none warns, the race ends its legs over
+    # the six copies before half-way, and the step compiles once.
+    import warnings
+
+    import optswitch.nnx
+
+    model = NnxModel(nnx.Rngs(0))
+    selector = selectors.recommended(run_length=100, loss_is_log=True)
+    switch = optswitch.switch(optswitch.learning_rate_multiples(candidates()), selector, on_event=[].append)
+    optimizer = optswitch.nnx.Optimizer(model, optswitch.chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
+    traces = []
+
+    @nnx.jit
+    def step(model, optimizer):
+        traces.append(None)
+        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2) - 0.5)(model)
+        optimizer.update(model, grads, value=loss)
+        return loss
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        losses = [float(step(model, optimizer)) for _ in range(60)]
+        jax.effects_barrier()
+    assert sum(loss <= 0 for loss in losses) > 1
+    assert not [w for w in record if "loss <= 0" in str(w.message)]
+    summary = optswitch.summary(optimizer)
+    assert summary.ignored_losses == 0
+    # Legs of 3 updates over the six copies, there and back (the last copy's two legs run on): ten switches.
+    assert [at for at, _, _ in summary.switches[:10]] == [3, 6, 9, 12, 15, 21, 24, 27, 30, 33]
+    assert len(traces) == 1

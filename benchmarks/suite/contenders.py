@@ -706,6 +706,14 @@ def contenders(
             "leaves it unwatched",
         ),
         switcher(
+            "race-multiples-undo-loss-is-log",
+            lambda run_length: selectors.recommended(run_length, loss_is_log=True),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 49's option for a loss that is a logarithm already (a negative log-likelihood, which "
+            "the race cannot read where it goes below 0): selectors.recommended(budget, loss_is_log=True), whose race, "
+            "stall watch and guard read the loss itself where they would read log(loss)",
+        ),
+        switcher(
             "race-multiples-undo-ties",
             lambda run_length: undone_stall(run_length, race_confidence=2.0),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),

@@ -50,6 +50,7 @@ def bandit(
     seed: int = 0,
     exploration: float = 1.0,
     epsilon: float = 0.1,
+    loss_is_log: bool = False,
 ) -> Selector:
     """Runs the candidate that has been reducing the loss fastest, trying each, as a discounted bandit.
 
@@ -83,6 +84,9 @@ def bandit(
         seed: seed of the randomness of ``"thompson"`` and ``"epsilon_greedy"``.
         exploration: weight of the exploration term of ``"ucb"`` and ``"thompson"``, >= 0.
         epsilon: probability of a random pick for ``"epsilon_greedy"``, in ``[0, 1]``.
+        loss_is_log: whether the loss is a logarithm already (a negative log-likelihood, which may be 0 or less):
+            a window's rate is then the slope of the loss itself, not of ``log(loss)``, and every update counts.
+            Default False.
 
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
@@ -152,11 +156,11 @@ def bandit(
     def select(signals, state):
         dtype = state.trend.dtype
         loss = signals.loss.astype(dtype)
-        counts = _window.usable(loss, "bandit", warned)
+        counts = _window.usable(loss, "bandit", warned, loss_is_log)
         restart = _window.restarts(signals.active, state.arm)
         updates = jnp.where(restart, 0, state.window_updates)
         position = updates.astype(dtype) - (window - 1) / 2
-        trend = jnp.where(restart, 0, state.trend) + position * _window.log_loss(loss, counts)
+        trend = jnp.where(restart, 0, state.trend) + position * _window.log_loss(loss, counts, loss_is_log)
         updates = updates + 1
         complete = updates == window
         reward = -trend / spread_of_index

@@ -116,6 +116,7 @@ def race(
     confidence: float = 1.0,
     race_confidence: float = 0.0,
     extra_rounds: int = 0,
+    loss_is_log: bool = False,
 ) -> Selector:
     """Races the candidates for a few updates each, then trains with the winner and re-checks it now and then.
 
@@ -148,7 +149,8 @@ def race(
     non-finite loss are skipped, as for every selector; so are those with a loss ``<= 0``, which
     has no log: they are counted in ``state.ignored_losses`` and in :func:`optswitch.summary`, with a warning the
     first time outside jit (and inside jit with ``switch(on_event=...)``). For a loss that can reach 0 or go
-    negative, pass ``value=loss - floor``, ``floor`` below any loss the run can reach. A switch from the host
+    negative, pass ``value=loss - floor``, ``floor`` below any loss the run can reach, or, for a loss that is a
+    logarithm already (a negative log-likelihood), ``loss_is_log=True``. A switch from the host
     restarts the current window with the new candidate: during the race, credited with what it measures; after
     it, as the leader (a duel in progress is dropped). Why this design, and what it costs: ``docs/selectors.md``.
 
@@ -182,6 +184,9 @@ def race(
             ``race_confidence``) race a round again before the leader is chosen among them, an int >= 0; default
             0. Each round of ``k`` tied candidates takes ``2 k window`` updates; ``stop`` must allow for all of
             them.
+        loss_is_log: whether the loss is a logarithm already, e.g. a negative log-likelihood, which may be 0 or
+            below: every rate is then read from the loss itself where it would be read from ``log(loss)`` (a fall
+            in nats per update), and every update counts. Default False.
 
     Returns:
         A :class:`Selector` that reads the loss: ``update`` needs ``value=``.
@@ -240,10 +245,10 @@ def race(
 
     def select(signals, before, config, facts):
         loss = signals.loss.astype(before.mean.dtype)
-        counts = _window.usable(loss, "race", warned)
+        counts = _window.usable(loss, "race", warned, loss_is_log)
         from_host = _window.restarts(signals.active, before.arm) & (before.arm >= 0) & (before.phase != Phase.RACING)
         state = optax.tree.where(from_host, host_lead(before, signals.active, facts.raced), before)
-        new_state, choice = step(state, _window.log_loss(loss, counts), signals.active, config, facts)
+        new_state, choice = step(state, _window.log_loss(loss, counts, loss_is_log), signals.active, config, facts)
         return _window.settle(counts, choice, new_state, before, signals.active)
 
     def build(names):
@@ -258,7 +263,7 @@ def race(
             reads=frozenset({"loss"}),
             initial=lambda names: raced[0],
             name="race",
-            explain=_race_events.explainer(config.stop),
+            explain=_race_events.explainer(config.stop, loss_is_log),
             bind=build,
         )
 

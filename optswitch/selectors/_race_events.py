@@ -8,7 +8,7 @@ from optswitch.selectors import _line_fit, _window
 from optswitch.selectors._race_rules import Phase, RaceState, race_scores
 
 
-def explainer(stop: int):
+def explainer(stop: int, loss_is_log: bool = False):
     """Why :func:`race` switched (:attr:`Selector.explain`): e.g. ``"sgd's rate
     0.0041 +- 0.0007 beat adam's 0.0022 +- 0.0006"``, from the rates (and their standard errors) that the decision
     compared; for a duel dropped at ``stop``, that it was."""
@@ -18,7 +18,8 @@ def explainer(stop: int):
         loss = signals.loss.astype(before.mean.dtype)
         fit = _line_fit.LineFit(before.count, before.mean, before.squares, before.products)
         fit = _window.fresh(_window.restarts(signals.active, before.arm), fit)
-        fit = _line_fit.add(fit, _window.log_loss(loss, _window.usable(loss, "race", warned=[True])))
+        counts = _window.usable(loss, "race", [True], loss_is_log)
+        fit = _line_fit.add(fit, _window.log_loss(loss, counts, loss_is_log))
         closing, closing_variance = _line_fit.rate_and_variance(fit, before.length)
         scores, score_variances = race_scores(after)
         numbers = {

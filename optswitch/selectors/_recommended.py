@@ -10,7 +10,7 @@ from optswitch.selectors._undo import undo_if_worse
 MIN_RUN_LENGTH = 60
 
 
-def recommended(run_length: int, *, warmup: int = 0) -> Selector:
+def recommended(run_length: int, *, warmup: int = 0, loss_is_log: bool = False) -> Selector:
     """The recommended selector for a run of ``run_length`` updates over :func:`optswitch.learning_rate_multiples`.
 
     Races the candidates at 3x and at 1x their learning rates, trains with the winner, steps it down to its own
@@ -45,11 +45,15 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
         warmup: updates before the race's first leg, during which the first candidate trains (give a learning
             rate warmup's length, so that the race does not compare candidates at a tiny rate); an int >= 0,
             default 0. The race must end by half-way: ``warmup + 2 x copies x window <= run_length // 2``.
+        loss_is_log: whether the loss is a logarithm already (a negative log-likelihood, which may be 0 or less):
+            the race, the stall watch and the guard then read the loss itself where they would read ``log(loss)``
+            (each of the three is given it), and every update counts. Default False.
 
     Returns:
         A :class:`Selector` that reads the loss (``update`` needs ``value=``, a loss > 0: it reads ``log(loss)`` and
-        skips any other, so pass ``value=loss - floor`` where the loss can reach 0 or go below, e.g. a negative
-        log-likelihood) and keeps snapshots (``update`` needs ``params``, or use ``update_and_apply``).
+        skips any other; where the loss can reach 0 or go below, pass ``loss_is_log=True`` for a negative
+        log-likelihood, or ``value=loss - floor``) and keeps snapshots (``update`` needs ``params``, or use
+        ``update_and_apply``).
 
     Raises:
         ValueError: for a ``run_length`` or ``warmup`` out of range, or (when the switch is built) candidates that
@@ -66,8 +70,9 @@ def recommended(run_length: int, *, warmup: int = 0) -> Selector:
     check_count("recommended", "run_length", run_length, MIN_RUN_LENGTH, " (its stall windows, 5% of it, need 3)")
     check_count("recommended", "warmup", warmup, 0, " (updates before the race begins)")
     half = run_length // 2
-    stepped = step_down(race(run_length=run_length, warmup=warmup, stop=half), at=half, stall=run_length // 20)
-    guarded = undo_if_worse(stepped, max(run_length // 100, 3), keep_watch=True)
+    raced = race(run_length=run_length, warmup=warmup, stop=half, loss_is_log=loss_is_log)
+    stepped = step_down(raced, at=half, stall=run_length // 20, loss_is_log=loss_is_log)
+    guarded = undo_if_worse(stepped, max(run_length // 100, 3), keep_watch=True, loss_is_log=loss_is_log)
 
     def build(names: tuple[str, ...] | None) -> Selector:
         if names is None:

@@ -97,6 +97,7 @@ def step_down(
     *,
     stall: int | None = None,
     per_copy: bool = False,
+    loss_is_log: bool = False,
 ) -> Selector:
     """``selector``, except that from update ``at`` on, its pick of a faster copy of a candidate runs the candidate.
 
@@ -148,6 +149,8 @@ def step_down(
             Default ``None``; :func:`recommended` passes ``run_length // 20``.
         per_copy: with ``stall``, whether a stall steps down only the copy that stalled (True) or every copy from
             then on (False, the default, as :func:`recommended` does).
+        loss_is_log: whether the loss is a logarithm already (a negative log-likelihood, which may be 0 or less):
+            the stall's line then fits the loss itself, not ``log(loss)``, and every update counts. Default False.
 
     Returns:
         A :class:`Selector` with the wrapped one's reads (and the loss, with ``stall``), probe and handoff.
@@ -218,9 +221,9 @@ def step_down(
         def watched(signals, watch: StallWatch, length: int) -> StallWatch:
             """``watch`` after the update: the window takes in its loss; a full window that did not fall stalls."""
             loss = signals.loss.astype(watch.fit.mean.dtype)
-            counts = _window.usable(loss, "step_down", warned)
+            counts = _window.usable(loss, "step_down", warned, loss_is_log)
             fit = _window.fresh(_window.restarts(signals.active, watch.arm), watch.fit)
-            fit = _line_fit.add(fit, _window.log_loss(loss, counts))
+            fit = _line_fit.add(fit, _window.log_loss(loss, counts, loss_is_log))
             rate, variance = _line_fit.rate_and_variance(fit)
             full = fit.count >= length
             is_copy = jnp.asarray(table)[signals.active] != signals.active

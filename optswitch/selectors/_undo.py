@@ -60,6 +60,7 @@ def undo_if_worse(
     min_losses: int = 3,
     noise: str = "each",
     keep_watch: bool = False,
+    loss_is_log: bool = False,
 ) -> Selector:
     """``selector``, except that the updates after a switch that left the loss higher than at the switch are undone.
 
@@ -121,10 +122,10 @@ def undo_if_worse(
             ``min_losses`` updates after it, or after an undo or a rescue). False (the default): it is not watched,
             since too few updates since the last switch make a beginning, so the parameters it starts from, which
             those few updates may have wrecked, are never judged. True: the watch holds through it; the new leg is
-            judged against the same beginning, and an undo puts back the same saved parameters. On held-out-30's
-            phase retrieval (round 48), SGD two updates after a rescue left the parameters at norm 6,385 (the loss
-            at 4e15), the race's next leg started there unwatched, and the run never came back.
-            :func:`recommended` passes True (since round 49).
+            judged against the same beginning, and an undo puts back the same saved parameters (why: round 48 in
+            ``docs/selectors.md``). :func:`recommended` passes True (since round 49).
+        loss_is_log: whether the loss is a logarithm already (a negative log-likelihood, which may be 0 or less):
+            the lines then fit the loss itself, not ``log(loss)``, and every update counts. Default False.
 
     Returns:
         A :class:`Selector` that reads the loss besides what the guarded one reads (``update`` needs
@@ -153,18 +154,20 @@ def undo_if_worse(
             f"undo_if_worse: noise={noise!r} is not a choice; pass 'each' (each line's own scatter, the default) or "
             f"'before' (the scatter of the updates before the switch, for both lines)."
         )
-    by_before = noise == "before"
+    settings = (window, confidence, min_losses, noise == "before", keep_watch, loss_is_log)
     if selector.bind is not None:  # Guard the selector the switch binds to its names, not the unbound one.
-        return for_names(
-            lambda names: _undo(
-                selector.bound(names) if names else selector, window, confidence, min_losses, by_before, keep_watch
-            )
-        )
-    return _undo(selector, window, confidence, min_losses, by_before, keep_watch)
+        return for_names(lambda names: _undo(selector.bound(names) if names else selector, *settings))
+    return _undo(selector, *settings)
 
 
 def _undo(
-    selector: Selector, window: int, confidence: float, min_losses: int, by_before: bool, keep_watch: bool
+    selector: Selector,
+    window: int,
+    confidence: float,
+    min_losses: int,
+    by_before: bool,
+    keep_watch: bool,
+    loss_is_log: bool,
 ) -> Selector:
     warned: list[bool] = []
     inner_snapshots = selector.snapshots
@@ -195,8 +198,9 @@ def _undo(
     def select(signals, state: UndoState):
         choice, inner = selector.select(signals, state.inner)
         dtype = state.recent.dtype
-        counts = _window.usable(signals.loss, "undo_if_worse", warned)
-        recent = state.recent.at[state.updates % window].set(_window.log_loss(signals.loss, counts).astype(dtype))
+        counts = _window.usable(signals.loss, "undo_if_worse", warned, loss_is_log)
+        line_loss = _window.log_loss(signals.loss, counts, loss_is_log)
+        recent = state.recent.at[state.updates % window].set(line_loss.astype(dtype))
         updates, seen = state.updates + 1, jnp.minimum(state.seen + 1, window)
         after = jnp.minimum(state.after + 1, window)
         switching = choice != signals.active

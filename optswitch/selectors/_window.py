@@ -3,7 +3,8 @@
 A window measures one candidate (its ``arm``): when the active candidate is not the arm (a switch made from the
 host), the window starts over with the new one. Only updates with a positive loss count, since the rate is read
 from ``log(loss)``; on any other update the selector's choice is the active candidate and its state is left as
-it was, but for its count of them, ``ignored_losses``.
+it was, but for its count of them, ``ignored_losses``. With ``loss_is_log`` (a loss that is a logarithm already,
+such as a negative log-likelihood) the rate is read from the loss itself, and every update counts.
 """
 
 import warnings
@@ -17,11 +18,14 @@ from optswitch.events import ignored_loss_message
 from optswitch.selectors._base import selector_chain
 
 
-def usable(loss: jax.Array, selector: str, warned: list) -> jax.Array:
-    """Whether an update counts: a positive loss (a non-finite one never reaches the selector).
+def usable(loss: jax.Array, selector: str, warned: list, loss_is_log: bool = False) -> jax.Array:
+    """Whether an update counts: a positive loss, or with ``loss_is_log`` any (a non-finite one never reaches the
+    selector).
 
     Outside jit, the first loss <= 0 a selector sees also warns (``warned`` holds whether it has).
     """
+    if loss_is_log:
+        return jnp.isfinite(loss)
     concrete = not isinstance(loss, jax.core.Tracer) and getattr(loss, "is_fully_addressable", True)
     if not warned and concrete and float(loss) <= 0:
         warned.append(True)
@@ -46,8 +50,10 @@ def leave_warning_to(wrapped_state, warned: list) -> None:
         warned.append(True)
 
 
-def log_loss(loss: jax.Array, counts: jax.Array) -> jax.Array:
-    """``log(loss)``, with 0 in place of an update that does not count."""
+def log_loss(loss: jax.Array, counts: jax.Array, loss_is_log: bool = False) -> jax.Array:
+    """``log(loss)`` (with ``loss_is_log``, the loss itself), with 0 in place of an update that does not count."""
+    if loss_is_log:
+        return jnp.where(counts, loss, 0)
     return jnp.log(jnp.where(counts, loss, 1))
 
 
