@@ -220,6 +220,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ),
         ("round49/first_duels.txt", ["first_duels"] * 4),
         ("round49/loss_is_log.txt", ["standing"] * 4 + ["paired"] * 2),
+        ("round49/loss_is_log_spent.txt", ["paired"] * 8),
         ("round49/train_ahead.txt", ["train_ahead"] * 4),
         ("round49/train_lead.txt", ["train_lead"] * 4),
     ],
