@@ -191,47 +191,15 @@ def test_a_schedule_free_candidate_in_an_nnx_optimizer_is_evaluated_at_its_avera
         np.testing.assert_array_equal(got, want)
 
 
-def test_a_loss_below_zero_in_an_nnx_loop_warns_once_from_inside_jit_with_on_event():
-    # A user's loop whose loss goes below 0 (here the MSE less 0.5, as a shifted negative log-likelihood would): with
-    # on_event the recommended selector's first ignored loss warns from inside nnx.jit, naming its update; one compile.
+def below_zero_loop(selector):
+    """60 updates of a user's nnx loop whose loss goes below 0 (the MSE less 0.5, as a shifted negative
+    log-likelihood would), the recommended copies behind clipping, with ``on_event``: the losses, the warnings of a
+    loss <= 0, the optimizer and how many times the step was traced."""
     import warnings
 
     import optswitch.nnx
 
     model = NnxModel(nnx.Rngs(0))
-    switch = optswitch.switch(
-        optswitch.learning_rate_multiples(candidates()), selectors.recommended(run_length=100), on_event=[].append
-    )
-    optimizer = optswitch.nnx.Optimizer(model, optswitch.chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
-    traces = []
-
-    @nnx.jit
-    def step(model, optimizer):
-        traces.append(None)
-        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(X) - Y) ** 2) - 0.5)(model)
-        optimizer.update(model, grads, value=loss)
-        return loss
-
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        losses = [float(step(model, optimizer)) for _ in range(60)]
-        jax.effects_barrier()
-    messages = [str(w.message) for w in record if "loss <= 0" in str(w.message)]
-    first = next(t for t, loss in enumerate(losses) if loss <= 0)
-    assert len(messages) == 1 and f" at update {first}, a loss <= 0" in messages[0]
-    assert optswitch.summary(optimizer).ignored_losses == sum(loss <= 0 for loss in losses) > 1
-    assert len(traces) == 1
-
-
-def test_a_loss_below_zero_read_as_a_log_in_an_nnx_loop_is_raced_on_without_a_warning():
-    # The same loop with recommended(loss_is_log=True): every loss counts, none warns, the race ends its legs over
-    # the six copies before half-way, and the step compiles once.
-    import warnings
-
-    import optswitch.nnx
-
-    model = NnxModel(nnx.Rngs(0))
-    selector = selectors.recommended(run_length=100, loss_is_log=True)
     switch = optswitch.switch(optswitch.learning_rate_multiples(candidates()), selector, on_event=[].append)
     optimizer = optswitch.nnx.Optimizer(model, optswitch.chain(optax.clip_by_global_norm(1.0), switch), wrt=nnx.Param)
     traces = []
@@ -247,10 +215,27 @@ def test_a_loss_below_zero_read_as_a_log_in_an_nnx_loop_is_raced_on_without_a_wa
         warnings.simplefilter("always")
         losses = [float(step(model, optimizer)) for _ in range(60)]
         jax.effects_barrier()
-    assert sum(loss <= 0 for loss in losses) > 1
-    assert not [w for w in record if "loss <= 0" in str(w.message)]
+    messages = [str(w.message) for w in record if "loss <= 0" in str(w.message)]
+    return losses, messages, optimizer, len(traces)
+
+
+def test_a_loss_below_zero_in_an_nnx_loop_warns_once_from_inside_jit_with_on_event():
+    # With on_event the recommended selector's first ignored loss warns from inside nnx.jit, naming its update; one
+    # compile.
+    losses, messages, optimizer, traces = below_zero_loop(selectors.recommended(run_length=100))
+    first = next(t for t, loss in enumerate(losses) if loss <= 0)
+    assert len(messages) == 1 and f" at update {first}, a loss <= 0" in messages[0]
+    assert optswitch.summary(optimizer).ignored_losses == sum(loss <= 0 for loss in losses) > 1
+    assert traces == 1
+
+
+def test_a_loss_below_zero_read_as_a_log_in_an_nnx_loop_is_raced_on_without_a_warning():
+    # The same loop with recommended(loss_is_log=True): every loss counts, none warns, the race ends its legs over
+    # the six copies before half-way, and the step compiles once.
+    losses, messages, optimizer, traces = below_zero_loop(selectors.recommended(run_length=100, loss_is_log=True))
+    assert sum(loss <= 0 for loss in losses) > 1 and messages == []
     summary = optswitch.summary(optimizer)
     assert summary.ignored_losses == 0
     # Legs of 3 updates over the six copies, there and back (the last copy's two legs run on): ten switches.
     assert [at for at, _, _ in summary.switches[:10]] == [3, 6, 9, 12, 15, 21, 24, 27, 30, 33]
-    assert len(traces) == 1
+    assert traces == 1
