@@ -4,6 +4,7 @@ blind. ``tests/test_development_2.py`` to ``tests/test_development_5.py`` read t
 targets' and the baseline's provenance, the training check (development-3 to -5) and the stored runs' readers."""
 
 import json
+import math
 from pathlib import Path
 from types import ModuleType
 
@@ -110,6 +111,29 @@ def check_trains(name: str, updates: int = 20):
 #: still a little above the start (0.5972 to 0.6014 on seed 0), as the model fits the batches' noise; after 100 it is
 #: 0.345.
 PLATEAU_UPDATES = {"tucker-completion": 100}
+
+
+def check_each_fixed_candidate_sets_one_target(split: str, setters: dict):
+    """From ``split``'s stored calibration and baseline tuning: each task's target is set by the candidate that
+    ``setters[name] = (setter, seeds reaching it, (first, last) update reaching it, the baseline's rate)`` names, which
+    reaches it on that many calibration seeds within those updates, the other two fixed candidates on none, no fixed
+    candidate diverging; the baseline, at its tuned rate, reaches each on every seed."""
+    results = ROOT / "benchmarks" / "results" / split
+    targets = json.loads((ROOT / "benchmarks" / "targets.json").read_text())
+    rates = json.loads((ROOT / "benchmarks" / "baseline.json").read_text())
+    runs = runs_by(results / "calibration.json") | runs_by(results / "baseline_tuning.json")
+    seeds = range(cli.CALIBRATION_SEED, cli.CALIBRATION_SEED + 5)
+    fixed = ("adam", "sgd", "rmsprop")
+    for name, (setter, count, reached, rate) in setters.items():
+        target = store.load_target(targets[name])
+        assert target.best_fixed == setter and rates[name]["learning_rate"] == rate, name
+        steps = {c: [steps_to_target(runs[name, c, seed], target) for seed in seeds] for c in fixed}
+        finite = [v for v in steps[setter] if math.isfinite(v)]
+        assert len(finite) == count and (min(finite), max(finite)) == reached, name
+        assert all(math.isinf(v) for c in fixed if c != setter for v in steps[c]), name
+        assert not any(runs[name, c, seed].diverged for c in fixed for seed in seeds), name
+        baseline = [steps_to_target(runs[name, f"adamw-cosine@{rate:g}", seed], target) for seed in seeds]
+        assert all(math.isfinite(v) for v in baseline), name
 
 
 def loss_on(task, params: dict, batch) -> float:
