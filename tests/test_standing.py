@@ -149,13 +149,14 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round46",
         "round48",
         "round49",
+        "round50",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round49/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's, 38's, 39's, 40's, 41's, 42's, 43's, 44's, 45's, 46's and 48's, which it quoted
-    # before held-out-17 ran on seeds 5-9, held-out-18 ran at all, held-out-19 to held-out-31 ran), is what each of its
-    # commands prints today from the stored run files.
+    # benchmarks/results/round50/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's and 49's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-32 ran), is what each of its commands prints today from the
+    # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "standing.txt").read_text()
@@ -223,13 +224,17 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round49/loss_is_log_spent.txt", ["paired"] * 8),
         ("round49/train_ahead.txt", ["train_ahead"] * 4),
         ("round49/train_lead.txt", ["train_lead"] * 4),
+        ("round50/held_out_32.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round50/first_duels.txt", ["first_duels"] * 4),
+        ("round50/train_ahead.txt", ["train_ahead"] * 4),
+        ("round50/train_lead.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 49" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 50" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead and of the best candidate's lead on its training loss come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
@@ -285,6 +290,17 @@ def test_round_48_s_kept_watch_changes_only_runs_the_guard_rescued_and_comes_out
     ]
 
 
+def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round50/same_runs.txt, which benchmarks/README.md's "Selection, round 50" quotes: on
+    # held-out-32 the kept-watch contender (what selectors.recommended composes) ran every one of the 60 runs as round
+    # 10's guard did, in every stored field but the clock, and no task's training loss reached 0.
+    printed, stored = printed_by("round50/same_runs", capsys, monkeypatch)
+    assert printed == stored
+    assert printed.count(": 15 runs of 15 the same in every field but the clock") == 4
+    lowest = [float(line.split(": ")[1]) for line in printed.splitlines()[-3:]]
+    assert len(lowest) == 3 and min(lowest) > 0
+
+
 def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round48/low_copies.txt, which benchmarks/README.md's "Selection, round 48" quotes: racing
     # copies at a third of each rate is later than the recommended switch on 30 runs and sooner on 18 over the
@@ -297,7 +313,7 @@ def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypa
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-31: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-32: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -310,6 +326,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-29, seeds 5-9: adam 0.456, adam-3e-4 0.095, adam-3e-3 0.667, sgd 0.265, rmsprop 0.276, " in printed
     assert "held-out-30, seeds 0-4: adam 0.178, adam-3e-4 0.000, adam-3e-3 0.865, sgd 0.333, rmsprop 0.241, " in printed
     assert "held-out-31, seeds 5-9: adam 0.127, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.333, rmsprop 0.256, " in printed
+    assert "held-out-32, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.723, sgd 0.151, rmsprop 0.209, " in printed
 
 
 @pytest.mark.parametrize(
@@ -367,14 +384,18 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "dirichlet-regression: best fixed rmsprop (1800 steps); most updates: 0 adam, 1 adam, 2 adam, 3 adam, "
             "4 adam; 0 of 5",
         ),
+        (
+            "round50/held_out_32",
+            "round50/held-out-32",
+            "ising-pseudolikelihood: best fixed rmsprop (1800 steps); most updates: 0 adam, 1 adam, 2 adam, 3 adam, "
+            "4 adam; 0 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt, round41/held_out_24.txt, round42/held_out_25.txt,
-    # round43/held_out_26.txt, round44/held_out_27.txt, round45/held_out_28.txt, round46/held_out_29.txt,
-    # round48/held_out_30.txt and round49/held_out_31.txt hold what picks.py prints after its command: the candidate
-    # whose copies the recommended switch ran most, seed by seed, against the best fixed candidate of each of the
-    # split's four runs.
+    # benchmarks/results/round40/held_out_23.txt to round50/held_out_32.txt (each blind split's file above) hold what
+    # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
+    # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)
     assert f"$ python benchmarks/results/picks.py {split}\n" + printed in stored_text
     assert seen in printed

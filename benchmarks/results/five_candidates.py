@@ -31,6 +31,7 @@ SPLITS = {
     "held-out-29": "round46/held-out-29",
     "held-out-30": "round48/held-out-30",
     "held-out-31": "round49/held-out-31",
+    "held-out-32": "round50/held-out-32",
 }
 
 
