@@ -261,16 +261,19 @@ def test_the_recommended_switch_reduces_nothing_parameter_sized_and_compiles_thr
     assert conditionals(stall=50) == conditionals(stall=None) == [2, 3, 4]
 
 
+@pytest.mark.parametrize("keep_watch", [True, False])
 @pytest.mark.parametrize("fused", [True, False])
-def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused):
+def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused, keep_watch):
     # undo_if_worse over the copies: a save at a switch writes the one slot (fused: a copy of each parameter; on the
     # update path computed into it), an undo loads it, and keeping or restoring the states copies each optimizer's
     # arrays once (the copies share them: three states, not six), all of them under one conditional each (the undo
     # keeps or restores every state or none). Nothing parameter-sized is copied outside these conditionals, so an
-    # update that asks for nothing copies nothing, and the temporaries are the plain switch's.
+    # update that asks for nothing copies nothing, and the temporaries are the plain switch's. The same with the
+    # watch kept through a switch too soon to judge (what selectors.recommended composes since round 49).
     copies = optswitch.learning_rate_multiples(candidates())
     stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
-    compiled = compile_loss_step(optswitch.switch(copies, selectors.undo_if_worse(stepped, 10)), fused)
+    guard = selectors.undo_if_worse(stepped, 10, keep_watch=keep_watch)
+    compiled = compile_loss_step(optswitch.switch(copies, guard), fused)
     assert hlo_stats(compiled)["copies_outside_conditionals"] == 0
     assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 1) * PARAM_BYTES + SLACK
     state_arrays = [
@@ -298,13 +301,14 @@ def _window_sums(jaxpr, window, *, in_conditionals):
     return count
 
 
-def test_the_undo_fits_its_lines_only_at_a_switch_or_a_judgement():
+@pytest.mark.parametrize("keep_watch", [True, False])
+def test_the_undo_fits_its_lines_only_at_a_switch_or_a_judgement(keep_watch):
     # The guard's lines are fitted over its window of losses: inside a conditional that runs at a switch (the line
-    # before it) or when the leg is judged (the line after), not at every update.
+    # before it) or when the leg is judged (the line after), not at every update; keeping the watch adds none.
     window = 777
     copies = optswitch.learning_rate_multiples(candidates())
     stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
-    tx = optswitch.switch(copies, selectors.undo_if_worse(stepped, window))
+    tx = optswitch.switch(copies, selectors.undo_if_worse(stepped, window, keep_watch=keep_watch))
     jaxpr = jax.make_jaxpr(lambda g, s, p: tx.update(g, s, p, value=jnp.float32(1.0)))(
         ABSTRACT, jax.eval_shape(tx.init, ABSTRACT), ABSTRACT
     ).jaxpr

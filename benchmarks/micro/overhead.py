@@ -286,14 +286,16 @@ def measure(rounds, calls_per_round):
 UNDO_RUN_LENGTH = 100_000
 
 
-def recommended(opts, run_length, *, undo=True):
+def recommended(opts, run_length, *, undo=True, keep_watch=True):
     """The recommended selector for ``run_length`` updates: the race stopped half-way, then stepped down (or
     earlier, on a stall: its window of ``run_length // 20`` updates is kept, and never fills, while timing), under
-    ``undo_if_worse`` with the window of a run of ``UNDO_RUN_LENGTH`` updates (its snapshot and states kept, no
-    save while timing: the race makes no switch); ``undo=False``: rounds 8 and 9's, without it."""
+    ``undo_if_worse`` with the window of a run of ``UNDO_RUN_LENGTH`` updates and the watch kept through a switch
+    too soon to judge, as ``selectors.recommended`` composes it (its snapshot and states kept, no save while timing:
+    the race makes no switch); ``undo=False``: rounds 8 and 9's, without it; ``keep_watch=False``: the guard of
+    rounds 10 to 48."""
     race = selectors.race(run_length=run_length, stop=run_length // 2)
     stepped = selectors.step_down(race, at=run_length // 2, stall=run_length // 20)
-    return selectors.undo_if_worse(stepped, UNDO_RUN_LENGTH // 100) if undo else stepped
+    return selectors.undo_if_worse(stepped, UNDO_RUN_LENGTH // 100, keep_watch=keep_watch) if undo else stepped
 
 
 def measure_multiples(rounds, calls_per_round):
@@ -314,6 +316,7 @@ def measure_multiples(rounds, calls_per_round):
     own_opts = optswitch.learning_rate_multiples(candidates(), share_state=False)  # round 6: a state per copy
     own = optswitch.switch(own_opts, recommended(own_opts, 10**8, undo=False))
     no_undo = optswitch.switch(opts, recommended(opts, 10**8, undo=False))  # rounds 8 and 9
+    unwatched = optswitch.switch(opts, recommended(opts, 10**8, keep_watch=False))  # rounds 10 to 48
     three = optswitch.switch(candidates())
     value = {"value": jnp.float32(1.0)}
     donated = functools.partial(jax.jit, donate_argnums=(0, 1))
@@ -323,6 +326,12 @@ def measure_multiples(rounds, calls_per_round):
             "switch": (donated(switch_update(tx, **value)), params, tx.init(params), grads),
             "switch_fused": (donated(switch_fused(tx, **value)), params, tx.init(params), grads),
             "no_undo_switch_fused": (donated(switch_fused(no_undo, **value)), params, no_undo.init(params), grads),
+            "unwatched_switch_fused": (
+                donated(switch_fused(unwatched, **value)),
+                params,
+                unwatched.init(params),
+                grads,
+            ),
             "own_switch_fused": (donated(switch_fused(own, **value)), params, own.init(params), grads),
             "three_switch_fused": (donated(switch_fused(three)), params, three.init(params), grads),
         },
@@ -341,6 +350,12 @@ def measure_multiples(rounds, calls_per_round):
                 no_undo.init(params),
                 batch,
             ),
+            "unwatched_switch_fused": (
+                donated(train_step(switch_fused(unwatched, **value))),
+                params,
+                unwatched.init(params),
+                batch,
+            ),
         },
         max(2, rounds // 3),
         calls_per_round,
@@ -351,6 +366,9 @@ def measure_multiples(rounds, calls_per_round):
         "switch, 3 candidates": compile_seconds(train_step(switch_fused(three)), params, three.init(params), batch),
         "switch, 6 candidates, recommended": compile_seconds(
             train_step(switch_fused(tx, **value)), params, tx.init(params), batch
+        ),
+        "switch, 6 candidates, the guard without keep_watch (rounds 10 to 48)": compile_seconds(
+            train_step(switch_fused(unwatched, **value)), params, unwatched.init(params), batch
         ),
         "switch, 6 candidates, without the undo (rounds 8 and 9)": compile_seconds(
             train_step(switch_fused(no_undo, **value)), params, no_undo.init(params), batch
@@ -406,6 +424,9 @@ def multiples_table(results):
         f"{steps['switch'] / steps['plain']:.2f}x |",
         f"| recommended switch, 6 candidates, fused | {update['switch_fused'] / update['plain']:.2f}x | "
         f"{steps['switch_fused'] / steps['plain']:.2f}x |",
+        f"| the same, the guard without `keep_watch` (rounds 10 to 48), fused | "
+        f"{update['unwatched_switch_fused'] / update['plain']:.2f}x | "
+        f"{steps['unwatched_switch_fused'] / steps['plain']:.2f}x |",
         f"| the same without the undo (rounds 8 and 9), fused | "
         f"{update['no_undo_switch_fused'] / update['plain']:.2f}x | "
         f"{steps['no_undo_switch_fused'] / steps['plain']:.2f}x |",
