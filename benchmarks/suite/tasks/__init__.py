@@ -13,14 +13,14 @@ round 45, of tasks where SGD alone also has the lowest training loss from early 
 whose training loss is below 0), which run only when asked (``--split development-2``, ``--split development-3``,
 ``--split development-4``, ``--split development-5``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-32``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+``held-out-33``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
 frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
 ``development_3``, ``development_4``, ``development_5``, ``validation``, ``held_out_01`` for the held-out tasks,
-``held_out_02`` to ``held_out_32``); the helpers that tasks of several splits use, and :class:`Task`, are in
+``held_out_02`` to ``held_out_33``); the helpers that tasks of several splits use, and :class:`Task`, are in
 ``_common``.
 """
 
@@ -68,6 +68,7 @@ from benchmarks.suite.tasks import (
     held_out_30,
     held_out_31,
     held_out_32,
+    held_out_33,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -116,6 +117,7 @@ from benchmarks.suite.tasks.held_out_29 import hawkes_process_likelihood, legend
 from benchmarks.suite.tasks.held_out_30 import irt_2pl_responses, phase_retrieval, von_mises_regression
 from benchmarks.suite.tasks.held_out_31 import dawid_skene_annotators, dirichlet_regression, weibull_aft_censored
 from benchmarks.suite.tasks.held_out_32 import ising_pseudolikelihood, pk_mixed_effects, plackett_luce_races
+from benchmarks.suite.tasks.held_out_33 import gaussian_splat_image, latent_space_network, occupancy_detection
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -165,6 +167,7 @@ __all__ = [
     "gan_mixture_1d",
     "garch_volatility",
     "gated_linear_experts",
+    "gaussian_splat_image",
     "gmm_full_covariance",
     "gp_periodic_kernel",
     "gru_seq2seq_reverse",
@@ -182,6 +185,7 @@ __all__ = [
     "kan_rbf_regression",
     "kernel_smoother_ard",
     "kmeans_codebook",
+    "latent_space_network",
     "legendre_series_fit",
     "line_orientation_cnn",
     "linear_filter_bank",
@@ -200,6 +204,7 @@ __all__ = [
     "neuralsort_ranking",
     "noisy_quadratic",
     "nuisance_feature_regression",
+    "occupancy_detection",
     "ordinal_logit_mlp",
     "oscillator_fit",
     "pairwise_ranking_mlp",
@@ -320,6 +325,7 @@ SPLIT_MODULES = (
     held_out_30,
     held_out_31,
     held_out_32,
+    held_out_33,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -330,7 +336,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
 #: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
 #: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
-#: ``"held-out-32"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
+#: ``"held-out-33"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
 #: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
