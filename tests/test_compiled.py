@@ -261,19 +261,20 @@ def test_the_recommended_switch_reduces_nothing_parameter_sized_and_compiles_thr
     assert conditionals(stall=50) == conditionals(stall=None) == [2, 3, 4]
 
 
-@pytest.mark.parametrize("keep_watch", [True, False])
+@pytest.mark.parametrize("guard", ["recommended", "without keep_watch"])
 @pytest.mark.parametrize("fused", [True, False])
-def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused, keep_watch):
+def test_the_recommended_switch_s_undo_copies_once_what_it_saves_or_restores_and_only_when_asked(fused, guard):
     # undo_if_worse over the copies: a save at a switch writes the one slot (fused: a copy of each parameter; on the
     # update path computed into it), an undo loads it, and keeping or restoring the states copies each optimizer's
     # arrays once (the copies share them: three states, not six), all of them under one conditional each (the undo
     # keeps or restores every state or none). Nothing parameter-sized is copied outside these conditionals, so an
-    # update that asks for nothing copies nothing, and the temporaries are the plain switch's. The same with the
-    # watch kept through a switch too soon to judge (what selectors.recommended composes since round 49).
+    # update that asks for nothing copies nothing, and the temporaries are the plain switch's. Checked on
+    # selectors.recommended itself (its guard keeps the watch through a switch too soon to judge, since round 49)
+    # and on the same composition with the guard's default, keep_watch=False.
     copies = optswitch.learning_rate_multiples(candidates())
     stepped = selectors.step_down(selectors.race(run_length=1000, stop=500), 500, stall=50)
-    guard = selectors.undo_if_worse(stepped, 10, keep_watch=keep_watch)
-    compiled = compile_loss_step(optswitch.switch(copies, guard), fused)
+    selector = selectors.recommended(1000) if guard == "recommended" else selectors.undo_if_worse(stepped, 10)
+    compiled = compile_loss_step(optswitch.switch(copies, selector), fused)
     assert hlo_stats(compiled)["copies_outside_conditionals"] == 0
     assert compiled.memory_analysis().temp_size_in_bytes <= (0 if fused else 1) * PARAM_BYTES + SLACK
     state_arrays = [
