@@ -141,6 +141,11 @@ def loss_on(task, params: dict, batch) -> float:
     return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))
 
 
+def metric_on(task, params: dict) -> float:
+    """``task``'s validation metric at ``params`` (arrays or numbers), jitted as the suite evaluates it."""
+    return float(jax.jit(task.evaluate)(jax.tree.map(jnp.asarray, params), task.data))
+
+
 def runs_by(path: Path) -> dict:
     """The stored runs of a run file, by (task, contender, seed)."""
     return {(run.task, run.contender, run.seed): run for run in store.load_runs(json.loads(path.read_text())["runs"])}

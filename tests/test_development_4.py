@@ -36,10 +36,6 @@ def test_the_development_4_split_is_a_development_split_that_runs_only_when_aske
     assert "--split development-4 # the same, where SGD's early lead on its loss is narrow" in cli.__doc__
 
 
-def _metric_on(task, params: dict) -> float:
-    return float(jax.jit(task.evaluate)(jax.tree.map(jnp.asarray, params), task.data))
-
-
 def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     top = logits.max(1, keepdims=True)
     log_normalizer = top[:, 0] + np.log(np.sum(np.exp(logits - top), 1))
@@ -78,12 +74,12 @@ def test_rotated_gaussian_softmax_holds_the_data_its_docstring_states():
     }
     for params in (jax.tree.map(np.asarray, start), bayes):
         by_hand = _cross_entropy(x[:1000] @ params["w"] + params["b"], labels[:1000])
-        assert _metric_on(task, params) == pytest.approx(by_hand, rel=1e-4)
+        assert held_out_split.metric_on(task, params) == pytest.approx(by_hand, rel=1e-4)
         batch = (task.data["x_train"][:64], task.data["y_train"][:64])
         train = _cross_entropy(x[1000:1064] @ params["w"] + params["b"], labels[1000:1064])
         assert held_out_split.loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
-    assert _metric_on(task, start) == pytest.approx(math.log(8), rel=1e-6)
-    bayes_metric = _metric_on(task, bayes)
+    assert held_out_split.metric_on(task, start) == pytest.approx(math.log(8), rel=1e-6)
+    bayes_metric = held_out_split.metric_on(task, bayes)
     assert 1.0 < bayes_metric < _target("rotated-gaussian-softmax") < math.log(8)
 
 
@@ -121,14 +117,16 @@ def test_linear_filter_bank_holds_the_data_its_docstring_states():
     some = {"decay": np.linspace(-1.0, 3.0, 6), "c": np.array([0.1, -0.2, 0.05, 0.3, -0.1, 0.02]), "d": 0.05}
     for params in (jax.tree.map(np.asarray, start), some):
         params = jax.tree.map(lambda value: np.asarray(value, np.float32), params)
-        assert _metric_on(task, params) == pytest.approx(by_hand(params, val_windows, y[47:4000]), rel=1e-4)
+        assert held_out_split.metric_on(task, params) == pytest.approx(
+            by_hand(params, val_windows, y[47:4000]), rel=1e-4
+        )
         train_windows = np.stack([u[4000 + k : 4000 + k + 48] for k in range(64)])
         batch = (jnp.asarray(train_windows, jnp.float32), jnp.asarray(y[4047 : 4047 + 64], jnp.float32))
         expected = by_hand(params, train_windows, y[4047:4111])
         assert held_out_split.loss_on(task, params, batch) == pytest.approx(expected, rel=1e-4)
     # References: zero's error is the output's variance; a least-squares filter of all 48 taps (and a bias), fitted on
     # the training windows, reaches the noise's 0.02^2 on the validation windows, far below the target.
-    zero = _metric_on(task, start)
+    zero = held_out_split.metric_on(task, start)
     assert zero == pytest.approx(np.mean(y[47:4000] ** 2), rel=1e-4) and zero == pytest.approx(0.0408, rel=0.01)
     train_windows = np.stack([u[4000 + k : 4000 + k + 48] for k in range(20000 - 47)])
     design = np.c_[train_windows, np.ones(len(train_windows))]
@@ -167,13 +165,13 @@ def test_bpr_factorization_holds_the_data_its_docstring_states():
     truth = jax.tree.map(lambda value: value.astype(np.float32), truth)
     for params in (jax.tree.map(np.asarray, start), truth):
         params64 = jax.tree.map(lambda value: np.asarray(value, np.float64), params)
-        assert _metric_on(task, params) == pytest.approx(log_loss(params64, triples[:5000]), rel=1e-4)
+        assert held_out_split.metric_on(task, params) == pytest.approx(log_loss(params64, triples[:5000]), rel=1e-4)
         norms = np.mean(np.sum(params64["users"] ** 2, 1)) + np.mean(np.sum(params64["items"] ** 2, 1))
         train = 20 * log_loss(params64, triples[5000:5064]) + 0.0005 * norms
         batch = (task.data["x_train"][:64], task.data["y_train"][:64])
         assert held_out_split.loss_on(task, params, batch) == pytest.approx(train, rel=1e-4)
     # The true model's validation loss is below the target, which is below equal scores' ln 2.
-    true_metric = _metric_on(task, truth)
+    true_metric = held_out_split.metric_on(task, truth)
     assert 0.40 < true_metric < _target("bpr-factorization") < math.log(2)
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import held_out_split
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.special import gammaln
@@ -45,10 +44,6 @@ def test_the_development_5_split_is_a_development_split_that_runs_only_when_aske
     help_says = "development tasks too, whose training loss is below 0: negative log-likelihoods of continuous data"
     held_out_split.check_development_split(development_5, DEVELOPMENT_5, "bpr-factorization", help_text, help_says)
     assert "--split development-5 # development tasks whose training loss is below 0" in cli.__doc__
-
-
-def _metric_on(task, params: dict) -> float:
-    return float(jax.jit(task.evaluate)(jax.tree.map(jnp.asarray, params), task.data))
 
 
 def _target(name: str) -> float:
@@ -114,13 +109,15 @@ def test_garch_volatility_holds_the_data_its_docstring_states():
     }
     for params in ({name: float(value) for name, value in start.items()}, true):
         as_arrays = {name: np.float32(value) for name, value in params.items()}
-        assert _metric_on(task, as_arrays) == pytest.approx(by_hand(params, lagged[:4000], returns[64:4064]), rel=1e-4)
+        assert held_out_split.metric_on(task, as_arrays) == pytest.approx(
+            by_hand(params, lagged[:4000], returns[64:4064]), rel=1e-4
+        )
         batch = (task.data["x_train"][:64], task.data["y_train"][:64])
         expected = by_hand(params, lagged[4000:4064], returns[4064:4128])
         assert held_out_split.loss_on(task, as_arrays, batch) == pytest.approx(expected, rel=1e-4)
     # The true process's validation NLL is below the target, which is below the start's, below 0.
-    true_metric = _metric_on(task, {name: np.float32(value) for name, value in true.items()})
-    assert -3.47 < true_metric < _target("garch-volatility") < _metric_on(task, start) < -3.0
+    true_metric = held_out_split.metric_on(task, {name: np.float32(value) for name, value in true.items()})
+    assert -3.47 < true_metric < _target("garch-volatility") < held_out_split.metric_on(task, start) < -3.0
 
 
 def test_factor_analysis_holds_the_data_its_docstring_states():
@@ -153,7 +150,7 @@ def test_factor_analysis_holds_the_data_its_docstring_states():
     for params in (jax.tree.map(np.asarray, start), true):
         params64 = {name: np.asarray(value, np.float64) for name, value in params.items()}
         params32 = {name: np.asarray(value, np.float32) for name, value in params.items()}
-        assert _metric_on(task, params32) == pytest.approx(by_hand(params64, x[:1000]), rel=1e-4)
+        assert held_out_split.metric_on(task, params32) == pytest.approx(by_hand(params64, x[:1000]), rel=1e-4)
         batch = (task.data["x_train"][:256], task.data["y_train"][:256])
         assert held_out_split.loss_on(task, params32, batch) == pytest.approx(by_hand(params64, x[1000:1256]), rel=1e-4)
     # References: the true model's validation NLL is below the target, and so is a full Gaussian's fitted to the
@@ -168,9 +165,9 @@ def test_factor_analysis_holds_the_data_its_docstring_states():
     centred = x[:1000] - x[1000:].mean(0)
     quadratic = np.sum(centred @ np.linalg.inv(full) * centred, 1)
     full_nll = float(np.mean(0.5 * (16 * math.log(2 * math.pi) + np.linalg.slogdet(full)[1] + quadratic)) / 16)
-    true_metric = _metric_on(task, {name: np.asarray(value, np.float32) for name, value in true.items()})
+    true_metric = held_out_split.metric_on(task, {name: np.asarray(value, np.float32) for name, value in true.items()})
     assert max(true_metric, full_nll) < _target("factor-analysis") < -2.3 < by_hand(diagonal, x[:1000]) < -2.0
-    assert _metric_on(task, start) > 5
+    assert held_out_split.metric_on(task, start) > 5
 
 
 def test_exponential_series_density_holds_the_data_its_docstring_states():
@@ -214,13 +211,13 @@ def test_exponential_series_density_holds_the_data_its_docstring_states():
 
     some = np.random.default_rng(1).normal(0, 0.3, 63)
     for weights in (np.zeros(63), some):
-        assert _metric_on(task, {"w": weights.astype(np.float32)}) == pytest.approx(
+        assert held_out_split.metric_on(task, {"w": weights.astype(np.float32)}) == pytest.approx(
             by_hand(weights, points[:4000]), 1e-5
         )
         batch = task.sample(task.data, jax.random.PRNGKey(0))
         expected = by_hand(weights, np.asarray(batch[0], np.float64))
         assert held_out_split.loss_on(task, {"w": weights.astype(np.float32)}, batch) == pytest.approx(expected, 1e-5)
-    assert _metric_on(task, start) == pytest.approx(-math.log(25), rel=1e-6)
+    assert held_out_split.metric_on(task, start) == pytest.approx(-math.log(25), rel=1e-6)
     # The maximum likelihood weights on the training points, by Newton's method with a line search (the loss is
     # convex): their validation NLL is below the target, and the normalizer on the 40x40 grid is the one on a 400x400
     # grid within 1e-6.
