@@ -150,12 +150,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round48",
         "round49",
         "round50",
+        "round51",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round50/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's and 49's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-32 ran), is what each of its commands prints today from the
+    # benchmarks/results/round51/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 50's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-33 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -228,13 +229,17 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round50/first_duels.txt", ["first_duels"] * 4),
         ("round50/train_ahead.txt", ["train_ahead"] * 4),
         ("round50/train_lead.txt", ["train_lead"] * 4),
+        ("round51/held_out_33.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round51/first_duels.txt", ["first_duels"] * 4),
+        ("round51/train_ahead.txt", ["train_ahead"] * 4),
+        ("round51/train_lead.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 50" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 51" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead and of the best candidate's lead on its training loss come out of the stored runs as printed.
     root = Path(__file__).resolve().parents[1]
@@ -301,6 +306,18 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
     assert len(lowest) == 3 and min(lowest) > 0
 
 
+def test_round_51_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round51/held_out_33.txt holds what round 50's same_runs.py prints for held-out-33's four runs,
+    # after its command, which benchmarks/README.md's "Selection, round 51" quotes: the kept-watch contender ran every
+    # one of the 60 runs as round 10's guard did, in every stored field but the clock, and no task's loss reached 0.
+    folders = [f"benchmarks/results/round51/held-out-33{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
+    printed, stored = printed_by("round50/same_runs", capsys, monkeypatch, "round51/held_out_33", *folders)
+    assert f"$ python benchmarks/results/round50/same_runs.py {' '.join(folders)}\n" + printed in stored
+    assert printed.count(": 15 runs of 15 the same in every field but the clock") == 4
+    lowest = [float(line.split(": ")[1]) for line in printed.splitlines()[-3:]]
+    assert len(lowest) == 3 and min(lowest) > 0
+
+
 def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round48/low_copies.txt, which benchmarks/README.md's "Selection, round 48" quotes: racing
     # copies at a third of each rate is later than the recommended switch on 30 runs and sooner on 18 over the
@@ -313,7 +330,7 @@ def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypa
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-32: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-33: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -327,6 +344,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-30, seeds 0-4: adam 0.178, adam-3e-4 0.000, adam-3e-3 0.865, sgd 0.333, rmsprop 0.241, " in printed
     assert "held-out-31, seeds 5-9: adam 0.127, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.333, rmsprop 0.256, " in printed
     assert "held-out-32, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.723, sgd 0.151, rmsprop 0.209, " in printed
+    assert "held-out-33, seeds 5-9: adam 0.143, adam-3e-4 0.000, adam-3e-3 0.593, sgd 0.333, rmsprop 0.156, " in printed
 
 
 @pytest.mark.parametrize(
@@ -390,10 +408,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "ising-pseudolikelihood: best fixed rmsprop (1800 steps); most updates: 0 adam, 1 adam, 2 adam, 3 adam, "
             "4 adam; 0 of 5",
         ),
+        (
+            "round51/held_out_33",
+            "round51/held-out-33",
+            "gaussian-splat-image: best fixed rmsprop (1900 steps); most updates: 0 rmsprop, 1 sgd, 2 rmsprop, 3 sgd, "
+            "4 sgd; 2 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round50/held_out_32.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round51/held_out_33.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

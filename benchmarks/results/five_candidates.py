@@ -32,6 +32,7 @@ SPLITS = {
     "held-out-30": "round48/held-out-30",
     "held-out-31": "round49/held-out-31",
     "held-out-32": "round50/held-out-32",
+    "held-out-33": "round51/held-out-33",
 }
 
 

@@ -100,6 +100,10 @@ with_held_out_31() { with_split "$H31" "$H31_5C" "$H31_FRESH" "$H31_FRESH_5C"; }
 # which selectors.recommended composes since round 49), seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon.
 split_runs H32 "$R/round50/held-out-32"
 with_held_out_32() { with_split "$H32" "$H32_5C" "$H32_FRESH" "$H32_FRESH_5C"; }
+# Round 51: held-out-33, run once (benchmarks/results/round51/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon.
+split_runs H33 "$R/round51/held-out-33"
+with_held_out_33() { with_split "$H33" "$H33_5C" "$H33_FRESH" "$H33_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {

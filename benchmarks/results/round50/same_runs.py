@@ -3,10 +3,12 @@
 any stored field but the clock (seconds, compile seconds), with the first evaluation where they part; and each task's
 lowest training loss over the recommended switch's runs (the race reads ``log(loss)`` and skips a loss <= 0). Run from
 the repository's root:
-``python benchmarks/results/round50/same_runs.py > benchmarks/results/round50/same_runs.txt``.
+``python benchmarks/results/round50/same_runs.py > benchmarks/results/round50/same_runs.txt``. Given folders as
+arguments, it reads those runs instead (round 51's held-out-33: ``benchmarks/results/round51/held_out_33.sh``).
 """
 
 import json
+import sys
 
 RUNS = [f"benchmarks/results/round50/held-out-32{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
 CLOCK = {"contender", "seconds", "compile_seconds"}  # fields left out: the name and the clock
@@ -28,7 +30,7 @@ def parting(one: dict, other: dict) -> str:
 
 def main() -> None:
     lowest: dict = {}
-    for folder in RUNS:
+    for folder in sys.argv[1:] or RUNS:
         kept = runs(folder, "race-multiples-undo-kept-watch")
         default = runs(folder, "race-multiples-undo")
         differ = [

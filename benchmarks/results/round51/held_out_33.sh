@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Round 51: held-out-33, run once with every default frozen (benchmarks/results/round51/RULE.md), seeds 0-4 and 5-9,
+# three candidates and five: the recommended switch's standing on the split alone, with three candidates and with five,
+# which candidate's copies it ran most, run by run, and the first duel with another family after the race on each run;
+# then the kept-watch contender (what selectors.recommended composes since round 49) against round 10's guard, run by
+# run in each of the four runs, its own standing on the split, every run where the two differ, and each task's lowest
+# training loss over the recommended switch's runs (round 50's same_runs.py, given the four runs).
+# Run from the repository's root:
+# bash benchmarks/results/round51/held_out_33.sh > benchmarks/results/round51/held_out_33.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+alone_split_duels held-out-33 round51/held-out-33
+variant=race-multiples-undo-kept-watch
+echo
+echo "## $variant against race-multiples-undo, run by run, in each of the four runs"
+for run in "$H33" "$H33_FRESH" "$H33_5C" "$H33_FRESH_5C"; do
+  compare "$run:$variant" "$run:race-multiples-undo"
+done
+echo "## $variant on held-out-33 alone, three candidates, seeds 0-4 and 5-9"
+three_standing "$variant" "$H33" "$H33_FRESH"
+echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
+five_standing "$variant" "$R/round51/held-out-33" "$R/round51/held-out-33-fresh"
+echo
+echo "## $variant against race-multiples-undo in every stored field but the clock, and the lowest training losses"
+folders=()
+for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round51/held-out-33$suffix"); done
+echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
+python benchmarks/results/round50/same_runs.py "${folders[@]}"
