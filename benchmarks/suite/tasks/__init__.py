@@ -13,14 +13,14 @@ round 45, of tasks where SGD alone also has the lowest training loss from early 
 whose training loss is below 0), which run only when asked (``--split development-2``, ``--split development-3``,
 ``--split development-4``, ``--split development-5``); the *validation* tasks are kept aside and run only when asked
 (``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-33``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
+``held-out-34``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
 kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
 frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
 benchmarks/README.md).
 
 Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
 ``development_3``, ``development_4``, ``development_5``, ``validation``, ``held_out_01`` for the held-out tasks,
-``held_out_02`` to ``held_out_33``); the helpers that tasks of several splits use, and :class:`Task`, are in
+``held_out_02`` to ``held_out_34``); the helpers that tasks of several splits use, and :class:`Task`, are in
 ``_common``.
 """
 
@@ -69,6 +69,7 @@ from benchmarks.suite.tasks import (
     held_out_31,
     held_out_32,
     held_out_33,
+    held_out_34,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -118,6 +119,7 @@ from benchmarks.suite.tasks.held_out_30 import irt_2pl_responses, phase_retrieva
 from benchmarks.suite.tasks.held_out_31 import dawid_skene_annotators, dirichlet_regression, weibull_aft_censored
 from benchmarks.suite.tasks.held_out_32 import ising_pseudolikelihood, pk_mixed_effects, plackett_luce_races
 from benchmarks.suite.tasks.held_out_33 import gaussian_splat_image, latent_space_network, occupancy_detection
+from benchmarks.suite.tasks.held_out_34 import bundle_adjustment, deeponet_ode_operator, poisson_factorization
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -137,6 +139,7 @@ __all__ = [
     "binaryconnect_mlp",
     "bpr_factorization",
     "breast_cancer_mlp",
+    "bundle_adjustment",
     "capsule_tetrominoes",
     "chamfer_set_autoencoder",
     "complex_kg_completion",
@@ -147,6 +150,7 @@ __all__ = [
     "ctc_transcription",
     "dawid_skene_annotators",
     "deep_layernorm_mlp",
+    "deeponet_ode_operator",
     "denoise_conv1d",
     "diabetes_mlp",
     "digits_autoencoder",
@@ -215,6 +219,7 @@ __all__ = [
     "plackett_luce_races",
     "poincare_tree_embedding",
     "pointnet_polygons",
+    "poisson_factorization",
     "poisson_glm",
     "policy_gradient_bandit",
     "procrustes_alignment",
@@ -326,6 +331,7 @@ SPLIT_MODULES = (
     held_out_31,
     held_out_32,
     held_out_33,
+    held_out_34,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -336,7 +342,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
 #: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
 #: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
-#: ``"held-out-33"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
+#: ``"held-out-34"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
 #: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
