@@ -1,27 +1,22 @@
 """The suite's training problems: each a model, a train/validation split on device, and a validation metric.
 
-Every task is offline and deterministic for a seed. Its data are device arrays passed to its functions as an
-argument, never closed over: a closed-over array would be baked into the compiled program as a constant (slow
-to compile, and a copy per program).
+Every task is offline and deterministic for a seed. Its data are device arrays passed to its functions as an argument,
+never closed over, which would bake them into the compiled program as constants (slow to compile, a copy per program).
 
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
-:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
-*development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
-after round 44, of tasks where SGD with momentum reaches the target first), the *development-3* tasks (added after
-round 45, of tasks where SGD alone also has the lowest training loss from early on), the *development-4* tasks
-(added in round 46, the same with SGD's early lead narrow) and the *development-5* tasks (added in round 49, of tasks
-whose training loss is below 0), which run only when asked (``--split development-2``, ``--split development-3``,
-``--split development-4``, ``--split development-5``); the *validation* tasks are kept aside and run only when asked
-(``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-34``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
-kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
-frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
-benchmarks/README.md).
-
-Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
-``development_3``, ``development_4``, ``development_5``, ``validation``, ``held_out_01`` for the held-out tasks,
-``held_out_02`` to ``held_out_34``); the helpers that tasks of several splits use, and :class:`Task`, are in
-``_common``.
+:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. Selectors
+are designed and tuned on the *development* tasks, and on the *development-2* tasks (added after round 44, where SGD
+with momentum reaches the target first), the *development-3* ones (after round 45, where SGD alone also has the lowest
+training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow) and the
+*development-5* ones (round 49, whose training loss is below 0), which run only when asked (``--split development-N``);
+the *validation* tasks are kept aside and run only when asked (``--split validation``), with the defaults frozen. Each
+*held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-34``) was added in one round for a later one (from
+held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the earlier splits' included, and
+is run once (``--split held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been
+seen (which round built and which ran each: benchmarks/README.md). Each split's tasks, and the helpers only they use,
+are in a module of their own (``development``, ``development_2`` to ``development_5``, ``validation``, ``held_out_01``
+for the held-out tasks, ``held_out_02`` to ``held_out_34``); the helpers that tasks of several splits use, and
+:class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
