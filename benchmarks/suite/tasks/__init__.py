@@ -1,27 +1,22 @@
 """The suite's training problems: each a model, a train/validation split on device, and a validation metric.
 
-Every task is offline and deterministic for a seed. Its data are device arrays passed to its functions as an
-argument, never closed over: a closed-over array would be baked into the compiled program as a constant (slow
-to compile, and a copy per program).
+Every task is offline and deterministic for a seed. Its data are device arrays passed to its functions as an argument,
+never closed over, which would bake them into the compiled program as constants (slow to compile, a copy per program).
 
 Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the module of its split, one of
-:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. The
-*development* tasks are the ones selectors are designed and tuned on, and so are the *development-2* tasks (added
-after round 44, of tasks where SGD with momentum reaches the target first), the *development-3* tasks (added after
-round 45, of tasks where SGD alone also has the lowest training loss from early on), the *development-4* tasks
-(added in round 46, the same with SGD's early lead narrow) and the *development-5* tasks (added in round 49, of tasks
-whose training loss is below 0), which run only when asked (``--split development-2``, ``--split development-3``,
-``--split development-4``, ``--split development-5``); the *validation* tasks are kept aside and run only when asked
-(``--split validation``), with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ...,
-``held-out-33``) was added in one round for a later one (from held-out-3 on, by someone who ran no selector on it), is
-kept aside from every design, the earlier splits' included, and is run once (``--split held-out-N``) with the defaults
-frozen, to check a change made after the earlier splits had been seen (which round built and which ran each:
-benchmarks/README.md).
-
-Each split's tasks, and the helpers only they use, are in a module of their own (``development``, ``development_2``,
-``development_3``, ``development_4``, ``development_5``, ``validation``, ``held_out_01`` for the held-out tasks,
-``held_out_02`` to ``held_out_33``); the helpers that tasks of several splits use, and :class:`Task`, are in
-``_common``.
+:data:`SPLIT_MODULES`, and adding it to that module's ``TASKS``; :data:`TASKS` and :data:`SPLITS` gather them. Selectors
+are designed and tuned on the *development* tasks, and on the *development-2* tasks (added after round 44, where SGD
+with momentum reaches the target first), the *development-3* ones (after round 45, where SGD alone also has the lowest
+training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow) and the
+*development-5* ones (round 49, whose training loss is below 0), which run only when asked (``--split development-N``);
+the *validation* tasks are kept aside and run only when asked (``--split validation``), with the defaults frozen. Each
+*held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-34``) was added in one round for a later one (from
+held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the earlier splits' included, and
+is run once (``--split held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been
+seen (which round built and which ran each: benchmarks/README.md). Each split's tasks, and the helpers only they use,
+are in a module of their own (``development``, ``development_2`` to ``development_5``, ``validation``, ``held_out_01``
+for the held-out tasks, ``held_out_02`` to ``held_out_34``); the helpers that tasks of several splits use, and
+:class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -69,6 +64,7 @@ from benchmarks.suite.tasks import (
     held_out_31,
     held_out_32,
     held_out_33,
+    held_out_34,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -118,6 +114,7 @@ from benchmarks.suite.tasks.held_out_30 import irt_2pl_responses, phase_retrieva
 from benchmarks.suite.tasks.held_out_31 import dawid_skene_annotators, dirichlet_regression, weibull_aft_censored
 from benchmarks.suite.tasks.held_out_32 import ising_pseudolikelihood, pk_mixed_effects, plackett_luce_races
 from benchmarks.suite.tasks.held_out_33 import gaussian_splat_image, latent_space_network, occupancy_detection
+from benchmarks.suite.tasks.held_out_34 import bundle_adjustment, deeponet_ode_operator, poisson_factorization
 from benchmarks.suite.tasks.validation import adding_gru, breast_cancer_mlp, diabetes_mlp, friedman_mlp
 
 __all__ = [
@@ -137,6 +134,7 @@ __all__ = [
     "binaryconnect_mlp",
     "bpr_factorization",
     "breast_cancer_mlp",
+    "bundle_adjustment",
     "capsule_tetrominoes",
     "chamfer_set_autoencoder",
     "complex_kg_completion",
@@ -147,6 +145,7 @@ __all__ = [
     "ctc_transcription",
     "dawid_skene_annotators",
     "deep_layernorm_mlp",
+    "deeponet_ode_operator",
     "denoise_conv1d",
     "diabetes_mlp",
     "digits_autoencoder",
@@ -215,6 +214,7 @@ __all__ = [
     "plackett_luce_races",
     "poincare_tree_embedding",
     "pointnet_polygons",
+    "poisson_factorization",
     "poisson_glm",
     "policy_gradient_bandit",
     "procrustes_alignment",
@@ -326,6 +326,7 @@ SPLIT_MODULES = (
     held_out_31,
     held_out_32,
     held_out_33,
+    held_out_34,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -336,7 +337,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
 #: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
 #: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
-#: ``"held-out-33"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
+#: ``"held-out-34"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
 #: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
