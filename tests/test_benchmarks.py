@@ -2773,6 +2773,20 @@ def test_the_3x_variant_races_only_the_copies_at_3x_and_its_1x_copies_run_only_a
         ]
 
 
+def test_round_51_s_variant_races_as_the_recommended_switch_and_then_never_duels():
+    # 400 updates: the race's legs end at update 2 x 6 x 4 = 48 with three candidates, 2 x 10 x 3 = 60 with five; up
+    # to there the variant is the recommended switch, switch for switch; after it the only switch is the step down
+    # half-way, where the recommended switch's duels (the first here at update 99 or 123) hand the run back and forth.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    for every, race_end in [(contenders.contenders(), 48), (contenders.contenders("large"), 60)]:
+        variant = harness.run(task, every["race-multiples-undo-no-duels"].make(task), seed=0)
+        recommended = harness.run(task, every["race-multiples-undo-kept-watch"].make(task), seed=0)
+        raced = [switch for switch in variant.switches if switch[0] <= race_end]
+        assert raced == [switch for switch in recommended.switches if switch[0] <= race_end]
+        assert variant.switches[len(raced) :] == [(200, "sgd-x3", "sgd")]
+        assert [step for step, _, _ in recommended.switches if race_end < step < 200]
+
+
 def test_round_26_s_variants_race_after_a_warmup_and_are_otherwise_the_recommended_setup():
     # 400 updates: Adam at 3x alone through updates 0-19, then the race's legs of 4 from update 20 (the recommended
     # setup's from update 0), in the same order.

@@ -233,6 +233,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round51/first_duels.txt", ["first_duels"] * 4),
         ("round51/train_ahead.txt", ["train_ahead"] * 4),
         ("round51/train_lead.txt", ["train_lead"] * 4),
+        ("round51/no_duels.txt", ["paired"] * 3 + ["standing"] * 4 + ["paired"]),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(

@@ -30,6 +30,7 @@ from benchmarks.suite import sequenced
 from benchmarks.suite.tasks import Task
 from optswitch import handoff, selectors
 from optswitch.demo import candidates, prodigy_cosine, prodigy_trial
+from optswitch.selectors._base import for_names
 from optswitch.selectors._halving import rung_sizes
 from optswitch.selectors._race import default_window
 
@@ -63,6 +64,7 @@ def undone_stall(
     warmup: int = 0,
     keep_watch: bool = False,
     to: Mapping[str, str] | None = None,
+    stop: int | None = None,
 ) -> selectors.Selector:
     """Round 10's recommended selector for ``run_length`` updates, or a variant of it: ``step_down(race(...),
     at=run_length // 2, stall=run_length // 20)`` under ``undo_if_worse`` with a window of ``max(run_length // 100,
@@ -76,7 +78,8 @@ def undone_stall(
     ``confidence`` standard errors, not 2; round 48's keeps the guard's watch through a switch made before the watched
     one can be judged (``keep_watch``). ``warmup`` delays the race (round 26's variants). ``to`` is the step down's
     mapping (``step_down(to=...)``; default: every copy to its candidate), as round 48's copies below 1x need
-    (:func:`third_step_downs`). With every setting left alone it is ``selectors.recommended(run_length,
+    (:func:`third_step_downs`). ``stop`` is the race's (default half the run; round 51's no-duels variant stops it
+    at the end of its legs). With every setting left alone it is ``selectors.recommended(run_length,
     warmup=warmup)`` as round 10 built it: the suite's contenders that ran that selector call this instead, so that
     their stored runs replay whatever ``selectors.recommended`` becomes."""
     race = selectors.race(
@@ -84,7 +87,7 @@ def undone_stall(
         run_length=run_length,
         window=window,
         warmup=warmup,
-        stop=run_length // 2,
+        stop=run_length // 2 if stop is None else stop,
         race_confidence=race_confidence,
         extra_rounds=extra_rounds,
     )
@@ -452,6 +455,18 @@ def race_undo(run_length: int, copies: int, *, duels: bool = True) -> selectors.
     return selectors.undo_if_worse(race, max(run_length // 100, 3))
 
 
+def deciding_once(run_length: int) -> selectors.Selector:
+    """Round 51's no-duels variant: ``selectors.recommended(run_length)`` (the kept-watch guard) with the race's
+    ``stop`` at the end of its legs over the copies it is bound to, so that the race decides once and no duel runs."""
+
+    def build(names: tuple[str, ...] | None) -> selectors.Selector:
+        copies = 6 if names is None else len(names)  # unbound: a template only (see selectors.for_names)
+        selector = undone_stall(run_length, keep_watch=True, stop=2 * copies * default_window(run_length, copies))
+        return selector if names is None else selector.bound(names)
+
+    return for_names(build)
+
+
 def switcher_scheduled(
     name: str,
     selector: Callable[[int], selectors.Selector],
@@ -704,6 +719,15 @@ def contenders(
             "judged (fewer than 3 updates after it, an undo or a rescue) keeps the watch, judged against the same "
             "beginning and undone to the same saved parameters (undo_if_worse(keep_watch=True)), where the default "
             "leaves it unwatched",
+        ),
+        switcher(
+            "race-multiples-undo-no-duels",
+            deciding_once,
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 51's variant of the recommended selector, on trial on the development splits: "
+            "selectors.recommended(budget) with the race's stop at the end of its legs (2 x copies x window: 240 of "
+            "2,000 updates), so that it decides once and no duel runs; the step down and the kept-watch guard as "
+            "they are",
         ),
         switcher(
             "race-multiples-undo-loss-is-log",
