@@ -724,10 +724,10 @@ def contenders(
             "race-multiples-undo-no-duels",
             deciding_once,
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
-            description="round 51's variant of the recommended selector, on trial on the development splits: "
-            "selectors.recommended(budget) with the race's stop at the end of its legs (2 x copies x window: 240 of "
-            "2,000 updates), so that it decides once and no duel runs; the step down and the kept-watch guard as "
-            "they are",
+            description="round 51's variant of the recommended selector, not adopted (later on the development "
+            "splits): selectors.recommended(budget) with the race's stop at the end of its legs (2 x copies x window: "
+            "240 of 2,000 updates), so that it decides once and no duel runs; the step down and the kept-watch guard "
+            "as they are",
         ),
         switcher(
             "race-multiples-undo-loss-is-log",
