@@ -146,13 +146,16 @@ def test_trials_resumed_from_a_checkpoint_taken_mid_trial_ends_bit_exactly(examp
 
 
 def test_trials_in_flax_own_unfused_optimizer_makes_the_same_choices(example, trials_heldout):
-    # nnx.Optimizer lands on a saved start through tx.update's `snapshot - params`: exact up to rounding.
+    # nnx.Optimizer lands on a saved start through tx.update's `snapshot - params`: exact up to rounding. Rounding
+    # can flip the sign of a Lion update whose momentum is near 0, which moves that weight by up to twice Lion's rate
+    # (with jax 0.12.1, one weight of 16 ends 3e-5 apart, 5e-4 of it, where rtol=1e-4 and atol=1e-6 held on 0.12.0).
     unfused = example.run("trials_heldout", seed=1, steps=STEPS, fused=False)
     assert unfused["switches"] == trials_heldout["switches"] and unfused["compiles"] == 1
+    one_flip = 2 * example.PEAK_RATES["lion"]
     for leaf, expected in zip(
         example.parameters(unfused["model"]), example.parameters(trials_heldout["model"]), strict=True
     ):
-        np.testing.assert_allclose(leaf, expected, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(leaf, expected, rtol=1e-4, atol=one_flip)
 
 
 def test_trials_inside_undo_if_worse_run_as_trials_alone_and_resume_mid_round_bit_exactly(example):
