@@ -233,3 +233,18 @@ standing_report() {
 # listed: train_lead_report.
 lead() { echo "\$ python -m benchmarks.diagnostics.train_lead $*"; python -m benchmarks.diagnostics.train_lead "$@"; echo; }
 train_lead_report() { over_the_four_sets lead --each-task; }
+# Rounds 50 and 51: the kept-watch contender (what selectors.recommended composes since round 49) against round 10's
+# guard, run by run in each of a blind split's four runs, then its own standing on the split, three candidates and
+# five: kept_watch_report SPLIT FOLDER (FOLDER under benchmarks/results, as alone_split_duels takes it).
+kept_watch_report() {
+  local variant=race-multiples-undo-kept-watch run
+  echo
+  echo "## $variant against race-multiples-undo, run by run, in each of the four runs"
+  for run in "$R/$2" "$R/$2-fresh" "$R/$2-5c" "$R/$2-fresh-5c"; do
+    compare "$run/time_to_target.json:$variant" "$run/time_to_target.json:race-multiples-undo"
+  done
+  echo "## $variant on $1 alone, three candidates, seeds 0-4 and 5-9"
+  three_standing "$variant" "$R/$2/time_to_target.json" "$R/$2-fresh/time_to_target.json"
+  echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
+  five_standing "$variant" "$R/$2" "$R/$2-fresh"
+}

@@ -9,13 +9,4 @@
 set -euo pipefail
 source benchmarks/results/run_files.sh
 alone_split_duels held-out-32 round50/held-out-32
-variant=race-multiples-undo-kept-watch
-echo
-echo "## $variant against race-multiples-undo, run by run, in each of the four runs"
-for run in "$H32" "$H32_FRESH" "$H32_5C" "$H32_FRESH_5C"; do
-  compare "$run:$variant" "$run:race-multiples-undo"
-done
-echo "## $variant on held-out-32 alone, three candidates, seeds 0-4 and 5-9"
-three_standing "$variant" "$H32" "$H32_FRESH"
-echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
-five_standing "$variant" "$R/round50/held-out-32" "$R/round50/held-out-32-fresh"
+kept_watch_report held-out-32 round50/held-out-32

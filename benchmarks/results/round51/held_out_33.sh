@@ -10,18 +10,9 @@
 set -euo pipefail
 source benchmarks/results/run_files.sh
 alone_split_duels held-out-33 round51/held-out-33
-variant=race-multiples-undo-kept-watch
+kept_watch_report held-out-33 round51/held-out-33
 echo
-echo "## $variant against race-multiples-undo, run by run, in each of the four runs"
-for run in "$H33" "$H33_FRESH" "$H33_5C" "$H33_FRESH_5C"; do
-  compare "$run:$variant" "$run:race-multiples-undo"
-done
-echo "## $variant on held-out-33 alone, three candidates, seeds 0-4 and 5-9"
-three_standing "$variant" "$H33" "$H33_FRESH"
-echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
-five_standing "$variant" "$R/round51/held-out-33" "$R/round51/held-out-33-fresh"
-echo
-echo "## $variant against race-multiples-undo in every stored field but the clock, and the lowest training losses"
+echo "## race-multiples-undo-kept-watch against race-multiples-undo in every stored field but the clock, and the lowest training losses"
 folders=()
 for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round51/held-out-33$suffix"); done
 echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
