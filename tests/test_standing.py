@@ -151,12 +151,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round49",
         "round50",
         "round51",
+        "round52",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round51/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 50's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-33 ran), is what each of its commands prints today from the
+    # benchmarks/results/round52/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 51's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-34 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -234,6 +235,10 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round51/train_ahead.txt", ["train_ahead"] * 4),
         ("round51/train_lead.txt", ["train_lead"] * 4),
         ("round51/no_duels.txt", ["paired"] * 3 + ["standing"] * 4 + ["paired"]),
+        ("round52/held_out_34.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round52/first_duels.txt", ["first_duels"] * 4),
+        ("round52/train_ahead.txt", ["train_ahead"] * 4),
+        ("round52/train_lead.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -319,6 +324,26 @@ def test_round_51_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
     assert len(lowest) == 3 and min(lowest) > 0
 
 
+def test_round_52_s_kept_watch_runs_lowest_losses_and_seconds_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round52/held_out_34.txt holds what round 50's same_runs.py and round 52's seconds.py print for
+    # held-out-34's four runs, after their commands, which benchmarks/README.md's "Selection, round 52" quotes: the
+    # kept-watch contender ran all 60 runs as round 10's guard did, no task's loss reached 0, and on the DeepONet, the
+    # one task whose compile is under 10% of the best fixed candidate's seconds to target, the recommended switch's
+    # median missed the target on every run file while Adam's (at 1e-3 and at 3e-3) reached it.
+    folders = [f"benchmarks/results/round52/held-out-34{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
+    printed, stored = printed_by("round50/same_runs", capsys, monkeypatch, "round52/held_out_34", *folders)
+    assert f"$ python benchmarks/results/round50/same_runs.py {' '.join(folders)}\n" + printed in stored
+    assert printed.count(": 15 runs of 15 the same in every field but the clock") == 4
+    lowest = [float(line.split(": ")[1]) for line in printed.splitlines()[-3:]]
+    assert len(lowest) == 3 and min(lowest) > 0
+    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round52/held_out_34", *folders)
+    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    assert printed.count("deeponet-ode-operator (fastest fixed by seconds: adam") == 4
+    # The DeepONet in all four, the bundle adjustment in the two with three candidates.
+    assert printed.count("    race-multiples-undo: median not reached") == 6
+    assert "    adam-3e-3: 17.0 s to target (4 of 5 reach it), compile 0.9 s, 1.00x the fastest fixed\n" in printed
+
+
 def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round48/low_copies.txt, which benchmarks/README.md's "Selection, round 48" quotes: racing
     # copies at a third of each rate is later than the recommended switch on 30 runs and sooner on 18 over the
@@ -331,7 +356,7 @@ def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypa
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-33: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-34: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -346,6 +371,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-31, seeds 5-9: adam 0.127, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.333, rmsprop 0.256, " in printed
     assert "held-out-32, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.723, sgd 0.151, rmsprop 0.209, " in printed
     assert "held-out-33, seeds 5-9: adam 0.143, adam-3e-4 0.000, adam-3e-3 0.593, sgd 0.333, rmsprop 0.156, " in printed
+    assert "held-out-34, seeds 5-9: adam 0.296, adam-3e-4 0.000, adam-3e-3 0.936, sgd 0.321, rmsprop 0.171, " in printed
 
 
 @pytest.mark.parametrize(
@@ -415,10 +441,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "gaussian-splat-image: best fixed rmsprop (1900 steps); most updates: 0 rmsprop, 1 sgd, 2 rmsprop, 3 sgd, "
             "4 sgd; 2 of 5",
         ),
+        (
+            "round52/held_out_34",
+            "round52/held-out-34",
+            "bundle-adjustment: best fixed rmsprop (1600 steps); most updates: 0 sgd, 1 rmsprop, 2 sgd, 3 adam, 4 sgd; "
+            "1 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round51/held_out_33.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round52/held_out_34.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

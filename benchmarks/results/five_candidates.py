@@ -33,6 +33,7 @@ SPLITS = {
     "held-out-31": "round49/held-out-31",
     "held-out-32": "round50/held-out-32",
     "held-out-33": "round51/held-out-33",
+    "held-out-34": "round52/held-out-34",
 }
 
 

@@ -104,6 +104,10 @@ with_held_out_32() { with_split "$H32" "$H32_5C" "$H32_FRESH" "$H32_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon.
 split_runs H33 "$R/round51/held-out-33"
 with_held_out_33() { with_split "$H33" "$H33_5C" "$H33_FRESH" "$H33_FRESH_5C"; }
+# Round 52: held-out-34, run once (benchmarks/results/round52/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon.
+split_runs H34 "$R/round52/held-out-34"
+with_held_out_34() { with_split "$H34" "$H34_5C" "$H34_FRESH" "$H34_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Round 52: held-out-34, run once with every default frozen (benchmarks/results/round52/RULE.md), seeds 0-4 and 5-9,
+# three candidates and five: the recommended switch's standing on the split alone, with three candidates and with five,
+# which candidate's copies it ran most, run by run, and the first duel with another family after the race on each run;
+# then the kept-watch contender (what selectors.recommended composes since round 49) against round 10's guard, run by
+# run in each of the four runs, its own standing on the split, every run where the two differ, and each task's lowest
+# training loss over the recommended switch's runs (round 50's same_runs.py, given the four runs); last, each task's
+# median seconds to target, compile included, for every contender (seconds.py).
+# Run from the repository's root:
+# bash benchmarks/results/round52/held_out_34.sh > benchmarks/results/round52/held_out_34.txt
+set -euo pipefail
+source benchmarks/results/run_files.sh
+alone_split_duels held-out-34 round52/held-out-34
+kept_watch_report held-out-34 round52/held-out-34
+echo
+echo "## race-multiples-undo-kept-watch against race-multiples-undo in every stored field but the clock, and the lowest training losses"
+folders=()
+for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round52/held-out-34$suffix"); done
+echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
+python benchmarks/results/round50/same_runs.py "${folders[@]}"
+echo
+echo "## Each task's median seconds to target, compile included, every contender (round 52's rule)"
+echo "\$ python benchmarks/results/round52/seconds.py ${folders[*]}"
+python benchmarks/results/round52/seconds.py "${folders[@]}"
