@@ -65,6 +65,10 @@ def test_harness_examples_hold():
     assert doctest.testmod(harness).failed == 0
 
 
+def test_tasks_examples_hold():
+    assert doctest.testmod(tasks).failed == 0
+
+
 def test_profile_and_score_match_the_hand_computed_example():
     # Times to target on three tasks; "c" misses task2 and is beyond r_max = 4 on task3.
     times = {
@@ -736,6 +740,14 @@ def test_each_split_module_registers_its_tasks_under_names_no_other_module_uses(
             # benchmarks.suite.tasks under its own name, as before the split.
             assert builder.__module__ == module.__name__, name
             assert tasks.TASKS[name] is builder and getattr(tasks, builder.__name__) is builder, name
+    # The package finds a builder by its function's name (tasks.BUILDERS), no import line per task: two builders of
+    # one name would hide one of them, and a name that is no builder is an AttributeError that says so.
+    assert len(tasks.BUILDERS) == len(tasks.TASKS) and set(tasks.BUILDERS) <= set(dir(tasks))
+    from benchmarks.suite.tasks import poisson_factorization
+
+    assert poisson_factorization is tasks.TASKS["poisson-factorization"]
+    with pytest.raises(AttributeError, match="module 'benchmarks.suite.tasks' has no attribute 'digits_cnn'"):
+        tasks.digits_cnn  # noqa: B018
 
 
 def test_validation_tasks_hold_the_data_their_docstrings_state():
