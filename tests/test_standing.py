@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.diagnostics import early_step_downs, family_picks, first_duels, race_reads, train_ahead, train_lead
+from benchmarks.diagnostics import (
+    early_step_downs,
+    family_picks,
+    first_duels,
+    late_targets,
+    race_reads,
+    train_ahead,
+    train_lead,
+)
 from benchmarks.suite import harness, paired, scoring, standing, store
 
 #: A loss target: reached at the first evaluation at or below 0.5.
@@ -239,21 +247,24 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round52/first_duels.txt", ["first_duels"] * 4),
         ("round52/train_ahead.txt", ["train_ahead"] * 4),
         ("round52/train_lead.txt", ["train_lead"] * 4),
+        ("round52/late_targets.txt", ["late_targets"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 51" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 52" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
-    # ahead and of the best candidate's lead on its training loss come out of the stored runs as printed.
+    # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
+    # printed.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
-        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead) (.*)\n((?:.+\n)+)",
+        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead|late_targets) "
+        r"(.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
     )
@@ -261,7 +272,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     for module, arguments, printed in found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
         modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
-        modules_by_name["train_lead"] = train_lead
+        modules_by_name |= {"train_lead": train_lead, "late_targets": late_targets}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
@@ -464,6 +475,31 @@ def test_round_39_s_seed_counts_on_seeds_10_to_14_come_out_of_the_stored_runs(ca
     printed, stored = printed_by("round39/third_seeds", capsys, monkeypatch)  # the .sh output holds the .py output
     assert "$ python benchmarks/results/round39/third_seeds.py\n" + printed in stored
     assert "race-multiples-undo: misses 8 " in printed and "race-multiples-undo-before-noise-4se: misses 8 " in printed
+
+
+def test_late_targets_counts_the_switch_s_outcome_by_where_the_best_candidate_gets_there():
+    # A best fixed candidate at half the budget counts in the first bin, at all of it in the last; the switch at 1.2x
+    # its steps is later, at exactly 1.15x within, missing the target missed.
+    assert doctest.testmod(late_targets).failed == 0
+    common = {"best": "adam", "race_end": 240, "leads_at_trial_end": True, "leads_at_race_end": True, "settled": 50}
+    found = [
+        train_lead.TaskLead(task="late", best_steps=1950, switch_steps=math.inf, **common),
+        train_lead.TaskLead(task="early", best_steps=500, switch_steps=600, **common),
+        train_lead.TaskLead(task="half", best_steps=1000, switch_steps=1100, **common),
+        train_lead.TaskLead(task="end", best_steps=1000, switch_steps=1150, **common),
+    ]
+    budget = {"late": 2000, "early": 2000, "half": 2000, "end": 1000}
+    assert late_targets.report(found, budget, listed=True).splitlines() == [
+        "best fixed candidate there over 0% up to 50%: 2 tasks; the switch within 1.15x on 1, later on 1, missed on 0",
+        "best fixed candidate there over 50% up to 75%: 0 tasks; the switch within 1.15x on 0, later on 0, missed on 0",
+        "best fixed candidate there over 75% up to 90%: 0 tasks; the switch within 1.15x on 0, later on 0, missed on 0",
+        "best fixed candidate there over 90% of the budget: 2 tasks; the switch within 1.15x on 1, later on 0, missed "
+        "on 1",
+        "  early: adam at 25% of 2000; later",
+        "  half: adam at 50% of 2000; within",
+        "  late: adam at 98% of 2000; missed",
+        "  end: adam at 100% of 1000; within",
+    ]
 
 
 def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():

@@ -237,6 +237,10 @@ standing_report() {
 # listed: train_lead_report.
 lead() { echo "\$ python -m benchmarks.diagnostics.train_lead $*"; python -m benchmarks.diagnostics.train_lead "$@"; echo; }
 train_lead_report() { over_the_four_sets lead --each-task; }
+# Round 52's reading (benchmarks/diagnostics/late_targets.py), printed after its command, over the four sets, each task
+# listed: late_targets_report.
+late() { echo "\$ python -m benchmarks.diagnostics.late_targets $*"; python -m benchmarks.diagnostics.late_targets "$@"; echo; }
+late_targets_report() { over_the_four_sets late --each-task; }
 # Rounds 50 and 51: the kept-watch contender (what selectors.recommended composes since round 49) against round 10's
 # guard, run by run in each of a blind split's four runs, then its own standing on the split, three candidates and
 # five: kept_watch_report SPLIT FOLDER (FOLDER under benchmarks/results, as alone_split_duels takes it).
