@@ -256,3 +256,15 @@ kept_watch_report() {
   echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
   five_standing "$variant" "$R/$2" "$R/$2-fresh"
 }
+# Rounds 51 and 52: a blind split's report, alone_split_duels' and kept_watch_report's lines, then round 50's
+# same_runs.py given the split's four runs: blind_round_report SPLIT FOLDER (FOLDER under benchmarks/results).
+blind_round_report() {
+  local folders=() suffix
+  alone_split_duels "$1" "$2"
+  kept_watch_report "$1" "$2"
+  echo
+  echo "## race-multiples-undo-kept-watch against race-multiples-undo in every stored field but the clock, and the lowest training losses"
+  for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/$2$suffix"); done
+  echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
+  python benchmarks/results/round50/same_runs.py "${folders[@]}"
+}

@@ -9,11 +9,4 @@
 # bash benchmarks/results/round51/held_out_33.sh > benchmarks/results/round51/held_out_33.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-alone_split_duels held-out-33 round51/held-out-33
-kept_watch_report held-out-33 round51/held-out-33
-echo
-echo "## race-multiples-undo-kept-watch against race-multiples-undo in every stored field but the clock, and the lowest training losses"
-folders=()
-for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round51/held-out-33$suffix"); done
-echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
-python benchmarks/results/round50/same_runs.py "${folders[@]}"
+blind_round_report held-out-33 round51/held-out-33

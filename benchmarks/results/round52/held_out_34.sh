@@ -10,14 +10,9 @@
 # bash benchmarks/results/round52/held_out_34.sh > benchmarks/results/round52/held_out_34.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
-alone_split_duels held-out-34 round52/held-out-34
-kept_watch_report held-out-34 round52/held-out-34
-echo
-echo "## race-multiples-undo-kept-watch against race-multiples-undo in every stored field but the clock, and the lowest training losses"
+blind_round_report held-out-34 round52/held-out-34
 folders=()
 for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round52/held-out-34$suffix"); done
-echo "\$ python benchmarks/results/round50/same_runs.py ${folders[*]}"
-python benchmarks/results/round50/same_runs.py "${folders[@]}"
 echo
 echo "## Each task's median seconds to target, compile included, every contender (round 52's rule)"
 echo "\$ python benchmarks/results/round52/seconds.py ${folders[*]}"
