@@ -184,16 +184,16 @@ def spectral_line_fit(*, quick: bool = False) -> Task:
     splats of held-out-33. Lorentzian lines from half-widths 0.03 (RMSProp 0.00344 and 0.00327, still falling at 2,000,
     Adam 0.00760 and 0.00757) and 0.035 (RMSProp 0.00419 and 0.00418, Adam 0.0101 and 0.0099) and from 0.05 (RMSProp
     0.00685 and 0.00754, Adam 0.0196 and 0.0194), then this one (RMSProp 0.00549 and 0.00565, at 1,900, Adam 0.0126 and
-    0.0124, at 2,000, SGD 0.0226 and 0.0233 at 400 updates, then unstable, 0.07 to 0.3; SGD the lowest from 50 to 200
-    or 300 updates, RMSProp from 350 on); under 1 s a run. On the calibration seeds RMSProp at 1e-3 sets the target,
-    0.0059008, its median best 0.0055303 loosened by the spread of its bests (0.0053949 to 0.0058027, at 1,900 to 2,000
-    updates): it gets below it on every seed within 1,800 to 1,850 updates (median 1,800); Adam at 1e-3 on none (bests
-    0.012244 to 0.012832, at 2,000, still falling) and SGD with momentum at 1e-2 on none (bests 0.014421 to 0.028740, at
-    300 to 1,850, unstable between). SGD leads from 50 to 200 updates on every seed (to 400 on one), RMSProp from 450
-    on: after 100 updates the validation error is 0.029 to 0.069 for SGD, 0.112 to 0.115 for RMSProp and 0.124 to 0.128
-    for Adam; after 1,000, 0.038 to 0.25, 0.0102 to 0.0108 and 0.0175 to 0.0180 (0.3 s a run). The baseline's tuned rate
-    is 3e-2, the top of its grid (median best 0.00044433, near the noise's 0.000412, below the target on every seed
-    within 550 to 700 updates, median 650).
+    0.0124, at 2,000, SGD 0.0226 and 0.0233 at 400 updates, then unstable, 0.07 at 500 and 0.11 to 0.30 at 1,000, 1,500
+    and 2,000; SGD the lowest from 50 to 250 or 300 updates, RMSProp from 350 on); under 1 s a run. On the calibration
+    seeds RMSProp at 1e-3 sets the target, 0.0059008, its median best 0.0055303 loosened by the spread of its bests
+    (0.0053949 to 0.0058027, at 1,900 to 2,000 updates): it gets below it on every seed within 1,800 to 1,850 updates
+    (median 1,800); Adam at 1e-3 on none (bests 0.012244 to 0.012832, at 2,000, still falling) and SGD with momentum at
+    1e-2 on none (bests 0.014421 to 0.028740, at 300 to 1,850, unstable between). SGD leads from 50 to 200 updates on
+    every seed (to 400 on one), RMSProp from 450 on: after 100 updates the validation error is 0.029 to 0.069 for SGD,
+    0.112 to 0.115 for RMSProp and 0.124 to 0.128 for Adam; after 1,000, 0.038 to 0.25, 0.0102 to 0.0108 and 0.0175 to
+    0.0180 (0.3 s a run). The baseline's tuned rate is 3e-2, the top of its grid (median best 0.00044433, near the
+    noise's 0.000412, below the target on every seed within 550 to 700 updates, median 650).
     """
     lines, frequencies, held_out, batch, start_width = 8, 2000, 400, 128, 0.04
     rng = np.random.default_rng(0)
