@@ -17,6 +17,7 @@ from benchmarks.diagnostics import (
     family_picks,
     first_duels,
     late_targets,
+    race_agrees,
     race_reads,
     train_ahead,
     train_lead,
@@ -248,6 +249,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round52/train_ahead.txt", ["train_ahead"] * 4),
         ("round52/train_lead.txt", ["train_lead"] * 4),
         ("round52/late_targets.txt", ["late_targets"] * 4),
+        ("round52/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -263,7 +265,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
-        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead|late_targets) "
+        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead|late_targets|race_agrees) "
         r"(.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
@@ -272,7 +274,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     for module, arguments, printed in found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
         modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
-        modules_by_name |= {"train_lead": train_lead, "late_targets": late_targets}
+        modules_by_name |= {"train_lead": train_lead, "late_targets": late_targets, "race_agrees": race_agrees}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
@@ -591,6 +593,36 @@ def harness_run(seed: int, switches: list, steps_per_candidate: dict) -> harness
         steps_per_candidate=steps_per_candidate,
         diverged=False,
     )
+
+
+def test_race_agrees_sets_the_race_s_end_against_the_fixed_runs_leader_on_the_same_seed():
+    # Seed 0: Adam (the best family) leads the fixed runs at the race's end and the race ends on SGD's copy at 3x;
+    # seed 1: SGD leads them, the race ends on Adam; seed 2: Adam leads and the race ends on Adam's copy at 3x.
+    end = train_lead.race_end(1000, 2)
+    losses = {0: {"adam": 0.1, "sgd": 0.2}, 1: {"adam": 0.3, "sgd": 0.2}, 2: {"adam": 0.1, "sgd": 0.2}}
+    fixed = {
+        name: [
+            harness.Run("t", name, seed, [0, end], [1.0, 1.0], [0.0] * 2, [math.nan, by_name[name]], [""] * 2, 0.5, [],
+                        {}, False, 0, [])
+            for seed, by_name in losses.items()
+        ]
+        for name in ("adam", "sgd")
+    }  # fmt: skip
+    copies = dict.fromkeys(("adam-x3", "sgd-x3", "adam", "sgd"), 1)
+    ended = {0: "sgd-x3", 1: "adam", 2: "adam-x3"}
+    switch_runs = [
+        harness_run(seed, [(20, "adam-x3", "sgd-x3"), (end, "sgd-x3", to)], copies) for seed, to in ended.items()
+    ]
+    found = race_agrees.count(switch_runs, fixed, {"t": "adam"}, {"t": 1000})
+    assert found == {(False, True, False): 1, (False, False, True): 1, (True, True, True): 1}
+    assert race_agrees.report(found).splitlines() == [
+        "3 runs; the race ends on the 1x leader's family on 1",
+        "  the 1x leader is the best family: 2 runs; the race ends on the 1x leader's family on 1, on the best family "
+        "on 1",
+        "  the 1x leader is not the best: 1 runs; the race ends on the 1x leader's family on 0, on the best family "
+        "on 1",
+    ]
+    assert doctest.testmod(race_agrees).failed == 0
 
 
 def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidate_s_target_step():

@@ -241,6 +241,10 @@ train_lead_report() { over_the_four_sets lead --each-task; }
 # listed: late_targets_report.
 late() { echo "\$ python -m benchmarks.diagnostics.late_targets $*"; python -m benchmarks.diagnostics.late_targets "$@"; echo; }
 late_targets_report() { over_the_four_sets late --each-task; }
+# Round 52's reading (benchmarks/diagnostics/race_agrees.py), printed after its command, over the four sets:
+# race_agrees_report.
+agrees() { echo "\$ python -m benchmarks.diagnostics.race_agrees $*"; python -m benchmarks.diagnostics.race_agrees "$@"; echo; }
+race_agrees_report() { over_the_four_sets agrees; }
 # Rounds 50 and 51: the kept-watch contender (what selectors.recommended composes since round 49) against round 10's
 # guard, run by run in each of a blind split's four runs, then its own standing on the split, three candidates and
 # five: kept_watch_report SPLIT FOLDER (FOLDER under benchmarks/results, as alone_split_duels takes it).
