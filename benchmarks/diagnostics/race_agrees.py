@@ -38,7 +38,9 @@ def race_leader(switches: Sequence, end: int) -> str | None:
 
 def count(switch_runs: list, fixed: Mapping[str, list], best: Mapping[str, str], budget: Mapping[str, int]):
     """``(race leader is the 1x leader, the 1x leader is the best family, the race leader is the best family)`` of each
-    run of ``switch_runs`` over the copies of ``fixed``'s candidates on a task in ``best``."""
+    run of ``switch_runs`` over the copies of ``fixed``'s candidates on a task in ``best``; ``"not ended"``: the runs
+    left out because no switch came at or before the race's end (a race that reads nothing, where the loss is not
+    above 0, never leaves its first leg)."""
     found: collections.Counter = collections.Counter()
     for run in switch_runs:
         if run.task not in best or {family(name) for name in run.steps_per_candidate} != set(fixed):
@@ -47,17 +49,23 @@ def count(switch_runs: list, fixed: Mapping[str, list], best: Mapping[str, str],
         key = (run.task, run.seed)
         same_seed = {name: [other for other in runs if (other.task, other.seed) == key] for name, runs in fixed.items()}
         at_1x, ended = leader(same_seed, end), race_leader(run.switches, end)
+        if ended is None:
+            found["not ended"] += 1
+            continue
         found[(ended == at_1x, at_1x == best[run.task], ended == best[run.task])] += 1
     return found
 
 
 def report(found: collections.Counter) -> str:
     """What :func:`count` found, in words."""
-    runs = sum(found.values())
-    agree = sum(value for (same, _, _), value in found.items() if same)
-    lines = [f"{runs} runs; the race ends on the 1x leader's family on {agree}"]
+    read = {key: value for key, value in found.items() if key != "not ended"}
+    agree = sum(value for (same, _, _), value in read.items() if same)
+    lines = [
+        f"{sum(read.values())} runs ({found['not ended']} more left out, no switch by the race's end); the race ends "
+        f"on the 1x leader's family on {agree}"
+    ]
     for at_1x_best, label in ((True, "the 1x leader is the best family"), (False, "the 1x leader is not the best")):
-        group = {key: value for key, value in found.items() if key[1] == at_1x_best}
+        group = {key: value for key, value in read.items() if key[1] == at_1x_best}
         picked = sum(value for (_, _, ended_best), value in group.items() if ended_best)
         followed = sum(value for (same, _, _), value in group.items() if same)
         lines.append(

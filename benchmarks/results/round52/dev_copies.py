@@ -1,0 +1,130 @@
+"""Round 52: on the development splits, the copy each race ends on against the copies run alone, at the race's end.
+
+``race_agrees.py`` sets the family the race ends on against the fixed candidates' own runs, which hold no copy at 3x,
+so a disagreement there may be a copy at 3x truly ahead. This runs the copies at 3x (``adam-x3``, ``sgd-x3``,
+``rmsprop-x3``, made by ``optswitch.learning_rate_multiples`` as the race makes them) alone on every development task,
+seeds 0-4, up to the first evaluation at or after the race's end (``--run``, into ``dev-copies/copies_at_3x.json``;
+about 10 min on 2 cores), and sets each run of the recommended switch (round 51's development runs of
+``race-multiples-undo-kept-watch``, three candidates, seeds 0-4) against the six copies run alone on its seed: the copy
+whose training loss is the lowest at that evaluation (the *alone leader*, the 1x copies from the stored fixed runs), the
+copy the race ends on, and the task's best fixed candidate. Design data only: the development splits are open to every
+design. Run from the repository's root:
+``python benchmarks/results/round52/dev_copies.py > benchmarks/results/round52/dev_copies.txt``.
+"""
+
+import collections
+import json
+import math
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # Run as a script: make the repository importable.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from benchmarks.diagnostics.early_step_downs import family
+from benchmarks.diagnostics.race_agrees import race_leader
+from benchmarks.diagnostics.train_lead import race_end
+
+SPLITS = ("development", "development-2", "development-3", "development-4", "development-5")
+SWITCH = "race-multiples-undo-kept-watch"
+RESULTS = Path("benchmarks/results")
+COPIES = RESULTS / "round52/dev-copies/copies_at_3x.json"
+
+
+def switch_file(split: str) -> Path:
+    return RESULTS / "round51/no-duels" / split / "time_to_target.json"
+
+
+def fixed_file(split: str) -> Path:
+    """Where each split's fixed candidates ran on seeds 0-4 (round 51's no_duels.sh reads the same)."""
+    return RESULTS / "round48/development-low/time_to_target.json" if split == "development" else switch_file(split)
+
+
+def evaluation_at(task: dict, end: int) -> int:
+    """The first evaluation at or after update ``end``."""
+    return math.ceil(end / task["eval_every"]) * task["eval_every"]
+
+
+def run_copies() -> None:
+    """Train each copy at 3x alone on every development task, seeds 0-4, up to the race's end, and store the curves."""
+    import optswitch
+    from benchmarks.suite import harness, tasks
+    from benchmarks.suite.contenders import candidates
+
+    copies = optswitch.learning_rate_multiples(candidates(), (3,))
+    found = {}
+    for name, split in tasks.SPLITS.items():
+        if split not in SPLITS:
+            continue
+        task = tasks.TASKS[name]()
+        budget = evaluation_at(task._asdict(), race_end(task.budget, 3))
+        for copy in ("adam-x3", "sgd-x3", "rmsprop-x3"):
+            for seed in range(5):
+                run = harness.run(task._replace(budget=budget), copies[copy], seed, contender=copy)
+                found[f"{name}/{copy}/{seed}"] = {"steps": run.steps, "train_loss": run.train_loss}
+    COPIES.write_text(json.dumps(found))
+
+
+def loss_at(steps: list, losses: list, at: int) -> float:
+    return float(losses[steps.index(at)])
+
+
+def main() -> None:
+    if "--run" in sys.argv:
+        run_copies()
+    alone = json.loads(COPIES.read_text())
+    counts: collections.Counter = collections.Counter()
+    lines = []
+    for split in SPLITS:
+        stored = json.loads(switch_file(split).read_text())
+        fixed = json.loads(fixed_file(split).read_text())["runs"]
+        for run in sorted(stored["runs"], key=lambda run: (run["task"], run["seed"])):
+            if run["contender"] != SWITCH:
+                continue
+            task, seed = stored["tasks"][run["task"]], run["seed"]
+            best = task["target"]["best_fixed"]
+            end = race_end(task["budget"], 3)
+            at = evaluation_at(task, end)
+            losses = {
+                other["contender"]: loss_at(other["steps"], other["train_loss"], at)
+                for other in fixed
+                if (other["task"], other["seed"]) == (run["task"], seed)
+                and other["contender"] in ("adam", "sgd", "rmsprop")
+            }
+            for copy in ("adam-x3", "sgd-x3", "rmsprop-x3"):
+                curve = alone[f"{run['task']}/{copy}/{seed}"]
+                losses[copy] = loss_at(curve["steps"], curve["train_loss"], at)
+            finite = {copy: loss for copy, loss in losses.items() if math.isfinite(loss)}
+            leader = min(finite, key=finite.__getitem__)
+            ended = next((target for update, _, target in reversed(run["switches"]) if update <= end), None)
+            if ended is None:  # the race never left its first leg (a loss not above 0): left out, as race_agrees does
+                counts["not ended"] += 1
+                continue
+            assert family(ended) == race_leader(run["switches"], end)
+            key = (ended == leader, family(ended) == family(leader), family(leader) == best, family(ended) == best)
+            counts[key] += 1
+            lines.append(
+                f"  {run['task']} seed {seed}: alone {leader} leads at {at}; the race ends on {ended}; best {best}"
+            )
+    not_ended = counts.pop("not ended", 0)
+    runs = sum(counts.values())
+
+    def total(index: int, value: bool = True) -> int:
+        return sum(count for key, count in counts.items() if key[index] == value)
+
+    print(
+        f"{runs} runs of {SWITCH}, three candidates, seeds 0-4, on the five development splits ({not_ended} more left "
+        "out, no switch by the race's end):"
+    )
+    print(f"  the race ends on the copy that leads the six run alone: {total(0)}; on its family: {total(1)}")
+    led_best = {key: count for key, count in counts.items() if key[2]}
+    print(
+        f"  the alone leader's family is the best fixed candidate: {total(2)} runs; the race ends on that family on "
+        f"{sum(count for key, count in led_best.items() if key[3])} of them"
+    )
+    print(f"  the race ends on the best fixed candidate's family: {total(3)} runs")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
