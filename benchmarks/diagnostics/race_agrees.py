@@ -26,14 +26,27 @@ from benchmarks.diagnostics.first_duels import best_families, read_switch_and_fi
 from benchmarks.diagnostics.train_lead import leader, race_end
 
 
+def race_copy(switches: Sequence, end: int) -> str | None:
+    """The copy active just after update ``end``: the target of the last switch at or before it (None: no switch yet).
+
+    Examples:
+        >>> race_copy([(20, "adam-x3", "sgd-x3"), (240, "sgd-x3", "rmsprop-x3"), (487, "rmsprop-x3", "adam")], 240)
+        'rmsprop-x3'
+        >>> print(race_copy([(1000, "adam-x3", "adam")], 240))
+        None
+    """
+    return next((target for update, _, target in reversed(switches) if update <= end), None)
+
+
 def race_leader(switches: Sequence, end: int) -> str | None:
-    """The family of the copy active just after update ``end``: the target of the last switch at or before it.
+    """The family of :func:`race_copy` (None where no switch came by ``end``).
 
     Examples:
         >>> race_leader([(20, "adam-x3", "sgd-x3"), (240, "sgd-x3", "rmsprop-x3"), (487, "rmsprop-x3", "adam")], 240)
         'rmsprop'
     """
-    return next((family(target) for update, _, target in reversed(switches) if update <= end), None)
+    copy = race_copy(switches, end)
+    return None if copy is None else family(copy)
 
 
 def count(switch_runs: list, fixed: Mapping[str, list], best: Mapping[str, str], budget: Mapping[str, int]):

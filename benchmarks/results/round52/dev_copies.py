@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # Run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from benchmarks.diagnostics.early_step_downs import family
-from benchmarks.diagnostics.race_agrees import race_leader
+from benchmarks.diagnostics.race_agrees import race_copy
 from benchmarks.diagnostics.train_lead import race_end
 
 SPLITS = ("development", "development-2", "development-3", "development-4", "development-5")
@@ -46,9 +46,9 @@ def fixed_file(split: str, suffix: str) -> Path:
     return switch_file(split, suffix)
 
 
-def evaluation_at(task: dict, end: int) -> int:
-    """The first evaluation at or after update ``end``."""
-    return math.ceil(end / task["eval_every"]) * task["eval_every"]
+def evaluation_at(eval_every: int, end: int) -> int:
+    """The first evaluation at or after update ``end``, evaluating every ``eval_every`` updates."""
+    return math.ceil(end / eval_every) * eval_every
 
 
 def run_copies() -> None:
@@ -63,7 +63,7 @@ def run_copies() -> None:
         if split not in SPLITS:
             continue
         task = tasks.TASKS[name]()
-        budget = evaluation_at(task._asdict(), race_end(task.budget, 3))
+        budget = evaluation_at(task.eval_every, race_end(task.budget, 3))
         for copy in ("adam-x3", "sgd-x3", "rmsprop-x3"):
             for seed in range(10):
                 run = harness.run(task._replace(budget=budget), copies[copy], seed, contender=copy)
@@ -89,7 +89,7 @@ def read(suffix: str, alone: dict) -> tuple[collections.Counter, list[str]]:
             task, seed = stored["tasks"][run["task"]], run["seed"]
             best = task["target"]["best_fixed"]
             end = race_end(task["budget"], 3)
-            at = evaluation_at(task, end)
+            at = evaluation_at(task["eval_every"], end)
             losses = {
                 other["contender"]: loss_at(other["steps"], other["train_loss"], at)
                 for other in fixed
@@ -101,11 +101,10 @@ def read(suffix: str, alone: dict) -> tuple[collections.Counter, list[str]]:
                 losses[copy] = loss_at(curve["steps"], curve["train_loss"], at)
             finite = {copy: loss for copy, loss in losses.items() if math.isfinite(loss)}
             leader = min(finite, key=finite.__getitem__)
-            ended = next((target for update, _, target in reversed(run["switches"]) if update <= end), None)
+            ended = race_copy(run["switches"], end)
             if ended is None:  # the race never left its first leg (a loss not above 0): left out, as race_agrees does
                 counts["not ended"] += 1
                 continue
-            assert family(ended) == race_leader(run["switches"], end)
             key = (ended == leader, family(ended) == family(leader), family(leader) == best, family(ended) == best)
             counts[key] += 1
             lines.append(
