@@ -161,12 +161,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round50",
         "round51",
         "round52",
+        "round53",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round52/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 51's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-34 ran), is what each of its commands prints today from the
+    # benchmarks/results/round53/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 52's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-35 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -250,6 +251,12 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round52/train_lead.txt", ["train_lead"] * 4),
         ("round52/late_targets.txt", ["late_targets"] * 4),
         ("round52/race_agrees.txt", ["race_agrees"] * 4),
+        ("round53/held_out_35.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round53/first_duels.txt", ["first_duels"] * 4),
+        ("round53/train_ahead.txt", ["train_ahead"] * 4),
+        ("round53/train_lead.txt", ["train_lead"] * 4),
+        ("round53/late_targets.txt", ["late_targets"] * 4),
+        ("round53/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -326,13 +333,18 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
 
 
 @pytest.mark.parametrize(
-    "stored, folder", [("round51/held_out_33", "round51/held-out-33"), ("round52/held_out_34", "round52/held-out-34")]
+    "stored, folder",
+    [
+        ("round51/held_out_33", "round51/held-out-33"),
+        ("round52/held_out_34", "round52/held-out-34"),
+        ("round53/held_out_35", "round53/held-out-35"),
+    ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt and round52/held_out_34.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" and "round 52"
+    # benchmarks/results/round51/held_out_33.txt to round53/held_out_35.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 53"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, and no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
@@ -355,6 +367,19 @@ def test_round_52_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
     # The DeepONet in all four, the bundle adjustment in the two with three candidates.
     assert printed.count("    race-multiples-undo: median not reached") == 6
     assert "    adam-3e-3: 17.0 s to target (4 of 5 reach it), compile 0.9 s, 1.00x the fastest fixed\n" in printed
+
+
+def test_round_53_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round53/held_out_35.txt holds what round 52's seconds.py prints for held-out-35's four runs,
+    # after its command, which benchmarks/README.md's "Selection, round 53" quotes: the recommended switch's median
+    # reaches every target with five candidates and misses two of three on seeds 5-9 with three, and where it reaches
+    # one it takes 2.8x to 4.2x the fastest fixed candidate's seconds, almost all of them compiling its copies.
+    folders = [f"benchmarks/results/round53/held-out-35{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
+    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round53/held_out_35", *folders)
+    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 2
+    reached = "    race-multiples-undo-kept-watch: 2.0 s to target (5 of 5 reach it), compile 2.0 s, 3.03x the fastest"
+    assert reached in printed
 
 
 def test_round_52_s_deeponet_copies_run_alone_come_out_of_the_stored_runs(capsys, monkeypatch):
@@ -403,7 +428,7 @@ def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypa
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-34: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-35: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -419,6 +444,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-32, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.723, sgd 0.151, rmsprop 0.209, " in printed
     assert "held-out-33, seeds 5-9: adam 0.143, adam-3e-4 0.000, adam-3e-3 0.593, sgd 0.333, rmsprop 0.156, " in printed
     assert "held-out-34, seeds 5-9: adam 0.296, adam-3e-4 0.000, adam-3e-3 0.936, sgd 0.321, rmsprop 0.171, " in printed
+    assert "held-out-35, seeds 0-4: adam 0.222, adam-3e-4 0.000, adam-3e-3 0.333, sgd 0.278, rmsprop 0.273, " in printed
 
 
 @pytest.mark.parametrize(
@@ -494,10 +520,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "bundle-adjustment: best fixed rmsprop (1600 steps); most updates: 0 sgd, 1 rmsprop, 2 sgd, 3 adam, 4 sgd; "
             "1 of 5",
         ),
+        (
+            "round53/held_out_35",
+            "round53/held-out-35",
+            "spectral-line-fit: best fixed rmsprop (1850 steps); most updates: 5 rmsprop, 6 adam, 7 adam, 8 sgd, "
+            "9 adam; 1 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round52/held_out_34.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round53/held_out_35.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -34,6 +34,7 @@ SPLITS = {
     "held-out-32": "round50/held-out-32",
     "held-out-33": "round51/held-out-33",
     "held-out-34": "round52/held-out-34",
+    "held-out-35": "round53/held-out-35",
 }
 
 

@@ -108,6 +108,10 @@ with_held_out_33() { with_split "$H33" "$H33_5C" "$H33_FRESH" "$H33_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an Intel Xeon.
 split_runs H34 "$R/round52/held-out-34"
 with_held_out_34() { with_split "$H34" "$H34_5C" "$H34_FRESH" "$H34_FRESH_5C"; }
+# Round 53: held-out-35, run once (benchmarks/results/round53/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H35 "$R/round53/held-out-35"
+with_held_out_35() { with_split "$H35" "$H35_5C" "$H35_FRESH" "$H35_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
@@ -260,7 +264,7 @@ kept_watch_report() {
   echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
   five_standing "$variant" "$R/$2" "$R/$2-fresh"
 }
-# Rounds 51 and 52: a blind split's report, alone_split_duels' and kept_watch_report's lines, then round 50's
+# Rounds 51 to 53: a blind split's report, alone_split_duels' and kept_watch_report's lines, then round 50's
 # same_runs.py given the split's four runs: blind_round_report SPLIT FOLDER (FOLDER under benchmarks/results).
 blind_round_report() {
   local folders=() suffix
