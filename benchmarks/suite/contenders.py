@@ -128,6 +128,16 @@ def third_step_downs(names: Sequence[str], *, rungs: bool = False) -> dict[str, 
     return steps | ({name: f"{name}-x{1 / 3:g}" for name in names} if rungs else {})
 
 
+def ladder(run_length: int, names: Sequence[str]) -> selectors.Selector:
+    """Round 53's second step down: :func:`undone_stall` with the kept-watch guard over the race of the copies at 3x
+    and 1x of the candidates ``names``, its step down (3x to 1x, half-way or on a stall) wrapped in another that,
+    from three quarters of the run, runs a pick at 1x as its copy at a third (:func:`third_copies`)."""
+    race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
+    first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
+    second = selectors.step_down(first, at=(3 * run_length) // 4, to={name: f"{name}-x{1 / 3:g}" for name in names})
+    return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
+
+
 #: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
 #: least -15 by its definition; the two negative log-likelihoods and the bandit's minus mean reward have no bound, and
 #: their runs stay above -3), a generous guess of the kind the README asks of a user (``value=loss - floor``).
@@ -858,6 +868,28 @@ def contenders(
             description="round 48's second variant: race-multiples-undo's race (the six copies at 3x and 1x, legs of "
             "1% of the budget), and the step down (half-way, or a stall of the active copy) takes any pick one rung "
             "down: 3x to 1x, 1x to a third of its learning rate; the copies at a third run only as a step down",
+        ),
+        switcher(
+            "race-multiples-undo-rungs-kept-watch",
+            lambda run_length: undone_stall(
+                run_length,
+                order=[*(f"{name}-x3" for name in names), *names],
+                to=third_step_downs(names, rungs=True),
+                keep_watch=True,
+            ),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 53's trial of round 48's rungs under the recommended switch's guard: the race over "
+            "the six copies at 3x and 1x, the step down (half-way, or a stall) one rung down from any pick (3x to 1x, "
+            "1x to a third of its learning rate), and undo_if_worse(keep_watch=True); the copies share each "
+            "candidate's state, so the copies at a third cost no memory",
+        ),
+        switcher(
+            "race-multiples-undo-ladder-kept-watch",
+            lambda run_length: ladder(run_length, names),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 53's trial of a second step down: the recommended switch (the race over the six "
+            "copies at 3x and 1x, the step down from 3x to 1x half-way or on a stall, the kept-watch guard), and from "
+            "three quarters of the run a pick at 1x runs at a third of its learning rate: a step decay 3x, 1x, 1/3x",
         ),
         switcher(
             "race-multiples-undo-stall-only",
