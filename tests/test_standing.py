@@ -257,13 +257,14 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round53/train_lead.txt", ["train_lead"] * 4),
         ("round53/late_targets.txt", ["late_targets"] * 4),
         ("round53/race_agrees.txt", ["race_agrees"] * 4),
+        ("round53/dev_steps.txt", ["paired"] * 6),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 52" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 53" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
     # printed.
