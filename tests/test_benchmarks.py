@@ -2736,8 +2736,8 @@ def test_the_large_candidate_set_reaches_every_contender():
             multiples: tuple[float, ...] = (
                 (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
             )
-            # Round 48's variants: at 3x, 1x and a third (adam-x0.333333, ...).
-            if contender.name.endswith(("-third", "-rungs")):
+            # Round 48's variants and round 53's: at 3x, 1x and a third (adam-x0.333333, ...).
+            if contender.name.endswith(("-third", "-rungs", "-rungs-kept-watch", "-ladder-kept-watch")):
                 multiples = contenders.THIRD_MULTIPLES
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
@@ -2899,6 +2899,23 @@ def test_round_48_s_variants_keep_a_copy_at_a_third_at_a_third_where_step_down_s
     rungs_run = harness.run(task, every["race-multiples-undo-rungs"].make(task), seed=0)
     assert rungs_run.switches == recommended.switches and rungs_run.metric == recommended.metric
     assert {name for name, steps in rungs_run.steps_per_candidate.items() if steps} <= set(copies[:6])
+
+
+def test_round_53_s_second_step_downs_run_the_recommended_switch_until_their_own_step():
+    # The ladder runs the recommended switch's race, step down and guard, then from three quarters of the run a pick at
+    # 1x at a third of its rate; rungs under the kept-watch guard is the recommended switch wherever the pick at the
+    # step down is a copy at 3x (here SGD at 3x, stepped to SGD at 1x either way). Both carry the nine copies.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    recommended = harness.run(task, every["race-multiples-undo-kept-watch"].make(task), seed=0)
+    ladder = harness.run(task, every["race-multiples-undo-ladder-kept-watch"].make(task), seed=0)
+    rungs = harness.run(task, every["race-multiples-undo-rungs-kept-watch"].make(task), seed=0)
+    assert ladder.switches == [*recommended.switches, (300, "sgd", "sgd-x0.333333")]
+    assert ladder.steps_per_candidate["sgd-x0.333333"] == 100
+    assert ladder.metric[:31] == recommended.metric[:31] and ladder.metric[-1] != recommended.metric[-1]
+    assert rungs.switches == recommended.switches and rungs.metric == recommended.metric
+    thirds = list(contenders.third_copies(contenders.candidates()))
+    assert list(ladder.steps_per_candidate) == list(rungs.steps_per_candidate) == thirds
 
 
 def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():
