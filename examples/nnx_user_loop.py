@@ -33,6 +33,10 @@ to judge leaves the watch on).
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
+``race_multiples_undo_rungs`` is round 53's candidate, which passed a development trial and has not yet run blind:
+the recommended setup racing the same six copies, its step down taking any pick one rung down, 3x to 1x and 1x to a
+third of its peak rate (copies made by ``learning_rate_multiples(..., (3, 1, 1 / 3))``, which share each candidate's
+state).
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
@@ -92,6 +96,7 @@ CONTENDERS = (
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
+    "race_multiples_undo_rungs",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -134,6 +139,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples",
     "race_multiples_stall",
     "race_multiples_undo",
+    "race_multiples_undo_rungs",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -230,6 +236,16 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         selector = optswitch.selectors.race(window=steps // 100)
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
+    elif contender == "race_multiples_undo_rungs":
+        # Round 53's candidate (a development trial, not yet run blind): the recommended selector racing the same six
+        # copies, whose step down takes any pick one rung down, 3x to 1x and 1x to a third of its peak rate.
+        names = list(PEAK_RATES)
+        race = optswitch.selectors.race(
+            [*(f"{name}-x3" for name in names), *names], run_length=steps, warmup=warmup_steps(steps), stop=steps // 2
+        )
+        rungs = {f"{name}-x3": name for name in names} | {name: f"{name}-x{1 / 3:g}" for name in names}
+        stepped = optswitch.selectors.step_down(race, at=steps // 2, to=rungs, stall=steps // 20)
+        selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3), keep_watch=True)
     elif contender in ("race_multiples_undo_before_noise", "race_multiples_undo_before_noise_4se"):
         # Round 37's option: the recommended selector with its undo judging a leg by the scatter before the switch;
         # round 38's variant asks that scatter for 4 standard errors instead of 2.
@@ -269,8 +285,8 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     else:
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
     # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates; race_undo_10x at
-    # 10x too, without a step down (the schedules decay).
-    multiples = (10, 3, 1) if contender == "race_undo_10x" else (3, 1)
+    # 10x too, without a step down (the schedules decay); race_multiples_undo_rungs at a third too, only as a step down.
+    multiples = {"race_undo_10x": (10, 3, 1), "race_multiples_undo_rungs": (3, 1, 1 / 3)}.get(contender, (3, 1))
     choices = (
         optswitch.learning_rate_multiples(candidates(steps), multiples) if contender in MULTIPLES_CONTENDERS else None
     )

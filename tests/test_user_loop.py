@@ -340,3 +340,14 @@ def test_round_35_s_guarded_prior_runs_adamw_at_3x_then_at_1x_only_and_resumes_b
     assert_resumes_bit_exactly(example, prior, "prior_guarded", seed=1, steps=STEPS, save_at=50)  # in the window
     unfused = example.run("prior_guarded", seed=1, steps=STEPS, fused=False)
     assert unfused["switches"] == prior["switches"] and unfused["compiles"] == 1
+
+
+def test_round_53_s_rungs_steps_a_pick_at_1x_down_to_a_third_in_the_user_s_loop_and_resumes_bit_exactly(example):
+    # Round 53's candidate in the user's loop (clipping, warmup and cosine, sync_schedules): on seed 1 the race picks
+    # SGD at 1x, and the step down (a stall at update 54, before half-way) runs it at a third of its peak rate, the
+    # copy at a third sharing SGD's state; one compile, and a checkpoint taken after the step resumes bit for bit.
+    reference = example.run("race_multiples_undo_rungs", seed=1, steps=STEPS)
+    assert reference["compiles"] == 1
+    assert reference["switches"][-1] == (54, "sgd", "sgd-x0.333333")
+    assert reference["updates"]["sgd-x0.333333"] == STEPS - 54
+    assert_resumes_bit_exactly(example, reference, "race_multiples_undo_rungs", seed=1, steps=STEPS, save_at=STEPS - 30)
