@@ -264,6 +264,16 @@ kept_watch_report() {
   echo "## The same with five candidates (the tuned baseline from the three-candidate run of the same seeds)"
   five_standing "$variant" "$R/$2" "$R/$2-fresh"
 }
+# Round 52's seconds.py given a blind split's four runs, after its command: each task's median seconds to target,
+# compile included, for every contender: seconds_report FOLDER (FOLDER under benchmarks/results).
+seconds_report() {
+  local folders=() suffix
+  for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/$1$suffix"); done
+  echo
+  echo "## Each task's median seconds to target, compile included, every contender (round 52's seconds.py)"
+  echo "\$ python benchmarks/results/round52/seconds.py ${folders[*]}"
+  python benchmarks/results/round52/seconds.py "${folders[@]}"
+}
 # Rounds 51 to 53: a blind split's report, alone_split_duels' and kept_watch_report's lines, then round 50's
 # same_runs.py given the split's four runs: blind_round_report SPLIT FOLDER (FOLDER under benchmarks/results).
 blind_round_report() {

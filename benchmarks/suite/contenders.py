@@ -128,6 +128,13 @@ def third_step_downs(names: Sequence[str], *, rungs: bool = False) -> dict[str, 
     return steps | ({name: f"{name}-x{1 / 3:g}" for name in names} if rungs else {})
 
 
+def rungs(run_length: int, names: Sequence[str], *, keep_watch: bool = False) -> selectors.Selector:
+    """Round 48's rungs (round 53's with ``keep_watch=True``): :func:`undone_stall` racing the copies at 3x and 1x of
+    the candidates ``names``, its step down taking any pick one rung down (:func:`third_step_downs`, ``rungs=True``)."""
+    order = [*(f"{name}-x3" for name in names), *names]
+    return undone_stall(run_length, order=order, to=third_step_downs(names, rungs=True), keep_watch=keep_watch)
+
+
 def ladder(run_length: int, names: Sequence[str]) -> selectors.Selector:
     """Round 53's second step down: :func:`undone_stall` with the kept-watch guard over the race of the copies at 3x
     and 1x of the candidates ``names``, its step down (3x to 1x, half-way or on a stall) wrapped in another that,
@@ -859,11 +866,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-rungs",
-            lambda run_length: undone_stall(
-                run_length,
-                order=[*(f"{name}-x3" for name in names), *names],
-                to=third_step_downs(names, rungs=True),
-            ),
+            lambda run_length: rungs(run_length, names),
             make_candidates=lambda: third_copies(make_candidates()),
             description="round 48's second variant: race-multiples-undo's race (the six copies at 3x and 1x, legs of "
             "1% of the budget), and the step down (half-way, or a stall of the active copy) takes any pick one rung "
@@ -871,12 +874,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-rungs-kept-watch",
-            lambda run_length: undone_stall(
-                run_length,
-                order=[*(f"{name}-x3" for name in names), *names],
-                to=third_step_downs(names, rungs=True),
-                keep_watch=True,
-            ),
+            lambda run_length: rungs(run_length, names, keep_watch=True),
             make_candidates=lambda: third_copies(make_candidates()),
             description="round 53's trial of round 48's rungs under the recommended switch's guard: the race over "
             "the six copies at 3x and 1x, the step down (half-way, or a stall) one rung down from any pick (3x to 1x, "

@@ -11,9 +11,4 @@
 set -euo pipefail
 source benchmarks/results/run_files.sh
 blind_round_report held-out-34 round52/held-out-34
-folders=()
-for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round52/held-out-34$suffix"); done
-echo
-echo "## Each task's median seconds to target, compile included, every contender (round 52's rule)"
-echo "\$ python benchmarks/results/round52/seconds.py ${folders[*]}"
-python benchmarks/results/round52/seconds.py "${folders[@]}"
+seconds_report round52/held-out-34

@@ -11,9 +11,4 @@
 set -euo pipefail
 source benchmarks/results/run_files.sh
 blind_round_report held-out-35 round53/held-out-35
-folders=()
-for suffix in "" -fresh -5c -fresh-5c; do folders+=("$R/round53/held-out-35$suffix"); done
-echo
-echo "## Each task's median seconds to target, compile included, every contender (round 52's seconds.py, round 53's rule)"
-echo "\$ python benchmarks/results/round52/seconds.py ${folders[*]}"
-python benchmarks/results/round52/seconds.py "${folders[@]}"
+seconds_report round53/held-out-35
