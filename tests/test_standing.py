@@ -257,7 +257,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round53/train_lead.txt", ["train_lead"] * 4),
         ("round53/late_targets.txt", ["late_targets"] * 4),
         ("round53/race_agrees.txt", ["race_agrees"] * 4),
-        ("round53/dev_steps.txt", ["paired"] * 6),
+        ("round53/dev_steps.txt", ["paired"] * 9),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
