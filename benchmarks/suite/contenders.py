@@ -136,9 +136,9 @@ def rungs(run_length: int, names: Sequence[str], *, keep_watch: bool = False) ->
 
 
 def ladder(run_length: int, names: Sequence[str]) -> selectors.Selector:
-    """Round 53's second step down: :func:`undone_stall` with the kept-watch guard over the race of the copies at 3x
-    and 1x of the candidates ``names``, its step down (3x to 1x, half-way or on a stall) wrapped in another that,
-    from three quarters of the run, runs a pick at 1x as its copy at a third (:func:`third_copies`)."""
+    """Round 53's second step down: the recommended selector's race over the copies at 3x and 1x of the candidates
+    ``names``, its step down (3x to 1x, half-way or on a stall) wrapped in another that, from three quarters of the run,
+    runs a pick at 1x as its copy at a third (:func:`third_copies`), under the kept-watch guard."""
     race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
     first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
     second = selectors.step_down(first, at=(3 * run_length) // 4, to={name: f"{name}-x{1 / 3:g}" for name in names})
