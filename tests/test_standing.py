@@ -789,3 +789,21 @@ def test_train_lead_reads_when_the_best_fixed_candidate_leads_on_its_own_trainin
         "  b: adam 200 steps, switch 200; at a trial's end leading, at the race's end (160) not leading; by its "
         "target step not leading there",
     ]
+
+
+def test_round_53_s_counts_of_races_ending_at_1x_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round53/race_end_rates.txt, which benchmarks/README.md's "Selection, round 53" quotes: each of
+    # its commands prints the same today from the stored runs; the race ends on a copy at 1x (the runs rungs can change)
+    # on 26 of the 160 development runs with three candidates, 18 of them on development-3, and on 58 of the 545 runs
+    # kept aside (seeds 0-4).
+    text = (Path(__file__).resolve().parents[1] / "benchmarks/results/round53/race_end_rates.txt").read_text()
+    commands = re.findall(r"^\$ python benchmarks/results/round53/race_end_rates\.py (.*)\n((?:.+\n)+)", text, re.M)
+    assert len(commands) == 6
+    for arguments, stored in commands:
+        printed, _ = printed_by(
+            "round53/race_end_rates", capsys, monkeypatch, "round53/race_end_rates", *shlex.split(arguments)
+        )
+        assert printed == stored
+    assert commands[0][1].startswith("160 runs: the race ends on a copy at 1x on 26, at 3x on 104,")
+    assert "development-3 18 of 30" in commands[0][1]
+    assert commands[2][1].startswith("545 runs: the race ends on a copy at 1x on 58, at 3x on 470,")
