@@ -258,6 +258,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round53/late_targets.txt", ["late_targets"] * 4),
         ("round53/race_agrees.txt", ["race_agrees"] * 4),
         ("round53/dev_steps.txt", ["paired"] * 9),
+        ("round53/seen_rungs.txt", ["paired"]),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -807,3 +808,16 @@ def test_round_53_s_counts_of_races_ending_at_1x_come_out_of_the_stored_runs(cap
     assert commands[0][1].startswith("160 runs: the race ends on a copy at 1x on 26, at 3x on 104,")
     assert "development-3 18 of 30" in commands[0][1]
     assert commands[2][1].startswith("545 runs: the race ends on a copy at 1x on 58, at 3x on 470,")
+
+
+def test_round_53_s_rungs_on_tasks_already_seen_comes_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round53/seen_rungs.txt, which benchmarks/README.md's "Selection, round 53" quotes: on the 30
+    # kept-aside tasks whose races ended at 1x, rungs is later than the recommended switch on more runs than it is
+    # sooner, most of them runs whose race ends at 1x, where it misses 13 targets the recommended switch reaches.
+    printed, stored = printed_by("round53/seen_rungs", capsys, monkeypatch, "round53/seen_rungs")
+    assert "$ python benchmarks/results/round53/seen_rungs.py\n" + printed in stored
+    assert printed.startswith("race ends on a copy at 1x: 59 runs; rungs sooner on 11, later on 16, level on 32, ")
+    assert "missed only by rungs on 13" in printed
+    module = runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks/results/round53/seen_rungs.py"))
+    assert module["ends_at_1x"]([(20, "adam-x3", "sgd-x3"), (200, "sgd-x3", "sgd")], 2000)
+    assert not module["ends_at_1x"]([(20, "adam-x3", "sgd-x3"), (240, "sgd-x3", "rmsprop-x3")], 2000)
