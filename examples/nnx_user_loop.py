@@ -33,10 +33,10 @@ to judge leaves the watch on).
 ``race_multiples_3x`` is round 15's variant of it, not adopted: the race's legs run only the copies at 3x
 (``race(order=...)``), a copy at 1x only as a step down. ``race_undo_10x`` is round 17's: the race over the
 candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down (the schedules decay).
-``race_multiples_undo_rungs`` is round 53's candidate, which passed a development trial and has not yet run blind:
-the recommended setup racing the same six copies, its step down taking any pick one rung down, 3x to 1x and 1x to a
-third of its peak rate (copies made by ``learning_rate_multiples(..., (3, 1, 1 / 3))``, which share each candidate's
-state).
+``race_multiples_undo_rungs`` is round 53's variant, not adopted (it gained on the development splits and lost on the
+tasks kept aside where it can act): the recommended setup racing the same six copies, its step down taking any pick one
+rung down, 3x to 1x and 1x to a third of its peak rate (copies made by ``learning_rate_multiples(..., (3, 1, 1 / 3))``,
+which share each candidate's state).
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
@@ -237,8 +237,8 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
     elif contender == "race_multiples_undo":
         selector = optswitch.selectors.recommended(steps, warmup=warmup_steps(steps))
     elif contender == "race_multiples_undo_rungs":
-        # Round 53's candidate (a development trial, not yet run blind): the recommended selector racing the same six
-        # copies, whose step down takes any pick one rung down, 3x to 1x and 1x to a third of its peak rate.
+        # Round 53's variant, not adopted: the recommended selector racing the same six copies, whose step down takes
+        # any pick one rung down, 3x to 1x and 1x to a third of its peak rate.
         names = list(PEAK_RATES)
         race = optswitch.selectors.race(
             [*(f"{name}-x3" for name in names), *names], run_length=steps, warmup=warmup_steps(steps), stop=steps // 2

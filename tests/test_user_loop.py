@@ -343,7 +343,7 @@ def test_round_35_s_guarded_prior_runs_adamw_at_3x_then_at_1x_only_and_resumes_b
 
 
 def test_round_53_s_rungs_steps_a_pick_at_1x_down_to_a_third_in_the_user_s_loop_and_resumes_bit_exactly(example):
-    # Round 53's candidate in the user's loop (clipping, warmup and cosine, sync_schedules): on seed 1 the race picks
+    # Round 53's variant in the user's loop (clipping, warmup and cosine, sync_schedules): on seed 1 the race picks
     # SGD at 1x, and the step down (a stall at update 54, before half-way) runs it at a third of its peak rate, the
     # copy at a third sharing SGD's state; one compile, and a checkpoint taken after the step resumes bit for bit.
     reference = example.run("race_multiples_undo_rungs", seed=1, steps=STEPS)
