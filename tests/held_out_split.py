@@ -136,6 +136,19 @@ def check_each_fixed_candidate_sets_one_target(split: str, setters: dict):
         assert all(math.isfinite(v) for v in baseline), name
 
 
+def check_docstrings_state_the_setters(setters: dict):
+    """Each task's docstring states its target as stored, the updates over which ``setters[name]`` (as
+    :func:`check_each_fixed_candidate_sets_one_target` takes them) reaches it, and the baseline's tuned rate."""
+    targets = json.loads((ROOT / "benchmarks" / "targets.json").read_text())
+    names = {"adam": "Adam at 1e-3", "sgd": "SGD with momentum at 1e-2", "rmsprop": "RMSProp at 1e-3"}
+    for name, (setter, _, (first, last), rate) in setters.items():
+        doc = " ".join(tasks.TASKS[name].__doc__.split())
+        target = store.load_target(targets[name])
+        assert f"{names[setter]} sets the target, {target.value:.5g}," in doc, name
+        assert f"every seed within {first:,} to {last:,} updates" in doc, name
+        assert f"The baseline's tuned rate is {rate:.0e}".replace("e-02", "e-2") in doc, name
+
+
 def loss_on(task, params: dict, batch) -> float:
     """``task``'s training loss at ``params`` (arrays or numbers) on ``batch``, jitted as the suite runs it."""
     return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))

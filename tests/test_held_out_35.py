@@ -3,8 +3,6 @@ docstrings state (each drawn again here by hand, its references and its model co
 targets and the baseline's rates were set from fixed optimizers only, so that the split stays blind; and the stored
 calibration says what the docstrings say of it."""
 
-import json
-
 import held_out_split
 import jax
 import jax.numpy as jnp
@@ -12,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from benchmarks.suite import cli, store, tasks
+from benchmarks.suite import cli, tasks
 from benchmarks.suite.tasks import held_out_35
 
 HELD_OUT_35 = ["hamiltonian-henon-heiles", "mode-choice-logit", "spectral-line-fit"]
@@ -203,11 +201,4 @@ def test_each_fixed_candidate_sets_one_target_as_the_docstrings_say():
     # docstring states, and the other two on none; the baseline reaches each.
     held_out_split.check_each_fixed_candidate_sets_one_target("held-out-35", SETTERS)
     # The docstrings state each target, its setter's updates to reach it, and the baseline's rate as stored.
-    targets = json.loads((held_out_split.ROOT / "benchmarks/targets.json").read_text())
-    names = {"adam": "Adam at 1e-3", "sgd": "SGD with momentum at 1e-2", "rmsprop": "RMSProp at 1e-3"}
-    for name, (setter, _, (first, last), rate) in SETTERS.items():
-        doc = " ".join(tasks.TASKS[name].__doc__.split())
-        target = store.load_target(targets[name])
-        assert f"{names[setter]} sets the target, {target.value:.5g}," in doc, name
-        assert f"every seed within {first:,} to {last:,} updates" in doc, name
-        assert f"The baseline's tuned rate is {rate:.0e}".replace("e-02", "e-2") in doc, name
+    held_out_split.check_docstrings_state_the_setters(SETTERS)
