@@ -162,12 +162,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round51",
         "round52",
         "round53",
+        "round54",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round53/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 52's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-35 ran), is what each of its commands prints today from the
+    # benchmarks/results/round54/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 53's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-36 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -259,13 +260,19 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round53/race_agrees.txt", ["race_agrees"] * 4),
         ("round53/dev_steps.txt", ["paired"] * 9),
         ("round53/seen_rungs.txt", ["paired"]),
+        ("round54/held_out_36.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round54/first_duels.txt", ["first_duels"] * 4),
+        ("round54/train_ahead.txt", ["train_ahead"] * 4),
+        ("round54/train_lead.txt", ["train_lead"] * 4),
+        ("round54/late_targets.txt", ["late_targets"] * 4),
+        ("round54/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 53" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 54" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
     # printed.
@@ -340,13 +347,14 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
         ("round51/held_out_33", "round51/held-out-33"),
         ("round52/held_out_34", "round52/held-out-34"),
         ("round53/held_out_35", "round53/held-out-35"),
+        ("round54/held_out_36", "round54/held-out-36"),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round53/held_out_35.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 53"
+    # benchmarks/results/round51/held_out_33.txt to round54/held_out_36.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 54"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, and no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
@@ -428,9 +436,22 @@ def test_round_48_s_copies_below_1x_come_out_of_the_stored_runs(capsys, monkeypa
     assert "sooner on 9, later on 0, level on 56" in printed
 
 
+def test_round_54_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round54/held_out_36.txt holds what round 52's seconds.py prints for held-out-36's four runs,
+    # after its command, which benchmarks/README.md's "Selection, round 54" quotes: the recommended switch's median
+    # misses the reaction kinetics in both three-candidate runs and the zero-inflated counts in one five-candidate run,
+    # and where it reaches a target it takes 1.75x to 3.80x the fastest fixed candidate's seconds, nearly all compiling.
+    folders = [f"benchmarks/results/round54/held-out-36{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
+    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round54/held_out_36", *folders)
+    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 3
+    reached = "    race-multiples-undo: 4.0 s to target (4 of 5 reach it), compile 3.6 s, 1.75x the fastest fixed"
+    assert reached in printed
+
+
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-35: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-36: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -447,6 +468,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-33, seeds 5-9: adam 0.143, adam-3e-4 0.000, adam-3e-3 0.593, sgd 0.333, rmsprop 0.156, " in printed
     assert "held-out-34, seeds 5-9: adam 0.296, adam-3e-4 0.000, adam-3e-3 0.936, sgd 0.321, rmsprop 0.171, " in printed
     assert "held-out-35, seeds 0-4: adam 0.222, adam-3e-4 0.000, adam-3e-3 0.333, sgd 0.278, rmsprop 0.273, " in printed
+    assert "held-out-36, seeds 5-9: adam 0.284, adam-3e-4 0.000, adam-3e-3 0.536, sgd 0.292, rmsprop 0.216, " in printed
 
 
 @pytest.mark.parametrize(
@@ -528,10 +550,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "spectral-line-fit: best fixed rmsprop (1850 steps); most updates: 5 rmsprop, 6 adam, 7 adam, 8 sgd, "
             "9 adam; 1 of 5",
         ),
+        (
+            "round54/held_out_36",
+            "round54/held-out-36",
+            "consecutive-reaction-kinetics: best fixed rmsprop (1650 steps); most updates: 0 sgd, 1 sgd, 2 sgd, "
+            "3 rmsprop, 4 sgd; 1 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round53/held_out_35.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round54/held_out_36.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

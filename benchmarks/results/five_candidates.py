@@ -35,6 +35,7 @@ SPLITS = {
     "held-out-33": "round51/held-out-33",
     "held-out-34": "round52/held-out-34",
     "held-out-35": "round53/held-out-35",
+    "held-out-36": "round54/held-out-36",
 }
 
 

@@ -112,6 +112,10 @@ with_held_out_34() { with_split "$H34" "$H34_5C" "$H34_FRESH" "$H34_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H35 "$R/round53/held-out-35"
 with_held_out_35() { with_split "$H35" "$H35_5C" "$H35_FRESH" "$H35_FRESH_5C"; }
+# Round 54: held-out-36, run once (benchmarks/results/round54/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H36 "$R/round54/held-out-36"
+with_held_out_36() { with_split "$H36" "$H36_5C" "$H36_FRESH" "$H36_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
