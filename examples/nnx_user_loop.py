@@ -37,6 +37,9 @@ candidates at 10x, 3x and 1x their peak rates, under the undo, and no step down 
 tasks kept aside where it can act): the recommended setup racing the same six copies, its step down taking any pick one
 rung down, 3x to 1x and 1x to a third of its peak rate (copies made by ``learning_rate_multiples(..., (3, 1, 1 / 3))``,
 which share each candidate's state).
+``race_multiples_undo_stall_rung`` is round 54's variant: the recommended setup racing the same six copies and stepping
+3x down to 1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over
+``steps // 20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
@@ -97,6 +100,7 @@ CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_rungs",
+    "race_multiples_undo_stall_rung",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -140,6 +144,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples_stall",
     "race_multiples_undo",
     "race_multiples_undo_rungs",
+    "race_multiples_undo_stall_rung",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -246,6 +251,19 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         rungs = {f"{name}-x3": name for name in names} | {name: f"{name}-x{1 / 3:g}" for name in names}
         stepped = optswitch.selectors.step_down(race, at=steps // 2, to=rungs, stall=steps // 20)
         selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3), keep_watch=True)
+    elif contender == "race_multiples_undo_stall_rung":
+        # Round 54's variant: the recommended selector's race and step down (3x to 1x), and a pick at 1x runs at a third
+        # of its peak rate once its own loss stalls, never at a fixed update.
+        names = list(PEAK_RATES)
+        race = optswitch.selectors.race(
+            [*(f"{name}-x3" for name in names), *names], run_length=steps, warmup=warmup_steps(steps), stop=steps // 2
+        )
+        first = optswitch.selectors.step_down(
+            race, at=steps // 2, to={f"{name}-x3": name for name in names}, stall=steps // 20
+        )
+        thirds = {name: f"{name}-x{1 / 3:g}" for name in names}
+        second = optswitch.selectors.step_down(first, at=steps, to=thirds, stall=steps // 20, per_copy=True)
+        selector = optswitch.selectors.undo_if_worse(second, max(steps // 100, 3), keep_watch=True)
     elif contender in ("race_multiples_undo_before_noise", "race_multiples_undo_before_noise_4se"):
         # Round 37's option: the recommended selector with its undo judging a leg by the scatter before the switch;
         # round 38's variant asks that scatter for 4 standard errors instead of 2.
@@ -286,7 +304,8 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         raise ValueError(f"nnx_user_loop: unknown contender {contender!r}; pass one of {CONTENDERS}.")
     # The race_multiples switches choose among the candidates at 3x and at 1x their peak rates; race_undo_10x at
     # 10x too, without a step down (the schedules decay); race_multiples_undo_rungs at a third too, only as a step down.
-    multiples = {"race_undo_10x": (10, 3, 1), "race_multiples_undo_rungs": (3, 1, 1 / 3)}.get(contender, (3, 1))
+    thirds = {"race_multiples_undo_rungs": (3, 1, 1 / 3), "race_multiples_undo_stall_rung": (3, 1, 1 / 3)}
+    multiples = ({"race_undo_10x": (10, 3, 1)} | thirds).get(contender, (3, 1))
     choices = (
         optswitch.learning_rate_multiples(candidates(steps), multiples) if contender in MULTIPLES_CONTENDERS else None
     )

@@ -2740,8 +2740,10 @@ def test_the_large_candidate_set_reaches_every_contender():
             multiples: tuple[float, ...] = (
                 (10, 1) if contender.name.endswith("-10x-1x") else (10, 3, 1) if "-10x" in contender.name else (3, 1)
             )
-            # Round 48's variants and round 53's: at 3x, 1x and a third (adam-x0.333333, ...).
-            if contender.name.endswith(("-third", "-rungs", "-rungs-kept-watch", "-ladder-kept-watch")):
+            # Round 48's variants, round 53's and round 54's: at 3x, 1x and a third (adam-x0.333333, ...).
+            if contender.name.endswith(
+                ("-third", "-rungs", "-rungs-kept-watch", "-ladder-kept-watch", "stall-rung-kept-watch")
+            ):
                 multiples = contenders.THIRD_MULTIPLES
             # Round 25's diagnostic lists Adam's last: sgd, rmsprop, adam, adam-3e-4, adam-3e-3.
             ordered = names[3:] + names[:3] if contender.name.endswith("-adam-last") else names
@@ -2920,6 +2922,26 @@ def test_round_53_s_second_step_downs_run_the_recommended_switch_until_their_own
     assert rungs.switches == recommended.switches and rungs.metric == recommended.metric
     thirds = list(contenders.third_copies(contenders.candidates()))
     assert list(ladder.steps_per_candidate) == list(rungs.steps_per_candidate) == thirds
+
+
+def test_round_54_s_stall_rungs_step_a_1x_pick_down_only_once_its_own_loss_stalls():
+    # On the noisy quadratic the recommended switch ends on SGD at 1x; the stall rungs run it until SGD's own loss
+    # stops falling over a window (budget/20 or budget/10 of its updates), then SGD at a third to the end. Until that
+    # update each is the recommended switch, update for update; the longer window steps down later.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    recommended = harness.run(task, every["race-multiples-undo-kept-watch"].make(task), seed=0)
+    assert recommended.switches[-1] == (131, "sgd-x3", "sgd")
+    steps = []
+    for name in ("race-multiples-undo-stall-rung-kept-watch", "race-multiples-undo-long-stall-rung-kept-watch"):
+        run = harness.run(task, every[name].make(task), seed=0)
+        *before, (step, source, target) = run.switches
+        assert before == recommended.switches and (source, target) == ("sgd", "sgd-x0.333333")
+        assert run.steps_per_candidate["sgd-x0.333333"] == task.budget - step
+        evaluations = step // task.eval_every + 1  # the curves agree up to the evaluation at or before the step
+        assert run.metric[:evaluations] == recommended.metric[:evaluations] and run.metric != recommended.metric
+        steps.append(step)
+    assert 131 < steps[0] < steps[1]
 
 
 def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():

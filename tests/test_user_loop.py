@@ -351,3 +351,18 @@ def test_round_53_s_rungs_steps_a_pick_at_1x_down_to_a_third_in_the_user_s_loop_
     assert reference["switches"][-1] == (54, "sgd", "sgd-x0.333333")
     assert reference["updates"]["sgd-x0.333333"] == STEPS - 54
     assert_resumes_bit_exactly(example, reference, "race_multiples_undo_rungs", seed=1, steps=STEPS, save_at=STEPS - 30)
+
+
+def test_round_54_s_stall_rung_steps_a_pick_at_1x_down_only_on_its_own_stall_and_resumes_bit_exactly(example):
+    # Round 54's variant in the user's loop: on seed 2 the recommended setup ends on AdamW at 1x from update 45; the
+    # stall rung runs the same switches until AdamW's own loss stalls over a window of steps // 20 = 6 of its updates
+    # (the fifth, ending at update 75), then AdamW at a third of its peak rate to the end. One compile, and a checkpoint
+    # taken after that step resumes bit for bit.
+    recommended = example.run("race_multiples_undo", seed=2, steps=STEPS)
+    reference = example.run("race_multiples_undo_stall_rung", seed=2, steps=STEPS)
+    assert reference["compiles"] == 1
+    assert reference["switches"] == [*recommended["switches"], (75, "adamw", "adamw-x0.333333")]
+    assert reference["updates"]["adamw-x0.333333"] == STEPS - 75
+    assert_resumes_bit_exactly(
+        example, reference, "race_multiples_undo_stall_rung", seed=2, steps=STEPS, save_at=STEPS - 30
+    )

@@ -145,6 +145,20 @@ def ladder(run_length: int, names: Sequence[str]) -> selectors.Selector:
     return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
 
 
+def stall_rung(run_length: int, names: Sequence[str], *, stall_share: int = 20) -> selectors.Selector:
+    """Round 54's second step down, on a stall only: the recommended selector's race over the copies at 3x and 1x of
+    the candidates ``names``, its step down (3x to 1x, half-way or on a stall), wrapped in another that runs a pick at
+    1x as its copy at a third (:func:`third_copies`) once that pick's own loss stalls over ``run_length //
+    stall_share`` of its updates, at any point of the run (``step_down(at=run_length, stall=..., per_copy=True)``),
+    under the kept-watch guard. Round 53's ``rungs`` and ``ladder`` stepped every 1x pick down at a fixed update and
+    lost late targets where the loss at 1x was still falling; a stall is where a third of the step can go lower."""
+    race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
+    first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
+    thirds = {name: f"{name}-x{1 / 3:g}" for name in names}
+    second = selectors.step_down(first, at=run_length, to=thirds, stall=run_length // stall_share, per_copy=True)
+    return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
+
+
 #: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
 #: least -15 by its definition; the two negative log-likelihoods and the bandit's minus mean reward have no bound, and
 #: their runs stay above -3), a generous guess of the kind the README asks of a user (``value=loss - floor``).
@@ -888,6 +902,24 @@ def contenders(
             description="round 53's trial of a second step down: the recommended switch (the race over the six "
             "copies at 3x and 1x, the step down from 3x to 1x half-way or on a stall, the kept-watch guard), and from "
             "three quarters of the run a pick at 1x runs at a third of its learning rate: a step decay 3x, 1x, 1/3x",
+        ),
+        switcher(
+            "race-multiples-undo-stall-rung-kept-watch",
+            lambda run_length: stall_rung(run_length, names),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 54's trial of a second step down on a stall only: the recommended switch (the race "
+            "over the six copies at 3x and 1x, the step down from 3x to 1x half-way or on a stall, the kept-watch "
+            "guard), and a pick at 1x whose own loss stops falling over budget/20 of its updates runs at a third of "
+            "its learning rate from then on",
+        ),
+        switcher(
+            "race-multiples-undo-long-stall-rung-kept-watch",
+            lambda run_length: stall_rung(run_length, names, stall_share=10),
+            make_candidates=lambda: third_copies(make_candidates()),
+            description="round 54's second trial of a step down on a stall only: as "
+            "race-multiples-undo-stall-rung-kept-watch, with the 1x pick's loss watched over windows of budget/10 of "
+            "its updates, not budget/20, so that a loss still falling slowly through the noise is less often read "
+            "as a stall",
         ),
         switcher(
             "race-multiples-undo-stall-only",

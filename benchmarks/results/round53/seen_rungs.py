@@ -32,30 +32,33 @@ def ends_at_1x(switches, budget: int) -> bool:
     return copy is not None and not copy.endswith("-x3")
 
 
-def main() -> None:
-    runs, targets = paired.read_runs(RUNS, [RECOMMENDED, RUNGS])
+def main(files: str = RUNS, variant: str = RUNGS, short: str = "rungs") -> None:
+    """``variant`` against the recommended switch in the runs ``files``, apart for the runs whose race ends at 1x (round
+    54's stall rungs read their own runs with it, each named ``short`` in the counts)."""
+    runs, targets = paired.read_runs(files, [RECOMMENDED, variant])
     steps = {
         name: paired.steps_to_target([run for run in runs if run.contender == name], targets)
-        for name in (RUNGS, RECOMMENDED)
+        for name in (variant, RECOMMENDED)
     }
-    budget = budgets(RUNS)
+    budget = budgets(files)
     at_1x = {
         (run.task, run.seed)
         for run in runs
         if run.contender == RECOMMENDED and ends_at_1x(run.switches, budget[run.task])
     }
     for label, chosen in (("race ends on a copy at 1x", True), ("race ends elsewhere", False)):
-        counts = {"sooner": 0, "later": 0, "level": 0, "reached only by rungs": 0, "missed only by rungs": 0}
-        for task, by_seed in steps[RUNGS].items():
+        only, missed = f"reached only by {short}", f"missed only by {short}"
+        counts = {"sooner": 0, "later": 0, "level": 0, only: 0, missed: 0}
+        for task, by_seed in steps[variant].items():
             for seed, mine in by_seed.items():
                 if ((task, seed) in at_1x) != chosen:
                     continue
                 theirs = steps[RECOMMENDED][task][seed]
                 counts["sooner" if mine < theirs else "later" if mine > theirs else "level"] += 1
-                counts["reached only by rungs"] += math.isfinite(mine) and not math.isfinite(theirs)
-                counts["missed only by rungs"] += math.isfinite(theirs) and not math.isfinite(mine)
+                counts[only] += math.isfinite(mine) and not math.isfinite(theirs)
+                counts[missed] += math.isfinite(theirs) and not math.isfinite(mine)
         total = counts["sooner"] + counts["later"] + counts["level"]
-        print(f"{label}: {total} runs; rungs " + ", ".join(f"{key} on {value}" for key, value in counts.items()))
+        print(f"{label}: {total} runs; {short} " + ", ".join(f"{key} on {value}" for key, value in counts.items()))
 
 
 if __name__ == "__main__":
