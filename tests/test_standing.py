@@ -266,6 +266,8 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round54/train_lead.txt", ["train_lead"] * 4),
         ("round54/late_targets.txt", ["late_targets"] * 4),
         ("round54/race_agrees.txt", ["race_agrees"] * 4),
+        ("round54/dev_stall.txt", ["paired"] * 16),
+        ("round54/seen_stall.txt", ["paired"] * 2),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -849,3 +851,16 @@ def test_round_53_s_rungs_on_tasks_already_seen_comes_out_of_the_stored_runs(cap
     module = runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks/results/round53/seen_rungs.py"))
     assert module["ends_at_1x"]([(20, "adam-x3", "sgd-x3"), (200, "sgd-x3", "sgd")], 2000)
     assert not module["ends_at_1x"]([(20, "adam-x3", "sgd-x3"), (240, "sgd-x3", "rmsprop-x3")], 2000)
+
+
+def test_round_54_s_stall_rungs_on_tasks_already_seen_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round54/seen_stall.txt, which benchmarks/README.md's "Selection, round 54" quotes: on round
+    # 53's 30 kept-aside tasks whose races ended at 1x, each stall rung is later than the recommended switch on more
+    # runs than it is sooner, whether or not the run's race ends at 1x, and misses targets the recommended switch
+    # reaches.
+    printed, stored = printed_by("round54/seen_stall", capsys, monkeypatch, "round54/seen_stall")
+    assert "$ python benchmarks/results/round54/seen_stall.py\n" + printed in stored
+    first = "race ends on a copy at 1x: 59 runs; the stall rung sooner on 7, later on 14, level on 38, "
+    assert printed.startswith(first)
+    assert "race ends elsewhere: 91 runs; the long stall rung sooner on 3, later on 8, level on 80, " in printed
+    assert printed.count("missed only by the") == 4 and "missed only by the stall rung on 11" in printed
