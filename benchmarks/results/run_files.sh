@@ -122,6 +122,17 @@ with_held_out_through() {
   local split
   for split in $(seq 18 "$1"); do "with_held_out_$split"; done
 }
+# A development trial's runs (rounds 53 and 54): the five development splits' run files under DIR, seeds 0-4 and 5-9, as
+# FILES for compare: development_runs DIR sets seeds_0_4 and seeds_5_9.
+development_runs() {
+  local split
+  seeds_0_4=$1/development/time_to_target.json
+  seeds_5_9=$1/development-fresh/time_to_target.json
+  for split in development-2 development-3 development-4 development-5; do
+    seeds_0_4+="+$1/$split/time_to_target.json"
+    seeds_5_9+="+$1/$split-fresh/time_to_target.json"
+  done
+}
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # Round 41's first duels (benchmarks/diagnostics/first_duels.py), printed after their command: duels ARGS.

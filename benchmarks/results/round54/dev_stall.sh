@@ -7,12 +7,7 @@
 set -euo pipefail
 source benchmarks/results/run_files.sh
 D=$R/round54/dev-stall
-seeds_0_4=$D/development/time_to_target.json
-seeds_5_9=$D/development-fresh/time_to_target.json
-for split in development-2 development-3 development-4 development-5; do
-  seeds_0_4+="+$D/$split/time_to_target.json"
-  seeds_5_9+="+$D/$split-fresh/time_to_target.json"
-done
+development_runs "$D"
 for variant in race-multiples-undo-stall-rung-kept-watch race-multiples-undo-long-stall-rung-kept-watch; do
   echo "## $variant against the recommended switch, seeds 0-4, seeds 5-9, then both"
   compare "$seeds_0_4:$variant" "$seeds_0_4:race-multiples-undo-kept-watch"
