@@ -151,7 +151,9 @@ def stall_rung(run_length: int, names: Sequence[str], *, stall_share: int = 20) 
     1x as its copy at a third (:func:`third_copies`) once that pick's own loss stalls over ``run_length //
     stall_share`` of its updates, at any point of the run (``step_down(at=run_length, stall=..., per_copy=True)``),
     under the kept-watch guard. Round 53's ``rungs`` and ``ladder`` stepped every 1x pick down at a fixed update and
-    lost late targets where the loss at 1x was still falling; a stall is where a third of the step can go lower."""
+    lost late targets where the loss at 1x was still falling; a stall is where a third of the step can go lower. Not
+    adopted: sooner on the development splits, it lost three of those late targets too on the kept-aside tasks where it
+    can act (``benchmarks/README.md``, "Selection, round 54")."""
     race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
     first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
     thirds = {name: f"{name}-x{1 / 3:g}" for name in names}
