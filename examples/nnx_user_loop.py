@@ -39,8 +39,8 @@ rung down, 3x to 1x and 1x to a third of its peak rate (copies made by ``learnin
 which share each candidate's state).
 ``race_multiples_undo_stall_rung`` is round 54's variant, not adopted (as rungs, it gained on the development splits and
 lost on the tasks kept aside where it can act): the recommended setup racing the same six copies and stepping 3x down to
-1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over ``steps //
-20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
+1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over
+``steps // 20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
