@@ -367,14 +367,22 @@ def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_store
     assert len(lowest) == 3 and min(lowest) > 0
 
 
+def blind_seconds(round_: str, split: str, capsys, monkeypatch) -> str:
+    """What round 52's seconds.py prints for a blind split's four runs (``benchmarks/results/<round_>/<split>``, -fresh,
+    -5c, -fresh-5c), checked to stand after its command in the round's ``<split>.txt`` file (dashes as underscores)."""
+    folders = [f"benchmarks/results/{round_}/{split}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
+    stored_name = f"{round_}/{split.replace('-', '_')}"
+    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, stored_name, *folders)
+    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    return printed
+
+
 def test_round_52_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/round52/held_out_34.txt holds what round 52's seconds.py prints for held-out-34's four runs,
     # after its command, which benchmarks/README.md's "Selection, round 52" quotes: on the DeepONet, the one task whose
     # compile is under 10% of the best fixed candidate's seconds to target, the recommended switch's median missed the
     # target in every run file while Adam's (at 1e-3, and at 3e-3 with five candidates) reached it.
-    folders = [f"benchmarks/results/round52/held-out-34{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
-    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round52/held_out_34", *folders)
-    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    printed = blind_seconds("round52", "held-out-34", capsys, monkeypatch)
     assert printed.count("deeponet-ode-operator (fastest fixed by seconds: adam") == 4
     # The DeepONet in all four, the bundle adjustment in the two with three candidates.
     assert printed.count("    race-multiples-undo: median not reached") == 6
@@ -386,9 +394,7 @@ def test_round_53_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
     # after its command, which benchmarks/README.md's "Selection, round 53" quotes: the recommended switch's median
     # reaches every target with five candidates and misses two of three on seeds 5-9 with three, and where it reaches
     # one it takes 2.8x to 4.2x the fastest fixed candidate's seconds, almost all of them compiling its copies.
-    folders = [f"benchmarks/results/round53/held-out-35{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
-    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round53/held_out_35", *folders)
-    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    printed = blind_seconds("round53", "held-out-35", capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 2
     reached = "    race-multiples-undo-kept-watch: 2.0 s to target (5 of 5 reach it), compile 2.0 s, 3.03x the fastest"
     assert reached in printed
@@ -443,9 +449,7 @@ def test_round_54_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
     # after its command, which benchmarks/README.md's "Selection, round 54" quotes: the recommended switch's median
     # misses the reaction kinetics in both three-candidate runs and the zero-inflated counts in one five-candidate run,
     # and where it reaches a target it takes 1.75x to 3.80x the fastest fixed candidate's seconds, nearly all compiling.
-    folders = [f"benchmarks/results/round54/held-out-36{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
-    printed, stored = printed_by("round52/seconds", capsys, monkeypatch, "round54/held_out_36", *folders)
-    assert f"$ python benchmarks/results/round52/seconds.py {' '.join(folders)}\n" + printed in stored
+    printed = blind_seconds("round54", "held-out-36", capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 3
     reached = "    race-multiples-undo: 4.0 s to target (4 of 5 reach it), compile 3.6 s, 1.75x the fastest fixed"
     assert reached in printed

@@ -135,12 +135,19 @@ def rungs(run_length: int, names: Sequence[str], *, keep_watch: bool = False) ->
     return undone_stall(run_length, order=order, to=third_step_downs(names, rungs=True), keep_watch=keep_watch)
 
 
+def stepped_race(run_length: int, names: Sequence[str]) -> selectors.Selector:
+    """The recommended selector's race over the copies at 3x and 1x of the candidates ``names`` and its step down (3x to
+    1x, half-way or on a stall) over :func:`third_copies`, unguarded: what round 53's and round 54's second step downs
+    wrap."""
+    race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
+    return selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
+
+
 def ladder(run_length: int, names: Sequence[str]) -> selectors.Selector:
     """Round 53's second step down: the recommended selector's race over the copies at 3x and 1x of the candidates
     ``names``, its step down (3x to 1x, half-way or on a stall) wrapped in another that, from three quarters of the run,
     runs a pick at 1x as its copy at a third (:func:`third_copies`), under the kept-watch guard."""
-    race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
-    first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
+    first = stepped_race(run_length, names)
     second = selectors.step_down(first, at=(3 * run_length) // 4, to={name: f"{name}-x{1 / 3:g}" for name in names})
     return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
 
@@ -154,10 +161,10 @@ def stall_rung(run_length: int, names: Sequence[str], *, stall_share: int = 20) 
     lost late targets where the loss at 1x was still falling; a stall is where a third of the step can go lower. Not
     adopted: sooner on the development splits, it lost three of those late targets too on the kept-aside tasks where it
     can act (``benchmarks/README.md``, "Selection, round 54")."""
-    race = selectors.race([*(f"{name}-x3" for name in names), *names], run_length=run_length, stop=run_length // 2)
-    first = selectors.step_down(race, at=run_length // 2, to=third_step_downs(names), stall=run_length // 20)
     thirds = {name: f"{name}-x{1 / 3:g}" for name in names}
-    second = selectors.step_down(first, at=run_length, to=thirds, stall=run_length // stall_share, per_copy=True)
+    second = selectors.step_down(
+        stepped_race(run_length, names), at=run_length, to=thirds, stall=run_length // stall_share, per_copy=True
+    )
     return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
 
 
