@@ -2944,6 +2944,20 @@ def test_round_54_s_stall_rungs_step_a_1x_pick_down_only_once_its_own_loss_stall
     assert 131 < steps[0] < steps[1]
 
 
+def test_round_55_s_late_duels_are_the_recommended_switch_until_half_way_and_may_hand_over_after_it():
+    # On the noisy quadratic's seed 2 the recommended switch makes no decision from update 200 (budget/2) on; the
+    # variant, deciding until update 300, duels Adam at 1x after the step down and hands the run back to SGD.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    recommended = harness.run(task, every["race-multiples-undo-kept-watch"].make(task), seed=2)
+    variant = harness.run(task, every["race-multiples-undo-late-duels-kept-watch"].make(task), seed=2)
+    assert all(step < 200 for step, _, _ in recommended.switches)
+    *before, (start, _, challenger), (end, _, back) = variant.switches
+    assert before == recommended.switches
+    assert (challenger, back) == ("adam", "sgd") and 200 < start < end < 300
+    assert variant.metric[: start // task.eval_every + 1] == recommended.metric[: start // task.eval_every + 1]
+
+
 def test_round_17_s_contenders_run_every_candidate_on_the_baseline_s_schedule_behind_its_clipping():
     task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
     every = contenders.contenders()
