@@ -163,12 +163,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round52",
         "round53",
         "round54",
+        "round55",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round54/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 53's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-36 ran), is what each of its commands prints today from the
+    # benchmarks/results/round55/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 54's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-37 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -268,6 +269,12 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round54/race_agrees.txt", ["race_agrees"] * 4),
         ("round54/dev_stall.txt", ["paired"] * 16),
         ("round54/seen_stall.txt", ["paired"] * 2),
+        ("round55/held_out_37.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round55/first_duels.txt", ["first_duels"] * 4),
+        ("round55/train_ahead.txt", ["train_ahead"] * 4),
+        ("round55/train_lead.txt", ["train_lead"] * 4),
+        ("round55/late_targets.txt", ["late_targets"] * 4),
+        ("round55/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -350,13 +357,14 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
         ("round52/held_out_34", "round52/held-out-34"),
         ("round53/held_out_35", "round53/held-out-35"),
         ("round54/held_out_36", "round54/held-out-36"),
+        ("round55/held_out_37", "round55/held-out-37"),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round54/held_out_36.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 54"
+    # benchmarks/results/round51/held_out_33.txt to round55/held_out_37.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 55"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, and no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
@@ -455,9 +463,22 @@ def test_round_54_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
     assert reached in printed
 
 
+def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
+    # benchmarks/results/round55/held_out_37.txt holds what round 52's seconds.py prints for held-out-37's four runs,
+    # after its command, which benchmarks/README.md's "Selection, round 55" quotes: the recommended switch's median
+    # reaches every target in all four runs, at 3.03x to 4.45x the fastest fixed candidate's seconds, nearly all of
+    # it compiling; RMSProp alone reaches the retention curves' target at the end of the budget in 0.5 s.
+    printed = blind_seconds("round55", "held-out-37", capsys, monkeypatch)
+    assert "race-multiples-undo-kept-watch: median not reached" not in printed
+    assert printed.count("    race-multiples-undo-kept-watch: ") == 12
+    reached = "3.1 s to target (5 of 5 reach it), compile 2.8 s, 3.03x the fastest fixed"
+    assert f"    race-multiples-undo-kept-watch: {reached}\n" in printed
+    assert "    rmsprop: 0.5 s to target (5 of 5 reach it), compile 0.5 s, 1.00x the fastest fixed" in printed
+
+
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-36: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-37: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -475,6 +496,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-34, seeds 5-9: adam 0.296, adam-3e-4 0.000, adam-3e-3 0.936, sgd 0.321, rmsprop 0.171, " in printed
     assert "held-out-35, seeds 0-4: adam 0.222, adam-3e-4 0.000, adam-3e-3 0.333, sgd 0.278, rmsprop 0.273, " in printed
     assert "held-out-36, seeds 5-9: adam 0.284, adam-3e-4 0.000, adam-3e-3 0.536, sgd 0.292, rmsprop 0.216, " in printed
+    assert "held-out-37, seeds 0-4: adam 0.127, adam-3e-4 0.000, adam-3e-3 0.871, sgd 0.316, rmsprop 0.000, " in printed
 
 
 @pytest.mark.parametrize(
@@ -562,10 +584,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "consecutive-reaction-kinetics: best fixed rmsprop (1650 steps); most updates: 0 sgd, 1 sgd, 2 sgd, "
             "3 rmsprop, 4 sgd; 1 of 5",
         ),
+        (
+            "round55/held_out_37",
+            "round55/held-out-37",
+            "van-genuchten-retention: best fixed rmsprop (2000 steps); most updates: 5 adam, 6 adam, 7 adam, 8 adam, "
+            "9 adam; 0 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round54/held_out_36.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round55/held_out_37.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -36,6 +36,7 @@ SPLITS = {
     "held-out-34": "round52/held-out-34",
     "held-out-35": "round53/held-out-35",
     "held-out-36": "round54/held-out-36",
+    "held-out-37": "round55/held-out-37",
 }
 
 

@@ -116,6 +116,10 @@ with_held_out_35() { with_split "$H35" "$H35_5C" "$H35_FRESH" "$H35_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H36 "$R/round54/held-out-36"
 with_held_out_36() { with_split "$H36" "$H36_5C" "$H36_FRESH" "$H36_FRESH_5C"; }
+# Round 55: held-out-37, run once (benchmarks/results/round55/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H37 "$R/round55/held-out-37"
+with_held_out_37() { with_split "$H37" "$H37_5C" "$H37_FRESH" "$H37_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
