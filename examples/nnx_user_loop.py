@@ -41,6 +41,8 @@ which share each candidate's state).
 lost on the tasks kept aside where it can act): the recommended setup racing the same six copies and stepping 3x down to
 1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over
 ``steps // 20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
+``race_multiples_undo_late_duels`` is round 55's trial: the recommended setup with its race deciding until 3/4 of the
+run (the race's own default), not half-way, so that a duel can still hand the run to another copy after the step down.
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
@@ -102,6 +104,7 @@ CONTENDERS = (
     "race_multiples_undo",
     "race_multiples_undo_rungs",
     "race_multiples_undo_stall_rung",
+    "race_multiples_undo_late_duels",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -146,6 +149,7 @@ MULTIPLES_CONTENDERS = (
     "race_multiples_undo",
     "race_multiples_undo_rungs",
     "race_multiples_undo_stall_rung",
+    "race_multiples_undo_late_duels",
     "race_multiples_undo_before_noise",
     "race_multiples_undo_before_noise_4se",
     "race_multiples_undo_ties",
@@ -265,6 +269,11 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         thirds = {name: f"{name}-x{1 / 3:g}" for name in names}
         second = optswitch.selectors.step_down(first, at=steps, to=thirds, stall=steps // 20, per_copy=True)
         selector = optswitch.selectors.undo_if_worse(second, max(steps // 100, 3), keep_watch=True)
+    elif contender == "race_multiples_undo_late_duels":
+        # Round 55's trial: the recommended selector, its race deciding until 3/4 of the run, not half-way.
+        race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=(3 * steps) // 4)
+        stepped = optswitch.selectors.step_down(race, at=steps // 2, stall=steps // 20)
+        selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3), keep_watch=True)
     elif contender in ("race_multiples_undo_before_noise", "race_multiples_undo_before_noise_4se"):
         # Round 37's option: the recommended selector with its undo judging a leg by the scatter before the switch;
         # round 38's variant asks that scatter for 4 standard errors instead of 2.

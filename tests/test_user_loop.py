@@ -366,3 +366,14 @@ def test_round_54_s_stall_rung_steps_a_pick_at_1x_down_only_on_its_own_stall_and
     assert_resumes_bit_exactly(
         example, reference, "race_multiples_undo_stall_rung", seed=2, steps=STEPS, save_at=STEPS - 30
     )
+
+
+def test_round_55_s_late_duels_duel_after_the_step_down_in_the_user_s_loop_and_resume_bit_exactly(example):
+    # Round 55's trial in the user's loop: on seed 1 the recommended setup makes no decision from update 60 (half-way);
+    # the late duels make the same switches, then a duel with Lion at 1x at update 86, dropped at update 90 (3/4 of
+    # the run) with SGD still leading. One compile, and a checkpoint taken inside that duel resumes bit for bit.
+    recommended = example.run("race_multiples_undo", seed=1, steps=STEPS)
+    reference = example.run("race_multiples_undo_late_duels", seed=1, steps=STEPS)
+    assert reference["compiles"] == 1
+    assert reference["switches"] == [*recommended["switches"], (86, "sgd", "lion"), (90, "lion", "sgd")]
+    assert_resumes_bit_exactly(example, reference, "race_multiples_undo_late_duels", seed=1, steps=STEPS, save_at=88)
