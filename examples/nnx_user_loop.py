@@ -41,8 +41,9 @@ which share each candidate's state).
 lost on the tasks kept aside where it can act): the recommended setup racing the same six copies and stepping 3x down to
 1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over
 ``steps // 20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
-``race_multiples_undo_late_duels`` is round 55's trial: the recommended setup with its race deciding until 3/4 of the
-run (the race's own default), not half-way, so that a duel can still hand the run to another copy after the step down.
+``race_multiples_undo_late_duels`` is round 55's trial, not adopted (sooner on the development splits, about level on
+the tasks kept aside): the recommended setup with its race deciding until 3/4 of the run (the race's own default), not
+half-way, so that a duel can still hand the run to another copy after the step down.
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the
@@ -270,7 +271,7 @@ def transformation(contender: str, steps: int, **race_settings) -> optax.Gradien
         second = optswitch.selectors.step_down(first, at=steps, to=thirds, stall=steps // 20, per_copy=True)
         selector = optswitch.selectors.undo_if_worse(second, max(steps // 100, 3), keep_watch=True)
     elif contender == "race_multiples_undo_late_duels":
-        # Round 55's trial: the recommended selector, its race deciding until 3/4 of the run, not half-way.
+        # Round 55's trial, not adopted: the recommended selector, its race deciding until 3/4 of the run.
         race = optswitch.selectors.race(run_length=steps, warmup=warmup_steps(steps), stop=(3 * steps) // 4)
         stepped = optswitch.selectors.step_down(race, at=steps // 2, stall=steps // 20)
         selector = optswitch.selectors.undo_if_worse(stepped, max(steps // 100, 3), keep_watch=True)
