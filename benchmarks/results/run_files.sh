@@ -137,6 +137,16 @@ development_runs() {
     seeds_5_9+="+$1/$split-fresh/time_to_target.json"
   done
 }
+# The tasks of stored runs, comma-separated for --tasks (round 55's checks on earlier splits): split_tasks FOLDER...,
+# each a folder under benchmarks/results/ holding a time_to_target.json.
+split_tasks() {
+  local folder tasks=""
+  for folder in "$@"; do
+    tasks+=$(python -c "import json, sys; print(','.join(json.load(open(sys.argv[1]))['tasks']))" \
+      "$R/$folder/time_to_target.json"),
+  done
+  echo "${tasks%,}"
+}
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # Round 41's first duels (benchmarks/diagnostics/first_duels.py), printed after their command: duels ARGS.

@@ -5,16 +5,9 @@
 # dev_late.sh reads. Run from the repository's root: bash benchmarks/results/round55/seen_late_earlier_runs.sh
 set -euo pipefail
 contenders=race-multiples-undo-kept-watch,race-multiples-undo-late-duels-kept-watch
-tasks_of() {
-  local folder tasks=""
-  for folder in "$@"; do
-    tasks+=$(python -c "import json, sys; print(','.join(json.load(open(sys.argv[1]))['tasks']))" \
-      "benchmarks/results/$folder/time_to_target.json"),
-  done
-  echo "${tasks%,}"
-}
-a=$(tasks_of round35/held-out-19 round37/held-out-20 round38/held-out-21 round39/held-out-22 round40/held-out-23)
-b=$(tasks_of round41/held-out-24 round42/held-out-25 round43/held-out-26 round44/held-out-27)
+source benchmarks/results/run_files.sh
+a=$(split_tasks round35/held-out-19 round37/held-out-20 round38/held-out-21 round39/held-out-22 round40/held-out-23)
+b=$(split_tasks round41/held-out-24 round42/held-out-25 round43/held-out-26 round44/held-out-27)
 python -m benchmarks.suite --no-progress --split all --tasks "$a" --contenders "$contenders" \
   --out benchmarks/results/round55/seen-late-earlier/a &
 python -m benchmarks.suite --no-progress --split all --tasks "$b" --contenders "$contenders" \

@@ -6,16 +6,9 @@
 # bash benchmarks/results/round55/seen_late_runs.sh
 set -euo pipefail
 contenders=race-multiples-undo-kept-watch,race-multiples-undo-late-duels-kept-watch
-tasks_of() {
-  local folder tasks=""
-  for folder in "$@"; do
-    tasks+=$(python -c "import json, sys; print(','.join(json.load(open(sys.argv[1]))['tasks']))" \
-      "benchmarks/results/$folder/time_to_target.json"),
-  done
-  echo "${tasks%,}"
-}
-a=$(tasks_of round45/held-out-28 round46/held-out-29 round48/held-out-30 round49/held-out-31 round50/held-out-32)
-b=$(tasks_of round51/held-out-33 round52/held-out-34 round53/held-out-35 round54/held-out-36)
+source benchmarks/results/run_files.sh
+a=$(split_tasks round45/held-out-28 round46/held-out-29 round48/held-out-30 round49/held-out-31 round50/held-out-32)
+b=$(split_tasks round51/held-out-33 round52/held-out-34 round53/held-out-35 round54/held-out-36)
 python -m benchmarks.suite --no-progress --split all --tasks "$a" --contenders "$contenders" \
   --out benchmarks/results/round55/seen-late/a &
 python -m benchmarks.suite --no-progress --split all --tasks "$b" --contenders "$contenders" \
