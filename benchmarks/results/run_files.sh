@@ -120,6 +120,10 @@ with_held_out_36() { with_split "$H36" "$H36_5C" "$H36_FRESH" "$H36_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H37 "$R/round55/held-out-37"
 with_held_out_37() { with_split "$H37" "$H37_5C" "$H37_FRESH" "$H37_FRESH_5C"; }
+# Round 56: held-out-38, run once (benchmarks/results/round56/RULE.md; round 10's guard, the kept-watch contender and
+# round 55's late duels), seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H38 "$R/round56/held-out-38"
+with_held_out_38() { with_split "$H38" "$H38_5C" "$H38_FRESH" "$H38_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
