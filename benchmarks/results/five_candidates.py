@@ -37,6 +37,7 @@ SPLITS = {
     "held-out-35": "round53/held-out-35",
     "held-out-36": "round54/held-out-36",
     "held-out-37": "round55/held-out-37",
+    "held-out-38": "round56/held-out-38",
 }
 
 
