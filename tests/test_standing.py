@@ -297,7 +297,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 55" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 56" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
     # printed.
