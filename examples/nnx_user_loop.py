@@ -42,8 +42,9 @@ lost on the tasks kept aside where it can act): the recommended setup racing the
 1x as it does, and a pick at 1x stepped down to a third of its peak rate only once its own loss stalls over
 ``steps // 20`` of its updates, at any point of the run (a second ``step_down(at=steps, stall=..., per_copy=True)``).
 ``race_multiples_undo_late_duels`` is round 55's trial, not adopted (sooner on the development splits, about level on
-the tasks kept aside): the recommended setup with its race deciding until 3/4 of the run (the race's own default), not
-half-way, so that a duel can still hand the run to another copy after the step down.
+the tasks kept aside, later and a target lost on held-out-38, run blind in round 56): the recommended setup with its
+race deciding until 3/4 of the run (the race's own default), not half-way, so that a duel can still hand the run to
+another copy after the step down.
 ``prior_guarded`` is round 35's variant, not adopted: no race, AdamW at 3x its peak rate from update 1 inside the
 recommended setup's guards (its step down at half-way or on a stall, and the undo).
 ``schedule_free_adamw`` and ``prodigy`` (round 19) are ``optax.contrib``'s self-tuning optimizers, untuned, behind the

@@ -935,9 +935,10 @@ def contenders(
             lambda run_length: undone_stall(run_length, keep_watch=True, stop=(3 * run_length) // 4),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 55's trial for a family that leads only late, not adopted (sooner on the development "
-            "splits, about level on the tasks kept aside): the recommended switch with its race deciding until 3/4 of "
-            "the budget (the race's own default), not half-way, so that a duel can still hand the run over after the "
-            "step down; the step down half-way and the kept-watch guard as they are",
+            "splits, about level on the tasks kept aside, later and a target lost on held-out-38, run blind in round "
+            "56): the recommended switch with its race deciding until 3/4 of the budget (the race's own default), not "
+            "half-way, so that a duel can still hand the run over after the step down; the step down half-way and the "
+            "kept-watch guard as they are",
         ),
         switcher(
             "race-multiples-undo-stall-only",
