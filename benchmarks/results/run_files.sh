@@ -124,6 +124,10 @@ with_held_out_37() { with_split "$H37" "$H37_5C" "$H37_FRESH" "$H37_FRESH_5C"; }
 # round 55's late duels), seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H38 "$R/round56/held-out-38"
 with_held_out_38() { with_split "$H38" "$H38_5C" "$H38_FRESH" "$H38_FRESH_5C"; }
+# Round 57: held-out-39, run once (benchmarks/results/round57/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H39 "$R/round57/held-out-39"
+with_held_out_39() { with_split "$H39" "$H39_5C" "$H39_FRESH" "$H39_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
