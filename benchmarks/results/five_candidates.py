@@ -38,6 +38,7 @@ SPLITS = {
     "held-out-36": "round54/held-out-36",
     "held-out-37": "round55/held-out-37",
     "held-out-38": "round56/held-out-38",
+    "held-out-39": "round57/held-out-39",
 }
 
 
