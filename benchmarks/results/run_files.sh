@@ -286,6 +286,25 @@ late_targets_report() { over_the_four_sets late --each-task; }
 # race_agrees_report.
 agrees() { echo "\$ python -m benchmarks.diagnostics.race_agrees $*"; python -m benchmarks.diagnostics.race_agrees "$@"; echo; }
 race_agrees_report() { over_the_four_sets agrees; }
+# Round 30's reading (benchmarks/diagnostics/start_trials.py), printed after its command, over the four sets as they are
+# when it is called, every split kept aside through held-out-N (Prodigy, which only the splits through held-out-18 ran,
+# left out; rounds 56 and 57): start_trials_report N.
+trials() { echo "\$ python -m benchmarks.diagnostics.start_trials $*"; python -m benchmarks.diagnostics.start_trials "$@"; echo; }
+start_trials_report() {
+  echo "## Every split kept aside (validation, held-out through held-out-$1), three candidates, seeds 0-4"
+  trials --fixed "$K3:adam,sgd,rmsprop" --switch "$K3:race-multiples-undo,adam,sgd,rmsprop,adamw-cosine" \
+    --baseline "$K3:adamw-cosine"
+  echo "## The same splits, three candidates, seeds 5-9"
+  trials --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" --switch "$FRESH_REC:race-multiples-undo" \
+    --switch "$FRESH_ADAM:adam" --switch "$FRESH_SR:sgd,rmsprop" --switch "$FRESH_BASELINE:adamw-cosine" \
+    --baseline "$FRESH_BASELINE:adamw-cosine"
+  echo "## Every split kept aside, five candidates (Adam at 3e-4, 1e-3 and 3e-3, SGD with momentum, RMSProp), seeds 0-4"
+  trials --fixed "$K3+$A34:adam,adam-3e-3,sgd,rmsprop" --fixed "$A34:adam-3e-4" \
+    --switch "$K5_SWITCH:race-multiples-undo" --baseline "$K3:adamw-cosine"
+  echo "## The same splits, five candidates, seeds 5-9"
+  trials --fixed "$FRESH_ADAM:adam" --fixed "$FRESH_SR:sgd,rmsprop" --fixed "$F5:adam-3e-4,adam-3e-3" \
+    --switch "$F5:race-multiples-undo" --baseline "$FRESH_BASELINE:adamw-cosine"
+}
 # Rounds 50 and 51: the kept-watch contender (what selectors.recommended composes since round 49) against round 10's
 # guard, run by run in each of a blind split's four runs, then its own standing on the split, three candidates and
 # five: kept_watch_report SPLIT FOLDER (FOLDER under benchmarks/results, as alone_split_duels takes it).
