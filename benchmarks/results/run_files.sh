@@ -155,6 +155,14 @@ split_tasks() {
   done
   echo "${tasks%,}"
 }
+# Round 55's late duels beside the recommended switch, three candidates, seeds 0-4, on two sets of tasks at a time, into
+# FOLDER/a and FOLDER/b (FOLDER under benchmarks/results): late_duels_in_halves FOLDER TASKS_A TASKS_B.
+late_duels_in_halves() {
+  local contenders=race-multiples-undo-kept-watch,race-multiples-undo-late-duels-kept-watch
+  python -m benchmarks.suite --no-progress --split all --tasks "$2" --contenders "$contenders" --out "$R/$1/a" &
+  python -m benchmarks.suite --no-progress --split all --tasks "$3" --contenders "$contenders" --out "$R/$1/b" &
+  wait
+}
 # A paired comparison, printed after its command (the rounds' scripts): compare A B, each FILES:CONTENDER.
 compare() { echo "\$ python -m benchmarks.suite.paired $1 $2"; python -m benchmarks.suite.paired "$1" "$2"; echo; }
 # Round 41's first duels (benchmarks/diagnostics/first_duels.py), printed after their command: duels ARGS.

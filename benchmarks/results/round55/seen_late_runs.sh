@@ -5,12 +5,7 @@
 # benchmarks/results/round55/seen-late/{a,b}/, which dev_late.sh reads. Run from the repository's root:
 # bash benchmarks/results/round55/seen_late_runs.sh
 set -euo pipefail
-contenders=race-multiples-undo-kept-watch,race-multiples-undo-late-duels-kept-watch
 source benchmarks/results/run_files.sh
 a=$(split_tasks round45/held-out-28 round46/held-out-29 round48/held-out-30 round49/held-out-31 round50/held-out-32)
 b=$(split_tasks round51/held-out-33 round52/held-out-34 round53/held-out-35 round54/held-out-36)
-python -m benchmarks.suite --no-progress --split all --tasks "$a" --contenders "$contenders" \
-  --out benchmarks/results/round55/seen-late/a &
-python -m benchmarks.suite --no-progress --split all --tasks "$b" --contenders "$contenders" \
-  --out benchmarks/results/round55/seen-late/b &
-wait
+late_duels_in_halves round55/seen-late "$a" "$b"
