@@ -39,6 +39,7 @@ SPLITS = {
     "held-out-37": "round55/held-out-37",
     "held-out-38": "round56/held-out-38",
     "held-out-39": "round57/held-out-39",
+    "held-out-40": "round58/held-out-40",
 }
 
 
