@@ -1,5 +1,5 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_40.py``): it runs only when asked, it trains, and it stayed
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_41.py``): it runs only when asked, it trains, and it stayed
 blind. ``tests/test_development_2.py`` to ``tests/test_development_5.py`` read the check of a development split, of the
 targets' and the baseline's provenance, the training check (development-3 to -5) and the stored runs' readers."""
 
@@ -146,7 +146,7 @@ def check_docstrings_state_the_setters(setters: dict):
         target = store.load_target(targets[name])
         assert f"{names[setter]} sets the target, {target.value:.5g}," in doc, name
         assert f"every seed within {first:,} to {last:,} updates" in doc, name
-        assert f"The baseline's tuned rate is {rate:.0e}".replace("e-02", "e-2") in doc, name
+        assert f"The baseline's tuned rate is {rate:.0e}".replace("e-0", "e-") in doc, name
 
 
 def loss_on(task, params: dict, batch) -> float:
