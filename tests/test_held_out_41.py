@@ -27,6 +27,27 @@ def _squared_error(predicted, y):
     return float(np.mean((np.asarray(predicted) - y) ** 2))
 
 
+def _check_start_and_references(task, data, noise, name, tolerances):
+    """The start is 0 on any seed, and the references on the validation rows (the first rows drawn): a zero prediction
+    (the start), the validation mean and the true model (the noise), each within its absolute tolerance."""
+    for seed in (0, 3):
+        start = task.init(jax.random.PRNGKey(seed))
+        assert not any(np.asarray(value).any() for value in start.values())
+    y_val = data["y_val"]
+    zero, mean, true = tolerances
+    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES[f"{name}-zero"], abs=zero)
+    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES[f"{name}-zero"], rel=1e-5)
+    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES[f"{name}-mean"], abs=mean)
+    assert np.mean(noise[: len(y_val)] ** 2) == pytest.approx(REFERENCES[f"{name}-true"], abs=true)
+
+
+def _check_the_model_by_hand(task, params, x, y, predicted):
+    """The task's loss on the batch ``(x, y)`` is the squared error of ``predicted``, the model computed by hand."""
+    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
+    assert held_out_split.loss_on(task, params, batch) == pytest.approx(_squared_error(predicted, y), rel=1e-4)
+    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
+
+
 def test_nelson_siegel_yield_curves_hold_the_data_their_docstring_states():
     task = tasks.nelson_siegel_yield_curves()
     data = {name: np.asarray(value, np.float64) for name, value in task.data.items()}
@@ -48,26 +69,15 @@ def test_nelson_siegel_yield_curves_hold_the_data_their_docstring_states():
     x = np.concatenate([market[:, None], loadings], 1)
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
-    for seed in (0, 3):
-        start = task.init(jax.random.PRNGKey(seed))
-        assert not any(np.asarray(value).any() for value in start.values())
     # The references on the validation bonds: a zero yield (the start), the validation mean, the true curves.
-    y_val = data["y_val"]
-    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES["yield-zero"], abs=1e-4)
-    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES["yield-zero"], rel=1e-5)
-    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES["yield-mean"], abs=1e-5)
-    assert np.mean(noise[:400] ** 2) == pytest.approx(REFERENCES["yield-true"], abs=1e-6)
+    _check_start_and_references(task, data, noise, "yield", (1e-4, 1e-5, 1e-6))
     truth = {"factors": np.stack([level, slope, curvature], 1)}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["yield-true"], rel=1e-3)
     # The model by hand on 8 bonds: any curves.
     params = {"factors": rng.normal(0, 1, [4, 3])}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = [params["factors"][int(m)] @ np.array([1, a, b]) for m, a, b in x]
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(
-        _squared_error(np.array(predicted), y), rel=1e-4
-    )
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
+    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
@@ -92,15 +102,8 @@ def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
     x = np.stack([reaction, inverse, np.log(temperature / 400)], 1)
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
-    for seed in (0, 3):
-        start = task.init(jax.random.PRNGKey(seed))
-        assert not any(np.asarray(value).any() for value in start.values())
     # The references on the validation measurements: a zero log rate (the start), the validation mean, the true laws.
-    y_val = data["y_val"]
-    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES["arrhenius-zero"], abs=1e-4)
-    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES["arrhenius-zero"], rel=1e-5)
-    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES["arrhenius-mean"], abs=1e-5)
-    assert np.mean(noise[:300] ** 2) == pytest.approx(REFERENCES["arrhenius-true"], abs=1e-7)
+    _check_start_and_references(task, data, noise, "arrhenius", (1e-4, 1e-5, 1e-7))
     truth = {"log_prefactor": log_rate, "activation": activation, "exponent": exponent}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["arrhenius-true"], rel=1e-3)
     # The model by hand on 8 measurements: any laws, in levels.
@@ -113,9 +116,7 @@ def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
     r = x[:, 0].astype(int)
     rate = np.exp(params["log_prefactor"][r]) * np.exp(x[:, 2]) ** params["exponent"][r]
     predicted = np.log(rate * np.exp(-params["activation"][r] * x[:, 1]))
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(_squared_error(predicted, y), rel=1e-4)
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
+    _check_the_model_by_hand(task, params, x, y, predicted)
 
 
 def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
@@ -134,15 +135,8 @@ def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-7)
     counts = np.bincount(np.concatenate([sender[10000:], receiver[10000:]]), minlength=5000)
     assert counts.mean() == 16 and counts.min() == 4
-    for seed in (0, 3):
-        start = task.init(jax.random.PRNGKey(seed))
-        assert not any(np.asarray(value).any() for value in start.values())
     # The references on the validation exchanges: no offsets (the start), the validation mean, the true offsets.
-    y_val = data["y_val"]
-    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES["clock-zero"], abs=1e-7)
-    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES["clock-zero"], rel=1e-5)
-    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES["clock-mean"], abs=1e-7)
-    assert np.mean(noise[:10000] ** 2) == pytest.approx(REFERENCES["clock-true"], abs=1e-8)
+    _check_start_and_references(task, data, noise, "clock", (1e-7, 1e-7, 1e-8))
     assert held_out_split.metric_on(task, {"offset": offset}) == pytest.approx(REFERENCES["clock-true"], rel=1e-3)
     # Only differences are seen: a common shift of every offset leaves the metric as it is.
     shifted = {"offset": offset + 0.5}
@@ -151,11 +145,7 @@ def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
     params = {"offset": rng.normal(0, 1, 5000)}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = [params["offset"][int(j)] - params["offset"][int(i)] for i, j in x]
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(
-        _squared_error(np.array(predicted), y), rel=1e-4
-    )
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
+    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 REFERENCES = {
