@@ -40,6 +40,7 @@ SPLITS = {
     "held-out-38": "round56/held-out-38",
     "held-out-39": "round57/held-out-39",
     "held-out-40": "round58/held-out-40",
+    "held-out-41": "round59/held-out-41",
 }
 
 
