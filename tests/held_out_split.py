@@ -10,6 +10,7 @@ from types import ModuleType
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 import pytest
 
@@ -157,6 +158,35 @@ def loss_on(task, params: dict, batch) -> float:
 def metric_on(task, params: dict) -> float:
     """``task``'s validation metric at ``params`` (arrays or numbers), jitted as the suite evaluates it."""
     return float(jax.jit(task.evaluate)(jax.tree.map(jnp.asarray, params), task.data))
+
+
+def squared_error(predicted, y) -> float:
+    """The mean squared error of ``predicted`` against ``y``, in numpy."""
+    return float(np.mean((np.asarray(predicted) - y) ** 2))
+
+
+def check_start_and_references(task, data: dict, noise, references: dict, name: str, tolerances: tuple):
+    """A regression task of a split kept aside starts from 0 on any seed, and its references on the validation rows
+    (the first rows drawn, ``noise`` their noise as drawn by hand) are ``references[name + "-zero"]`` for a zero
+    prediction (the start), ``-mean`` for the validation mean and ``-true`` for the true model, each within its absolute
+    tolerance in ``tolerances`` (zero, mean, true)."""
+    for seed in (0, 3):
+        start = task.init(jax.random.PRNGKey(seed))
+        assert not any(np.asarray(value).any() for value in start.values())
+    y_val = data["y_val"]
+    zero, mean, true = tolerances
+    assert squared_error(0.0, y_val) == pytest.approx(references[f"{name}-zero"], abs=zero)
+    assert metric_on(task, start) == pytest.approx(references[f"{name}-zero"], rel=1e-5)
+    assert squared_error(np.mean(y_val), y_val) == pytest.approx(references[f"{name}-mean"], abs=mean)
+    assert np.mean(noise[: len(y_val)] ** 2) == pytest.approx(references[f"{name}-true"], abs=true)
+
+
+def check_the_model_by_hand(task, params: dict, x, y, predicted):
+    """``task``'s loss on the batch ``(x, y)`` is the squared error of ``predicted``, its model computed by hand, and
+    it is scored lower-is-better over the suite's budget of 2,000 updates, evaluated every 50."""
+    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
+    assert loss_on(task, params, batch) == pytest.approx(squared_error(predicted, y), rel=1e-4)
+    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
 
 
 def runs_by(path: Path) -> dict:

@@ -4,8 +4,6 @@ targets and the baseline's rates were set from fixed optimizers only, so that th
 calibration says what the docstrings say of it."""
 
 import held_out_split
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -20,31 +18,6 @@ def test_the_held_out_41_split_runs_only_when_asked_and_is_disjoint_from_every_o
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     held_out_split.check_runs_only_when_asked(held_out_41, HELD_OUT_41, "held-out-40", 58, help_text)
-
-
-def _squared_error(predicted, y):
-    return float(np.mean((np.asarray(predicted) - y) ** 2))
-
-
-def _check_start_and_references(task, data, noise, name, tolerances):
-    """The start is 0 on any seed, and the references on the validation rows (the first rows drawn): a zero prediction
-    (the start), the validation mean and the true model (the noise), each within its absolute tolerance."""
-    for seed in (0, 3):
-        start = task.init(jax.random.PRNGKey(seed))
-        assert not any(np.asarray(value).any() for value in start.values())
-    y_val = data["y_val"]
-    zero, mean, true = tolerances
-    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES[f"{name}-zero"], abs=zero)
-    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES[f"{name}-zero"], rel=1e-5)
-    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES[f"{name}-mean"], abs=mean)
-    assert np.mean(noise[: len(y_val)] ** 2) == pytest.approx(REFERENCES[f"{name}-true"], abs=true)
-
-
-def _check_the_model_by_hand(task, params, x, y, predicted):
-    """The task's loss on the batch ``(x, y)`` is the squared error of ``predicted``, the model computed by hand."""
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(_squared_error(predicted, y), rel=1e-4)
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
 
 
 def test_nelson_siegel_yield_curves_hold_the_data_their_docstring_states():
@@ -69,14 +42,14 @@ def test_nelson_siegel_yield_curves_hold_the_data_their_docstring_states():
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
     # The references on the validation bonds: a zero yield (the start), the validation mean, the true curves.
-    _check_start_and_references(task, data, noise, "yield", (1e-4, 1e-5, 1e-6))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "yield", (1e-4, 1e-5, 1e-6))
     truth = {"factors": np.stack([level, slope, curvature], 1)}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["yield-true"], rel=1e-3)
     # The model by hand on 8 bonds: any curves.
     params = {"factors": rng.normal(0, 1, [4, 3])}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = [params["factors"][int(m)] @ np.array([1, a, b]) for m, a, b in x]
-    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
+    held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
@@ -102,7 +75,7 @@ def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
     # The references on the validation measurements: a zero log rate (the start), the validation mean, the true laws.
-    _check_start_and_references(task, data, noise, "arrhenius", (1e-4, 1e-5, 1e-7))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "arrhenius", (1e-4, 1e-5, 1e-7))
     truth = {"log_prefactor": log_rate, "activation": activation, "exponent": exponent}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["arrhenius-true"], rel=1e-3)
     # The model by hand on 8 measurements: any laws, in levels.
@@ -115,7 +88,7 @@ def test_modified_arrhenius_rates_hold_the_data_their_docstring_states():
     r = x[:, 0].astype(int)
     rate = np.exp(params["log_prefactor"][r]) * np.exp(x[:, 2]) ** params["exponent"][r]
     predicted = np.log(rate * np.exp(-params["activation"][r] * x[:, 1]))
-    _check_the_model_by_hand(task, params, x, y, predicted)
+    held_out_split.check_the_model_by_hand(task, params, x, y, predicted)
 
 
 def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
@@ -135,7 +108,7 @@ def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
     counts = np.bincount(np.concatenate([sender[10000:], receiver[10000:]]), minlength=5000)
     assert counts.mean() == 16 and counts.min() == 4
     # The references on the validation exchanges: no offsets (the start), the validation mean, the true offsets.
-    _check_start_and_references(task, data, noise, "clock", (1e-7, 1e-7, 1e-8))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "clock", (1e-7, 1e-7, 1e-8))
     assert held_out_split.metric_on(task, {"offset": offset}) == pytest.approx(REFERENCES["clock-true"], rel=1e-3)
     # Only differences are seen: a common shift of every offset leaves the metric as it is.
     shifted = {"offset": offset + 0.5}
@@ -144,7 +117,7 @@ def test_clock_offset_synchronization_holds_the_data_its_docstring_states():
     params = {"offset": rng.normal(0, 1, 5000)}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = [params["offset"][int(j)] - params["offset"][int(i)] for i, j in x]
-    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
+    held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 REFERENCES = {

@@ -4,8 +4,6 @@ numpy); they train; their targets and the baseline's rates were set from fixed o
 blind; and the stored calibration says what the docstrings say of it."""
 
 import held_out_split
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -21,31 +19,6 @@ def test_the_held_out_42_split_runs_only_when_asked_and_is_disjoint_from_every_o
     help_text = " ".join(capsys.readouterr().out.split())
     held_out_split.check_runs_only_when_asked(held_out_42, HELD_OUT_42, "held-out-41", 59, help_text)
     assert tasks.KEPT_ASIDE[-1] == "held-out-42" and tasks.SPLIT_MODULES[-1] is held_out_42
-
-
-def _squared_error(predicted, y):
-    return float(np.mean((np.asarray(predicted) - y) ** 2))
-
-
-def _check_start_and_references(task, data, noise, name, tolerances):
-    """The start is 0 on any seed, and the references on the validation rows (the first rows drawn): a zero prediction
-    (the start), the validation mean and the true model (the noise), each within its absolute tolerance."""
-    for seed in (0, 3):
-        start = task.init(jax.random.PRNGKey(seed))
-        assert not any(np.asarray(value).any() for value in start.values())
-    y_val = data["y_val"]
-    zero, mean, true = tolerances
-    assert _squared_error(0.0, y_val) == pytest.approx(REFERENCES[f"{name}-zero"], abs=zero)
-    assert held_out_split.metric_on(task, start) == pytest.approx(REFERENCES[f"{name}-zero"], rel=1e-5)
-    assert _squared_error(np.mean(y_val), y_val) == pytest.approx(REFERENCES[f"{name}-mean"], abs=mean)
-    assert np.mean(noise[: len(y_val)] ** 2) == pytest.approx(REFERENCES[f"{name}-true"], abs=true)
-
-
-def _check_the_model_by_hand(task, params, x, y, predicted):
-    """The task's loss on the batch ``(x, y)`` is the squared error of ``predicted``, the model computed by hand."""
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(_squared_error(predicted, y), rel=1e-4)
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
 
 
 def test_steinhart_hart_thermistors_hold_the_data_their_docstring_states():
@@ -67,7 +40,7 @@ def test_steinhart_hart_thermistors_hold_the_data_their_docstring_states():
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
     # The references on the validation readings: a zero prediction (the start), the validation mean, the true laws.
-    _check_start_and_references(task, data, noise, "thermistor", (1e-4, 1e-5, 1e-8))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "thermistor", (1e-4, 1e-5, 1e-8))
     truth = {"coefficients": np.stack([a, b, c], 1)}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["thermistor-true"], rel=1e-3)
     # The model by hand on 8 readings: any coefficients, the resistance given as R / R0.
@@ -78,7 +51,7 @@ def test_steinhart_hart_thermistors_hold_the_data_their_docstring_states():
         params["coefficients"][int(k)] @ np.array([1, np.log(q), np.log(q) ** 3])
         for k, q in zip(x[:, 0], ratio, strict=True)
     ]
-    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
+    held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 def test_ricker_stock_recruitment_holds_the_data_its_docstring_states():
@@ -97,7 +70,7 @@ def test_ricker_stock_recruitment_holds_the_data_its_docstring_states():
     np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]]), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-5, atol=1e-6)
     # The references on the validation stock-years: a zero prediction (the start), the validation mean, the true laws.
-    _check_start_and_references(task, data, noise, "ricker", (1e-6, 1e-7, 1e-9))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "ricker", (1e-6, 1e-7, 1e-9))
     truth = {"productivity": productivity, "density": density}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["ricker-true"], rel=1e-3)
     # The model by hand on 8 stock-years: any laws, in levels.
@@ -105,7 +78,7 @@ def test_ricker_stock_recruitment_holds_the_data_its_docstring_states():
     x, y = data["x_train"][:8], data["y_train"][:8]
     s = x[:, 0].astype(int)
     predicted = np.log(x[:, 1] * np.exp(params["productivity"][s] - params["density"][s] * x[:, 1]) / x[:, 1])
-    _check_the_model_by_hand(task, params, x, y, predicted)
+    held_out_split.check_the_model_by_hand(task, params, x, y, predicted)
 
 
 def test_photometric_ubercalibration_holds_the_data_its_docstring_states():
@@ -123,7 +96,7 @@ def test_photometric_ubercalibration_holds_the_data_its_docstring_states():
     counts = np.bincount(star[12000:], minlength=4000)
     assert counts.mean() == 12 and counts.min() == 1
     # The references on the validation measurements: a zero prediction (the start), the validation mean, the truth.
-    _check_start_and_references(task, data, noise, "ubercal", (1e-7, 1e-7, 1e-8))
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "ubercal", (1e-7, 1e-7, 1e-8))
     truth = {"magnitude": magnitude, "zero_point": zero_point}
     assert held_out_split.metric_on(task, truth) == pytest.approx(REFERENCES["ubercal-true"], rel=1e-3)
     # Only the sums are seen: the stars up and the exposures down by a common shift leaves the metric as it is.
@@ -133,7 +106,7 @@ def test_photometric_ubercalibration_holds_the_data_its_docstring_states():
     params = {"magnitude": rng.normal(0, 1, 4000), "zero_point": rng.normal(0, 1, 60)}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = [params["magnitude"][int(i)] + params["zero_point"][int(e)] for i, e in x]
-    _check_the_model_by_hand(task, params, x, y, np.array(predicted))
+    held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
 REFERENCES = {
