@@ -517,58 +517,33 @@ def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
     assert "    rmsprop: 0.5 s to target (5 of 5 reach it), compile 0.5 s, 1.00x the fastest fixed" in printed
 
 
-def test_round_56_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round56/held_out_38.txt holds what round 52's seconds.py prints for held-out-38's four runs,
-    # after its command, which benchmarks/README.md's "Selection, round 56" quotes: the recommended switch's median
-    # misses only the dose-response curves' end-of-budget target, three candidates, seeds 0-4, and where it reaches a
-    # target it takes 2.31x to 4.69x the fastest fixed candidate's seconds, nearly all of it compiling.
-    printed = blind_seconds("round56", "held-out-38", capsys, monkeypatch)
-    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 1
-    assert "    race-multiples-undo-kept-watch: median not reached (2 of 5 reach it), compile 2.0 s\n" in printed
-    fastest = re.findall(
+@pytest.mark.parametrize(
+    "round_, split, misses, partial, reached, fastest",
+    [
+        ("round56", "held-out-38", 1, ("(2 of 5 reach it), compile 2.0 s", 1), 11, ("2.31", "4.69")),
+        ("round57", "held-out-39", 4, ("(2 of 5 reach it), compile 2.3 s", 2), 8, ("3.85", "5.19")),
+        ("round58", "held-out-40", 5, ("(0 of 5 reach it)", 4), 7, ("3.65", "4.53")),
+        ("round59", "held-out-41", 5, ("(0 of 5 reach it)", 2), 7, ("3.75", "5.13")),
+    ],
+)
+def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
+    round_, split, misses, partial, reached, fastest, capsys, monkeypatch
+):
+    # benchmarks/results/round56/held_out_38.txt to round59/held_out_41.txt hold what round 52's seconds.py prints for
+    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 59" quote:
+    # the recommended switch's median misses the dose-response curves' end-of-budget target once (held-out-38), the
+    # food web in three runs and the mixture spectra in one (held-out-39), the Cobb-Douglas panel in all four runs and
+    # the schools in one (held-out-40), the rate constants in three runs and the clocks in two (held-out-41); where it
+    # reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x and 3.75x to 5.13x the fastest fixed
+    # candidate's seconds, nearly all of it compiling.
+    printed = blind_seconds(round_, split, capsys, monkeypatch)
+    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == misses
+    text, count = partial
+    assert printed.count(f"    race-multiples-undo-kept-watch: median not reached {text}") == count
+    found = re.findall(
         r"    race-multiples-undo-kept-watch: [0-9.]+ s to target .*, ([0-9.]+)x the fastest fixed", printed
     )
-    assert len(fastest) == 11 and (min(fastest), max(fastest)) == ("2.31", "4.69")
-
-
-def test_round_57_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round57/held_out_39.txt holds what round 52's seconds.py prints for held-out-39's four runs,
-    # after its command, which benchmarks/README.md's "Selection, round 57" quotes: the recommended switch's median
-    # misses the food web in three runs and the mixture spectra in one, and where it reaches a target it takes 3.85x to
-    # 5.19x the fastest fixed candidate's seconds, nearly all of it compiling.
-    printed = blind_seconds("round57", "held-out-39", capsys, monkeypatch)
-    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 4
-    fastest = re.findall(
-        r"    race-multiples-undo-kept-watch: [0-9.]+ s to target .*, ([0-9.]+)x the fastest fixed", printed
-    )
-    assert len(fastest) == 8 and (min(fastest), max(fastest)) == ("3.85", "5.19")
-
-
-def test_round_58_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round58/held_out_40.txt holds what round 52's seconds.py prints for held-out-40's four runs,
-    # after its command, which benchmarks/README.md's "Selection, round 58" quotes: the recommended switch's median
-    # misses the Cobb-Douglas panel in all four runs and the schools in one, and where it reaches a target it takes
-    # 3.65x to 4.53x the fastest fixed candidate's seconds, nearly all of it compiling.
-    printed = blind_seconds("round58", "held-out-40", capsys, monkeypatch)
-    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 5
-    assert printed.count("    race-multiples-undo-kept-watch: median not reached (0 of 5 reach it)") == 4
-    fastest = re.findall(
-        r"    race-multiples-undo-kept-watch: [0-9.]+ s to target .*, ([0-9.]+)x the fastest fixed", printed
-    )
-    assert len(fastest) == 7 and (min(fastest), max(fastest)) == ("3.65", "4.53")
-
-
-def test_round_59_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkeypatch):
-    # benchmarks/results/round59/held_out_41.txt holds what round 52's seconds.py prints for held-out-41's four runs,
-    # after its command, which benchmarks/README.md's "Selection, round 59" quotes: the recommended switch's median
-    # misses the rate constants in three runs and the clocks in two, and where it reaches a target it takes 3.75x to
-    # 5.13x the fastest fixed candidate's seconds, nearly all of it compiling.
-    printed = blind_seconds("round59", "held-out-41", capsys, monkeypatch)
-    assert printed.count("    race-multiples-undo-kept-watch: median not reached") == 5
-    fastest = re.findall(
-        r"    race-multiples-undo-kept-watch: [0-9.]+ s to target .*, ([0-9.]+)x the fastest fixed", printed
-    )
-    assert len(fastest) == 7 and (min(fastest), max(fastest)) == ("3.75", "5.13")
+    assert len(found) == reached and (min(found), max(found)) == fastest
 
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
