@@ -111,9 +111,7 @@ def test_mixture_spectra_calibration_holds_the_data_its_docstring_states():
     params = {"spectra": rng.uniform(0, 1, [4, 30])}
     x, y = data["x_train"][:8], data["y_train"][:8]
     predicted = np.einsum("mc,cw->mw", x, params["spectra"])
-    batch = (jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
-    assert held_out_split.loss_on(task, params, batch) == pytest.approx(np.mean((predicted - y) ** 2), rel=1e-4)
-    assert not task.higher_is_better and task.budget == 2000 and task.eval_every == 50
+    held_out_split.check_the_model_by_hand(task, params, x, y, predicted)
 
 
 def test_food_web_latent_traits_holds_the_data_its_docstring_states():
