@@ -41,6 +41,7 @@ SPLITS = {
     "held-out-39": "round57/held-out-39",
     "held-out-40": "round58/held-out-40",
     "held-out-41": "round59/held-out-41",
+    "held-out-42": "round60/held-out-42",
 }
 
 

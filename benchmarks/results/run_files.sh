@@ -136,6 +136,10 @@ with_held_out_40() { with_split "$H40" "$H40_5C" "$H40_FRESH" "$H40_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H41 "$R/round59/held-out-41"
 with_held_out_41() { with_split "$H41" "$H41_5C" "$H41_FRESH" "$H41_FRESH_5C"; }
+# Round 60: held-out-42, run once (benchmarks/results/round60/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H42 "$R/round60/held-out-42"
+with_held_out_42() { with_split "$H42" "$H42_5C" "$H42_FRESH" "$H42_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
