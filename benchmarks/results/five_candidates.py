@@ -42,6 +42,7 @@ SPLITS = {
     "held-out-40": "round58/held-out-40",
     "held-out-41": "round59/held-out-41",
     "held-out-42": "round60/held-out-42",
+    "held-out-43": "round61/held-out-43",
 }
 
 

@@ -140,6 +140,10 @@ with_held_out_41() { with_split "$H41" "$H41_5C" "$H41_FRESH" "$H41_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H42 "$R/round60/held-out-42"
 with_held_out_42() { with_split "$H42" "$H42_5C" "$H42_FRESH" "$H42_FRESH_5C"; }
+# Round 61: held-out-43, run once (benchmarks/results/round61/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H43 "$R/round61/held-out-43"
+with_held_out_43() { with_split "$H43" "$H43_5C" "$H43_FRESH" "$H43_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
