@@ -1,27 +1,27 @@
-"""The *held-out-44* tasks, added in round 61 for a later round, are kept aside from every design, the held-out-43
-tasks' included, and run once (``--split held-out-44``) with the defaults frozen. Before these three, other versions ran
-with the fixed candidates on seeds 0 and 1 (through the suite's harness) and were dropped: the radial and tangential
-distortion of a camera lens (Brown-Conrady; SGD the lowest but still falling at 2,000, the missing r^8 term absorbed,
-its floor 2% above the noise); degree-day models with both thresholds learned from 0 (the two hinges alike at the start,
-SGD stalling at 7 times the floor), then with the thresholds as offsets from 10 and 29 C, in units of 10, 5, 2.5, 2 or
-1.5 C, over seasons of 90 days of one spread or of 30 days of spreads U(2, 8), of 5,000 or 20,000 seasons, in batches of
-64 to 512, with the growing threshold learned (collinear with the level; SGD creeping down to 2,000) or fixed (SGD
-jittering 3% to 20% above its best in units of 1.5 to 2 C), and the first calibrated version, without frost (SGD's
-target 0.011386, at the model's floor, which the baseline missed on one seed), then frost harms of 0.45 and 0.7 a
-degree-day; diffusion tensors of 200, 400, 100 or 64 voxels, unweighted signals U(0.5, 1.5), U(0.3, 0.6) or U(0.1, 0.2),
-b-values up to 3 or 1.5 ms/um^2, kurtoses U(0.6, 1.2) (the floor 9 times the noise) or U(0.5, 1), noises of 0.01 and
-0.02, the Cholesky factor's entries in units of 1 or 3 (Adam still falling at 2,000, RMSProp within 5% of it in units of
-3), batches of 128 or 256 (Adam within 1% of its best from 1,400 updates but still creeping); and affine registrations
-with gains of 0.6, 0.3 or 0.1, contrasts of 1, 0.3 or 0.15, shifts up to 0.15 or 0.3 and bends of 0.03 or 0.01 (SGD the
-lowest at full contrast, Adam the lowest at small gains, or all three at the floor by 1,100 updates). Two calibrations
-(--calibrate, seeds 100-104) and two baseline tunings ran: the first on the crop yields without frost (its target at the
-floor, missed by the baseline on one seed), then one on the tasks as they are (each one's files replace the one
-before's: the tasks are rerun whole, and the tensors' and the registration's targets and bests come out the same); a
-third attempt stopped at its first run (the crop yields' parameters shared one array, which the suite's jitted step may
-not donate twice) and wrote nothing. The cost of the tasks as they are: Adam reaches the tensors' target late, at 1,650
-to 1,900 updates, still creeping down; and RMSProp's target for the registration is within 1% of the model's floor (its
-steps of 1e-3 leave little jitter there: it reaches it on every seed within 1,150 to 1,400 updates). Each run 0.4 to 0.8
-s on the 2 cores shared with other jobs."""
+"""The *held-out-44* tasks, added in round 62, are kept aside from every design, the held-out-43 tasks' included, and
+run once (``--split held-out-44``) with the defaults frozen. Before these three, other versions ran with the fixed
+candidates on seeds 0 and 1 (through the suite's harness) and were dropped: the radial and tangential distortion of a
+camera lens (Brown-Conrady; SGD the lowest but still falling at 2,000, the missing r^8 term absorbed, its floor 2% above
+the noise); degree-day models with both thresholds learned from 0 (the two hinges alike at the start, SGD stalling at 7
+times the floor), then with the thresholds as offsets from 10 and 29 C, in units of 10, 5, 2.5, 2 or 1.5 C, over seasons
+of 90 days of one spread or of 30 days of spreads U(2, 8), of 5,000 or 20,000 seasons, in batches of 64 to 512, with the
+growing threshold learned (collinear with the level; SGD creeping down to 2,000) or fixed (SGD jittering 3% to 20% above
+its best in units of 1.5 to 2 C), and the first calibrated version, without frost (SGD's target 0.011386, at the model's
+floor, which the baseline missed on one seed), then frost harms of 0.45 and 0.7 a degree-day; diffusion tensors of 200,
+400, 100 or 64 voxels, unweighted signals U(0.5, 1.5), U(0.3, 0.6) or U(0.1, 0.2), b-values up to 3 or 1.5 ms/um^2,
+kurtoses U(0.6, 1.2) (the floor 9 times the noise) or U(0.5, 1), noises of 0.01 and 0.02, the Cholesky factor's entries
+in units of 1 or 3 (Adam still falling at 2,000, RMSProp within 5% of it in units of 3), batches of 128 or 256 (Adam
+within 1% of its best from 1,400 updates but still creeping); and affine registrations with gains of 0.6, 0.3 or 0.1,
+contrasts of 1, 0.3 or 0.15, shifts up to 0.15 or 0.3 and bends of 0.03 or 0.01 (SGD the lowest at full contrast, Adam
+the lowest at small gains, or all three at the floor by 1,100 updates). Two calibrations (--calibrate, seeds 100-104)
+and two baseline tunings ran: the first on the crop yields without frost (its target at the floor, missed by the
+baseline on one seed), then one on the tasks as they are (each one's files replace the one before's: the tasks are rerun
+whole, and the tensors' and the registration's targets and bests come out the same); a third attempt stopped at its
+first run (the crop yields' parameters shared one array, which the suite's jitted step may not donate twice) and wrote
+nothing. The cost of the tasks as they are: Adam reaches the tensors' target late, at 1,650 to 1,900 updates, still
+creeping down; and RMSProp's target for the registration is within 1% of the model's floor (its steps of 1e-3 leave
+little jitter there: it reaches it on every seed within 1,150 to 1,400 updates). Each run 0.4 to 0.8 s on the 2 cores
+shared with other jobs."""
 
 from collections.abc import Callable
 
