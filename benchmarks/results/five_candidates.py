@@ -43,6 +43,7 @@ SPLITS = {
     "held-out-41": "round59/held-out-41",
     "held-out-42": "round60/held-out-42",
     "held-out-43": "round61/held-out-43",
+    "held-out-44": "round62/held-out-44",
 }
 
 
