@@ -398,35 +398,44 @@ def test_round_61_s_adstock_path_shows_the_switch_leaving_the_slow_direction_unf
         assert switched[-1][2] == "rmsprop"
 
 
+def handoff_readings(text: str) -> dict[str, dict[str, list[int | None]]]:
+    """Each task's per-seed steps to target, run by run, as benchmarks/results/round62/handoff_probe.py prints them."""
+    readings: dict[str, dict[str, list[int | None]]] = {}
+    name = ""
+    for line in text.splitlines():
+        if line.startswith("  "):
+            label, steps = line.strip().split(": ")
+            readings[name][label] = [None if step == "-" else int(step) for step in steps.split(", ")]
+        else:
+            name = line.split(" (")[0]
+            readings[name] = {}
+    return readings
+
+
 def test_round_62_s_handoff_probe_comes_out_of_fresh_runs(monkeypatch):
-    # benchmarks/results/round62/handoff_probe.txt, which benchmarks/README.md's "Selection, round 62" quotes, read
-    # again from fresh runs on seed 0 of three of its tasks: the media adstocks (the hand-off after the race misses
-    # where RMSProp alone and its own restart reach: the path), the Cobb-Douglas panel (the hand-off after the race
-    # gets there sooner than RMSProp alone: the choice) and the Hopfield network (the hand-off at half-way misses).
+    # benchmarks/results/round62/handoff_probe.txt and handoff_probe_tensors.txt, which benchmarks/README.md's
+    # "Selection, round 62" quotes, read again from fresh runs on seed 0 of four of their tasks: the media adstocks (the
+    # hand-off after the race misses where RMSProp alone and its own restart reach: the path), the Cobb-Douglas panel
+    # (the hand-off after the race gets there sooner than RMSProp alone: the choice), the Hopfield network (the
+    # hand-off at half-way misses) and held-out-44's diffusion tensors (Adam restarted with a fresh state misses too).
     results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
     monkeypatch.chdir(results.parents[1])
     module = runpy.run_path(str(results / "round62" / "handoff_probe.py"))
-    stored: dict[str, dict[str, list[int | None]]] = {}
-    printed = (results / "round62" / "handoff_probe.txt").read_text()
-    runs, tally = printed.split("Of 29 tasks")
-    name = ""
-    for line in runs.splitlines():
-        if line.startswith("  "):
-            label, steps = line.strip().split(": ")
-            stored[name][label] = [None if step == "-" else int(step) for step in steps.split(", ")]
-        else:
-            name = line.split(" (")[0]
-            stored[name] = {}
+    runs, tally = (results / "round62" / "handoff_probe.txt").read_text().split("Of 29 tasks")
+    stored = handoff_readings(runs)
     assert list(stored) == [name for name, _ in module["missed_tasks"]()] and len(stored) == 29
+    stored.update(handoff_readings((results / "round62" / "handoff_probe_tensors.txt").read_text()))
     for name, best in (
         ("adstock-media-mix", "rmsprop"),
         ("cobb-douglas-panel", "rmsprop"),
         ("hopfield-retrieval", "adam"),
+        ("diffusion-tensor-mri", "adam"),
     ):
         found = module["probe"](name, best, seeds=(0,))
         assert found == {label: steps[:1] for label, steps in stored[name].items()}
     assert stored["adstock-media-mix"]["hand-off@250"] == [None] * 5
     assert None not in stored["adstock-media-mix"]["restart@250"]
+    assert stored["diffusion-tensor-mri"]["restart@250"] == [None] * 5
     assert "hand-off at 1/8 of the budget: within 1.15x of it alone on 23, later on 1, missed on 4" in tally
     assert "hand-off at 1/2 of the budget: within 1.15x of it alone on 11, later on 3, missed on 9" in tally
     assert "restart at 1/2 of the budget: within 1.15x of it alone on 21, later on 0, missed on 2" in tally

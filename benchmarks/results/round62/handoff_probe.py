@@ -11,11 +11,15 @@ switch's last decision). Each run's steps to target count the first evaluation a
 that gets there about as soon as the best candidate alone says that the switch's parameters at ``t`` were as good a
 start as the best candidate's own: the miss is its choice after ``t``. One that misses where the restart reaches says
 that the path left the parameters where the best candidate cannot finish in the budget. Run from the repository's
-root: ``python benchmarks/results/round62/handoff_probe.py > benchmarks/results/round62/handoff_probe.txt``.
+root: ``python benchmarks/results/round62/handoff_probe.py > benchmarks/results/round62/handoff_probe.txt``. Given
+``task:best`` pairs, it reads those tasks alone (after the blind runs of round 62:
+``python benchmarks/results/round62/handoff_probe.py diffusion-tensor-mri:adam >
+benchmarks/results/round62/handoff_probe_tensors.txt``).
 """
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import jax
@@ -108,9 +112,11 @@ def probe(name: str, best: str, seeds=SEEDS) -> dict[str, list[int | None]]:
     return found
 
 
-def main() -> None:
+def main(pairs: list[str]) -> None:
+    """The probe on the missed targets with their tally, or given ``task:best`` pairs, on those tasks alone."""
     tally: dict[str, dict[str, int]] = {}
-    for name, best in missed_tasks():
+    chosen = [tuple(pair.split(":")) for pair in pairs]
+    for name, best in chosen or missed_tasks():
         found = probe(name, best)
         budget = tasks.TASKS[name]().budget
         cells = "; ".join(
@@ -130,6 +136,8 @@ def main() -> None:
             key = f"{kind} at 1/{FRACTIONS[0] if int(cut) < budget // 4 else FRACTIONS[1]} of the budget"
             verdict = outcome(median_steps(steps), reference)
             tally.setdefault(key, {"within": 0, "later": 0, "missed": 0})[verdict] += 1
+    if chosen:
+        return
     print(
         f"Of {len(missed_tasks())} tasks, those where the best fixed candidate alone gets there after t on every seed:"
     )
@@ -146,4 +154,4 @@ def outcome(steps: float, reference: float) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
