@@ -18,7 +18,7 @@ def test_the_held_out_44_split_runs_only_when_asked_and_is_disjoint_from_every_o
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    held_out_split.check_runs_only_when_asked(held_out_44, HELD_OUT_44, "held-out-43", 61, help_text)
+    held_out_split.check_runs_only_when_asked(held_out_44, HELD_OUT_44, "held-out-43", 62, help_text)
     assert tasks.KEPT_ASIDE[-1] == "held-out-44" and tasks.SPLIT_MODULES[-1] is held_out_44
 
 

@@ -53,7 +53,7 @@ The protocol of MLCommons AlgoPerf and DeepOBS on small offline tasks (see bench
     python -m benchmarks.suite --split held-out-41 # the same, added in round 58 for a later round
     python -m benchmarks.suite --split held-out-42 # the same, added in round 59 for a later round
     python -m benchmarks.suite --split held-out-43 # the same, added in round 60 for a later round
-    python -m benchmarks.suite --split held-out-44 # the same, added in round 62
+    python -m benchmarks.suite --split held-out-44 # the same, added in round 62 for a later round
     python -m benchmarks.suite --candidates large # every contender over five candidates
     python -m benchmarks.suite --oracle           # the hindsight ceiling: the best single switch, re-run fresh
     python -m benchmarks.suite --quick            # a smoke run for CI, targets set within the run
@@ -156,7 +156,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "held-out-38 (the same, added in round 55 for a later round), held-out-39 (the same, added in round 56 for a "
         "later round), held-out-40 (the same, added in round 57 for a later round), held-out-41 (the same, added in "
         "round 58 for a later round), held-out-42 (the same, added in round 59 for a later round), held-out-43 (the "
-        "same, added in round 60 for a later round), held-out-44 (the same, added in round 62), or "
+        "same, added in round 60 for a later round), held-out-44 (the same, added in round 62 for a later round), or "
         "all",
     )
     parser.add_argument(
