@@ -439,6 +439,16 @@ def test_round_62_s_handoff_probe_comes_out_of_fresh_runs(monkeypatch):
     assert "hand-off at 1/8 of the budget: within 1.15x of it alone on 23, later on 1, missed on 4" in tally
     assert "hand-off at 1/2 of the budget: within 1.15x of it alone on 11, later on 3, missed on 9" in tally
     assert "restart at 1/2 of the budget: within 1.15x of it alone on 21, later on 0, missed on 2" in tally
+    # handoff_probe_fresh.txt: the targets the switch misses on seeds 5-9, on those seeds (the reading checked on seeds
+    # no selector was designed on), the Cobb-Douglas panel's seed 5 read again.
+    runs, tally = (results / "round62" / "handoff_probe_fresh.txt").read_text().split("Of 31 tasks")
+    fresh = handoff_readings(runs)
+    assert list(fresh) == [name for name, _ in module["missed_tasks"]("5-9")] and len(fresh) == 31
+    found = module["probe"]("cobb-douglas-panel", "rmsprop", seeds=(5,))
+    assert found == {label: steps[:1] for label, steps in fresh["cobb-douglas-panel"].items()}
+    assert "hand-off at 1/8 of the budget: within 1.15x of it alone on 22, later on 1, missed on 6" in tally
+    assert "hand-off at 1/2 of the budget: within 1.15x of it alone on 17, later on 0, missed on 10" in tally
+    assert "restart at 1/8 of the budget: within 1.15x of it alone on 27, later on 0, missed on 2" in tally
 
 
 def test_round_48_s_kept_watch_changes_only_runs_the_guard_rescued_and_comes_out_of_the_stored_runs(

@@ -5,15 +5,17 @@ For each task some fixed candidate reaches and the recommended switch misses (th
 ``late_targets.txt``), on each seed it trains: the best fixed candidate alone; the recommended switch
 (``race-multiples-undo-kept-watch``) up to an update ``t``, then the best fixed candidate at its own rate from the
 switch's parameters, with a fresh optimizer state, to the end of the budget (the hand-off); and, to tell the restart's
-own cost, the best candidate alone up to ``t``, then itself again with a fresh state (the restart). The hand-off and
-the restart see the same batches after ``t``. ``t`` is 1/8 of the budget (the race's legs are over) and 1/2 (the
-switch's last decision). Each run's steps to target count the first evaluation after ``t`` that reaches it. A hand-off
-that gets there about as soon as the best candidate alone says that the switch's parameters at ``t`` were as good a
-start as the best candidate's own: the miss is its choice after ``t``. One that misses where the restart reaches says
-that the path left the parameters where the best candidate cannot finish in the budget. Run from the repository's
-root: ``python benchmarks/results/round62/handoff_probe.py > benchmarks/results/round62/handoff_probe.txt``. Given
-``task:best`` pairs, it reads those tasks alone (after the blind runs of round 62:
-``python benchmarks/results/round62/handoff_probe.py diffusion-tensor-mri:adam >
+own cost, the best candidate alone up to ``t``, then itself again with a fresh state (the restart). The hand-off and the
+restart see the same batches after ``t``. ``t`` is 1/8 of the budget (the race's legs are over) and 1/2 (the switch's
+last decision). Each run's steps to target count the first evaluation after ``t`` that reaches it. A hand-off that gets
+there about as soon as the best candidate alone says that the switch's parameters at ``t`` were as good a start as the
+best candidate's own: the miss is its choice after ``t``. One that misses where the restart reaches says that the path
+left the parameters where the best candidate cannot finish in the budget. Run from the repository's root: ``python
+benchmarks/results/round62/handoff_probe.py > benchmarks/results/round62/handoff_probe.txt``. Given ``--seeds-5-9``, it
+reads the targets missed on seeds 5-9, on those seeds (after the blind runs of round 62, a check of the reading on seeds
+no selector was designed on: ``python benchmarks/results/round62/handoff_probe.py --seeds-5-9 >
+benchmarks/results/round62/handoff_probe_fresh.txt``). Given ``task:best`` pairs, it reads those tasks alone (after the
+blind runs of round 62: ``python benchmarks/results/round62/handoff_probe.py diffusion-tensor-mri:adam >
 benchmarks/results/round62/handoff_probe_tensors.txt``).
 """
 
@@ -37,10 +39,12 @@ SEEDS = (0, 1, 2, 3, 4)
 FRACTIONS = (8, 2)
 
 
-def missed_tasks() -> list[tuple[str, str]]:
-    """(task, best fixed candidate) for each target the switch misses, three candidates, seeds 0-4 (round 61)."""
+def missed_tasks(seeds: str = "0-4") -> list[tuple[str, str]]:
+    """(task, best fixed candidate) for each target the switch misses, three candidates, on seeds 0-4 or 5-9 (round
+    61)."""
     missed = []
-    for line in (RESULTS / "round61" / "late_targets.txt").read_text().split("## Seeds 5-9")[0].splitlines():
+    text = (RESULTS / "round61" / "late_targets.txt").read_text()
+    for line in text.split(f"## Seeds {seeds}\n")[1].split("\n## ")[0].splitlines():
         if line.endswith("; missed") and line.startswith("  "):
             name, rest = line.strip().split(": ", 1)
             missed.append((name, rest.split(" at ")[0]))
@@ -112,12 +116,15 @@ def probe(name: str, best: str, seeds=SEEDS) -> dict[str, list[int | None]]:
     return found
 
 
-def main(pairs: list[str]) -> None:
-    """The probe on the missed targets with their tally, or given ``task:best`` pairs, on those tasks alone."""
+def main(arguments: list[str]) -> None:
+    """The probe on the missed targets with their tally (``--seeds-5-9``: those of seeds 5-9, on seeds 5-9), or given
+    ``task:best`` pairs, on those tasks alone."""
     tally: dict[str, dict[str, int]] = {}
-    chosen = [tuple(pair.split(":")) for pair in pairs]
-    for name, best in chosen or missed_tasks():
-        found = probe(name, best)
+    fresh = "--seeds-5-9" in arguments
+    seeds, missed = ((5, 6, 7, 8, 9), missed_tasks("5-9")) if fresh else (SEEDS, missed_tasks())
+    chosen = [tuple(pair.split(":")) for pair in arguments if pair != "--seeds-5-9"]
+    for name, best in chosen or missed:
+        found = probe(name, best, seeds)
         budget = tasks.TASKS[name]().budget
         cells = "; ".join(
             f"{label} {median_steps(steps):.0f} ({sum(s is not None for s in steps)}/{len(steps)})"
@@ -138,9 +145,7 @@ def main(pairs: list[str]) -> None:
             tally.setdefault(key, {"within": 0, "later": 0, "missed": 0})[verdict] += 1
     if chosen:
         return
-    print(
-        f"Of {len(missed_tasks())} tasks, those where the best fixed candidate alone gets there after t on every seed:"
-    )
+    print(f"Of {len(missed)} tasks, those where the best fixed candidate alone gets there after t on every seed:")
     for key, counts in sorted(tally.items()):
         print(
             f"  {key}: within 1.15x of it alone on {counts['within']}, later on {counts['later']}, "
