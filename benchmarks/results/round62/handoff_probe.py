@@ -138,9 +138,9 @@ def main(arguments: list[str]) -> None:
         # same run, and the switch's own evaluations may fall in legs it undid (the suite does not count those).
         for label, steps in found.items():
             kind, cut = label.split("@") if "@" in label else (label, "0")
-            if label == "alone" or any(steps is not None and steps <= int(cut) for steps in found["alone"]):
+            if label == "alone" or any(reach is not None and reach <= int(cut) for reach in found["alone"]):
                 continue
-            key = f"{kind} at 1/{FRACTIONS[0] if int(cut) < budget // 4 else FRACTIONS[1]} of the budget"
+            key = f"{kind} at 1/{budget // int(cut)} of the budget"
             verdict = outcome(median_steps(steps), reference)
             tally.setdefault(key, {"within": 0, "later": 0, "missed": 0})[verdict] += 1
     if chosen:
