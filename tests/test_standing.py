@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.diagnostics import (
+    commit_bound,
     early_step_downs,
     family_picks,
     first_duels,
@@ -333,6 +334,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round62/train_lead.txt", ["train_lead"] * 4),
         ("round62/late_targets.txt", ["late_targets"] * 4),
         ("round62/race_agrees.txt", ["race_agrees"] * 4),
+        ("round63/commit_bound.txt", ["commit_bound"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -348,7 +350,8 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
     text = (root / "benchmarks" / "results" / stored).read_text()
     found = re.findall(
         r"^\$ python -m benchmarks\.(?:suite|diagnostics)\."
-        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead|late_targets|race_agrees) "
+        r"(paired|standing|early_step_downs|first_duels|family_picks|train_ahead|train_lead|late_targets|race_agrees|"
+        r"commit_bound) "
         r"(.*)\n((?:.+\n)+)",
         text + "\n",
         flags=re.MULTILINE,
@@ -358,6 +361,7 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
         modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
         modules_by_name |= {"train_lead": train_lead, "late_targets": late_targets, "race_agrees": race_agrees}
+        modules_by_name |= {"commit_bound": commit_bound}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
 
@@ -957,6 +961,40 @@ def test_race_agrees_sets_the_race_s_end_against_the_fixed_runs_leader_on_the_sa
         "on 1",
     ]
     assert doctest.testmod(race_agrees).failed == 0
+
+
+def test_commit_bound_runs_the_fixed_leader_on_each_seed_at_each_moment():
+    # Budget 1,000, two candidates: the race ends at update 80 (a fair trial's at 40), both read at the evaluation of
+    # update 100. Adam (the best, 500 steps on each seed) leads the training loss from update 250 on every seed; SGD
+    # (700 steps) leads at 100 on seeds 0 and 1, so a commit at a trial's end or at the race's end picks SGD on two
+    # seeds of three (later: 700 > 1.15 x 500), and from a quarter of the budget on picks Adam (within). The switch
+    # reaches on seed 0 alone: missed.
+    steps = [0, 100, 250, 500, 700]
+    target = scoring.Target(0.5, False, "adam", 0.49, 0.01, "", (0,), 1000)
+
+    def run(name: str, seed: int, reached_at: int, losses: list[float]) -> harness.Run:
+        metric = [1.0 if step < reached_at else 0.4 for step in steps]
+        return harness.Run("t", name, seed, steps, metric, [0.0] * 5, losses, [""] * 5, 0.5, [], {}, False, 0, [])
+
+    fixed = {
+        "adam": [run("adam", seed, 500, [math.nan, 0.3 if seed < 2 else 0.1, 0.1, 0.1, 0.1]) for seed in range(3)],
+        "sgd": [run("sgd", seed, 700, [math.nan, 0.2, 0.2, 0.2, 0.2]) for seed in range(3)],
+    }
+    switch_runs = [run("race-multiples-undo", seed, 500 if seed == 0 else 10_000, [math.nan] * 5) for seed in range(3)]
+    found = commit_bound.read(switch_runs, fixed, {"t": target}, {"t": 1000})
+    assert found == {
+        "the switch": {"missed": 1},
+        "a fair trial's end": {"later": 1},
+        "the race's end": {"later": 1},
+        "a quarter of the budget": {"within": 1},
+        "half of the budget": {"within": 1},
+    }
+    assert commit_bound.report(found).splitlines()[:2] == [
+        "the switch: within 1.15x of the best fixed candidate on 0 of 1 tasks, later on 0, missed on 1",
+        "committed at a fair trial's end: within 1.15x of the best fixed candidate on 0 of 1 tasks, later on 1, "
+        "missed on 0",
+    ]
+    assert doctest.testmod(commit_bound).failed == 0
 
 
 def test_train_ahead_reads_the_switch_s_training_loss_at_the_best_fixed_candidate_s_target_step():

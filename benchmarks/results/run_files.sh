@@ -314,6 +314,10 @@ late_targets_report() { over_the_four_sets late --each-task; }
 # race_agrees_report.
 agrees() { echo "\$ python -m benchmarks.diagnostics.race_agrees $*"; python -m benchmarks.diagnostics.race_agrees "$@"; echo; }
 race_agrees_report() { over_the_four_sets agrees; }
+# Round 63's bound on a selector that commits once (benchmarks/diagnostics/commit_bound.py), printed after its command,
+# over the four sets: commit_bound_report.
+bound() { echo "\$ python -m benchmarks.diagnostics.commit_bound $*"; python -m benchmarks.diagnostics.commit_bound "$@"; echo; }
+commit_bound_report() { over_the_four_sets bound; }
 # Round 30's reading (benchmarks/diagnostics/start_trials.py), printed after its command, over the four sets as they are
 # when it is called, every split kept aside through held-out-N (Prodigy, which only the splits through held-out-18 ran,
 # left out; rounds 56 and 57): start_trials_report N.
