@@ -1,5 +1,6 @@
 """benchmarks.suite.standing: the goals of issue 11 counted over splits and tasks from stored run files."""
 
+import collections
 import dataclasses
 import doctest
 import json
@@ -453,6 +454,40 @@ def test_round_62_s_handoff_probe_comes_out_of_fresh_runs(monkeypatch):
     assert "hand-off at 1/8 of the budget: within 1.15x of it alone on 22, later on 1, missed on 6" in tally
     assert "hand-off at 1/2 of the budget: within 1.15x of it alone on 17, later on 0, missed on 10" in tally
     assert "restart at 1/8 of the budget: within 1.15x of it alone on 27, later on 0, missed on 2" in tally
+
+
+def test_round_63_s_trial_reading_tallies_its_runs_and_comes_out_of_fresh_runs(monkeypatch):
+    # benchmarks/results/round63/trial_reading.txt, which benchmarks/README.md's "Selection, round 63" quotes: its
+    # tallies are those of its task lines, and fresh runs on seed 0 give back the picks of three tasks: the media
+    # adstocks and the Cobb-Douglas panel (a trial from the race's end picks RMSProp, the best, where SGD leads the
+    # fixed runs) and the arm's inverse kinematics (the trials pick Adam where SGD is the best and leads).
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    monkeypatch.chdir(results.parents[1])
+    module = runpy.run_path(str(results / "round63" / "trial_reading.py"))
+    lines, tallies = (results / "round63" / "trial_reading.txt").read_text().split("\n\n")
+    read = {}
+    for line in lines.splitlines():
+        name, best = re.match(r"(\S+) \(best (\w+) ", line).groups()
+        cells = re.findall(r"(race|quarter) ([a-z,]+) \(leaders ([a-z,]+)\): (within|later|missed)", line)
+        read[name] = {label: (picks.split(","), leads.split(","), verdict) for label, picks, leads, verdict in cells}
+        read[name]["best"] = best
+    assert len(read) == 135
+    for label, words in (("race", "the race's end"), ("quarter", "a quarter of the budget")):
+        cells = [by_label[label] for by_label in read.values()]
+        leaders = sum(pick == lead for picks, leads, _ in cells for pick, lead in zip(picks, leads, strict=True))
+        best = sum(pick == by_label["best"] for by_label in read.values() for pick in by_label[label][0])
+        verdicts = collections.Counter(verdict for _, _, verdict in cells)
+        assert (
+            f"trials at {words}: the pick is the fixed runs' leader on {leaders} of 675 runs, the best candidate on "
+            f"{best}; committed, within 1.15x of the best on {verdicts['within']} of 135 tasks, later on "
+            f"{verdicts['later']}, missed on {verdicts['missed']}"
+        ) in tallies
+    assert "the race's end: the pick is the fixed runs' leader on 311 of 675 runs, the best candidate on 380" in tallies
+    for name in ("adstock-media-mix", "cobb-douglas-panel", "arm-inverse-kinematics"):
+        found = module["trial_picks"](name, seeds=(0,))
+        assert found == {label: read[name][label][0][:1] for label in ("race", "quarter")}
+    assert read["cobb-douglas-panel"]["race"][:2] == (["rmsprop"] * 5, ["sgd"] * 5)
+    assert [module["up_to_evaluation"](*arguments) for arguments in ((240, 50), (36, 5), (2, 25))] == [250, 40, 25]
 
 
 def test_round_48_s_kept_watch_changes_only_runs_the_guard_rescued_and_comes_out_of_the_stored_runs(
