@@ -44,6 +44,7 @@ SPLITS = {
     "held-out-42": "round60/held-out-42",
     "held-out-43": "round61/held-out-43",
     "held-out-44": "round62/held-out-44",
+    "held-out-45": "round63/held-out-45",
 }
 
 
