@@ -150,6 +150,19 @@ def check_docstrings_state_the_setters(setters: dict):
         assert f"The baseline's tuned rate is {rate:.0e}".replace("e-0", "e-") in doc, name
 
 
+def check_docstrings_state_the_references(names: list[str], keys: list[str], references: dict):
+    """Each task's docstring states, as ``references[key + "-zero" / "-mean" / "-true" / "-floor"]`` hold them, the
+    metric of a zero prediction, of the validation mean, of the true model and of the model's best fit."""
+    for name, key in zip(names, keys, strict=True):
+        doc = " ".join(tasks.TASKS[name].__doc__.split())
+        stated = (
+            f"{references[key + '-zero']:.6g} for a zero prediction (the start), {references[key + '-mean']:.6g} for "
+            f"the validation mean, {references[key + '-true']:.6g} for the true model (the noise), "
+            f"{references[key + '-floor']:.6g} for the model's best fit (its floor)"
+        )
+        assert stated in doc, name
+
+
 def loss_on(task, params: dict, batch) -> float:
     """``task``'s training loss at ``params`` (arrays or numbers) on ``batch``, jitted as the suite runs it."""
     return float(jax.jit(task.loss)(jax.tree.map(jnp.asarray, params), batch))

@@ -212,14 +212,7 @@ REFERENCES = {
 
 
 def test_the_docstrings_state_the_references():
-    docs = {name: " ".join(tasks.TASKS[name].__doc__.split()) for name in HELD_OUT_45}
-    for name, key in zip(HELD_OUT_45, ["shift", "field", "voltage"], strict=True):
-        stated = (
-            f"{REFERENCES[key + '-zero']:.6g} for a zero prediction (the start), {REFERENCES[key + '-mean']:.6g} for "
-            f"the validation mean, {REFERENCES[key + '-true']:.6g} for the true model (the noise), "
-            f"{REFERENCES[key + '-floor']:.6g} for the model's best fit (its floor)"
-        )
-        assert stated in docs[name], name
+    held_out_split.check_docstrings_state_the_references(HELD_OUT_45, ["shift", "field", "voltage"], REFERENCES)
 
 
 @pytest.mark.parametrize("name", HELD_OUT_45)
