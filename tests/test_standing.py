@@ -463,21 +463,49 @@ def test_round_62_s_handoff_probe_comes_out_of_fresh_runs(monkeypatch):
     assert "restart at 1/8 of the budget: within 1.15x of it alone on 27, later on 0, missed on 2" in tally
 
 
-def test_round_63_s_trial_reading_tallies_its_runs_and_comes_out_of_fresh_runs(monkeypatch):
-    # benchmarks/results/round63/trial_reading.txt, which benchmarks/README.md's "Selection, round 63" quotes: its
-    # tallies are those of its task lines, and fresh runs on seed 0 give back the picks of three tasks: the media
-    # adstocks and the Cobb-Douglas panel (a trial from the race's end picks RMSProp, the best, where SGD leads the
-    # fixed runs) and the arm's inverse kinematics (the trials pick Adam where SGD is the best and leads).
-    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
-    monkeypatch.chdir(results.parents[1])
-    module = runpy.run_path(str(results / "round63" / "trial_reading.py"))
-    lines, tallies = (results / "round63" / "trial_reading.txt").read_text().split("\n\n")
+def trial_readings(text: str) -> tuple[dict, str]:
+    """Each task's picks, the fixed runs' leaders and the verdict at the race's end and at a quarter of the budget, and
+    the tallies, as benchmarks/results/round63/trial_reading.py prints them."""
+    lines, tallies = text.split("\n\n")
     read = {}
     for line in lines.splitlines():
         name, best = re.match(r"(\S+) \(best (\w+) ", line).groups()
         cells = re.findall(r"(race|quarter) ([a-z,]+) \(leaders ([a-z,]+)\): (within|later|missed)", line)
         read[name] = {label: (picks.split(","), leads.split(","), verdict) for label, picks, leads, verdict in cells}
         read[name]["best"] = best
+    return read, tallies
+
+
+@pytest.mark.parametrize(
+    "stored, own_states, race_tally, picks",
+    [
+        (
+            "trial_reading.txt",
+            False,
+            "the pick is the fixed runs' leader on 311 of 675 runs, the best candidate on 380",
+            {"cobb-douglas-panel": "rmsprop", "arm-inverse-kinematics": "adam"},
+        ),
+        (
+            "trial_reading_own.txt",
+            True,
+            "the pick is the fixed runs' leader on 420 of 675 runs, the best candidate on 435",
+            {"cobb-douglas-panel": "rmsprop", "arm-inverse-kinematics": "sgd"},
+        ),
+    ],
+)
+def test_round_63_s_trial_reading_tallies_its_runs_and_comes_out_of_fresh_runs(
+    stored, own_states, race_tally, picks, monkeypatch
+):
+    # benchmarks/results/round63/trial_reading.txt and trial_reading_own.txt (the trials from the states the switch's
+    # copies left), which benchmarks/README.md's "Selection, round 63" quotes: their tallies are those of their task
+    # lines, and fresh runs on seed 0 give back the picks of three tasks: the media adstocks, the Cobb-Douglas panel (a
+    # trial from the race's end picks RMSProp, the best, where SGD leads the fixed runs) and the arm's inverse
+    # kinematics (at the race's end, a trial from fresh states picks Adam, one from the copies' own states SGD, the
+    # best and the leader).
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    monkeypatch.chdir(results.parents[1])
+    module = runpy.run_path(str(results / "round63" / "trial_reading.py"))
+    read, tallies = trial_readings((results / "round63" / stored).read_text())
     assert len(read) == 135
     for label, words in (("race", "the race's end"), ("quarter", "a quarter of the budget")):
         cells = [by_label[label] for by_label in read.values()]
@@ -489,11 +517,13 @@ def test_round_63_s_trial_reading_tallies_its_runs_and_comes_out_of_fresh_runs(m
             f"{best}; committed, within 1.15x of the best on {verdicts['within']} of 135 tasks, later on "
             f"{verdicts['later']}, missed on {verdicts['missed']}"
         ) in tallies
-    assert "the race's end: the pick is the fixed runs' leader on 311 of 675 runs, the best candidate on 380" in tallies
+    assert f"trials at the race's end: {race_tally};" in tallies
     for name in ("adstock-media-mix", "cobb-douglas-panel", "arm-inverse-kinematics"):
-        found = module["trial_picks"](name, seeds=(0,))
+        found = module["trial_picks"](name, seeds=(0,), own_states=own_states)
         assert found == {label: read[name][label][0][:1] for label in ("race", "quarter")}
-    assert read["cobb-douglas-panel"]["race"][:2] == (["rmsprop"] * 5, ["sgd"] * 5)
+    for name, pick in picks.items():
+        assert read[name]["race"][0][0] == pick
+    assert read["cobb-douglas-panel"]["race"][1] == ["sgd"] * 5
     assert [module["up_to_evaluation"](*arguments) for arguments in ((240, 50), (36, 5), (2, 25))] == [250, 40, 25]
 
 

@@ -6,8 +6,8 @@ training loss then would get within 1.15x of the best fixed candidate on 103 of 
 the switch: 96), and at the race's end on 83. That reading is the fixed runs' own, with no trial's noise and no cost. A
 selector would read a trial. For each task some fixed candidate reaches, on seeds 0-4, the recommended switch
 (``race-multiples-undo-kept-watch``) trains to update ``t``; from its parameters there each fixed candidate makes ``W``
-updates with a fresh optimizer state (as round 62's hand-off; a selector's trial would start from the state the
-candidate's copies left, which this does not model), on the same batches; the *trial pick* is the one whose mean
+updates with a fresh optimizer state (as round 62's hand-off; with ``--own-states``, below, from the state the
+candidate's copies left, as a selector's trial would), on the same batches; the *trial pick* is the one whose mean
 training loss over the second half of its ``W`` is the lowest (``selectors.trials``' score, with no margin). ``t`` is
 the race's end and a quarter of the budget (each rounded up to an evaluation), ``W`` a fortieth of the budget (rounded
 up to an evaluation). Counted per ``t``: runs whose trial pick is the fixed runs' leader at ``t`` on that seed (the
@@ -16,7 +16,10 @@ counts, the tasks whose trial picks, each run alone from the start on its seed, 
 later or miss.
 
 Run from the repository's root: ``bash benchmarks/results/round63/trial_reading.sh >
-benchmarks/results/round63/trial_reading.txt`` (17 minutes on the 2 cores, beside other work).
+benchmarks/results/round63/trial_reading.txt`` (17 minutes on the 2 cores, beside other work). With ``--own-states``
+(run after held-out-45's blind runs, on the same splits: ``bash benchmarks/results/round63/trial_reading.sh --own-states
+> benchmarks/results/round63/trial_reading_own.txt``), each candidate's trial starts instead from the optimizer state
+the switch holds for its copies there, as a trial inside the switch would.
 """
 
 import argparse
@@ -28,6 +31,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
+import optswitch
 from benchmarks.diagnostics import commit_bound
 from benchmarks.diagnostics.first_duels import fixed_runs
 from benchmarks.diagnostics.train_lead import leader, race_end
@@ -58,8 +62,10 @@ def advance(trainer, carry, updates: int, task: tasks.Task):
     return carry, np.concatenate(losses)
 
 
-def trial_picks(name: str, seeds=SEEDS) -> dict[str, list[str]]:
-    """Each seed's trial pick at the race's end (``"race"``) and at a quarter of the budget (``"quarter"``)."""
+def trial_picks(name: str, seeds=SEEDS, own_states: bool = False) -> dict[str, list[str]]:
+    """Each seed's trial pick at the race's end (``"race"``) and at a quarter of the budget (``"quarter"``); with
+    ``own_states``, each candidate's trial starts from the optimizer state the switch holds for its copies there
+    (:func:`optswitch.candidate_state`), not a fresh one."""
     task = tasks.TASKS[name]()
     cuts = {
         "race": up_to_evaluation(race_end(task.budget, len(FAMILIES)), task.eval_every),
@@ -76,7 +82,10 @@ def trial_picks(name: str, seeds=SEEDS) -> dict[str, list[str]]:
             carry, _ = advance(switch, carry, cut - done, task)
             done, scores = cut, {}
             for family, trainer in alone.items():
-                _, losses = advance(trainer, trainer.start(carry[0], cut, data_key), trial, task)
+                start = trainer.start(carry[0], cut, data_key)
+                if own_states:
+                    start = (start[0], optswitch.candidate_state(carry[1], family), *start[2:])
+                _, losses = advance(trainer, start, trial, task)
                 second_half = losses[len(losses) // 2 :]
                 scores[family] = float(np.mean(second_half)) if np.all(np.isfinite(second_half)) else math.inf
             picks[label].append(min(scores, key=scores.__getitem__))
@@ -86,6 +95,7 @@ def trial_picks(name: str, seeds=SEEDS) -> dict[str, list[str]]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fixed", required=True, action="append", help="FILE[+FILE...]:adam,sgd,rmsprop")
+    parser.add_argument("--own-states", action="store_true", help="trials from the states the switch's copies left")
     args = parser.parse_args(argv)
     targets: dict = {}
     fixed = fixed_runs(args.fixed, targets)
@@ -100,7 +110,7 @@ def main(argv=None) -> None:
             continue
         best = min(medians, key=medians.__getitem__)
         task = tasks.TASKS[name]()
-        picks = trial_picks(name)
+        picks = trial_picks(name, own_states=args.own_states)
         cells = []
         for label, chosen in picks.items():
             moment = commit_bound.MOMENTS[labels[label]](task.budget, len(FAMILIES))

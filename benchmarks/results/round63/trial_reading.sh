@@ -5,7 +5,9 @@
 # candidates, seeds 0-4 (benchmarks/results/round63/trial_reading.py). The run files: run_files.sh.
 # Run from the repository's root:
 # bash benchmarks/results/round63/trial_reading.sh > benchmarks/results/round63/trial_reading.txt
+# and, trials from the states the switch's copies left (after held-out-45's blind runs):
+# bash benchmarks/results/round63/trial_reading.sh --own-states > benchmarks/results/round63/trial_reading_own.txt
 set -euo pipefail
 source benchmarks/results/run_files.sh
 with_held_out_through 44
-python benchmarks/results/round63/trial_reading.py --fixed "$K3:adam,sgd,rmsprop"
+python benchmarks/results/round63/trial_reading.py --fixed "$K3:adam,sgd,rmsprop" "$@"
