@@ -28,6 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from benchmarks.diagnostics import commit_bound
 from benchmarks.suite import tasks
 from benchmarks.suite.contenders import CONTENDERS
 from benchmarks.suite.harness import evaluation_params
@@ -141,7 +142,7 @@ def main(arguments: list[str]) -> None:
             if label == "alone" or any(reach is not None and reach <= int(cut) for reach in found["alone"]):
                 continue
             key = f"{kind} at 1/{budget // int(cut)} of the budget"
-            verdict = outcome(median_steps(steps), reference)
+            verdict = commit_bound.verdict(median_steps(steps), reference)
             tally.setdefault(key, {"within": 0, "later": 0, "missed": 0})[verdict] += 1
     if chosen:
         return
@@ -151,11 +152,6 @@ def main(arguments: list[str]) -> None:
             f"  {key}: within 1.15x of it alone on {counts['within']}, later on {counts['later']}, "
             f"missed on {counts['missed']}"
         )
-
-
-def outcome(steps: float, reference: float) -> str:
-    """Within 1.15x of ``reference``, later, or missed (the median infinite)."""
-    return "missed" if math.isinf(steps) else "within" if steps <= 1.15 * reference else "later"
 
 
 if __name__ == "__main__":
