@@ -761,6 +761,22 @@ def contenders(
             "leaves it unwatched",
         ),
         switcher(
+            "race-multiples-undo-reading-kept-watch",
+            lambda run_length: selectors.undo_if_worse(
+                selectors.step_down(
+                    sequenced.race_then_reading(run_length), at=run_length // 2, stall=run_length // 20
+                ),
+                max(run_length // 100, 3),
+                keep_watch=True,
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 64's variant of the recommended selector: after the race's legs, one fair reading of "
+            "every optimizer from the race's end point, each at the race leader's multiple for budget/40 updates from "
+            "the optimizer states the copies left (the leader's own last, going on from its end point if it wins), "
+            "then the race's duels from the reading's pick (sequenced.race_then_reading); the step down and the "
+            "kept-watch guard as they are",
+        ),
+        switcher(
             "race-multiples-undo-no-duels",
             deciding_once,
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),

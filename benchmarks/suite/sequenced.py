@@ -10,13 +10,14 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from optswitch import handoff, selectors
 from optswitch.selectors._base import Selector, SnapshotRequest, Snapshots, default_float, for_names
 from optswitch.selectors._race import default_window
 from optswitch.selectors._race_rules import Phase, RaceState, ratio
-from optswitch.selectors._trial_rounds import trialing
+from optswitch.selectors._trial_rounds import START, no_request, trialing
 from optswitch.selectors._trials import TrialsState, scored
 
 #: The race's defaults that its lead reads: the growth of the updates between duels, and a leader window's fraction.
@@ -193,3 +194,212 @@ def bases(names: tuple[str, ...]) -> list[str]:
 def optimizers(names: tuple[str, ...]) -> list[str]:
     """The distinct optimizers among ``names``, in order of first appearance."""
     return list(dict.fromkeys(bases(names)))
+
+
+class RaceReadingState(NamedTuple):
+    """State of :func:`race_then_reading`.
+
+    Attributes:
+        race: the race's state: its clock stands still during the reading, which is then added to it.
+        reading: bool ``[]``, whether the reading is under way.
+        read: bool ``[]``, whether it has ended (the race's duels decide from then on).
+        position: int32 ``[]``, the current trial's place in ``order``.
+        count: int32 ``[]``, updates of the current trial seen so far.
+        spent: int32 ``[]``, updates the reading has taken so far.
+        order: int32 ``[F]``, the copies read, one of each optimizer at the race leader's multiple, its own last.
+        means: ``[F]``, each trial's mean loss over its second half (inf until it ends, and for a lost one).
+        total: ``[]``, the current trial's sum of losses over its second half so far.
+        request: the :class:`SnapshotRequest` the switch runs after this update.
+    """
+
+    race: RaceState
+    reading: jax.Array
+    read: jax.Array
+    position: jax.Array
+    count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
+    spent: jax.Array
+    order: jax.Array
+    means: jax.Array
+    total: jax.Array
+    request: SnapshotRequest
+
+
+def race_then_reading(run_length: int, trial_length: int | None = None) -> Selector:
+    """Round 64's prototype: the race's legs, then one fair reading of every optimizer from the race's end point, then
+    the race's duels from the reading's pick.
+
+    When the race's legs end (``selectors.race(run_length=run_length, stop=run_length // 2)``), the switch saves the
+    parameters and the candidates' states (they share one state per optimizer, as over
+    :func:`optswitch.learning_rate_multiples`); each optimizer's copy at the race leader's multiple then makes
+    ``trial_length`` updates from there, the leader's own optimizer last, each trial from the saved parameters and
+    states. The pick is the lowest mean loss over a trial's second half, no margin (round 63's
+    ``trial_reading --own-states``, which picked the best candidate on 435 of 675 runs where the race's end did on 307
+    of 658). If the last trial (the race leader's optimizer) wins, training goes on from its end point: the reading cost
+    the other trials' updates; else from the saved parameters and states with the pick. The pick then leads the race,
+    each other optimizer's copy at that multiple standing at the pick's mean over its own (copies at other multiples
+    out of the duels), the first duel from ``GROWTH`` times the updates seen, as after the race's own round. A trial
+    whose loss is not finite is lost (the parameters and states go back to the saved ones).
+
+    Args:
+        run_length: the run's length in updates.
+        trial_length: updates per optimizer in the reading; default ``max(4, run_length // 40)``.
+    """
+    trial_length = max(4, run_length // 40) if trial_length is None else trial_length
+    half = trial_length // 2
+    race = selectors.race(run_length=run_length, stop=run_length // 2)
+
+    def build(names: tuple[str, ...] | None) -> Selector:
+        names = names or ()
+        duels = race.bound(names) if names else race
+        window = default_window(run_length, len(names) or 1)
+        families = optimizers(names)
+        family = np.asarray([families.index(base) for base in bases(names)], np.int32)
+        multiple = [name.rsplit("-x", 1)[1] if "-x" in name else "1" for name in names]
+        # same_multiple[k, f]: the copy of optimizer f at copy k's multiple (k itself for its own optimizer).
+        same_multiple = at_multiples(names, family, multiple, len(families))
+        if names and len(families) < 2:
+            raise ValueError(f"race_then_reading: {names} holds one optimizer; the reading needs two or more.")
+        n_read = len(families)
+
+        def init(names):
+            dtype = default_float()
+            return RaceReadingState(
+                race=duels.init(names),
+                reading=jnp.asarray(False),
+                read=jnp.asarray(False),
+                position=jnp.asarray(0, jnp.int32),
+                count=jnp.asarray(0, jnp.int32),
+                spent=jnp.asarray(0, jnp.int32),
+                order=jnp.zeros([n_read], jnp.int32),
+                means=jnp.full([n_read], jnp.inf, dtype),
+                total=jnp.asarray(0, dtype),
+                request=no_request(len(names)),
+            )
+
+        def reading_order(leader) -> jax.Array:
+            own = jnp.asarray(family)[leader]
+            last = jnp.argsort((jnp.arange(n_read) == own).astype(jnp.int32), stable=True)
+            return jnp.asarray(same_multiple)[leader][last]
+
+        def lead(race_state: RaceState, winner, order, means, updates) -> RaceState:
+            """The race's state with ``winner`` leading, the read copies standing at its mean over theirs."""
+            by_copy = (
+                jnp.full([len(names)], -jnp.inf, means.dtype).at[order].set(ratio(means[jnp.argmin(means)], means))
+            )
+            standing = by_copy.at[winner].set(1).astype(race_state.standing.dtype)
+            length = jnp.maximum(window, jnp.round(FRACTION * updates.astype(means.dtype))).astype(jnp.int32)
+            return race_state._replace(
+                phase=jnp.asarray(Phase.LEADING, jnp.int32),
+                leader=winner,
+                challenger=winner,
+                arm=winner,
+                length=length,
+                count=jnp.zeros_like(race_state.count),
+                updates=updates,
+                standing=standing,
+                next_duel=jnp.ceil(GROWTH * updates.astype(means.dtype)).astype(jnp.int32),
+            )
+
+        def racing(signals, state: RaceReadingState):
+            choice, race_state = duels.select(signals, state.race)
+            begins = ~state.read & (state.race.phase == Phase.RACING) & (race_state.phase != Phase.RACING)
+            order = jnp.where(begins, reading_order(race_state.leader), state.order)
+            request = no_request(len(names))._replace(
+                save=jnp.where(begins, START, -1).astype(jnp.int32), keep_states=begins
+            )
+            new_state = state._replace(race=race_state, reading=begins, order=order, request=request)
+            return jnp.where(begins, order[0], choice).astype(jnp.int32), new_state
+
+        def trialing_step(signals, state: RaceReadingState):
+            loss = signals.loss.astype(state.total.dtype)
+            count = state.count + 1
+            total = state.total + jnp.where(count > trial_length - half, loss, 0)
+            ends = count >= trial_length
+            means = jnp.where(ends, state.means.at[state.position].set(total / half), state.means)
+            last = state.position == n_read - 1
+            over = ends & last
+            finite = jnp.isfinite(means)
+            best = jnp.where(jnp.any(finite), jnp.argmin(means), n_read - 1)
+            winner = state.order[best]
+            goes_on = over & (best == n_read - 1) & finite[n_read - 1]
+            back = ends & ~goes_on
+            request = no_request(len(names))._replace(
+                load=jnp.where(back, START, -1).astype(jnp.int32),
+                restore_states=jnp.broadcast_to(back, (len(names),)),
+            )
+            spent = state.spent + 1
+            race_state = optax.tree.where(
+                over, lead(state.race, winner, state.order, means, state.race.updates + spent), state.race
+            )
+            following = state.order[jnp.minimum(state.position + 1, n_read - 1)]
+            choice = jnp.where(over, winner, jnp.where(ends, following, signals.active))
+            new_state = state._replace(
+                race=race_state,
+                reading=~over,
+                read=over,
+                position=state.position + (ends & ~last).astype(jnp.int32),
+                count=jnp.where(ends, 0, count),
+                spent=spent,
+                means=means,
+                total=jnp.where(ends, 0, total).astype(total.dtype),
+                request=request,
+            )
+            return choice.astype(jnp.int32), new_state
+
+        def select(signals, state: RaceReadingState):
+            return jax.lax.cond(state.reading, trialing_step, racing, signals, state)
+
+        def on_skip(state: RaceReadingState) -> tuple[SnapshotRequest, RaceReadingState]:
+            # A trial whose loss is not finite is lost: back to the saved start, and its next finite update ends it.
+            lost = no_request(len(names))._replace(
+                load=jnp.where(state.reading, START, -1).astype(jnp.int32),
+                restore_states=jnp.broadcast_to(state.reading, (len(names),)),
+            )
+            total = jnp.where(state.reading, jnp.inf, state.total).astype(state.total.dtype)
+            count = jnp.where(state.reading, trial_length - 1, state.count).astype(state.count.dtype)
+            return lost, state._replace(total=total, count=count, request=lost)
+
+        def explain(signals, before: RaceReadingState, after: RaceReadingState):
+            race_numbers, race_text = duels.explain(signals, before.race, after.race)
+            numbers = {"race": race_numbers, "reading": before.reading | after.reading, "means": after.means,
+                       "order": after.order, "winner": after.race.leader}  # fmt: skip
+
+            def text(numbers, names):
+                if not numbers["reading"]:
+                    return race_text(numbers["race"], names)
+                read = ", ".join(
+                    f"{names[int(k)]} {float(m):.4g}" for k, m in zip(numbers["order"], numbers["means"], strict=True)
+                )
+                return f"reading after the race (mean loss over each trial's second half: {read})"
+
+            return numbers, text
+
+        return Selector(
+            init=init,
+            select=select,
+            reads=frozenset({"loss"}),
+            name="race_then_reading",
+            snapshots=Snapshots(
+                slots=1,
+                request=lambda state: state.request,
+                candidate_states=True,
+                all_or_none=True,
+                on_skip=on_skip,
+                busy=lambda state: state.reading,
+            ),
+            explain=explain,
+            bind=build,
+        )
+
+    return for_names(build)
+
+
+def at_multiples(names: tuple[str, ...], family: np.ndarray, multiple: list[str], families: int) -> np.ndarray:
+    """int32 ``[N, F]``: for each copy ``k`` and optimizer ``f``, the copy of ``f`` at ``k``'s multiple (``k`` itself
+    for its own optimizer, and where ``f`` has no copy at that multiple)."""
+    table = np.tile(np.arange(len(names), dtype=np.int32)[:, None], (1, families))
+    for k in range(len(names)):
+        for j in range(len(names)):
+            if multiple[j] == multiple[k] and family[j] != family[k]:
+                table[k, family[j]] = j
+    return table
