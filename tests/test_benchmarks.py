@@ -3653,6 +3653,54 @@ def test_round_33_s_variant_is_round_32_s_inside_the_guards_its_step_down_carryi
     assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's
 
 
+def read_after_the_race(trial_means: dict[str, float], updates: int = 120):
+    """Round 64's variant on scripted losses (budget 400: legs of 4, trials of 10): the loss falls 3% an update under
+    SGD at 3x and 1% under any other copy, so that SGD at 3x leads at the race's end (update 48); during the reading
+    each copy's loss is ``trial_means``'. Returns the switch's state and, per update, (copy, reading, params)."""
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["race-multiples-undo-reading-kept-watch"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    level, seen = 1.0, []
+    for _ in range(updates):
+        name, reading = optswitch.active(state), bool(state.selector_state.inner.inner.reading)
+        if not reading:
+            level *= 0.97 if name == "sgd-x3" else 0.99
+        seen.append((name, reading, np.asarray(params["w"])))
+        params, state = update_and_apply(
+            params, state, params, value=np.float32(trial_means[name] if reading else level)
+        )
+    return state, seen
+
+
+def test_round_64_s_variant_reads_each_optimizer_from_the_race_s_end_point_then_duels_from_the_pick():
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    legs = [(4 * (k + 1), six[k % 6], six[(k + 1) % 6]) for k in range(5)]
+    state, seen = read_after_the_race({"adam-x3": 0.5, "rmsprop-x3": 0.3, "sgd-x3": 0.4})
+    switches = optswitch.summary(state).switches
+    # The legs in the race's order, back and forth; SGD at 3x leads at their end, so the reading runs the other
+    # optimizers' 3x copies first, SGD at 3x last, 10 updates each from update 48's end point, whose parameters each
+    # trial starts from. RMSProp at 3x's is the lowest: the run goes on from the saved point with it, at update 78.
+    assert switches[:5] == legs and not seen[47][1] and all(reading for _, reading, _ in seen[48:78])
+    assert switches[-3:] == [(58, "adam-x3", "rmsprop-x3"), (68, "rmsprop-x3", "sgd-x3"), (78, "sgd-x3", "rmsprop-x3")]
+    for start in (58, 68, 78):
+        np.testing.assert_array_equal(seen[start][2], seen[48][2])
+    # Its optimizer state went back too: its ten updates after the reading repeat its trial's, bit for bit.
+    for k in range(1, 10):
+        np.testing.assert_array_equal(seen[78 + k][2], seen[58 + k][2])
+    race = state.selector_state.inner.inner.race
+    assert int(race.leader) == six.index("rmsprop-x3") and int(race.updates) == 120
+    # It leads the duels: the other read copies stand at its mean over theirs, every other copy out of them.
+    standing = dict(zip(six, np.asarray(race.standing).tolist(), strict=True))
+    expected = {"adam-x3": 0.3 / 0.5, "sgd-x3": 0.3 / 0.4, "rmsprop-x3": 1.0, **dict.fromkeys(six[3:], -np.inf)}
+    assert standing == pytest.approx(expected, rel=1e-6)
+    assert int(race.next_duel) == 2 * 78 and len(state.snapshots.params) == 2  # the reading's slot, the guard's
+    # Where the leader's own optimizer wins, the run goes on from its trial's end point: no switch at update 78.
+    state, seen = read_after_the_race({"adam-x3": 0.5, "rmsprop-x3": 0.3, "sgd-x3": 0.2})
+    assert optswitch.summary(state).switches[-1] == (68, "rmsprop-x3", "sgd-x3")
+    assert not np.array_equal(seen[78][2], seen[48][2]) and int(state.selector_state.inner.inner.race.leader) == 1
+
+
 def test_round_34_s_variant_tries_the_best_two_again_for_three_times_as_long_then_steps_down_with_the_copy_s_state():
     # Six trials of 400 // 100 = 4 updates (RMSProp at 3x lowest, Adam at 1x next), then those two again for 12 each
     # from the same start, lowest first; RMSProp at 3x keeps its lead and comes back at update 49. SGD at 3x, third on
