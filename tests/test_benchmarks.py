@@ -3653,12 +3653,13 @@ def test_round_33_s_variant_is_round_32_s_inside_the_guards_its_step_down_carryi
     assert len(state.snapshots.params) == 3  # the round's two slots, then the guard's
 
 
-def read_after_the_race(trial_means: dict[str, float], updates: int = 120):
+def read_after_the_race(trial_means: dict[str, float], updates: int = 120, variant: str = "reading"):
     """Round 64's variant on scripted losses (budget 400: legs of 4, trials of 10): the loss falls 3% an update under
     SGD at 3x and 1% under any other copy, so that SGD at 3x leads at the race's end (update 48); during the reading
-    each copy's loss is ``trial_means``'. Returns the switch's state and, per update, (copy, reading, params)."""
+    each copy's loss is ``trial_means``'. ``variant``: ``reading`` or ``reading-1x``. Returns the switch's state and,
+    per update, (copy, reading, params)."""
     task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
-    tx = contenders.contenders()["race-multiples-undo-reading-kept-watch"].make(task)
+    tx = contenders.contenders()[f"race-multiples-undo-{variant}-kept-watch"].make(task)
     params = {"w": np.ones(3, np.float32)}
     state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
     level, seen = 1.0, []
@@ -3699,6 +3700,27 @@ def test_round_64_s_variant_reads_each_optimizer_from_the_race_s_end_point_then_
     state, seen = read_after_the_race({"adam-x3": 0.5, "rmsprop-x3": 0.3, "sgd-x3": 0.2})
     assert optswitch.summary(state).switches[-1] == (68, "rmsprop-x3", "sgd-x3")
     assert not np.array_equal(seen[78][2], seen[48][2]) and int(state.selector_state.inner.inner.race.leader) == 1
+
+
+def test_round_64_s_second_variant_reads_each_optimizer_at_1x_and_leads_with_the_pick_at_the_leader_s_multiple():
+    six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
+    state, seen = read_after_the_race({"adam": 0.5, "rmsprop": 0.3, "sgd": 0.4}, variant="reading-1x")
+    # The same race (SGD at 3x leads at update 48); the reading runs Adam, RMSProp, then SGD, each at 1x from the
+    # saved point; RMSProp's is the lowest, and RMSProp at 3x (the leader's multiple) goes on from the saved point.
+    switches = optswitch.summary(state).switches
+    reading = [(48, "adam-x3", "adam"), (58, "adam", "rmsprop"), (68, "rmsprop", "sgd"), (78, "sgd", "rmsprop-x3")]
+    assert switches[-4:] == reading
+    for start in (58, 68, 78):
+        np.testing.assert_array_equal(seen[start][2], seen[48][2])
+    race = state.selector_state.inner.inner.race
+    assert int(race.leader) == six.index("rmsprop-x3")
+    standing = dict(zip(six, np.asarray(race.standing).tolist(), strict=True))
+    expected = {"adam-x3": 0.3 / 0.5, "sgd-x3": 0.3 / 0.4, "rmsprop-x3": 1.0, **dict.fromkeys(six[3:], -np.inf)}
+    assert standing == pytest.approx(expected, rel=1e-6)
+    # Where SGD, the leader's optimizer, reads lowest, SGD at 3x goes on from the end point of SGD's trial at 1x.
+    state, seen = read_after_the_race({"adam": 0.5, "rmsprop": 0.3, "sgd": 0.2}, variant="reading-1x")
+    assert optswitch.summary(state).switches[-1] == (78, "sgd", "sgd-x3")
+    assert not np.array_equal(seen[78][2], seen[48][2])
 
 
 def test_round_34_s_variant_tries_the_best_two_again_for_three_times_as_long_then_steps_down_with_the_copy_s_state():

@@ -777,6 +777,20 @@ def contenders(
             "kept-watch guard as they are",
         ),
         switcher(
+            "race-multiples-undo-reading-1x-kept-watch",
+            lambda run_length: selectors.undo_if_worse(
+                selectors.step_down(
+                    sequenced.race_then_reading(run_length, at=1.0), at=run_length // 2, stall=run_length // 20
+                ),
+                max(run_length // 100, 3),
+                keep_watch=True,
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 64's second variant: race-multiples-undo-reading-kept-watch with the reading over "
+            "every optimizer's copy at 1x (as round 63's reading), the pick leading the duels at the race leader's "
+            "multiple (sequenced.race_then_reading(at=1))",
+        ),
+        switcher(
             "race-multiples-undo-no-duels",
             deciding_once,
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),

@@ -206,7 +206,8 @@ class RaceReadingState(NamedTuple):
         position: int32 ``[]``, the current trial's place in ``order``.
         count: int32 ``[]``, updates of the current trial seen so far.
         spent: int32 ``[]``, updates the reading has taken so far.
-        order: int32 ``[F]``, the copies read, one of each optimizer at the race leader's multiple, its own last.
+        order: int32 ``[F]``, the copies read, one of each optimizer at the race leader's multiple (or at ``at``), its
+            own last.
         means: ``[F]``, each trial's mean loss over its second half (inf until it ends, and for a lost one).
         total: ``[]``, the current trial's sum of losses over its second half so far.
         request: the :class:`SnapshotRequest` the switch runs after this update.
@@ -224,7 +225,7 @@ class RaceReadingState(NamedTuple):
     request: SnapshotRequest
 
 
-def race_then_reading(run_length: int, trial_length: int | None = None) -> Selector:
+def race_then_reading(run_length: int, trial_length: int | None = None, at: float | None = None) -> Selector:
     """Round 64's prototype: the race's legs, then one fair reading of every optimizer from the race's end point, then
     the race's duels from the reading's pick.
 
@@ -240,9 +241,16 @@ def race_then_reading(run_length: int, trial_length: int | None = None) -> Selec
     out of the duels), the first duel from ``GROWTH`` times the updates seen, as after the race's own round. A trial
     whose loss is not finite is lost (the parameters and states go back to the saved ones).
 
+    With ``at`` (round 64's second variant, ``at=1``), the reading runs each optimizer's copy at that multiple
+    instead, as round 63's reading did (the fixed candidates at 1x), and the pick leads at the race leader's
+    multiple: a reading at 3x favours the copies that move fastest over 50 updates (SGD at 3x on the character
+    transformer, the first variant's development trial), which a reading at 1x does not.
+
     Args:
         run_length: the run's length in updates.
         trial_length: updates per optimizer in the reading; default ``max(4, run_length // 40)``.
+        at: the multiple at which each optimizer is read (its copy named ``{name}-x{at:g}``, or ``name`` at 1);
+            default: the race leader's.
     """
     trial_length = max(4, run_length // 40) if trial_length is None else trial_length
     half = trial_length // 2
@@ -260,6 +268,15 @@ def race_then_reading(run_length: int, trial_length: int | None = None) -> Selec
         if names and len(families) < 2:
             raise ValueError(f"race_then_reading: {names} holds one optimizer; the reading needs two or more.")
         n_read = len(families)
+        # read_from[k]: the copy whose row of same_multiple is read when copy k leads the race.
+        read_from = np.arange(len(names), dtype=np.int32)
+        if at is not None and names:
+            at_suffix = f"{at:g}"
+            for k in range(len(names)):
+                sibling = [j for j in range(len(names)) if family[j] == family[k] and multiple[j] == at_suffix]
+                if not sibling:
+                    raise ValueError(f"race_then_reading: no copy of {bases(names)[k]} at {at:g}x among {names}.")
+                read_from[k] = sibling[0]
 
         def init(names):
             dtype = default_float()
@@ -279,12 +296,18 @@ def race_then_reading(run_length: int, trial_length: int | None = None) -> Selec
         def reading_order(leader) -> jax.Array:
             own = jnp.asarray(family)[leader]
             last = jnp.argsort((jnp.arange(n_read) == own).astype(jnp.int32), stable=True)
-            return jnp.asarray(same_multiple)[leader][last]
+            return jnp.asarray(same_multiple)[jnp.asarray(read_from)[leader]][last]
+
+        def leading(leader, read) -> jax.Array:
+            """The copies at the race ``leader``'s multiple of the optimizers of the ``read`` copies."""
+            return jnp.asarray(same_multiple)[leader][jnp.asarray(family)[read]]
 
         def lead(race_state: RaceState, winner, order, means, updates) -> RaceState:
             """The race's state with ``winner`` leading, the read copies standing at its mean over theirs."""
             by_copy = (
-                jnp.full([len(names)], -jnp.inf, means.dtype).at[order].set(ratio(means[jnp.argmin(means)], means))
+                jnp.full([len(names)], -jnp.inf, means.dtype)
+                .at[leading(race_state.leader, order)]
+                .set(ratio(means[jnp.argmin(means)], means))
             )
             standing = by_copy.at[winner].set(1).astype(race_state.standing.dtype)
             length = jnp.maximum(window, jnp.round(FRACTION * updates.astype(means.dtype))).astype(jnp.int32)
@@ -320,7 +343,7 @@ def race_then_reading(run_length: int, trial_length: int | None = None) -> Selec
             over = ends & last
             finite = jnp.isfinite(means)
             best = jnp.where(jnp.any(finite), jnp.argmin(means), n_read - 1)
-            winner = state.order[best]
+            winner = leading(state.race.leader, state.order[best])
             goes_on = over & (best == n_read - 1) & finite[n_read - 1]
             back = ends & ~goes_on
             request = no_request(len(names))._replace(
