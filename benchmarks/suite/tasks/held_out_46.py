@@ -10,20 +10,21 @@ whose high-index layers absorb 0.005 (the floor 10 times the noise) or 0.002, th
 12, 13 or 15 nm with reflectance noise of 0.002 (RMSProp's steps jitter it 25% above the floor), and, after the first
 calibration, units of 10 nm or batches of 128 at noise 0.004, and noises of 0.01 (units of 13, 16 or 20 nm) or 0.02 (13
 nm) (RMSProp first within 1% of its best at 950 to 1,800 updates and within 0.3% at 1,300 to 1,800, jittering as in the
-version here, no better); circuits whose constant-phase element is referred to 1 rad/s (its admittance and exponent
-coupled, the curvature's condition number 2,200: SGD stalls) in log units of 1 (RMSProp as fast as SGD), 0.35 or 0.25
-(RMSProp ahead, or SGD still falling at 2,000), then referred to 100 rad/s, each element in units that even the
-curvature out, at sizes 1.4 and 1.6 (SGD within 1% of its floor only from 1,350 to 1,650) or in units 1.2 times as large
-(SGD there by 500). Two calibrations (--calibrate, seeds 100-104) and two baseline tunings ran, each on the whole split
-(the second's files replace the first's; the smile's and the stack's targets, bests and steps came out the same both
-times), changing only the circuit: first its elements 1.6 times as large (resistances of 2 and 8 ohms nominally) in
-units 0.625 times these, the same task for SGD, whose steps see the same curvature (SGD reaching its target within 1,300
-to 1,700 updates), on which the baseline at 3e-2, the top of its grid, missed the target on 1 seed, then the version
-here, whose parameters travel 1.6 times less far for Adam's steps. The cost of the tasks as they are: RMSProp reaches
-the stack's target only at 1,700 to 2,000 updates, late, on the low swings of the jitter its steps of 1e-3 keep up at
-its floor; Adam's target for the smile is 0.72% above the model's floor, SGD's for the circuit 0.02% below it (SGD's
-validation error gets a little below the least-squares fit on the training rows). Each run 1 to 5 s on the 2 cores
-shared with other jobs."""
+version here, no better) and, after the second, thicknesses the nominal ones times 1 + U(-0.04, 0.04) in units of 5 or 7
+nm (RMSProp still falling at 2,000, Adam within 40% of it); circuits whose constant-phase element is referred to 1 rad/s
+(its admittance and exponent coupled, the curvature's condition number 2,200: SGD stalls) in log units of 1 (RMSProp as
+fast as SGD), 0.35 or 0.25 (RMSProp ahead, or SGD still falling at 2,000), then referred to 100 rad/s, each element in
+units that even the curvature out, at sizes 1.4 and 1.6 (SGD within 1% of its floor only from 1,350 to 1,650) or in
+units 1.2 times as large (SGD there by 500). Two calibrations (--calibrate, seeds 100-104) and two baseline tunings ran,
+each on the whole split (the second's files replace the first's; the smile's and the stack's targets, bests and steps
+came out the same both times), changing only the circuit: first its elements 1.6 times as large (resistances of 2 and 8
+ohms nominally) in units 0.625 times these, the same task for SGD, whose steps see the same curvature (SGD reaching its
+target within 1,300 to 1,700 updates), on which the baseline at 3e-2, the top of its grid, missed the target on 1 seed,
+then the version here, whose parameters travel 1.6 times less far for Adam's steps. The cost of the tasks as they are:
+RMSProp reaches the stack's target only at 1,700 to 2,000 updates, late, on the low swings of the jitter its steps of
+1e-3 keep up at its floor; Adam's target for the smile is 0.72% above the model's floor, SGD's for the circuit 0.02%
+below it (SGD's validation error gets a little below the least-squares fit on the training rows). Each run 1 to 5 s on
+the 2 cores shared with other jobs."""
 
 from collections.abc import Callable
 
