@@ -45,6 +45,7 @@ SPLITS = {
     "held-out-43": "round61/held-out-43",
     "held-out-44": "round62/held-out-44",
     "held-out-45": "round63/held-out-45",
+    "held-out-46": "round64/held-out-46",
 }
 
 
