@@ -3704,6 +3704,30 @@ def test_round_64_s_variant_reads_each_optimizer_from_the_race_s_end_point_then_
     assert not np.array_equal(seen[78][2], seen[48][2]) and int(state.selector_state.inner.inner.race.leader) == 1
 
 
+def test_round_64_s_variant_loses_a_trial_whose_loss_is_not_finite_and_reads_on():
+    # RMSProp at 3x's trial begins at update 58 and its loss is NaN at 60: the parameters go back to the saved point at
+    # once, its next update (61, from there) ends the trial, lost, and SGD at 3x's trial begins at 62 from the saved
+    # point; SGD, the race leader's optimizer, reads lower than Adam and goes on from its end point.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400)
+    tx = contenders.contenders()["race-multiples-undo-reading-kept-watch"].make(task)
+    params = {"w": np.ones(3, np.float32)}
+    state, update_and_apply = tx.init(params), jax.jit(tx.update_and_apply)
+    level, seen, trial_means = 1.0, [], {"adam-x3": 0.5, "rmsprop-x3": 0.3, "sgd-x3": 0.4}
+    for t in range(80):
+        name, reading = optswitch.active(state), bool(state.selector_state.inner.inner.reading)
+        if not reading:
+            level *= 0.97 if name == "sgd-x3" else 0.99
+        seen.append(np.asarray(params["w"]))
+        loss = np.nan if t == 60 else (trial_means[name] if reading else level)
+        params, state = update_and_apply(params, state, params, value=np.float32(loss))
+    summary, reading = optswitch.summary(state), state.selector_state.inner.inner
+    assert summary.switches[-2:] == [(58, "adam-x3", "rmsprop-x3"), (62, "rmsprop-x3", "sgd-x3")]
+    assert summary.skipped == 1 and not bool(reading.reading) and int(reading.race.leader) == 1
+    np.testing.assert_array_equal(np.asarray(reading.means), np.float32([0.5, np.inf, 0.4]))
+    for start in (58, 61, 62):
+        np.testing.assert_array_equal(seen[start], seen[48])
+
+
 def test_round_64_s_second_variant_reads_each_optimizer_at_1x_and_leads_with_the_pick_at_the_leader_s_multiple():
     six = ["adam-x3", "sgd-x3", "rmsprop-x3", "adam", "sgd", "rmsprop"]
     state, seen = read_after_the_race({"adam": 0.5, "rmsprop": 0.3, "sgd": 0.4}, variant="reading-1x")
