@@ -73,17 +73,7 @@ def trials_then_duels(run_length: int, trial_length: int | None = None) -> Selec
             """The race's state with the round's ``winner`` leading, standings from the trials' ``means``."""
             standing = ratio(means[winner], means).astype(race_state.standing.dtype)
             standing = jnp.where(family == family[winner], -jnp.inf, standing).at[winner].set(1)
-            length = jnp.maximum(window, jnp.round(FRACTION * updates.astype(means.dtype))).astype(jnp.int32)
-            return race_state._replace(
-                phase=jnp.asarray(Phase.LEADING, jnp.int32),
-                leader=winner,
-                challenger=winner,
-                arm=winner,
-                length=length,
-                updates=updates,
-                standing=standing,
-                next_duel=jnp.ceil(GROWTH * updates.astype(means.dtype)).astype(jnp.int32),
-            )
+            return leading_from(race_state, winner, standing, updates, window)
 
         def select(signals, state: TrialsDuelsState):
             _, total, _, _ = scored(state.trials, signals.loss.astype(state.means.dtype), trial_length)
@@ -124,6 +114,24 @@ def trials_then_duels(run_length: int, trial_length: int | None = None) -> Selec
         )
 
     return for_names(build)
+
+
+def leading_from(race_state: RaceState, winner, standing, updates, window: int) -> RaceState:
+    """The race's state with ``winner`` leading from ``updates`` on, as after the race's own round: the other
+    candidates at ``standing``, the leader's first window ``max(window, FRACTION * updates)`` long, the first duel
+    from ``GROWTH * updates``."""
+    scale = updates.astype(standing.dtype)
+    return race_state._replace(
+        phase=jnp.asarray(Phase.LEADING, jnp.int32),
+        leader=winner,
+        challenger=winner,
+        arm=winner,
+        length=jnp.maximum(window, jnp.round(FRACTION * scale)).astype(jnp.int32),
+        count=jnp.zeros_like(race_state.count),
+        updates=updates,
+        standing=standing,
+        next_duel=jnp.ceil(GROWTH * scale).astype(jnp.int32),
+    )
 
 
 def sibling_state(after: int) -> handoff.Handoff:
@@ -310,18 +318,7 @@ def race_then_reading(run_length: int, trial_length: int | None = None, at: floa
                 .set(ratio(means[jnp.argmin(means)], means))
             )
             standing = by_copy.at[winner].set(1).astype(race_state.standing.dtype)
-            length = jnp.maximum(window, jnp.round(FRACTION * updates.astype(means.dtype))).astype(jnp.int32)
-            return race_state._replace(
-                phase=jnp.asarray(Phase.LEADING, jnp.int32),
-                leader=winner,
-                challenger=winner,
-                arm=winner,
-                length=length,
-                count=jnp.zeros_like(race_state.count),
-                updates=updates,
-                standing=standing,
-                next_duel=jnp.ceil(GROWTH * updates.astype(means.dtype)).astype(jnp.int32),
-            )
+            return leading_from(race_state, winner, standing, updates, window)
 
         def racing(signals, state: RaceReadingState):
             choice, race_state = duels.select(signals, state.race)
