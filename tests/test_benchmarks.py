@@ -3747,6 +3747,10 @@ def test_round_64_s_second_variant_reads_each_optimizer_at_1x_and_leads_with_the
     state, seen = read_after_the_race({"adam": 0.5, "rmsprop": 0.3, "sgd": 0.2}, variant="reading-1x")
     assert optswitch.summary(state).switches[-1] == (78, "sgd", "sgd-x3")
     assert not np.array_equal(seen[78][2], seen[48][2])
+    # The third variant reads the same way in trials half as long (400 // 80 = 5 updates each).
+    state, seen = read_after_the_race({"adam": 0.5, "rmsprop": 0.3, "sgd": 0.4}, variant="reading-1x-short")
+    reading = [(48, "adam-x3", "adam"), (53, "adam", "rmsprop"), (58, "rmsprop", "sgd"), (63, "sgd", "rmsprop-x3")]
+    assert optswitch.summary(state).switches[-4:] == reading
 
 
 def test_round_34_s_variant_tries_the_best_two_again_for_three_times_as_long_then_steps_down_with_the_copy_s_state():

@@ -791,6 +791,21 @@ def contenders(
             "multiple (sequenced.race_then_reading(at=1))",
         ),
         switcher(
+            "race-multiples-undo-reading-1x-short-kept-watch",
+            lambda run_length: selectors.undo_if_worse(
+                selectors.step_down(
+                    sequenced.race_then_reading(run_length, max(4, run_length // 80), at=1.0),
+                    at=run_length // 2,
+                    stall=run_length // 20,
+                ),
+                max(run_length // 100, 3),
+                keep_watch=True,
+            ),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 64's third variant: race-multiples-undo-reading-1x-kept-watch with trials half as long, "
+            "budget/80 updates each (the reading's cost halved: 50 or 75 of 2,000 updates put back)",
+        ),
+        switcher(
             "race-multiples-undo-no-duels",
             deciding_once,
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
