@@ -346,6 +346,8 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round63/commit_bound.txt", ["commit_bound"] * 4),
         ("round64/dev_reading.txt", ["paired"] * 8),
         ("round64/dev_reading_1x.txt", ["paired"] * 8),
+        ("round64/dev_reading_1x_short.txt", ["paired"] * 8),
+        ("round64/seen_reading.txt", ["paired"]),
         ("round64/held_out_46.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
         ("round64/first_duels.txt", ["first_duels"] * 4),
         ("round64/train_ahead.txt", ["train_ahead"] * 4),
