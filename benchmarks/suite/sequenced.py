@@ -1,9 +1,10 @@
-"""Round 32's prototype selector: one round of trials from the start, then the race's duels from the trials' winner.
+"""Prototype selectors that hand the race its leader: round 32's, one round of trials from the start, then the race's
+duels from the trials' winner; round 64's, the race's legs, then one fair reading of every optimizer, then the duels.
 
-Not a library selector: the race has no way to begin in its lead, so this module sequences the two by hand, reading
-the race's state (its ``_race_rules``). It says when its round is under way (``Snapshots.busy``), so that round 33's
-variant wraps it in ``step_down`` and ``undo_if_worse``, with :func:`sibling_state` carrying a copy's optimizer state
-to its candidate at the step down.
+Not library selectors: the race has no way to begin in its lead, so this module sequences them by hand, reading
+the race's state (its ``_race_rules``). Each says when its round is under way (``Snapshots.busy``), so that round 33's
+variant and round 64's contenders wrap it in ``step_down`` and ``undo_if_worse`` (round 33's with
+:func:`sibling_state` carrying a copy's optimizer state to its candidate at the step down).
 """
 
 from typing import NamedTuple
@@ -382,7 +383,7 @@ def race_then_reading(run_length: int, trial_length: int | None = None, at: floa
         def explain(signals, before: RaceReadingState, after: RaceReadingState):
             race_numbers, race_text = duels.explain(signals, before.race, after.race)
             numbers = {"race": race_numbers, "reading": before.reading | after.reading, "means": after.means,
-                       "order": after.order, "winner": after.race.leader}  # fmt: skip
+                       "order": after.order}  # fmt: skip
 
             def text(numbers, names):
                 if not numbers["reading"]:
