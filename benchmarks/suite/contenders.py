@@ -347,6 +347,17 @@ def copies_at_3x_and_1x(
     return {f"{name}-x3": stepped_down(candidate, run_length // 2) for name, candidate in given.items()} | dict(given)
 
 
+def reading_in_the_guards(
+    run_length: int, trial_length: int | None = None, at: float | None = None
+) -> selectors.Selector:
+    """Round 64's variants: :func:`sequenced.race_then_reading` inside the recommended selector's step down and
+    kept-watch guard, ``undo_if_worse(step_down(..., at=run_length // 2, stall=run_length // 20), max(run_length //
+    100, 3), keep_watch=True)``, as ``selectors.recommended`` wraps its race."""
+    reading = sequenced.race_then_reading(run_length, trial_length, at=at)
+    stepped = selectors.step_down(reading, at=run_length // 2, stall=run_length // 20)
+    return selectors.undo_if_worse(stepped, max(run_length // 100, 3), keep_watch=True)
+
+
 def inside_the_guards(
     selector: selectors.Selector, run_length: int, round_end: int
 ) -> tuple[selectors.Selector, handoff.Handoff]:
@@ -762,13 +773,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-reading-kept-watch",
-            lambda run_length: selectors.undo_if_worse(
-                selectors.step_down(
-                    sequenced.race_then_reading(run_length), at=run_length // 2, stall=run_length // 20
-                ),
-                max(run_length // 100, 3),
-                keep_watch=True,
-            ),
+            reading_in_the_guards,
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 64's variant of the recommended selector: after the race's legs, one fair reading of "
             "every optimizer from the race's end point, each at the race leader's multiple for budget/40 updates from "
@@ -778,13 +783,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-reading-1x-kept-watch",
-            lambda run_length: selectors.undo_if_worse(
-                selectors.step_down(
-                    sequenced.race_then_reading(run_length, at=1.0), at=run_length // 2, stall=run_length // 20
-                ),
-                max(run_length // 100, 3),
-                keep_watch=True,
-            ),
+            lambda run_length: reading_in_the_guards(run_length, at=1.0),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 64's second variant: race-multiples-undo-reading-kept-watch with the reading over "
             "every optimizer's copy at 1x (as round 63's reading), the pick leading the duels at the race leader's "
@@ -792,15 +791,7 @@ def contenders(
         ),
         switcher(
             "race-multiples-undo-reading-1x-short-kept-watch",
-            lambda run_length: selectors.undo_if_worse(
-                selectors.step_down(
-                    sequenced.race_then_reading(run_length, max(4, run_length // 80), at=1.0),
-                    at=run_length // 2,
-                    stall=run_length // 20,
-                ),
-                max(run_length // 100, 3),
-                keep_watch=True,
-            ),
+            lambda run_length: reading_in_the_guards(run_length, max(4, run_length // 80), at=1.0),
             make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
             description="round 64's third variant: race-multiples-undo-reading-1x-kept-watch with trials half as long, "
             "budget/80 updates each (the reading's cost halved: 50 or 75 of 2,000 updates put back)",
