@@ -211,7 +211,6 @@ class RaceReadingState(NamedTuple):
     Attributes:
         race: the race's state: its clock stands still during the reading, which is then added to it.
         reading: bool ``[]``, whether the reading is under way.
-        read: bool ``[]``, whether it has ended (the race's duels decide from then on).
         position: int32 ``[]``, the current trial's place in ``order``.
         count: int32 ``[]``, updates of the current trial seen so far.
         spent: int32 ``[]``, updates the reading has taken so far.
@@ -224,7 +223,6 @@ class RaceReadingState(NamedTuple):
 
     race: RaceState
     reading: jax.Array
-    read: jax.Array
     position: jax.Array
     count: jax.Array  # type: ignore[assignment]  # a counter, named so on purpose: it shadows tuple.count
     spent: jax.Array
@@ -292,7 +290,6 @@ def race_then_reading(run_length: int, trial_length: int | None = None, at: floa
             return RaceReadingState(
                 race=duels.init(names),
                 reading=jnp.asarray(False),
-                read=jnp.asarray(False),
                 position=jnp.asarray(0, jnp.int32),
                 count=jnp.asarray(0, jnp.int32),
                 spent=jnp.asarray(0, jnp.int32),
@@ -323,7 +320,8 @@ def race_then_reading(run_length: int, trial_length: int | None = None, at: floa
 
         def racing(signals, state: RaceReadingState):
             choice, race_state = duels.select(signals, state.race)
-            begins = ~state.read & (state.race.phase == Phase.RACING) & (race_state.phase != Phase.RACING)
+            # The race's legs end once: after the reading, its state leads (``leading_from``) and never races again.
+            begins = (state.race.phase == Phase.RACING) & (race_state.phase != Phase.RACING)
             order = jnp.where(begins, reading_order(race_state.leader), state.order)
             request = no_request(len(names))._replace(
                 save=jnp.where(begins, START, -1).astype(jnp.int32), keep_states=begins
@@ -357,7 +355,6 @@ def race_then_reading(run_length: int, trial_length: int | None = None, at: floa
             new_state = state._replace(
                 race=race_state,
                 reading=~over,
-                read=over,
                 position=state.position + (ends & ~last).astype(jnp.int32),
                 count=jnp.where(ends, 0, count),
                 spent=spent,
