@@ -8,6 +8,7 @@ import math
 import re
 import runpy
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -175,12 +176,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round62",
         "round63",
         "round64",
+        "round65",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round64/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 63's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-46 ran), is what each of its commands prints today from the
+    # benchmarks/results/round65/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 64's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-47 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -354,6 +356,12 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round64/train_lead.txt", ["train_lead"] * 4),
         ("round64/late_targets.txt", ["late_targets"] * 4),
         ("round64/race_agrees.txt", ["race_agrees"] * 4),
+        ("round65/held_out_47.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round65/first_duels.txt", ["first_duels"] * 4),
+        ("round65/train_ahead.txt", ["train_ahead"] * 4),
+        ("round65/train_lead.txt", ["train_lead"] * 4),
+        ("round65/late_targets.txt", ["late_targets"] * 4),
+        ("round65/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -419,6 +427,48 @@ def test_round_61_s_adstock_path_shows_the_switch_leaving_the_slow_direction_unf
         assert all(retention > 0.555 for _, retention, _ in alone) and alone_best < target
         assert all(retention < 0.525 for _, retention, _ in switched) and switched_best > target
         assert switched[-1][2] == "rmsprop"
+
+
+def test_round_65_s_gated_reading_comes_out_of_the_stored_runs_and_the_probe():
+    # benchmarks/results/round65/gated_reading.txt, which benchmarks/README.md's "Selection, round 65" and
+    # round65/RULE_DEV.md's result quote, is what gated_reading.sh prints from the stored runs and race_margin.json:
+    # every probed run's training losses equal the stored runs' up to the race's end, and no gate on the race's
+    # standing passes the development trial (at 0.5: 13 sooner / 17 later, then 15 / 19).
+    root = Path(__file__).resolve().parents[1]
+    environment = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        ["bash", "benchmarks/results/round65/gated_reading.sh"], cwd=root, env=environment, capture_output=True,
+        text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout == (root / "benchmarks" / "results" / "round65" / "gated_reading.txt").read_text()
+    assert "  g=0.5: sooner 13, later 17, level 50; tasks lost none, gained ['soft-label-logistic']\n" in result.stdout
+    assert result.stdout.endswith("No gate passes conditions 1 and 2 on the development splits: the variant fails.\n")
+
+
+def test_round_65_s_composition_refuses_a_probe_that_is_not_the_stored_run():
+    # gated_reading.py composes runs only where the probe is the stored run: a training loss that differs beyond the
+    # stored digits stops it, naming the run.
+    module = runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks/results/round65/gated_reading.py"))
+    probe = {("noisy-quadratic", 3): {"train_loss": [1.25, 0.5]}}
+    module["check"](probe, {("noisy-quadratic", 3): [math.nan, 1.25, 0.500001]}, "here")
+    with pytest.raises(SystemExit, match=r"here: \('noisy-quadratic', 3\)'s probe differs from the stored run"):
+        module["check"](probe, {("noisy-quadratic", 3): [math.nan, 1.25, 0.5001]}, "here")
+
+
+def test_round_65_s_race_margin_probe_reads_the_race_state_again(monkeypatch):
+    # benchmarks/results/round65/race_margin.json, read again from a fresh run of the recommended switch on
+    # noisy-quadratic, seed 7: the same leader (SGD at 3x), runner-up (Adam at 3x, the one seed where it is not
+    # RMSProp) and standing, and the same training losses up to the race's end.
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    monkeypatch.chdir(results.parents[1])
+    module = runpy.run_path(str(results / "round65" / "race_margin.py"))
+    stored = {(row["task"], row["seed"]): row for row in json.loads((results / "round65/race_margin.json").read_text())}
+    [fresh] = module["probe"]("noisy-quadratic", [7])
+    kept = stored["noisy-quadratic", 7]
+    assert (fresh["leader"], fresh["runner_up"], fresh["cut"]) == (kept["leader"], kept["runner_up"], kept["cut"])
+    assert (fresh["leader"], fresh["runner_up"]) == ("sgd-x3", "adam-x3")
+    assert fresh["margin"] == pytest.approx(kept["margin"], rel=1e-5)
+    assert fresh["train_loss"] == pytest.approx(kept["train_loss"], rel=1e-5)
 
 
 def handoff_readings(text: str) -> dict[str, dict[str, list[int | None]]]:
@@ -583,13 +633,14 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
         ("round62/held_out_44", "round62/held-out-44"),
         ("round63/held_out_45", "round63/held-out-45"),
         ("round64/held_out_46", "round64/held-out-46"),
+        ("round65/held_out_47", "round65/held-out-47"),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round64/held_out_46.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 64"
+    # benchmarks/results/round51/held_out_33.txt to round65/held_out_47.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 65"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, and no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
@@ -713,21 +764,23 @@ def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
         ("round62", "held-out-44", 4, ("(0 of 5 reach it)", 4), 8, ("2.37", "3.97")),
         ("round63", "held-out-45", 1, ("(2 of 5 reach it), compile 2.7 s", 1), 11, ("2.05", "3.77")),
         ("round64", "held-out-46", 0, ("", 0), 12, ("1.35", "2.95")),
+        ("round65", "held-out-47", 2, ("(1 of 5 reach it), compile 2.2 s", 1), 10, ("1.77", "3.57")),
     ],
 )
 def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
     round_, split, misses, partial, reached, fastest, capsys, monkeypatch
 ):
-    # benchmarks/results/round56/held_out_38.txt to round64/held_out_46.txt hold what round 52's seconds.py prints for
-    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 64" quote:
+    # benchmarks/results/round56/held_out_38.txt to round65/held_out_47.txt hold what round 52's seconds.py prints for
+    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 65" quote:
     # the recommended switch's median misses the dose-response curves' end-of-budget target once (held-out-38), the
     # food web in three runs and the mixture spectra in one (held-out-39), the Cobb-Douglas panel in all four runs and
     # the schools in one (held-out-40), the rate constants in three runs and the clocks in two (held-out-41), the stars
     # in the two five-candidate runs (held-out-42), the media adstocks in all four runs and the fragments in the two
     # five-candidate runs (held-out-43), the diffusion tensors in all four runs (held-out-44), the resistor network in
-    # the five-candidate run of seeds 0-4 (held-out-45), none on held-out-46; where it reaches a target it takes 2.31x
-    # to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x
-    # to 3.77x and 1.35x to 2.95x the fastest fixed candidate's seconds, nearly all of it compiling.
+    # the five-candidate run of seeds 0-4 (held-out-45), none on held-out-46, the linkage in both three-candidate runs
+    # (held-out-47); where it reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to
+    # 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x and 1.77x to 3.57x the
+    # fastest fixed candidate's seconds, nearly all of it compiling.
     printed = blind_seconds(round_, split, capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == misses
     text, count = partial
@@ -740,7 +793,7 @@ def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-46: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-47: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -915,10 +968,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "thin-film-reflectance: best fixed adam-3e-3 (1650 steps); most updates: 5 rmsprop, 6 adam, "
             "7 adam-3e-3, 8 rmsprop, 9 rmsprop; 1 of 5",
         ),
+        (
+            "round65/held_out_47",
+            "round65/held-out-47",
+            "four-bar-coupler-curve: best fixed rmsprop (1800 steps); most updates: 5 sgd, 6 sgd, 7 sgd, 8 sgd, "
+            "9 sgd; 0 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round64/held_out_46.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round65/held_out_47.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -46,6 +46,7 @@ SPLITS = {
     "held-out-44": "round62/held-out-44",
     "held-out-45": "round63/held-out-45",
     "held-out-46": "round64/held-out-46",
+    "held-out-47": "round65/held-out-47",
 }
 
 
