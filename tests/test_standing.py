@@ -821,6 +821,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-44, seeds 5-9: adam 0.333, adam-3e-4 0.000, adam-3e-3 0.278, sgd 0.326, rmsprop 0.243, " in printed
     assert "held-out-45, seeds 5-9: adam 0.333, adam-3e-4 0.000, adam-3e-3 0.256, sgd 0.228, rmsprop 0.188, " in printed
     assert "held-out-46, seeds 0-4: adam 0.167, adam-3e-4 0.000, adam-3e-3 0.526, sgd 0.302, rmsprop 0.163, " in printed
+    assert "held-out-47, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.222, sgd 0.327, rmsprop 0.333, " in printed
 
 
 @pytest.mark.parametrize(
