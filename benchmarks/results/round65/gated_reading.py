@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.diagnostics.train_lead import race_end
-from benchmarks.suite import paired, tasks
+from benchmarks.suite import paired, scoring, tasks
 
 RECOMMENDED = "race-multiples-undo-kept-watch"
 THIRD = "race-multiples-undo-reading-1x-short-kept-watch"
@@ -58,7 +58,8 @@ def check(probe: dict, stored: dict, label: str, before_the_reading: bool = Fals
 
 
 def tally(mine: dict, theirs: dict) -> tuple[int, int, int, list[str], list[str]]:
-    """Runs sooner, later and level, and the tasks (median over the seeds) only one of them reaches."""
+    """Runs sooner, later and level, and the tasks (AlgoPerf's median over the seeds, as the suite reads it) only one
+    of them reaches, by name."""
     sooner = later = level = 0
     lost, gained = [], []
     for task, by_seed in theirs.items():
@@ -66,11 +67,10 @@ def tally(mine: dict, theirs: dict) -> tuple[int, int, int, list[str], list[str]
             sooner += mine[task][seed] < steps
             later += mine[task][seed] > steps
             level += mine[task][seed] == steps
-        mine_median = float(np.median(list(mine[task].values())))
-        their_median = float(np.median(list(by_seed.values())))
-        if math.isinf(mine_median) and not math.isinf(their_median):
+        ours, recommended = scoring.median_time(list(mine[task].values())), scoring.median_time(list(by_seed.values()))
+        if math.isinf(ours) and math.isfinite(recommended):
             lost.append(task)
-        if math.isinf(their_median) and not math.isinf(mine_median):
+        if math.isinf(recommended) and math.isfinite(ours):
             gained.append(task)
     return sooner, later, level, lost, gained
 

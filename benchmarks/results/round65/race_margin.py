@@ -25,6 +25,7 @@ import numpy as np
 
 from benchmarks.diagnostics.train_lead import race_end
 from benchmarks.suite import tasks
+from benchmarks.suite.sequenced import bases
 from optswitch import _names
 from optswitch._find import find_all
 from optswitch.selectors import RaceState
@@ -33,11 +34,6 @@ SWITCH = "race-multiples-undo-kept-watch"
 HERE = Path(__file__).resolve().parent
 Trainer = runpy.run_path(str(HERE.parent / "round62" / "handoff_probe.py"))["Trainer"]
 up_to_evaluation = runpy.run_path(str(HERE.parent / "round63" / "trial_reading.py"))["up_to_evaluation"]
-
-
-def optimizer(name: str) -> str:
-    """The optimizer of a copy's name (``adam-x3`` -> ``adam``)."""
-    return name.rsplit("-x", 1)[0]
 
 
 def race_state(opt_state) -> tuple[RaceState, tuple[str, ...]]:
@@ -71,7 +67,8 @@ def probe(name: str, seeds) -> list[dict]:
         race, names = race_state(carry[1])
         leader = int(race.leader)
         standing = np.asarray(race.standing, np.float64)
-        others = [k for k in range(len(names)) if optimizer(names[k]) != optimizer(names[leader])]
+        family = bases(names)
+        others = [k for k in range(len(names)) if family[k] != family[leader]]
         runner_up = max(others, key=lambda k: standing[k])
         rows.append({
             "task": name, "seed": seed, "cut": cut, "leader": names[leader], "runner_up": names[runner_up],
