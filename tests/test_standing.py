@@ -177,12 +177,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round63",
         "round64",
         "round65",
+        "round66",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round65/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 64's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-47 ran), is what each of its commands prints today from the
+    # benchmarks/results/round66/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 65's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-48 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -362,13 +363,19 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round65/train_lead.txt", ["train_lead"] * 4),
         ("round65/late_targets.txt", ["late_targets"] * 4),
         ("round65/race_agrees.txt", ["race_agrees"] * 4),
+        ("round66/held_out_48.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round66/first_duels.txt", ["first_duels"] * 4),
+        ("round66/train_ahead.txt", ["train_ahead"] * 4),
+        ("round66/train_lead.txt", ["train_lead"] * 4),
+        ("round66/late_targets.txt", ["late_targets"] * 4),
+        ("round66/race_agrees.txt", ["race_agrees"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 64" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 66" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
     # printed.
@@ -634,13 +641,14 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
         ("round63/held_out_45", "round63/held-out-45"),
         ("round64/held_out_46", "round64/held-out-46"),
         ("round65/held_out_47", "round65/held-out-47"),
+        ("round66/held_out_48", "round66/held-out-48"),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round65/held_out_47.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 65"
+    # benchmarks/results/round51/held_out_33.txt to round66/held_out_48.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 66"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, and no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
@@ -765,22 +773,23 @@ def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
         ("round63", "held-out-45", 1, ("(2 of 5 reach it), compile 2.7 s", 1), 11, ("2.05", "3.77")),
         ("round64", "held-out-46", 0, ("", 0), 12, ("1.35", "2.95")),
         ("round65", "held-out-47", 2, ("(1 of 5 reach it), compile 2.2 s", 1), 10, ("1.77", "3.57")),
+        ("round66", "held-out-48", 0, ("", 0), 12, ("2.39", "3.89")),
     ],
 )
 def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
     round_, split, misses, partial, reached, fastest, capsys, monkeypatch
 ):
-    # benchmarks/results/round56/held_out_38.txt to round65/held_out_47.txt hold what round 52's seconds.py prints for
-    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 65" quote:
+    # benchmarks/results/round56/held_out_38.txt to round66/held_out_48.txt hold what round 52's seconds.py prints for
+    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 66" quote:
     # the recommended switch's median misses the dose-response curves' end-of-budget target once (held-out-38), the
     # food web in three runs and the mixture spectra in one (held-out-39), the Cobb-Douglas panel in all four runs and
     # the schools in one (held-out-40), the rate constants in three runs and the clocks in two (held-out-41), the stars
     # in the two five-candidate runs (held-out-42), the media adstocks in all four runs and the fragments in the two
     # five-candidate runs (held-out-43), the diffusion tensors in all four runs (held-out-44), the resistor network in
     # the five-candidate run of seeds 0-4 (held-out-45), none on held-out-46, the linkage in both three-candidate runs
-    # (held-out-47); where it reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to
-    # 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x and 1.77x to 3.57x the
-    # fastest fixed candidate's seconds, nearly all of it compiling.
+    # (held-out-47), none on held-out-48; where it reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to
+    # 4.53x, 3.75x to 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x, 1.77x to
+    # 3.57x and 2.39x to 3.89x the fastest fixed candidate's seconds, nearly all of it compiling.
     printed = blind_seconds(round_, split, capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == misses
     text, count = partial
@@ -793,7 +802,7 @@ def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-47: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-48: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -822,6 +831,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-45, seeds 5-9: adam 0.333, adam-3e-4 0.000, adam-3e-3 0.256, sgd 0.228, rmsprop 0.188, " in printed
     assert "held-out-46, seeds 0-4: adam 0.167, adam-3e-4 0.000, adam-3e-3 0.526, sgd 0.302, rmsprop 0.163, " in printed
     assert "held-out-47, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.222, sgd 0.327, rmsprop 0.333, " in printed
+    assert "held-out-48, seeds 5-9: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.000, sgd 0.586, rmsprop 0.321, " in printed
 
 
 @pytest.mark.parametrize(
@@ -975,10 +985,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "four-bar-coupler-curve: best fixed rmsprop (1800 steps); most updates: 5 sgd, 6 sgd, 7 sgd, 8 sgd, "
             "9 sgd; 0 of 5",
         ),
+        (
+            "round66/held_out_48",
+            "round66/held-out-48",
+            "magic-formula-tyre: best fixed rmsprop (1450 steps); most updates: 5 rmsprop, 6 adam, 7 rmsprop, "
+            "8 adam, 9 rmsprop; 3 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round65/held_out_47.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round66/held_out_48.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -47,6 +47,7 @@ SPLITS = {
     "held-out-45": "round63/held-out-45",
     "held-out-46": "round64/held-out-46",
     "held-out-47": "round65/held-out-47",
+    "held-out-48": "round66/held-out-48",
 }
 
 
