@@ -369,6 +369,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round66/train_lead.txt", ["train_lead"] * 4),
         ("round66/late_targets.txt", ["late_targets"] * 4),
         ("round66/race_agrees.txt", ["race_agrees"] * 4),
+        ("round66/when_settled.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -1287,6 +1288,17 @@ def test_train_lead_reads_when_the_best_fixed_candidate_leads_on_its_own_trainin
         "  b: adam 200 steps, switch 200; at a trial's end leading, at the race's end (160) not leading; by its "
         "target step not leading there",
     ]
+    # Task a's lead settles at 200, after the race's end: before half of a budget of 2,000, from half of one of 300.
+    assert train_lead.when_settled(found, {"a": 2000, "b": 2000}).splitlines()[0::3] == [
+        "1 tasks short of the goal, SGD best: the lead settles by the race's end on 0, after it and before half the "
+        "budget on 1, from half the budget on 0, never on 0",
+        "1 tasks within 1.15x, another candidate best: the lead settles by the race's end on 0, after it and before "
+        "half the budget on 0, from half the budget on 0, never on 1",
+    ]
+    assert train_lead.when_settled(found, {"a": 300, "b": 2000}).splitlines()[0] == (
+        "1 tasks short of the goal, SGD best: the lead settles by the race's end on 0, after it and before half the "
+        "budget on 0, from half the budget on 1, never on 0"
+    )
 
 
 def test_round_53_s_counts_of_races_ending_at_1x_come_out_of_the_stored_runs(capsys, monkeypatch):

@@ -15,16 +15,20 @@ seeds is the lowest of the fixed candidates'. Two readings:
 - the *settled lead*: the first evaluation from which the best candidate leads at every evaluation up to ``S``, or
   none where it does not lead at ``S``.
 
-A best candidate that leads only after ``E`` is one that a race judged on its own signal, over legs that end by
-``E``, would have had to see before it was ahead. The counts are split by whether the switch reaches the target within
-:data:`~benchmarks.suite.goals.TIME_OVER_BEST_FIXED` of ``S`` (as :mod:`benchmarks.diagnostics.train_ahead` splits
-them), and the tasks SGD gets to first are counted apart from those another candidate does.
+A best candidate that leads only after ``E`` is one that a race judged on its own signal, over legs that end by ``E``,
+would have had to see before it was ahead. ``--when-settled`` (round 66) also counts when the settled lead comes against
+the recommended switch's last decision, at half the budget: by ``E``, after ``E`` and before half the budget (while its
+duels still decide), or from half the budget on (after they have stopped). The counts are split by whether the switch
+reaches the target within :data:`~benchmarks.suite.goals.TIME_OVER_BEST_FIXED` of ``S`` (as
+:mod:`benchmarks.diagnostics.train_ahead` splits them), and the tasks SGD gets to first are counted apart from those
+another candidate does.
 
 Usage::
 
     python -m benchmarks.diagnostics.train_lead --switch "FILES:race-multiples-undo" --fixed "FILES:adam,sgd,rmsprop"
 
-``--each-task`` also lists each task. ``FILES`` as in :mod:`benchmarks.suite.standing`.
+``--each-task`` also lists each task, ``--when-settled`` adds :func:`when_settled`'s counts. ``FILES`` as in
+:mod:`benchmarks.suite.standing`.
 """
 
 import collections
@@ -134,21 +138,28 @@ def read(switch_runs: list, fixed: Mapping[str, list], targets: Mapping, budget:
     return found
 
 
+def groups(found: Sequence[TaskLead]) -> list[tuple[str, list[TaskLead]]]:
+    """``found`` in four groups, each with its label: short of the goal or not, SGD best or another candidate."""
+    return [
+        (f"{label}, {who} best", [entry for entry in found if entry.short == short and entry.sgd_best == sgd])
+        for short, label in ((True, "short of the goal"), (False, f"within {goals.TIME_OVER_BEST_FIXED}x"))
+        for sgd, who in ((True, "SGD"), (False, "another candidate"))
+    ]
+
+
 def report(found: Sequence[TaskLead], listed: bool = False) -> str:
     """What :func:`read` found, counted (and, with ``listed``, task by task)."""
     lines = []
-    for short, label in ((True, "short of the goal"), (False, f"within {goals.TIME_OVER_BEST_FIXED}x")):
-        for sgd, who in ((True, "SGD"), (False, "another candidate")):
-            group = [entry for entry in found if entry.short == short and entry.sgd_best == sgd]
-            at_trial = sum(entry.leads_at_trial_end for entry in group)
-            at_end = sum(entry.leads_at_race_end for entry in group)
-            later = sum(entry.settled is not None and entry.settled > entry.race_end for entry in group)
-            never = sum(entry.settled is None for entry in group)
-            lines.append(
-                f"{len(group)} tasks {label}, {who} best: the best candidate leads on the training loss at a fair "
-                f"trial's end on {at_trial}, at the race's end on {at_end}; its lead settles after the race's end on "
-                f"{later}; it does not lead at its target step on {never}"
-            )
+    for label, group in groups(found):
+        at_trial = sum(entry.leads_at_trial_end for entry in group)
+        at_end = sum(entry.leads_at_race_end for entry in group)
+        later = sum(entry.settled is not None and entry.settled > entry.race_end for entry in group)
+        never = sum(entry.settled is None for entry in group)
+        lines.append(
+            f"{len(group)} tasks {label}: the best candidate leads on the training loss at a fair trial's end on "
+            f"{at_trial}, at the race's end on {at_end}; its lead settles after the race's end on {later}; it does not "
+            f"lead at its target step on {never}"
+        )
     if listed:
         for entry in found:
             steps = "missed" if math.isinf(entry.switch_steps) else f"{entry.switch_steps:.0f}"
@@ -162,13 +173,36 @@ def report(found: Sequence[TaskLead], listed: bool = False) -> str:
     return "\n".join(lines)
 
 
+def when_settled(found: Sequence[TaskLead], budget: Mapping[str, int]) -> str:
+    """:func:`report`'s four groups counted by when the best candidate's lead settles against the recommended
+    switch's decisions: by the race's end, after it and before half of the task's ``budget`` (while the switch's duels
+    still decide), from half the budget on (after its last decision), or never (it does not lead at its target step)."""
+    lines = []
+    for label, group in groups(found):
+        settled = [(entry.settled, entry.race_end, budget[entry.task]) for entry in group if entry.settled is not None]
+        by_end = sum(step <= end for step, end, _ in settled)
+        from_half = sum(step >= whole // 2 for step, _, whole in settled)
+        lines.append(
+            f"{len(group)} tasks {label}: the lead settles by the race's end on {by_end}, after it and before half the "
+            f"budget on {len(settled) - by_end - from_half}, from half the budget on {from_half}, never on "
+            f"{len(group) - len(settled)}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> list[TaskLead]:
     parser = switch_and_fixed_parser("train_lead", __doc__)
     parser.add_argument("--each-task", action="store_true", help="also list each task")
+    parser.add_argument(
+        "--when-settled", action="store_true", help="also count when the lead settles against half the budget"
+    )
     args = parser.parse_args(argv)
     switch_runs, fixed, targets = read_switch_and_fixed(args)
-    found = read(switch_runs, fixed, targets, budgets(args.switch.rpartition(":")[0]))
+    budget = budgets(args.switch.rpartition(":")[0])
+    found = read(switch_runs, fixed, targets, budget)
     print(report(found, args.each_task))
+    if args.when_settled:
+        print(when_settled(found, budget))
     return found
 
 

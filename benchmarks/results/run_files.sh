@@ -322,6 +322,9 @@ standing_report() {
 # listed: train_lead_report.
 lead() { echo "\$ python -m benchmarks.diagnostics.train_lead $*"; python -m benchmarks.diagnostics.train_lead "$@"; echo; }
 train_lead_report() { over_the_four_sets lead --each-task; }
+# Round 66's count of when the best candidate's lead settles against the recommended switch's last decision, at half the
+# budget (benchmarks/diagnostics/train_lead.py's --when-settled), over the four sets: when_settled_report.
+when_settled_report() { over_the_four_sets lead --when-settled; }
 # Round 52's reading (benchmarks/diagnostics/late_targets.py), printed after its command, over the four sets, each task
 # listed: late_targets_report.
 late() { echo "\$ python -m benchmarks.diagnostics.late_targets $*"; python -m benchmarks.diagnostics.late_targets "$@"; echo; }
