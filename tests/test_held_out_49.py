@@ -13,7 +13,7 @@ from scipy.optimize import least_squares
 from benchmarks.suite import cli, tasks
 from benchmarks.suite.tasks import held_out_49
 
-HELD_OUT_49 = ["prism-sellmeier", "double-slit-diffraction", "triprotic-titration"]
+HELD_OUT_49 = ["prism-sellmeier", "double-slit-diffraction", "wagner-vapour-pressure"]
 
 
 def test_the_held_out_49_split_runs_only_when_asked_and_is_disjoint_from_every_other(capsys):
@@ -141,67 +141,64 @@ def test_double_slit_diffraction_holds_the_data_its_docstring_states():
     held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
-NOMINAL_ACID = (3.0, 4.9, 6.2, 0.019)
+IAPWS_WATER = (-7.85951783, 1.84408259, -11.7866497, 22.6807411, -15.9618719, 1.80122502)
+NOMINAL_WATER = (-7.8025, 1.5527, -2.9978, 2.2143)
 
 
-def base_volume(ph, pk1, pk2, pk3, concentration):
-    """The volume (mL) of 0.1 mol / L base added to 25 mL of a triprotic acid at one pH, by hand: the charge balance,
-    the protons given up per molecule by Bjerrum's formation function."""
-    h = 10.0**-ph
-    k1, k2, k3 = 10.0**-pk1, 10.0**-pk2, 10.0**-pk3
-    given = (k1 * h**2 + 2 * k1 * k2 * h + 3 * k1 * k2 * k3) / (h**3 + k1 * h**2 + k1 * k2 * h + k1 * k2 * k3)
-    return 25.0 * (concentration * given - h + 1e-14 / h) / (0.1 + h - 1e-14 / h)
+def vapour_pressure(temperature, coefficients, exponents=(1.0, 1.5, 3.0, 6.0)):
+    """Water's vapour pressure (MPa) at one temperature (K), by hand: Wagner's equation, ``ln(p / 22.064) = (647.096 /
+    T) sum a_i tau^e_i``, ``tau = 1 - T / 647.096``."""
+    tau = 1 - temperature / 647.096
+    return 22.064 * math.exp(
+        647.096 / temperature * sum(a * tau**e for a, e in zip(coefficients, exponents, strict=True))
+    )
 
 
-def base_volumes(ph, acid):
-    """:func:`base_volume` for an array of pH, in numpy."""
-    h = 10.0**-ph
-    k1, k2, k3 = 10.0 ** -acid[0], 10.0 ** -acid[1], 10.0 ** -acid[2]
-    given = (k1 * h**2 + 2 * k1 * k2 * h + 3 * k1 * k2 * k3) / (h**3 + k1 * h**2 + k1 * k2 * h + k1 * k2 * k3)
-    return 25.0 * (acid[3] * given - h + 1e-14 / h) / (0.1 + h - 1e-14 / h)
+def vapour_pressures(temperature, coefficients):
+    """:func:`vapour_pressure` (the four-term 3-6 form) for an array of temperatures, in numpy."""
+    tau = 1 - temperature / 647.096
+    expansion = sum(a * tau**e for a, e in zip(coefficients, (1.0, 1.5, 3.0, 6.0), strict=True))
+    return 22.064 * np.exp(647.096 / temperature * expansion)
 
 
-def acid(p):
-    """The model's acid at ``p``: the nominal pKa moved themselves and the concentration in logs, in units of 0.05."""
-    c = 0.05 * np.asarray(p)
-    return NOMINAL_ACID[0] + c[0], NOMINAL_ACID[1] + c[1], NOMINAL_ACID[2] + c[2], NOMINAL_ACID[3] * math.exp(c[3])
-
-
-def test_triprotic_titration_holds_the_data_its_docstring_states():
-    task = tasks.triprotic_titration()
+def test_wagner_vapour_pressure_holds_the_data_its_docstring_states():
+    task = tasks.wagner_vapour_pressure()
     data = {name: np.asarray(value, np.float64) for name, value in task.data.items()}
     assert data["x_train"].shape == (4000, 1) and data["y_val"].shape == (1000,)
-    # The data by hand: point by point, citric acid at the pH a meter 2% short in slope reads, less the nominal acid,
-    # in units of 0.25 mL.
+    # Water as it is, Wagner and Pruss's six terms: it boils at 373.124 K under one atmosphere.
+    iapws = (1.0, 1.5, 3.0, 3.5, 4.0, 7.5)
+    assert vapour_pressure(373.124, IAPWS_WATER, iapws) == pytest.approx(0.101325, rel=1e-4)
+    # The data by hand: temperature by temperature, water as it is less the nominal water's four terms, in MPa.
     rng = np.random.default_rng(0)
-    ph = rng.uniform(2.8, 8.0, 5000)
-    noise = rng.normal(0, 0.08, 5000)
-    true = (3.13, 4.76, 6.40, 0.02)
-    y = [(base_volume(7 + 1.02 * (p - 7), *true) - base_volume(p, *NOMINAL_ACID)) / 0.25 for p in ph]
+    temperature = rng.uniform(300.0, 620.0, 5000)
+    noise = rng.normal(0, 0.001, 5000)
+    y = [vapour_pressure(t, IAPWS_WATER, iapws) - vapour_pressure(t, NOMINAL_WATER) for t in temperature]
     y = np.array(y) + noise
-    assert y.min() == pytest.approx(Y_RANGES["volume"][0], abs=1e-4) and y.max() == pytest.approx(
-        Y_RANGES["volume"][1], abs=1e-4
+    assert y.min() == pytest.approx(Y_RANGES["pressure"][0], abs=1e-8) and y.max() == pytest.approx(
+        Y_RANGES["pressure"][1], abs=1e-8
     )
-    np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]])[:, 0], ph, rtol=1e-6)
-    np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-4, atol=1e-4)
-    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "volume", (1e-5, 1e-5, 1e-7))
+    np.testing.assert_allclose(np.concatenate([data["x_val"], data["x_train"]])[:, 0], temperature, rtol=1e-6)
+    np.testing.assert_allclose(np.concatenate([data["y_val"], data["y_train"]]), y, rtol=1e-4, atol=1e-8)
+    held_out_split.check_start_and_references(task, data, noise, REFERENCES, "pressure", (1e-10, 1e-10, 1e-11))
 
-    def model(p, ph):
-        return (base_volumes(ph, acid(p)) - base_volumes(ph, NOMINAL_ACID)) / 0.25
+    def model(p, temperature):
+        coefficients = np.array(NOMINAL_WATER) + 0.8 * np.asarray(p)
+        return vapour_pressures(temperature, coefficients) - vapour_pressures(temperature, NOMINAL_WATER)
 
-    start = np.array([*(np.array(true[:3]) - np.array(NOMINAL_ACID[:3])) / 0.05, math.log(0.02 / 0.019) / 0.05])
-    fitted = least_squares(lambda p: model(p, ph[1000:]) - y[1000:], start, xtol=1e-15, ftol=1e-15).x
-    assert held_out_split.metric_on(task, {"acid": fitted}) == pytest.approx(REFERENCES["volume-floor"], rel=1e-3)
-    assert REFERENCES["volume-floor"] > 1.1 * REFERENCES["volume-true"]
-    # The model by hand on 8 points: any acid near the nominal one.
-    params = {"acid": rng.normal(0, 2, 4)}
+    residual = lambda p: model(p, temperature[1000:]) - y[1000:]
+    fitted = least_squares(residual, np.zeros(4), xtol=1e-15, ftol=1e-15).x
+    floor = held_out_split.metric_on(task, {"coefficients": fitted})
+    assert floor == pytest.approx(REFERENCES["pressure-floor"], rel=1e-3)
+    assert REFERENCES["pressure-floor"] > 1.1 * REFERENCES["pressure-true"]
+    # The model by hand on 8 temperatures: any coefficients near the nominal ones.
+    params = {"coefficients": rng.normal(0, 0.3, 4)}
     x, y = data["x_train"][:8], data["y_train"][:8]
-    fitted_acid = acid(params["acid"])
-    predicted = [(base_volume(p, *fitted_acid) - base_volume(p, *NOMINAL_ACID)) / 0.25 for p in x[:, 0]]
+    coefficients = tuple(np.array(NOMINAL_WATER) + 0.8 * params["coefficients"])
+    predicted = [vapour_pressure(t, coefficients) - vapour_pressure(t, NOMINAL_WATER) for t in x[:, 0]]
     held_out_split.check_the_model_by_hand(task, params, x, y, np.array(predicted))
 
 
-Y_RANGES = {"deviation": (0.520142, 0.949159), "intensity": (-4.85155, 4.13837), "volume": (-2.33822, 3.03567)}
+Y_RANGES = {"deviation": (0.520142, 0.949159), "intensity": (-4.85155, 4.13837), "pressure": (-0.00594224, 0.00620509)}
 
 REFERENCES = {
     "deviation-zero": 0.488172,
@@ -212,15 +209,17 @@ REFERENCES = {
     "intensity-mean": 1.78568,
     "intensity-true": 0.157786,
     "intensity-floor": 0.27199,
-    "volume-zero": 2.73988,
-    "volume-mean": 1.83274,
-    "volume-true": 0.00631145,
-    "volume-floor": 0.00990377,
+    "pressure-zero": 5.63834e-06,
+    "pressure-mean": 4.75504e-06,
+    "pressure-true": 9.86165e-07,
+    "pressure-floor": 1.50605e-06,
 }
 
 
 def test_the_docstrings_state_the_references():
-    held_out_split.check_docstrings_state_the_references(HELD_OUT_49, ["deviation", "intensity", "volume"], REFERENCES)
+    held_out_split.check_docstrings_state_the_references(
+        HELD_OUT_49, ["deviation", "intensity", "pressure"], REFERENCES
+    )
 
 
 @pytest.mark.parametrize("name", HELD_OUT_49)
@@ -235,7 +234,7 @@ def test_held_out_49_targets_and_baseline_rates_come_from_fixed_optimizers_only(
 SETTERS = {
     "prism-sellmeier": ("rmsprop", 5, (1200, 1650), 0.003),
     "double-slit-diffraction": ("sgd", 5, (850, 1200), 0.03),
-    "triprotic-titration": ("sgd", 5, (1250, 1450), 0.01),
+    "wagner-vapour-pressure": ("adam", 5, (1400, 1550), 0.03),
 }
 
 
