@@ -178,12 +178,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round64",
         "round65",
         "round66",
+        "round67",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round66/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 65's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-48 ran), is what each of its commands prints today from the
+    # benchmarks/results/round67/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 66's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-49 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -370,13 +371,20 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round66/late_targets.txt", ["late_targets"] * 4),
         ("round66/race_agrees.txt", ["race_agrees"] * 4),
         ("round66/when_settled.txt", ["train_lead"] * 4),
+        ("round67/held_out_49.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round67/first_duels.txt", ["first_duels"] * 4),
+        ("round67/train_ahead.txt", ["train_ahead"] * 4),
+        ("round67/train_lead.txt", ["train_lead"] * 4),
+        ("round67/late_targets.txt", ["late_targets"] * 4),
+        ("round67/race_agrees.txt", ["race_agrees"] * 4),
+        ("round67/when_settled.txt", ["train_lead"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
     stored, modules, capsys, monkeypatch
 ):
     # Each stored file above (under benchmarks/results/), which benchmarks/README.md's "Selection, round 31" to
-    # "round 66" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
+    # "round 67" quote (round42/held_out_25.txt and later blind splits' files list each run's first duel): each of their
     # paired comparisons, standings, counts of early step downs, of first duels, of family picks, of training losses
     # ahead, of the best candidate's lead on its training loss and of late targets come out of the stored runs as
     # printed.
@@ -624,38 +632,47 @@ def test_round_50_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_run
     assert len(lowest) == 3 and min(lowest) > 0
 
 
+#: A blind split's four runs (three candidates and five, seeds 0-4 and 5-9), each as round 10's guard ran it.
+SAME_IN_ALL_FOUR = (15, 15, 15, 15)
+
+
 @pytest.mark.parametrize(
-    "stored, folder",
+    "stored, folder, same",
     [
-        ("round51/held_out_33", "round51/held-out-33"),
-        ("round52/held_out_34", "round52/held-out-34"),
-        ("round53/held_out_35", "round53/held-out-35"),
-        ("round54/held_out_36", "round54/held-out-36"),
-        ("round55/held_out_37", "round55/held-out-37"),
-        ("round56/held_out_38", "round56/held-out-38"),
-        ("round57/held_out_39", "round57/held-out-39"),
-        ("round58/held_out_40", "round58/held-out-40"),
-        ("round59/held_out_41", "round59/held-out-41"),
-        ("round60/held_out_42", "round60/held-out-42"),
-        ("round61/held_out_43", "round61/held-out-43"),
-        ("round62/held_out_44", "round62/held-out-44"),
-        ("round63/held_out_45", "round63/held-out-45"),
-        ("round64/held_out_46", "round64/held-out-46"),
-        ("round65/held_out_47", "round65/held-out-47"),
-        ("round66/held_out_48", "round66/held-out-48"),
+        ("round51/held_out_33", "round51/held-out-33", SAME_IN_ALL_FOUR),
+        ("round52/held_out_34", "round52/held-out-34", SAME_IN_ALL_FOUR),
+        ("round53/held_out_35", "round53/held-out-35", SAME_IN_ALL_FOUR),
+        ("round54/held_out_36", "round54/held-out-36", SAME_IN_ALL_FOUR),
+        ("round55/held_out_37", "round55/held-out-37", SAME_IN_ALL_FOUR),
+        ("round56/held_out_38", "round56/held-out-38", SAME_IN_ALL_FOUR),
+        ("round57/held_out_39", "round57/held-out-39", SAME_IN_ALL_FOUR),
+        ("round58/held_out_40", "round58/held-out-40", SAME_IN_ALL_FOUR),
+        ("round59/held_out_41", "round59/held-out-41", SAME_IN_ALL_FOUR),
+        ("round60/held_out_42", "round60/held-out-42", SAME_IN_ALL_FOUR),
+        ("round61/held_out_43", "round61/held-out-43", SAME_IN_ALL_FOUR),
+        ("round62/held_out_44", "round62/held-out-44", SAME_IN_ALL_FOUR),
+        ("round63/held_out_45", "round63/held-out-45", SAME_IN_ALL_FOUR),
+        ("round64/held_out_46", "round64/held-out-46", SAME_IN_ALL_FOUR),
+        ("round65/held_out_47", "round65/held-out-47", SAME_IN_ALL_FOUR),
+        ("round66/held_out_48", "round66/held-out-48", SAME_IN_ALL_FOUR),
+        ("round67/held_out_49", "round67/held-out-49", (11, 11, 15, 15)),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
-    stored, folder, capsys, monkeypatch
+    stored, folder, same, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round66/held_out_48.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 66"
+    # benchmarks/results/round51/held_out_33.txt to round67/held_out_49.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 67"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
-    # the clock, and no task's loss reached 0.
+    # the clock, through held-out-48; on held-out-49 it parted from it on 8 of the 30 three-candidate runs, each named
+    # with the update where they part; no task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
     printed, text = printed_by("round50/same_runs", capsys, monkeypatch, stored, *folders)
     assert f"$ python benchmarks/results/round50/same_runs.py {' '.join(folders)}\n" + printed in text
-    assert printed.count(": 15 runs of 15 the same in every field but the clock") == 4
+    counts = re.findall(r": (\d+) runs of 15 the same in every field but the clock\n", printed)
+    assert tuple(map(int, counts)) == same
+    parted = re.findall(r"^  \S+ seed \d+: [a-z_, ]+; first apart at update \d+$", printed, flags=re.MULTILINE)
+    assert len(parted) == 60 - sum(same)
     lowest = [float(line.split(": ")[1]) for line in printed.splitlines()[-3:]]
     assert len(lowest) == 3 and min(lowest) > 0
 
@@ -775,22 +792,24 @@ def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
         ("round64", "held-out-46", 0, ("", 0), 12, ("1.35", "2.95")),
         ("round65", "held-out-47", 2, ("(1 of 5 reach it), compile 2.2 s", 1), 10, ("1.77", "3.57")),
         ("round66", "held-out-48", 0, ("", 0), 12, ("2.39", "3.89")),
+        ("round67", "held-out-49", 7, ("(0 of 5 reach it), compile 3.1 s", 2), 5, ("2.19", "3.44")),
     ],
 )
 def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
     round_, split, misses, partial, reached, fastest, capsys, monkeypatch
 ):
-    # benchmarks/results/round56/held_out_38.txt to round66/held_out_48.txt hold what round 52's seconds.py prints for
-    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 66" quote:
+    # benchmarks/results/round56/held_out_38.txt to round67/held_out_49.txt hold what round 52's seconds.py prints for
+    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 67" quote:
     # the recommended switch's median misses the dose-response curves' end-of-budget target once (held-out-38), the
     # food web in three runs and the mixture spectra in one (held-out-39), the Cobb-Douglas panel in all four runs and
     # the schools in one (held-out-40), the rate constants in three runs and the clocks in two (held-out-41), the stars
     # in the two five-candidate runs (held-out-42), the media adstocks in all four runs and the fragments in the two
     # five-candidate runs (held-out-43), the diffusion tensors in all four runs (held-out-44), the resistor network in
     # the five-candidate run of seeds 0-4 (held-out-45), none on held-out-46, the linkage in both three-candidate runs
-    # (held-out-47), none on held-out-48; where it reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to
-    # 4.53x, 3.75x to 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x, 1.77x to
-    # 3.57x and 2.39x to 3.89x the fastest fixed candidate's seconds, nearly all of it compiling.
+    # (held-out-47), none on held-out-48, the prism in three runs and the water in all four (held-out-49); where it
+    # reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to 5.13x, 3.94x to 4.70x, 3.48x to
+    # 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x, 1.77x to 3.57x, 2.39x to 3.89x and 2.19x to 3.44x the
+    # fastest fixed candidate's seconds, nearly all of it compiling.
     printed = blind_seconds(round_, split, capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == misses
     text, count = partial
@@ -803,7 +822,7 @@ def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-48: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-49: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -833,6 +852,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-46, seeds 0-4: adam 0.167, adam-3e-4 0.000, adam-3e-3 0.526, sgd 0.302, rmsprop 0.163, " in printed
     assert "held-out-47, seeds 0-4: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.222, sgd 0.327, rmsprop 0.333, " in printed
     assert "held-out-48, seeds 5-9: adam 0.000, adam-3e-4 0.000, adam-3e-3 0.000, sgd 0.586, rmsprop 0.321, " in printed
+    assert "held-out-49, seeds 0-4: adam 0.267, adam-3e-4 0.000, adam-3e-3 0.656, sgd 0.189, rmsprop 0.333, " in printed
 
 
 @pytest.mark.parametrize(
@@ -992,10 +1012,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "magic-formula-tyre: best fixed rmsprop (1450 steps); most updates: 5 rmsprop, 6 adam, 7 rmsprop, "
             "8 adam, 9 rmsprop; 3 of 5",
         ),
+        (
+            "round67/held_out_49",
+            "round67/held-out-49",
+            "prism-sellmeier: best fixed rmsprop (1550 steps); most updates: 0 sgd, 1 sgd, 2 sgd, 3 sgd, 4 adam; "
+            "0 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round66/held_out_48.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round67/held_out_49.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -48,6 +48,7 @@ SPLITS = {
     "held-out-46": "round64/held-out-46",
     "held-out-47": "round65/held-out-47",
     "held-out-48": "round66/held-out-48",
+    "held-out-49": "round67/held-out-49",
 }
 
 

@@ -164,6 +164,10 @@ with_held_out_47() { with_split "$H47" "$H47_5C" "$H47_FRESH" "$H47_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H48 "$R/round66/held-out-48"
 with_held_out_48() { with_split "$H48" "$H48_5C" "$H48_FRESH" "$H48_FRESH_5C"; }
+# Round 67: held-out-49, run once (benchmarks/results/round67/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H49 "$R/round67/held-out-49"
+with_held_out_49() { with_split "$H49" "$H49_5C" "$H49_FRESH" "$H49_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
