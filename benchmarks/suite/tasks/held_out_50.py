@@ -34,7 +34,7 @@ def _theis_drawdown(distance, time, aquifer, xp=np):
 
 def theis_pumping_test(*, quick: bool = False) -> Task:
     """Theis. TO WRITE."""
-    rows, held_out, batch, unit, scale = 5000, 1000, 64, 0.1, 0.03
+    rows, held_out, batch, unit, scale = 5000, 1000, 64, 0.2, 0.03
     rng = np.random.default_rng(0)
     distance = rng.uniform(5.0, 150.0, rows)
     time = np.exp(rng.uniform(np.log(0.001), 0.0, rows))
@@ -91,7 +91,7 @@ def _stribeck_friction(speed, contact, xp=np):
 
 def stribeck_friction(*, quick: bool = False) -> Task:
     """Stribeck. TO WRITE."""
-    rows, held_out, batch, unit, scale = 5000, 1000, 64, 0.17, 3.0
+    rows, held_out, batch, unit, scale = 5000, 1000, 64, 0.18, 3.0
     rng = np.random.default_rng(0)
     speed = np.exp(rng.uniform(np.log(1e-4), np.log(0.2), rows))
     # The contact as it is, its lubricant shear-thinning (the viscous friction a power 0.8 of the speed), less the
@@ -136,7 +136,7 @@ _NOMINAL_ALLOY = (71000.0, 485.0, 11.5)
 _MICROPLASTIC_STRAIN, _MICROPLASTIC_POWER = 0.0008, 4.0
 
 #: The extensometer's gauge length (mm).
-_GAUGE_LENGTH = 10.0
+_GAUGE_LENGTH = 5.0
 
 
 def _ramberg_osgood(stress, alloy):
@@ -148,13 +148,13 @@ def _ramberg_osgood(stress, alloy):
 
 def ramberg_osgood_tensile(*, quick: bool = False) -> Task:
     """Ramberg-Osgood. TO WRITE."""
-    rows, held_out, batch, unit = 5000, 1000, 64, 0.5
+    rows, held_out, batch, unit = 5000, 1000, 64, 0.6
     rng = np.random.default_rng(0)
     stress = rng.uniform(80.0, 560.0, rows)
     # The alloy as it is, with its microplastic strain, less the nominal alloy's, as the extension (mm) over the
-    # extensometer's 10 mm gauge length.
+    # extensometer's 5 mm gauge length.
     true = _ramberg_osgood(stress, _TRUE_ALLOY) + _MICROPLASTIC_STRAIN * (stress / _TRUE_ALLOY[1]) ** _MICROPLASTIC_POWER
-    y = _GAUGE_LENGTH * (true - _ramberg_osgood(stress, _NOMINAL_ALLOY)) + rng.normal(0, 0.001, rows)
+    y = _GAUGE_LENGTH * (true - _ramberg_osgood(stress, _NOMINAL_ALLOY)) + rng.normal(0, 0.0005, rows)
     data = _rows(stress[held_out:, None], y[held_out:], stress[:held_out, None], y[:held_out])
     nominal = jnp.asarray(_NOMINAL_ALLOY, jnp.float32)
 
