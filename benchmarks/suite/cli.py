@@ -165,8 +165,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "same, added in round 60 for a later round), held-out-44 (the same, added in round 62 for a later round), "
         "held-out-45 (the same, added in round 63 for a later round), held-out-46 (the same, added in round 64 for a "
         "later round), held-out-47 (the same, added in round 64 for a later round), held-out-48 (the same, added in "
-        "round 65 for a later round), held-out-49 (the same, added in round 66 for a later round), held-out-50 (the same, "
-        "added in round 67 for a later round), or all",
+        "round 65 for a later round), held-out-49 (the same, added in round 66 for a later round), held-out-50 (the "
+        "same, added in round 67 for a later round), or all",
     )
     parser.add_argument(
         "--candidates",
