@@ -76,8 +76,9 @@ class Run:
     def kept_metric(self) -> list[float]:
         """``metric``, NaN where the evaluation was ``discarded``: what time to target reads, so that a trial's
         loser, whose parameters the run put back, reaches no target for it."""
-        discarded = self.discarded or [False] * len(self.metric)
-        return [math.nan if gone else value for value, gone in zip(self.metric, discarded, strict=True)]
+        if not self.discarded:
+            return list(self.metric)
+        return [math.nan if gone else value for value, gone in zip(self.metric, self.discarded, strict=True)]
 
 
 def discarded_in_trials(trialing: Sequence[bool], partway: Sequence[bool], active: Sequence[str]) -> list[bool]:

@@ -124,8 +124,10 @@ def time_to_target(steps: Sequence[float], metric: Sequence[float], target: Targ
         >>> time_to_target([0, 100], [0.1, 0.85], target)
         inf
     """
+    # Target.reached spelled out: the standing and the diagnostics read this for every stored run many times over.
+    threshold, higher_is_better = target.value, target.higher_is_better
     for time, value in zip(steps, metric, strict=True):
-        if target.reached(value):
+        if value >= threshold if higher_is_better else value <= threshold:
             return float(time)
     return math.inf
 
