@@ -49,6 +49,7 @@ SPLITS = {
     "held-out-47": "round65/held-out-47",
     "held-out-48": "round66/held-out-48",
     "held-out-49": "round67/held-out-49",
+    "held-out-50": "round68/held-out-50",
 }
 
 
