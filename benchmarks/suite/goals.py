@@ -23,6 +23,7 @@ live here only: results name what is checked, not its value.
 """
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -145,7 +146,11 @@ def _fixed_references(by_c: Mapping[str, dict], target: scoring.Target, fixed: S
 
 def _median_final(finals: Sequence[float], sign: float) -> float:
     """The median final metric over seeds, a diverged run's (NaN) counting as the worst possible."""
-    return float(np.median(np.nan_to_num(np.asarray(finals, float), nan=-sign * math.inf)))
+    # np.nan_to_num's reading, kept: an infinite final metric counts as the largest finite float of its sign.
+    largest = sys.float_info.max
+    return scoring.median(
+        [-sign * math.inf if math.isnan(final) else max(-largest, min(largest, final)) for final in finals]
+    )
 
 
 def _ratio(value: float, reference: float) -> float:

@@ -26,9 +26,11 @@ run or a task's target gives it) and the contender whose runs to read; the runs 
 
 import argparse
 import dataclasses
+import functools
 import glob
 import json
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -149,6 +151,16 @@ def load(spec: str, tasks: Sequence[str] | None = None) -> dict[str, dict[int, f
     return steps_to_target(runs, targets)
 
 
+@functools.lru_cache(maxsize=256)
+def _stored(path: str, modified_ns: int, size: int) -> tuple[dict, tuple]:
+    """A run file's targets and runs, parsed once per version of the file: the standing, the diagnostics and their
+    replays read the same files many times in one process (nothing changes a stored run after it is read). The
+    standing over every split reads 176 files; the bound keeps a long process's memory in check."""
+    stored = json.loads(Path(path).read_text())
+    targets = {task: store.load_target(entry["target"]) for task, entry in stored["tasks"].items()}
+    return targets, tuple(store.load_runs(stored["runs"]))
+
+
 def read_runs(files: str, contenders: Sequence[str], tasks: Sequence[str] | None = None) -> tuple[list, dict]:
     """``contenders``' runs in the run files ``"file1.json+file2.json"`` (each a path or a glob pattern, its
     matches read in sorted order), and their tasks' targets; where several files hold a run of one task, contender
@@ -161,10 +173,11 @@ def read_runs(files: str, contenders: Sequence[str], tasks: Sequence[str] | None
     for pattern in files.split("+"):
         paths = sorted(glob.glob(pattern)) or [pattern]  # a name that matches nothing fails on reading, as named
         for path in paths:
-            stored = json.loads(Path(path).read_text())
-            for task, entry in stored["tasks"].items():
-                targets.setdefault(task, store.load_target(entry["target"]))
-            for run in store.load_runs(stored["runs"]):
+            stat = os.stat(path)
+            file_targets, file_runs = _stored(os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+            for task, target in file_targets.items():
+                targets.setdefault(task, target)
+            for run in file_runs:
                 if run.contender in contenders and (tasks is None or run.task in tasks):
                     runs.setdefault((run.task, run.contender, run.seed), run)
     return list(runs.values()), targets

@@ -149,6 +149,21 @@ def median_time(times: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def median(values: Sequence[float]) -> float:
+    """``float(np.median(values))`` for the few numbers of one task's seeds, without numpy's overhead per call (the
+    standing and the diagnostics take tens of thousands of them): NaN when any value is NaN, or when there are none.
+
+    Examples:
+        >>> median([3.0, 1.0, 2.0]), median([4, 1, 2, 3]), median([1.0, math.nan])
+        (2.0, 2.5, nan)
+    """
+    ordered = sorted(map(float, values))
+    if not ordered or any(math.isnan(value) for value in ordered):
+        return math.nan
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def performance_ratios(times: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
     """Each contender's time over the fastest contender's, per task; inf where it missed the target.
 
@@ -198,11 +213,14 @@ def summarize(targets: Mapping[str, Target], contenders: Sequence[str], runs: Se
         contenders: the contenders scored, in order.
         runs: the :class:`benchmarks.suite.harness.Run` records.
     """
+    by_pair: dict[tuple[str, str], list] = {}
+    for run in runs:
+        by_pair.setdefault((run.task, run.contender), []).append(run)
     results = {}
     for name, target in targets.items():
         results[name] = {}
         for contender in contenders:
-            own = [run for run in runs if (run.task, run.contender) == (name, contender)]
+            own = by_pair.get((name, contender), [])
             steps = [time_to_target(run.steps, run.kept_metric, target) for run in own]
             seconds = [time_to_target(run.seconds, run.kept_metric, target) for run in own]
             finals = [run.final_metric for run in own]
@@ -214,13 +232,13 @@ def summarize(targets: Mapping[str, Target], contenders: Sequence[str], runs: Se
                 "median_steps_to_target": median_time(steps),
                 "median_seconds_to_target": median_time(seconds),
                 "final_metric": finals,
-                "median_final_metric": float(np.median(finals)),
+                "median_final_metric": median(finals),
                 "diverged": sum(run.diverged for run in own),
-                "median_switches": float(np.median([len(run.switches) for run in own])),
-                "median_compile_seconds": float(np.median([run.compile_seconds for run in own])),
+                "median_switches": median([len(run.switches) for run in own]),
+                "median_compile_seconds": median([run.compile_seconds for run in own]),
                 # Training time per step after the compile, over the whole run.
-                "median_ms_per_step": float(
-                    np.median([1e3 * (run.seconds[-1] - run.compile_seconds) / run.steps[-1] for run in own])
+                "median_ms_per_step": median(
+                    [1e3 * (run.seconds[-1] - run.compile_seconds) / run.steps[-1] for run in own]
                 ),
             }
     return results

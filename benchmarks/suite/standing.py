@@ -116,14 +116,18 @@ def standings(
         for run in contender_runs:
             ran.setdefault(run.task, set()).add(run.seed)
         seeds = ran if seeds is None else {task: seeds[task] & ran[task] for task in seeds.keys() & ran.keys()}
-    kept = [run for runs in by_contender.values() for run in runs if run.seed in seeds.get(run.task, ())]
+    kept_by_task: dict[str, list] = {}
+    for runs in by_contender.values():
+        for run in runs:
+            if run.seed in seeds.get(run.task, ()):
+                kept_by_task.setdefault(run.task, []).append(run)
     found = []
     for split in dict.fromkeys(splits.values()):
         split_tasks = [task for task in splits if splits[task] == split and seeds.get(task)]
         if not split_tasks:
             continue
         split_targets = {task: targets[task] for task in split_tasks}
-        runs = [run for run in kept if run.task in split_targets]
+        runs = [run for task in split_tasks for run in kept_by_task[task]]
         results = scoring.summarize(split_targets, [name, *fixed, *baselines], runs)
         check = goals.check(results, split_targets, list(fixed), [name], clock, list(baselines))[name]
         best = max(check["fixed_scores"], key=check["fixed_scores"].get)
