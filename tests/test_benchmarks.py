@@ -110,6 +110,18 @@ def test_median_time_is_infinite_when_half_the_runs_miss():
     assert scoring.median_time([1.0, INF, INF]) == INF
 
 
+def test_the_median_of_a_task_s_seeds_is_numpy_s_bit_for_bit():
+    # scoring.median stands in for np.median where the standing takes tens of thousands of them; every stored report
+    # replays through it, so it must agree to the last bit, NaN and infinities included (numpy's overflow included).
+    values = [0.1, 0.7, 1e-300, 3.0, 2, INF, -INF, math.nan, np.finfo(float).max, 1 / 3]
+    for count in range(1, 6):
+        for chosen in itertools.product(values, repeat=count) if count < 4 else itertools.combinations(values, count):
+            with np.errstate(all="ignore"):
+                expected = float(np.median(chosen))
+            assert np.array_equal(scoring.median(chosen), expected, equal_nan=True), chosen
+    assert math.isnan(scoring.median([]))
+
+
 def test_target_for_a_loss_relaxes_upwards_and_ignores_diverged_candidates():
     target = scoring.set_target(
         {"adam": [1.0, 1.2, 1.1], "sgd": [0.5, math.nan, math.nan], "rmsprop": [1.3, 1.4, 1.5]},

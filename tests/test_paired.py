@@ -138,3 +138,17 @@ def test_run_files_give_steps_to_target_from_the_kept_evaluations_and_the_comman
         paired.load(str(first))
     with pytest.raises(SystemExit, match="no runs of 'sgd'"):
         paired.load(f"{first}:sgd")
+
+
+def test_a_run_file_is_parsed_once_and_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "runs.json"
+    _write(path, [_run("t", "switch", 0, [1.0, 0.6, 0.45, 0.3])], ["switch"])
+    first, _ = paired.read_runs(str(path), ["switch"])
+    again, _ = paired.read_runs(str(path), ["switch"])
+    assert again[0] is first[0]  # the parsed run, not a second parse of the same file
+    _write(
+        path, [_run("t", "switch", 0, [1.0, 0.4, 0.4, 0.3]), _run("t", "switch", 1, [1.0, 0.4, 0.4, 0.3])], ["switch"]
+    )
+    changed, _ = paired.read_runs(str(path), ["switch"])
+    assert [run.metric[1] for run in changed] == [0.4, 0.4]
+    assert paired.load(f"{path}:switch") == {"t": {0: 100.0, 1: 100.0}}
