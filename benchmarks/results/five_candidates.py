@@ -50,6 +50,7 @@ SPLITS = {
     "held-out-48": "round66/held-out-48",
     "held-out-49": "round67/held-out-49",
     "held-out-50": "round68/held-out-50",
+    "held-out-51": "round69/held-out-51",
 }
 
 
