@@ -11,12 +11,12 @@ with momentum reaches the target first), the *development-3* ones (after round 4
 training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow) and the
 *development-5* ones (round 49, whose training loss is below 0), which run only when asked (``--split development-N``);
 the *validation* tasks are kept aside and run only when asked (``--split validation``), with the defaults frozen. Each
-*held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-51``) was added in one round for a later one (from
+*held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-52``) was added in one round for a later one (from
 held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the earlier splits' included, and
 is run once (``--split held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been
 seen (which round built and which ran each: benchmarks/README.md). Each split's tasks, and the helpers only they use,
 are in a module of their own (``development``, ``development_2`` to ``development_5``, ``validation``, ``held_out_01``
-for the held-out tasks, ``held_out_02`` to ``held_out_51``); the helpers that tasks of several splits use, and
+for the held-out tasks, ``held_out_02`` to ``held_out_52``); the helpers that tasks of several splits use, and
 :class:`Task`, are in ``_common``.
 """
 
@@ -83,6 +83,7 @@ from benchmarks.suite.tasks import (
     held_out_49,
     held_out_50,
     held_out_51,
+    held_out_52,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -194,6 +195,7 @@ SPLIT_MODULES = (
     held_out_49,
     held_out_50,
     held_out_51,
+    held_out_52,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -204,7 +206,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
 #: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
 #: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
-#: ``"held-out-51"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
+#: ``"held-out-52"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
 #: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
