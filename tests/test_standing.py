@@ -443,6 +443,35 @@ def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_sto
     assert "evaluations inside undone legs 125, runs with any 95" in printed
 
 
+@pytest.mark.parametrize(
+    "half, seen",
+    [
+        (
+            "a",
+            [
+                "| sgd, then rmsprop at 100 | 250 | 200 |",
+                "| sgd, then sgd-0.1x at 100 | 200 | 250 |",
+                "| sgd, then adam at 200 | 1050 | 1050 |",
+                "| sgd, then sgd-0.3x at 200 | — (0) | — (0) |",
+            ],
+        ),
+        ("b", ["| sgd, then adam at 400 | 600 | 500 |", "| sgd, then sgd-0.3x at 400 | 600 | 450 |"]),
+    ],
+)
+def test_round_69_s_rate_or_family_tables_come_out_of_their_stored_runs(half, seen, capsys, monkeypatch):
+    # benchmarks/results/round69/rate_or_family_{a,b}.txt, which benchmarks/README.md's "Selection, round 69" quotes,
+    # is what rate_or_family.py prints from its stored steps: on the aquifer and the cooling curve SGD then a smaller
+    # SGD step is as soon as SGD then the adaptive optimizer (the gain is the rate's); on the dipoles (and the impedance
+    # and the crop yields) only SGD then Adam gets there, SGD at a third or a tenth of its rate never does.
+    stored_json = f"benchmarks/results/round69/rate_or_family_{half}.json"
+    printed, stored = printed_by(
+        "round69/rate_or_family", capsys, monkeypatch, f"round69/rate_or_family_{half}", "--from-json", stored_json
+    )
+    assert printed == stored
+    for row in seen:
+        assert row in printed
+
+
 def test_round_61_s_adstock_path_shows_the_switch_leaving_the_slow_direction_unfitted(monkeypatch):
     # benchmarks/results/round61/adstock_path.txt, which benchmarks/README.md's "Selection, round 61" quotes, read again
     # from fresh runs: RMSProp alone fits the adstocks' retentions within its first 250 updates (mean 0.56-0.57) and
