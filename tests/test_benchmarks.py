@@ -2988,6 +2988,23 @@ def test_round_54_s_stall_rungs_step_a_1x_pick_down_only_once_its_own_loss_stall
     assert 131 < steps[0] < steps[1]
 
 
+def test_round_69_s_hand_over_runs_adam_once_sgd_s_own_loss_stalls_and_is_the_recommended_switch_until_then():
+    # On the noisy quadratic the recommended switch ends on SGD at 1x (update 131 on seed 0); round 69's first look
+    # runs it until SGD's own loss stops falling over budget/20 of its updates, then Adam at 1x to the end (the guard
+    # keeps it there), and is the recommended switch update for update until that step.
+    task = tasks.noisy_quadratic(quick=True)._replace(budget=400, eval_every=10)
+    every = contenders.contenders()
+    recommended = harness.run(task, every["race-multiples-undo-kept-watch"].make(task), seed=0)
+    variant = harness.run(task, every["race-multiples-undo-sgd-stall-adam-kept-watch"].make(task), seed=0)
+    assert recommended.switches[-1] == (131, "sgd-x3", "sgd")
+    *before, (step, source, target) = variant.switches
+    assert before == recommended.switches and (step, source, target) == (271, "sgd", "adam")
+    raced = recommended.steps_per_candidate["adam"]
+    assert variant.steps_per_candidate["adam"] == raced + task.budget - step
+    evaluations = step // task.eval_every + 1
+    assert variant.metric[:evaluations] == recommended.metric[:evaluations] and variant.metric != recommended.metric
+
+
 def test_round_55_s_late_duels_are_the_recommended_switch_until_half_way_and_may_hand_over_after_it():
     # On the noisy quadratic's seed 2 the recommended switch makes no decision from update 200 (budget/2) on; the
     # variant, deciding until update 300, duels Adam at 1x after the step down and hands the run back to SGD.

@@ -168,6 +168,25 @@ def stall_rung(run_length: int, names: Sequence[str], *, stall_share: int = 20) 
     return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
 
 
+def sgd_stall_to_adam(run_length: int, names: Sequence[str], *, stall_share: int = 20) -> selectors.Selector:
+    """Round 69's hand-over from SGD to Adam: the recommended selector's race over the copies at 3x and 1x of the
+    candidates ``names`` and its step down (3x to 1x, half-way or on a stall), wrapped in another that runs a pick of
+    SGD at 1x as Adam at 1x (on Adam's state, which its copy at 3x shares) once SGD's own loss stalls over ``run_length
+    // stall_share`` of its updates, at any point of the run (``step_down(at=run_length, to={"sgd": "adam"}, stall=...,
+    per_copy=True)``), under the kept-watch guard, which undoes the hand-over where the loss ends higher than before it.
+    On three SGD-first tasks kept aside, SGD then Adam from one update is 0.55x to 0.80x SGD's steps where no smaller
+    SGD step gets there (``benchmarks/results/round69/rate_or_family.py``); this is the plainest selector that could
+    find it. Not trialled: a first look only (``benchmarks/README.md``, "Selection, round 69")."""
+    second = selectors.step_down(
+        stepped_race(run_length, names),
+        at=run_length,
+        to={"sgd": "adam"},
+        stall=run_length // stall_share,
+        per_copy=True,
+    )
+    return selectors.undo_if_worse(second, max(run_length // 100, 3), keep_watch=True)
+
+
 #: Round 39's floor: below every loss of the four tasks kept aside whose loss goes below 0 (the VQE's estimate is at
 #: least -15 by its definition; the two negative log-likelihoods and the bandit's minus mean reward have no bound, and
 #: their runs stay above -3), a generous guess of the kind the README asks of a user (``value=loss - floor``).
@@ -965,6 +984,15 @@ def contenders(
             "race-multiples-undo-stall-rung-kept-watch, with the 1x pick's loss watched over windows of budget/10 of "
             "its updates, not budget/20, so that a loss still falling slowly through the noise is less often read "
             "as a stall",
+        ),
+        switcher(
+            "race-multiples-undo-sgd-stall-adam-kept-watch",
+            lambda run_length: sgd_stall_to_adam(run_length, names),
+            make_candidates=lambda: optswitch.learning_rate_multiples(make_candidates()),
+            description="round 69's first look at the hand-over the hindsight ceiling finds on SGD-first tasks kept "
+            "aside: the recommended switch, and a pick of SGD at 1x whose own loss stops falling over budget/20 of "
+            "its updates runs Adam at 1x from then on, under the kept-watch guard (which undoes the hand-over where "
+            "the loss ends higher than before it)",
         ),
         switcher(
             "race-multiples-undo-late-duels-kept-watch",
