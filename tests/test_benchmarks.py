@@ -598,6 +598,9 @@ DEVELOPMENT_3 = ["huber-robust-regression", "procrustes-alignment", "range-local
 DEVELOPMENT_4 = ["rotated-gaussian-softmax", "linear-filter-bank", "bpr-factorization"]
 #: The fifth development split, run only when asked: the training loss is below 0 (negative log-likelihoods).
 DEVELOPMENT_5 = ["garch-volatility", "factor-analysis", "exponential-series-density"]
+#: The sixth development split, run only when asked: SGD then Adam from one update is sooner than SGD and SGD's smaller
+#: steps.
+DEVELOPMENT_6 = ["gaussian-beam-caustic", "arps-decline-curve", "nash-unit-hydrograph"]
 VALIDATION = ["breast-cancer-mlp", "diabetes-mlp", "friedman-mlp", "adding-gru"]
 HELD_OUT = ["spirals-mlp", "digits-autoencoder", "first-token-rnn"]
 HELD_OUT_2 = ["matrix-completion", "siren-waves", "rotated-softmax"]
@@ -713,8 +716,8 @@ def test_the_validation_tasks_run_only_when_asked():
     assert cli.parse_args([]).tasks == DEVELOPMENT
     args = cli.parse_args(["--split", "validation"])
     assert args.tasks == VALIDATION and args.out == cli.DEFAULT_OUT / "validation"
-    every = DEVELOPMENT + DEVELOPMENT_2 + DEVELOPMENT_3 + DEVELOPMENT_4 + DEVELOPMENT_5 + VALIDATION + HELD_OUT
-    every += HELD_OUT_2
+    every = DEVELOPMENT + DEVELOPMENT_2 + DEVELOPMENT_3 + DEVELOPMENT_4 + DEVELOPMENT_5 + DEVELOPMENT_6 + VALIDATION
+    every += HELD_OUT + HELD_OUT_2
     every += HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5
     every += HELD_OUT_6 + HELD_OUT_7 + HELD_OUT_8 + HELD_OUT_9 + HELD_OUT_10 + HELD_OUT_11 + HELD_OUT_12 + HELD_OUT_13
     every += HELD_OUT_14 + HELD_OUT_15 + HELD_OUT_16 + HELD_OUT_17 + HELD_OUT_18 + HELD_OUT_19 + HELD_OUT_20
@@ -729,7 +732,8 @@ def test_the_validation_tasks_run_only_when_asked():
 
 def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_help(capsys):
     assert [name for name, split in tasks.SPLITS.items() if split == "held-out"] == HELD_OUT
-    splits = {"development", "development-2", "development-3", "development-4", "development-5", "validation"}
+    splits = {"development", "development-2", "development-3", "development-4", "development-5", "development-6"}
+    splits |= {"validation"}
     splits |= {"held-out"} | {f"held-out-{k}" for k in range(2, 53)}
     assert set(tasks.SPLITS.values()) == splits
     args = cli.parse_args(["--split", "held-out"])
@@ -744,6 +748,7 @@ def test_the_held_out_tasks_run_only_when_asked_and_each_split_is_listed_in_the_
         ("development-3", DEVELOPMENT_3),
         ("development-4", DEVELOPMENT_4),
         ("development-5", DEVELOPMENT_5),
+        ("development-6", DEVELOPMENT_6),
         ("validation", VALIDATION),
         ("held-out", HELD_OUT),
         *LATER_HELD_OUT,
@@ -783,6 +788,7 @@ def test_each_split_module_registers_its_tasks_under_names_no_other_module_uses(
         "development-3",
         "development-4",
         "development-5",
+        "development-6",
     )
     for module in tasks.SPLIT_MODULES:
         for name, builder in module.TASKS.items():

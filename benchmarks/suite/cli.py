@@ -9,6 +9,7 @@ The protocol of MLCommons AlgoPerf and DeepOBS on small offline tasks (see bench
     python -m benchmarks.suite --split development-3 # the same, where SGD alone also leads on its loss from early on
     python -m benchmarks.suite --split development-4 # the same, where SGD's early lead on its loss is narrow
     python -m benchmarks.suite --split development-5 # development tasks whose training loss is below 0
+    python -m benchmarks.suite --split development-6 # development tasks where SGD then Adam beats a smaller SGD step
     python -m benchmarks.suite --split validation # the tasks kept aside, with the defaults frozen
     python -m benchmarks.suite --split held-out   # the tasks kept aside from every design, run once
     python -m benchmarks.suite --split held-out-2 # the tasks kept aside from every design since round 9, run once
@@ -139,6 +140,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "development-4 (the same, where SGD's early lead on the training loss is narrow; added in round 46), "
         "development-5 (development tasks too, whose training loss is below 0: negative log-likelihoods of continuous "
         "data; added in round 49), "
+        "development-6 (development tasks too, where SGD with momentum then Adam from one update is sooner than SGD "
+        "alone and SGD at a smaller step from that update is not; added in round 70), "
         "validation (the tasks kept aside), "
         "held-out (the tasks kept aside from every design, to run once), held-out-2 (the same, added in round 9), "
         "held-out-3 (the same, added in round 9 for the next round), held-out-4 (the same, added in round 10 for the "
@@ -224,7 +227,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--out",
         type=Path,
         help=f"output folder (default: {DEFAULT_OUT}, then quick/ with --quick, development-2/, development-3/, "
-        "development-4/, development-5/, validation/, "
+        "development-4/, development-5/, development-6/, validation/, "
         "held-out/, held-out-2/, held-out-3/, held-out-4/, held-out-5/, held-out-6/, held-out-7/, held-out-8/, "
         "held-out-9/, held-out-10/, held-out-11/, held-out-12/, held-out-13/, held-out-14/, held-out-15/, "
         "held-out-16/, held-out-17/, held-out-18/, held-out-19/, held-out-20/, held-out-21/, held-out-22/, "

@@ -8,16 +8,17 @@ Add a task by writing a builder ``fn(*, quick, **options) -> Task`` in the modul
 gather them, and each builder is an attribute of this package by its function's name (``tasks.digits_mlp``). Selectors
 are designed and tuned on the *development* tasks, and on the *development-2* tasks (added after round 44, where SGD
 with momentum reaches the target first), the *development-3* ones (after round 45, where SGD alone also has the lowest
-training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow) and the
-*development-5* ones (round 49, whose training loss is below 0), which run only when asked (``--split development-N``);
-the *validation* tasks are kept aside and run only when asked (``--split validation``), with the defaults frozen. Each
-*held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-52``) was added in one round for a later one (from
-held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the earlier splits' included, and
-is run once (``--split held-out-N``) with the defaults frozen, to check a change made after the earlier splits had been
-seen (which round built and which ran each: benchmarks/README.md). Each split's tasks, and the helpers only they use,
-are in a module of their own (``development``, ``development_2`` to ``development_5``, ``validation``, ``held_out_01``
-for the held-out tasks, ``held_out_02`` to ``held_out_52``); the helpers that tasks of several splits use, and
-:class:`Task`, are in ``_common``.
+training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow), the
+*development-5* ones (round 49, whose training loss is below 0) and the *development-6* ones (round 70, where SGD with
+momentum then Adam from one update is sooner than SGD alone and no smaller SGD step is), which run only when asked
+(``--split development-N``); the *validation* tasks are kept aside and run only when asked (``--split validation``),
+with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-52``) was added in one
+round for a later one (from held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the
+earlier splits' included, and is run once (``--split held-out-N``) with the defaults frozen, to check a change made
+after the earlier splits had been seen (which round built and which ran each: benchmarks/README.md). Each split's tasks,
+and the helpers only they use, are in a module of their own (``development``, ``development_2`` to ``development_6``,
+``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_52``); the helpers that tasks of
+several splits use, and :class:`Task`, are in ``_common``.
 """
 
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from benchmarks.suite.tasks import (
     development_3,
     development_4,
     development_5,
+    development_6,
     held_out_01,
     held_out_02,
     held_out_03,
@@ -143,6 +145,7 @@ SPLIT_MODULES = (
     development_3,
     development_4,
     development_5,
+    development_6,
     validation,
     held_out_01,
     held_out_02,
@@ -203,11 +206,12 @@ TASKS: dict[str, Callable[..., Task]] = {
     name: builder for module in SPLIT_MODULES for name, builder in module.TASKS.items()
 }
 
-#: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"`` or
-#: ``"development-5"`` (selectors are designed and tuned on these; the last four run only when asked), ``"validation"``
-#: (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``, ``"held-out-2"``, ...,
-#: ``"held-out-52"``: each added in one round for a later one, built by someone who ran no selector on it, kept aside
-#: from every design and run once with the defaults frozen (which round built and which ran each: benchmarks/README.md).
+#: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"``,
+#: ``"development-5"`` or ``"development-6"`` (selectors are designed and tuned on these; the last five run only when
+#: asked), ``"validation"`` (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``,
+#: ``"held-out-2"``, ..., ``"held-out-52"``: each added in one round for a later one, built by someone who ran no
+#: selector on it, kept aside from every design and run once with the defaults frozen (which round built and which ran
+#: each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
 
 #: The splits kept aside from every design: no selector is tuned on them, and what selectors read (rate noise,
@@ -215,7 +219,7 @@ SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for nam
 KEPT_ASIDE = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("held-out"))
 
 #: The splits open to every design: ``"development"``, run by default, and ``"development-2"``, ``"development-3"``,
-#: ``"development-4"`` and ``"development-5"``, run when asked.
+#: ``"development-4"``, ``"development-5"`` and ``"development-6"``, run when asked.
 DEVELOPMENT_SPLITS = tuple(module.SPLIT for module in SPLIT_MODULES if module.SPLIT.startswith("development"))
 
 #: Every task builder by its function's name (``"digits_mlp"``), each of which this package also gives as an attribute
