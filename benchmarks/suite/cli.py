@@ -141,7 +141,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "development-5 (development tasks too, whose training loss is below 0: negative log-likelihoods of continuous "
         "data; added in round 49), "
         "development-6 (development tasks too, where SGD with momentum then Adam from one update is sooner than SGD "
-        "alone and SGD at a smaller step from that update is not; added in round 70), "
+        "alone and SGD at a smaller step from that update is not; added in round 69), "
         "validation (the tasks kept aside), "
         "held-out (the tasks kept aside from every design, to run once), held-out-2 (the same, added in round 9), "
         "held-out-3 (the same, added in round 9 for the next round), held-out-4 (the same, added in round 10 for the "

@@ -31,7 +31,7 @@ from optswitch.demo import candidates
 
 #: Each task's switch time and adaptive optimizer, as its hindsight ceiling picked them (round 68's
 #: ``held-out-50-oracle-b`` and ``sgd-first-oracle-{a,b}``, round 69's ``held-out-51-oracle-b``); and the development-6
-#: tasks, added in round 70 to hold the case where only Adam settles from SGD's point, each with the switch time it was
+#: tasks, added in round 69 to hold the case where only Adam settles from SGD's point, each with the switch time it was
 #: built for (benchmarks/results/development-6/rate_or_family.txt).
 ORACLE_PICKS = {
     "theis-pumping-test": (100, "rmsprop"),
@@ -40,7 +40,7 @@ ORACLE_PICKS = {
     "newton-cooling-curve": (400, "adam"),
     "degree-day-crop-yields": (1000, "adam"),
     "tree-biomass-allometry": (1000, "rmsprop"),
-    # Development-6 (round 70), built to hold the case of the last three: the switch time each was built for.
+    # Development-6 (round 69), built to hold the case of the last three: the switch time each was built for.
     "gaussian-beam-caustic": (200, "adam"),
     "arps-decline-curve": (200, "adam"),
     "nash-unit-hydrograph": (200, "adam"),

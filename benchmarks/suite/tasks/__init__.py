@@ -9,7 +9,7 @@ gather them, and each builder is an attribute of this package by its function's 
 are designed and tuned on the *development* tasks, and on the *development-2* tasks (added after round 44, where SGD
 with momentum reaches the target first), the *development-3* ones (after round 45, where SGD alone also has the lowest
 training loss from early on), the *development-4* ones (round 46, the same with SGD's early lead narrow), the
-*development-5* ones (round 49, whose training loss is below 0) and the *development-6* ones (round 70, where SGD with
+*development-5* ones (round 49, whose training loss is below 0) and the *development-6* ones (round 69, where SGD with
 momentum then Adam from one update is sooner than SGD alone and no smaller SGD step is), which run only when asked
 (``--split development-N``); the *validation* tasks are kept aside and run only when asked (``--split validation``),
 with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-52``) was added in one

@@ -1,4 +1,4 @@
-"""The *development-6* tasks: a sixth development split, added in round 70 so that selectors can be designed on the case
+"""The *development-6* tasks: a sixth development split, added in round 69 so that selectors can be designed on the case
 round 69 found only on tasks kept aside (``benchmarks/results/round69/rate_or_family.py``): SGD with momentum sets the
 target, Adam and RMSProp alone are hopeless, and one switch, SGD then Adam from an early update, gets there sooner than
 SGD alone, while SGD then SGD at a third or a tenth of its rate from the same update never does. On
