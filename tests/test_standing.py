@@ -394,7 +394,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round69/late_targets.txt", ["late_targets"] * 4),
         ("round69/race_agrees.txt", ["race_agrees"] * 4),
         ("round69/when_settled.txt", ["train_lead"] * 4),
-        ("round69/first_look.txt", ["paired"] * 3),
+        ("round69/first_look.txt", ["paired"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
