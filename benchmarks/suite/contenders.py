@@ -176,7 +176,10 @@ def sgd_stall_to_adam(run_length: int, names: Sequence[str], *, stall_share: int
     per_copy=True)``), under the kept-watch guard, which undoes the hand-over where the loss ends higher than before it.
     On three SGD-first tasks kept aside, SGD then Adam from one update is 0.55x to 0.80x SGD's steps where no smaller
     SGD step gets there (``benchmarks/results/round69/rate_or_family.py``); this is the plainest selector that could
-    find it. Not trialled: a first look only (``benchmarks/README.md``, "Selection, round 69")."""
+    find it. Not adopted, after a first look on development splits only: later on 5 runs of 15 and sooner on none on
+    development-6, built for the case, where the recommended switch's SGD copy at 3x already gets there first; a
+    development-2 target lost to a stall read on the minibatch loss before the target (``benchmarks/README.md``,
+    "Selection, round 69")."""
     second = selectors.step_down(
         stepped_race(run_length, names),
         at=run_length,
