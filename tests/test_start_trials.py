@@ -163,11 +163,12 @@ def test_the_command_sets_each_rule_beside_a_stored_switch(tmp_path, capsys, mon
         ("round67", 4),
         ("round68", 4),
         ("round69", 4),
+        ("round70", 4),
     ],
 )
 def test_the_stored_run_files_give_back_the_tables_the_readme_quotes(round_, count, capsys, monkeypatch):
     # benchmarks/results/round30/start_trials.txt (18 splits kept aside) and round56/start_trials.txt to
-    # round69/start_trials.txt (39 to 52), which the README quotes, are what each of their commands prints today.
+    # round70/start_trials.txt (39 to 53), which the README quotes, are what each of their commands prints today.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     text = (root / "benchmarks" / "results" / round_ / "start_trials.txt").read_text()

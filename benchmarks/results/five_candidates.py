@@ -51,6 +51,7 @@ SPLITS = {
     "held-out-49": "round67/held-out-49",
     "held-out-50": "round68/held-out-50",
     "held-out-51": "round69/held-out-51",
+    "held-out-52": "round70/held-out-52",
 }
 
 
