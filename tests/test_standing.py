@@ -403,6 +403,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round70/late_targets.txt", ["late_targets"] * 4),
         ("round70/race_agrees.txt", ["race_agrees"] * 4),
         ("round70/when_settled.txt", ["train_lead"] * 4),
+        ("round70/duel_outcomes.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(

@@ -15,7 +15,10 @@ Usage::
 
     python -m benchmarks.diagnostics.first_duels --switch "FILES:race-multiples-undo" --fixed "FILES:adam,sgd,rmsprop"
 
-``--runs`` also lists each run's first duel (a blind split's report).
+``--runs`` also lists each run's first duel (a blind split's report). ``--outcomes`` also counts, in each case, how the
+runs whose challenger took over and those whose leader kept the run came out: each run's own steps to target against
+the best family's median steps, within 1.15x (the goal's bound), later, or missed (round 70). It reads runs as they
+fell, not a trial: a run whose challenger took over differs from one whose leader kept it in more than that duel.
 
 ``FILES`` as in :mod:`benchmarks.suite.standing`: run files joined by ``+``, each a path or a glob pattern.
 """
@@ -27,7 +30,15 @@ from collections.abc import Mapping, Sequence
 
 from benchmarks.diagnostics.early_step_downs import budgets, family
 from benchmarks.suite import paired, scoring, standing
+from benchmarks.suite.goals import TIME_OVER_BEST_FIXED
 from optswitch.selectors._race import default_window
+
+#: The three cases a duel is counted in: whether the leader's and the challenger's family is the best, and in words.
+CASES = (
+    (False, True, "the challenger's family is the best"),
+    (True, False, "the leader's family is the best"),
+    (False, False, "neither is"),
+)
 
 
 def first_duel(switches: Sequence, race_end: int, budget: int) -> tuple[str, str, bool] | None:
@@ -57,16 +68,21 @@ def first_duel(switches: Sequence, race_end: int, budget: int) -> tuple[str, str
     return None
 
 
-def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]:
-    """Each task's fixed candidate with the fewest median steps to target (the first listed on a tie), where any
-    reaches it."""
+def fixed_medians(fixed: Mapping[str, list], targets: Mapping) -> dict[str, dict[str, float]]:
+    """Each fixed candidate's median steps to target, by task (inf where half or more of its runs miss)."""
     medians: dict[str, dict[str, float]] = collections.defaultdict(dict)
     for name, runs in fixed.items():
         for task, by_seed in paired.steps_to_target(runs, targets).items():
             medians[task][name] = scoring.median_time(list(by_seed.values()))
+    return medians
+
+
+def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]:
+    """Each task's fixed candidate with the fewest median steps to target (the first listed on a tie), where any
+    reaches it."""
     return {
         task: min(steps, key=steps.__getitem__)
-        for task, steps in medians.items()
+        for task, steps in fixed_medians(fixed, targets).items()
         if any(math.isfinite(value) for value in steps.values())
     }
 
@@ -96,6 +112,63 @@ def count(
     return found
 
 
+def outcomes(
+    switch_runs: list,
+    budget: Mapping[str, int],
+    best_steps: Mapping[str, tuple[str, float]],
+    targets: Mapping,
+    families: Sequence[str],
+) -> collections.Counter:
+    """The first duels of ``switch_runs`` as :func:`count` sorts them, each with how its run came out: its own steps
+    to target against ``best_steps[task]``'s (the best family and its median steps), ``"within"`` 1.15x of them,
+    ``"later"`` or ``"missed"``.
+
+    Examples:
+        >>> from types import SimpleNamespace as Run
+        >>> race = [(10, "adam-x3", "sgd-x3"), (80, "adam-x3", "sgd")]  # 4 copies, 1000 updates: legs of 10
+        >>> runs = [
+        ...     Run(task="t", seed=0, steps=[0, 500, 1000], kept_metric=[9.0, 0.5, 0.4],
+        ...         steps_per_candidate={"adam-x3": 1, "sgd-x3": 1, "adam": 1, "sgd": 1},
+        ...         switches=race + [(487, "sgd", "adam"), (548, "adam", "sgd")]),
+        ...     Run(task="t", seed=1, steps=[0, 500, 1000], kept_metric=[9.0, 8.0, 0.5],
+        ...         steps_per_candidate={"adam-x3": 1, "sgd-x3": 1, "adam": 1, "sgd": 1},
+        ...         switches=race + [(487, "sgd", "adam")]),
+        ... ]
+        >>> targets = {"t": scoring.Target(1.0, False, "sgd", 0.9, 0.1, "", (0,), 1000)}
+        >>> found = outcomes(runs, {"t": 1000}, {"t": ("sgd", 800.0)}, targets, ["adam", "sgd"])
+        >>> sorted(found.items())  # seed 0 kept SGD and got there in 500, seed 1 handed it to Adam and took 1000
+        [((True, False, False, 'within'), 1), ((True, False, True, 'later'), 1)]
+    """
+    steps = paired.steps_to_target(switch_runs, targets)
+    best = {task: name for task, (name, _) in best_steps.items()}
+    found: collections.Counter = collections.Counter()
+    for run, duel in duels_of([run for run in switch_runs if run.task in best], budget, families):
+        if duel is None:
+            continue
+        leader, challenger, took_over = duel
+        own, reference = steps[run.task][run.seed], best_steps[run.task][1]
+        came = "missed" if not math.isfinite(own) else "within" if own <= TIME_OVER_BEST_FIXED * reference else "later"
+        found[(leader == best[run.task], challenger == best[run.task], took_over, came)] += 1
+    return found
+
+
+def outcomes_report(found: collections.Counter) -> str:
+    """What :func:`outcomes` found, in words: in each case, the runs whose challenger took over and those whose leader
+    kept the run, by how they came out."""
+    lines = ["how the runs with a first duel came out (each run's steps against the best family's median steps):"]
+    for leader_best, challenger_best, label in CASES:
+        parts = []
+        for took_over, verb in ((True, "took over"), (False, "kept by the leader")):
+            came = {c: found[(leader_best, challenger_best, took_over, c)] for c in ("within", "later", "missed")}
+            runs = sum(came.values())
+            share = f" ({came['within'] / runs:.0%})" if runs else ""
+            parts.append(
+                f"{verb} {runs}: within 1.15x {came['within']}{share}, later {came['later']}, missed {came['missed']}"
+            )
+        lines.append(f"  {label}: {'; '.join(parts)}")
+    return "\n".join(lines)
+
+
 def listed(switch_runs: list, budget: Mapping[str, int], families: Sequence[str]) -> list[str]:
     """Each run's first duel over the copies of ``families``, one line a run (task, seed, the two families and
     whether the challenger took over), for a split read run by run."""
@@ -115,11 +188,7 @@ def report(found: collections.Counter, families: Sequence[str]) -> str:
     duels = sum(value for key, value in found.items() if key != "runs")
     over = f"{found['runs']} runs over the copies of {', '.join(families)}"
     lines = [f"{over}, {duels} with a duel against another family after the race"]
-    for leader_best, challenger_best, label in (
-        (False, True, "the challenger's family is the best"),
-        (True, False, "the leader's family is the best"),
-        (False, False, "neither is"),
-    ):
+    for leader_best, challenger_best, label in CASES:
         took_over = found[(leader_best, challenger_best, True)]
         kept = found[(leader_best, challenger_best, False)]
         share = f" ({took_over / (took_over + kept):.0%})" if took_over + kept else ""
@@ -164,11 +233,20 @@ def switch_and_fixed(args: argparse.Namespace) -> tuple[list, dict[str, str], li
 def main(argv: Sequence[str] | None = None) -> collections.Counter:
     parser = switch_and_fixed_parser("first_duels", __doc__)
     parser.add_argument("--runs", action="store_true", help="also list each run's first duel")
+    parser.add_argument(
+        "--outcomes", action="store_true", help="also count how the runs came out, by whether the challenger took over"
+    )
     args = parser.parse_args(argv)
-    switch_runs, best, families = switch_and_fixed(args)
+    switch_runs, fixed, targets = read_switch_and_fixed(args)
+    medians = fixed_medians(fixed, targets)
+    best = best_families(fixed, targets)
+    families = list(fixed)
     budget = budgets(args.switch.rpartition(":")[0])
     found = count(switch_runs, budget, best, families)
     print(report(found, families))
+    if args.outcomes:
+        best_steps = {task: (name, medians[task][name]) for task, name in best.items()}
+        print(outcomes_report(outcomes(switch_runs, budget, best_steps, targets, families)))
     if args.runs:
         print("\n".join(listed(switch_runs, budget, families)))
     return found

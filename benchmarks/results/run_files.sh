@@ -293,6 +293,11 @@ alone_split_duels() {
 first_duels_report() {
   FIVE_NOTE=" (the first duel with another candidate: Adam at another rate counts)" over_the_four_sets duels
 }
+# Round 70's reading of the same duels: how the runs came out, by whether the challenger took over (first_duels.py
+# --outcomes), over the four sets: duel_outcomes_report.
+duel_outcomes_report() {
+  FIVE_NOTE=" (the first duel with another candidate: Adam at another rate counts)" over_the_four_sets duels --outcomes
+}
 # COMMAND ARGS run over the four sets above as they are when it is called, three candidates and five, seeds 0-4 and 5-9,
 # each under its heading (FIVE_NOTE, if set, added to the five-candidate ones): over_the_four_sets COMMAND [ARGS...].
 over_the_four_sets() {
