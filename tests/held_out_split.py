@@ -1,5 +1,5 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_52.py``): it runs only when asked, it trains, and it stayed
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_53.py``): it runs only when asked, it trains, and it stayed
 blind. ``tests/test_development_2.py`` to ``tests/test_development_6.py`` read the check of a development split, of the
 targets' and the baseline's provenance, the training check (development-3 to -6) and the stored runs' readers."""
 
@@ -114,11 +114,12 @@ def check_trains(name: str, updates: int = 20):
 PLATEAU_UPDATES = {"tucker-completion": 100}
 
 
-def check_each_fixed_candidate_sets_one_target(split: str, setters: dict):
+def check_each_fixed_candidate_sets_one_target(split: str, setters: dict, baseline_reaches: dict | None = None):
     """From ``split``'s stored calibration and baseline tuning: each task's target is set by the candidate that
     ``setters[name] = (setter, seeds reaching it, (first, last) update reaching it, the baseline's rate)`` names, which
     reaches it on that many calibration seeds within those updates, the other two fixed candidates on none, no fixed
-    candidate diverging; the baseline, at its tuned rate, reaches each on every seed."""
+    candidate diverging; the baseline, at its tuned rate, reaches each on every seed (or on ``baseline_reaches[name]``
+    of them, where the split's docstrings say so)."""
     results = ROOT / "benchmarks" / "results" / split
     targets = json.loads((ROOT / "benchmarks" / "targets.json").read_text())
     rates = json.loads((ROOT / "benchmarks" / "baseline.json").read_text())
@@ -134,7 +135,7 @@ def check_each_fixed_candidate_sets_one_target(split: str, setters: dict):
         assert all(math.isinf(v) for c in fixed if c != setter for v in steps[c]), name
         assert not any(runs[name, c, seed].diverged for c in fixed for seed in seeds), name
         baseline = [steps_to_target(runs[name, f"adamw-cosine@{rate:g}", seed], target) for seed in seeds]
-        assert all(math.isfinite(v) for v in baseline), name
+        assert sum(math.isfinite(v) for v in baseline) == (baseline_reaches or {}).get(name, len(seeds)), name
 
 
 def check_docstrings_state_the_setters(setters: dict):
