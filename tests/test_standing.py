@@ -426,13 +426,29 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
         flags=re.MULTILINE,
     )
     assert [module for module, _, _ in found] == modules
-    for module, arguments, printed in found:
+    # A reading over every split that a later round's file of the same name reads again over more splits: its first
+    # command only (round 70: a file's four commands take up to 5 s on 2 cores, and the later file's read the same
+    # stored runs through the same code).
+    later = [path for path in root.glob(f"benchmarks/results/round*/{Path(stored).name}") if newer(path, stored)]
+    for module, arguments, printed in found[:1] if later and stored.endswith(AGGREGATES) else found:
         modules_by_name = {"paired": paired, "standing": standing, "early_step_downs": early_step_downs}
         modules_by_name |= {"first_duels": first_duels, "family_picks": family_picks, "train_ahead": train_ahead}
         modules_by_name |= {"train_lead": train_lead, "late_targets": late_targets, "race_agrees": race_agrees}
         modules_by_name |= {"commit_bound": commit_bound}
         modules_by_name[module].main(shlex.split(arguments))
         assert capsys.readouterr().out == printed
+
+
+#: The stored readings over every split kept aside that each round writes anew with its newest split.
+AGGREGATES = tuple(
+    f"/{name}.txt"
+    for name in ("first_duels", "train_ahead", "train_lead", "late_targets", "race_agrees", "when_settled")
+)
+
+
+def newer(path: Path, stored: str) -> bool:
+    """Whether ``path`` (``.../roundN/NAME.txt``) is of a later round than ``stored`` (``roundM/NAME.txt``)."""
+    return int(path.parent.name[5:]) > int(stored.split("/")[0][5:])
 
 
 def printed_by(script: str, capsys, monkeypatch, stored: str | None = None, *args: str) -> tuple[str, str]:
