@@ -182,12 +182,13 @@ def test_by_seconds_only_the_tasks_whose_compile_is_a_small_share_of_the_time_co
         "round68",
         "round69",
         "round70",
+        "round71",
     ],
 )
 def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, capsys, monkeypatch):
-    # benchmarks/results/round70/standing.txt, which the README's "Where the recommended switch stands" quotes (and
-    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 69's, which it quoted before held-out-17 ran on seeds 5-9,
-    # held-out-18 ran at all, held-out-19 to held-out-52 ran), is what each of its commands prints today from the
+    # benchmarks/results/round71/standing.txt, which the README's "Where the recommended switch stands" quotes (and
+    # round 29's, 30's, 31's, 35's, 37's to 46's, 48's to 70's, which it quoted before held-out-17 ran on seeds 5-9,
+    # held-out-18 ran at all, held-out-19 to held-out-53 ran), is what each of its commands prints today from the
     # stored run files.
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -404,6 +405,14 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round70/race_agrees.txt", ["race_agrees"] * 4),
         ("round70/when_settled.txt", ["train_lead"] * 4),
         ("round70/duel_outcomes.txt", ["first_duels"] * 4),
+        ("round71/held_out_53.txt", ["standing"] * 4 + ["first_duels"] * 4 + ["paired"] * 4 + ["standing"] * 4),
+        ("round71/first_duels.txt", ["first_duels"] * 4),
+        ("round71/train_ahead.txt", ["train_ahead"] * 4),
+        ("round71/train_lead.txt", ["train_lead"] * 4),
+        ("round71/late_targets.txt", ["late_targets"] * 4),
+        ("round71/race_agrees.txt", ["race_agrees"] * 4),
+        ("round71/when_settled.txt", ["train_lead"] * 4),
+        ("round71/duel_outcomes.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -442,7 +451,15 @@ def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_
 #: The stored readings over every split kept aside that each round writes anew with its newest split.
 AGGREGATES = tuple(
     f"/{name}.txt"
-    for name in ("first_duels", "train_ahead", "train_lead", "late_targets", "race_agrees", "when_settled")
+    for name in (
+        "first_duels",
+        "train_ahead",
+        "train_lead",
+        "late_targets",
+        "race_agrees",
+        "when_settled",
+        "duel_outcomes",
+    )
 )
 
 
@@ -734,16 +751,17 @@ SAME_IN_ALL_FOUR = (15, 15, 15, 15)
         ("round68/held_out_50", "round68/held-out-50", SAME_IN_ALL_FOUR),
         ("round69/held_out_51", "round69/held-out-51", SAME_IN_ALL_FOUR),
         ("round70/held_out_52", "round70/held-out-52", SAME_IN_ALL_FOUR),
+        ("round71/held_out_53", "round71/held-out-53", SAME_IN_ALL_FOUR),
     ],
 )
 def test_a_blind_round_s_kept_watch_runs_and_lowest_losses_come_out_of_the_stored_runs(
     stored, folder, same, capsys, monkeypatch
 ):
-    # benchmarks/results/round51/held_out_33.txt to round70/held_out_52.txt hold what round 50's same_runs.py prints
-    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 70"
+    # benchmarks/results/round51/held_out_33.txt to round71/held_out_53.txt hold what round 50's same_runs.py prints
+    # for the split's four runs, after its command, which benchmarks/README.md's "Selection, round 51" to "round 71"
     # quote: the kept-watch contender ran every one of the 60 runs as round 10's guard did, in every stored field but
     # the clock, through held-out-48; on held-out-49 it parted from it on 8 of the 30 three-candidate runs, each named
-    # with the update where they part, and on held-out-50 to -52 it ran every run as round 10's guard did again; no
+    # with the update where they part, and on held-out-50 to -53 it ran every run as round 10's guard did again; no
     # task's loss reached 0.
     folders = [f"benchmarks/results/{folder}{suffix}" for suffix in ("", "-fresh", "-5c", "-fresh-5c")]
     printed, text = printed_by("round50/same_runs", capsys, monkeypatch, stored, *folders)
@@ -875,13 +893,14 @@ def test_round_55_s_seconds_to_target_come_out_of_the_stored_runs(capsys, monkey
         ("round68", "held-out-50", 4, ("(2 of 5 reach it)", 2), 8, ("1.41", "2.87")),
         ("round69", "held-out-51", 2, ("(2 of 5 reach it)", 2), 9, ("2.45", "4.95")),
         ("round70", "held-out-52", 4, ("(2 of 5 reach it)", 2), 8, ("3.09", "4.14")),
+        ("round71", "held-out-53", 3, ("(2 of 5 reach it)", 2), 9, ("2.93", "3.93")),
     ],
 )
 def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
     round_, split, misses, partial, reached, fastest, capsys, monkeypatch
 ):
-    # benchmarks/results/round56/held_out_38.txt to round70/held_out_52.txt hold what round 52's seconds.py prints for
-    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 70" quote:
+    # benchmarks/results/round56/held_out_38.txt to round71/held_out_53.txt hold what round 52's seconds.py prints for
+    # the split's four runs, after its command, which benchmarks/README.md's "Selection, round 56" to "round 71" quote:
     # the recommended switch's median misses the dose-response curves' end-of-budget target once (held-out-38), the
     # food web in three runs and the mixture spectra in one (held-out-39), the Cobb-Douglas panel in all four runs and
     # the schools in one (held-out-40), the rate constants in three runs and the clocks in two (held-out-41), the stars
@@ -893,10 +912,11 @@ def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
     # runs (held-out-50), the crack growth in the three-candidate run of seeds 0-4 and the cooling curve in that of
     # seeds 5-9 (held-out-51, where no fixed candidate's median reaches the transformation's target on seeds 5-9, so
     # that task has no ratio), the tank in three runs and the magnetization in the three-candidate run of seeds 0-4
-    # (held-out-52); where it reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to
-    # 5.13x, 3.94x to 4.70x, 3.48x to 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x, 1.77x to 3.57x, 2.39x to
-    # 3.89x, 2.19x to 3.44x, 1.41x to 2.87x, 2.45x to 4.95x and 3.09x to 4.14x the fastest fixed candidate's seconds,
-    # nearly all of it compiling.
+    # (held-out-52), the galaxy in three runs, all but the three-candidate run of seeds 5-9 (held-out-53); where it
+    # reaches a target it takes 2.31x to 4.69x, 3.85x to 5.19x, 3.65x to 4.53x, 3.75x to 5.13x, 3.94x to 4.70x, 3.48x to
+    # 4.68x, 2.37x to 3.97x, 2.05x to 3.77x, 1.35x to 2.95x, 1.77x to 3.57x, 2.39x to 3.89x, 2.19x to 3.44x, 1.41x to
+    # 2.87x, 2.45x to 4.95x, 3.09x to 4.14x and 2.93x to 3.93x the fastest fixed candidate's seconds, nearly all of it
+    # compiling.
     printed = blind_seconds(round_, split, capsys, monkeypatch)
     assert printed.count("    race-multiples-undo-kept-watch: median not reached") == misses
     text, count = partial
@@ -909,7 +929,7 @@ def test_a_blind_round_s_seconds_to_target_come_out_of_the_stored_runs(
 
 def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys, monkeypatch):
     # benchmarks/results/five_candidates.txt, which the README's five-candidate table quotes for held-out-18 to
-    # held-out-52: each split's profile of the five candidates and the recommended switch, the baseline added alone.
+    # held-out-53: each split's profile of the five candidates and the recommended switch, the baseline added alone.
     printed, stored = printed_by("five_candidates", capsys, monkeypatch)
     assert printed == stored
     assert "held-out-18, seeds 0-4: adam 0.316, adam-3e-4 0.000, adam-3e-3 0.667, sgd 0.467, rmsprop 0.338, " in printed
@@ -943,6 +963,7 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
     assert "held-out-50, seeds 5-9: adam 0.239, adam-3e-4 0.000, adam-3e-3 0.333, sgd 0.333, rmsprop 0.333, " in printed
     assert "held-out-51, seeds 0-4: adam 0.228, adam-3e-4 0.000, adam-3e-3 0.631, sgd 0.325, rmsprop 0.293, " in printed
     assert "held-out-52, seeds 5-9: adam 0.089, adam-3e-4 0.000, adam-3e-3 0.311, sgd 0.333, rmsprop 0.288, " in printed
+    assert "held-out-53, seeds 0-4: adam 0.222, adam-3e-4 0.000, adam-3e-3 0.333, sgd 0.312, rmsprop 0.333, " in printed
 
 
 @pytest.mark.parametrize(
@@ -1125,10 +1146,16 @@ def test_the_readme_s_five_candidate_columns_come_out_of_the_stored_runs(capsys,
             "langevin-magnetization: best fixed rmsprop (1250 steps); most updates: 0 sgd, 1 sgd, 2 sgd, 3 rmsprop, "
             "4 rmsprop; 2 of 5",
         ),
+        (
+            "round71/held_out_53",
+            "round71/held-out-53",
+            "sersic-galaxy-profile: best fixed rmsprop (1700 steps); most updates: 0 sgd, 1 sgd, 2 rmsprop, 3 sgd, "
+            "4 rmsprop; 2 of 5",
+        ),
     ],
 )
 def test_the_picks_on_a_blind_split_come_out_of_the_stored_runs(stored, split, seen, capsys, monkeypatch):
-    # benchmarks/results/round40/held_out_23.txt to round70/held_out_52.txt (each blind split's file above) hold what
+    # benchmarks/results/round40/held_out_23.txt to round71/held_out_53.txt (each blind split's file above) hold what
     # picks.py prints after its command: the candidate whose copies the recommended switch ran most, seed by seed,
     # against the best fixed candidate of each of the split's four runs.
     printed, stored_text = printed_by("picks", capsys, monkeypatch, stored, split)

@@ -164,11 +164,12 @@ def test_the_command_sets_each_rule_beside_a_stored_switch(tmp_path, capsys, mon
         ("round68", 4),
         ("round69", 4),
         ("round70", 4),
+        ("round71", 4),
     ],
 )
 def test_the_stored_run_files_give_back_the_tables_the_readme_quotes(round_, count, capsys, monkeypatch):
     # benchmarks/results/round30/start_trials.txt (18 splits kept aside) and round56/start_trials.txt to
-    # round70/start_trials.txt (39 to 53), which the README quotes, are what each of their commands prints today: the
+    # round71/start_trials.txt (39 to 54), which the README quotes, are what each of their commands prints today: the
     # newest file's every command, an older one's first (round 70: each command takes 3 to 5 s, and the older ones read
     # the same stored runs through the same code over fewer splits).
     root = Path(__file__).resolve().parents[1]

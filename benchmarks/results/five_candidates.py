@@ -52,6 +52,7 @@ SPLITS = {
     "held-out-50": "round68/held-out-50",
     "held-out-51": "round69/held-out-51",
     "held-out-52": "round70/held-out-52",
+    "held-out-53": "round71/held-out-53",
 }
 
 

@@ -180,6 +180,10 @@ with_held_out_51() { with_split "$H51" "$H51_5C" "$H51_FRESH" "$H51_FRESH_5C"; }
 # seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
 split_runs H52 "$R/round70/held-out-52"
 with_held_out_52() { with_split "$H52" "$H52_5C" "$H52_FRESH" "$H52_FRESH_5C"; }
+# Round 71: held-out-53, run once (benchmarks/results/round71/RULE.md; round 10's guard and the kept-watch contender),
+# seeds 0-4 and 5-9, three candidates and five, on an AMD EPYC with jax 0.12.1.
+split_runs H53 "$R/round71/held-out-53"
+with_held_out_53() { with_split "$H53" "$H53_5C" "$H53_FRESH" "$H53_FRESH_5C"; }
 # Every blind split run once since round 31, held-out-18 through held-out-N, added to the sets above:
 # with_held_out_through N.
 with_held_out_through() {
