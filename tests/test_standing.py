@@ -413,6 +413,7 @@ def test_the_stored_run_files_give_back_the_standing_the_readme_quotes(round_, c
         ("round71/race_agrees.txt", ["race_agrees"] * 4),
         ("round71/when_settled.txt", ["train_lead"] * 4),
         ("round71/duel_outcomes.txt", ["first_duels"] * 4),
+        ("round71/undueled.txt", ["first_duels"] * 4),
     ],
 )
 def test_the_stored_runs_give_back_a_variant_against_the_recommended_switch_and_the_goals(
@@ -459,6 +460,7 @@ AGGREGATES = tuple(
         "race_agrees",
         "when_settled",
         "duel_outcomes",
+        "undueled",
     )
 )
 
@@ -1228,6 +1230,13 @@ def test_first_duels_reads_a_switch_log_and_counts_against_the_best_family():
         "t seed 2: no duel with another family after the race",
     ]
     assert first_duels.listed(runs, {"t": 2000}, ["adam", "sgd"]) == []
+    # Round 71: the runs with no duel against another family, by whether the race ended on the best family.
+    undueled = collections.Counter({(True, "within"): 3, (True, "missed"): 1, (False, "missed"): 2})
+    assert first_duels.undueled_report(undueled).splitlines() == [
+        "the runs with no duel against another family after the race (each run's steps as above):",
+        "  the race ended on the best family: 4 runs, within 1.15x 3 (75%), later 0, missed 1",
+        "  on another: 2 runs, within 1.15x 0 (0%), later 0, missed 2",
+    ]
 
 
 def test_family_picks_counts_the_family_each_run_ran_most_against_the_best_one():

@@ -17,8 +17,10 @@ Usage::
 
 ``--runs`` also lists each run's first duel (a blind split's report). ``--outcomes`` also counts, in each case, how the
 runs whose challenger took over and those whose leader kept the run came out: each run's own steps to target against
-the best family's median steps, within 1.15x (the goal's bound), later, or missed (round 70). It reads runs as they
-fell, not a trial: a run whose challenger took over differs from one whose leader kept it in more than that duel.
+the best family's median steps, within 1.15x (the goal's bound), later, or missed (round 70). ``--undueled`` counts the
+same for the runs with no duel against another family after the race, by whether the family the race ended on is the
+best (round 71: where the runner-up is the leader's own copy, no other family is tried). Both read runs as they fell,
+not a trial: a run whose challenger took over differs from one whose leader kept it in more than that duel.
 
 ``FILES`` as in :mod:`benchmarks.suite.standing`: run files joined by ``+``, each a path or a glob pattern.
 """
@@ -87,14 +89,19 @@ def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]
     }
 
 
+def race_end(run, budget: Mapping[str, int]) -> int:
+    """The update at which ``run``'s race ends: two rounds of legs over its copies, each task's ``budget`` in updates
+    setting the legs."""
+    copies = len(run.steps_per_candidate)
+    return 2 * copies * default_window(budget[run.task], copies)
+
+
 def duels_of(switch_runs: list, budget: Mapping[str, int], families: Sequence[str]):
     """Each run of ``switch_runs`` over the copies of ``families`` with its :func:`first_duel` (None if it has none),
     each task's ``budget`` in updates setting the race's end."""
     for run in switch_runs:
-        copies = list(run.steps_per_candidate)
-        if {family(name) for name in copies} == set(families):
-            race_end = 2 * len(copies) * default_window(budget[run.task], len(copies))
-            yield run, first_duel(run.switches, race_end, budget[run.task])
+        if {family(name) for name in run.steps_per_candidate} == set(families):
+            yield run, first_duel(run.switches, race_end(run, budget), budget[run.task])
 
 
 def count(
@@ -139,17 +146,76 @@ def outcomes(
         >>> sorted(found.items())  # seed 0 kept SGD and got there in 500, seed 1 handed it to Adam and took 1000
         [((True, False, False, 'within'), 1), ((True, False, True, 'later'), 1)]
     """
-    steps = paired.steps_to_target(switch_runs, targets)
+    came = came_out(switch_runs, best_steps, targets)
     best = {task: name for task, (name, _) in best_steps.items()}
     found: collections.Counter = collections.Counter()
     for run, duel in duels_of([run for run in switch_runs if run.task in best], budget, families):
         if duel is None:
             continue
         leader, challenger, took_over = duel
-        own, reference = steps[run.task][run.seed], best_steps[run.task][1]
-        came = "missed" if not math.isfinite(own) else "within" if own <= TIME_OVER_BEST_FIXED * reference else "later"
-        found[(leader == best[run.task], challenger == best[run.task], took_over, came)] += 1
+        found[(leader == best[run.task], challenger == best[run.task], took_over, came[(run.task, run.seed)])] += 1
     return found
+
+
+def came_out(switch_runs: list, best_steps: Mapping[str, tuple[str, float]], targets: Mapping) -> dict:
+    """How each run of ``switch_runs`` (by task and seed) came out against ``best_steps[task]``'s median steps:
+    ``"within"`` 1.15x of them, ``"later"`` or ``"missed"``; tasks not in ``best_steps`` are left out."""
+    steps = paired.steps_to_target(switch_runs, targets)
+    came = {}
+    for task, (_, reference) in best_steps.items():
+        for seed, own in steps.get(task, {}).items():
+            within = own <= TIME_OVER_BEST_FIXED * reference
+            came[(task, seed)] = "missed" if not math.isfinite(own) else "within" if within else "later"
+    return came
+
+
+def undueled(
+    switch_runs: list,
+    budget: Mapping[str, int],
+    best_steps: Mapping[str, tuple[str, float]],
+    targets: Mapping,
+    families: Sequence[str],
+) -> collections.Counter:
+    """The runs of ``switch_runs`` with no first duel against another family after the race, by whether the family
+    the race ended on (the copy the switch at the race's end hands the run to) is the best one, and how each came out
+    (:func:`came_out`).
+
+    Examples:
+        >>> from types import SimpleNamespace as Run
+        >>> race = [(10, "adam-x3", "sgd-x3"), (80, "sgd-x3", "sgd")]  # 4 copies, 1000 updates: legs of 10
+        >>> runs = [
+        ...     Run(task="t", seed=0, steps=[0, 500, 1000], kept_metric=[9.0, 8.0, 2.0],
+        ...         steps_per_candidate={"adam-x3": 1, "sgd-x3": 1, "adam": 1, "sgd": 1},
+        ...         switches=race + [(487, "sgd", "sgd-x3")]),
+        ...     Run(task="t", seed=1, steps=[0, 500, 1000], kept_metric=[9.0, 8.0, 0.5],
+        ...         steps_per_candidate={"adam-x3": 1, "sgd-x3": 1, "adam": 1, "sgd": 1},
+        ...         switches=race + [(487, "sgd", "adam")]),
+        ... ]
+        >>> targets = {"t": scoring.Target(1.0, False, "adam", 0.9, 0.1, "", (0,), 1000)}
+        >>> found = undueled(runs, {"t": 1000}, {"t": ("adam", 800.0)}, targets, ["adam", "sgd"])
+        >>> sorted(found.items())  # seed 0 stays on SGD's copies and misses; seed 1 has a duel, left out
+        [((False, 'missed'), 1)]
+    """
+    came = came_out(switch_runs, best_steps, targets)
+    found: collections.Counter = collections.Counter()
+    for run, duel in duels_of([run for run in switch_runs if run.task in best_steps], budget, families):
+        if duel is None:
+            at_end = [target for update, _, target in run.switches if update <= race_end(run, budget)]
+            ended_on = family(at_end[-1]) if at_end else None
+            found[(ended_on == best_steps[run.task][0], came[(run.task, run.seed)])] += 1
+    return found
+
+
+def undueled_report(found: collections.Counter) -> str:
+    """What :func:`undueled` found, in words."""
+    lines = ["the runs with no duel against another family after the race (each run's steps as above):"]
+    for ended_best, label in ((True, "the race ended on the best family"), (False, "on another")):
+        came = {c: found[(ended_best, c)] for c in ("within", "later", "missed")}
+        runs = sum(came.values())
+        share = f" ({came['within'] / runs:.0%})" if runs else ""
+        counts = f"within 1.15x {came['within']}{share}, later {came['later']}, missed {came['missed']}"
+        lines.append(f"  {label}: {runs} runs, {counts}")
+    return "\n".join(lines)
 
 
 def outcomes_report(found: collections.Counter) -> str:
@@ -234,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> collections.Counter:
     parser = switch_and_fixed_parser("first_duels", __doc__)
     parser.add_argument("--runs", action="store_true", help="also list each run's first duel")
     parser.add_argument(
+        "--undueled", action="store_true", help="also count how the runs with no duel with another family came out"
+    )
+    parser.add_argument(
         "--outcomes", action="store_true", help="also count how the runs came out, by whether the challenger took over"
     )
     args = parser.parse_args(argv)
@@ -244,9 +313,11 @@ def main(argv: Sequence[str] | None = None) -> collections.Counter:
     budget = budgets(args.switch.rpartition(":")[0])
     found = count(switch_runs, budget, best, families)
     print(report(found, families))
+    best_steps = {task: (name, medians[task][name]) for task, name in best.items()}
     if args.outcomes:
-        best_steps = {task: (name, medians[task][name]) for task, name in best.items()}
         print(outcomes_report(outcomes(switch_runs, budget, best_steps, targets, families)))
+    if args.undueled:
+        print(undueled_report(undueled(switch_runs, budget, best_steps, targets, families)))
     if args.runs:
         print("\n".join(listed(switch_runs, budget, families)))
     return found

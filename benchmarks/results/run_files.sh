@@ -302,6 +302,11 @@ first_duels_report() {
 duel_outcomes_report() {
   FIVE_NOTE=" (the first duel with another candidate: Adam at another rate counts)" over_the_four_sets duels --outcomes
 }
+# Round 71's count of how the runs with no duel against another family after the race came out, by whether the race
+# ended on the best family (benchmarks/diagnostics/first_duels.py --undueled), over the four sets: undueled_report.
+undueled_report() {
+  FIVE_NOTE=" (no duel with another candidate: Adam at another rate counts)" over_the_four_sets duels --undueled
+}
 # COMMAND ARGS run over the four sets above as they are when it is called, three candidates and five, seeds 0-4 and 5-9,
 # each under its heading (FIVE_NOTE, if set, added to the five-candidate ones): over_the_four_sets COMMAND [ARGS...].
 over_the_four_sets() {
