@@ -82,9 +82,14 @@ def fixed_medians(fixed: Mapping[str, list], targets: Mapping) -> dict[str, dict
 def best_families(fixed: Mapping[str, list], targets: Mapping) -> dict[str, str]:
     """Each task's fixed candidate with the fewest median steps to target (the first listed on a tie), where any
     reaches it."""
+    return best_of(fixed_medians(fixed, targets))
+
+
+def best_of(medians: Mapping[str, Mapping[str, float]]) -> dict[str, str]:
+    """:func:`best_families` from each task's :func:`fixed_medians`."""
     return {
         task: min(steps, key=steps.__getitem__)
-        for task, steps in fixed_medians(fixed, targets).items()
+        for task, steps in medians.items()
         if any(math.isfinite(value) for value in steps.values())
     }
 
@@ -308,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> collections.Counter:
     args = parser.parse_args(argv)
     switch_runs, fixed, targets = read_switch_and_fixed(args)
     medians = fixed_medians(fixed, targets)
-    best = best_families(fixed, targets)
+    best = best_of(medians)
     families = list(fixed)
     budget = budgets(args.switch.rpartition(":")[0])
     found = count(switch_runs, budget, best, families)

@@ -143,10 +143,8 @@ def median_time(times: Sequence[float]) -> float:
     """
     if not len(times):
         raise ValueError("median_time: no runs.")
-    ordered = sorted(times)
-    middle = len(ordered) // 2
-    # For an even count, the mean of the two middle runs; infinite as soon as either of them is.
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    # For an even count, the mean of the two middle runs: infinite as soon as either of them is.
+    return median(times)
 
 
 def median(values: Sequence[float]) -> float:
