@@ -1,5 +1,5 @@
 """Checks that every split kept aside for a later blind run needs, shared by the split's own test module
-(``tests/test_held_out_19.py`` to ``tests/test_held_out_53.py``): it runs only when asked, it trains, and it stayed
+(``tests/test_held_out_19.py`` to ``tests/test_held_out_54.py``): it runs only when asked, it trains, and it stayed
 blind. ``tests/test_development_2.py`` to ``tests/test_development_6.py`` read the check of a development split, of the
 targets' and the baseline's provenance, the training check (development-3 to -6) and the stored runs' readers."""
 

@@ -64,6 +64,7 @@ The protocol of MLCommons AlgoPerf and DeepOBS on small offline tasks (see bench
     python -m benchmarks.suite --split held-out-51 # the same, added in round 68 for a later round
     python -m benchmarks.suite --split held-out-52 # the same, added in round 69 for a later round
     python -m benchmarks.suite --split held-out-53 # the same, added in round 70 for a later round
+    python -m benchmarks.suite --split held-out-54 # the same, added in round 71 for a later round
     python -m benchmarks.suite --candidates large # every contender over five candidates
     python -m benchmarks.suite --oracle           # the hindsight ceiling: the best single switch, re-run fresh
     python -m benchmarks.suite --quick            # a smoke run for CI, targets set within the run
@@ -174,7 +175,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "round 65 for a later round), held-out-49 (the same, added in round 66 for a later round), held-out-50 (the "
         "same, added in round 67 for a later round), held-out-51 (the same, added in round 68 for a later round), "
         "held-out-52 (the same, added in round 69 for a later round), held-out-53 (the same, added in round 70 for a "
-        "later round), or all",
+        "later round), held-out-54 (the same, added in round 71 for a later round), or all",
     )
     parser.add_argument(
         "--candidates",
@@ -237,8 +238,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "held-out-30/, held-out-31/, held-out-32/, held-out-33/, held-out-34/, held-out-35/, held-out-36/, "
         "held-out-37/, held-out-38/, held-out-39/, held-out-40/, held-out-41/, held-out-42/, held-out-43/, "
         "held-out-44/, held-out-45/, held-out-46/, held-out-47/, held-out-48/, held-out-49/, held-out-50/, "
-        "held-out-51/, held-out-52/, held-out-53/ or all/ with --split, large/ with --candidates large; with "
-        "--from-json, that file's folder)",
+        "held-out-51/, held-out-52/, held-out-53/, held-out-54/ or all/ with --split, large/ with --candidates "
+        "large; with --from-json, that file's folder)",
     )
     parser.add_argument("--text", type=Path, help="path of tinyshakespeare.txt for shakespeare-char")
     parser.add_argument("--readme", type=Path, help="also write the tables into this markdown file, between markers")

@@ -12,12 +12,12 @@ training loss from early on), the *development-4* ones (round 46, the same with 
 *development-5* ones (round 49, whose training loss is below 0) and the *development-6* ones (round 69, where SGD with
 momentum then Adam from one update is sooner than SGD alone and no smaller SGD step is), which run only when asked
 (``--split development-N``); the *validation* tasks are kept aside and run only when asked (``--split validation``),
-with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-53``) was added in one
+with the defaults frozen. Each *held-out* split (``held-out``, ``held-out-2``, ..., ``held-out-54``) was added in one
 round for a later one (from held-out-3 on, by someone who ran no selector on it), is kept aside from every design, the
 earlier splits' included, and is run once (``--split held-out-N``) with the defaults frozen, to check a change made
 after the earlier splits had been seen (which round built and which ran each: benchmarks/README.md). Each split's tasks,
 and the helpers only they use, are in a module of their own (``development``, ``development_2`` to ``development_6``,
-``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_53``); the helpers that tasks of
+``validation``, ``held_out_01`` for the held-out tasks, ``held_out_02`` to ``held_out_54``); the helpers that tasks of
 several splits use, and :class:`Task`, are in ``_common``.
 """
 
@@ -87,6 +87,7 @@ from benchmarks.suite.tasks import (
     held_out_51,
     held_out_52,
     held_out_53,
+    held_out_54,
     validation,
 )
 from benchmarks.suite.tasks._common import Task
@@ -201,6 +202,7 @@ SPLIT_MODULES = (
     held_out_51,
     held_out_52,
     held_out_53,
+    held_out_54,
 )
 
 #: Task builders by name, in the order of the tables: split by split, in the order of :data:`SPLIT_MODULES`.
@@ -211,7 +213,7 @@ TASKS: dict[str, Callable[..., Task]] = {
 #: Each task's split: ``"development"``, ``"development-2"``, ``"development-3"``, ``"development-4"``,
 #: ``"development-5"`` or ``"development-6"`` (selectors are designed and tuned on these; the last five run only when
 #: asked), ``"validation"`` (kept aside, run with the defaults frozen, only when asked), or one of ``"held-out"``,
-#: ``"held-out-2"``, ..., ``"held-out-53"``: each added in one round for a later one, built by someone who ran no
+#: ``"held-out-2"``, ..., ``"held-out-54"``: each added in one round for a later one, built by someone who ran no
 #: selector on it, kept aside from every design and run once with the defaults frozen (which round built and which ran
 #: each: benchmarks/README.md).
 SPLITS: dict[str, str] = {name: module.SPLIT for module in SPLIT_MODULES for name in module.TASKS}
