@@ -3,6 +3,7 @@
 import collections
 import dataclasses
 import doctest
+import importlib.util
 import json
 import math
 import re
@@ -478,6 +479,25 @@ def printed_by(script: str, capsys, monkeypatch, stored: str | None = None, *arg
     monkeypatch.setattr(sys, "argv", [script, *args])
     runpy.run_path(str(results / f"{script}.py"), run_name="__main__")
     return capsys.readouterr().out, (results / f"{stored or script}.txt").read_text()
+
+
+def test_round_71_s_first_look_at_the_first_duel_s_rates_comes_out_of_its_stored_events(capsys, monkeypatch):
+    # benchmarks/results/round71/duel_rates.txt, which round71/FIRST_LOOK.md and benchmarks/README.md's "Selection,
+    # round 71" quote, is what duel_rates.py reads from the recommended switch's stored events on the development splits
+    # (seeds 0-4): of 35 first duels with another family, none reads the challenger's rate one standard error above the
+    # leader's, whichever family is the best.
+    printed, stored = printed_by("round71/duel_rates", capsys, monkeypatch)
+    assert printed == stored
+    assert printed.startswith("35 first duels with another family after the race, of 75 runs")
+    assert printed.count("  z >= 1: 0 of ") == 3
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "round71" / "duel_rates.py"
+    spec = importlib.util.spec_from_file_location("duel_rates", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert doctest.testmod(module).failed == 0
+    own_copy = ["update 487: sgd-x3 -> sgd, duel: sgd (standing 0.6) challenges sgd-x3"]  # the same family: no duel
+    assert module.first_cross_duel(own_copy, 240) is None
+    assert module.z_score({"c": 0.003, "c_sd": 0.0003, "b": 0.002, "b_sd": 0.0004}) == pytest.approx(2.0)
 
 
 def test_round_38_s_count_of_evaluations_inside_undone_legs_comes_out_of_the_stored_runs(capsys, monkeypatch):
