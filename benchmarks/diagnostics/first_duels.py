@@ -205,7 +205,8 @@ def undueled(
     found: collections.Counter = collections.Counter()
     for run, duel in duels_of([run for run in switch_runs if run.task in best_steps], budget, families):
         if duel is None:
-            at_end = [target for update, _, target in run.switches if update <= race_end(run, budget)]
+            end = race_end(run, budget)
+            at_end = [target for update, _, target in run.switches if update <= end]
             ended_on = family(at_end[-1]) if at_end else None
             found[(ended_on == best_steps[run.task][0], came[(run.task, run.seed)])] += 1
     return found

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.diagnostics import first_duels  # noqa: E402
 from benchmarks.diagnostics.early_step_downs import family  # noqa: E402
-from benchmarks.suite import standing  # noqa: E402
+from benchmarks.suite import scoring, standing  # noqa: E402
 
 #: Each development split's stored run of the fixed candidates on seeds 0-4 (its tasks and their targets).
 FIXED_RUNS = {
@@ -96,11 +96,11 @@ def first_cross_duel(events: list[str], race_end: int) -> dict | None:
             return None
         duel |= _rates(not_yet)
         closing = parsed[index + 2] if index + 2 < len(parsed) else None
-        won = closing is not None and BEAT.match(closing.group(4)) and closing.group(3) == challenge.group(1)
-        if won:
-            beat = BEAT.match(closing.group(4))
-            return duel | {"L": float(beat.group(5)), "L_sd": float(beat.group(6)), "ended": "after"}
-        return duel | {"ended": "kept"}
+        to_challenger = closing is not None and closing.group(3) == challenge.group(1)
+        beat = BEAT.match(closing.group(4)) if to_challenger else None
+        if beat is None:
+            return duel | {"ended": "kept"}
+        return duel | {"L": float(beat.group(5)), "L_sd": float(beat.group(6)), "ended": "after"}
     return None
 
 
@@ -176,8 +176,6 @@ def main(argv=None) -> None:
 def report(found: list[dict]) -> str:
     """Each first cross-family duel's ``z`` (:func:`z_score`), by case, and how many of each case clear bounds on
     it."""
-    from benchmarks.suite import scoring
-
     targets: dict = {}
     best = {}
     for path in FIXED_RUNS.values():
